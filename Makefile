@@ -1,0 +1,59 @@
+# regbench: the two commands of the README.
+#   make demo   set up .venv, build the demo world, run every study to its figures, write the report
+#   make test   set up .venv (and Debian tools when root), run unit tests, lint, dry-runs, demo run
+SHELL := /bin/bash
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CORES ?= 2
+SNAKEMAKE := $(BIN)/snakemake
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PYTHONHASHSEED := 0
+export HF_HUB_OFFLINE := 1
+export MPLBACKEND := Agg
+
+.PHONY: demo test setup apt unit lint dryrun demo-run report clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# CPU torch first and pinned: an unpinned torch (or enformer-pytorch alone) pulls a CUDA build
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q torch==2.13.0 -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+# Debian tools the tests compare against (bcftools, samtools, tabix); skipped when not root.
+apt:
+	@if command -v bcftools >/dev/null && command -v samtools >/dev/null && command -v tabix >/dev/null; then \
+	  echo "bcftools/samtools/tabix present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends bcftools samtools tabix >/dev/null; \
+	else echo "not root: tests that need bcftools/samtools will be skipped"; fi
+
+demo: setup
+	$(SNAKEMAKE) --cores $(CORES) all
+	$(SNAKEMAKE) --cores $(CORES) all --report results/report.html
+
+unit: setup apt
+	$(BIN)/pytest -q tests/unit
+
+lint: setup
+	$(SNAKEMAKE) --lint
+	$(BIN)/snakefmt --check Snakefile rules/
+
+dryrun: setup
+	$(SNAKEMAKE) -n --cores $(CORES) all > /dev/null
+	$(SNAKEMAKE) -n --configfile config/paper.yaml --profile profiles/slurm-gpu all > /dev/null
+
+demo-run: setup
+	$(BIN)/pytest -q tests/integration
+
+test: setup apt
+	$(BIN)/pytest -q tests
+	$(MAKE) lint dryrun
+
+clean:
+	rm -rf results/* .snakemake logs benchmarks/rules
+	git checkout results/README.md

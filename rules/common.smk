@@ -1,0 +1,96 @@
+"""Helpers shared by every rule module: config validation, input lookup, resources.
+
+Kept cheap at import time: every SLURM job re-parses the Snakefile, so nothing here reads data
+files or imports torch.
+"""
+
+import os
+import re
+from pathlib import Path
+
+from snakemake.utils import validate
+
+STUDIES = ["accessibility", "personal", "synthetic_loci", "dream"]
+
+validate(config, schema="../config/schemas/config.schema.yaml")
+for _study in STUDIES:
+    validate(config[_study], schema=f"../config/schemas/{_study}.schema.yaml")
+
+
+wildcard_constraints:
+    study="|".join(STUDIES),
+    rep=r"rep\d+",
+
+
+def study_enabled(study):
+    """True when the study is listed in config['studies']."""
+    return study in config["studies"]
+
+
+def study_input(study, key):
+    """Path of a named input of a study (config[study]['inputs'][key])."""
+    try:
+        return config[study]["inputs"][key]
+    except KeyError:
+        raise WorkflowError(
+            f"config: {study}.inputs.{key} is not set; "
+            f"see config/schemas/{study}.schema.yaml for the expected inputs"
+        )
+
+
+def log_path(study, name):
+    return f"logs/{study}/{name}.log"
+
+
+def bench_path(study, name):
+    return f"benchmarks/rules/{study}/{name}.tsv"
+
+
+def mem_mb_scaled(base_mb):
+    """Resource callable: base_mb on the first attempt, doubled on each retry."""
+
+    def _mem(wildcards, attempt):
+        return base_mb * 2 ** (attempt - 1)
+
+    return _mem
+
+
+def runtime_scaled(base_min):
+    """Resource callable: runtime in minutes, scaled with the retry attempt."""
+
+    def _rt(wildcards, attempt):
+        return base_min * attempt
+
+    return _rt
+
+
+def figure_outputs(study, panel):
+    """The pdf and png targets of one figure panel."""
+    return [
+        f"results/figures/{study}/{panel}.pdf",
+        f"results/figures/{study}/{panel}.png",
+    ]
+
+
+_STUDY_TARGET_FUNCS = {}
+
+
+def register_study_targets(study, func):
+    """Each study module registers a function returning its final targets (figures, tables)."""
+    _STUDY_TARGET_FUNCS[study] = func
+
+
+def study_targets(study):
+    return _STUDY_TARGET_FUNCS[study]() if study_enabled(study) else []
+
+
+def all_study_targets():
+    targets = []
+    for study in STUDIES:
+        targets.extend(study_targets(study))
+    return targets
+
+
+def caption(study, panel):
+    """RST caption of a figure panel: report/<study>/<panel>.rst."""
+    return f"../report/{study}/{panel}.rst"

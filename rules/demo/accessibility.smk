@@ -1,0 +1,1 @@
+"""Demo inputs of the accessibility study (resources/demo/accessibility/)."""

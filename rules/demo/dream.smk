@@ -1,0 +1,1 @@
+"""Demo inputs of the dream study (resources/demo/dream/)."""

@@ -1,0 +1,1 @@
+"""Demo inputs of the personal study (resources/demo/personal/)."""

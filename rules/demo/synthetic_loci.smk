@@ -1,0 +1,1 @@
+"""Demo inputs of the synthetic_loci study (resources/demo/synthetic_loci/)."""

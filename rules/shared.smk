@@ -1,0 +1,1 @@
+"""Artefacts shared by several studies (results/shared/): the demo Enformer, Enformer weights."""
