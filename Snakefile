@@ -3,13 +3,22 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The demo world is the default; a --configfile (e.g. config/paper.yaml) replaces it as a whole
+# rather than being merged over it, so no demo value leaks into a real run. Override single keys
+# with --config.
+if not workflow.config_settings.configfiles:
+
+    configfile: "config/config.yaml"
 
 
 report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
+include: "rules/common/accessibility.smk"
+include: "rules/common/personal.smk"
+include: "rules/common/synthetic_loci.smk"
+include: "rules/common/dream.smk"
 include: "rules/resources.smk"
 include: "rules/demo.smk"
 include: "rules/shared.smk"
@@ -18,6 +27,10 @@ include: "rules/personal.smk"
 include: "rules/synthetic_loci.smk"
 include: "rules/dream.smk"
 include: "rules/report.smk"
+
+
+wildcard_constraints:
+    study="|".join(STUDIES),
 
 
 rule all:

@@ -1,11 +1,4 @@
-"""accessibility study."""
-
-
-def accessibility_targets():
-    return []
-
-
-register_study_targets("accessibility", accessibility_targets)
+"""accessibility study: rules only; input functions and target lists live in rules/common/accessibility.smk."""
 
 
 rule all_accessibility:

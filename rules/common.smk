@@ -1,4 +1,4 @@
-"""Helpers shared by every rule module: config validation, input lookup, resources.
+"""Helpers shared by all modules (config validation, input lookup, resources).
 
 Kept cheap at import time: every SLURM job re-parses the Snakefile, so nothing here reads data
 files or imports torch.
@@ -15,11 +15,6 @@ STUDIES = ["accessibility", "personal", "synthetic_loci", "dream"]
 validate(config, schema="../config/schemas/config.schema.yaml")
 for _study in STUDIES:
     validate(config[_study], schema=f"../config/schemas/{_study}.schema.yaml")
-
-
-wildcard_constraints:
-    study="|".join(STUDIES),
-    rep=r"rep\d+",
 
 
 def study_enabled(study):
@@ -94,3 +89,23 @@ def all_study_targets():
 def caption(study, panel):
     """RST caption of a figure panel: report/<study>/<panel>.rst."""
     return f"../report/{study}/{panel}.rst"
+
+
+def all_downloads():
+    """relpath -> {url, md5|sha256} from config['downloads'] and every study's downloads."""
+    table = dict(config.get("downloads", {}))
+    for study in STUDIES:
+        table.update(config[study].get("downloads", {}))
+    return table
+
+
+DOWNLOADS = all_downloads()
+
+
+def download_spec(wildcards):
+    return DOWNLOADS[wildcards.relpath]
+
+
+def downloads_regex():
+    """Wildcard constraint matching exactly the configured download paths."""
+    return "|".join(re.escape(p) for p in DOWNLOADS) if DOWNLOADS else "(?!x)x"

@@ -1,11 +1,4 @@
-"""dream study."""
-
-
-def dream_targets():
-    return []
-
-
-register_study_targets("dream", dream_targets)
+"""dream study: rules only; input functions and target lists live in rules/common/dream.smk."""
 
 
 rule all_dream:

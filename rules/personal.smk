@@ -1,11 +1,4 @@
-"""personal study."""
-
-
-def personal_targets():
-    return []
-
-
-register_study_targets("personal", personal_targets)
+"""personal study: rules only; input functions and target lists live in rules/common/personal.smk."""
 
 
 rule all_personal:

@@ -1,11 +1,4 @@
-"""synthetic_loci study."""
-
-
-def synthetic_loci_targets():
-    return []
-
-
-register_study_targets("synthetic_loci", synthetic_loci_targets)
+"""synthetic_loci study: rules only; input functions and target lists live in rules/common/synthetic_loci.smk."""
 
 
 rule all_synthetic_loci:
