@@ -1,0 +1,110 @@
+"""Genome.fetch against samtools faidx; padding, aliases, reverse complement."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from regbench.errors import InputError
+from regbench.genome.fasta import Genome, reverse_complement
+
+
+def require_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} not installed")
+    return path
+
+
+def write_fasta(path, seqs: dict[str, str], width=60):
+    with open(path, "w") as fh:
+        for name, s in seqs.items():
+            fh.write(f">{name} some description\n")
+            for i in range(0, len(s), width):
+                fh.write(s[i : i + width] + "\n")
+
+
+@pytest.fixture()
+def fasta(tmp_path):
+    rng = np.random.default_rng(1)
+    seqs = {}
+    for name, n in [("chr1", 1003), ("chr2", 517), ("chrM", 60)]:
+        s = "".join(rng.choice(list("ACGTacgtN"), size=n, p=[0.2, 0.2, 0.2, 0.2, 0.04, 0.04, 0.04, 0.04, 0.04]))
+        seqs[name] = s
+    p = tmp_path / "g.fa"
+    write_fasta(p, seqs)
+    return p, seqs
+
+
+def test_fetch_equals_samtools_faidx(fasta):
+    samtools = require_tool("samtools")
+    path, seqs = fasta
+    g = Genome(path)
+    assert g.chrom_sizes == {k: len(v) for k, v in seqs.items()}
+    rng = np.random.default_rng(2)
+    regions = []
+    for _ in range(40):
+        c = rng.choice(list(seqs))
+        s = int(rng.integers(0, len(seqs[c]) - 1))
+        e = int(rng.integers(s + 1, len(seqs[c]) + 1))
+        regions.append((c, s, e))
+    for strand, flag in (("+", []), ("-", ["-i"])):
+        out = subprocess.run([samtools, "faidx", *flag, str(path)] + [f"{c}:{s + 1}-{e}" for c, s, e in regions], check=True, capture_output=True, text=True).stdout
+        recs = [r.split("\n", 1) for r in out.split(">")[1:]]
+        assert len(recs) == len(regions)
+        for (c, s, e), (_, body) in zip(regions, recs):
+            assert g.fetch(c, s, e, strand=strand) == body.replace("\n", "").upper()
+
+
+def test_fetch_uppercases_and_pads(fasta):
+    path, seqs = fasta
+    g = Genome(path)
+    size = len(seqs["chr2"])
+    assert g.fetch("chr2", 0, 10) == seqs["chr2"][:10].upper()
+    assert g.fetch("chr2", -5, 3) == "NNNNN" + seqs["chr2"][:3].upper()
+    assert g.fetch("chr2", size - 2, size + 4) == seqs["chr2"][-2:].upper() + "NNNN"
+    assert g.fetch("chr2", -10, -2) == "N" * 8
+    assert g.fetch("chr2", size + 3, size + 9) == "N" * 6
+    whole = g.fetch("chr2", -3, size + 3)
+    assert len(whole) == size + 6 and whole[3:-3] == seqs["chr2"].upper()
+    assert g.fetch("chr2", 5, 5) == ""
+    arr = g.fetch_array("chr2", -1, 2)
+    assert arr.dtype == np.uint8 and bytes(arr) == ("N" + seqs["chr2"][:2].upper()).encode()
+
+
+def test_aliases(fasta):
+    path, seqs = fasta
+    g = Genome(path, aliases={"1": "chr1", "MT": "chrM"})
+    assert g.resolve("1") == "chr1" and g.fetch("MT", 0, 5) == seqs["chrM"][:5].upper()
+    with pytest.raises(InputError, match="unknown contig"):
+        g.fetch("2", 0, 5)
+    g2 = Genome(path, aliases="chr")
+    assert g2.fetch("2", 0, 5) == seqs["chr2"][:5].upper()
+    assert "chr3" not in g2
+    with pytest.raises(InputError):
+        Genome(path, aliases={"x": "chrX"})
+
+
+def test_aliases_from_tsv(fasta, tmp_path):
+    path, seqs = fasta
+    t = tmp_path / "aliases.tsv"
+    t.write_text("1\tchr1\n")
+    assert Genome(path, aliases=t).resolve("1") == "chr1"
+
+
+def test_reverse_complement():
+    assert reverse_complement("ACGTNacgtn") == "nacgtNACGT"
+    assert reverse_complement("") == ""
+    s = "ACGGTTTAN"
+    assert reverse_complement(reverse_complement(s)) == s
+
+
+def test_index_built_when_missing(fasta):
+    path, seqs = fasta
+    fai = path.with_name(path.name + ".fai")
+    assert not fai.exists() or fai.unlink() is None
+    g = Genome(path)
+    assert fai.exists() and g.fetch("chr1", 0, 4) == seqs["chr1"][:4].upper()

@@ -1,0 +1,87 @@
+"""read_windows / bin_mean / write_bigwig against independent numpy computations from pyBigWig.values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyBigWig
+import pytest
+
+from regbench.genome.tracks import bin_mean, read_windows, write_bigwig
+
+SIZES = {"chr1": 5000, "chr2": 3000}
+
+
+@pytest.fixture()
+def bigwig(tmp_path):
+    rng = np.random.default_rng(3)
+    rows = []
+    for c, n in SIZES.items():
+        pos = 100
+        while pos < n - 200:  # gaps -> NaN in values()
+            w = int(rng.integers(1, 60))
+            rows.append((c, pos, pos + w, float(rng.gamma(2.0, 1.5))))
+            pos += w + int(rng.integers(0, 3)) * int(rng.integers(0, 20))
+    df = pd.DataFrame(rows, columns=["chrom", "start", "end", "value"])
+    p = tmp_path / "t.bw"
+    write_bigwig(p, SIZES, df.sample(frac=1, random_state=0))  # unsorted input is sorted on write
+    return p, df
+
+
+def reference_values(path, chrom, s, e, nan=0.0):
+    bw = pyBigWig.open(str(path))
+    size = bw.chroms()[chrom]
+    v = np.full(e - s, np.nan)
+    cs, ce = max(s, 0), min(e, size)
+    if ce > cs:
+        v[cs - s : ce - s] = bw.values(chrom, cs, ce, numpy=True)
+    bw.close()
+    return np.nan_to_num(v, nan=nan) if nan is not None else v
+
+
+def test_write_bigwig_roundtrip(bigwig):
+    p, df = bigwig
+    bw = pyBigWig.open(str(p))
+    assert bw.chroms() == SIZES
+    got = bw.intervals("chr1")
+    bw.close()
+    exp = df[df.chrom == "chr1"].sort_values("start")
+    assert [g[:2] for g in got] == list(zip(exp.start, exp.end))
+    np.testing.assert_allclose([g[2] for g in got], exp.value, rtol=1e-6)
+
+
+def test_read_windows_equals_values(bigwig):
+    p, df = bigwig
+    chroms = ["chr1", "chr1", "chr2", "chr2", "chr1"]
+    starts = np.array([0, 1234, 2900, -50, 4990])
+    x = read_windows(p, chroms, starts, starts + 256)
+    assert x.shape == (5, 256) and x.dtype == np.float32
+    for i, (c, s) in enumerate(zip(chroms, starts)):
+        np.testing.assert_array_equal(x[i], reference_values(p, c, int(s), int(s) + 256).astype(np.float32))
+    # beyond the ends -> nan value
+    assert (x[2, 100:] == 0).all() and (x[3, :50] == 0).all()
+    xn = read_windows(p, chroms, starts, starts + 256, nan=None)
+    assert np.isnan(xn[2, 100:]).all()
+    np.testing.assert_array_equal(np.nan_to_num(xn, nan=-1), np.nan_to_num(read_windows(p, chroms, starts, starts + 256, nan=-1.0), nan=-1))
+    # an interval's value appears where written
+    r = df.iloc[10]
+    v = read_windows(p, r.chrom, r.start, r.end)[0]
+    np.testing.assert_allclose(v, r.value, rtol=1e-6)
+
+
+@pytest.mark.parametrize("bin_size", [1, 2, 8, 32, 128, 256])
+def test_bin_mean_equals_numpy(bigwig, bin_size):
+    p, _ = bigwig
+    starts = np.arange(0, 4500, 300)
+    x = read_windows(p, "chr1", starts, starts + 512)
+    b = bin_mean(x, bin_size)
+    ref = np.stack([[reference_values(p, "chr1", int(s) + k * bin_size, int(s) + (k + 1) * bin_size).mean() for k in range(512 // bin_size)] for s in starts])
+    assert b.shape == (len(starts), 512 // bin_size)
+    np.testing.assert_allclose(b, ref, rtol=1e-5, atol=1e-6)
+
+
+def test_bin_mean_axis_and_errors():
+    x = np.arange(24, dtype=np.float32).reshape(2, 6, 2)
+    np.testing.assert_array_equal(bin_mean(x, 3, axis=1), x.reshape(2, 2, 3, 2).mean(axis=2))
+    with pytest.raises(ValueError):
+        bin_mean(x, 4, axis=1)
