@@ -24,13 +24,16 @@ $(BIN)/.installed: pyproject.toml
 
 setup: $(BIN)/.installed
 
-# Debian tools the tests compare against (bcftools, samtools, tabix); skipped when not root.
+# Debian tools the tests compare against or drive (bcftools, samtools, tabix, chromium for the
+# report test); installed when root, otherwise the tests that need them skip with a message.
+APT_TOOLS := bcftools samtools tabix chromium
 apt:
-	@if command -v bcftools >/dev/null && command -v samtools >/dev/null && command -v tabix >/dev/null; then \
-	  echo "bcftools/samtools/tabix present"; \
+	@missing=""; for t in $(APT_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -z "$$missing" ]; then echo "Debian tools present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends bcftools samtools tabix >/dev/null; \
-	else echo "not root: tests that need bcftools/samtools will be skipped"; fi
+	  echo "installing$$missing"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "not root: tests that need$$missing will be skipped"; fi
 
 demo: setup
 	$(SNAKEMAKE) --cores $(CORES) all
