@@ -1,0 +1,187 @@
+"""Driver SNVs, eQTL slopes and driver support (Sasse et al. 2023, Figs. 2D-F, Supp. Fig. 7).
+
+Linear approximation of Enformer's personal predictions: ``sum_j dosage_ij * ISM_j``. Drivers are
+the SNVs that carry this approximation's correlation with Enformer's own personal predictions
+(`enformer_analysis/select_drivers.py`, forward and backward modes). A driver is *supported*
+when its ISM sign equals the sign of its marginal eQTL slope on observed expression.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from regbench.metrics.correlation import pearson
+
+
+def pearson_p(r, n: int):
+    """Two-sided p of Pearson r with n observations (as scipy.stats.pearsonr)."""
+    r = np.clip(np.asarray(r, dtype=np.float64), -1.0, 1.0)
+    df = n - 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = r * np.sqrt(df / np.maximum(1.0 - r * r, 1e-300))
+    p = 2.0 * stats.t.sf(np.abs(t), df)
+    return np.where(np.isnan(r), 1.0, p)
+
+
+def _corr_columns(m: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Pearson r of every column of m (n_ind, k) with y (n_ind,)."""
+    return np.atleast_1d(pearson(m, np.repeat(y[:, None], m.shape[1], axis=1), axis=0))
+
+
+def linear_approximation(dosage: np.ndarray, attribution: np.ndarray) -> np.ndarray:
+    """(n_ind,) = dosage.T @ attribution; dosage (n_snv, n_ind), attribution (n_snv,) (NaN -> 0)."""
+    return np.asarray(dosage, np.float64).T @ np.nan_to_num(np.asarray(attribution, np.float64))
+
+
+def forward_drivers(
+    ism: np.ndarray,
+    dosage: np.ndarray,
+    personal_pred: np.ndarray,
+    gain_min: float = 0.05,
+    alpha: float = 0.01,
+) -> pd.DataFrame:
+    """Forward driver selection (``select_drivers.py --forward``).
+
+    ism: (n_snv,); dosage: (n_snv, n_ind) ALT dosage; personal_pred: (n_ind,) Enformer predictions.
+    SNVs are visited by decreasing |ISM|; SNV i (rank) is a driver when the normalised correlation
+    of the cumulative approximation gains > gain_min, its own contribution correlates positively
+    with the predictions and p < alpha / n_snv. Returns one row per driver: snv (row index into
+    the inputs), rank, ism, r_total, r_single, r_cumulative, r_dropout, gain, n_carriers,
+    pct_carriers, main (largest gain).
+    """
+    ism = np.nan_to_num(np.asarray(ism, np.float64))
+    dosage = np.asarray(dosage, np.float64)
+    y = np.asarray(personal_pred, np.float64)
+    n_snv, n_ind = dosage.shape
+    cols = ["snv", "rank", "ism", "r_total", "r_single", "r_cumulative", "r_dropout", "gain",
+            "n_carriers", "pct_carriers", "main"]
+    if n_snv == 0:
+        return pd.DataFrame(columns=cols)
+    order = np.argsort(-np.abs(ism), kind="stable")
+    imp = dosage[order].T * ism[order]  # (n_ind, n_snv)
+    total = imp.sum(axis=1)
+    r_tot = pearson(total, y)
+    if not np.isfinite(r_tot) or r_tot == 0:
+        return pd.DataFrame(columns=cols)
+    r_cum = _corr_columns(np.cumsum(imp, axis=1), y) / r_tot
+    r_single = _corr_columns(imp, y)
+    p_single = pearson_p(r_single, n_ind)
+    prev = np.concatenate([[0.0], r_cum[:-1]])
+    gain = r_cum - prev
+    is_driver = (gain > gain_min) & (r_single > 0) & (p_single < alpha / n_snv)
+    rows = []
+    for i in np.flatnonzero(is_driver):
+        r_drop = (r_tot - pearson(total - imp[:, i], y)) / r_tot
+        carriers = int((dosage[order[i]] > 0).sum())
+        rows.append([int(order[i]), int(i), ism[order[i]], r_tot, r_single[i], r_cum[i],
+                     r_drop, gain[i], carriers, 100.0 * carriers / n_ind, False])
+    out = pd.DataFrame(rows, columns=cols)
+    if len(out):
+        out.loc[out["gain"].idxmax(), "main"] = True
+    return out
+
+
+def backward_drivers(
+    ism: np.ndarray,
+    dosage: np.ndarray,
+    personal_pred: np.ndarray,
+    alpha: float = 0.01,
+    max_steps: int | None = None,
+) -> pd.DataFrame:
+    """Backward driver selection (``select_drivers.py`` without ``--forward``).
+
+    Repeatedly removes the SNV whose removal lowers the correlation of the remaining linear
+    approximation with the predictions the most, while that correlation is positive and
+    p < alpha / n_snv. Returns snv, step, ism, r_before, r_after.
+    """
+    ism = np.nan_to_num(np.asarray(ism, np.float64))
+    dosage = np.asarray(dosage, np.float64)
+    y = np.asarray(personal_pred, np.float64)
+    n_snv, n_ind = dosage.shape
+    imp = dosage.T * ism  # (n_ind, n_snv)
+    active = np.ones(n_snv, bool)
+    rows = []
+    max_steps = n_snv if max_steps is None else max_steps
+    for step in range(max_steps):
+        if not active.any():
+            break
+        current = imp[:, active].sum(axis=1)
+        r = pearson(current, y)
+        if not np.isfinite(r) or r <= 0 or pearson_p(r, n_ind) >= alpha / n_snv:
+            break
+        idx = np.flatnonzero(active)
+        r_without = np.nan_to_num(_corr_columns(current[:, None] - imp[:, idx], y), nan=0.0)
+        j = int(np.argmin(r_without))
+        rows.append([int(idx[j]), step, ism[idx[j]], float(r), float(r_without[j])])
+        active[idx[j]] = False
+    return pd.DataFrame(rows, columns=["snv", "step", "ism", "r_before", "r_after"])
+
+
+def eqtl_slopes(dosage: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Marginal OLS slope and Pearson r of observed expression on each SNV's ALT dosage.
+
+    dosage: (n_snv, n_ind); observed: (n_ind,). Same as sklearn LinearRegression per SNV
+    (``compute_eqtl.py``); a constant dosage gives slope 0 and r NaN.
+    """
+    x = np.asarray(dosage, np.float64)
+    y = np.asarray(observed, np.float64)
+    xm = x - x.mean(axis=1, keepdims=True)
+    ym = y - y.mean()
+    sxx = (xm * xm).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(sxx > 0, (xm @ ym) / np.where(sxx > 0, sxx, 1.0), 0.0)
+    r = _corr_columns(x.T, y) if x.shape[0] else np.zeros(0)
+    return slope, r
+
+
+def driver_support(df: pd.DataFrame, r_cut: float = 0.2) -> pd.DataFrame:
+    """Gain-weighted fraction of supported drivers per gene (Fig. 2E).
+
+    In: one row per driver with ``gene, ism, eqtl_slope, gain, gene_r``. A driver is supported
+    when sign(ism) == sign(eqtl_slope), unsupported when opposite; drivers with a zero ISM or
+    slope are neither and are left out of the fraction. Out: one row per gene with gene,
+    gene_r, n_drivers, n_supported, n_unsupported, supported_fraction (sum of gains of supported
+    drivers / sum of gains of signed drivers), group (``positive`` for gene_r > r_cut,
+    ``negative`` for gene_r < -r_cut, ``none`` otherwise).
+    """
+    missing = {"gene", "ism", "eqtl_slope", "gain", "gene_r"} - set(df.columns)
+    if missing:
+        raise ValueError(f"driver_support: missing columns {sorted(missing)}")
+    d = df.copy()
+    s = np.sign(d["ism"].to_numpy(np.float64)) * np.sign(d["eqtl_slope"].to_numpy(np.float64))
+    d["_sup"] = s > 0
+    d["_uns"] = s < 0
+    d["_w_sup"] = d["gain"] * d["_sup"]
+    d["_w_sig"] = d["gain"] * (d["_sup"] | d["_uns"])
+    g = d.groupby("gene", sort=True).agg(
+        gene_r=("gene_r", "first"),
+        n_drivers=("ism", "size"),
+        n_supported=("_sup", "sum"),
+        n_unsupported=("_uns", "sum"),
+        w_sup=("_w_sup", "sum"),
+        w_sig=("_w_sig", "sum"),
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g["supported_fraction"] = np.where(g["w_sig"] > 0, g["w_sup"] / g["w_sig"], np.nan)
+    g["group"] = np.where(g["gene_r"] > r_cut, "positive",
+                          np.where(g["gene_r"] < -r_cut, "negative", "none"))
+    g = g.drop(columns=["w_sup", "w_sig"]).reset_index()
+    g["n_supported"] = g["n_supported"].astype(int)
+    g["n_unsupported"] = g["n_unsupported"].astype(int)
+    return g
+
+
+def support_summary(per_gene: pd.DataFrame) -> dict:
+    """Group sizes, mean supported fraction per group and the Mann-Whitney U p between groups."""
+    pos = per_gene.loc[per_gene["group"] == "positive", "supported_fraction"].dropna()
+    neg = per_gene.loc[per_gene["group"] == "negative", "supported_fraction"].dropna()
+    p = (stats.mannwhitneyu(pos, neg).pvalue if len(pos) and len(neg) else float("nan"))
+    return {
+        "n_positive": int(len(pos)),
+        "n_negative": int(len(neg)),
+        "mean_supported_positive": float(pos.mean()) if len(pos) else float("nan"),
+        "mean_supported_negative": float(neg.mean()) if len(neg) else float("nan"),
+        "mannwhitney_p": float(p),
+    }

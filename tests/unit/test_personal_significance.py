@@ -1,0 +1,74 @@
+"""Gene-specific null and significance (Sasse et al. 2023 §1.7) against the authors' public table."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from regbench.metrics.correlation import pearson
+from regbench.studies.personal import gene_significance
+from regbench.studies.personal.significance import gene_null, significance_summary
+
+
+@pytest.fixture(scope="module")
+def supp1(shared_data):
+    t = pd.read_csv(shared_data / "sasse2023" / "SupplementaryTable1.tsv", sep="\t")
+    return t
+
+
+def _table(t):
+    return pd.DataFrame(
+        {
+            "gene": t["gene_id"],
+            "r": t["PearsonRCAGE,adult,brain"],
+            "null_mean": t["RmeanRandom"],
+            "null_std": t["Rstdrandom"],
+            "n_null": 50,
+        }
+    )
+
+
+def test_reproduces_published_counts(supp1):
+    out = gene_significance(_table(supp1))
+    s = significance_summary(out)
+    assert abs(s["n_significant"] - 599) <= 2
+    assert abs(s["n_significant_negative"] - 195) <= 2
+    assert abs(s["n_significant_abs_r"] - 256) <= 2
+    # t statistic matches the table's TstatCAGE (rounded to 3 decimals)
+    diff = np.abs(out["t"] - supp1["TstatCAGE,adult,brain"])
+    assert np.nanmax(diff) < 1e-3
+    # BH column matches the published -log10 p_BH
+    pub = 10 ** (-supp1["Log10BHPvalueTstatCAGE,adult,brain"])
+    assert np.nanmax(np.abs(np.log10(out["p_bh"]) - np.log10(pub))) < 0.01
+
+
+def test_textbook_se_makes_many_more_significant(supp1):
+    out = gene_significance(_table(supp1), se="std_over_sqrt_n")
+    assert out["significant"].sum() > 2000
+
+
+def test_nan_r_gives_p_one_and_negative_t_gives_p_one():
+    df = pd.DataFrame(
+        {"gene": ["a", "b", "c"], "r": [np.nan, 0.01, -0.9], "null_mean": [0.1, 0.1, 0.1],
+         "null_std": [0.05, 0.05, 0.05], "n_null": [50, 50, 50]}
+    )
+    out = gene_significance(df)
+    assert out.loc[0, "p"] == 1.0 and out.loc[1, "p"] == 1.0
+    t = (0.9 - 0.1) / np.sqrt(0.05 / 50)
+    assert out.loc[2, "t"] == pytest.approx(t)
+    assert out.loc[2, "p"] == pytest.approx(stats.t.sf(t, 49))
+    assert bool(out.loc[2, "significant"]) and not bool(out.loc[0, "significant"])
+
+
+def test_gene_null_matches_direct_computation():
+    rng = np.random.default_rng(0)
+    g = rng.integers(0, 3, size=(7, 40)).astype(float)
+    y = rng.normal(size=40)
+    m, s, n = gene_null(g, y, np.random.default_rng(5), n_draws=20)
+    w = np.random.default_rng(5).normal(size=(7, 20))
+    r = np.abs([stats.pearsonr(g.T @ w[:, k], y)[0] for k in range(20)])
+    assert n == 20 and m == pytest.approx(r.mean()) and s == pytest.approx(r.std())
+    # no SNV: every draw is constant -> |R| counted as 0
+    m0, s0, _ = gene_null(np.zeros((0, 40)), y, np.random.default_rng(1), n_draws=5)
+    assert m0 == 0 and s0 == 0
+    assert np.isnan(pearson(np.ones(4), np.arange(4.0)))
