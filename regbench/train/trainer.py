@@ -1,0 +1,388 @@
+"""The one training loop: checkpoint every epoch, resume, early stopping, LR schedules, metrics TSV.
+
+Usage::
+
+    from regbench.train.trainer import TrainConfig, fit
+    from regbench.train.losses import get_loss
+    res = fit(model, (x_train, y_train), (x_valid, y_valid), get_loss("poisson"),
+              TrainConfig(max_epochs=20, patience=5, schedule="plateau"), "results/.../run")
+    res.model, res.history, res.best_epoch, res.epochs_run
+
+Files written in ``outdir`` (all atomically):
+
+* ``checkpoint_last.pt`` after every epoch: model, optimizer and scheduler state, RNG states,
+  epoch, best loss/epoch, early-stopping counter, history, ``finished`` flag;
+* ``best.pt``: state_dict of the epoch with the lowest validation loss;
+* ``model.pt``: the selected state_dict (``cfg.select`` = "best" or "last"), rewritten every epoch;
+* ``history.tsv``: epoch, train_loss, valid_loss, lr, seconds, + one column per metric.
+
+Calling :func:`fit` again with the same ``outdir`` resumes from ``checkpoint_last.pt`` (a finished
+run returns at once). Determinism: the global torch RNG (dropout) and the shuffling/augmentation
+generators are re-seeded from ``(cfg.seed, epoch)`` at the start of every epoch, so an interrupted
+and resumed run gives the same weights as an uninterrupted one (bit-identical on CPU).
+
+Data: ``train``/``valid`` are a ``torch.utils.data.Dataset`` yielding ``(x, y)`` or a tuple of
+arrays ``(x, y)`` with x ``(N, L, 4)`` one-hot and y the targets in the model's output shape
+(``(N, L_out, T)`` or ``(N, T)``). ``augment(x, y, generator) -> (x, y)`` (torch tensors on the
+training device) is applied to training batches only. ``metrics``: name -> ``f(pred, y) -> float``
+on the whole validation set (numpy arrays) each epoch.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+CHECKPOINT = "checkpoint_last.pt"
+BEST = "best.pt"
+MODEL = "model.pt"
+HISTORY = "history.tsv"
+
+
+@dataclass
+class TrainConfig:
+    max_epochs: int = 10
+    batch_size: int = 64  # used when train/valid are arrays (and for Datasets)
+    optimizer: str = "adam"  # "adam" | "adamw"
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    schedule: str | None = None  # None | "plateau" | "onecycle" | "cosine"
+    plateau_factor: float = 0.2
+    plateau_patience: int = 3
+    patience: int | None = None  # early stopping on validation loss
+    grad_clip: float | None = None
+    amp: bool = True  # bf16 autocast, only on CUDA
+    select: str = "best"  # "best" (lowest valid loss) | "last"
+    seed: int = 0
+    device: str | None = None  # None = cuda if available else cpu
+    num_workers: int = 0
+    steps_per_epoch: int | None = None  # cap batches per epoch (demo speed)
+
+
+@dataclass
+class TrainResult:
+    model: nn.Module
+    history: pd.DataFrame
+    best_epoch: int
+    epochs_run: int
+
+
+def resolve_device(device: str | None) -> torch.device:
+    if device is None:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(device)
+
+
+class _ArrayData:
+    """Batches from in-memory arrays ``(x, y)``; shuffling from an explicit generator."""
+
+    def __init__(self, arrays, batch_size: int):
+        if not (isinstance(arrays, (tuple, list)) and len(arrays) == 2):
+            raise TypeError("array data must be a tuple (x, y)")
+        self.x, self.y = arrays
+        if len(self.x) != len(self.y):
+            raise ValueError(f"x and y differ in length: {len(self.x)} vs {len(self.y)}")
+        self.batch_size = batch_size
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.x) / self.batch_size)
+
+    def batches(self, shuffle: bool, generator: torch.Generator | None):
+        n = len(self.x)
+        order = torch.randperm(n, generator=generator).numpy() if shuffle else np.arange(n)
+        for i in range(0, n, self.batch_size):
+            idx = order[i : i + self.batch_size]
+            if shuffle:
+                idx = np.sort(idx)  # HDF5-friendly; the batch content is what matters
+            yield torch.as_tensor(np.asarray(self.x[idx])), torch.as_tensor(np.asarray(self.y[idx]))
+
+
+class _DatasetData:
+    def __init__(self, dataset, batch_size: int, num_workers: int):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.num_workers = num_workers
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.dataset) / self.batch_size)
+
+    def batches(self, shuffle: bool, generator: torch.Generator | None):
+        loader = torch.utils.data.DataLoader(
+            self.dataset,
+            batch_size=self.batch_size,
+            shuffle=shuffle,
+            generator=generator,
+            num_workers=self.num_workers,
+        )
+        for x, y in loader:
+            yield torch.as_tensor(x), torch.as_tensor(y)
+
+
+def _wrap(data, cfg: TrainConfig):
+    if data is None:
+        return None
+    if isinstance(data, torch.utils.data.Dataset):
+        return _DatasetData(data, cfg.batch_size, cfg.num_workers)
+    return _ArrayData(data, cfg.batch_size)
+
+
+def _make_optimizer(model: nn.Module, cfg: TrainConfig):
+    params = [p for p in model.parameters() if p.requires_grad]
+    if cfg.optimizer == "adam":
+        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    raise ValueError(f"TrainConfig.optimizer must be 'adam' or 'adamw', got {cfg.optimizer!r}")
+
+
+def _make_scheduler(opt, cfg: TrainConfig, steps_per_epoch: int):
+    if cfg.schedule is None:
+        return None
+    if cfg.schedule == "plateau":
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(
+            opt, mode="min", factor=cfg.plateau_factor, patience=cfg.plateau_patience, min_lr=1e-7
+        )
+    if cfg.schedule == "onecycle":
+        return torch.optim.lr_scheduler.OneCycleLR(
+            opt, max_lr=cfg.lr, total_steps=max(1, cfg.max_epochs * steps_per_epoch)
+        )
+    if cfg.schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, cfg.max_epochs))
+    raise ValueError(f"TrainConfig.schedule must be None, 'plateau', 'onecycle' or 'cosine', got {cfg.schedule!r}")
+
+
+def _epoch_seed(seed: int, epoch: int, stream: int) -> int:
+    return (int(seed) * 1_000_003 + epoch * 101 + stream) % (2**63 - 1)
+
+
+def _atomic_torch_save(obj, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def _write_history(rows: list[dict], path: Path) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    df.to_csv(tmp, sep="\t", index=False)
+    os.replace(tmp, path)
+    return df
+
+
+def _autocast(device: torch.device, amp: bool):
+    if amp and device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return torch.autocast(device.type, enabled=False)
+
+
+def _progress(iterable, total: int, desc: str, log: logging.Logger):
+    """tqdm to stderr (the rule log under script_run), throttled so logs stay short."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, file=sys.stderr, mininterval=30.0, leave=False, ascii=True)
+
+
+def evaluate(model: nn.Module, data, loss_fn, device: torch.device, amp: bool, keep_outputs: bool):
+    """Mean loss over ``data`` (weighted by batch size) and, optionally, all predictions/targets."""
+    model.eval()
+    total, count = 0.0, 0
+    preds, ys = [], []
+    with torch.inference_mode():
+        for x, y in data.batches(False, None):
+            x = x.to(device, dtype=torch.float32, non_blocking=True)
+            y = y.to(device, dtype=torch.float32, non_blocking=True)
+            with _autocast(device, amp):
+                out = model(x)
+            out = out.float()
+            total += float(loss_fn(out, y)) * len(x)
+            count += len(x)
+            if keep_outputs:
+                preds.append(out.cpu().numpy())
+                ys.append(y.cpu().numpy())
+    loss = total / max(count, 1)
+    if keep_outputs:
+        return loss, np.concatenate(preds), np.concatenate(ys)
+    return loss, None, None
+
+
+def fit(
+    model: nn.Module,
+    train,
+    valid,
+    loss_fn: Callable,
+    cfg: TrainConfig,
+    outdir: str | os.PathLike,
+    augment: Callable | None = None,
+    metrics: dict[str, Callable] | None = None,
+    log: logging.Logger | None = None,
+) -> TrainResult:
+    """Train ``model`` (see module docstring); resume from ``outdir/checkpoint_last.pt`` if present.
+
+    Early stopping (``cfg.patience``): a counter increases when the validation loss is not
+    strictly lower than the best so far and stops training when it reaches ``patience``.
+    ``valid=None`` trains for ``max_epochs`` and selects the last epoch.
+    Returns the model with the selected weights loaded (on the training device, eval mode).
+    """
+    log = log or logging.getLogger("regbench.train")
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    if cfg.select not in ("best", "last"):
+        raise ValueError(f"TrainConfig.select must be 'best' or 'last', got {cfg.select!r}")
+    device = resolve_device(cfg.device)
+    use_amp = bool(cfg.amp and device.type == "cuda")
+    train_data = _wrap(train, cfg)
+    valid_data = _wrap(valid, cfg)
+    steps = len(train_data) if cfg.steps_per_epoch is None else min(len(train_data), cfg.steps_per_epoch)
+    metrics = metrics or {}
+
+    torch.manual_seed(cfg.seed)
+    model.to(device)
+    opt = _make_optimizer(model, cfg)
+    sched = _make_scheduler(opt, cfg, steps)
+
+    state = {"epoch": 0, "best_loss": math.inf, "best_epoch": 0, "bad_epochs": 0, "history": [], "stopped_early": False}
+    ckpt_path = outdir / CHECKPOINT
+    if ckpt_path.exists():
+        ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["optimizer"])
+        if sched is not None and ckpt.get("scheduler") is not None:
+            sched.load_state_dict(ckpt["scheduler"])
+        torch.set_rng_state(ckpt["rng"]["torch"])
+        np.random.set_state(ckpt["rng"]["numpy"])
+        for k in state:
+            state[k] = ckpt[k]
+        log.info("resuming from %s at epoch %d (best epoch %d)", ckpt_path, state["epoch"], state["best_epoch"])
+
+    log.info(
+        "training %s on %s: %d parameters, %d steps/epoch, config %s",
+        type(model).__name__,
+        device,
+        sum(p.numel() for p in model.parameters()),
+        steps,
+        asdict(cfg),
+    )
+
+    best_state = None
+    if (outdir / BEST).exists():
+        best_state = torch.load(outdir / BEST, map_location="cpu", weights_only=True)
+
+    while not state["stopped_early"] and state["epoch"] < cfg.max_epochs:
+        epoch = state["epoch"] + 1
+        t0 = time.perf_counter()
+        torch.manual_seed(_epoch_seed(cfg.seed, epoch, 0))
+        g_shuffle = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, 1))
+        g_aug = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, 2))
+        model.train()
+        total, count = 0.0, 0
+        batches = train_data.batches(True, g_shuffle)
+        for step, (x, y) in enumerate(_progress(batches, steps, f"epoch {epoch}", log)):
+            if step >= steps:
+                break
+            x = x.to(device, dtype=torch.float32, non_blocking=True)
+            y = y.to(device, dtype=torch.float32, non_blocking=True)
+            if augment is not None:
+                x, y = augment(x, y, g_aug)
+            with _autocast(device, use_amp):
+                out = model(x)
+            loss = loss_fn(out.float(), y)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"non-finite training loss {float(loss)} at epoch {epoch} step {step}")
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if cfg.grad_clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            opt.step()
+            if cfg.schedule == "onecycle":
+                sched.step()
+            total += float(loss.detach()) * len(x)
+            count += len(x)
+        train_loss = total / max(count, 1)
+        lr = opt.param_groups[0]["lr"]
+
+        metric_values = {}
+        if valid_data is not None:
+            valid_loss, p, yv = evaluate(model, valid_data, loss_fn, device, use_amp, bool(metrics))
+            for name, fn in metrics.items():
+                metric_values[name] = float(fn(p, yv))
+        else:
+            valid_loss = train_loss
+        row = {
+            "epoch": epoch,
+            "train_loss": train_loss,
+            "valid_loss": valid_loss if valid_data is not None else float("nan"),
+        }
+        if cfg.schedule == "plateau":
+            sched.step(valid_loss)
+        elif cfg.schedule == "cosine":
+            sched.step()
+
+        improved = valid_loss < state["best_loss"]
+        if improved:
+            state["best_loss"], state["best_epoch"], state["bad_epochs"] = valid_loss, epoch, 0
+            best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+            _atomic_torch_save(best_state, outdir / BEST)
+        else:
+            state["bad_epochs"] += 1
+        row.update(lr=lr, seconds=round(time.perf_counter() - t0, 3), **metric_values)
+        state["history"].append(row)
+        state["epoch"] = epoch
+        stop = cfg.patience is not None and valid_data is not None and state["bad_epochs"] >= cfg.patience
+        state["stopped_early"] = bool(stop)
+
+        selected = best_state if (cfg.select == "best" and valid_data is not None) else model.state_dict()
+        _atomic_torch_save({k: v.detach().cpu() for k, v in selected.items()}, outdir / MODEL)
+        _write_history(state["history"], outdir / HISTORY)
+        _atomic_torch_save(
+            {
+                "model": model.state_dict(),
+                "optimizer": opt.state_dict(),
+                "scheduler": sched.state_dict() if sched is not None else None,
+                "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state()},
+                "config": asdict(cfg),
+                **state,
+            },
+            ckpt_path,
+        )
+        log.info(
+            "epoch %d: train_loss %.5g valid_loss %.5g lr %.3g (%.1f s)%s%s",
+            epoch,
+            train_loss,
+            row["valid_loss"],
+            lr,
+            row["seconds"],
+            " *best*" if improved else "",
+            " early stop" if stop else "",
+        )
+
+    if cfg.select == "best" and valid_data is not None and best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    history = pd.DataFrame(state["history"])
+    if not (outdir / HISTORY).exists():
+        _write_history(state["history"], outdir / HISTORY)
+    return TrainResult(model=model, history=history, best_epoch=state["best_epoch"], epochs_run=state["epoch"])
+
+
+def load_trained(model: nn.Module, outdir: str | os.PathLike, map_location="cpu") -> nn.Module:
+    """Load ``outdir/model.pt`` (the selected weights written by :func:`fit`) into ``model``."""
+    path = Path(outdir) / MODEL
+    if not path.exists():
+        from regbench.errors import InputError
+
+        raise InputError(path, None, "a model.pt written by regbench.train.trainer.fit", "no such file")
+    model.load_state_dict(torch.load(path, map_location=map_location, weights_only=True))
+    return model.eval()
