@@ -1,0 +1,167 @@
+"""read_genotypes and personal_haplotypes against bcftools consensus -s S -H 1/-H 2, base for base."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from regbench.errors import InputError
+from regbench.genome.fasta import Genome
+from regbench.genome.haplotypes import personal_haplotypes
+from regbench.genome.variants import index_vcf, read_genotypes
+
+SIZE = 3000
+SAMPLES = ["S0", "S1", "S2", "S3", "S4", "S5", "S6"]  # S6: all REF
+
+
+def tool(name):
+    p = shutil.which(name)
+    if p is None:
+        pytest.skip(f"{name} not installed")
+    return p
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    d = tmp_path_factory.mktemp("hap")
+    rng = np.random.default_rng(7)
+    seq = "".join(rng.choice(list("ACGT"), SIZE))
+    fa = d / "ref.fa"
+    fa.write_text(">chr1\n" + "\n".join(seq[i : i + 60] for i in range(0, SIZE, 60)) + "\n")
+    other = {"A": "C", "C": "G", "G": "T", "T": "A"}
+
+    def b(p):  # reference base at 1-based POS
+        return seq[p - 1]
+
+    def o(p, k=1):
+        x = b(p)
+        for _ in range(k):
+            x = other[x]
+        return x
+
+    # (POS, REF, ALT, genotypes for S0..S5, snv-only?)
+    recs = [
+        (100, b(100), o(100), ["0|1", "1|1", "./.", "1|.", "0/1", "1|0", "0|0"], True),
+        (200, b(200), f"{o(200)},{o(200, 2)}", ["1|2", "2|0", "2|2", "0|0", "1|1", "0|2", "0|0"], True),  # multi-allelic SNV
+        (300, b(300), o(300), ["1|0", "1|1", "0|1", "0|0", "1|0", "1|0", "0|0"], True),
+        (300, b(300), o(300, 2), ["1|1", "0|1", "1|0", "0|0", "0|1", "1|0", "0|0"], True),  # same position: first wins
+        (400, b(400), b(400) + "TTT", ["0|1", "1|0", "1|1", "0|0", "0|1", "0|0", "0|0"], False),  # insertion
+        (500, seq[499:503], b(500), ["1|0", "0|1", "1|1", "0|0", "1|0", "0|0", "0|0"], False),  # 3-bp deletion
+        (502, b(502), o(502), ["1|1", "1|0", "0|1", "0|0", "1|1", "0|0", "0|0"], True),  # inside the deletion
+        (600, seq[599:601], f"{b(600)},{seq[599:601]}G", ["1|2", "2|0", "2|1", "0|0", "1|1", "0|0", "0|0"], False),  # multi-allelic indel
+        (700, b(700), o(700), ["1|1", "0|1", "1|0", "0|0", "0|0", "0|0", "0|0"], True),
+        (700, b(700), b(700) + "AA", ["1|1", "1|0", "1|1", "0|0", "0|0", "0|0", "0|0"], False),  # C>T then C>CAA -> TAA
+        (800, b(800), o(800), ["1|0", "1|1", "0|0", "0|0", "0|0", "0|0", "0|0"], True),
+        (800, seq[799:801], b(800), ["1|0", "0|1", "1|1", "0|0", "0|0", "0|0", "0|0"], False),  # deletion after SNV at same POS
+        (900, seq[899:901], "TGG", ["0|1", "1|1", "0|0", "0|0", "0|0", "0|0", "0|0"], False),  # complex
+        (950, seq[949:952], o(950) + o(951) + o(952), ["1|0", "0|0", "0|1", "0|0", "0|0", "0|0", "0|0"], False),  # MNP
+    ]
+    header = [
+        "##fileformat=VCFv4.2",
+        f"##contig=<ID=chr1,length={SIZE}>",
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t" + "\t".join(SAMPLES),
+    ]
+
+    def write(path, rows):
+        lines = [f"chr1\t{p}\t.\t{r}\t{a}\t.\tPASS\t.\tGT\t" + "\t".join(gt) for p, r, a, gt, _ in rows]
+        path.write_text("\n".join(header + lines) + "\n")
+        subprocess.run([tool("bgzip"), "-f", str(path)], check=True)
+        gz = path.with_name(path.name + ".gz")
+        index_vcf(gz)
+        return gz
+
+    full = write(d / "full.vcf", recs)
+    snv = write(d / "snv.vcf", [r for r in recs if r[4]])
+    return d, fa, seq, full, snv
+
+
+def consensus(fa, vcf, sample, h, region=None):
+    bcftools = tool("bcftools")
+    if region:
+        src = subprocess.run([tool("samtools"), "faidx", str(fa), region], check=True, capture_output=True, text=True).stdout
+        cmd = [bcftools, "consensus", "-s", sample, "-H", str(h), str(vcf)]
+        out = subprocess.run(cmd, input=src, check=True, capture_output=True, text=True).stdout
+    else:
+        out = subprocess.run([bcftools, "consensus", "-f", str(fa), "-s", sample, "-H", str(h), str(vcf)], check=True, capture_output=True, text=True).stdout
+    return "".join(out.split("\n")[1:]).upper()
+
+
+def test_read_genotypes(world):
+    d, fa, seq, full, snv = world
+    g = read_genotypes(full, "chr1", 0, SIZE, unphased="phased", genome=Genome(fa))
+    assert len(g) == 14 and g.pos[0] == 99 and g.samples == SAMPLES
+    assert g.alleles.shape == (14, 7, 2) and g.alleles.dtype == np.int8
+    assert g.alleles[0].tolist() == [[0, 1], [1, 1], [0, 0], [1, 0], [0, 1], [1, 0], [0, 0]]
+    assert g.n_missing == 3 and g.n_unphased == 1
+    assert g.alts[1] == [g.alts[1][0], g.alts[1][1]] and g.alleles[1, 0].tolist() == [1, 2]
+    assert g.dosage()[1].tolist() == [2, 1, 2, 0, 2, 1, 0]
+    assert g.allele_dosage(2)[1].tolist() == [1, 1, 2, 0, 0, 1, 0]
+    sub = read_genotypes(full, "chr1", 150, 450, samples=["S3", "S1"], unphased="phased")
+    assert sub.samples == ["S3", "S1"] and sub.pos.tolist() == [199, 299, 299, 399]
+    np.testing.assert_array_equal(sub.alleles, g.alleles[1:5][:, [3, 1]])
+    with pytest.raises(InputError, match="unphased"):
+        read_genotypes(full, "chr1", 0, SIZE)
+    # records overlapping the window start are returned (deletion at POS 500 spans 500-503)
+    assert read_genotypes(full, "chr1", 501, 502, unphased="phased").pos.tolist() == [499, 501]
+
+
+@pytest.mark.parametrize("start,end", [(0, SIZE), (150, 1000), (299, 701)])
+def test_snv_haplotypes_equal_bcftools(world, start, end):
+    d, fa, seq, full, snv = world
+    hap = personal_haplotypes(fa, full, "chr1", start, end, mode="snv", unphased="phased")
+    assert all(len(s) == end - start for s in hap.sequences)
+    for j, s in enumerate(SAMPLES):
+        for h in (0, 1):
+            exp = consensus(fa, snv, s, h + 1, region=f"chr1:{start + 1}-{end}")
+            assert hap.haplotype(s, h) == exp, (s, h)
+    assert len(set(hap.sequences)) == len(hap.sequences)
+    if start == 0:
+        assert hap.n_skipped_non_snv > 0 and hap.n_skipped_overlap > 0 and hap.n_missing == 3
+
+
+def test_indel_haplotypes_equal_bcftools(world):
+    d, fa, seq, full, snv = world
+    start, end, anchor = 50, 1450, 1000
+    L, offset = end - start, anchor - start
+    hap = personal_haplotypes(fa, full, "chr1", start, end, mode="indel", anchor=anchor, unphased="phased")
+    marker = seq[anchor : anchor + 25]
+    for s in SAMPLES:
+        for h in (0, 1):
+            bc = "N" * 5000 + consensus(fa, full, s, h + 1) + "N" * 5000
+            assert bc.count(marker) == 1
+            a = bc.find(marker)
+            exp = bc[a - offset : a - offset + L]
+            got = hap.haplotype(s, h)
+            assert len(got) == L and got == exp, (s, h)
+            cm = hap.coord_maps[hap.index[SAMPLES.index(s), h]]
+            assert cm[offset] == anchor
+            valid = cm[cm >= 0]
+            assert (np.diff(valid) > 0).all()
+    # S6 carries no ALT allele: reference haplotype
+    assert hap.haplotype("S6", 0) == seq[start:end]
+    assert hap.n_skipped_overlap > 0
+
+
+def test_indel_window_near_chrom_start_pads_n(world):
+    d, fa, seq, full, snv = world
+    hap = personal_haplotypes(fa, full, "chr1", -200, 600, mode="indel", anchor=0, unphased="phased")
+    s = hap.haplotype("S6", 0)
+    assert s == "N" * 200 + seq[:600]
+    assert (hap.coord_maps[hap.index[6, 0]][:200] == -1).all()
+    # S1 haplotype 0 carries the insertion at 400: right flank shifts by 3, left stays
+    s1 = hap.haplotype("S1", 0)
+    assert s1[:200] == "N" * 200 and len(s1) == 800
+
+
+def test_dedupe_and_sample_subset(world):
+    d, fa, seq, full, snv = world
+    hap = personal_haplotypes(fa, full, "chr1", 0, SIZE, samples=["S6", "S5", "S6"], mode="snv", unphased="phased")
+    assert hap.samples == ["S6", "S5", "S6"]
+    assert hap.index[0].tolist() == hap.index[2].tolist()
+    assert hap.index[0, 0] == hap.index[0, 1]  # S6 is all-REF: one sequence for both haplotypes
+    assert hap.haplotype(0, 0) == seq
+    assert len(hap.sequences) == len({hap.haplotype(j, h) for j in range(3) for h in (0, 1)})
