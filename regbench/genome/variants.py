@@ -176,12 +176,14 @@ def read_genotypes(
         vcf_order = list(v.samples)
         region = f"{name}:{max(int(start), 0) + 1}-{int(end)}"
         pos, refs, alts, ids, gts = [], [], [], [], []
+        if not any(Path(str(path) + ext).exists() for ext in (".tbi", ".csi")):
+            raise InputError(path, None, "a bgzip VCF with a tabix/CSI index next to it (run `tabix -p vcf` or regbench.genome.variants.index_vcf)", "no index")
         try:
-            it = v(region)
+            recs = list(v(region))
         except AssertionError as e:
-            raise InputError(path, None, "a bgzip VCF with a tabix/CSI index (run `tabix -p vcf` or regbench.genome.variants.index_vcf)", "no index") from e
+            raise InputError(path, None, "a bgzip VCF with a readable tabix/CSI index", str(e)) from e
         last = -1
-        for rec in it:
+        for rec in recs:
             p = rec.start
             if p < last:
                 raise InputError(path, f"{chrom}:{rec.POS}", f"records sorted by position (POS >= {last + 1})", f"POS={rec.POS}")
