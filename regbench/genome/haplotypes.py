@@ -213,10 +213,18 @@ def _snv_haplotypes(genome: Genome, g: Genotypes, chrom: str, start: int, end: i
     ref = genome.fetch_array(chrom, start, end)
     E, snv_base, counts = resolve_applied(g, "snv")
     U, inv = _unique_columns(E)
-    seqs = np.repeat(ref[None], len(U), axis=0)
-    r, c = np.nonzero(U)
-    seqs[r, g.pos[c] - start] = snv_base[c, U[r, c]]
-    sequences = [row.tobytes().decode("ascii") for row in seqs]
+    r, c = np.nonzero(U)  # row-major: entries grouped by unique haplotype
+    rel = g.pos[c] - start
+    bases = snv_base[c, U[r, c]]
+    bounds = np.searchsorted(r, np.arange(len(U) + 1))
+    ref_bytes = ref.tobytes()
+    sequences = []
+    for u in range(len(U)):
+        buf = bytearray(ref_bytes)  # one copy of the reference, edited in place, one decode
+        lo, hi = bounds[u], bounds[u + 1]
+        if hi > lo:
+            np.frombuffer(buf, np.uint8)[rel[lo:hi]] = bases[lo:hi]
+        sequences.append(buf.decode("ascii"))
     return Haplotypes(
         chrom, start, end, sequences, inv.reshape(-1, 2).astype(np.int64), list(g.samples), None, None, "snv",
         len(g), int((E > 0).sum()), counts["n_skipped_non_snv"], counts["n_skipped_overlap"], counts["n_skipped_other"],
