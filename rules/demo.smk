@@ -24,6 +24,7 @@ rule demo_core:
         dnase=f"{DEMO_ROOT}/tracks/human_dnase.bigWig",
         truth=f"{DEMO_ROOT}/truth/core.json",
         grammar=f"{DEMO_ROOT}/truth/grammar.tsv",
+        elements=f"{DEMO_ROOT}/truth/elements.tsv",
     log:
         "logs/demo/core.log",
     benchmark:
@@ -32,7 +33,6 @@ rule demo_core:
         "../envs/regbench.yaml"
     params:
         seed=config["seed"],
-        root=DEMO_ROOT,
     script:
         "../scripts/demo_core.py"
 

@@ -6,4 +6,6 @@ from regbench.data.demo.core import generate_core
 from regbench.workflow import script_run
 
 with script_run(snakemake) as log:
-    generate_core(Path(snakemake.params.root), seed=int(snakemake.params.seed), log=log)
+    generate_core(
+        Path(snakemake.output.genome).parents[1], seed=int(snakemake.params.seed), log=log
+    )

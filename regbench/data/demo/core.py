@@ -20,7 +20,8 @@ byte-identical files. Files are written in the formats of the real downloads (la
   ``hg38/genes.tsv`` (gene_id without version, gene_name, chrom, tss 0-based, strand,
   promoter_score); ``tracks/human_cage_brain.bigWig`` and ``tracks/human_dnase.bigWig``.
 - ``hg38/blacklist.bed.gz``; truth: ``hg38/motif_sites.tsv``, ``truth/core.json``,
-  ``truth/grammar.tsv``.
+  ``truth/grammar.tsv``, ``truth/elements.tsv`` (every element: design class, drive z and
+  expected ATAC bump height per cell type).
 
 The grammar (also written to ``truth/core.json``; see :data:`CELL_WEIGHTS`):
 
@@ -154,6 +155,7 @@ def core_paths(root: str | os.PathLike) -> dict[str, Path]:
         "dnase": root / "tracks/human_dnase.bigWig",
         "truth": root / "truth/core.json",
         "grammar": root / "truth/grammar.tsv",
+        "elements": root / "truth/elements.tsv",
     }
     for cell in CELL_TYPES:
         for rep in REPLICATES:
@@ -242,6 +244,36 @@ def _scrub_ap1(codes: np.ndarray) -> int:
             return n
         codes[hits + 3] = 0
         n += hits.size
+
+
+def _scrub_unplanted_ap1(codes: np.ndarray, site_mask: np.ndarray, planted: set) -> int:
+    """Break TGA[CG]TCA cores created at motif/background junctions after planting.
+
+    Cores starting at a position in ``planted`` are kept; others get one base outside every
+    planted site (``site_mask``) changed (never the central S, which would keep the match).
+    """
+    n = 0
+    for _ in range(20):
+        c = codes
+        m = (
+            (c[:-6] == 3)
+            & (c[1:-5] == 2)
+            & (c[2:-4] == 0)
+            & ((c[3:-3] == 1) | (c[3:-3] == 2))
+            & (c[4:-2] == 3)
+            & (c[5:-1] == 1)
+            & (c[6:] == 0)
+        )
+        hits = [int(h) for h in np.flatnonzero(m) if int(h) not in planted]
+        if not hits:
+            break
+        for h in hits:
+            for off in (0, 1, 2, 4, 5, 6):
+                if not site_mask[h + off]:
+                    codes[h + off] = (codes[h + off] + 1) % 4
+                    n += 1
+                    break
+    return n
 
 
 def _place(occ, rng, width, pad, lo, hi, tries=400):
@@ -410,12 +442,15 @@ def generate_core(
 
     span = L - 2 * P.gene_margin
     spacing = span / max(P.genes_per_chrom, 1)
-    if P.genes_per_chrom and spacing < P.min_tss_spacing + 2_000:
+    if P.genes_per_chrom > 1 and spacing < P.min_tss_spacing + 2_000:
         raise ValueError(
             f"CoreParams: {P.genes_per_chrom} genes per {L}-bp chromosome leave "
             f"{spacing:.0f} bp between TSSs; need >= {P.min_tss_spacing + 2_000}"
         )
-    jitter = int((spacing - P.min_tss_spacing) / 2) - 1
+    jitter = int(spacing / 2) - 1
+    if P.genes_per_chrom > 1:
+        jitter = min(jitter, int((spacing - P.min_tss_spacing) / 2) - 1)
+    jitter = max(jitter, 0)
 
     genome_codes: dict[str, np.ndarray] = {}
     lower: dict[str, np.ndarray] = {}
@@ -440,7 +475,7 @@ def generate_core(
         n_mask = np.zeros(L, dtype=bool)
         tel = min(P.telomere, L // 40)
         n_mask[:tel] = n_mask[L - tel :] = True
-        occ[: tel + 1000] = occ[L - tel - 1000 :] = True
+        occ[: tel + 1200] = occ[L - tel - 1200 :] = True
         # genes: evenly spaced TSSs with jitter, CpG-island promoters
         tss_list = []
         for g in range(P.genes_per_chrom):
@@ -455,6 +490,7 @@ def generate_core(
             s = _place(occ, rng, P.gap_length, 1500, tel, L - tel)
             if s is not None:
                 n_mask[s : s + P.gap_length] = True
+                occ[max(0, s - 1000) : s + P.gap_length + 1000] = True
                 blacklist.append((chrom, max(0, s - 500), min(L, s + P.gap_length + 500)))
         blacklist.append((chrom, 0, tel + 500))
         blacklist.append((chrom, L - tel - 500, L))
@@ -465,6 +501,7 @@ def generate_core(
             s = _place(occ, rng, w, 1000, tel, L - tel)
             if s is not None:
                 artefacts.append((s, s + w))
+                occ[max(0, s - 800) : s + w + 800] = True
                 blacklist.append((chrom, s, s + w))
         # soft-masked repeats: Alu-like copies and (CA)n microsatellites
         for _ in range(max(1, L // 20_000)):
@@ -557,6 +594,14 @@ def generate_core(
             site = plant("CTCF", s, "+-"[int(rng.integers(2))], "background", eid)
             elements.append(dict(element_id=eid, chrom=chrom, center=s + Lm // 2,
                                  kind="background", cls="ctcf_lone", sites=[site]))
+        site_mask = np.zeros(L, dtype=bool)
+        planted_ap1 = set()
+        for st in sites:
+            if st["chrom"] == chrom:
+                site_mask[st["start"] : st["end"]] = True
+                if st["tf"] == "AP-1":
+                    planted_ap1.add(st["start"] + AP1_CORE[0])
+        _scrub_unplanted_ap1(codes, site_mask, planted_ap1)
         codes[n_mask] = 255  # N
         genome_codes[chrom], lower[chrom], nmask[chrom] = codes, lo_mask, n_mask
         for a in artefacts:
@@ -761,6 +806,23 @@ def generate_core(
     grammar.append(dict(term="promoter", kind="constant", motif_id="",
                         **{c: PROMOTER_BASE_DRIVE for c in CELL_TYPES}, cage_weight=CAGE_BASE))
     _write_bytes(paths["grammar"], _tsv(pd.DataFrame(grammar)))
+    erows = []
+    for el in elements:
+        if el["kind"] == "artefact":
+            continue
+        half = ENH_WIDTH // 2 if el["kind"] == "enhancer" else (
+            PROMOTER_HALF if el["kind"] == "promoter" else 10)
+        row = dict(element_id=el["element_id"], chrom=el["chrom"], start=el["center"] - half,
+                   end=el["center"] + half, center=el["center"], kind=el["kind"],
+                   design=el["cls"], sd=round(el["sd"], 3))
+        row.update({f"z_{c}": round(float(v), 4) for c, v in zip(CELL_TYPES, el["z"])})
+        row.update({f"height_{c}": round(float(v), 4)
+                    for c, v in zip(CELL_TYPES, el["height"])})
+        erows.append(row)
+    edf = pd.DataFrame(erows)
+    edf["_c"] = edf["chrom"].map(chroms.index)
+    edf = edf.sort_values(["_c", "start"], kind="stable").drop(columns="_c")
+    _write_bytes(paths["elements"], _tsv(edf))
 
     el_counts = pd.Series([el["cls"] for el in elements]).value_counts().sort_index()
     truth = {
