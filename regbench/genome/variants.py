@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -127,11 +128,20 @@ def index_vcf(path: str | os.PathLike, force: bool = True) -> Path:
             last_pos = rec.POS
     finally:
         vcf.close()
-    if str(path).endswith(".bcf"):
-        subprocess.run(["bcftools", "index", "-f", str(path)], check=True, capture_output=True)
-        return Path(str(path) + ".csi")
-    subprocess.run(["tabix", "-f", "-p", "vcf", str(path)], check=True, capture_output=True)
-    return Path(str(path) + ".tbi")
+    is_bcf = str(path).endswith(".bcf")
+    cmd = ["bcftools", "index", "-f", str(path)] if is_bcf else ["tabix", "-f", "-p", "vcf", str(path)]
+    out = Path(str(path) + (".csi" if is_bcf else ".tbi"))
+    if shutil.which(cmd[0]):
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        if res.returncode != 0:
+            raise InputError(path, None, "a bgzip-compressed, sorted VCF that tabix can index", res.stderr.strip()[-300:])
+        return out
+    try:
+        import pysam
+    except ImportError:
+        raise RuntimeError(f"cannot index {path}: neither {cmd[0]} nor pysam is available") from None
+    pysam.tabix_index(str(path), preset=None if is_bcf else "vcf", force=True, csi=is_bcf)
+    return out
 
 
 def read_genotypes(

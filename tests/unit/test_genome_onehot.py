@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from regbench.errors import InputError
 from regbench.genome.fasta import reverse_complement
 from regbench.genome.onehot import decode, one_hot, rc_one_hot
 
