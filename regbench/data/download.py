@@ -179,7 +179,8 @@ def _verify(part: Path, md5: str | None, sha256: str | None) -> None:
             raise DownloadError(f"{name} mismatch: expected {want.strip().lower()}, got {hs[name].hexdigest()}")
 
 
-def _http_fetch(url: str, part: Path, timeout: float, headers: dict | None) -> None:
+def _http_fetch(url: str, part: Path, timeout: float, headers: dict | None) -> bool:
+    """Fetch into ``part`` (resuming it with Range when it exists); True if bytes were appended."""
     import requests
     import urllib3
 
@@ -197,6 +198,7 @@ def _http_fetch(url: str, part: Path, timeout: float, headers: dict | None) -> N
             if r.status_code >= 400:
                 raise DownloadError(f"HTTP {r.status_code} {r.reason}")
             mode = "ab" if (have and r.status_code == 206) else "wb"
+            resumed = mode == "ab"
             total = None
             if r.status_code == 206:
                 cr = r.headers.get("Content-Range", "")
@@ -210,6 +212,7 @@ def _http_fetch(url: str, part: Path, timeout: float, headers: dict | None) -> N
                     fh.write(chunk)
             if total is not None and part.stat().st_size != total:
                 raise _Retryable(f"incomplete body: {part.stat().st_size} of {total} bytes")
+            return resumed
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as e:
         raise _Retryable(f"{type(e).__name__}: {e}") from None
 
@@ -232,6 +235,27 @@ def _urllib_fetch(url: str, part: Path, timeout: float) -> None:
         raise _Retryable(f"{type(e).__name__}: {reason}") from None
     except (OSError, TimeoutError) as e:
         raise _Retryable(f"{type(e).__name__}: {e}") from None
+
+
+def _fetch_with_retries(real, part, scheme, headers, retries, backoff, timeout, log, shown, sleep) -> bool:
+    """Fetch ``real`` into ``part`` with retries; True if any attempt appended to a partial file."""
+    last = None
+    resumed = False
+    for attempt in range(retries + 1):
+        try:
+            if scheme in ("http", "https"):
+                resumed |= _http_fetch(real, part, timeout, headers)
+            else:
+                _urllib_fetch(real, part, timeout)
+            return resumed
+        except _Retryable as e:
+            last = e
+            resumed |= part.exists() and part.stat().st_size > 0 and scheme in ("http", "https")
+            if attempt < retries:
+                wait = backoff * 2**attempt
+                log.warning("%s: attempt %d/%d failed (%s); retrying in %.1f s", shown, attempt + 1, retries + 1, e, wait)
+                sleep(wait)
+    raise DownloadError(f"failed after {retries + 1} attempts: {last}")
 
 
 def resolve_url(url: str, md5: str | None = None, sha256: str | None = None, log: logging.Logger | None = None,
@@ -285,26 +309,22 @@ def download(
     if not md5 and not sha256:
         log.warning("%s: no md5/sha256 given; the file is not verified", shown)
     scheme = urllib.parse.urlparse(real).scheme
-    last = None
+    if scheme not in ("http", "https", "ftp", "file"):
+        raise DownloadError(f"{shown} -> {dest}: unsupported URL scheme {scheme!r}")
+    if part.exists():
+        log.info("%s: found a partial download %s (%d bytes); resuming", shown, part, part.stat().st_size)
     try:
-        for attempt in range(retries + 1):
-            try:
-                if scheme in ("http", "https"):
-                    _http_fetch(real, part, timeout, headers)
-                elif scheme in ("ftp", "file"):
-                    _urllib_fetch(real, part, timeout)
-                else:
-                    raise DownloadError(f"unsupported URL scheme {scheme!r}")
-                break
-            except _Retryable as e:
-                last = e
-                if attempt < retries:
-                    wait = backoff * 2**attempt
-                    log.warning("%s: attempt %d/%d failed (%s); retrying in %.1f s", shown, attempt + 1, retries + 1, e, wait)
-                    sleep(wait)
-        else:
-            raise DownloadError(f"failed after {retries + 1} attempts: {last}")
-        _verify(part, md5, sha256)
+        resumed = _fetch_with_retries(real, part, scheme, headers, retries, backoff, timeout, log, shown, sleep)
+        try:
+            _verify(part, md5, sha256)
+        except DownloadError as e:
+            if not resumed:
+                raise
+            # a stale or inconsistent partial file: one fresh transfer from byte 0
+            log.warning("%s: %s after a resumed transfer; downloading again from the start", shown, e)
+            part.unlink(missing_ok=True)
+            _fetch_with_retries(real, part, scheme, headers, retries, backoff, timeout, log, shown, sleep)
+            _verify(part, md5, sha256)
         os.replace(part, dest)
     except DownloadError as e:
         part.unlink(missing_ok=True)

@@ -217,3 +217,13 @@ def test_synapse_token_missing(tmp_path, monkeypatch):
     with pytest.raises(DownloadError, match="SYNAPSE_AUTH_TOKEN"):
         download("synapse://syn123", tmp_path / "x", sleep=nosleep)
     assert leftovers(tmp_path) == []
+
+
+def test_stale_partial_is_replaced(server, tmp_path):
+    base, state = server
+    dest = tmp_path / "s.bin"
+    (tmp_path / ".s.bin.part").write_bytes(b"garbage from an older file")
+    download(f"{base}/good.bin", dest, md5=MD5, sleep=nosleep)
+    assert dest.read_bytes() == DATA and leftovers(tmp_path) == ["s.bin"]
+    ranges = [r for p, r in state["ranges"] if p == "/good.bin"]
+    assert ranges[0] is not None and ranges[-1] is None  # resumed first, then fresh
