@@ -50,13 +50,16 @@ def read_windows(
     ends: Sequence[int] | int,
     nan: float | None = 0.0,
     aliases: Mapping[str, str] | None = None,
+    chunk_bp: int = 4_000_000,
 ) -> np.ndarray:
     """Base-resolution values of equal-length windows ``[start, end)`` (0-based): (N, L) float32.
 
     ``chroms``/``starts``/``ends`` are broadcast against each other. NaN (no data) and positions
     beyond the chromosome ends become ``nan`` (default 0, GOPHER); ``nan=None`` keeps NaN.
     ``aliases`` maps names used in the windows to the bigWig's names. A chromosome absent from the
-    bigWig raises InputError.
+    bigWig raises InputError. Nearby windows are read with one ``values()`` call per block of at
+    most ``chunk_bp`` bases (same numbers, ~15x fewer calls for tilings); ``chunk_bp=0`` reads
+    every window separately.
     """
     chroms_a, starts_a, ends_a = np.broadcast_arrays(np.asarray(chroms, dtype=object), np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
     chroms_a, starts_a, ends_a = chroms_a.ravel(), starts_a.ravel(), ends_a.ravel()
@@ -72,17 +75,34 @@ def read_windows(
     bw = open_bigwig(bw_path)
     try:
         sizes = bw.chroms()
-        for i in range(n):
-            c = str(chroms_a[i])
-            name = aliases.get(c, c) if aliases else c
+        names = np.array([aliases.get(str(c), str(c)) if aliases else str(c) for c in chroms_a], dtype=object)
+        for name in dict.fromkeys(names):
+            idx = np.flatnonzero(names == name)
             if name not in sizes:
-                raise InputError(bw_path, f"{c}:{starts_a[i]}-{ends_a[i]}", "a chromosome present in the bigWig", f"no {name} among {len(sizes)} chromosomes")
-            s, e = int(starts_a[i]), int(ends_a[i])
-            cs, ce = max(s, 0), min(e, sizes[name])
-            if ce <= cs:
-                continue
-            v = bw.values(name, cs, ce, numpy=True)
-            out[i, cs - s : ce - s] = v
+                i = int(idx[0])
+                raise InputError(bw_path, f"{chroms_a[i]}:{starts_a[i]}-{ends_a[i]}", "a chromosome present in the bigWig", f"no {name} among {len(sizes)} chromosomes")
+            size = sizes[name]
+            cs_all = np.clip(starts_a[idx], 0, size)
+            ce_all = np.clip(ends_a[idx], 0, size)
+            order = np.argsort(cs_all, kind="stable")
+            k = 0
+            while k < len(order):
+                # block of consecutive (sorted) windows spanning at most chunk_bp
+                b0 = int(cs_all[order[k]])
+                m = k + 1
+                b1 = int(ce_all[order[k]])
+                while m < len(order) and max(b1, int(ce_all[order[m]])) - b0 <= chunk_bp:
+                    b1 = max(b1, int(ce_all[order[m]]))
+                    m += 1
+                if b1 > b0:
+                    block = bw.values(name, b0, b1, numpy=True)
+                    for j in order[k:m]:
+                        i = idx[j]
+                        cs, ce = int(cs_all[j]), int(ce_all[j])
+                        if ce > cs:
+                            s = int(starts_a[i])
+                            out[i, cs - s : ce - s] = block[cs - b0 : ce - b0]
+                k = m
     finally:
         bw.close()
     if nan is not None:

@@ -227,3 +227,27 @@ def test_stale_partial_is_replaced(server, tmp_path):
     assert dest.read_bytes() == DATA and leftovers(tmp_path) == ["s.bin"]
     ranges = [r for p, r in state["ranges"] if p == "/good.bin"]
     assert ranges[0] is not None and ranges[-1] is None  # resumed first, then fresh
+
+
+def test_ftp_path_retries_and_verifies(tmp_path, monkeypatch):
+    import io
+    import urllib.error
+    import urllib.request
+
+    calls = []
+
+    class Resp(io.BytesIO):
+        headers = {"Content-Length": str(len(DATA))}
+
+    def fake_urlopen(url, timeout=None):
+        calls.append(url)
+        if len(calls) == 1:
+            raise urllib.error.URLError(ConnectionResetError("reset by peer"))
+        return Resp(DATA)
+
+    monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
+    out = download("ftp://ftp.example.org/pub/x.bin", tmp_path / "x.bin", md5=MD5, sleep=nosleep)
+    assert out.read_bytes() == DATA and len(calls) == 2
+    with pytest.raises(DownloadError, match="md5 mismatch"):
+        download("ftp://ftp.example.org/pub/x.bin", tmp_path / "y.bin", md5="1" * 32, sleep=nosleep)
+    assert leftovers(tmp_path) == ["x.bin"]

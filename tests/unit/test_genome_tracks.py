@@ -85,3 +85,14 @@ def test_bin_mean_axis_and_errors():
     np.testing.assert_array_equal(bin_mean(x, 3, axis=1), x.reshape(2, 2, 3, 2).mean(axis=2))
     with pytest.raises(ValueError):
         bin_mean(x, 4, axis=1)
+
+
+@pytest.mark.parametrize("chunk_bp", [0, 300, 10_000_000])
+def test_read_windows_chunking_same_values(bigwig, chunk_bp):
+    p, _ = bigwig
+    rng = np.random.default_rng(4)
+    chroms = rng.choice(["chr1", "chr2"], 60)
+    starts = rng.integers(-300, 5200, 60)
+    x = read_windows(p, chroms, starts, starts + 200, nan=None, chunk_bp=chunk_bp)
+    for i in range(60):
+        np.testing.assert_array_equal(np.nan_to_num(x[i], nan=-7), np.nan_to_num(reference_values(p, chroms[i], int(starts[i]), int(starts[i]) + 200, nan=None), nan=-7).astype(np.float32))
