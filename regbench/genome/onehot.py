@@ -26,8 +26,9 @@ def _code_table(alphabet: str) -> np.ndarray:
     for i, ch in enumerate(alphabet):
         t[ord(ch.upper())] = i
         t[ord(ch.lower())] = i
-    t[ord("N")] = k
-    t[ord("n")] = k
+    if "N" not in alphabet.upper():  # an alphabet with its own N channel keeps it
+        t[ord("N")] = k
+        t[ord("n")] = k
     return t
 
 
