@@ -165,3 +165,89 @@ def test_dedupe_and_sample_subset(world):
     assert hap.index[0, 0] == hap.index[0, 1]  # S6 is all-REF: one sequence for both haplotypes
     assert hap.haplotype(0, 0) == seq
     assert len(hap.sequences) == len({hap.haplotype(j, h) for j in range(3) for h in (0, 1)})
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_random_variants_equal_bcftools(tmp_path, seed):
+    """Many random, often overlapping SNVs/MNPs/indels/multi-allelics, missing and unphased calls."""
+    bgzip = tool("bgzip")
+    rng = np.random.default_rng(seed)
+    size = 4000
+    seq = "".join(rng.choice(list("ACGT"), size))
+    fa = tmp_path / "r.fa"
+    fa.write_text(">chr1\n" + "\n".join(seq[i : i + 70] for i in range(0, size, 70)) + "\n")
+    anchor = 2500  # keep [anchor - 5, anchor + 40) variant-free for the marker
+    samples = ["A", "B", "C", "D"]
+    gts = np.array(["0|0", "0|1", "1|0", "1|1", "./.", "1|.", "0/1", "1|2", "2|2", "2|0"])
+    rows = []
+    for p in np.sort(rng.choice(np.r_[20:anchor - 45, anchor + 40 : size - 20], 220, replace=False)):
+        p = int(p)
+        kind = rng.choice(["snv", "ins", "del", "mnp", "multi", "cplx"], p=[0.45, 0.15, 0.15, 0.05, 0.12, 0.08])
+        ref = seq[p]
+        if kind == "snv":
+            alts = [rng.choice([b for b in "ACGT" if b != ref])]
+        elif kind == "ins":
+            alts = [ref + "".join(rng.choice(list("ACGT"), int(rng.integers(1, 6))))]
+        elif kind == "del":
+            ref = seq[p : p + int(rng.integers(2, 7))]
+            alts = [ref[0]]
+        elif kind == "mnp":
+            ref = seq[p : p + 2]
+            alts = ["".join("ACGT"["ACGT".index(b) ^ 1] for b in ref)]
+        elif kind == "multi":
+            ref = seq[p : p + 2]
+            alts = [ref[0], ref + "T"]
+        else:
+            ref = seq[p : p + 2]
+            alts = [("C" if ref[0] != "C" else "G") + "TT"]
+        n_alt = len(alts)
+        choice = [g for g in gts if max((int(x) for x in g.replace("|", "/").split("/") if x != "."), default=0) <= n_alt]
+        gt = rng.choice(choice, len(samples))
+        rows.append((p + 1, ref, ",".join(alts), gt, kind == "snv"))
+    if rows:  # a duplicate-position SNV to exercise "first wins"
+        p, ref = rows[0][0], rows[0][1]
+        if rows[0][4]:
+            rows.insert(1, (p, ref, rng.choice([b for b in "ACGT" if b not in (ref, rows[0][2])]), rng.choice(gts[:4], len(samples)), True))
+    header = [
+        "##fileformat=VCFv4.2", f"##contig=<ID=chr1,length={size}>",
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t" + "\t".join(samples),
+    ]
+
+    def write(name, rs):
+        path = tmp_path / name
+        path.write_text("\n".join(header + [f"chr1\t{p}\t.\t{r}\t{a}\t.\t.\t.\tGT\t" + "\t".join(g) for p, r, a, g, _ in rs]) + "\n")
+        subprocess.run([bgzip, "-f", str(path)], check=True)
+        gz = tmp_path / (name + ".gz")
+        index_vcf(gz)
+        return gz
+
+    full, snv = write("full.vcf", rows), write("snv.vcf", [r for r in rows if r[4]])
+    L, offset = 3000, 2000
+    start = anchor - offset
+    hi = personal_haplotypes(fa, full, "chr1", start, start + L, mode="indel", anchor=anchor, unphased="phased")
+    hs = personal_haplotypes(fa, snv, "chr1", 0, size, mode="snv", unphased="phased")
+    marker = seq[anchor : anchor + 30]
+    for s in samples:
+        for h in (0, 1):
+            bc = "N" * 5000 + consensus(fa, full, s, h + 1) + "N" * 5000
+            assert bc.count(marker) == 1
+            a = bc.find(marker)
+            assert hi.haplotype(s, h) == bc[a - offset : a - offset + L], (seed, s, h, "indel")
+            assert hs.haplotype(s, h) == consensus(fa, snv, s, h + 1), (seed, s, h, "snv")
+    assert hi.n_skipped_overlap > 0
+
+
+def test_benchmark_script_smoke(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    for t in ("bgzip", "tabix", "bcftools", "samtools"):
+        tool(t)
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "haplotypes.py"
+    spec = importlib.util.spec_from_file_location("bench_haplotypes", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.main(["--samples", "12", "--snvs", "40", "--length", "4096", "--bcftools-haplotypes", "2", "--repeat", "1"])
+    out = capsys.readouterr().out
+    assert "haplotypes/s" in out and "bcftools consensus" in out and "ratio regbench build / numpy baseline build" in out
