@@ -377,30 +377,23 @@ def _write_fasta(path: Path, fai: Path, chroms: dict[str, bytes]) -> None:
 def _write_bigwig(path: Path, chrom_sizes: dict[str, int], values: dict[str, np.ndarray]):
     """Base-resolution arrays (NaN = no data) -> bedGraph-like runs in a bigWig.
 
-    Values are rounded to 0.01 so flat stretches become single runs. Uses pyBigWig directly
-    (regbench.genome.tracks.write_bigwig takes a DataFrame of intervals; this is a bulk path).
+    Values are rounded to 0.01 so flat stretches become single runs, then written with
+    :func:`regbench.genome.tracks.write_bigwig` (atomic).
     """
-    import pyBigWig
+    from regbench.genome.tracks import write_bigwig
 
-    with atomic_path(path) as tmp:
-        bw = pyBigWig.open(str(tmp), "w")
-        bw.addHeader([(c, int(n)) for c, n in chrom_sizes.items()], maxZooms=10)
-        for chrom in chrom_sizes:
-            v = np.round(values[chrom].astype(np.float64), 2).astype(np.float32)
-            ok = ~np.isnan(v)
-            change = np.ones(v.size, dtype=bool)
-            change[1:] = (v[1:] != v[:-1]) | (ok[1:] != ok[:-1])
-            starts = np.flatnonzero(change)
-            ends = np.append(starts[1:], v.size)
-            keep = ok[starts]
-            starts, ends = starts[keep], ends[keep]
-            bw.addEntries(
-                [chrom] * starts.size,
-                starts.tolist(),
-                ends=ends.tolist(),
-                values=v[starts].astype(float).tolist(),
-            )
-        bw.close()
+    parts = []
+    for chrom in chrom_sizes:
+        v = np.round(values[chrom].astype(np.float64), 2).astype(np.float32)
+        ok = ~np.isnan(v)
+        change = np.ones(v.size, dtype=bool)
+        change[1:] = (v[1:] != v[:-1]) | (ok[1:] != ok[:-1])
+        starts = np.flatnonzero(change)
+        ends = np.append(starts[1:], v.size)
+        keep = ok[starts]
+        parts.append(pd.DataFrame({"chrom": chrom, "start": starts[keep], "end": ends[keep],
+                                   "value": v[starts[keep]].astype(np.float64)}))
+    write_bigwig(path, chrom_sizes, pd.concat(parts, ignore_index=True))
 
 
 def _tsv(df: pd.DataFrame) -> bytes:
@@ -860,6 +853,12 @@ def generate_core(
             "gap_optimum_bp": PAIR_GAP_OPTIMUM,
             "gap_sd_bp": PAIR_GAP_SD,
             "best_cell": "K562",
+        },
+        "analysis_cells": {
+            "ap1_flanks": "A549",
+            "cooperative_pair": "K562",
+            "note": "AP-1 has its largest weight in A549; the GATA1 x AP-1 interaction exists "
+            "only in K562 (where AP-1 weight is 1.0)",
         },
         "ctcf": "small effect only: W = 0.2 in every cell type (lone sites stay below peak "
         "threshold)",
