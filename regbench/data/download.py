@@ -329,9 +329,9 @@ def download(
     except DownloadError as e:
         part.unlink(missing_ok=True)
         raise DownloadError(f"{shown} -> {dest}: {e}") from None
-    except BaseException:
+    except Exception:
         part.unlink(missing_ok=True)
-        raise
+        raise  # (an interrupt keeps the partial file so the next run resumes it)
     log.info("downloaded %s -> %s (%d bytes%s)", shown, dest, dest.stat().st_size, ", checksum ok" if (md5 or sha256) else "")
     return dest
 
