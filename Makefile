@@ -26,7 +26,7 @@ setup: $(BIN)/.installed
 
 # Debian tools the tests compare against or drive (bcftools, samtools, tabix, chromium for the
 # report test); installed when root, otherwise the tests that need them skip with a message.
-APT_TOOLS := bcftools samtools tabix chromium
+APT_TOOLS := bcftools samtools tabix bedtools chromium
 apt:
 	@missing=""; for t in $(APT_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	if [ -z "$$missing" ]; then echo "Debian tools present"; \
