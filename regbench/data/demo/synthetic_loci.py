@@ -6,7 +6,7 @@ Everything is generated from one seed. Two outputs groups:
 
 - ``genome.fa`` (+ ``.fai``): contigs ``chr3`` (300 kb; holds the LCR), ``chr1``, ``chr2`` (240 kb),
   ``chr19`` (120 kb; held out for the retained-performance check). Background: i.i.d. bases, GC 42 %.
-- DHS-like sites every ~1.5-3.5 kb outside the LCR neighbourhood: a 300-bp core with 0-4 planted
+- DHS-like sites every ~1-2.5 kb outside the LCR neighbourhood: a 300-bp core with 0-4 planted
   JASPAR 2022 ES-cell motifs (SOX2 MA0143.4, POU5F1 MA1115.1, KLF4 MA0039.4, ESRRB MA0141.3,
   Pou5f1::Sox2 MA0142.1; random strand and position) and sometimes a CTCF MA0139.1 decoy (weight 0).
 - ``dnase_escj7.bigWig`` / ``dnase_e14.bigWig``: accessibility = 0.02 + sum over sites of
@@ -325,7 +325,7 @@ def generate(outdir_genome: str | os.PathLike, outdir_payloads: str | os.PathLik
             for r in recs:
                 motif_rows.append({"chrom": chrom, **{k2: v for k2, v in r.items() if k2 != "instance"}, "context": "background", "dhs": ""})
             site_rows.append({"chrom": chrom, "start": core, "end": core + 300, "centre": pos, "motifs": ",".join(names), "dhs": ""})
-            pos += int(rng.integers(1500, 3500))
+            pos += int(rng.integers(1000, 2500))
         seqs[chrom] = seq
     # the LCR
     lcr_motifs = []
