@@ -46,6 +46,7 @@ class Job:
     rule: str
     local: bool = False
     jobid: int | None = None
+    inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     resources: dict[str, object] = field(default_factory=dict)
 
@@ -101,6 +102,8 @@ def parse_dryrun(text: str) -> list[Job]:
         key, val = f.groups()
         if key == "output":
             cur.outputs = [o.strip() for o in val.split(",") if o.strip()]
+        elif key == "input":
+            cur.inputs = [o.strip() for o in val.split(",") if o.strip()]
         elif key == "jobid":
             cur.jobid = int(val)
         elif key == "resources":

@@ -1,0 +1,150 @@
+"""Kill -9 during training, rerun with --rerun-incomplete: the job completes, resumes from its
+checkpoint, and its tables equal those of an uninterrupted run.
+
+- test_kill_resume_tiny_training: a self-contained workflow (fault_tolerance/Snakefile) training
+  a small CNN with regbench.train.trainer.fit; always runnable (CPU, ~1 min).
+- test_kill_resume_demo_training: the real demo training job (rule train_demo_enformer, or the
+  rule named by REGBENCH_FT_RULE) on inputs copied from the demo run; skipped while the workflow
+  has no such rule.
+
+Procedure (both): in a fresh working directory start `snakemake <target>` in its own process
+group, wait for the first `checkpoint_last.pt` to appear, SIGKILL the whole group, check that
+Snakemake now sees the job as incomplete, `snakemake --unlock`, rerun with `--rerun-incomplete`,
+then compare every TSV (minus timing columns) and every torch state_dict with an uninterrupted
+run in another directory.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from regbench.dagstats import dryrun_text, parse_dryrun
+
+from .conftest import ROOT, SNAKEMAKE
+
+HERE = Path(__file__).resolve().parent
+TIMING_COLUMNS = {"seconds", "time", "elapsed", "s", "h:m:s", "wall_s"}
+
+pytestmark = pytest.mark.slow
+
+
+def _smk(workdir: Path, snakefile: Path, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
+    cmd = [SNAKEMAKE, "--workflow-profile", "none", "-s", str(snakefile), "--cores", "1", *args]
+    env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1")
+    return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def _ok(proc: subprocess.CompletedProcess, what: str) -> None:
+    assert proc.returncode == 0, f"{what} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+
+
+def kill_during_training(
+    workdir: Path, snakefile: Path, args: list[str], ckpt_glob: str = "**/checkpoint_last.pt", timeout: float = 900
+) -> float:
+    """Start snakemake, SIGKILL its process group once a checkpoint appears. Returns seconds."""
+    cmd = [SNAKEMAKE, "--workflow-profile", "none", "-s", str(snakefile), "--cores", "1", *args]
+    env = dict(os.environ, PYTHONHASHSEED="0", OMP_NUM_THREADS="1")
+    log = open(workdir / "killed_run.log", "w")
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+    try:
+        while True:
+            if any(workdir.glob(ckpt_glob)):
+                os.killpg(proc.pid, signal.SIGKILL)
+                break
+            if proc.poll() is not None:
+                pytest.fail(f"snakemake ended ({proc.returncode}) before any checkpoint: {(workdir / 'killed_run.log').read_text()[-3000:]}")
+            if time.monotonic() - t0 > timeout:
+                os.killpg(proc.pid, signal.SIGKILL)
+                pytest.fail("no checkpoint within the timeout")
+            time.sleep(0.05)
+        proc.wait(timeout=30)
+    finally:
+        log.close()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    return time.monotonic() - t0
+
+
+def resume(workdir: Path, snakefile: Path, args: list[str]) -> subprocess.CompletedProcess:
+    """Check the job is incomplete, unlock, rerun with --rerun-incomplete."""
+    dry = _smk(workdir, snakefile, "-n", *args)
+    text = dry.stdout + dry.stderr
+    assert "incomplete" in text.lower(), f"after SIGKILL Snakemake does not report incomplete output:\n{text[-3000:]}"
+    _ok(_smk(workdir, snakefile, "--unlock", *args), "snakemake --unlock")
+    proc = _smk(workdir, snakefile, "--rerun-incomplete", *args)
+    _ok(proc, "rerun with --rerun-incomplete")
+    return proc
+
+
+def assert_same_outputs(a: Path, b: Path, paths: list[str]) -> None:
+    """TSVs equal (timing columns dropped) and torch state_dicts bit-identical under a and b."""
+    import torch
+
+    files = []
+    for p in paths:
+        pa = a / p
+        files += [f.relative_to(a) for f in pa.rglob("*") if f.is_file()] if pa.is_dir() else [Path(p)]
+    assert files, f"nothing to compare in {paths}"
+    for rel in files:
+        fa, fb = a / rel, b / rel
+        assert fb.exists(), f"{rel} missing after the resumed run"
+        if rel.suffix == ".tsv":
+            da, db = pd.read_csv(fa, sep="\t"), pd.read_csv(fb, sep="\t")
+            keep = [c for c in da.columns if c.lower() not in TIMING_COLUMNS]
+            pd.testing.assert_frame_equal(da[keep], db[keep], check_exact=True, obj=str(rel))
+        elif rel.suffix in (".pt", ".pth", ".bin"):
+            sa = torch.load(fa, map_location="cpu", weights_only=False)
+            sb = torch.load(fb, map_location="cpu", weights_only=False)
+            if isinstance(sa, dict) and all(torch.is_tensor(v) for v in sa.values()):
+                assert sa.keys() == sb.keys(), rel
+                for k in sa:
+                    assert torch.equal(sa[k], sb[k]), f"{rel}: tensor {k} differs after resume"
+
+
+def test_kill_resume_tiny_training(tmp_path):
+    snakefile = HERE / "fault_tolerance" / "Snakefile"
+    args = ["--config", "epochs=5"]
+    ref, run = tmp_path / "uninterrupted", tmp_path / "killed"
+    ref.mkdir()
+    run.mkdir()
+    _ok(_smk(ref, snakefile, *args), "uninterrupted run")
+    kill_during_training(run, snakefile, args)
+    hist_before = run / "results/tiny/train/checkpoint_last.pt"
+    assert hist_before.exists()
+    resume(run, snakefile, args)
+    log = (run / "logs/train_tiny.log").read_text()
+    assert "resuming from" in log, "the rerun restarted training instead of resuming from checkpoint_last.pt"
+    assert_same_outputs(ref, run, ["results/tiny/train/history.tsv", "results/tiny/train/model.pt", "results/tiny/predictions.tsv"])
+
+
+def test_kill_resume_demo_training(demo_results, tmp_path):
+    rule = os.environ.get("REGBENCH_FT_RULE", "train_demo_enformer")
+    try:
+        jobs = parse_dryrun(dryrun_text(SNAKEMAKE, ["--cores", "1", "--workflow-profile", "none", "all"], cwd=ROOT))
+    except RuntimeError as e:
+        pytest.fail(f"demo dry-run failed: {e}")
+    job = next((j for j in jobs if j.rule == rule), None)
+    if job is None:
+        pytest.skip(f"rule {rule} is not in the demo DAG (set REGBENCH_FT_RULE to another training rule)")
+    snakefile = ROOT / "Snakefile"
+    ref, run = tmp_path / "uninterrupted", tmp_path / "killed"
+    for wd in (ref, run):
+        (wd / "config").symlink_to(ROOT / "config")
+        for inp in job.inputs:  # the job's inputs from the demo run, mtimes kept
+            src, dst = ROOT / inp, wd / inp
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst)
+    args = ["--allowed-rules", rule, "--rerun-triggers", "mtime", *job.outputs]
+    _ok(_smk(ref, snakefile, *args), f"uninterrupted {rule}")
+    kill_during_training(run, snakefile, args)
+    resume(run, snakefile, args)
+    assert_same_outputs(ref, run, job.outputs)
