@@ -1,0 +1,105 @@
+"""DREAM figure panels, each drawn from a TSV under ``results/dream/``.
+
+| panel | from | reproduces |
+|---|---|---|
+| ``subset_performance`` | scores.tsv | Fig. 2 (per-subset Pearson r of the models) |
+| ``prixfixe_pearson`` / ``prixfixe_spearman`` | summary.tsv (pf-* rows) -> prixfixe_grid.tsv | Fig. 4 (Prix Fixe grid) |
+| ``drosophila`` | followups/drosophila.tsv | Fig. 5a (Drosophila STARR-seq, Dev / Hk) |
+| ``human`` | followups/human.tsv | Fig. 5b (human lentiMPRA, K562 / HepG2 / WTC11) |
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from regbench.plotting.style import new_figure, save_figure
+from regbench.studies.dream.data import SUBSETS
+from regbench.workflow import atomic_path
+
+SUBSET_ORDER = ["all", *SUBSETS]
+
+
+def _bars(ax, table: pd.DataFrame, group: str, series: str, value: str, err: str | None = None, order=None):
+    groups = order or list(dict.fromkeys(table[group]))
+    names = list(dict.fromkeys(table[series]))
+    width = 0.8 / max(1, len(names))
+    for j, name in enumerate(names):
+        sub = table[table[series] == name].set_index(group)
+        vals = [sub[value].get(g, np.nan) for g in groups]
+        errs = [sub[err].get(g, 0.0) for g in groups] if err else None
+        ax.bar(np.arange(len(groups)) + (j - (len(names) - 1) / 2) * width, vals, width, yerr=errs, label=name)
+    ax.set_xticks(np.arange(len(groups)))
+    ax.set_xticklabels(groups, rotation=45, ha="right")
+    ax.axhline(0, color="0.5", lw=0.5)
+
+
+def subset_performance(scores_tsv: str, models: list[str], pdf: str, png: str) -> None:
+    """Pearson r per test subset (pairs: r of differences), one bar per model."""
+    t = pd.read_csv(scores_tsv, sep="\t")
+    t = t[t["model"].isin(models)]
+    fig, ax = new_figure(6.5, 3.0)
+    _bars(ax, t, "subset", "model", "pearson", order=SUBSET_ORDER)
+    ax.set_ylabel("Pearson r (public ids removed)")
+    ax.legend(fontsize=6, ncol=2)
+    save_figure(fig, pdf, png)
+
+
+def prixfixe_grid(summary_tsv: str, grid_tsv: str) -> pd.DataFrame:
+    """Grid table from the summary rows named ``pf-<first>-<core>-<final>``."""
+    s = pd.read_csv(summary_tsv, sep="\t")
+    s = s[s["model"].str.startswith("pf-")].copy()
+    parts = s["model"].str.split("-", expand=True)
+    s["first"], s["core"], s["final"] = parts[1], parts[2], parts[3]
+    cols = ["first", "core", "final", "model", "pearson_score", "spearman_score", "holdout_pearson"]
+    g = s[[c for c in cols if c in s.columns]].sort_values(["final", "first", "core"])
+    with atomic_path(grid_tsv) as tmp:
+        g.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    return g
+
+
+def prixfixe_heatmap(grid_tsv: str, value: str, pdf: str, png: str) -> None:
+    """Heatmap: rows first / core, columns final block; cell = ``value`` (Pearson or Spearman score)."""
+    g = pd.read_csv(grid_tsv, sep="\t")
+    g["first / core"] = g["first"] + " / " + g["core"]
+    m = g.pivot(index="first / core", columns="final", values=value)
+    fig, ax = new_figure(3.2, 0.35 * len(m) + 1.0)
+    im = ax.imshow(m.to_numpy(dtype=float), cmap="viridis", aspect="auto")
+    ax.set_xticks(range(m.shape[1]))
+    ax.set_xticklabels(m.columns)
+    ax.set_yticks(range(m.shape[0]))
+    ax.set_yticklabels(m.index)
+    ax.set_xlabel("final layers block")
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            v = m.iat[i, j]
+            if np.isfinite(v):
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6, color="w")
+    fig.colorbar(im, ax=ax, label=value.replace("_", " "))
+    save_figure(fig, pdf, png)
+
+
+def drosophila_panel(table_tsv: str, pdf: str, png: str) -> None:
+    t = pd.read_csv(table_tsv, sep="\t")
+    fig, ax = new_figure(3.0, 2.6)
+    _bars(ax, t, "task", "model", "pearson")
+    ax.set_ylabel("Pearson r (test, chr2R)")
+    ax.legend(fontsize=6)
+    save_figure(fig, pdf, png)
+
+
+def human_panel(table_tsv: str, pdf: str, png: str) -> None:
+    t = pd.read_csv(table_tsv, sep="\t")
+    agg = t.groupby(["model", "cell"], sort=False)["pearson"].agg(["mean", "std"]).reset_index().fillna(0.0)
+    fig, ax = new_figure(3.5, 2.6)
+    _bars(ax, agg, "cell", "model", "mean", err="std")
+    ax.set_ylabel("Pearson r (held-out folds, mean +- sd)")
+    ax.legend(fontsize=6)
+    save_figure(fig, pdf, png)
+
+
+def concat_tables(paths: list[str], out_tsv: str) -> pd.DataFrame:
+    t = pd.concat([pd.read_csv(p, sep="\t") for p in paths], ignore_index=True)
+    with atomic_path(out_tsv) as tmp:
+        t.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    return t

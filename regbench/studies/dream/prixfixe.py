@@ -1,0 +1,160 @@
+"""Prix Fixe framework (Rafi et al. 2024): a model is FirstLayersBlock -> CoreBlock ->
+FinalLayersBlock, fed by a team DataProcessor (:mod:`.preprocess`) and trained by the one
+trainer (:func:`regbench.train.trainer.fit`) with team-specific loss / optimiser / schedule
+(:mod:`.recipes`).
+
+Shapes: a :class:`PrixFixeNet` takes channels-last ``(N, L, C)`` (the house layout) and moves to
+``(N, C, L)`` for the blocks. Every block takes and returns ``(N, C, L)`` except the final
+block, which returns
+
+* in ``eval()`` mode the expression ``(N, n_outputs)`` (registry contract: scalar outputs);
+* in ``train()`` mode its training output (:meth:`FinalLayersBlock.train_output`), e.g. the 18
+  bin logits of the Autosome block, which the recipe's loss understands.
+
+Registered models (``regbench.models.registry``): ``dream_prixfixe`` (any first x core x final
+combination), ``dream_cnn``, ``dream_rnn``, ``dream_attn``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from regbench.models import registry
+
+
+class FirstLayersBlock(nn.Module):
+    """(N, in_channels, L) -> (N, out_channels, L)."""
+
+    def __init__(self, in_channels: int, out_channels: int, seqsize: int):
+        super().__init__()
+        self.in_channels, self.out_channels, self.seqsize = in_channels, out_channels, seqsize
+
+
+class CoreBlock(nn.Module):
+    """(N, in_channels, L) -> (N, out_channels, L)."""
+
+    def __init__(self, in_channels: int, out_channels: int, seqsize: int):
+        super().__init__()
+        self.in_channels, self.out_channels, self.seqsize = in_channels, out_channels, seqsize
+
+
+class FinalLayersBlock(nn.Module):
+    """(N, in_channels, L) -> expression (N, n_outputs) in eval mode, training output in train mode."""
+
+    #: what the training output is: "expression" (N, n_outputs), "bins" (N, 18 logits), ...
+    train_kind = "expression"
+
+    def __init__(self, in_channels: int, seqsize: int, n_outputs: int = 1):
+        super().__init__()
+        self.in_channels, self.seqsize, self.n_outputs = in_channels, seqsize, n_outputs
+
+    def train_output(self, x: torch.Tensor) -> torch.Tensor:
+        return self.expression(x)
+
+    def expression(self, x: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.train_output(x) if self.training else self.expression(x)
+
+
+class PrixFixeNet(nn.Module):
+    """first -> core -> final on channels-last input ``(N, L, C)``."""
+
+    def __init__(self, first: FirstLayersBlock, core: CoreBlock, final: FinalLayersBlock, input_length: int):
+        super().__init__()
+        self.first, self.core, self.final = first, core, final
+        self.input_length = input_length
+        self.output_bin_size = None
+        self.n_tracks = final.n_outputs
+        self.train_kind = final.train_kind
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.transpose(1, 2)
+        return self.final(self.core(self.first(x)))
+
+
+def _blocks():
+    from regbench.studies.dream import blocks_autosome as a
+    from regbench.studies.dream import blocks_bhi as b
+    from regbench.studies.dream import blocks_unlockdna as u
+
+    first = {"autosome": a.AutosomeFirstLayersBlock, "bhi": b.BHIFirstLayersBlock, "unlockdna": u.UnlockDNAFirstLayersBlock}
+    core = {"autosome": a.AutosomeCoreBlock, "bhi": b.BHICoreBlock, "unlockdna": u.UnlockDNACoreBlock}
+    final = {
+        "autosome": a.AutosomeFinalLayersBlock,
+        "bhi": b.BHIFinalLayersBlock,
+        "unlockdna": u.UnlockDNAFinalLayersBlock,
+        "regression": a.RegressionFinalLayersBlock,
+    }
+    return first, core, final
+
+
+TEAMS = ("autosome", "bhi", "unlockdna")
+
+
+@registry.register("dream_prixfixe")
+def build_prixfixe(
+    first: str = "autosome",
+    core: str = "autosome",
+    final: str = "autosome",
+    in_channels: int = 6,
+    input_length: int = 150,
+    first_channels: int = 256,
+    core_channels: int = 64,
+    n_outputs: int = 1,
+    first_kw: dict | None = None,
+    core_kw: dict | None = None,
+    final_kw: dict | None = None,
+) -> PrixFixeNet:
+    """Any combination of the three teams' blocks (+ the follow-ups' ``regression`` final block).
+
+    ``*_kw`` pass block-specific options (kernel sizes, depths, heads, ...)."""
+    firsts, cores, finals = _blocks()
+    f = firsts[first](in_channels, first_channels, input_length, **(first_kw or {}))
+    c = cores[core](first_channels, core_channels, input_length, **(core_kw or {}))
+    fl = finals[final](core_channels, input_length, n_outputs=n_outputs, **(final_kw or {}))
+    return PrixFixeNet(f, c, fl, input_length)
+
+
+@registry.register("dream_cnn")
+def dream_cnn(
+    in_channels: int = 6, input_length: int = 150, scale: float = 1.0, n_outputs: int = 1, final: str = "autosome",
+    core_kw: dict | None = None,
+):
+    """DREAM-CNN: BHI first (320 ch, k 9/15) -> Autosome core (-> 64) -> Autosome final.
+    ``scale`` shrinks every width (demo); ``core_kw`` overrides core options (e.g. fewer stages)."""
+    w = max(8, int(320 * scale)) // 2 * 2
+    core_out = max(8, int(64 * scale))
+    blocks = [max(8, int(b * scale)) for b in (128, 128, 64, 64, 64)]
+    return build_prixfixe(
+        "bhi", "autosome", final, in_channels, input_length, w, core_out, n_outputs,
+        core_kw={"block_sizes": blocks, **(core_kw or {})},
+    )
+
+
+@registry.register("dream_rnn")
+def dream_rnn(
+    in_channels: int = 6, input_length: int = 150, scale: float = 1.0, n_outputs: int = 1, final: str = "autosome",
+    core_kw: dict | None = None,
+):
+    """DREAM-RNN: BHI first (320) -> BHI core (BiLSTM 320, convs -> 320) -> Autosome final."""
+    w = max(8, int(320 * scale)) // 2 * 2
+    return build_prixfixe(
+        "bhi", "bhi", final, in_channels, input_length, w, w, n_outputs,
+        core_kw={"lstm_hidden": w, **(core_kw or {})},
+    )
+
+
+@registry.register("dream_attn")
+def dream_attn(
+    in_channels: int = 6, input_length: int = 150, scale: float = 1.0, n_outputs: int = 1, final: str = "autosome",
+    core_kw: dict | None = None,
+):
+    """DREAM-Attn: Autosome first (256) -> Unlock_DNA core (4 conformer blocks, k15) -> Autosome final."""
+    w = max(8, int(256 * scale)) // 8 * 8
+    return build_prixfixe(
+        "autosome", "unlockdna", final, in_channels, input_length, w, w, n_outputs,
+        core_kw={"n_blocks": 4, **(core_kw or {})},
+    )

@@ -1,0 +1,23 @@
+"""DREAM figure panels from the TSV tables (regbench.studies.dream.figures)."""
+
+from regbench.workflow import script_run
+
+with script_run(snakemake) as log:  # noqa: F821
+    from regbench.studies.dream import figures
+
+    smk = snakemake  # noqa: F821
+    kind = smk.params.kind
+    if kind == "subsets":
+        figures.subset_performance(smk.input.scores, list(smk.params.models), smk.output.pdf, smk.output.png)
+    elif kind == "prixfixe":
+        figures.prixfixe_grid(smk.input.summary, smk.output.grid)
+        figures.prixfixe_heatmap(smk.output.grid, "pearson_score", smk.output.pearson_pdf, smk.output.pearson_png)
+        figures.prixfixe_heatmap(smk.output.grid, "spearman_score", smk.output.spearman_pdf, smk.output.spearman_png)
+    elif kind == "drosophila":
+        figures.concat_tables(list(smk.input.tables), smk.output.table)
+        figures.drosophila_panel(smk.output.table, smk.output.pdf, smk.output.png)
+    elif kind == "human":
+        figures.concat_tables(list(smk.input.tables), smk.output.table)
+        figures.human_panel(smk.output.table, smk.output.pdf, smk.output.png)
+    else:
+        raise ValueError(f"unknown figure kind {kind!r}")

@@ -1,0 +1,17 @@
+"""Drosophila STARR-seq or human lentiMPRA follow-up of one DREAM-optimised model."""
+
+from pathlib import Path
+
+from regbench.workflow import script_run
+
+with script_run(snakemake) as log:  # noqa: F821
+    from regbench.studies.dream import followups
+
+    smk = snakemake  # noqa: F821
+    outdir = Path(smk.output.table).with_suffix("")
+    if smk.params.kind == "drosophila":
+        followups.run_drosophila(smk.wildcards.fmodel, smk.params.spec, smk.input.data, outdir, smk.output.table,
+                                 int(smk.params.seed), log=log)
+    else:
+        followups.run_human(smk.wildcards.fmodel, smk.params.spec, smk.input.data, smk.params.cells, smk.params.folds,
+                            int(smk.params.n_folds), outdir, smk.output.table, int(smk.params.seed), log=log)
