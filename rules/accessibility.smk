@@ -1,4 +1,214 @@
-"""accessibility study: rules only; input functions and target lists live in rules/common/accessibility.smk."""
+"""accessibility study (GOPHER, Toneyan et al. 2022): rules only; input functions and target
+lists live in rules/common/accessibility.smk.
+
+datasets -> models/<experiment>/<model>/ (train, GPU) -> evals/<experiment>/<model>/<evaluation>.tsv
+(GPU) -> <experiment>/<evaluation>.tsv (collect) -> panels / tables."""
+
+
+wildcard_constraints:
+    dataset=r"[A-Za-z0-9_.]+",
+    experiment=r"[A-Za-z0-9_]+",
+    model=r"[A-Za-z0-9_.-]+",
+    evaluation="whole|tracks|peak|binary|robustness|cagi|tomtom|gia",
+
+
+rule acc_jaspar_meme:
+    output:
+        f"{ACC_RES}/jaspar.meme",
+    log:
+        log_path("accessibility", "jaspar_meme"),
+    params:
+        jaspar=ACC["jaspar"],
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/accessibility_jaspar.py"
+
+
+rule acc_dataset:
+    input:
+        unpack(acc_dataset_inputs),
+    output:
+        f"{ACC_RES}/datasets/{{dataset}}.h5",
+    log:
+        log_path("accessibility", "dataset_{dataset}"),
+    benchmark:
+        bench_path("accessibility", "dataset_{dataset}")
+    params:
+        spec=acc_dataset_spec,
+        cells=ACC["cells"],
+    resources:
+        mem_mb=mem_mb_scaled(16000),
+        runtime=runtime_scaled(120),
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/accessibility_dataset.py"
+
+
+rule acc_cagi_variants:
+    input:
+        tables=ACC["inputs"]["cagi_tables"],
+        genome=ACC["inputs"]["cagi_genome"],
+    output:
+        npz=f"{ACC_RES}/cagi/variants.npz",
+        table=f"{ACC_RES}/cagi/variants.tsv",
+    log:
+        log_path("accessibility", "cagi_variants"),
+    benchmark:
+        bench_path("accessibility", "cagi_variants")
+    params:
+        context=ACC["context_length"],
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/accessibility_cagi_variants.py"
+
+
+rule acc_train:
+    input:
+        dataset=acc_train_dataset,
+    output:
+        model=f"{ACC_RES}/models/{{experiment}}/{{model}}/model.pt",
+        spec=f"{ACC_RES}/models/{{experiment}}/{{model}}/spec.json",
+    log:
+        log_path("accessibility", "train/{experiment}/{model}"),
+    benchmark:
+        bench_path("accessibility", "train/{experiment}/{model}")
+    params:
+        spec=acc_spec_param,
+        cfg=ACC,
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=8,
+        mem_mb=mem_mb_scaled(64000),
+        runtime=runtime_scaled(ACC["train_runtime_min"]),
+    conda:
+        "../envs/torch.yaml"
+    script:
+        "../scripts/accessibility_train.py"
+
+
+rule acc_evaluate:
+    input:
+        unpack(acc_eval_inputs),
+    output:
+        table=f"{ACC_RES}/evals/{{experiment}}/{{model}}/{{evaluation}}.tsv",
+        extra=f"{ACC_RES}/evals/{{experiment}}/{{model}}/{{evaluation}}.extra.tsv",
+    log:
+        log_path("accessibility", "evaluate/{experiment}/{model}/{evaluation}"),
+    benchmark:
+        bench_path("accessibility", "evaluate/{experiment}/{model}/{evaluation}")
+    params:
+        spec=acc_spec_param,
+        cfg=ACC,
+        datasets=acc_eval_datasets(),
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=mem_mb_scaled(32000),
+        runtime=runtime_scaled(60),
+    conda:
+        "../envs/torch.yaml"
+    script:
+        "../scripts/accessibility_evaluate.py"
+
+
+rule acc_collect:
+    input:
+        acc_collect_inputs,
+    output:
+        f"{ACC_RES}/{{experiment}}/{{evaluation}}.tsv",
+    log:
+        log_path("accessibility", "collect/{experiment}/{evaluation}"),
+    localrule: True
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/accessibility_collect.py"
+
+
+rule acc_collect_cagi_variants:
+    input:
+        acc_collect_extra_inputs,
+    output:
+        f"{ACC_RES}/{{experiment}}/cagi_variants.tsv",
+    log:
+        log_path("accessibility", "collect/{experiment}/cagi_variants"),
+    localrule: True
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/accessibility_collect.py"
+
+
+rule acc_replicate_ceiling:
+    input:
+        whole=acc_dataset_path(ACC["eval_datasets"]["whole"]),
+        rep2=[acc_bigwig(c, "rep2") for c in ACC["cells"]],
+    output:
+        f"{ACC_RES}/replicate_ceiling.tsv",
+    log:
+        log_path("accessibility", "replicate_ceiling"),
+    params:
+        bins=ACC["evaluation"]["ceiling_bins"],
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/accessibility_replicate.py"
+
+
+for _panel in ACC_PANELS:
+
+    rule:
+        name:
+            f"acc_panel_{_panel}"
+        input:
+            acc_panel_inputs(_panel),
+        output:
+            pdf=report(
+                f"results/figures/accessibility/{_panel}.pdf",
+                caption=caption("accessibility", _panel),
+                category="accessibility",
+                labels=acc_panel_label(_panel),
+            ),
+            png=f"results/figures/accessibility/{_panel}.png",
+            table=f"{ACC_RES}/panels/{_panel}.tsv",
+        log:
+            log_path("accessibility", f"panel_{_panel}"),
+        params:
+            panel=_panel,
+            cfg=ACC,
+        conda:
+            "../envs/regbench.yaml"
+        script:
+            "../scripts/accessibility_panel.py"
+
+
+for _table in ACC_TABLES:
+
+    rule:
+        name:
+            f"acc_table_{_table}"
+        input:
+            acc_table_inputs(_table),
+        output:
+            report(
+                f"{ACC_RES}/tables/{_table}.tsv",
+                caption=caption("accessibility", _table),
+                category="accessibility",
+                labels={"figure": "Supplementary", "panel": _table},
+            ),
+        log:
+            log_path("accessibility", f"table_{_table}"),
+        params:
+            table=_table,
+        conda:
+            "../envs/regbench.yaml"
+        script:
+            "../scripts/accessibility_table.py"
 
 
 rule all_accessibility:

@@ -1,10 +1,181 @@
 """Input functions and target lists of the accessibility study (functions only: `snakemake --lint`
-forbids mixing functions and rules in one file)."""
+forbids mixing functions and rules in one file).
+
+The model grid is expanded from config at parse time by
+regbench.studies.accessibility.experiments (pure Python, no torch, no file reads)."""
+
+from regbench.studies.accessibility.experiments import expand_experiments
+
+ACC = config["accessibility"]
+ACC_MODELS = expand_experiments(ACC)  # {experiment: {slug: spec}}
+ACC_RES = "results/accessibility"
+
+# panel -> (metrics tables it is drawn from); every table is results/accessibility/<...>.tsv
+ACC_PANELS = {
+    "2a": ["loss_resolution/tracks"],
+    "2b": ["loss_resolution/whole"],
+    "2c": ["loss_resolution/whole"],
+    "2d": ["threshold/whole"],
+    "2e": ["loss_resolution/whole"],
+    "3b": ["augmentation/robustness"],
+    "4b": ["new_models/binary", "binary/binary"],
+    "5a": ["new_models/cagi_variants"],
+    "5b": ["cagi_summary"],
+    "5c": ["cagi_summary"],
+    "6a": ["gia"],
+    "6b": ["gia"],
+    "6c": ["gia"],
+    "ED1a": ["loss_resolution/whole"],
+    "ED1b": ["loss_resolution/whole"],
+    "ED2": ["loss_resolution/whole"],
+    "ED3": ["new_models/binary", "binary/binary"],
+    "ED4": ["gia"],
+    "ED5": ["gia"],
+    "ED6": ["gia"],
+}
+ACC_TABLES = ["T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling", "SD3_cagi"]
+
+
+def acc_models(experiment):
+    return ACC_MODELS.get(experiment, {})
+
+
+def acc_spec(wildcards):
+    return ACC_MODELS[wildcards.experiment][wildcards.model]
+
+
+def acc_spec_param(wildcards):
+    return dict(acc_spec(wildcards))
+
+
+def acc_bigwig(cell, rep="rep1"):
+    return ACC["inputs"]["bigwig"].format(cell=cell, rep=rep)
+
+
+def acc_peaks(cell):
+    return ACC["inputs"]["peaks"].format(cell=cell)
+
+
+def acc_dataset_path(name):
+    return f"{ACC_RES}/datasets/{name}.h5"
+
+
+def acc_dataset_inputs(wildcards):
+    return {
+        "genome": ACC["inputs"]["genome"],
+        "blacklist": ACC["inputs"]["blacklist"],
+        "bigwigs": [acc_bigwig(c) for c in ACC["cells"]],
+        "peaks": [acc_peaks(c) for c in ACC["cells"]],
+    }
+
+
+def acc_dataset_spec(wildcards):
+    return ACC["datasets"][wildcards.dataset]
+
+
+def acc_train_dataset(wildcards):
+    return acc_dataset_path(acc_spec(wildcards)["dataset"])
+
+
+def acc_eval_datasets():
+    """Evaluation inputs by role (paths); roles are named in config accessibility.eval_datasets."""
+    roles = dict(ACC["eval_datasets"])
+    out = {k: acc_dataset_path(v) for k, v in roles.items() if k != "idr"}
+    out["idr"] = {c: acc_dataset_path(f"idr_{c}") for c in ACC["cells"]} if roles.get("idr") else {}
+    out["cagi"] = f"{ACC_RES}/cagi/variants.npz"
+    out["cagi_table"] = f"{ACC_RES}/cagi/variants.tsv"
+    out["jaspar"] = f"{ACC_RES}/jaspar.meme"
+    return out
+
+
+def acc_eval_inputs(wildcards):
+    ds = acc_eval_datasets()
+    needs = {
+        "whole": ["whole"],
+        "tracks": ["whole"],
+        "peak": ["peak"],
+        "binary": ["binary_peak", "binary_whole", "peak", "whole"],
+        "robustness": ["peak"],
+        "cagi": ["cagi", "cagi_table"],
+        "tomtom": ["peak", "jaspar"],
+        "gia": ["whole"],
+    }[wildcards.evaluation]
+    files = [ds[k] for k in needs]
+    if wildcards.evaluation == "peak":
+        files += list(ds["idr"].values())
+    d = f"{ACC_RES}/models/{wildcards.experiment}/{wildcards.model}"
+    return {"model": f"{d}/model.pt", "spec": f"{d}/spec.json", "data": files}
+
+
+def acc_evaluations(experiment):
+    return ACC["evaluations"].get(experiment, [])
+
+
+def acc_eval_models(experiment, evaluation):
+    """Models of an experiment that run an evaluation (``evaluation_models`` restricts by slug
+    substring, e.g. GIA only on the reference models)."""
+    sel = ACC.get("evaluation_models", {}).get(evaluation)
+    models = acc_models(experiment)
+    if sel:
+        models = {k: v for k, v in models.items() if any(s in k for s in sel)}
+    return list(models)
+
+
+def acc_collect_inputs(wildcards):
+    return [
+        f"{ACC_RES}/evals/{wildcards.experiment}/{m}/{wildcards.evaluation}.tsv"
+        for m in acc_eval_models(wildcards.experiment, wildcards.evaluation)
+    ]
+
+
+def acc_collect_extra_inputs(wildcards):
+    return [
+        f"{ACC_RES}/evals/{wildcards.experiment}/{m}/cagi.extra.tsv"
+        for m in acc_eval_models(wildcards.experiment, "cagi")
+    ]
+
+
+def acc_all_collected(evaluation):
+    return [
+        f"{ACC_RES}/{e}/{evaluation}.tsv"
+        for e in ACC["evaluations"]
+        if evaluation in acc_evaluations(e) and acc_eval_models(e, evaluation)
+    ]
+
+
+def acc_panel_inputs(panel):
+    out = []
+    for t in ACC_PANELS[panel]:
+        if t == "gia":
+            out += acc_all_collected("gia")
+        elif t == "cagi_summary":
+            out += acc_all_collected("cagi") + acc_all_collected("whole")
+        else:
+            out.append(f"{ACC_RES}/{t}.tsv")
+    return out
+
+
+def acc_table_inputs(table):
+    return {
+        "T2_targeted": acc_all_collected("peak"),
+        "T3_new_models": [f"{ACC_RES}/new_models/whole.tsv", f"{ACC_RES}/new_models/peak.tsv"],
+        "T4_tomtom": acc_all_collected("tomtom") + acc_all_collected("binary"),
+        "T5_replicate_ceiling": [f"{ACC_RES}/replicate_ceiling.tsv"],
+        "SD3_cagi": acc_all_collected("cagi"),
+    }[table]
+
+
+def acc_panel_label(panel):
+    return {"figure": f"Fig. {panel}" if panel[0].isdigit() else f"Extended Data {panel}", "panel": panel}
 
 
 def accessibility_targets():
     """Final targets of the study (figures and tables) that `all_accessibility` and `all` build."""
-    return []
+    targets = []
+    for p in ACC_PANELS:
+        targets += figure_outputs("accessibility", p)
+    targets += [f"{ACC_RES}/tables/{t}.tsv" for t in ACC_TABLES]
+    return targets
 
 
 register_study_targets("accessibility", accessibility_targets)

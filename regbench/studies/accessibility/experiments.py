@@ -1,0 +1,189 @@
+"""Config-driven model grids (specs/accessibility.md §4) and the training of one model.
+
+``config['accessibility']['experiments']`` maps an experiment name to a list of grid entries;
+in an entry every list-valued key among :data:`GRID_KEYS` is expanded as a cartesian product::
+
+    loss_resolution:
+      - {arch: basenji, dataset: coverage_3072, loss: [poisson, mse], bin: [32, 128]}
+
+gives 4 models. ``arch`` names an entry of ``config['accessibility']['architectures']``
+(``{model: <registry name>, hparams: {...}, binary: bool}``). A model is named by its settings:
+``<arch>-<dataset>-<loss>-b<bin>-<aug>-s<seed>`` and lives in
+``results/accessibility/models/<experiment>/<slug>/`` (``model.pt``, ``history.tsv``,
+``spec.json``). Nothing here imports torch at module level (the Snakefile calls
+:func:`expand_experiments` at parse time).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+
+GRID_KEYS = ("arch", "dataset", "loss", "bin", "aug", "seed")
+DEFAULTS = {"loss": "poisson", "bin": 32, "aug": "rc_shift", "seed": 0}
+AUGMENTATIONS = ("none", "rc", "shift", "rc_shift")
+
+
+def model_slug(spec: dict) -> str:
+    """``<arch>-<dataset>-<loss>-b<bin>-<aug>-s<seed>`` (binary models: bin ``na``)."""
+    b = "na" if spec.get("bin") is None else spec["bin"]
+    return f"{spec['arch']}-{spec['dataset']}-{spec['loss']}-b{b}-{spec['aug']}-s{spec['seed']}"
+
+
+def expand_entry(entry: dict, architectures: dict) -> list[dict]:
+    """Expand one grid entry into model specs (dicts with GRID_KEYS + ``binary``)."""
+    base = {**DEFAULTS, **entry}
+    lists = {k: (base[k] if isinstance(base[k], list) else [base[k]]) for k in GRID_KEYS}
+    out = []
+    for combo in itertools.product(*(lists[k] for k in GRID_KEYS)):
+        spec = dict(zip(GRID_KEYS, combo))
+        arch = architectures.get(spec["arch"])
+        if arch is None:
+            raise KeyError(f"accessibility.experiments: unknown arch {spec['arch']!r}; define it under accessibility.architectures")
+        spec["binary"] = bool(arch.get("binary", False))
+        if spec["binary"]:
+            spec["bin"] = None
+            spec["loss"] = "bce"
+            spec["aug"] = "none"
+        if spec["aug"] not in AUGMENTATIONS:
+            raise ValueError(f"accessibility: unknown augmentation {spec['aug']!r}; one of {AUGMENTATIONS}")
+        out.append(spec)
+    return out
+
+
+def expand_experiments(cfg: dict) -> dict[str, dict[str, dict]]:
+    """``{experiment: {slug: spec}}`` from the study config (order kept, duplicates merged)."""
+    archs = cfg.get("architectures", {})
+    result = {}
+    for name, entries in cfg.get("experiments", {}).items():
+        models = {}
+        for entry in entries:
+            for spec in expand_entry(entry, archs):
+                models[model_slug(spec)] = spec
+        result[name] = models
+    return result
+
+
+def build_model(spec: dict, cfg: dict, n_tracks: int):
+    """Build the registry model of ``spec`` with the architecture's hparams, the bin size and
+    the number of cell lines (hparam names ``bin_size``/``n_tracks``/``input_length``)."""
+    from regbench.models import registry
+
+    arch = cfg["architectures"][spec["arch"]]
+    hp = dict(arch.get("hparams", {}))
+    hp.setdefault("n_tracks", n_tracks)
+    hp.setdefault("input_length", int(cfg["input_length"]))
+    if not spec["binary"]:
+        hp["bin_size"] = int(spec["bin"])
+        if arch.get("loss_hparam"):
+            hp[arch["loss_hparam"]] = spec["loss"]
+    return registry.build(arch["model"], **hp)
+
+
+def make_augment(aug: str, input_len: int, bin_size: int | None):
+    """Batch augmentation ``(x (B, W, 4), y (B, W, C) bp) -> (x (B, input_len, 4), y binned)``.
+
+    shift: per-sample random crop ``o ~ U{0..W-input_len-1}`` (true resampling, not GOPHER's
+    frozen offsets); otherwise the centre crop. rc: one coin flip per mini-batch (GOPHER code),
+    reverse-complementing x and flipping the binned y. Binary targets ``(B, C)`` pass through.
+    """
+    import torch
+
+    def augment(x, y, generator):
+        b, w = x.shape[0], x.shape[1]
+        span = w - input_len
+        if span > 0:
+            if "shift" in aug:
+                offs = torch.randint(0, span, (b,), generator=generator, device="cpu").to(x.device)
+            else:
+                offs = torch.full((b,), span // 2, device=x.device)
+            idx = offs[:, None] + torch.arange(input_len, device=x.device)[None]
+            x = torch.gather(x, 1, idx[..., None].expand(-1, -1, x.shape[2]))
+            if y.dim() == 3:
+                y = torch.gather(y, 1, idx[..., None].expand(-1, -1, y.shape[2]))
+        if y.dim() == 3 and bin_size:
+            y = y.float().reshape(b, input_len // bin_size, bin_size, y.shape[2]).mean(2)
+        if "rc" in aug and torch.rand((), generator=generator).item() > 0.5:
+            x = x.flip(1).flip(2)
+            if y.dim() == 3:
+                y = y.flip(1)
+        return x, y.float()
+
+    return augment
+
+
+def train_model(spec: dict, cfg: dict, dataset_path, outdir, log=None, device=None) -> dict:
+    """Train one model of the grid with :func:`regbench.train.trainer.fit`; returns a summary.
+
+    Quantitative: train on the 3072-bp windows with :func:`make_augment`; validation on the
+    centre crop (``input_length``), binned. Binary: arrays as stored, BCE, no augmentation.
+    """
+    import torch
+
+    from regbench.studies.accessibility.datasets import load_split
+    from regbench.train.losses import get_loss
+    from regbench.train.trainer import TrainConfig, fit
+
+    outdir = Path(outdir)
+    input_len = int(cfg["input_length"])
+    tcfg = dict(cfg["training"]["binary" if spec["binary"] else "quantitative"])
+    tcfg["seed"] = int(spec["seed"]) + int(cfg.get("seed_offset", 0))
+    if device is not None:
+        tcfg["device"] = device
+    train_cfg = TrainConfig(**tcfg)
+    tr = load_split(dataset_path, "train")
+    va = load_split(dataset_path, "valid", bin_size=spec["bin"], crop=input_len)
+    cells = tr["cells"]
+    torch.manual_seed(train_cfg.seed)
+    model = build_model(spec, cfg, len(cells))
+    if spec["binary"]:
+        train = (tr["x"], tr["labels"].astype(np.float32))
+        valid = (va["x"], va["labels"].astype(np.float32))
+        loss = get_loss("bce", logits=bool(cfg["architectures"][spec["arch"]].get("logits", False)))
+        augment = make_augment("none", input_len, None) if tr["x"].shape[1] != input_len else None
+    else:
+        train = (tr["x"], tr["y_bp"].astype(np.float32))
+        valid = (va["x"], va["y"])
+        loss = get_loss(spec["loss"])
+        augment = make_augment(spec["aug"], input_len, int(spec["bin"]))
+    res = fit(model, train, valid, loss, train_cfg, outdir, augment=augment, log=log)
+    summary = {"slug": model_slug(spec), **spec, "cells": cells, "best_epoch": res.best_epoch, "epochs_run": res.epochs_run, "n_train": int(len(train[0]))}
+    with open(outdir / "spec.json", "w") as fh:
+        json.dump(summary, fh, indent=1)
+    return summary
+
+
+def load_model(spec: dict, cfg: dict, model_dir, n_tracks: int):
+    """Rebuild the model of ``spec`` and load ``model_dir/model.pt`` (eval mode, CPU)."""
+    from regbench.train.trainer import load_trained
+
+    model = build_model(spec, cfg, n_tracks)
+    model = load_trained(model, model_dir)
+    model.eval()
+    return model
+
+
+def predictor(model, batch_size: int = 64, device=None, logits: bool = False):
+    """``f(x (N, L, 4)) -> np.ndarray`` through :func:`regbench.predict.engine.predict`.
+
+    ``logits=True`` returns pre-sigmoid outputs of binary models (a copy with the GOPHER zoo's
+    ``model.logits = True`` switch).
+    """
+    import copy
+
+    from regbench.predict.engine import predict
+
+    net = model
+    if logits:
+        if not hasattr(model, "logits"):
+            raise TypeError("predictor(logits=True): the model has no 'logits' switch")
+        net = copy.deepcopy(model)
+        net.logits = True
+
+    def f(x):
+        return predict(net, np.asarray(x, dtype=np.float32), batch_size=batch_size, device=device, progress=False)
+
+    return f

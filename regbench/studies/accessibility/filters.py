@@ -1,0 +1,228 @@
+"""First-layer filters -> PPMs -> Tomtom against JASPAR (specs/accessibility.md §5.11).
+
+``filter_activations`` (torch, imported lazily) returns first-layer activations ``(N, L, F)``;
+``activation_ppms`` aligns the one-hot windows where a filter fires (GOPHER
+``filter_max_align_batch``); ``clip_ppm`` trims low-information flanks; ``tomtom_hits`` runs
+memelite's Tomtom (first call JIT-compiles ~47 s) and computes per-query Benjamini-Hochberg
+q-values, like MEME's tomtom.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+EXCLUDED_JASPAR = ("MA1929.1", "MA0615.1")  # excluded in the paper
+
+
+def activation_ppms(
+    x: np.ndarray,
+    act: np.ndarray,
+    window: int = 24,
+    threshold: float = 0.5,
+    max_align: int = 10000,
+    break_on_edge: bool = True,
+) -> np.ndarray:
+    """PPMs of F filters from one-hot ``x`` ``(N, L, 4)`` and activations ``act`` ``(N, L, F)``.
+
+    For filter f, ``MAX_f = act[..., f].max()``; every position with ``act > threshold*MAX_f``
+    adds the slice ``x[n, pos - window//2 : pos + window//2]`` if ``start > 0 and end < L``.
+    ``break_on_edge`` copies GOPHER's quirk: the first invalid window stops the scan of that
+    sequence. At most ``max_align`` windows per filter; PPM = sum / count, uniform if none.
+    Returns ``(F, window, 4)``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    act = np.asarray(act, dtype=np.float64)
+    n, length, n_f = act.shape
+    half = window // 2
+    ppms = np.full((n_f, window, 4), 0.25)
+    for f in range(n_f):
+        a = act[..., f]
+        thr = threshold * a.max()
+        total = np.zeros((window, 4))
+        count = 0
+        for i in range(n):
+            for pos in np.flatnonzero(a[i] > thr):
+                start, end = pos - half, pos + half
+                if not (start > 0 and end < length):
+                    if break_on_edge:
+                        break
+                    continue
+                if count >= max_align:
+                    break
+                total += x[i, start:end]
+                count += 1
+            if count >= max_align:
+                break
+        if count:
+            ppms[f] = total / count
+    return ppms
+
+
+def information_content(ppm: np.ndarray) -> np.ndarray:
+    """``IC(p) = 2 + sum_b w log2(w + 1e-7)`` per position of a ``(W, 4)`` PPM."""
+    ppm = np.asarray(ppm, dtype=np.float64)
+    return 2 + (ppm * np.log2(ppm + 1e-7)).sum(axis=1)
+
+
+def clip_ppm(ppm: np.ndarray, threshold: float = 0.5, pad: int = 3) -> np.ndarray:
+    """Keep positions from the first to the last with IC > threshold, padded by ``pad``.
+
+    A PPM with no informative position is returned unchanged.
+    """
+    ic = information_content(ppm)
+    idx = np.flatnonzero(ic > threshold)
+    if idx.size == 0:
+        return np.asarray(ppm)
+    return np.asarray(ppm)[max(0, idx[0] - pad) : min(len(ppm), idx[-1] + pad + 1)]
+
+
+def write_meme(path: str | Path, motifs: dict[str, np.ndarray]) -> None:
+    """MEME v4 file (uniform background) from ``{name: (W, 4) PPM}`` (written atomically)."""
+    from regbench.workflow import atomic_path
+
+    with atomic_path(path) as tmp, open(tmp, "w") as fh:
+        fh.write("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\n")
+        fh.write("Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n\n")
+        for name, ppm in motifs.items():
+            ppm = np.asarray(ppm)
+            fh.write(f"MOTIF {name}\nletter-probability matrix: alength= 4 w= {len(ppm)} nsites= 1 E= 0\n")
+            for row in ppm:
+                fh.write(" ".join(f"{v:.6f}" for v in row) + "\n")
+            fh.write("\n")
+
+
+def read_meme(path: str | Path) -> dict[str, np.ndarray]:
+    """``{name: (W, 4) PPM}`` from a MEME file (name = the first word after MOTIF)."""
+    motifs: dict[str, np.ndarray] = {}
+    name, rows, reading = None, [], False
+    with open(path) as fh:
+        for line in fh:
+            s = line.strip()
+            if s.startswith("MOTIF"):
+                if name is not None:
+                    motifs[name] = np.array(rows)
+                name, rows, reading = s.split()[1], [], False
+            elif s.startswith("letter-probability"):
+                reading = True
+            elif reading and s and s[0] in "0123456789.":
+                rows.append([float(v) for v in s.split()])
+            elif reading and rows:
+                reading = False
+    if name is not None:
+        motifs[name] = np.array(rows)
+    return motifs
+
+
+def jaspar_motifs(release: str = "JASPAR2022", collection: str = "CORE", tax_group: str = "vertebrates") -> dict[str, np.ndarray]:
+    """JASPAR PPMs ``{"<matrix_id>_<name>": (W, 4)}`` from the pyjaspar package (offline)."""
+    from pyjaspar import jaspardb
+
+    out = {}
+    for m in jaspardb(release=release).fetch_motifs(collection=collection, tax_group=[tax_group]):
+        counts = np.array([m.counts[b] for b in "ACGT"], dtype=np.float64).T  # (W, 4)
+        out[f"{m.matrix_id}_{m.name}"] = counts / counts.sum(axis=1, keepdims=True)
+    return out
+
+
+def bh_qvalues(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values of a 1-D p-value vector (monotone, capped at 1)."""
+    p = np.asarray(p, dtype=np.float64)
+    n = p.size
+    order = np.argsort(p)
+    q = p[order] * n / np.arange(1, n + 1)
+    q = np.minimum.accumulate(q[::-1])[::-1]
+    out = np.empty(n)
+    out[order] = np.minimum(q, 1.0)
+    return out
+
+
+def tomtom_hits(
+    queries: dict[str, np.ndarray],
+    targets: dict[str, np.ndarray],
+    q_threshold: float = 0.5,
+    exclude: tuple[str, ...] = EXCLUDED_JASPAR,
+) -> pd.DataFrame:
+    """Tomtom every query PPM ``(W, 4)`` against every target; matches with q < ``q_threshold``.
+
+    Returns a table query, target, p, q (one row per match; q-values per query over targets).
+    Targets whose id starts with an ``exclude`` entry are dropped first.
+    """
+    from memelite import tomtom
+
+    tnames = [t for t in targets if not any(t.startswith(e) for e in exclude)]
+    qnames = list(queries)
+    if not qnames:
+        return pd.DataFrame(columns=["query", "target", "p", "q"])
+    Qs = [np.ascontiguousarray(np.asarray(queries[q], dtype=np.float64).T) for q in qnames]
+    Ts = [np.ascontiguousarray(np.asarray(targets[t], dtype=np.float64).T) for t in tnames]
+    pvals = tomtom(Qs, Ts, n_jobs=1)[0]
+    rows = []
+    for i, qn in enumerate(qnames):
+        qv = bh_qvalues(pvals[i])
+        for j in np.flatnonzero(qv < q_threshold):
+            rows.append({"query": qn, "target": tnames[j], "p": float(pvals[i, j]), "q": float(qv[j])})
+    return pd.DataFrame(rows, columns=["query", "target", "p", "q"])
+
+
+def hit_summary(hits: pd.DataFrame, n_filters: int, planted: list[str] | None = None) -> dict[str, float]:
+    """Hit ratio (filters with >= 1 match / all filters), mean best q of matched filters, and,
+    with ``planted`` JASPAR ids, the fraction of filters whose best match is a planted motif."""
+    out = {"n_filters": n_filters, "hit_ratio": float("nan"), "mean_qvalue": float("nan")}
+    if n_filters:
+        out["hit_ratio"] = hits["query"].nunique() / n_filters if len(hits) else 0.0
+    if len(hits):
+        out["mean_qvalue"] = float(hits.groupby("query")["q"].min().mean())
+    if planted is not None:
+        if len(hits):
+            best = hits.sort_values("q").groupby("query").head(1)
+            is_planted = best["target"].map(lambda t: t.split("_")[0] in planted)
+            out["planted_hit_ratio"] = float(is_planted.sum() / n_filters) if n_filters else float("nan")
+            out["planted_motifs_found"] = int(best.loc[is_planted, "target"].map(lambda t: t.split("_")[0]).nunique())
+        else:
+            out["planted_hit_ratio"] = 0.0
+            out["planted_motifs_found"] = 0
+    return out
+
+
+def filter_activations(model, x: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    """First-layer filter activations ``(N, L', F)`` of ``model`` on one-hot ``x`` ``(N, L, 4)``.
+
+    Uses ``model.first_layer_activation`` (a module whose output is the activated first-layer
+    map) when the architecture exposes it; otherwise the first ``Exp``/``ReLU`` module (GOPHER
+    zoo: conv -> BN -> activation), else the first ``nn.Conv1d`` through ReLU. Outputs in
+    ``(N, F, L)`` layout are transposed. Note: ``L'`` equals ``L`` for 'same' convolutions.
+    """
+    import torch
+
+    target = getattr(model, "first_layer_activation", None)
+    post = None
+    first_conv = next(m for m in model.modules() if isinstance(m, torch.nn.Conv1d))
+    if target is None:
+        acts = [m for m in model.modules() if type(m).__name__ in ("Exp", "ReLU", "Exponential")]
+        target = acts[0] if acts else first_conv
+        post = None if acts else torch.relu
+    n_f = first_conv.out_channels
+    store = []
+
+    def hook(_m, _i, out):
+        store.append((post(out) if post else out).detach().float().cpu())
+
+    h = target.register_forward_hook(hook)
+    model.eval()
+    outs = []
+    try:
+        with torch.no_grad():
+            for i in range(0, len(x), batch_size):
+                store.clear()
+                model(torch.as_tensor(np.asarray(x[i : i + batch_size], dtype=np.float32)))
+                a = store[0]
+                outs.append(a)
+    finally:
+        h.remove()
+    a = torch.cat(outs).numpy()
+    if a.shape[1] == n_f and a.shape[2] != n_f:  # (N, F, L) -> (N, L, F)
+        a = a.transpose(0, 2, 1)
+    return a
