@@ -1,0 +1,234 @@
+"""Fine-tuning Enformer on payload activity (spec §4) and predicting payload windows (spec §3).
+
+- :func:`run_finetune`: one head configuration (``SH64_64``, ``SH64_128``, ``MH64_64``) x one split:
+  ``authors`` (every payload trains; the validation set is a second draw of windows of the same
+  payloads, README protocol) or ``fold<k>`` (payload-level CV: payloads of fold k held out; the
+  validation windows are those of the training payloads). MSE, Adam, full trunk trainable, through
+  :func:`regbench.train.trainer.fit` (checkpoint/resume in ``outdir``).
+- :func:`run_predict`: baseline Enformer or a fine-tuned model on the ``predict`` windows of each
+  payload, 1-bp shift ensemble (engine ``shifts``): mouse-head tracks (by description) -> per-DHS
+  peak = max over the 128-bp bins overlapping the DHS, ``peaksum`` = sum over DHSs in the window;
+  fine-tuned models also give ``predicted`` activity. Writes per-window and per-DHS tables and the
+  mean predicted profile of each payload (sequence coordinates) for bedGraph export.
+
+torch is imported inside the functions (study modules stay torch-free at import).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from regbench.studies.synthetic_loci.heads import build_finetune
+from regbench.studies.synthetic_loci.payloads import read_dataset
+
+
+def split_payloads(ds: pd.DataFrame, split: str) -> tuple[list[str], list[str]]:
+    """(training payload names, held-out payload names) of a split ``authors`` or ``fold<k>``."""
+    if split == "authors":
+        return list(ds["name"]), []
+    if split.startswith("fold") and split[4:].isdigit():
+        k = int(split[4:])
+        if k not in set(ds["fold"]):
+            raise ValueError(f"split {split}: no payload in fold {k} (folds {sorted(set(ds['fold']))})")
+        return list(ds.loc[ds["fold"] != k, "name"]), list(ds.loc[ds["fold"] == k, "name"])
+    raise ValueError(f"split must be 'authors' or 'fold<k>', got {split!r}")
+
+
+def encode_sequences(seqs: dict[str, str], names: list[str], n_value: float) -> np.ndarray:
+    """(P, L, 4) one-hot of the engineered sequences of ``names``."""
+    from regbench.genome.onehot import one_hot
+
+    return one_hot([seqs[n] for n in names], n_value=n_value)
+
+
+def window_dataset(onehot: np.ndarray, index: dict[str, int], windows: pd.DataFrame, activity: dict[str, float], window: int):
+    """torch Dataset of (x (window, 4) float32, y float32) for the rows of ``windows``."""
+    import torch
+
+    class WindowDataset(torch.utils.data.Dataset):
+        def __init__(self):
+            self.p = np.array([index[n] for n in windows["name"]], dtype=int)
+            self.o = windows["offset"].to_numpy(dtype=int)
+            self.y = np.array([activity[n] for n in windows["name"]], dtype=np.float32)
+
+        def __len__(self):
+            return len(self.p)
+
+        def __getitem__(self, i):
+            o = self.o[i]
+            return torch.from_numpy(np.ascontiguousarray(onehot[self.p[i], o : o + window])), torch.tensor(self.y[i])
+
+    return WindowDataset()
+
+
+def load_base(source, use_tf_gamma=None):
+    from regbench.predict.enformer import load_enformer
+
+    return load_enformer(source, use_tf_gamma=use_tf_gamma, target_length=-1)
+
+
+def run_finetune(
+    enformer_source: str,
+    dataset_dir: str | os.PathLike,
+    head: dict,
+    split: str,
+    outdir: str | os.PathLike,
+    window: int,
+    train: dict,
+    n_value: float = 0.25,
+    use_tf_gamma=None,
+    seed: int = 0,
+    log=None,
+):
+    """Fine-tune one head configuration on one split; returns the trainer's TrainResult."""
+    import torch
+
+    from regbench.train.trainer import TrainConfig, fit
+
+    ds, seqs, _dhs, win = read_dataset(dataset_dir)
+    train_names, held = split_payloads(ds, split)
+    names = list(ds["name"])
+    onehot = encode_sequences(seqs, names, n_value)
+    index = {n: i for i, n in enumerate(names)}
+    activity = dict(zip(ds["name"], ds["activity"]))
+    tr = win[(win["set"] == "train") & win["name"].isin(train_names)]
+    va = win[(win["set"] == "validation") & win["name"].isin(train_names)]
+    enformer = load_base(enformer_source, use_tf_gamma)
+    model = build_finetune(enformer, window // 128, head["key_size"], head["value_size"], head["num_heads"], head.get("dropout", 0.1))
+    cfg = TrainConfig(seed=seed, **train)
+    if log is not None:
+        log.info("fine-tune %s split %s: %d train payloads (%d windows), %d held out, %d valid windows", head, split, len(train_names), len(tr), len(held), len(va))
+
+    def mse(pred, y):
+        return torch.mean((pred - y) ** 2)
+
+    return fit(
+        model,
+        window_dataset(onehot, index, tr, activity, window),
+        window_dataset(onehot, index, va, activity, window),
+        mse,
+        cfg,
+        outdir,
+        metrics={"pearson": _pearson},
+        log=log,
+    )
+
+
+def _pearson(p, y):
+    from regbench.metrics.correlation import pearson
+
+    return float(pearson(np.ravel(p), np.ravel(y)))
+
+
+def load_finetuned(enformer_source, model_dir, head: dict, window: int, use_tf_gamma=None):
+    """A FinetuneEnformer with the weights of ``model_dir/model.pt``."""
+    from regbench.train.trainer import load_trained
+
+    model = build_finetune(load_base(enformer_source, use_tf_gamma), window // 128, head["key_size"], head["value_size"], head["num_heads"], head.get("dropout", 0.1))
+    return load_trained(model, model_dir)
+
+
+def dhs_bin_mask(dhs: pd.DataFrame, offset: int, n_bins: int, bin_size: int = 128) -> np.ndarray:
+    """(n_dhs, n_bins) bool: bin b (sequence ``[offset + b*bs, offset + (b+1)*bs)``) overlaps DHS ``[start, end)``."""
+    lo = offset + np.arange(n_bins) * bin_size
+    hi = lo + bin_size
+    s = dhs["start"].to_numpy()[:, None]
+    e = dhs["end"].to_numpy()[:, None]
+    return (lo[None, :] < e) & (hi[None, :] > s)
+
+
+def dhs_peaks(profile: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per-DHS peak = max over overlapping bins: profile (n_bins, T), mask (n_dhs, n_bins) -> (n_dhs, T); NaN if no bin."""
+    out = np.full((mask.shape[0], profile.shape[1]), np.nan, dtype=np.float64)
+    for j in range(mask.shape[0]):
+        if mask[j].any():
+            out[j] = profile[mask[j]].max(axis=0)
+    return out
+
+
+def run_predict(
+    enformer_source: str,
+    dataset_dir: str | os.PathLike,
+    targets_path: str | os.PathLike,
+    tracks: dict[str, str],
+    window: int,
+    out_windows: str | os.PathLike,
+    out_peaks: str | os.PathLike,
+    out_profiles: str | os.PathLike,
+    model_dir: str | os.PathLike | None = None,
+    head: dict | None = None,
+    split: str = "authors",
+    shifts: int = 11,
+    batch_size: int = 4,
+    n_value: float = 0.25,
+    use_tf_gamma=None,
+    log=None,
+) -> pd.DataFrame:
+    """Predict the ``predict`` windows of the payloads (all for baseline/authors, held-out fold for fold<k>)."""
+    import torch
+
+    from regbench.predict.engine import predict
+    from regbench.predict.enformer import EnformerHead, read_targets, track_index
+    from regbench.workflow import atomic_path
+
+    ds, seqs, dhs, win = read_dataset(dataset_dir)
+    _train, held = split_payloads(ds, split)
+    names = list(ds["name"]) if split == "authors" else held
+    targets = read_targets(targets_path)
+    tidx = [track_index(targets, d) for d in tracks.values()]
+    keys = list(tracks)
+    if model_dir is None:
+        enformer = load_base(enformer_source, use_tf_gamma)
+        track_model, act_model = EnformerHead(enformer, "mouse"), None
+    else:
+        act_model = load_finetuned(enformer_source, model_dir, head, window, use_tf_gamma)
+        track_model = act_model.track_head("mouse")
+    sel = torch.tensor(tidx)
+
+    def reduce(o):
+        return o[:, :, sel.to(o.device)]
+
+    shift_list = tuple(range(int(shifts)))
+    n_bins = window // 128
+    wrows, prows, profiles = [], [], {}
+    onehot = encode_sequences(seqs, names, n_value)
+    for pi, name in enumerate(names):
+        w = win[(win["set"] == "predict") & (win["name"] == name)]
+        offs = w["offset"].to_numpy(dtype=int)
+        x = np.stack([onehot[pi, o : o + window] for o in offs])
+        tr = predict(track_model, x, batch_size=batch_size, reduce=reduce, shifts=shift_list, progress=False)  # (n, bins, T)
+        act = predict(act_model, x, batch_size=batch_size, shifts=shift_list, progress=False) if act_model is not None else np.full(len(offs), np.nan)
+        d = dhs[dhs["name"] == name].reset_index(drop=True)
+        L = len(seqs[name])
+        acc = np.zeros((L, len(keys)))
+        cnt = np.zeros(L)
+        for k, (wi, o) in enumerate(zip(w["window"], offs)):
+            mask = dhs_bin_mask(d, o, n_bins)
+            pk = dhs_peaks(tr[k], mask)
+            row = {"name": name, "window": int(wi), "offset": int(o), "predicted": float(np.ravel(act)[k])}
+            for t, key in enumerate(keys):
+                row[f"peaksum_{key}"] = float(np.nansum(pk[:, t]))
+            wrows.append(row)
+            for j, lab in enumerate(d["label"]):
+                for t, key in enumerate(keys):
+                    prows.append({"name": name, "window": int(wi), "offset": int(o), "label": lab, "track": key, "peak": pk[j, t]})
+            acc[o : o + window] += np.repeat(tr[k], 128, axis=0)
+            cnt[o : o + window] += 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            profiles[name] = (acc / cnt[:, None]).astype(np.float32)
+        if log is not None:
+            log.info("%s: %d windows, mean peaksum %s, predicted %.4g", name, len(offs), {k: round(np.mean([r[f'peaksum_{k}'] for r in wrows[-len(offs):]]), 4) for k in keys}, float(np.nanmean(act)))
+    wdf = pd.DataFrame(wrows)
+    pdf = pd.DataFrame(prows, columns=["name", "window", "offset", "label", "track", "peak"])
+    with atomic_path(out_windows) as tmp:
+        wdf.to_csv(tmp, sep="\t", index=False)
+    with atomic_path(out_peaks) as tmp:
+        pdf.to_csv(tmp, sep="\t", index=False)
+    with atomic_path(out_profiles) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, tracks=np.array(keys), names=np.array(names), **{f"p{i}": profiles[n] for i, n in enumerate(names)})
+    return wdf

@@ -1,0 +1,101 @@
+"""The fine-tuning heads of finetune-enformer (``src/models/layers.py``, ``build_finetune``) in PyTorch.
+
+``FinetuneEnformer(enformer, n_bins, key_size, value_size, num_heads, dropout)``:
+``Sequential([enformer.trunk, Attention, Flatten, Dense(1, softplus)])``:
+
+- trunk: the whole Enformer trunk (``enformer(x, return_only_embeddings=True)``: (N, bins, 2*dim));
+  all its parameters train (full fine-tuning, spec §4); the original output heads are kept
+  untouched inside ``self.enformer`` so :meth:`FinetuneEnformer.track_head` gives the fine-tuned
+  trunk + original head (retained-performance check, spec §5);
+- attention: bias-free q, k, v projections (trunc-normal init, std sqrt(2 / d_in)), ``q *= key_size**-0.5``,
+  softmax over positions, dropout on the attention weights, output ``weights @ v`` with heads
+  concatenated (N, bins, value_size * num_heads); no output projection, residual or positions;
+- Flatten + Linear(bins * value_size * num_heads, 1) + softplus -> (N,) activity.
+
+The Linear is tied to ``n_bins`` (= window / 128), i.e. to one input length, as in the paper.
+torch is imported lazily (study modules do not import torch at module level).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+HEAD_CONFIGS = {
+    "SH64_64": {"key_size": 64, "value_size": 64, "num_heads": 1},
+    "SH64_128": {"key_size": 64, "value_size": 128, "num_heads": 1},
+    "MH64_64": {"key_size": 64, "value_size": 64, "num_heads": 4},
+}
+
+
+@lru_cache(maxsize=None)
+def _classes():
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    def _init(linear: nn.Linear) -> None:
+        std = (2.0 / linear.in_features) ** 0.5
+        nn.init.trunc_normal_(linear.weight, std=std, a=-2 * std, b=2 * std)
+
+    class AttentionHead(nn.Module):
+        """Multi-head attention pooling-free block of finetune-enformer (Attention / MultiHeadAttention)."""
+
+        def __init__(self, d_in: int, key_size: int, value_size: int, num_heads: int = 1, dropout: float = 0.1):
+            super().__init__()
+            self.key_size, self.value_size, self.num_heads = key_size, value_size, num_heads
+            self.q = nn.Linear(d_in, key_size * num_heads, bias=False)
+            self.k = nn.Linear(d_in, key_size * num_heads, bias=False)
+            self.v = nn.Linear(d_in, value_size * num_heads, bias=False)
+            for lin in (self.q, self.k, self.v):
+                _init(lin)
+            self.dropout = nn.Dropout(dropout)
+
+        def forward(self, x):  # x: (N, T, d_in) -> (N, T, value_size * num_heads)
+            n, t, _ = x.shape
+            h = self.num_heads
+            q = self.q(x).view(n, t, h, self.key_size).transpose(1, 2) * self.key_size**-0.5
+            k = self.k(x).view(n, t, h, self.key_size).transpose(1, 2)
+            v = self.v(x).view(n, t, h, self.value_size).transpose(1, 2)
+            w = self.dropout(torch.softmax(q @ k.transpose(-1, -2), dim=-1))
+            return (w @ v).transpose(1, 2).reshape(n, t, h * self.value_size)
+
+    class FinetuneEnformer(nn.Module):
+        def __init__(self, enformer: nn.Module, n_bins: int, key_size: int = 64, value_size: int = 64, num_heads: int = 1, dropout: float = 0.1):
+            super().__init__()
+            self.enformer = enformer
+            d_in = int(enformer.dim) * 2
+            self.n_bins = int(n_bins)
+            self.attention = AttentionHead(d_in, key_size, value_size, num_heads, dropout)
+            self.dense = nn.Linear(self.n_bins * value_size * num_heads, 1)
+            self.input_length = self.n_bins * 128
+            self.output_bin_size = None
+            self.n_tracks = 1
+            for p in self.enformer._heads.parameters():  # original heads stay as they are
+                p.requires_grad_(False)
+
+        def embeddings(self, x):
+            return self.enformer(x, return_only_embeddings=True)
+
+        def forward(self, x):  # (N, L, 4) -> (N,)
+            e = self.embeddings(x)
+            if e.shape[1] != self.n_bins:
+                raise ValueError(f"FinetuneEnformer: {e.shape[1]} trunk bins, head built for {self.n_bins} (input {self.input_length} bp)")
+            a = self.attention(e).flatten(1)
+            return F.softplus(self.dense(a)).squeeze(-1)
+
+        def track_head(self, head: str = "mouse"):
+            """(N, L, 4) -> (N, bins, tracks): fine-tuned trunk + the original ``head``."""
+            from regbench.predict.enformer import EnformerHead
+
+            return EnformerHead(self.enformer, head)
+
+    return AttentionHead, FinetuneEnformer
+
+
+def build_finetune(enformer, n_bins: int, key_size: int = 64, value_size: int = 64, num_heads: int = 1, dropout: float = 0.1):
+    """A :class:`FinetuneEnformer` around ``enformer`` (modified in place when trained)."""
+    return _classes()[1](enformer, n_bins, key_size, value_size, num_heads, dropout)
+
+
+def attention_head(d_in: int, key_size: int, value_size: int, num_heads: int = 1, dropout: float = 0.1):
+    return _classes()[0](d_in, key_size, value_size, num_heads, dropout)

@@ -1,0 +1,17 @@
+"""Rule synthetic_loci_metrics: payload-level correlations, MSE before/after, per fold, retained summary."""
+
+from regbench.studies.synthetic_loci.evaluate import run_metrics
+from regbench.workflow import script_run
+
+with script_run(snakemake) as log:  # noqa: F821
+    smk = snakemake  # noqa: F821
+    run_metrics(
+        smk.input.payloads,
+        list(smk.input.windows),
+        list(smk.input.peaks),
+        list(smk.input.retained),
+        list(smk.input.accessibility),
+        dict(smk.output.items()),
+        smk.params.cfg["tracks"],
+        log=log,
+    )

@@ -1,0 +1,192 @@
+"""Engineered sequences (regbench.genome.engineer) base for base against hand-built expectations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from regbench.errors import InputError
+from regbench.genome import engineer as eng
+from regbench.genome.fasta import Genome
+
+#            0         1         2         3
+#            0123456789012345678901234567890123456789
+CHR_A = "AAAACCCCGGGGTTTTACGTACGTAACCGGTTAAACCCGG"  # 40 bp
+CHR_B = "TTTTTGGGGG"
+
+
+@pytest.fixture
+def genome(tmp_path):
+    fa = tmp_path / "g.fa"
+    fa.write_text(f">chrA\n{CHR_A}\n>chrB\n{CHR_B}\n")
+    return Genome(fa)
+
+
+def rc(s):
+    return s.translate(str.maketrans("ACGTN", "TGCAN"))[::-1]
+
+
+# ------------------------------------------------------------------ text format
+
+
+def test_parse_segment_one_based_inclusive_and_flags():
+    s = eng.parse_segment("chrA:5-8")
+    assert (s.chrom, s.start, s.end, s.strand, s.mask) == ("chrA", 4, 8, "+", False)
+    s = eng.parse_segment("chrA:1,001-1,100:r:d:nDHS2")
+    assert (s.start, s.end, s.strand, s.mask, s.label) == (1000, 1100, "-", True, "DHS2")
+    s = eng.parse_segment("chrX:3-4:f/some/other.fa")
+    assert s.source == "/some/other.fa"
+    s = eng.parse_segment("=acgtN:nins")
+    assert s.literal == "ACGTN" and s.label == "ins" and len(s) == 5
+    for seg in ["chrA:5-8", "chrA:5-8:r:d:nX", "=ACG:nI"]:
+        assert eng.parse_segment(eng.parse_segment(seg).to_text()) == eng.parse_segment(seg)
+
+
+@pytest.mark.parametrize("bad", ["chrA:5", "chrA:0-4", "chrA:9-4", "chrA:1-4:q", "=AXG", "chrA:1-4:f"])
+def test_parse_segment_errors(bad):
+    with pytest.raises(InputError):
+        eng.parse_segment(bad, "d.tsv", "line 3 (x)")
+
+
+def test_read_designs_and_errors(tmp_path):
+    p = tmp_path / "d.tsv"
+    p.write_text("name\tsegments\nwt\tchrA:1-8,chrA:9-16\n# comment\ninv\tchrA:1-8:r\n")
+    d = eng.read_designs(p)
+    assert list(d) == ["wt", "inv"] and d["inv"][0].strand == "-"
+    eng.write_designs(tmp_path / "out.tsv", d)
+    assert eng.read_designs(tmp_path / "out.tsv") == d
+    p.write_text("name\tsegments\nwt\tchrA:1-8\nbad\tchrA:1-8:z\n")
+    with pytest.raises(InputError) as e:
+        eng.read_designs(p)
+    assert str(p) in str(e.value) and "line 3 (bad)" in str(e.value) and "flags" in str(e.value)
+    p.write_text("wt\tchrA:1-8\textra\n")
+    with pytest.raises(InputError, match="line 1.*2 tab-separated"):
+        eng.read_designs(p)
+    p.write_text("wt\tchrA:1-8\nwt\tchrA:1-4\n")
+    with pytest.raises(InputError, match="duplicate"):
+        eng.read_designs(p)
+
+
+# ------------------------------------------------------------------ designs
+
+
+def _locus():
+    # chrA:[0, 16) split into a=[0,4) b=[4,8) c=[8,12) d=[12,16)
+    return eng.split_locus("chrA", 0, 16, [4, 8, 12], ["a", "b", "c", "d"])
+
+
+def test_apply_design_reference(genome):
+    e = eng.apply_design(genome, _locus())
+    assert e.sequence == CHR_A[:16]
+    df = e.segments_df()
+    assert df[["label", "start", "end"]].values.tolist() == [["a", 0, 4], ["b", 4, 8], ["c", 8, 12], ["d", 12, 16]]
+
+
+def test_delete_invert_mask_reorder_replace_insert(genome):
+    segs = _locus()
+    assert eng.apply_design(genome, eng.delete(segs, "b")).sequence == "AAAA" + "GGGG" + "TTTT"
+    assert eng.apply_design(genome, eng.delete(segs, ["a", "d"])).sequence == "CCCCGGGG"
+    e = eng.apply_design(genome, eng.invert(eng.split_locus("chrA", 14, 22, [18], ["x", "y"]), "y"))
+    assert CHR_A[14:22] == "TTACGTAC"
+    assert e.sequence == "TTAC" + "GTAC"  # rc("GTAC") == "GTAC" (palindrome)
+    e = eng.apply_design(genome, eng.invert(eng.split_locus("chrA", 12, 20, [16], ["x", "y"]), "x"))
+    assert e.sequence == "AAAA" + "ACGT"  # rc("TTTT") + "ACGT"
+    assert e.segments_df()["strand"].tolist() == ["-", "+"]
+    assert eng.invert(eng.invert(segs, "a"), "a") == segs
+    assert eng.apply_design(genome, eng.mask(segs, "c")).sequence == "AAAACCCCNNNNTTTT"
+    assert eng.apply_design(genome, eng.reorder(segs, ["d", "a", "c"])).sequence == "TTTTAAAAGGGG"
+    new = eng.Segment(chrom="chrB", start=5, end=10, label="g")
+    e = eng.apply_design(genome, eng.replace(segs, "b", new))
+    assert e.sequence == "AAAA" + "GGGGG" + "GGGG" + "TTTT"
+    assert e.segments_df()[["label", "start", "end", "src_start"]].values.tolist() == [
+        ["a", 0, 4, 0], ["g", 4, 9, 5], ["c", 9, 13, 8], ["d", 13, 17, 12]]
+    e = eng.apply_design(genome, eng.insert(segs, eng.Segment(literal="NNACGT", label="ins"), after="a"))
+    assert e.sequence == "AAAA" + "NNACGT" + "CCCCGGGGTTTT"
+    assert eng.apply_design(genome, eng.insert(segs, eng.Segment(literal="T"))).sequence == "T" + CHR_A[:16]
+    with pytest.raises(KeyError):
+        eng.delete(segs, "zz")
+
+
+def test_f_source_segment(genome, tmp_path):
+    other = tmp_path / "o.fa"
+    other.write_text(">chrA\nGATTACAGATTACA\n")
+    segs = eng.parse_design(f"chrA:1-4,chrA:1-7:f{other}:r,chrA:5-8")
+    assert eng.apply_design(genome, segs).sequence == "AAAA" + rc("GATTACA") + "CCCC"
+
+
+def test_annotations_follow_segments(genome):
+    ann = pd.DataFrame({"chrom": ["chrA", "chrA"], "start": [5, 13], "end": [7, 15], "label": ["D1", "D2"], "strand": ["+", "+"]})
+    segs = eng.reorder(eng.invert(_locus(), "b"), ["d", "b", "a"])  # d(12-16) b-(4-8) a
+    e = eng.apply_design(genome, segs, ann)
+    a = e.annotations.set_index("label")
+    # D2 [13,15) in d placed at 0: [1,3)
+    assert (a.loc["D2", "start"], a.loc["D2", "end"], a.loc["D2", "strand"]) == (1, 3, "+")
+    # D1 [5,7) in inverted b [4,8) placed at 4: mirrored -> 4 + (8 - 7) = 5 .. 4 + (8 - 5) = 7, strand -
+    assert (a.loc["D1", "start"], a.loc["D1", "end"], a.loc["D1", "strand"]) == (5, 7, "-")
+    assert e.sequence[5:7] == rc(CHR_A[5:7])
+    # deleting the segment drops the annotation
+    assert "D1" not in set(eng.apply_design(genome, eng.delete(_locus(), "b"), ann).annotations["label"])
+
+
+# ------------------------------------------------------------------ payload replacement
+
+
+def _rp(genome, payload, length, ann=None, start=16, end=20):
+    return eng.replace_payload(genome, "chrA", start, end, payload, length, ann)
+
+
+def test_replace_payload_even_odd_padding(genome):
+    # region chrA:[16,20) ("ACGT") replaced by "GG", length 8: pad 6 -> left 3 right 3
+    e = _rp(genome, "GG", 8)
+    assert e.sequence == CHR_A[13:16] + "GG" + CHR_A[20:23] and e.offset == 3
+    # pad 5 -> leftpad 2, rightpad 3
+    e = _rp(genome, "GGG", 8)
+    assert e.sequence == CHR_A[14:16] + "GGG" + CHR_A[20:23] and e.offset == 2
+    assert e.segments_df()["label"].tolist() == ["context_left", "payload", "context_right"]
+
+
+def test_replace_payload_leftpad_zero_bug_fixed(genome):
+    # pad = 1 -> leftpad 0: the authors' context_left[-0:] would prepend the whole flank
+    e = _rp(genome, "GGGGGGG", 8)
+    assert e.sequence == "GGGGGGG" + CHR_A[20] and len(e.sequence) == 8 and e.offset == 0
+    assert e.segments_df()["label"].tolist() == ["payload", "context_right"]
+    # pad = 0: exactly the payload
+    e = _rp(genome, "ACGTACGT", 8)
+    assert e.sequence == "ACGTACGT" and e.offset == 0 and e.segments_df()["label"].tolist() == ["payload"]
+
+
+def test_replace_payload_centre_crop_and_annotations(genome):
+    payload = "AAAACCCCGGGGTTTTAC"  # 18 bp
+    ann = pd.DataFrame({"label": ["L", "M", "R"], "start": [0, 6, 15], "end": [3, 10, 18]})
+    e = _rp(genome, payload, 10, ann)  # crop = 4 -> payload[4:14]
+    assert e.sequence == payload[4:14] and e.offset == -4
+    assert e.annotations[["label", "start", "end"]].values.tolist() == [["M", 2, 6]]
+    assert e.dropped == ["L", "R"]
+    e = _rp(genome, payload, 11)  # crop = (18 - 11) // 2 = 3
+    assert e.sequence == payload[3:14]
+
+
+def test_replace_payload_annotation_shift_and_chrom_edge(genome):
+    ann = pd.DataFrame({"label": ["D"], "start": [1], "end": [3]})
+    e = eng.replace_payload(genome, "chrA", 2, 4, "TT", 10, ann)  # leftpad 4 reaches before base 0 -> N
+    assert e.sequence == "NN" + CHR_A[0:2] + "TT" + CHR_A[4:8]
+    assert e.annotations[["start", "end"]].values.tolist() == [[5, 7]]
+    assert e.dropped == []
+
+
+# ------------------------------------------------------------------ windows
+
+
+def test_window_offsets():
+    rng = np.random.default_rng(0)
+    o = eng.window_offsets(26_880, 25_600, 48, rng)
+    assert len(o) == 48 and len(set(o)) == 48 and o.min() >= 0 and o.max() <= 1279 and (np.diff(o) > 0).all()
+    assert eng.window_offsets(130, 128, 10, np.random.default_rng(0)).tolist() == [0, 1]
+    assert eng.window_offsets(128, 128, 5, np.random.default_rng(0)).tolist() == [0]
+    assert eng.window_offsets(140, 128, 3, np.random.default_rng(0), stride=4).tolist() == [0, 4, 8]
+    a = eng.window_offsets(1000, 100, 5, np.random.default_rng(4200))
+    b = eng.window_offsets(1000, 100, 5, np.random.default_rng(4200))
+    assert (a == b).all()
+    with pytest.raises(ValueError):
+        eng.window_offsets(100, 128, 1, rng)
