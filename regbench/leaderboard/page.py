@@ -1,0 +1,243 @@
+"""The leaderboard: every user model (config ``models:``) next to the reference models of each
+paper as regbench reproduces them, one column per headline metric.
+
+Outputs (``results/leaderboard/``):
+
+* ``leaderboard.tsv`` - wide: ``model, kind (user|reference), benchmark_of_origin, description``,
+  one column ``<benchmark>:<metric>`` per headline metric (:data:`scores.HEADLINES`) and, for
+  user models, one ``<benchmark>:status`` column (``ok`` or ``skipped: <reason>``);
+* ``index.html`` - the same table rendered from :data:`TEMPLATE` with plain Python
+  (``string.Template`` + ``html.escape``); every value links to the table it comes from, every
+  user model to its ``scores.tsv`` and figure, with links relative to the page so it works when
+  opened from disk.
+
+Reference models are read from the study metrics tables that exist under ``results/<study>/``
+(:func:`reference_scores`); headline values are extracted by the same functions as for user
+models (:func:`regbench.leaderboard.scores.accessibility_headlines`, ``dream_headlines``).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+from pathlib import Path
+from string import Template
+
+import numpy as np
+import pandas as pd
+
+from regbench.leaderboard.scores import (
+    ACC_HEADLINE_EVAL,
+    HEADLINES,
+    accessibility_headlines,
+    dream_headlines,
+)
+from regbench.workflow import atomic_path
+
+BENCH_TITLES = {
+    "accessibility": "Accessibility (GOPHER, Toneyan et al. 2022)",
+    "dream": "Random promoters (DREAM, Rafi et al. 2024)",
+    "personal": "Personal genomes (Sasse et al. 2023)",
+    "synthetic_loci": "Synthetic loci (Ribeiro-dos-Santos & Maurano 2025)",
+}
+BENCH_ORDER = ["accessibility", "dream", "personal", "synthetic_loci"]
+
+
+def headline_columns() -> list[tuple[str, str, str, bool]]:
+    """Headline metrics in page order (benchmark grouped)."""
+    return sorted(HEADLINES, key=lambda h: BENCH_ORDER.index(h[0]))
+
+
+def reference_tables(results_dir: str | os.PathLike = "results") -> list[Path]:
+    """Study metrics tables the leaderboard reads (those that exist)."""
+    r = Path(results_dir)
+    out = []
+    acc = r / "accessibility"
+    if acc.is_dir():
+        for ev in sorted(set(ACC_HEADLINE_EVAL.values())):
+            out += sorted(p for p in acc.glob(f"*/{ev}.tsv") if p.parent.name not in ("evals", "panels", "tables"))
+    if (r / "dream" / "summary.tsv").exists():
+        out.append(r / "dream" / "summary.tsv")
+    return out
+
+
+def reference_scores(results_dir: str | os.PathLike = "results") -> pd.DataFrame:
+    """Headline metrics of the reference models: columns model, benchmark, metric, value, source
+    (path of the study table)."""
+    frames = []
+    for path in reference_tables(results_dir):
+        t = pd.read_csv(path, sep="\t")
+        if path.parent.parent.name == "accessibility":
+            h = accessibility_headlines(t)
+            h["model"] = h["model"].astype(str) + f" ({path.parent.name})"
+            h["benchmark"] = "accessibility"
+        else:
+            h = dream_headlines(t)
+            h["benchmark"] = "dream"
+        h["source"] = str(path)
+        frames.append(h)
+    if not frames:
+        return pd.DataFrame(columns=["model", "benchmark", "metric", "value", "source"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def build_table(user_scores: dict[str, str], descriptions: dict[str, str] | None = None,
+                results_dir: str | os.PathLike = "results") -> tuple[pd.DataFrame, dict]:
+    """Wide leaderboard table and the link of every cell.
+
+    user_scores: model name -> its ``scores.tsv``. Returns (table, links) with links
+    ``{(model, column): path}`` (paths as given, made relative by the renderer).
+    """
+    descriptions = descriptions or {}
+    cols = [f"{b}:{m}" for b, m, _, _ in headline_columns()]
+    rows, links = [], {}
+    for name, path in user_scores.items():
+        s = pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""])
+        row = {"model": name, "kind": "user", "benchmark_of_origin": "", "description": descriptions.get(name, "")}
+        for c in cols:
+            row[c] = np.nan
+        base = Path(path).parent
+        for bench in BENCH_ORDER:
+            g = s[s["benchmark"] == bench]
+            if g.empty:
+                continue
+            if (g["status"] == "skipped").any():
+                row[f"{bench}:status"] = f"skipped: {g['reason'].iloc[0]}"
+                continue
+            row[f"{bench}:status"] = "ok"
+            for r in g[g["headline"].astype(str).str.lower() == "true"].itertuples(index=False):
+                key = f"{bench}:{r.metric}"
+                row[key] = float(r.value)
+                if isinstance(r.source, str) and r.source:
+                    links[(name, key)] = str(base / r.source)
+        links[(name, "model")] = str(path)
+        rows.append(row)
+    ref = reference_scores(results_dir)
+    for (model, bench), g in ref.groupby(["model", "benchmark"], sort=False):
+        row = {"model": model, "kind": "reference", "benchmark_of_origin": bench, "description": f"reference model of {BENCH_TITLES[bench]}"}
+        for c in cols:
+            row[c] = np.nan
+        for r in g.itertuples(index=False):
+            key = f"{bench}:{r.metric}"
+            row[key] = float(r.value)
+            links[(model, key)] = r.source
+        rows.append(row)
+    status_cols = [f"{b}:status" for b in BENCH_ORDER]
+    table = pd.DataFrame(rows, columns=["model", "kind", "benchmark_of_origin", "description", *cols, *status_cols])
+    return table, links
+
+
+def _fmt(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return f"{v:.3f}"
+
+
+TEMPLATE = Template("""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>regbench leaderboard</title>
+<style>
+body { font-family: sans-serif; font-size: 13px; margin: 1.5em; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: right; vertical-align: top; }
+th { background: #eee; }
+td.name, td.desc { text-align: left; }
+tr.user td { background: #fff8e6; }
+td.skipped { color: #777; text-align: left; font-style: italic; max-width: 28em; }
+td.best { font-weight: bold; }
+.note { color: #555; max-width: 70em; }
+</style>
+</head>
+<body>
+<h1>regbench leaderboard</h1>
+<p class="note">User models (config <code>models:</code>, highlighted) next to the reference models of
+each paper as regbench reproduces them (read from the study metrics tables under
+<code>results/&lt;study&gt;/</code>). Each value links to the table it comes from; a model links to its
+<code>scores.tsv</code> and figure. Best value per column in bold (for the variation score lower is
+better). A benchmark a model card cannot serve is marked skipped with the reason.
+$missing</p>
+<table id="leaderboard">
+<thead>
+<tr><th rowspan="2">model</th><th rowspan="2">kind</th><th rowspan="2">description</th>$group_header</tr>
+<tr>$metric_header</tr>
+</thead>
+<tbody>
+$rows
+</tbody>
+</table>
+<p class="note">Machine-readable: <a href="leaderboard.tsv">leaderboard.tsv</a>.</p>
+</body>
+</html>
+""")
+
+
+def render_html(table: pd.DataFrame, links: dict, out_html, figures: dict[str, str] | None = None,
+                missing_note: str = "") -> str:
+    """Render the leaderboard page; links are written relative to ``out_html``'s folder."""
+    figures = figures or {}
+    out_dir = Path(out_html).resolve().parent
+    heads = headline_columns()
+
+    def rel(p) -> str:
+        return html.escape(os.path.relpath(Path(p).resolve(), out_dir).replace(os.sep, "/"))
+
+    groups = []
+    for bench in BENCH_ORDER:
+        n = sum(1 for h in heads if h[0] == bench)
+        groups.append(f'<th colspan="{n}">{html.escape(BENCH_TITLES[bench])}</th>')
+    metric_header = "".join(f"<th>{html.escape(lab)}{' (lower better)' if not hib else ''}</th>" for _, _, lab, hib in heads)
+    best = {}
+    for b, m, _, hib in heads:
+        col = table[f"{b}:{m}"].astype(float)
+        if col.notna().any():
+            best[f"{b}:{m}"] = col.max() if hib else col.min()
+    body = []
+    for r in table.to_dict("records"):
+        name = r["model"]
+        cls = "user" if r["kind"] == "user" else "reference"
+        if (name, "model") in links:
+            ncell = f'<a href="{rel(links[(name, "model")])}">{html.escape(name)}</a>'
+            if name in figures:
+                ncell += f' (<a href="{rel(figures[name])}">figure</a>)'
+        else:
+            ncell = html.escape(name)
+        cells = [f'<td class="name">{ncell}</td>', f"<td>{cls}</td>", f'<td class="desc">{html.escape(str(r["description"] or ""))}</td>']
+        for bench in BENCH_ORDER:
+            bh = [h for h in heads if h[0] == bench]
+            status = r.get(f"{bench}:status")
+            if isinstance(status, str) and status.startswith("skipped"):
+                cells.append(f'<td class="skipped" colspan="{len(bh)}">{html.escape(status)}</td>')
+                continue
+            for b, m, _, _ in bh:
+                key = f"{b}:{m}"
+                v = r[key]
+                txt = _fmt(v)
+                if txt and (name, key) in links:
+                    txt = f'<a href="{rel(links[(name, key)])}">{txt}</a>'
+                klass = ' class="best"' if txt and key in best and float(v) == best[key] else ""
+                cells.append(f"<td{klass}>{txt}</td>")
+        body.append(f'<tr class="{cls}" data-model="{html.escape(name)}">' + "".join(cells) + "</tr>")
+    page = TEMPLATE.substitute(
+        group_header="".join(groups), metric_header=metric_header, rows="\n".join(body),
+        missing=html.escape(missing_note),
+    )
+    with atomic_path(out_html) as tmp:
+        Path(tmp).write_text(page)
+    return page
+
+
+def write_leaderboard(user_scores: dict[str, str], descriptions: dict[str, str], out_html, out_tsv,
+                      figures: dict[str, str] | None = None, results_dir: str | os.PathLike = "results") -> pd.DataFrame:
+    """Build the table from the users' scores and the study tables; write TSV and HTML."""
+    table, links = build_table(user_scores, descriptions, results_dir)
+    missing = [b for b in BENCH_ORDER if not (table["benchmark_of_origin"] == b).any()]
+    note = ""
+    if missing:
+        note = "No reference table found yet for: " + ", ".join(missing) + " (build all_<study> to add them)."
+    with atomic_path(out_tsv) as tmp:
+        table.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    render_html(table, links, out_html, figures, note)
+    return table

@@ -1,0 +1,315 @@
+"""Per-benchmark training and evaluation of a model card through the study libraries' own code.
+
+Nothing here re-implements a study: the accessibility model is trained by
+:func:`regbench.studies.accessibility.experiments.train_model` and evaluated by
+:func:`regbench.studies.accessibility.evaluate.run_evaluation` (the same functions, settings and
+datasets as the study's own models, with the card's architecture injected as one more entry of
+``accessibility.architectures``); the DREAM model is trained and predicted by
+:func:`regbench.studies.dream.runs.train_and_predict` with a team recipe and scored by
+:func:`regbench.studies.dream.scoring.score` (the official score).
+
+The per-model table ``results/leaderboard/<model>/scores.tsv`` (:func:`collect_scores`) is long:
+
+| column | meaning |
+|---|---|
+| model | card name |
+| benchmark | accessibility, personal, synthetic_loci, dream |
+| status | ``ok`` (scored) or ``skipped`` (the card cannot serve the benchmark; see reason) |
+| metric | metric key (``HEADLINES`` keys are the leaderboard columns; others are details) |
+| value | float (NaN for skipped rows) |
+| headline | True for the leaderboard's columns |
+| reason | why the benchmark was skipped, or how it was scored |
+| source | path (relative to the scores.tsv folder) of the table the value comes from |
+
+Headline metrics are extracted from the study tables by the same functions for user models and
+for the reference models (:func:`accessibility_headlines`, :func:`dream_headlines`), so a user
+row and a reference row are computed the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from regbench.leaderboard.cards import BENCHMARKS, benchmark_hparams, qualify
+from regbench.workflow import atomic_path
+
+log_ = logging.getLogger("regbench.leaderboard")
+
+#: (benchmark, metric key, column label, higher is better)
+HEADLINES: list[tuple[str, str, str, bool]] = [
+    ("accessibility", "pearson_whole", "whole-chrom. Pearson r", True),
+    ("accessibility", "pearson_peak", "peak per-seq. Pearson r", True),
+    ("accessibility", "variation_score", "variation score (robustness)", False),
+    ("accessibility", "cagi_robust", "CAGI5 robust r", True),
+    ("dream", "pearson_score", "DREAM Pearson score", True),
+    ("dream", "spearman_score", "DREAM Spearman score", True),
+    ("personal", "mean_gene_r", "mean per-gene R", True),
+    ("personal", "n_significant", "significant genes", True),
+    ("personal", "sign_concordance", "eQTL sign concordance", True),
+    ("synthetic_loci", "mean_class_accuracy", "mean per-class accuracy", True),
+]
+HEADLINE_KEYS = {(b, m) for b, m, _, _ in HEADLINES}
+
+#: accessibility headline -> (metric, param, cell) in the study's evaluation tables
+ACC_HEADLINE_ROWS = {
+    "pearson_whole": ("pearson_whole", "raw", "mean"),
+    "pearson_peak": ("pearson_per_seq", "peak", "mean"),
+    "variation_score": ("variation_score", "peak", "mean"),
+    "cagi_robust": ("cagi_robust", "mean", "mean"),
+}
+#: accessibility evaluation that produces each headline
+ACC_HEADLINE_EVAL = {"pearson_whole": "whole", "pearson_peak": "peak", "variation_score": "robustness", "cagi_robust": "cagi"}
+
+COLUMNS = ["model", "benchmark", "status", "metric", "value", "headline", "reason", "source"]
+
+
+# --- accessibility ------------------------------------------------------------------------------
+
+
+def accessibility_spec(card: dict, acc_cfg: dict) -> tuple[dict, dict]:
+    """The study's model spec for the card and a copy of the study config with the card's
+    architecture added to ``architectures`` (key = card name).
+
+    spec: ``{arch, dataset, loss, bin, aug, seed, binary}`` as in
+    :func:`regbench.studies.accessibility.experiments.expand_entry`.
+    """
+    from regbench.leaderboard.cards import _bin_size, accessibility_dataset
+
+    b = card["benchmarks"]["accessibility"]
+    hp = benchmark_hparams(card, "accessibility")
+    hp.pop("bin_size", None)  # the study sets bin_size from the spec
+    arch_key = card["name"]
+    cfg = dict(acc_cfg)
+    cfg["architectures"] = {**acc_cfg.get("architectures", {}), arch_key: {"model": card["arch"], "hparams": hp}}
+    spec = {
+        "arch": arch_key,
+        "dataset": accessibility_dataset(card, acc_cfg),
+        "loss": b["loss"],
+        "bin": int(_bin_size(card, "accessibility")),
+        "aug": b["aug"],
+        "seed": int(b["seed"]),
+        "binary": False,
+    }
+    return spec, cfg
+
+
+def train_accessibility(card: dict, acc_cfg: dict, dataset_path, outdir, log=None, device=None) -> dict:
+    """Train the card's architecture on the study's dataset with the study's trainer settings
+    (``accessibility.training.quantitative``); writes ``outdir/model.pt``, ``history.tsv``,
+    ``spec.json``. The built model is first checked to map ``(1, input_length, 4)`` to
+    ``(1, input_length / bin, n_cells)``."""
+    from regbench.leaderboard.cards import check_model, register_card_models
+    from regbench.studies.accessibility.experiments import build_model, train_model
+
+    log = log or log_
+    register_card_models(card)
+    spec, cfg = accessibility_spec(card, acc_cfg)
+    n_cells = len(acc_cfg["cells"])
+    probe = build_model(spec, cfg, n_cells)
+    shape = check_model(probe, card, "accessibility", int(cfg["input_length"]), n_cells, spec["bin"])
+    log.info("%s: accessibility model %s -> %s; training %s", card["name"], card["arch"], shape, spec)
+    del probe
+    return train_model(spec, cfg, dataset_path, outdir, log=log, device=device)
+
+
+def evaluate_accessibility(card: dict, acc_cfg: dict, evaluation: str, model_dir, datasets: dict, out, extra_out=None,
+                           device=None) -> pd.DataFrame:
+    """One study evaluation (whole, peak, robustness, cagi) of the trained card model."""
+    from regbench.leaderboard.cards import register_card_models
+    from regbench.studies.accessibility.evaluate import run_evaluation
+
+    register_card_models(card)
+    spec, cfg = accessibility_spec(card, acc_cfg)
+    return run_evaluation(evaluation, spec, cfg, model_dir, datasets, out, extra_out=extra_out, device=device)
+
+
+def accessibility_headlines(table: pd.DataFrame) -> pd.DataFrame:
+    """Headline metrics per model from study evaluation tables (long: model, metric, param, cell,
+    value; one or several models). Returns columns model, metric, value."""
+    rows = []
+    if table.empty or "metric" not in table.columns:
+        return pd.DataFrame(columns=["model", "metric", "value"])
+    t = table.copy()
+    t["param"] = t["param"].astype(str)
+    t["cell"] = t["cell"].astype(str)
+    for key, (metric, param, cell) in ACC_HEADLINE_ROWS.items():
+        sel = t[(t["metric"] == metric) & (t["param"] == param) & (t["cell"] == cell)]
+        for model, g in sel.groupby("model", sort=True):
+            rows.append({"model": model, "metric": key, "value": float(g["value"].astype(float).iloc[0])})
+    return pd.DataFrame(rows, columns=["model", "metric", "value"])
+
+
+# --- dream --------------------------------------------------------------------------------------
+
+
+def dream_spec(card: dict, dream_cfg: dict) -> dict:
+    """The DREAM study's model spec for the card: ``{arch, recipe, recipe_kw, hparams, train}``.
+
+    Trainer settings are the study's for the recipe: those of the first ``dream.models`` entry
+    with the same recipe (else the Prix Fixe grid's ``train`` if it uses the recipe, else the
+    first named model's), overridden by the card's ``benchmarks.dream.train``.
+    """
+    b = card["benchmarks"]["dream"]
+    models = dream_cfg.get("models") or {}
+    same = [m for m in models.values() if m.get("recipe") == b["recipe"]]
+    pf = dream_cfg.get("prixfixe") or {}
+    if same:
+        base = same[0]
+    elif pf.get("recipe") == b["recipe"] and pf.get("train"):
+        base = {"train": pf["train"], "recipe_kw": pf.get("recipe_kw", {})}
+    else:
+        base = next(iter(models.values()), {})
+    spec = {
+        "arch": card["arch"],
+        "recipe": b["recipe"],
+        "recipe_kw": dict(base.get("recipe_kw") or {}),
+        "hparams": benchmark_hparams(card, "dream"),
+        "train": {**(base.get("train") or {}), **(b.get("train") or {})},
+    }
+    if "predict_batch_size" in base:
+        spec["predict_batch_size"] = base["predict_batch_size"]
+    return spec
+
+
+def train_dream(card: dict, dream_cfg: dict, train_path, plasmid_path, subsets_dir, test_labels, outdir, predictions_tsv,
+                holdout_tsv, seed: int, log=None) -> dict:
+    """Train the card's architecture with the study's recipe (:func:`dream_spec`) through
+    :func:`regbench.studies.dream.runs.train_and_predict`; writes the test predictions (id,
+    prediction) and held-out metrics exactly as the study does for its own models."""
+    from regbench.leaderboard.cards import DREAM_RECIPE_INPUTS, check_model, register_card_models
+    from regbench.studies.dream.recipes import Recipe
+    from regbench.studies.dream.runs import build_model, train_and_predict
+
+    log = log or log_
+    register_card_models(card)
+    spec = dream_spec(card, dream_cfg)
+    recipe = Recipe(spec["recipe"], dict(spec.get("recipe_kw", {})))
+    length, channels = DREAM_RECIPE_INPUTS[spec["recipe"]]
+    probe = build_model(spec, recipe)
+    check_model(probe, card, "dream", length, None, None, in_channels=channels)
+    del probe
+    return train_and_predict(
+        card["name"], spec, train_path, plasmid_path, subsets_dir, test_labels or None, outdir,
+        float(dream_cfg.get("holdout_fraction", 0.1)), int(seed), predictions_tsv, holdout_tsv, log=log,
+    )
+
+
+def dream_official_score(predictions_tsv, test_labels, subsets_dir, public_dir, discard_public: bool = True):
+    """The official DREAM score of one predictions file (the study's scorer and readers)."""
+    from regbench.studies.dream.data import read_public_ids, read_subsets, read_test_labels
+    from regbench.studies.dream.scoring import score
+
+    truth = read_test_labels(test_labels)
+    pred = pd.read_csv(predictions_tsv, sep="\t")
+    public = read_public_ids(public_dir) if discard_public else None
+    return score(pred, truth, read_subsets(subsets_dir), public)
+
+
+def dream_headlines(summary: pd.DataFrame) -> pd.DataFrame:
+    """Headline metrics per model from a DREAM summary table (model, pearson_score,
+    spearman_score, ...). Returns columns model, metric, value."""
+    rows = []
+    for r in summary.to_dict("records"):
+        for key in ("pearson_score", "spearman_score"):
+            if key in r:
+                rows.append({"model": r["model"], "metric": key, "value": float(r[key])})
+    return pd.DataFrame(rows, columns=["model", "metric", "value"])
+
+
+# --- the per-model table ------------------------------------------------------------------------
+
+
+def _rel(path, base) -> str:
+    return os.path.relpath(Path(path).resolve(), Path(base).resolve())
+
+
+def collect_scores(card: dict, config: dict, out_tsv, acc_evals: dict[str, str] | None = None,
+                   dream: dict | None = None, figure: tuple[str, str] | None = None) -> pd.DataFrame:
+    """Write ``scores.tsv`` for one card (see module docstring) and its figure.
+
+    acc_evals: evaluation name -> TSV written by :func:`evaluate_accessibility`.
+    dream: {predictions, holdout, test_labels, subsets, public_ids, discard_public}.
+    figure: (pdf, png) of the per-model figure (:func:`model_figure`).
+    Benchmarks the card does not qualify for get one ``skipped`` row with the reason.
+    """
+    name = card["name"]
+    base = Path(out_tsv).parent
+    q = qualify(card, config)
+    rows: list[dict] = []
+
+    def add(bench, metric, value, reason, source, status="ok"):
+        rows.append({"model": name, "benchmark": bench, "status": status, "metric": metric, "value": value,
+                     "headline": (bench, metric) in HEADLINE_KEYS, "reason": reason, "source": source})
+
+    for bench in BENCHMARKS:
+        ok, reason = q[bench]
+        if not ok:
+            add(bench, "", np.nan, reason, "", status="skipped")
+            continue
+        if bench == "accessibility":
+            if not acc_evals:
+                raise ValueError(f"collect_scores: {name} qualifies for accessibility but no evaluation tables were given")
+            for ev, path in acc_evals.items():
+                t = pd.read_csv(path, sep="\t")
+                src = _rel(path, base)
+                for h in accessibility_headlines(t).itertuples(index=False):
+                    add(bench, h.metric, h.value, reason, src)
+                for r in t[t["cell"].astype(str) == "mean"].itertuples(index=False):
+                    key = f"{ev}:{r.metric}:{r.param}"
+                    add(bench, key, float(r.value), reason, src)
+        elif bench == "dream":
+            if not dream:
+                raise ValueError(f"collect_scores: {name} qualifies for dream but no predictions were given")
+            res = dream_official_score(dream["predictions"], dream["test_labels"], dream["subsets"], dream["public_ids"],
+                                       bool(dream.get("discard_public", True)))
+            src = _rel(dream["predictions"], base)
+            add(bench, "pearson_score", res.pearson_score, reason, src)
+            add(bench, "spearman_score", res.spearman_score, reason, src)
+            for r in res.table.itertuples(index=False):
+                add(bench, f"subset:{r.subset}:pearson", float(r.pearson), reason, src)
+                add(bench, f"subset:{r.subset}:spearman", float(r.spearman), reason, src)
+            ho = pd.read_csv(dream["holdout"], sep="\t").iloc[0]
+            for k in ("holdout_pearson", "holdout_spearman"):
+                add(bench, k, float(ho[k]), reason, _rel(dream["holdout"], base))
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    # the headline rows first (one per metric), then details; stable order
+    order = {k: i for i, (b, k, _, _) in enumerate(HEADLINES)}
+    df["_o"] = [order.get(m, len(order)) if h else len(order) + 1 for m, h in zip(df["metric"], df["headline"])]
+    df["_b"] = [BENCHMARKS.index(b) for b in df["benchmark"]]
+    df = df.sort_values(["_b", "_o"], kind="stable").drop(columns=["_o", "_b"]).reset_index(drop=True)
+    with atomic_path(out_tsv) as tmp:
+        df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    if figure is not None:
+        model_figure(df, name, *figure)
+    return df
+
+
+def model_figure(scores: pd.DataFrame, name: str, pdf, png) -> None:
+    """Bar chart of the model's scored headline metrics, one panel per scored benchmark; a
+    benchmark that was skipped is listed with its reason."""
+    from regbench.plotting.style import STUDY_COLORS, new_figure, save_figure
+
+    ok = scores[(scores["status"] == "ok") & scores["headline"].astype(bool)]
+    skipped = scores[scores["status"] == "skipped"]
+    benches = list(dict.fromkeys(ok["benchmark"]))
+    n = max(1, len(benches))
+    fig, axes = new_figure(3.0 * n, 2.8, ncols=n, squeeze=False)
+    labels = {(b, k): lab for b, k, lab, _ in HEADLINES}
+    for ax, bench in zip(axes[0], benches):
+        g = ok[ok["benchmark"] == bench]
+        ax.bar(range(len(g)), g["value"].astype(float), color=STUDY_COLORS.get(bench, "grey"))
+        ax.set_xticks(range(len(g)))
+        ax.set_xticklabels([labels[(bench, m)] for m in g["metric"]], rotation=30, ha="right")
+        ax.set_title(f"{name}: {bench}")
+        ax.axhline(0, color="black", lw=0.5)
+    if not benches:
+        axes[0][0].axis("off")
+    note = "; ".join(f"{r.benchmark} skipped" for r in skipped.itertuples())
+    if note:
+        fig.text(0.01, -0.02, note, fontsize=6, ha="left", va="top")
+    save_figure(fig, pdf, png)
