@@ -14,6 +14,8 @@ rule synthetic_loci_user_file:
     wildcard_constraints:
         path=synthetic_loci_user_regex(),
     localrule: True
+    conda:
+        "../envs/regbench.yaml"
     params:
         msg=synthetic_loci_user_message,
     shell:
