@@ -177,7 +177,7 @@ say "targets: ${targets[*]}"
 
 cd "$ROOT"
 cmd=("$SNAKEMAKE" --workflow-profile none --profile profiles/slurm-gpu --profile "$HERE/site-profile"
-     "${sm_args[@]}" "${extra[@]}" "${targets[@]}")
+     "${sm_args[@]}" "${targets[@]}" "${extra[@]}")
 say "${cmd[*]}"
 # what the run should do: jobs, local jobs and GPU jobs from a dry-run of the same command
 "${cmd[@]}" -n >"$STATE/dryrun.log" 2>&1 || { tail -40 "$STATE/dryrun.log"; die "dry-run failed"; }
