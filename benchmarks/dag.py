@@ -36,7 +36,7 @@ CONFIGS = {
 
 
 def time_dryrun(snakemake: str, args: list[str], target: str) -> dict[str, object]:
-    cmd = [snakemake, "-n", "--forceall", *args, target]
+    cmd = [snakemake, "-n", "--forceall", target, *args]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
@@ -46,7 +46,7 @@ def time_dryrun(snakemake: str, args: list[str], target: str) -> dict[str, objec
     stats = summarize(parse_dryrun(text))
     stats["jobs_reported"] = job_stats_total(text)
     stats["dryrun_seconds"] = round(seconds, 2)
-    stats["command"] = " ".join(["snakemake", "-n", "--forceall", *args, target])
+    stats["command"] = " ".join(["snakemake", "-n", "--forceall", target, *args])
     return stats
 
 

@@ -187,7 +187,7 @@ def dryrun_text(
     cmd = [snakemake, "-n", "--forceall", *args]
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{(proc.stdout + proc.stderr)[-3000:]}")
     return proc.stdout + proc.stderr
 
 
@@ -209,7 +209,7 @@ def _main(argv: list[str] | None = None) -> int:
             args = ["--workflow-profile", "none"] + [x for p in a.profile for x in ("--profile", p)] + args
         else:
             args = ["--cores", "1", "--workflow-profile", "none"] + args
-        text = dryrun_text(a.snakemake, args + a.targets)
+        text = dryrun_text(a.snakemake, a.targets + args)
     jobs = parse_dryrun(text)
     if a.command == "summary":
         for key, val in summarize(jobs).items():
