@@ -185,3 +185,119 @@ def support_summary(per_gene: pd.DataFrame) -> dict:
         "mean_supported_negative": float(neg.mean()) if len(neg) else float("nan"),
         "mannwhitney_p": float(p),
     }
+
+
+def run_driver_analysis(stats_tsv, ism_tsvs, genotype_npzs, prediction_tsvs, expression,
+                        out_snvs, out_drivers, out_backward, out_support, out_summary, cfg,
+                        log=None) -> pd.DataFrame:
+    """Drivers, eQTL slopes, linear approximation and support for the XAI genes.
+
+    snvs.tsv (one row per SNV with ISM): gene_id, pos, ref, alt, frequency, distance_to_tss,
+    ism, ism_norm (ISM / max |ISM| of the gene), grad, eqtl_slope, eqtl_r, driver, gain, main,
+    driver_backward. drivers.tsv: forward drivers with gene_r, supported. drivers_backward.tsv:
+    backward drivers with distance_to_tss and group. driver_support.tsv: :func:`driver_support`
+    over genes whose ISM linear approximation correlates > 0.2 with the personal predictions,
+    plus linear_approx_r / linear_approx_grad_r columns for every XAI gene.
+    """
+    from regbench.studies.personal.genes import read_expression
+    from regbench.studies.personal.genotypes import load_dosages
+    from regbench.studies.personal.predictions import read_predictions
+    from regbench.studies.personal.significance import write_kv
+    from regbench.workflow import atomic_path
+
+    dcfg = cfg.get("drivers", {})
+    gain_min, alpha = float(dcfg.get("gain_min", 0.05)), float(dcfg.get("alpha", 0.01))
+    stats_df = pd.read_csv(stats_tsv, sep="\t").set_index("gene_id")
+    ism = pd.concat([pd.read_csv(p, sep="\t") for p in ism_tsvs], ignore_index=True)
+    dos = load_dosages(genotype_npzs)
+    samples = list(dos["samples"])
+    preds = read_predictions(prediction_tsvs)
+    expr = read_expression(expression)
+    snv_rows, fw_rows, bw_rows, approx_rows = [], [], [], []
+    for gene, gi in ism.groupby("gene_id", sort=True):
+        st = stats_df.loc[gene]
+        mask = dos["gene"] == gene
+        key = pd.Series(np.flatnonzero(mask), index=dos["pos"][mask])
+        idx = key.reindex(gi["pos"].to_numpy()).to_numpy()
+        if np.isnan(idx.astype(float)).any():
+            raise ValueError(f"{gene}: ISM positions missing from the genotype table")
+        dosage = dos["dosage"][idx.astype(int)].astype(np.float64)  # (n_snv, n_samples)
+        p = preds[preds["gene_id"] == gene].set_index("sample")["cage"]
+        have = [i for i, s in enumerate(samples) if s in p.index]
+        pexp = p.loc[[samples[i] for i in have]].to_numpy(np.float64)
+        d_all = dosage[:, have]
+        a = gi["ism"].to_numpy(np.float64)
+        fw = forward_drivers(a, d_all, pexp, gain_min, alpha)
+        bw = backward_drivers(a, d_all, pexp, alpha)
+        ecols = [i for i, s in enumerate(samples) if s in expr.columns]
+        obs = expr.loc[gene, [samples[i] for i in ecols]].to_numpy(np.float64)
+        slope, er = eqtl_slopes(dosage[:, ecols], obs)
+        sign = 1 if st.get("strand", "+") != "-" else -1
+        g = gi.reset_index(drop=True).copy()
+        g["distance_to_tss"] = (g["pos"] - int(st["tss"])) * sign
+        mx = np.abs(a).max() if len(a) else 1.0
+        g["ism_norm"] = a / (mx if mx > 0 else 1.0)
+        g["eqtl_slope"], g["eqtl_r"] = slope, er
+        g["driver"], g["gain"], g["main"] = False, np.nan, False
+        g["driver_backward"] = False
+        if len(fw):
+            g.loc[fw["snv"], "driver"] = True
+            g.loc[fw["snv"], "gain"] = fw["gain"].to_numpy()
+            g.loc[fw["snv"], "main"] = fw["main"].to_numpy()
+        if len(bw):
+            g.loc[bw["snv"], "driver_backward"] = True
+        snv_rows.append(g)
+        r_lin = pearson(linear_approximation(d_all, a), pexp)
+        r_grad = pearson(linear_approximation(d_all, g["grad"].to_numpy(np.float64)), pexp) \
+            if g["grad"].notna().any() else np.nan
+        approx_rows.append((gene, r_lin, r_grad, len(fw), len(bw)))
+        for row in fw.itertuples():
+            fw_rows.append(dict(gene_id=gene, pos=int(g.loc[row.snv, "pos"]), ref=g.loc[row.snv, "ref"],
+                                alt=g.loc[row.snv, "alt"], ism=row.ism, eqtl_slope=slope[row.snv],
+                                gain=row.gain, main=bool(row.main), r_single=row.r_single,
+                                n_carriers=row.n_carriers, pct_carriers=row.pct_carriers,
+                                distance_to_tss=int(g.loc[row.snv, "distance_to_tss"]),
+                                gene_r=float(st["r"])))
+        for row in bw.itertuples():
+            bw_rows.append(dict(gene_id=gene, pos=int(g.loc[row.snv, "pos"]), ism=row.ism,
+                                step=row.step, distance_to_tss=int(g.loc[row.snv, "distance_to_tss"]),
+                                gene_r=float(st["r"])))
+    snvs = pd.concat(snv_rows, ignore_index=True) if snv_rows else pd.DataFrame(
+        columns=["gene_id", "pos", "ism", "eqtl_slope", "driver", "gain", "main"])
+    fwd = pd.DataFrame(fw_rows, columns=["gene_id", "pos", "ref", "alt", "ism", "eqtl_slope", "gain",
+                                         "main", "r_single", "n_carriers", "pct_carriers",
+                                         "distance_to_tss", "gene_r"])
+    fwd["supported"] = np.sign(fwd["ism"]) * np.sign(fwd["eqtl_slope"]) > 0
+    bwd = pd.DataFrame(bw_rows, columns=["gene_id", "pos", "ism", "step", "distance_to_tss", "gene_r"])
+    cut = float(cfg.get("xai", {}).get("abs_r_min", 0.2))
+    bwd["group"] = np.where(bwd["gene_r"] > 0, "positive", "negative")
+    approx = pd.DataFrame(approx_rows, columns=["gene_id", "linear_approx_r", "linear_approx_grad_r",
+                                                "n_drivers_forward", "n_drivers_backward"])
+    ok = set(approx.loc[approx["linear_approx_r"] > 0.2, "gene_id"])
+    sup_in = fwd[fwd["gene_id"].isin(ok)].rename(columns={"gene_id": "gene"})
+    support = driver_support(sup_in, cut).rename(columns={"gene": "gene_id"}) if len(sup_in) else \
+        pd.DataFrame(columns=["gene_id", "gene_r", "n_drivers", "n_supported", "n_unsupported",
+                              "supported_fraction", "group"])
+    support = approx.merge(support, on="gene_id", how="left")
+    support["n_drivers"] = support["n_drivers_forward"]
+    for path, df in ((out_snvs, snvs), (out_drivers, fwd), (out_backward, bwd), (out_support, support)):
+        with atomic_path(path) as tmp:
+            df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    summ = support_summary(support.dropna(subset=["group"]))
+    nd = approx["n_drivers_forward"]
+    has = nd[nd > 0]
+    summ.update({
+        "n_xai_genes": int(len(approx)),
+        "n_linear_approx_above_0.2": int(len(ok)),
+        "median_linear_approx_r": float(approx["linear_approx_r"].median()) if len(approx) else float("nan"),
+        "n_forward_drivers": int(len(fwd)),
+        "n_genes_with_drivers": int(len(has)),
+        "frac_genes_one_driver": float((has == 1).mean()) if len(has) else float("nan"),
+        "frac_genes_le5_drivers": float((has <= 5).mean()) if len(has) else float("nan"),
+        "n_backward_drivers": int(len(bwd)),
+        "frac_supported_drivers": float(fwd["supported"].mean()) if len(fwd) else float("nan"),
+    })
+    write_kv(out_summary, summ)
+    if log:
+        log.info("drivers: %s", summ)
+    return support

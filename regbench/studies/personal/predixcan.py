@@ -179,3 +179,30 @@ def predixcan_comparison(df: pd.DataFrame, threshold: float = 0.2) -> dict:
         "n_enformer_abs_above": int((np.abs(re_) > threshold).sum()),
         "corr_predixcan_abs_enformer": float(pearson(rp, np.abs(re_))) if len(d) > 2 else float("nan"),
     }
+
+
+def write_predixcan_table(db: str, vcf: str, genes_tsv: str, expression: str, out: str,
+                          cfg: dict, log=None) -> pd.DataFrame:
+    """predixcan.tsv: gene_id, r_predixcan (Pearson R of the PrediXcan prediction with observed
+    expression over the samples in common), n_samples; NaN where the gene has no model."""
+    from regbench.studies.personal.genes import read_expression
+    from regbench.workflow import atomic_path
+
+    genes = pd.read_csv(genes_tsv, sep="\t")
+    expr = read_expression(expression)
+    import cyvcf2
+
+    vcf_samples = list(cyvcf2.VCF(str(vcf)).samples)
+    common = sorted(set(vcf_samples) & set(expr.columns))
+    pred = predixcan_predictions(db, vcf, list(genes["gene_id"]), samples=common,
+                                 chrom_prefix=cfg.get("vcf_chrom_prefix", ""), log=log)
+    rows = []
+    for g in genes["gene_id"]:
+        r = np.nan
+        if g in pred.index and g in expr.index:
+            r = pearson(pred.loc[g, common].to_numpy(np.float64), expr.loc[g, common].to_numpy(np.float64))
+        rows.append((g, r, len(common)))
+    df = pd.DataFrame(rows, columns=["gene_id", "r_predixcan", "n_samples"])
+    with atomic_path(out) as tmp:
+        df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    return df

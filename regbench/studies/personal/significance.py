@@ -96,3 +96,120 @@ def significance_summary(df: pd.DataFrame, abs_r_min: float = 0.2) -> dict:
         "n_significant_abs_r_positive": int((sig & (r > abs_r_min)).sum()),
         "n_significant_abs_r_negative": int((sig & (r < -abs_r_min)).sum()),
     }
+
+
+def write_kv(path, d: dict) -> None:
+    """A one-row-per-metric summary table (metric, value)."""
+    from regbench.workflow import atomic_path
+
+    with atomic_path(path) as tmp:
+        pd.DataFrame({"metric": list(d), "value": list(d.values())}).to_csv(tmp, sep="\t", index=False)
+
+
+def per_gene_correlations(preds: pd.DataFrame, expr: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Pearson R per gene between predicted columns and observed expression (samples in common).
+
+    preds: long table gene_id, sample, <columns>; expr: genes x samples. Returns gene_id,
+    n_samples, r_<column> for each column, mean_pred, std_pred (of ``cage``)."""
+    from regbench.metrics.correlation import pearson
+
+    rows = []
+    for gene, d in preds.groupby("gene_id", sort=True):
+        if gene not in expr.index:
+            continue
+        d = d.set_index("sample")
+        common = sorted(set(d.index) & set(expr.columns))
+        obs = expr.loc[gene, common].to_numpy(np.float64)
+        row = {"gene_id": gene, "n_samples": len(common)}
+        for c in columns:
+            row[f"r_{c}"] = pearson(d.loc[common, c].to_numpy(np.float64), obs)
+        row["mean_pred"] = float(d.loc[common, "cage"].mean())
+        row["std_pred"] = float(d.loc[common, "cage"].std(ddof=0))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def build_gene_stats(genes_tsv, prediction_tsvs, genotype_npzs, expression, predixcan_tsv,
+                     out_stats, out_individual, out_significance, out_predixcan, cfg,
+                     finemapped=None, log=None) -> pd.DataFrame:
+    """Per-gene table (gene_stats.tsv) of the personal study.
+
+    Columns: gene_id, gene_name, chrom, tss, split, n_samples, n_snv, r (= r_cage, the readout
+    track), r_finetuned, r_cage_ensemble (if run), r_cage_raw_sum, r_cage_log_of_sum, mean_pred,
+    std_pred, null_mean, null_std, n_null, t, p, p_bh, significant, xai (significant and
+    |r| > xai.abs_r_min), r_predixcan, finemapped. The null uses the SNVs of TSS +-
+    null_window_bp / 2 and one ``RandomState(null.seed)`` stream over genes in sorted order
+    (as ``generate_null.py``).
+    """
+    from regbench.studies.personal.genes import read_expression
+    from regbench.studies.personal.genotypes import load_dosages
+    from regbench.studies.personal.predictions import read_predictions
+    from regbench.studies.personal.predixcan import predixcan_comparison
+    from regbench.workflow import atomic_path
+
+    genes = pd.read_csv(genes_tsv, sep="\t")
+    preds = read_predictions(prediction_tsvs)
+    expr = read_expression(expression)
+    cols = [c for c in preds.columns if c.startswith("cage") or c == "finetuned"]
+    stats_df = per_gene_correlations(preds, expr, cols).rename(columns={"r_cage": "r"})
+    stats_df = genes[["gene_id", "gene_name", "chrom", "tss", "strand", "split"]].merge(stats_df, on="gene_id")
+
+    dos = load_dosages(genotype_npzs)
+    samples = list(dos["samples"])
+    ncfg = cfg.get("null", {})
+    rs = np.random.RandomState(int(ncfg.get("seed", 1)))
+    nulls = []
+    for g in sorted(stats_df["gene_id"]):
+        common = sorted(set(samples) & set(expr.columns))
+        cidx = [samples.index(s) for s in common]
+        m = dos["gene"] == g
+        dsub = dos["dosage"][m][:, cidx].astype(np.float64)
+        mean, std, n = gene_null(dsub, expr.loc[g, common].to_numpy(np.float64), rs,
+                                 int(ncfg.get("n_draws", 50)))
+        nulls.append((g, int(m.sum()), mean, std, n))
+    nd = pd.DataFrame(nulls, columns=["gene_id", "n_snv", "null_mean", "null_std", "n_null"])
+    stats_df = stats_df.merge(nd, on="gene_id")
+    stats_df["gene"] = stats_df["gene_id"]
+    stats_df = gene_significance(stats_df, se=ncfg.get("se_formula", "sqrt_std_over_n"),
+                                 alpha=float(cfg.get("fdr", 0.05))).drop(columns=["gene"])
+    cut = float(cfg.get("xai", {}).get("abs_r_min", 0.2))
+    stats_df["xai"] = stats_df["significant"] & (stats_df["r"].abs() > cut)
+    px = pd.read_csv(predixcan_tsv, sep="\t")[["gene_id", "r_predixcan"]]
+    stats_df = stats_df.merge(px, on="gene_id", how="left")
+    if finemapped:
+        fm = set(pd.read_csv(finemapped, sep="\t")["gene_id"].astype(str))
+        stats_df["finemapped"] = stats_df["gene_id"].isin(fm)
+    with atomic_path(out_stats) as tmp:
+        stats_df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+
+    # example genes (Fig. 1D, 2B): most significant positive and negative genes
+    sig = stats_df[stats_df["significant"]]
+    rows = []
+    for role, sel in (("positive", sig[sig["r"] > 0]), ("negative", sig[sig["r"] < 0])):
+        if sel.empty:
+            continue
+        g = sel.sort_values("t", ascending=False)["gene_id"].iloc[0]
+        d = preds[preds["gene_id"] == g].set_index("sample")
+        common = sorted(set(d.index) & set(expr.columns))
+        ex = pd.DataFrame({"gene_id": g, "role": role, "sample": common,
+                           "predicted": d.loc[common, "cage"].to_numpy(),
+                           "observed": expr.loc[g, common].to_numpy()})
+        if "finetuned" in d:
+            ex["predicted_finetuned"] = d.loc[common, "finetuned"].to_numpy()
+        rows.append(ex)
+    ind = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=["gene_id", "role", "sample", "predicted", "observed"])
+    with atomic_path(out_individual) as tmp:
+        ind.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    summ = significance_summary(stats_df, cut)
+    for c in [c for c in stats_df.columns if c.startswith("r_") and c != "r_predixcan"]:
+        summ[f"mean_{c}"] = float(stats_df[c].mean())
+    summ["corr_r_finetuned_r"] = float(stats_df[["r", "r_finetuned"]].corr().iloc[0, 1]) \
+        if "r_finetuned" in stats_df else float("nan")
+    write_kv(out_significance, summ)
+    comp = predixcan_comparison(stats_df.rename(columns={"gene_id": "gene", "r": "r_enformer"}))
+    write_kv(out_predixcan, comp)
+    if log:
+        log.info("significance: %s", summ)
+        log.info("PrediXcan comparison: %s", comp)
+    return stats_df
