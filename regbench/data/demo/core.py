@@ -375,25 +375,26 @@ def _write_fasta(path: Path, fai: Path, chroms: dict[str, bytes]) -> None:
 
 
 def _write_bigwig(path: Path, chrom_sizes: dict[str, int], values: dict[str, np.ndarray]):
-    """Base-resolution arrays (NaN = no data) -> bedGraph-like runs in a bigWig.
+    """Base-resolution arrays (NaN = no data) -> fixed-step (span 1) bigWig, atomically.
 
-    Values are rounded to 0.01 so flat stretches become single runs, then written with
-    :func:`regbench.genome.tracks.write_bigwig` (atomic).
+    Values are rounded to 0.01. This bulk path writes numpy arrays straight through pyBigWig's
+    fixed-step entries (~1 s per track); :func:`regbench.genome.tracks.write_bigwig` takes an
+    interval DataFrame and is ~20x slower for 3.6 M base-level values.
     """
-    from regbench.genome.tracks import write_bigwig
+    import pyBigWig
 
-    parts = []
-    for chrom in chrom_sizes:
-        v = np.round(values[chrom].astype(np.float64), 2).astype(np.float32)
-        ok = ~np.isnan(v)
-        change = np.ones(v.size, dtype=bool)
-        change[1:] = (v[1:] != v[:-1]) | (ok[1:] != ok[:-1])
-        starts = np.flatnonzero(change)
-        ends = np.append(starts[1:], v.size)
-        keep = ok[starts]
-        parts.append(pd.DataFrame({"chrom": chrom, "start": starts[keep], "end": ends[keep],
-                                   "value": v[starts[keep]].astype(np.float64)}))
-    write_bigwig(path, chrom_sizes, pd.concat(parts, ignore_index=True))
+    with atomic_path(path) as tmp:
+        bw = pyBigWig.open(str(tmp), "w")
+        try:
+            bw.addHeader([(c, int(n)) for c, n in chrom_sizes.items()], maxZooms=10)
+            for chrom in chrom_sizes:
+                v = np.round(values[chrom].astype(np.float64), 2)
+                ok = ~np.isnan(v)
+                edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(np.int8), [0]])))
+                for a, b in zip(edges[::2], edges[1::2]):
+                    bw.addEntries(chrom, int(a), values=v[a:b], span=1, step=1)
+        finally:
+            bw.close()
 
 
 def _tsv(df: pd.DataFrame) -> bytes:
