@@ -1,0 +1,100 @@
+"""GIA difference, dinucleotide shuffle, filter PPMs/IC clipping, MEME round trip, BH q-values."""
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from scipy.stats import false_discovery_control
+
+from regbench.genome.onehot import one_hot
+from regbench.studies.accessibility import filters as F
+from regbench.studies.accessibility import gia as G
+
+
+def _dinucs(s):
+    return Counter(s[i : i + 2] for i in range(len(s) - 1))
+
+
+def test_dinuc_shuffle_preserves_dinucleotides():
+    rng = np.random.default_rng(3)
+    s = "".join(rng.choice(list("ACGT"), 300))
+    t = G.dinuc_shuffle(s, rng)
+    assert _dinucs(s) == _dinucs(t) and s != t and t[0] == s[0] and t[-1] == s[-1]
+
+
+def test_embed_and_pattern():
+    x = one_hot(["ACGTACGTAC", "NNNNNNNNNN"])
+    e = G.embed(x, [("GGG", 2)])
+    assert e[0, 2:5].argmax(-1).tolist() == [2, 2, 2]
+    assert e[1, 0].tolist() == [1, 0, 0, 0]  # N -> A (argmax) as in GOPHER
+    assert len(G.expand_pattern("..TGA.TCA..")) == 1024
+    assert G.expand_pattern("A.C") == ["AAC", "ACC", "AGC", "ATC"]
+
+
+def test_global_importance_difference_hand_built():
+    # model: count of G per sequence in two "cells" (scaled by 1 and 2), as a 1-bin profile
+    def f(x):
+        g = x[:, :, 2].sum(axis=1)
+        return np.stack([g, 2 * g], axis=-1)[:, None, :]
+
+    x = one_hot(["AAAAAAAA", "ACACACAC"])
+    f0 = f(x)
+    gi = G.global_importance(f, x, f0, [("GG", 0)])
+    # seq 1: +2 G; seq 2: positions 0,1 were A,C -> +2 G
+    assert gi == pytest.approx([2.0, 4.0])
+    per = G.global_importance(f, x, f0, [("GG", 0)], per_sequence=True)
+    assert per.shape == (2, 2)
+    # scalar outputs (binary logits) are treated as (N, 1, C)
+    gi2 = G.global_importance(lambda z: f(z)[:, 0, :], x, f0[:, 0, :], [("GGG", 1)])
+    assert gi2 == pytest.approx([3.0, 6.0])
+
+
+def test_relative_distance():
+    assert G.relative_distance(100, 110, 5, 5) == -5  # motif 2 ends 5 bp before motif 1
+    assert G.relative_distance(108, 110, 5, 5) is None  # overlap
+    assert G.relative_distance(120, 110, 5, 5) == 5
+
+
+def test_activation_ppms_align_windows():
+    L = 60
+    x = one_hot(["".join(np.random.default_rng(i).choice(list("ACGT"), L)) for i in range(3)])
+    act = np.zeros((3, L, 1))
+    act[0, 30, 0] = 1.0  # one strong site
+    act[1, 20, 0] = 0.6  # above 0.5 * max
+    act[2, 40, 0] = 0.4  # below
+    ppm = F.activation_ppms(x, act, window=8)[0]
+    expect = (x[0, 26:34] + x[1, 16:24]) / 2
+    assert ppm == pytest.approx(expect)
+    none = F.activation_ppms(x, np.zeros((3, L, 1)) - 1, window=8)[0]
+    assert np.allclose(none, 0.25)  # no alignment -> uniform
+
+
+def test_information_content_and_clip():
+    ppm = np.full((10, 4), 0.25)
+    ppm[4] = [1, 0, 0, 0]
+    ppm[6] = [0, 0, 0.5, 0.5]
+    ic = F.information_content(ppm)
+    assert ic[4] == pytest.approx(2, abs=1e-5) and ic[6] == pytest.approx(1, abs=1e-5) and abs(ic[0]) < 1e-5
+    assert F.clip_ppm(ppm, pad=1).shape == (5, 4)  # positions 3..7
+
+
+def test_meme_round_trip(tmp_path):
+    m = {"a": np.array([[0.7, 0.1, 0.1, 0.1], [0.25, 0.25, 0.25, 0.25]]), "b": np.eye(4)[[0, 3, 2]]}
+    p = tmp_path / "m.meme"
+    F.write_meme(p, m)
+    back = F.read_meme(p)
+    assert set(back) == {"a", "b"} and back["b"] == pytest.approx(m["b"]) and back["a"] == pytest.approx(m["a"])
+
+
+def test_bh_qvalues_match_scipy():
+    p = np.array([0.01, 0.04, 0.03, 0.2, 0.5, 0.001])
+    assert F.bh_qvalues(p) == pytest.approx(false_discovery_control(p, method="bh"))
+
+
+def test_hit_summary():
+    import pandas as pd
+
+    hits = pd.DataFrame({"query": ["f0", "f0", "f2"], "target": ["MA0491.1_JUND", "MA0001.1_X", "MA0002.1_Y"], "p": [1e-5, 1e-3, 1e-4], "q": [0.01, 0.2, 0.3]})
+    s = F.hit_summary(hits, 4, planted=["MA0491.1"])
+    assert s["hit_ratio"] == 0.5 and s["mean_qvalue"] == pytest.approx(0.155)
+    assert s["planted_hit_ratio"] == 0.25 and s["planted_motifs_found"] == 1
