@@ -28,10 +28,23 @@ from regbench.metrics.correlation import pearson
 
 SMALL = CoreParams(chrom_length=100_000, genes_per_chrom=2, gene_margin=22_000)
 TINY = CoreParams(chrom_length=60_000, n_chroms=3, genes_per_chrom=1, gene_margin=22_000)
-BYTE_FILES = ["genome", "fai", "gtf", "genes", "motif_sites", "blacklist", "cage", "dnase",
-              "truth", "grammar", "elements"] + [f"{c}.{r}" for c in CELL_TYPES
-                                                 for r in ("rep1", "rep2")] + [
-    f"{c}.peaks" for c in CELL_TYPES]
+BYTE_FILES = (
+    [
+        "genome",
+        "fai",
+        "gtf",
+        "genes",
+        "motif_sites",
+        "blacklist",
+        "cage",
+        "dnase",
+        "truth",
+        "grammar",
+        "elements",
+    ]
+    + [f"{c}.{r}" for c in CELL_TYPES for r in ("rep1", "rep2")]
+    + [f"{c}.peaks" for c in CELL_TYPES]
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +64,12 @@ def _sites(world) -> pd.DataFrame:
 def _mean_signal(bw_path, df, pad=50) -> np.ndarray:
     bw = pyBigWig.open(str(bw_path))
     try:
-        return np.array([np.nanmean(bw.values(r.chrom, int(r.start) - pad, int(r.end) + pad,
-                                              numpy=True)) for r in df.itertuples()])
+        return np.array(
+            [
+                np.nanmean(bw.values(r.chrom, int(r.start) - pad, int(r.end) + pad, numpy=True))
+                for r in df.itertuples()
+            ]
+        )
     finally:
         bw.close()
 
@@ -99,8 +116,12 @@ def test_fasta_and_index(world):
         shutil.copy(world["genome"], copy)
         subprocess.run([samtools, "faidx", str(copy)], check=True)
         assert (copy.parent / "copy.fa.fai").read_text() == world["fai"].read_text()
-        out = subprocess.run([samtools, "faidx", str(world["genome"]), "chr8:30001-30060"],
-                             check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [samtools, "faidx", str(world["genome"]), "chr8:30001-30060"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         assert out.split("\n", 1)[1].replace("\n", "") == str(fa["chr8"][30000:30060])
 
 
@@ -110,7 +131,7 @@ def test_motif_sites_match_genome_and_pwms(world):
     pwms = load_pwms(sorted(set(sites.motif_id)))
     assert set(sites.context) == {"enhancer", "promoter", "background"}
     for r in sites.itertuples():
-        seq = str(fa[r.chrom][r.start:r.end])
+        seq = str(fa[r.chrom][r.start : r.end])
         assert seq == r.sequence
         codes = encode(seq)
         if r.strand == "-":
@@ -137,8 +158,9 @@ def test_every_ap1_core_is_planted_and_flank_rule(world):
     sites = _sites(world)
     ap1 = sites[sites.tf == "AP-1"]
     fa = Fasta(str(world["genome"]), sequence_always_upper=True)
-    cores = {(c, m.start()) for c in fa.keys()
-             for m in re.finditer("(?=TGA[CG]TCA)", str(fa[c][:]))}
+    cores = {
+        (c, m.start()) for c in fa.keys() for m in re.finditer("(?=TGA[CG]TCA)", str(fa[c][:]))
+    }
     assert cores == {(r.chrom, r.start + 2) for r in ap1.itertuples()}
     code = {"A": 0, "C": 1, "G": 2, "T": 3}
     for r in ap1.itertuples():
@@ -162,12 +184,14 @@ def test_peaks_sit_on_planted_elements(world):
         pk = p.rename(columns={0: "chrom", 1: "start", 2: "end"})
         assert _overlaps(pk, sites).mean() > 0.9, cell
         # no peak in the blacklist
-        bl = pd.read_csv(world["blacklist"], sep="\t", header=None,
-                         names=["chrom", "start", "end"])
+        bl = pd.read_csv(world["blacklist"], sep="\t", header=None, names=["chrom", "start", "end"])
         assert not _overlaps(pk, bl).any()
     # strong cell-specific sites are peaks in their cell type and mostly not elsewhere
-    for tf, cell, other in [("GATA1", "K562", "HepG2"), ("HNF4A", "HepG2", "GM12878"),
-                            ("SPI1", "GM12878", "HepG2")]:
+    for tf, cell, other in [
+        ("GATA1", "K562", "HepG2"),
+        ("HNF4A", "HepG2", "GM12878"),
+        ("SPI1", "GM12878", "HepG2"),
+    ]:
         s = sites[(sites.tf == tf) & (sites.context == "enhancer")]
         own = _peaks(world[f"{cell}.peaks"]).rename(columns={0: "chrom", 1: "start", 2: "end"})
         oth = _peaks(world[f"{other}.peaks"]).rename(columns={0: "chrom", 1: "start", 2: "end"})
@@ -202,8 +226,9 @@ def test_cooperative_pair_distance_law_visible(world):
         gap = int(s.start.max() - s.end.min())
         rows.append((gap, r.z_K562 - 2.0 - 1.0 * float(s[s.tf == "AP-1"].flank_factor.iloc[0])))
     d = pd.DataFrame(rows, columns=["gap", "extra"])
-    np.testing.assert_allclose(d.extra, 2.0 * np.array([pair_distance_law(g) for g in d.gap]),
-                               atol=1e-3)
+    np.testing.assert_allclose(
+        d.extra, 2.0 * np.array([pair_distance_law(g) for g in d.gap]), atol=1e-3
+    )
     assert pair_distance_law(20) == 1.0 and pair_distance_law(-1) == 0.0
     assert pair_distance_law(100) < 1e-6
 
@@ -237,8 +262,12 @@ def test_bigwigs_have_all_chromosomes(world):
 def test_cage_height_follows_promoter_score(world):
     genes = pd.read_csv(world["genes"], sep="\t")
     bw = pyBigWig.open(str(world["cage"]))
-    h = np.array([np.nanmax(bw.values(r.chrom, r.tss - 50, r.tss + 50, numpy=True))
-                  for r in genes.itertuples()])
+    h = np.array(
+        [
+            np.nanmax(bw.values(r.chrom, r.tss - 50, r.tss + 50, numpy=True))
+            for r in genes.itertuples()
+        ]
+    )
     assert float(pearson(h, genes.promoter_score.to_numpy())) > 0.9
     dn = pyBigWig.open(str(world["dnase"]))
     prom = _mean_signal(world["dnase"], genes.assign(start=genes.tss, end=genes.tss))
@@ -256,8 +285,9 @@ def _parse_gtf(path) -> pd.DataFrame:
             f = line.rstrip("\n").split("\t")
             assert len(f) == 9
             attrs = dict(re.findall(r'(\S+) "([^"]*)"', f[8]))
-            rows.append(dict(chrom=f[0], feature=f[2], start=int(f[3]), end=int(f[4]),
-                             strand=f[6], **attrs))
+            rows.append(
+                dict(chrom=f[0], feature=f[2], start=int(f[3]), end=int(f[4]), strand=f[6], **attrs)
+            )
     return pd.DataFrame(rows)
 
 
@@ -299,5 +329,13 @@ def test_default_world_shape(tmp_path):
     for cell in CELL_TYPES:
         assert len(_peaks(paths[f"{cell}.peaks"])) > 500
     sites = _sites(paths)
-    assert set(sites.motif_id) >= {"MA0491.1", "MA0035.4", "MA0139.1", "MA0114.4", "MA0080.6",
-                                   "MA0466.3", "MA0079.5", "MA0506.2"}
+    assert set(sites.motif_id) >= {
+        "MA0491.1",
+        "MA0035.4",
+        "MA0139.1",
+        "MA0114.4",
+        "MA0080.6",
+        "MA0466.3",
+        "MA0079.5",
+        "MA0506.2",
+    }

@@ -292,7 +292,7 @@ def _design_element(cls: str, rng: np.random.Generator, pwms: dict[str, Pwm]):
     tfs: list[str] = []
     if cls == "pair":
         gap = int(rng.integers(0, 41)) if rng.random() < 0.5 else int(rng.integers(41, 151))
-        first, second = (PAIR if rng.random() < 0.5 else PAIR[::-1])
+        first, second = PAIR if rng.random() < 0.5 else PAIR[::-1]
         span = length[first] + gap + length[second]
         off = int(rng.integers(10, ENH_WIDTH - 10 - span + 1))
         return [
@@ -552,18 +552,41 @@ def generate_core(
                     off = int(rng.integers(0, 2 * PROMOTER_HALF - Lm + 1))
                     if not taken[max(0, off - 3) : off + Lm + 3].any():
                         taken[off : off + Lm] = True
-                        s = plant(tf, tss - PROMOTER_HALF + off, "+-"[int(rng.integers(2))],
-                                  "promoter", f"prom_{gid}", gid)
+                        s = plant(
+                            tf,
+                            tss - PROMOTER_HALF + off,
+                            "+-"[int(rng.integers(2))],
+                            "promoter",
+                            f"prom_{gid}",
+                            gid,
+                        )
                         s["weight"] = PROMOTER_WEIGHTS[tf]
                         psites.append(s)
                         break
             score = float(sum(s["weight"] for s in psites))
             glen = int(rng.integers(4_000, 20_001))
-            genes.append(dict(gene_id=gid, gene_name=gname, chrom=chrom, tss=tss,
-                              strand=strand, promoter_score=round(score, 3), length=glen))
+            genes.append(
+                dict(
+                    gene_id=gid,
+                    gene_name=gname,
+                    chrom=chrom,
+                    tss=tss,
+                    strand=strand,
+                    promoter_score=round(score, 3),
+                    length=glen,
+                )
+            )
             z = np.full(len(CELL_TYPES), PROMOTER_BASE_DRIVE + PROMOTER_DRIVE_SLOPE * score)
-            elements.append(dict(element_id=f"prom_{gid}", chrom=chrom, center=tss,
-                                 kind="promoter", cls="promoter", z=z))
+            elements.append(
+                dict(
+                    element_id=f"prom_{gid}",
+                    chrom=chrom,
+                    center=tss,
+                    kind="promoter",
+                    cls="promoter",
+                    z=z,
+                )
+            )
         # enhancers
         classes = list(ELEMENT_CLASSES)
         probs = np.array(list(ELEMENT_CLASSES.values()))
@@ -574,10 +597,20 @@ def generate_core(
                 continue
             cls = str(rng.choice(classes, p=probs))
             eid = f"enh_{chrom}_{e:04d}"
-            esites = [plant(tf, s + off, strand, "enhancer", eid)
-                      for tf, off, strand in _design_element(cls, rng, pwms)]
-            elements.append(dict(element_id=eid, chrom=chrom, center=s + ENH_WIDTH // 2,
-                                 kind="enhancer", cls=cls, sites=esites))
+            esites = [
+                plant(tf, s + off, strand, "enhancer", eid)
+                for tf, off, strand in _design_element(cls, rng, pwms)
+            ]
+            elements.append(
+                dict(
+                    element_id=eid,
+                    chrom=chrom,
+                    center=s + ENH_WIDTH // 2,
+                    kind="enhancer",
+                    cls=cls,
+                    sites=esites,
+                )
+            )
         # lone CTCF sites (insulator-like, context background)
         for e in range(max(1, L // P.ctcf_background_spacing)):
             Lm = pwms[ENHANCER_MOTIFS["CTCF"]].length
@@ -586,8 +619,16 @@ def generate_core(
                 continue
             eid = f"ctcf_{chrom}_{e:03d}"
             site = plant("CTCF", s, "+-"[int(rng.integers(2))], "background", eid)
-            elements.append(dict(element_id=eid, chrom=chrom, center=s + Lm // 2,
-                                 kind="background", cls="ctcf_lone", sites=[site]))
+            elements.append(
+                dict(
+                    element_id=eid,
+                    chrom=chrom,
+                    center=s + Lm // 2,
+                    kind="background",
+                    cls="ctcf_lone",
+                    sites=[site],
+                )
+            )
         site_mask = np.zeros(L, dtype=bool)
         planted_ap1 = set()
         for st in sites:
@@ -599,9 +640,17 @@ def generate_core(
         codes[n_mask] = 255  # N
         genome_codes[chrom], lower[chrom], nmask[chrom] = codes, lo_mask, n_mask
         for a in artefacts:
-            elements.append(dict(element_id=f"artefact_{chrom}_{a[0]}", chrom=chrom,
-                                 center=(a[0] + a[1]) // 2, kind="artefact", cls="artefact",
-                                 span=a, z=np.zeros(len(CELL_TYPES))))
+            elements.append(
+                dict(
+                    element_id=f"artefact_{chrom}_{a[0]}",
+                    chrom=chrom,
+                    center=(a[0] + a[1]) // 2,
+                    kind="artefact",
+                    cls="artefact",
+                    span=a,
+                    z=np.zeros(len(CELL_TYPES)),
+                )
+            )
 
     # AP-1 flank factors from the final genome, then drives of enhancers / lone CTCF
     for s in sites:
@@ -623,8 +672,13 @@ def generate_core(
         el["a"] = saturate(el["z"]) * np.exp(act_rng.normal(0, 0.1, size=len(CELL_TYPES)))
         el["height"] = HEIGHT_SCALE * el["a"]
         el["sd"] = float(act_rng.uniform(50, 90))
-    log.info("layout: %d elements, %d sites, %d genes (%.1fs)", len(elements), len(sites),
-             len(genes), time.time() - t0)
+    log.info(
+        "layout: %d elements, %d sites, %d genes (%.1fs)",
+        len(elements),
+        len(sites),
+        len(genes),
+        time.time() - t0,
+    )
 
     # ---- FASTA
     table = np.frombuffer(b"ACGT", dtype=np.uint8)
@@ -722,17 +776,30 @@ def generate_core(
                 en = min(L, el["center"] + hw + int(peak_rng.integers(-10, 11)))
                 seg = obs[st:en]
                 summit = int(np.nanargmax(seg))
-                rows.append((chrom, st, en, ".", int(min(1000, 100 + 30 * h)), ".",
-                             round(float(seg[summit]), 5), round(3 + 4 * h, 5),
-                             round(0.8 * (3 + 4 * h), 5), summit))
+                rows.append(
+                    (
+                        chrom,
+                        st,
+                        en,
+                        ".",
+                        int(min(1000, 100 + 30 * h)),
+                        ".",
+                        round(float(seg[summit]), 5),
+                        round(3 + 4 * h, 5),
+                        round(0.8 * (3 + 4 * h), 5),
+                        summit,
+                    )
+                )
         df = pd.DataFrame(rows).sort_values([0, 1], kind="stable")
         text = df.to_csv(sep="\t", header=False, index=False, lineterminator="\n")
         _write_bytes(paths[f"{cell}.peaks"], _gzip_bytes(text))
 
     # ---- blacklist
     bl = pd.DataFrame(sorted(blacklist), columns=["chrom", "start", "end"])
-    _write_bytes(paths["blacklist"],
-                 _gzip_bytes(bl.to_csv(sep="\t", header=False, index=False, lineterminator="\n")))
+    _write_bytes(
+        paths["blacklist"],
+        _gzip_bytes(bl.to_csv(sep="\t", header=False, index=False, lineterminator="\n")),
+    )
 
     # ---- genes
     gtf = [
@@ -742,23 +809,27 @@ def generate_core(
     ]
     gene_rows = []
     for g in sorted(genes, key=lambda g: (chroms.index(g["chrom"]), g["tss"])):
-        gene_rows.append({k: g[k] for k in
-                          ("gene_id", "gene_name", "chrom", "tss", "strand", "promoter_score")})
+        gene_rows.append(
+            {k: g[k] for k in ("gene_id", "gene_name", "chrom", "tss", "strand", "promoter_score")}
+        )
         rng = stream(10, int(g["gene_id"][4:]))
         if g["strand"] == "+":
             s0, e0 = g["tss"], g["tss"] + g["length"]
         else:
             s0, e0 = g["tss"] - g["length"] + 1, g["tss"] + 1
         n_ex = int(rng.integers(3, 7))
-        inner = np.sort(rng.choice(np.arange(s0 + 400, e0 - 400, 50), size=2 * (n_ex - 1),
-                                   replace=False))
+        inner = np.sort(
+            rng.choice(np.arange(s0 + 400, e0 - 400, 50), size=2 * (n_ex - 1), replace=False)
+        )
         bounds = [s0, *inner.tolist(), e0]
         exons = [(bounds[2 * i], bounds[2 * i + 1]) for i in range(n_ex)]
         gid, tid = f"{g['gene_id']}.1", f"ENST{g['gene_id'][4:]}.1"
-        base = (f'gene_id "{gid}"; gene_type "protein_coding"; gene_name "{g["gene_name"]}";')
-        tx = (f'gene_id "{gid}"; transcript_id "{tid}"; gene_type "protein_coding"; '
-              f'gene_name "{g["gene_name"]}"; transcript_type "protein_coding"; '
-              f'transcript_name "{g["gene_name"]}-201";')
+        base = f'gene_id "{gid}"; gene_type "protein_coding"; gene_name "{g["gene_name"]}";'
+        tx = (
+            f'gene_id "{gid}"; transcript_id "{tid}"; gene_type "protein_coding"; '
+            f'gene_name "{g["gene_name"]}"; transcript_type "protein_coding"; '
+            f'transcript_name "{g["gene_name"]}-201";'
+        )
 
         def line(feature, a, b, attrs):  # a, b: 0-based half-open -> GTF 1-based closed
             return f"{g['chrom']}\tDEMO\t{feature}\t{a + 1}\t{b}\t.\t{g['strand']}\t.\t{attrs}\n"
@@ -768,8 +839,15 @@ def generate_core(
         order = range(n_ex) if g["strand"] == "+" else range(n_ex - 1, -1, -1)
         for num, i in enumerate(order, start=1):
             a, b = exons[i]
-            gtf.append(line("exon", a, b, tx + f' exon_number {num}; '
-                            f'exon_id "ENSE{g["gene_id"][4:]}{num:02d}.1"; level 2;'))
+            gtf.append(
+                line(
+                    "exon",
+                    a,
+                    b,
+                    tx + f" exon_number {num}; "
+                    f'exon_id "ENSE{g["gene_id"][4:]}{num:02d}.1"; level 2;',
+                )
+            )
     _write_bytes(paths["gtf"], _gzip_bytes("".join(gtf)))
     _write_bytes(paths["genes"], _tsv(pd.DataFrame(gene_rows)))
 
@@ -780,38 +858,89 @@ def generate_core(
     sdf["sequence"] = [
         fa[r.chrom][r.start : r.end].decode().upper() for r in sdf.itertuples(index=False)
     ]
-    cols = ["chrom", "start", "end", "strand", "motif_id", "tf", "context", "gene_id", "weight",
-            "element_id", "pwm_score", "flank"] + [f"weight_{c}" for c in CELL_TYPES] + [
-        "sequence"]
+    cols = (
+        [
+            "chrom",
+            "start",
+            "end",
+            "strand",
+            "motif_id",
+            "tf",
+            "context",
+            "gene_id",
+            "weight",
+            "element_id",
+            "pwm_score",
+            "flank",
+        ]
+        + [f"weight_{c}" for c in CELL_TYPES]
+        + ["sequence"]
+    )
     sdf = sdf[cols].rename(columns={"flank": "flank_factor"})
     _write_bytes(paths["motif_sites"], _tsv(sdf))
 
     grammar = []
     for tf, mid in ENHANCER_MOTIFS.items():
-        grammar.append(dict(term=tf, kind="motif", motif_id=mid,
-                            **dict(zip(CELL_TYPES, CELL_WEIGHTS[tf])), cage_weight=0.0))
-    grammar.append(dict(term=f"{PAIR[0]}x{PAIR[1]}", kind="interaction",
-                        motif_id=f"{ENHANCER_MOTIFS[PAIR[0]]}+{ENHANCER_MOTIFS[PAIR[1]]}",
-                        **dict(zip(CELL_TYPES, PAIR_WEIGHTS)), cage_weight=0.0))
+        grammar.append(
+            dict(
+                term=tf,
+                kind="motif",
+                motif_id=mid,
+                **dict(zip(CELL_TYPES, CELL_WEIGHTS[tf])),
+                cage_weight=0.0,
+            )
+        )
+    grammar.append(
+        dict(
+            term=f"{PAIR[0]}x{PAIR[1]}",
+            kind="interaction",
+            motif_id=f"{ENHANCER_MOTIFS[PAIR[0]]}+{ENHANCER_MOTIFS[PAIR[1]]}",
+            **dict(zip(CELL_TYPES, PAIR_WEIGHTS)),
+            cage_weight=0.0,
+        )
+    )
     for tf, mid in PROMOTER_MOTIFS.items():
         w = PROMOTER_DRIVE_SLOPE * PROMOTER_WEIGHTS[tf]
-        grammar.append(dict(term=tf, kind="promoter_motif", motif_id=mid,
-                            **{c: w for c in CELL_TYPES}, cage_weight=PROMOTER_WEIGHTS[tf]))
-    grammar.append(dict(term="promoter", kind="constant", motif_id="",
-                        **{c: PROMOTER_BASE_DRIVE for c in CELL_TYPES}, cage_weight=CAGE_BASE))
+        grammar.append(
+            dict(
+                term=tf,
+                kind="promoter_motif",
+                motif_id=mid,
+                **{c: w for c in CELL_TYPES},
+                cage_weight=PROMOTER_WEIGHTS[tf],
+            )
+        )
+    grammar.append(
+        dict(
+            term="promoter",
+            kind="constant",
+            motif_id="",
+            **{c: PROMOTER_BASE_DRIVE for c in CELL_TYPES},
+            cage_weight=CAGE_BASE,
+        )
+    )
     _write_bytes(paths["grammar"], _tsv(pd.DataFrame(grammar)))
     erows = []
     for el in elements:
         if el["kind"] == "artefact":
             continue
-        half = ENH_WIDTH // 2 if el["kind"] == "enhancer" else (
-            PROMOTER_HALF if el["kind"] == "promoter" else 10)
-        row = dict(element_id=el["element_id"], chrom=el["chrom"], start=el["center"] - half,
-                   end=el["center"] + half, center=el["center"], kind=el["kind"],
-                   design=el["cls"], sd=round(el["sd"], 3))
+        half = (
+            ENH_WIDTH // 2
+            if el["kind"] == "enhancer"
+            else (PROMOTER_HALF if el["kind"] == "promoter" else 10)
+        )
+        row = dict(
+            element_id=el["element_id"],
+            chrom=el["chrom"],
+            start=el["center"] - half,
+            end=el["center"] + half,
+            center=el["center"],
+            kind=el["kind"],
+            design=el["cls"],
+            sd=round(el["sd"], 3),
+        )
         row.update({f"z_{c}": round(float(v), 4) for c, v in zip(CELL_TYPES, el["z"])})
-        row.update({f"height_{c}": round(float(v), 4)
-                    for c, v in zip(CELL_TYPES, el["height"])})
+        row.update({f"height_{c}": round(float(v), 4) for c, v in zip(CELL_TYPES, el["height"])})
         erows.append(row)
     edf = pd.DataFrame(erows)
     edf["_c"] = edf["chrom"].map(chroms.index)
@@ -833,8 +962,11 @@ def generate_core(
         "drive": "z_c = sum_sites W[c,tf]*flank + sum_pairs W_int[c]*g(gap); "
         "promoters: z = promoter_base + promoter_slope*promoter_score",
         "saturation": {"formula": "a = A*(1-exp(-z/A)) * lognormal(sd=0.1)", "A": SATURATION},
-        "height": {"formula": "expected ATAC fold change above background = scale*a; Gaussian "
-                   "bump of sd 50-90 bp at the element centre", "scale": HEIGHT_SCALE},
+        "height": {
+            "formula": "expected ATAC fold change above background = scale*a; Gaussian "
+            "bump of sd 50-90 bp at the element centre",
+            "scale": HEIGHT_SCALE,
+        },
         "ap1_flank_rule": {
             "motif_id": ENHANCER_MOTIFS["AP-1"],
             "core": "TGA[CG]TCA",
@@ -873,16 +1005,19 @@ def generate_core(
             "cage_base": CAGE_BASE,
             "cage_slope": CAGE_SLOPE,
         },
-        "peaks": {"min_expected_height": P.peak_min_height,
-                  "note": "one narrowPeak per element whose expected height passes; summit = "
-                  "argmax of rep1 within the peak"},
+        "peaks": {
+            "min_expected_height": P.peak_min_height,
+            "note": "one narrowPeak per element whose expected height passes; summit = "
+            "argmax of rep1 within the peak",
+        },
         "dnase_track": "HepG2 expected signal x independent noise (sd 0.2 log)",
         "element_classes": ELEMENT_CLASSES,
         "element_counts": {str(k): int(v) for k, v in el_counts.items()},
         "n_sites": int(len(sdf)),
         "n_genes": len(genes),
-        "pwms": {mid: {"name": p.name, "probs": np.round(p.probs, 6).tolist()}
-                 for mid, p in pwms.items()},
+        "pwms": {
+            mid: {"name": p.name, "probs": np.round(p.probs, 6).tolist()} for mid, p in pwms.items()
+        },
         "gene_id_note": "genes.tsv gene_id has no version; the GTF uses GENCODE-style "
         "versioned IDs (<gene_id>.1)",
     }
