@@ -96,3 +96,27 @@ def test_read_windows_chunking_same_values(bigwig, chunk_bp):
     x = read_windows(p, chroms, starts, starts + 200, nan=None, chunk_bp=chunk_bp)
     for i in range(60):
         np.testing.assert_array_equal(np.nan_to_num(x[i], nan=-7), np.nan_to_num(reference_values(p, chroms[i], int(starts[i]), int(starts[i]) + 200, nan=None), nan=-7).astype(np.float32))
+
+
+def test_write_bigwig_arrays_roundtrip_with_gaps(tmp_path):
+    from regbench.genome.tracks import read_windows, write_bigwig_arrays
+
+    sizes = {"chrA": 50, "chrB": 30}
+    a = np.linspace(0, 4.9, 50)
+    a[10:15] = np.nan
+    b = np.arange(30, dtype=float)
+    path = tmp_path / "x.bigWig"
+    write_bigwig_arrays(path, sizes, {"chrA": a, "chrB": b}, decimals=2)
+    got = read_windows(path, ["chrA", "chrB"], [0, 0], [30, 30], nan=None)
+    np.testing.assert_allclose(got[0][:10], np.round(a[:10], 2))
+    assert np.isnan(got[0][10:15]).all()
+    np.testing.assert_allclose(got[1], b)
+
+
+def test_write_bigwig_arrays_rejects_wrong_length(tmp_path):
+    from regbench.errors import InputError
+    from regbench.genome.tracks import write_bigwig_arrays
+
+    with pytest.raises(InputError, match="chrA"):
+        write_bigwig_arrays(tmp_path / "y.bigWig", {"chrA": 10}, {"chrA": np.zeros(9)})
+    assert not (tmp_path / "y.bigWig").exists()
