@@ -19,6 +19,7 @@ include: "rules/common/accessibility.smk"
 include: "rules/common/personal.smk"
 include: "rules/common/synthetic_loci.smk"
 include: "rules/common/dream.smk"
+include: "rules/common/leaderboard.smk"
 include: "rules/resources.smk"
 include: "rules/demo.smk"
 include: "rules/shared.smk"
@@ -27,6 +28,7 @@ include: "rules/personal.smk"
 include: "rules/synthetic_loci.smk"
 include: "rules/dream.smk"
 include: "rules/report.smk"
+include: "rules/leaderboard.smk"
 
 
 wildcard_constraints:

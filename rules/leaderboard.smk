@@ -1,0 +1,136 @@
+"""Leaderboard (issue 10, "Bring your own model"): rules only; input functions live in
+rules/common/leaderboard.smk.
+
+card -> (accessibility: train with the study's trainer + the study's evaluations) and
+(dream: train with a team recipe + test predictions) -> results/leaderboard/<model>/scores.tsv
+-> results/leaderboard/index.html + leaderboard.tsv (user models next to the reference models)."""
+
+
+wildcard_constraints:
+    lbmodel=lb_models_regex(),
+    lbeval="whole|peak|robustness|cagi",
+
+
+rule lb_acc_train:
+    input:
+        unpack(lb_acc_train_inputs),
+    output:
+        model=f"{LB_RES}/{{lbmodel}}/accessibility/model/model.pt",
+        spec=f"{LB_RES}/{{lbmodel}}/accessibility/model/spec.json",
+    log:
+        log_path("leaderboard", "{lbmodel}/acc_train"),
+    benchmark:
+        bench_path("leaderboard", "{lbmodel}/acc_train")
+    conda:
+        "../envs/torch.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=8,
+        mem_mb=mem_mb_scaled(64000),
+        runtime=runtime_scaled(config["accessibility"].get("train_runtime_min", 120)),
+    params:
+        card=lb_card,
+        cfg=config["accessibility"],
+    script:
+        "../scripts/leaderboard_acc_train.py"
+
+
+rule lb_acc_evaluate:
+    input:
+        unpack(lb_acc_eval_inputs),
+    output:
+        table=f"{LB_RES}/{{lbmodel}}/accessibility/{{lbeval}}.tsv",
+        extra=f"{LB_RES}/{{lbmodel}}/accessibility/{{lbeval}}.extra.tsv",
+    log:
+        log_path("leaderboard", "{lbmodel}/acc_{lbeval}"),
+    benchmark:
+        bench_path("leaderboard", "{lbmodel}/acc_{lbeval}")
+    conda:
+        "../envs/torch.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=mem_mb_scaled(32000),
+        runtime=runtime_scaled(60),
+    params:
+        card=lb_card,
+        cfg=config["accessibility"],
+        datasets=acc_eval_datasets(),
+    script:
+        "../scripts/leaderboard_acc_evaluate.py"
+
+
+rule lb_dream_train:
+    input:
+        unpack(lb_dream_inputs),
+    output:
+        model=f"{LB_RES}/{{lbmodel}}/dream/model/model.pt",
+        predictions=f"{LB_RES}/{{lbmodel}}/dream/predictions.tsv",
+        holdout=f"{LB_RES}/{{lbmodel}}/dream/holdout.tsv",
+    log:
+        log_path("leaderboard", "{lbmodel}/dream_train"),
+    benchmark:
+        bench_path("leaderboard", "{lbmodel}/dream_train")
+    conda:
+        "../envs/torch.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+        cpus_per_gpu=8,
+        mem_mb=mem_mb_scaled(32000),
+        runtime=runtime_scaled(config["dream"].get("train_runtime_min", 720)),
+    params:
+        card=lb_card,
+        cfg=config["dream"],
+        seed=config["seed"],
+    script:
+        "../scripts/leaderboard_dream_train.py"
+
+
+rule lb_scores:
+    input:
+        unpack(lb_score_inputs),
+    output:
+        scores=f"{LB_RES}/{{lbmodel}}/scores.tsv",
+        pdf=f"{LB_RES}/{{lbmodel}}/scores.pdf",
+        png=f"{LB_RES}/{{lbmodel}}/scores.png",
+    log:
+        log_path("leaderboard", "{lbmodel}/scores"),
+    benchmark:
+        bench_path("leaderboard", "{lbmodel}/scores")
+    conda:
+        "../envs/regbench.yaml"
+    params:
+        card=lb_card,
+        studies=LB_STUDY_CFG,
+        extra=lb_score_params,
+        discard_public=config["dream"].get("discard_public", True),
+    script:
+        "../scripts/leaderboard_scores.py"
+
+
+rule lb_page:
+    input:
+        **lb_page_inputs(),
+    output:
+        html=f"{LB_RES}/index.html",
+        tsv=f"{LB_RES}/leaderboard.tsv",
+    log:
+        log_path("leaderboard", "page"),
+    localrule: True
+    conda:
+        "../envs/regbench.yaml"
+    params:
+        models=list(LB_CARDS),
+        descriptions={n: c.get("description", "") for n, c in LB_CARDS.items()},
+    script:
+        "../scripts/leaderboard_page.py"
+
+
+rule leaderboard:
+    input:
+        f"{LB_RES}/index.html",
+        f"{LB_RES}/leaderboard.tsv",
+    localrule: True

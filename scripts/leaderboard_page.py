@@ -1,0 +1,10 @@
+"""Adapter: the leaderboard page and table (rule lb_page)."""
+
+from regbench.leaderboard.page import write_leaderboard
+from regbench.workflow import script_run
+
+with script_run(snakemake) as log:  # noqa: F821
+    smk = snakemake  # noqa: F821
+    names = list(smk.params.models)
+    write_leaderboard(dict(zip(names, smk.input.scores)), dict(smk.params.descriptions), smk.output.html, smk.output.tsv,
+                      figures=dict(zip(names, smk.input.figures)), results_dir="results")
