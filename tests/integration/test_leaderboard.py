@@ -1,0 +1,183 @@
+"""Bring your own model (issue 10): a model registered from a file in a temp directory is scored
+on the demo by its leaderboard target and appears on the leaderboard next to the reference models.
+
+* the config is the demo config plus two cards (written to a temp file: `--configfile` replaces
+  the demo config): `pytest_tiny` (the example CNN, registered under a new name from a copy in a
+  temp dir; trained on the accessibility and DREAM data) and `pytest_promoter110` (a 110-bp
+  "pretrained" model that can serve none of accessibility / personal: skipped with the reason);
+* its numbers equal those the study code produces for the same model: the DREAM score recomputed
+  from the predictions file with the study's readers and scorer; the accessibility whole-genome
+  Pearson recomputed from the trained weights with the study's dataset loader and metric;
+* the page renders in headless Chromium (skipped with a message when it is not installed) with
+  every row, and every link resolves to an existing file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from .conftest import ROOT, run_snakemake
+
+pytestmark = [pytest.mark.slow, pytest.mark.demo]
+
+LB = ROOT / "results" / "leaderboard"
+TINY = "pytest_tiny"
+P110 = "pytest_promoter110"
+ARCH = "pytest_tiny_cnn"
+
+
+@pytest.fixture(scope="module")
+def lb_config(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("byom")
+    src = d / "user_model.py"
+    text = (ROOT / "examples" / "my_model.py").read_text()
+    assert 'register("tiny_cnn")' in text
+    src.write_text(text.replace('register("tiny_cnn")', f'register("{ARCH}")'))
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    cfg["models"] = {
+        TINY: {
+            "description": "example tiny CNN from a temp dir",
+            "file": str(src),
+            "arch": ARCH,
+            "hparams": {"filters": 8},
+            "output": {"bin_size": 32},
+            "benchmarks": {
+                "accessibility": {"mode": "train", "evaluations": ["whole", "peak"]},
+                "dream": {"mode": "train", "recipe": "bhi", "hparams": {"bin_size": None}, "train": {"max_epochs": 2}},
+            },
+        },
+        P110: {
+            "description": "a 110-bp promoter model",
+            "file": str(src),
+            "arch": ARCH,
+            "pretrained": True,
+            "input_length": 110,
+            "hparams": {"input_length": 110, "bin_size": None},
+            "output": {"bin_size": None, "tracks": ["expression"]},
+            "benchmarks": {"accessibility": {"mode": "train"}, "personal": {"track": "expression"}},
+        },
+    }
+    path = d / "config.yaml"
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def leaderboard(demo_results, lb_config) -> Path:
+    run_snakemake(f"results/leaderboard/{TINY}/scores.tsv", "--configfile", str(lb_config))
+    run_snakemake("leaderboard", "--configfile", str(lb_config))
+    return LB
+
+
+def _table(lb: Path) -> pd.DataFrame:
+    return pd.read_csv(lb / "leaderboard.tsv", sep="\t").set_index("model")
+
+
+def test_user_rows_next_to_reference_rows(leaderboard):
+    t = _table(leaderboard)
+    assert t.loc[TINY, "kind"] == "user" and t.loc[P110, "kind"] == "user"
+    assert t.loc[TINY, "accessibility:status"] == "ok" and t.loc[TINY, "dream:status"] == "ok"
+    for col in ("accessibility:pearson_whole", "accessibility:pearson_peak", "dream:pearson_score", "dream:spearman_score"):
+        assert np.isfinite(t.loc[TINY, col]), col
+    refs = t[t["kind"] == "reference"]
+    if os.environ.get("REGBENCH_SKIP_DEMO_RUN") != "1":  # the demo run built every study table
+        assert {"accessibility", "dream"} <= set(refs["benchmark_of_origin"])
+    for bench in set(refs["benchmark_of_origin"]):
+        assert refs[refs["benchmark_of_origin"] == bench].filter(like=f"{bench}:").notna().any().any()
+
+
+def test_card_that_cannot_serve_is_skipped_with_reason(leaderboard):
+    t = _table(leaderboard)
+    assert t.loc[P110, "accessibility:status"].startswith("skipped: the model takes 110-bp inputs")
+    assert "110-bp" in t.loc[P110, "personal:status"]
+    assert t.loc[P110, "dream:status"] == "skipped: the card declares no dream readout or training"
+    s = pd.read_csv(leaderboard / P110 / "scores.tsv", sep="\t")
+    assert (s["status"] == "skipped").all() and len(s) == 4 and s["reason"].str.len().gt(10).all()
+    assert not (leaderboard / P110 / "accessibility").exists()  # nothing was trained for it
+    assert t.loc[TINY, "personal:status"].startswith("skipped:")
+
+
+def test_dream_score_equals_the_study_scorer_on_the_predictions_file(leaderboard):
+    from regbench.studies.dream.data import read_public_ids, read_subsets, read_test_labels
+    from regbench.studies.dream.scoring import score
+
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["dream"]
+    inputs = cfg["inputs"]
+    pred = pd.read_csv(leaderboard / TINY / "dream" / "predictions.tsv", sep="\t")
+    truth = read_test_labels(ROOT / inputs["test_labels"])
+    public = read_public_ids(ROOT / inputs["public_ids"]) if cfg.get("discard_public", True) else None
+    res = score(pred, truth, read_subsets(ROOT / inputs["test_subsets"]), public)
+    t = _table(leaderboard)
+    assert t.loc[TINY, "dream:pearson_score"] == pytest.approx(res.pearson_score, rel=1e-5, abs=1e-6)
+    assert t.loc[TINY, "dream:spearman_score"] == pytest.approx(res.spearman_score, rel=1e-5, abs=1e-6)
+    assert len(pred) == len(truth)
+
+
+def test_accessibility_pearson_equals_the_study_metric_on_the_trained_model(leaderboard, lb_config):
+    import torch
+
+    from regbench.leaderboard import cards, scores
+    from regbench.predict.engine import predict
+    from regbench.studies.accessibility import metrics as M
+    from regbench.studies.accessibility.datasets import load_split
+    from regbench.train.trainer import load_trained
+
+    torch.set_num_threads(1)
+    cfg = yaml.safe_load(lb_config.read_text())
+    card = cards.validate_card(TINY, cfg["models"][TINY])
+    acc = cfg["accessibility"]
+    spec, _ = scores.accessibility_spec(card, acc)
+    model = cards.build_model(card, "accessibility", input_length=int(acc["input_length"]), n_tracks=len(acc["cells"]), bin_size=spec["bin"])
+    model = load_trained(model, leaderboard / TINY / "accessibility" / "model")
+    d = load_split(ROOT / "results" / "accessibility" / "datasets" / f"{acc['eval_datasets']['whole']}.h5", "test", bin_size=spec["bin"])
+    p = predict(model, d["x"], batch_size=64, progress=False)
+    r = M.whole_pearson(np.asarray(d["y"], np.float64), np.asarray(p, np.float64))
+    assert _table(leaderboard).loc[TINY, "accessibility:pearson_whole"] == pytest.approx(float(np.mean(r)), rel=1e-4, abs=1e-5)
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.rows = [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a" and "href" in a:
+            self.hrefs.append(a["href"])
+        if tag == "tr" and "data-model" in a:
+            self.rows.append(a["data-model"])
+
+
+def test_page_renders_in_chromium_with_working_links(leaderboard, tmp_path):
+    chromium = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium not installed (Debian package `chromium`; `make apt` installs it as root): page not rendered")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'chromium'}"]
+    url = (leaderboard / "index.html").resolve().as_uri()
+    dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    page = _Page()
+    page.feed(dom.stdout)
+    t = _table(leaderboard)
+    assert page.rows == list(t.index)
+    assert TINY in page.rows and P110 in page.rows
+    assert f"{TINY}/scores.tsv" in page.hrefs and f"{TINY}/scores.png" in page.hrefs
+    assert "skipped: the model takes 110-bp inputs" in dom.stdout
+    assert page.hrefs
+    for h in page.hrefs:
+        assert "://" not in h and not h.startswith("/"), f"link {h} is not relative"
+        assert (leaderboard / h).is_file(), f"link {h} does not resolve to a file"
+    shot = tmp_path / "page.png"
+    r = subprocess.run([chromium, *flags, "--window-size=1400,900", f"--screenshot={shot}", url], capture_output=True, timeout=120)
+    assert r.returncode == 0 and shot.exists() and shot.stat().st_size > 10_000
