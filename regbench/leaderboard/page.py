@@ -32,6 +32,8 @@ from regbench.leaderboard.scores import (
     HEADLINES,
     accessibility_headlines,
     dream_headlines,
+    personal_headlines,
+    synthetic_headlines,
 )
 from regbench.workflow import atomic_path
 
@@ -42,6 +44,9 @@ BENCH_TITLES = {
     "synthetic_loci": "Synthetic loci (Ribeiro-dos-Santos & Maurano 2025)",
 }
 BENCH_ORDER = ["accessibility", "dream", "personal", "synthetic_loci"]
+#: personal study tables (paths under results/): Enformer summaries, the simple CNN's gene table
+PERSONAL_TABLES = ("personal/summary/significance.tsv", "personal/summary/drivers.tsv", "personal/cnn/gene_stats.tsv")
+SYNTHETIC_TABLES = ("synthetic_loci/metrics/activity_correlation.tsv",)
 
 
 def headline_columns() -> list[tuple[str, str, str, bool]]:
@@ -57,8 +62,9 @@ def reference_tables(results_dir: str | os.PathLike = "results") -> list[Path]:
     if acc.is_dir():
         for ev in sorted(set(ACC_HEADLINE_EVAL.values())):
             out += sorted(p for p in acc.glob(f"*/{ev}.tsv") if p.parent.name not in ("evals", "panels", "tables"))
-    if (r / "dream" / "summary.tsv").exists():
-        out.append(r / "dream" / "summary.tsv")
+    for rel in PERSONAL_TABLES + SYNTHETIC_TABLES + ("dream/summary.tsv",):
+        if (r / rel).exists():
+            out.append(r / rel)
     return out
 
 
@@ -66,17 +72,35 @@ def reference_scores(results_dir: str | os.PathLike = "results") -> pd.DataFrame
     """Headline metrics of the reference models: columns model, benchmark, metric, value, source
     (path of the study table)."""
     frames = []
-    for path in reference_tables(results_dir):
+    r = Path(results_dir)
+    tables = reference_tables(results_dir)
+
+    def add(h, bench, path):
+        h = h.copy()
+        h["benchmark"] = bench
+        h["source"] = str(path)
+        frames.append(h)
+
+    for path in tables:
         t = pd.read_csv(path, sep="\t")
         if path.parent.parent.name == "accessibility":
             h = accessibility_headlines(t)
             h["model"] = h["model"].astype(str) + f" ({path.parent.name})"
-            h["benchmark"] = "accessibility"
-        else:
-            h = dream_headlines(t)
-            h["benchmark"] = "dream"
-        h["source"] = str(path)
+            add(h, "accessibility", path)
+        elif path == r / "dream" / "summary.tsv":
+            add(dream_headlines(t), "dream", path)
+        elif path == r / "synthetic_loci" / "metrics" / "activity_correlation.tsv":
+            add(synthetic_headlines(t), "synthetic_loci", path)
+    # personal: the Enformer summaries (one model) and the simple CNN
+    sig, drv, cnn = (r / p for p in PERSONAL_TABLES)
+    read = lambda p: pd.read_csv(p, sep="\t") if p in tables else None  # noqa: E731
+    if sig in tables or drv in tables:
+        h = personal_headlines("Enformer (personal)", read(sig), read(drv))
+        h["source"] = [str(sig if m != "sign_concordance" else drv) for m in h["metric"]]
+        h["benchmark"] = "personal"
         frames.append(h)
+    if cnn in tables:
+        add(personal_headlines("simple CNN (personal)", gene_stats=read(cnn)), "personal", cnn)
     if not frames:
         return pd.DataFrame(columns=["model", "benchmark", "metric", "value", "source"])
     return pd.concat(frames, ignore_index=True)
@@ -114,6 +138,7 @@ def build_table(user_scores: dict[str, str], descriptions: dict[str, str] | None
         links[(name, "model")] = str(path)
         rows.append(row)
     ref = reference_scores(results_dir)
+    ref = ref.iloc[np.argsort([BENCH_ORDER.index(b) for b in ref["benchmark"]], kind="stable")]
     for (model, bench), g in ref.groupby(["model", "benchmark"], sort=False):
         row = {"model": model, "kind": "reference", "benchmark_of_origin": bench, "description": f"reference model of {BENCH_TITLES[bench]}"}
         for c in cols:

@@ -50,8 +50,10 @@ HEADLINES: list[tuple[str, str, str, bool]] = [
     ("dream", "spearman_score", "DREAM Spearman score", True),
     ("personal", "mean_gene_r", "mean per-gene R", True),
     ("personal", "n_significant", "significant genes", True),
-    ("personal", "sign_concordance", "eQTL sign concordance", True),
-    ("synthetic_loci", "mean_class_accuracy", "mean per-class accuracy", True),
+    ("personal", "sign_concordance", "driver / eQTL sign concordance", True),
+    ("synthetic_loci", "activity_pearson", "payload activity Pearson r", True),
+    ("synthetic_loci", "mean_class_pearson", "mean per-class Pearson r", True),
+    ("synthetic_loci", "activity_mse", "payload activity MSE", False),
 ]
 HEADLINE_KEYS = {(b, m) for b, m, _, _ in HEADLINES}
 
@@ -221,6 +223,54 @@ def dream_headlines(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model", "metric", "value"])
 
 
+# --- personal / synthetic_loci (reference tables) ------------------------------------------------
+
+
+def _kv(table: pd.DataFrame | None) -> dict:
+    if table is None or table.empty:
+        return {}
+    return dict(zip(table["metric"].astype(str), table["value"]))
+
+
+def personal_headlines(model: str, significance: pd.DataFrame | None = None, drivers: pd.DataFrame | None = None,
+                       gene_stats: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Headline metrics of one personal-study model: from the study's summary tables
+    (``summary/significance.tsv``: mean_r, n_significant; ``summary/drivers.tsv``:
+    frac_supported_drivers = fraction of driver SNVs whose ISM sign agrees with the eQTL slope)
+    or, for models with only a per-gene table (the simple CNN), from ``gene_stats`` (r,
+    significant). Returns columns model, metric, value."""
+    sig, drv = _kv(significance), _kv(drivers)
+    rows = []
+    if sig:
+        rows += [{"model": model, "metric": "mean_gene_r", "value": float(sig["mean_r"])},
+                 {"model": model, "metric": "n_significant", "value": float(sig["n_significant"])}]
+    elif gene_stats is not None and not gene_stats.empty:
+        rows.append({"model": model, "metric": "mean_gene_r", "value": float(gene_stats["r"].astype(float).mean())})
+        if "significant" in gene_stats:
+            rows.append({"model": model, "metric": "n_significant",
+                         "value": float(gene_stats["significant"].astype(str).str.lower().eq("true").sum())})
+    if "frac_supported_drivers" in drv:
+        rows.append({"model": model, "metric": "sign_concordance", "value": float(drv["frac_supported_drivers"])})
+    return pd.DataFrame(rows, columns=["model", "metric", "value"])
+
+
+def synthetic_headlines(activity: pd.DataFrame) -> pd.DataFrame:
+    """Headline metrics per (model, protocol) of the synthetic-loci ``activity_correlation``
+    table (model, protocol, class, n, pearson, spearman, mse): Pearson and MSE over all payloads
+    (class ``all``) and the mean of the per-class Pearson r. Model label ``<model> (<protocol>)``."""
+    rows = []
+    for (model, protocol), g in activity.groupby(["model", "protocol"], sort=False):
+        label = f"{model} ({protocol})"
+        a = g[g["class"] == "all"]
+        if len(a):
+            rows.append({"model": label, "metric": "activity_pearson", "value": float(a["pearson"].iloc[0])})
+            rows.append({"model": label, "metric": "activity_mse", "value": float(a["mse"].iloc[0])})
+        c = g[g["class"] != "all"]["pearson"].astype(float)
+        if c.notna().any():
+            rows.append({"model": label, "metric": "mean_class_pearson", "value": float(c.mean())})
+    return pd.DataFrame(rows, columns=["model", "metric", "value"])
+
+
 # --- the per-model table ------------------------------------------------------------------------
 
 
@@ -311,5 +361,5 @@ def model_figure(scores: pd.DataFrame, name: str, pdf, png) -> None:
         axes[0][0].axis("off")
     note = "; ".join(f"{r.benchmark} skipped" for r in skipped.itertuples())
     if note:
-        fig.text(0.01, -0.02, note, fontsize=6, ha="left", va="top")
+        fig.suptitle(note, fontsize=6, x=0.01, ha="left", y=1.04)
     save_figure(fig, pdf, png)

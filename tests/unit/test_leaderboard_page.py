@@ -135,6 +135,21 @@ def test_page_user_and_reference_rows_with_working_links(tmp_path):
     (res / "dream").mkdir()
     pd.DataFrame([{"model": "legnet", "pearson_score": 0.8, "spearman_score": 0.7},
                   {"model": "dream_cnn", "pearson_score": 0.6, "spearman_score": 0.75}]).to_csv(res / "dream" / "summary.tsv", sep="\t", index=False)
+    (res / "personal" / "summary").mkdir(parents=True)
+    (res / "personal" / "cnn").mkdir()
+    pd.DataFrame({"metric": ["n_genes", "mean_r", "n_significant"], "value": [72, 0.21, 17]}).to_csv(
+        res / "personal" / "summary" / "significance.tsv", sep="\t", index=False)
+    pd.DataFrame({"metric": ["n_positive", "frac_supported_drivers"], "value": [3, 0.75]}).to_csv(
+        res / "personal" / "summary" / "drivers.tsv", sep="\t", index=False)
+    pd.DataFrame({"gene_id": ["g1", "g2", "g3"], "r": [0.1, 0.2, 0.6], "significant": [False, True, True]}).to_csv(
+        res / "personal" / "cnn" / "gene_stats.tsv", sep="\t", index=False)
+    (res / "synthetic_loci" / "metrics").mkdir(parents=True)
+    pd.DataFrame([
+        {"model": "baseline", "protocol": "authors", "class": "all", "n": 9, "pearson": 0.5, "spearman": 0.4, "mse": 2.0},
+        {"model": "baseline", "protocol": "authors", "class": "deletion", "n": 4, "pearson": 0.2, "spearman": 0.4, "mse": 2.0},
+        {"model": "baseline", "protocol": "authors", "class": "inversion", "n": 5, "pearson": 0.4, "spearman": 0.4, "mse": 2.0},
+        {"model": "SH64_64", "protocol": "cv", "class": "all", "n": 9, "pearson": 0.7, "spearman": 0.4, "mse": 1.0},
+    ]).to_csv(res / "synthetic_loci" / "metrics" / "activity_correlation.tsv", sep="\t", index=False)
     lb = res / "leaderboard"
     user = lb / "mine"
     user.mkdir(parents=True)
@@ -151,7 +166,16 @@ def test_page_user_and_reference_rows_with_working_links(tmp_path):
     table = page.write_leaderboard({"mine": str(user / "scores.tsv")}, {"mine": "my model"}, lb / "index.html", lb / "leaderboard.tsv",
                                    figures={"mine": str(user / "scores.png")}, results_dir=res)
     t = pd.read_csv(lb / "leaderboard.tsv", sep="\t").set_index("model")
-    assert list(t.index) == ["mine", "cnn_exp-cov (new_models)", "legnet", "dream_cnn"]
+    assert list(t.index) == ["mine", "cnn_exp-cov (new_models)", "legnet", "dream_cnn", "Enformer (personal)",
+                             "simple CNN (personal)", "baseline (authors)", "SH64_64 (cv)"]
+    assert t.loc["Enformer (personal)", "personal:mean_gene_r"] == 0.21
+    assert t.loc["Enformer (personal)", "personal:n_significant"] == 17
+    assert t.loc["Enformer (personal)", "personal:sign_concordance"] == 0.75
+    assert t.loc["simple CNN (personal)", "personal:mean_gene_r"] == pytest.approx(0.3)
+    assert t.loc["simple CNN (personal)", "personal:n_significant"] == 2
+    assert t.loc["baseline (authors)", "synthetic_loci:activity_pearson"] == 0.5
+    assert t.loc["baseline (authors)", "synthetic_loci:mean_class_pearson"] == pytest.approx(0.3)
+    assert t.loc["SH64_64 (cv)", "synthetic_loci:activity_mse"] == 1.0
     assert t.loc["mine", "dream:pearson_score"] == 0.9 and t.loc["legnet", "dream:pearson_score"] == 0.8
     assert t.loc["mine", "accessibility:status"] == f"skipped: {reason}"
     assert t.loc["cnn_exp-cov (new_models)", "accessibility:pearson_whole"] == 0.5
@@ -167,4 +191,7 @@ def test_page_user_and_reference_rows_with_working_links(tmp_path):
         assert not h.startswith("/") and (lb / h).exists(), h
     html_text = (lb / "index.html").read_text()
     assert '<td class="best"><a href="mine/dream/predictions.tsv">0.900</a></td>' in html_text
-    assert "personal" in html_text and "No reference table found yet for: personal, synthetic_loci" in html_text
+    assert "No reference table found yet" not in html_text
+    assert "../personal/summary/drivers.tsv" in p.hrefs and "../synthetic_loci/metrics/activity_correlation.tsv" in p.hrefs
+    # the lower-is-better MSE column marks the lowest value
+    assert '<td class="best"><a href="../synthetic_loci/metrics/activity_correlation.tsv">1.000</a></td>' in html_text
