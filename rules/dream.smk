@@ -1,4 +1,223 @@
-"""dream study: rules only; input functions and target lists live in rules/common/dream.smk."""
+"""dream study (Rafi et al. 2024, Random Promoter DREAM Challenge): yeast models trained with
+their team recipes, predictions keyed by official test id, the official score per subset, the
+Prix Fixe first x core x final grid, and the Drosophila / human follow-ups."""
+
+
+wildcard_constraints:
+    model="|".join(re.escape(m) for m in DREAM_MODELS) if DREAM_MODELS else "(?!x)x",
+    fmodel="|".join(re.escape(m) for m in DREAM_FMODELS) if DREAM_FMODELS else "(?!x)x",
+    archive="drosophila_starrseq_data|human_mpra_data",
+
+
+rule dream_untar:
+    input:
+        "resources/downloads/dream/{archive}.tar.gz",
+    output:
+        directory("resources/dream/{archive}"),
+    log:
+        log_path("dream", "untar_{archive}"),
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/dream_untar.py"
+
+
+rule dream_train:
+    input:
+        unpack(dream_train_inputs),
+    output:
+        model="results/dream/models/{model}/model.pt",
+        predictions="results/dream/predictions/{model}.tsv",
+        holdout="results/dream/holdout/{model}.tsv",
+    log:
+        log_path("dream", "train_{model}"),
+    benchmark:
+        bench_path("dream", "train_{model}")
+    conda:
+        "../envs/torch.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=8,
+        mem_mb=mem_mb_scaled(32000),
+        runtime=runtime_scaled(dream_cfg("train_runtime_min", 720)),
+    params:
+        spec=dream_spec,
+        holdout_fraction=dream_cfg("holdout_fraction", 0.1),
+        seed=config["seed"],
+    script:
+        "../scripts/dream_train.py"
+
+
+rule dream_score:
+    input:
+        predictions=expand("results/dream/predictions/{model}.tsv", model=DREAM_MODELS),
+        holdouts=expand("results/dream/holdout/{model}.tsv", model=DREAM_MODELS),
+        test_labels=study_input("dream", "test_labels") if DREAM_HAS_LABELS else [],
+        subsets=dream_subset_files(),
+        public_ids=dream_public_files(),
+    output:
+        scores="results/dream/scores.tsv",
+        summary="results/dream/summary.tsv",
+    log:
+        log_path("dream", "score"),
+    benchmark:
+        bench_path("dream", "score")
+    conda:
+        "../envs/regbench.yaml"
+    params:
+        models=list(DREAM_MODELS),
+        discard_public=dream_cfg("discard_public", True),
+    script:
+        "../scripts/dream_score.py"
+
+
+rule dream_followup_drosophila:
+    input:
+        data=study_input("dream", "drosophila"),
+    output:
+        table="results/dream/followups/drosophila/{fmodel}.tsv",
+    log:
+        log_path("dream", "drosophila_{fmodel}"),
+    benchmark:
+        bench_path("dream", "drosophila_{fmodel}")
+    conda:
+        "../envs/torch.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=8,
+        mem_mb=mem_mb_scaled(16000),
+        runtime=runtime_scaled(dream_cfg("followup_runtime_min", 240)),
+    params:
+        kind="drosophila",
+        spec=dream_fspec,
+        seed=config["seed"],
+    script:
+        "../scripts/dream_followup.py"
+
+
+rule dream_followup_human:
+    input:
+        data=study_input("dream", "human"),
+    output:
+        table="results/dream/followups/human/{fmodel}.tsv",
+    log:
+        log_path("dream", "human_{fmodel}"),
+    benchmark:
+        bench_path("dream", "human_{fmodel}")
+    conda:
+        "../envs/torch.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=8,
+        mem_mb=mem_mb_scaled(16000),
+        runtime=runtime_scaled(dream_cfg("followup_runtime_min", 240)),
+    params:
+        kind="human",
+        spec=dream_fspec,
+        cells=DREAM_FOLLOWUP.get("human_cells", []),
+        folds=DREAM_FOLLOWUP.get("human_folds", []),
+        n_folds=DREAM_FOLLOWUP.get("human_n_folds", 10),
+        seed=config["seed"],
+    script:
+        "../scripts/dream_followup.py"
+
+
+rule dream_figure_subsets:
+    input:
+        scores="results/dream/scores.tsv",
+    output:
+        pdf=report(
+            "results/figures/dream/subset_performance.pdf",
+            caption=caption("dream", "subset_performance"),
+            category="dream",
+            labels={"figure": "Fig. 2", "panel": "subset_performance"},
+        ),
+        png="results/figures/dream/subset_performance.png",
+    log:
+        log_path("dream", "figure_subsets"),
+    conda:
+        "../envs/regbench.yaml"
+    params:
+        kind="subsets",
+        models=DREAM_NAMED,
+    script:
+        "../scripts/dream_figures.py"
+
+
+rule dream_figure_prixfixe:
+    input:
+        summary="results/dream/summary.tsv",
+    output:
+        grid="results/dream/prixfixe_grid.tsv",
+        pearson_pdf=report(
+            "results/figures/dream/prixfixe_pearson.pdf",
+            caption=caption("dream", "prixfixe_pearson"),
+            category="dream",
+            labels={"figure": "Fig. 4", "panel": "prixfixe_pearson"},
+        ),
+        pearson_png="results/figures/dream/prixfixe_pearson.png",
+        spearman_pdf=report(
+            "results/figures/dream/prixfixe_spearman.pdf",
+            caption=caption("dream", "prixfixe_spearman"),
+            category="dream",
+            labels={"figure": "Fig. 4", "panel": "prixfixe_spearman"},
+        ),
+        spearman_png="results/figures/dream/prixfixe_spearman.png",
+    log:
+        log_path("dream", "figure_prixfixe"),
+    conda:
+        "../envs/regbench.yaml"
+    params:
+        kind="prixfixe",
+    script:
+        "../scripts/dream_figures.py"
+
+
+rule dream_figure_drosophila:
+    input:
+        tables=expand("results/dream/followups/drosophila/{fmodel}.tsv", fmodel=DREAM_FMODELS),
+    output:
+        table="results/dream/followups/drosophila.tsv",
+        pdf=report(
+            "results/figures/dream/drosophila.pdf",
+            caption=caption("dream", "drosophila"),
+            category="dream",
+            labels={"figure": "Fig. 5", "panel": "drosophila"},
+        ),
+        png="results/figures/dream/drosophila.png",
+    log:
+        log_path("dream", "figure_drosophila"),
+    conda:
+        "../envs/regbench.yaml"
+    params:
+        kind="drosophila",
+    script:
+        "../scripts/dream_figures.py"
+
+
+rule dream_figure_human:
+    input:
+        tables=expand("results/dream/followups/human/{fmodel}.tsv", fmodel=DREAM_FMODELS),
+    output:
+        table="results/dream/followups/human.tsv",
+        pdf=report(
+            "results/figures/dream/human.pdf",
+            caption=caption("dream", "human"),
+            category="dream",
+            labels={"figure": "Fig. 5", "panel": "human"},
+        ),
+        png="results/figures/dream/human.png",
+    log:
+        log_path("dream", "figure_human"),
+    conda:
+        "../envs/regbench.yaml"
+    params:
+        kind="human",
+    script:
+        "../scripts/dream_figures.py"
 
 
 rule all_dream:

@@ -1,5 +1,7 @@
 """Official DREAM scores (prixfixe/evaluation.py semantics) of every model's predictions."""
 
+from pathlib import Path
+
 from regbench.workflow import script_run
 
 with script_run(snakemake) as log:  # noqa: F821
@@ -11,8 +13,8 @@ with script_run(snakemake) as log:  # noqa: F821
         dict(zip(names, smk.input.predictions)),
         dict(zip(names, smk.input.holdouts)),
         smk.input.test_labels,
-        smk.input.subsets,
-        smk.input.public_ids,
+        str(Path(smk.input.subsets[0]).parent),
+        str(Path(smk.input.public_ids[0]).parent),
         smk.output.scores,
         smk.output.summary,
         discard_public=bool(smk.params.discard_public),

@@ -13,7 +13,7 @@ with script_run(snakemake) as log:  # noqa: F821
         smk.params.spec,
         smk.input.train,
         smk.input.plasmid,
-        smk.input.subsets,
+        str(Path(smk.input.subsets[0]).parent),
         smk.input.get("test_labels") or None,
         Path(smk.output.model).parent,
         float(smk.params.holdout_fraction),

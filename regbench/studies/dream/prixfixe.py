@@ -75,6 +75,26 @@ class PrixFixeNet(nn.Module):
         return self.final(self.core(self.first(x)))
 
 
+def initialize_weights(module: nn.Module) -> None:
+    """Autosome's init (``prixfixe/autosome/utils.initialize_weights``): Conv1d N(0, sqrt(2 / (k
+    out))) with zero bias, BatchNorm weight 1 / bias 0, Linear N(0, 0.001) with zero bias. Uses the
+    global torch RNG (seeded by the caller)."""
+    import math
+
+    for m in module.modules():
+        if isinstance(m, nn.Conv1d):
+            m.weight.data.normal_(0, math.sqrt(2 / (m.kernel_size[0] * m.out_channels)))
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm1d):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Linear):
+            m.weight.data.normal_(0, 0.001)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
 def _blocks():
     from regbench.studies.dream import blocks_autosome as a
     from regbench.studies.dream import blocks_bhi as b
@@ -107,21 +127,27 @@ def build_prixfixe(
     first_kw: dict | None = None,
     core_kw: dict | None = None,
     final_kw: dict | None = None,
+    init: str = "autosome",
 ) -> PrixFixeNet:
     """Any combination of the three teams' blocks (+ the follow-ups' ``regression`` final block).
 
-    ``*_kw`` pass block-specific options (kernel sizes, depths, heads, ...)."""
+    ``*_kw`` pass block-specific options (kernel sizes, depths, heads, ...); ``init="autosome"``
+    applies :func:`initialize_weights` (the Prix Fixe default), ``"torch"`` keeps PyTorch's."""
     firsts, cores, finals = _blocks()
     f = firsts[first](in_channels, first_channels, input_length, **(first_kw or {}))
     c = cores[core](first_channels, core_channels, input_length, **(core_kw or {}))
     fl = finals[final](core_channels, input_length, n_outputs=n_outputs, **(final_kw or {}))
-    return PrixFixeNet(f, c, fl, input_length)
+    net = PrixFixeNet(f, c, fl, input_length)
+    if init == "autosome":
+        initialize_weights(net)
+    return net
 
 
 @registry.register("dream_cnn")
 def dream_cnn(
     in_channels: int = 6, input_length: int = 150, scale: float = 1.0, n_outputs: int = 1, final: str = "autosome",
     core_kw: dict | None = None,
+    init: str = "autosome",
 ):
     """DREAM-CNN: BHI first (320 ch, k 9/15) -> Autosome core (-> 64) -> Autosome final.
     ``scale`` shrinks every width (demo); ``core_kw`` overrides core options (e.g. fewer stages)."""
@@ -130,7 +156,7 @@ def dream_cnn(
     blocks = [max(8, int(b * scale)) for b in (128, 128, 64, 64, 64)]
     return build_prixfixe(
         "bhi", "autosome", final, in_channels, input_length, w, core_out, n_outputs,
-        core_kw={"block_sizes": blocks, **(core_kw or {})},
+        core_kw={"block_sizes": blocks, **(core_kw or {})}, init=init,
     )
 
 
@@ -138,12 +164,13 @@ def dream_cnn(
 def dream_rnn(
     in_channels: int = 6, input_length: int = 150, scale: float = 1.0, n_outputs: int = 1, final: str = "autosome",
     core_kw: dict | None = None,
+    init: str = "autosome",
 ):
     """DREAM-RNN: BHI first (320) -> BHI core (BiLSTM 320, convs -> 320) -> Autosome final."""
     w = max(8, int(320 * scale)) // 2 * 2
     return build_prixfixe(
         "bhi", "bhi", final, in_channels, input_length, w, w, n_outputs,
-        core_kw={"lstm_hidden": w, **(core_kw or {})},
+        core_kw={"lstm_hidden": w, **(core_kw or {})}, init=init,
     )
 
 
@@ -151,10 +178,11 @@ def dream_rnn(
 def dream_attn(
     in_channels: int = 6, input_length: int = 150, scale: float = 1.0, n_outputs: int = 1, final: str = "autosome",
     core_kw: dict | None = None,
+    init: str = "autosome",
 ):
     """DREAM-Attn: Autosome first (256) -> Unlock_DNA core (4 conformer blocks, k15) -> Autosome final."""
     w = max(8, int(256 * scale)) // 8 * 8
     return build_prixfixe(
         "autosome", "unlockdna", final, in_channels, input_length, w, w, n_outputs,
-        core_kw={"n_blocks": 4, **(core_kw or {})},
+        core_kw={"n_blocks": 4, **(core_kw or {})}, init=init,
     )

@@ -24,7 +24,7 @@ from regbench.models import registry
 from regbench.studies.dream.blocks_autosome import AutosomeCoreBlock, AutosomeFinalLayersBlock, AutosomeFirstLayersBlock
 from regbench.studies.dream.blocks_bhi import BHICoreBlock, BHIFinalLayersBlock, BHIFirstLayersBlock
 from regbench.studies.dream.blocks_unlockdna import ConformerSASwiGLULayer
-from regbench.studies.dream.prixfixe import PrixFixeNet
+from regbench.studies.dream.prixfixe import PrixFixeNet, initialize_weights
 
 
 def _w(x: int, scale: float, mult: int = 2) -> int:
@@ -32,12 +32,15 @@ def _w(x: int, scale: float, mult: int = 2) -> int:
 
 
 @registry.register("legnet")
-def legnet(in_channels: int = 6, input_length: int = 150, scale: float = 1.0):
+def legnet(in_channels: int = 6, input_length: int = 150, scale: float = 1.0, init: str = "autosome"):
     sizes = [_w(s, scale, 4) for s in (256, 128, 128, 64, 64, 64, 64)]
     first = AutosomeFirstLayersBlock(in_channels, sizes[0], input_length)
     core = AutosomeCoreBlock(sizes[0], sizes[-1], input_length, block_sizes=sizes[1:-1])
     final = AutosomeFinalLayersBlock(sizes[-1], input_length, final_activation=True)
-    return PrixFixeNet(first, core, final, input_length)
+    net = PrixFixeNet(first, core, final, input_length)
+    if init == "autosome":
+        initialize_weights(net)
+    return net
 
 
 @registry.register("bhi_deepgxp")
