@@ -61,7 +61,7 @@ rule synthetic_loci_predict_baseline:
         bench_path("synthetic_loci", "predict_baseline")
     conda:
         "../envs/torch.yaml"
-    threads: 2
+    threads: 1
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -94,7 +94,7 @@ rule synthetic_loci_finetune:
         split=r"authors|fold\d+",
     conda:
         "../envs/torch.yaml"
-    threads: 2
+    threads: 1
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -128,7 +128,7 @@ rule synthetic_loci_predict_finetuned:
         split=r"authors|fold\d+",
     conda:
         "../envs/torch.yaml"
-    threads: 2
+    threads: 1
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -160,7 +160,7 @@ rule synthetic_loci_retained:
         head=synthetic_loci_heads_regex(),
     conda:
         "../envs/torch.yaml"
-    threads: 2
+    threads: 1
     resources:
         gpu=1,
         cpus_per_gpu=4,

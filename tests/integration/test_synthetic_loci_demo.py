@@ -83,4 +83,4 @@ def test_figures_and_tracks_exist(demo_results, sl):
     assert len(bg) >= 2 * 40
     wt = (sl / "tracks" / "baseline" / "Sox2LCR_WT.escj7.bedGraph").read_text().splitlines()[1:]
     ends = [int(l.split("\t")[2]) for l in wt]
-    assert max(ends) <= 4000 and min(int(l.split("\t")[1]) for l in wt) >= 0
+    assert max(ends) <= 2000 and min(int(l.split("\t")[1]) for l in wt) >= 0

@@ -17,8 +17,8 @@ Everything is generated from one seed. Two outputs groups:
 
 **Payload world** (``resources/demo/synthetic_loci/``), in the layouts of the real inputs:
 
-- The LCR: ``chr3:[150000, 154000)``, five 800-bp blocks ``B1..B5``, each with a 300-bp DHS core
-  (``DHS1..DHS5``, block offset 250-550) of designed motif content (``LCR_DHS``).
+- The LCR: ``chr3:[150000, 152000)``, five 400-bp blocks ``B1..B5``, each with a 200-bp DHS core
+  (``DHS1..DHS5``, block offset 100-300) of designed motif content (``LCR_DHS``).
 - ``designs.tsv``: the payload designs as segment lists (:mod:`regbench.genome.engineer` text format),
   classes wildtype, deletion (DHS cores removed), combination (subsets of blocks, native order),
   inversion (blocks reverse-complemented in place, and the whole LCR), rearrangement (blocks
@@ -58,9 +58,9 @@ from regbench.workflow import atomic_path
 CONTIGS = {"chr3": 300_000, "chr1": 240_000, "chr2": 240_000, "chr19": 120_000}
 HELDOUT_CONTIG = "chr19"
 GC = 0.42
-LCR_CHROM, LCR_START, LCR_END = "chr3", 150_000, 154_000
-BLOCK = 800
-CORE = (250, 550)  # DHS core inside each block (block-relative)
+LCR_CHROM, LCR_START, LCR_END = "chr3", 150_000, 152_000
+BLOCK = 400
+CORE = (100, 300)  # DHS core inside each block (block-relative)
 LCR_EXCLUSION = 10_000  # no background site / training window within this distance of the LCR
 SITE_SIGMA = 150.0
 BASELINE = 0.02
@@ -80,7 +80,7 @@ TRACK_WEIGHTS = {
     "e14": {"SOX2": 0.9, "POU5F1": 0.8, "KLF4": 0.4, "ESRRB": 1.0, "OCTSOX": 1.2, "CTCF": 0.0},
 }
 TRACK_FILES = {"escj7": "dnase_escj7.bigWig", "e14": "dnase_e14.bigWig"}
-LCR_DHS = {  # motif content of each LCR DHS core (all on '+', evenly spaced in the 300-bp core)
+LCR_DHS = {  # motif content of each LCR DHS core (all on '+', evenly spaced in the 200-bp core)
     "DHS1": ["OCTSOX", "KLF4"],
     "DHS2": ["SOX2", "ESRRB", "KLF4"],
     "DHS3": ["POU5F1"],
@@ -128,9 +128,8 @@ def _plant(seq: np.ndarray, pos: int, motif: str) -> None:
     seq[pos : pos + len(motif)] = np.frombuffer(motif.encode(), dtype=np.uint8)
 
 
-def _place_core(seq, core_start, names, strands, pwms, rng, positions=None):
-    """Plant motifs in a 300-bp core at distinct positions; returns site records."""
-    width = CORE[1] - CORE[0]
+def _place_core(seq, core_start, names, strands, pwms, rng, positions=None, width=300):
+    """Plant motifs in a ``width``-bp core at distinct positions; returns site records."""
     n = len(names)
     if positions is None:
         slots = np.sort(rng.choice(np.arange(10, width - 40, 45), size=n, replace=False)) if n else []
@@ -331,13 +330,13 @@ def generate(outdir_genome: str | os.PathLike, outdir_payloads: str | os.PathLik
     lcr_motifs = []
     for j, (dname, names) in enumerate(LCR_DHS.items()):
         core = LCR_START + j * BLOCK + CORE[0]
-        slots = np.linspace(20, 300 - 40, len(names)).astype(int) if len(names) > 1 else [130]
+        slots = np.linspace(20, 160, len(names)).astype(int) if len(names) > 1 else [90]
         recs = _place_core(seqs[LCR_CHROM], core, names, ["+"] * len(names), pwms, rng, positions=slots)
         for r in recs:
             r.update(chrom=LCR_CHROM, context="lcr", dhs=dname)
             lcr_motifs.append(r)
             motif_rows.append({k2: v for k2, v in r.items() if k2 != "instance"})
-        site_rows.append({"chrom": LCR_CHROM, "start": core, "end": core + 300, "centre": core + 150, "motifs": ",".join(names), "dhs": dname})
+        site_rows.append({"chrom": LCR_CHROM, "start": core, "end": core + CORE[1] - CORE[0], "centre": core + (CORE[1] - CORE[0]) // 2, "motifs": ",".join(names), "dhs": dname})
     sites = pd.DataFrame(site_rows)
     genome_seqs = {c: s.tobytes().decode() for c, s in seqs.items()}
     fa = gdir / "genome.fa"
