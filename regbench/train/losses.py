@@ -14,6 +14,9 @@ or scalars ``(B, C)``, and return a scalar tensor. ``get_loss(name, **kw)`` retu
 | ``multinomial_mse`` | ``alpha * multinomial + mse``, alpha default 1e-7 |
 | ``pearson_poisson`` | harmonic combination ``2 pr poiss / (pr + poiss)`` (not used in the paper) |
 | ``bce`` | binary cross-entropy on probabilities (``logits=True``: on logits) |
+
+``get_loss(name, mask_nan=True)`` (poisson, poisson_log, mse): target entries that are NaN are
+ignored (mean over the finite ones), e.g. for multi-species heads trained on mixed batches.
 """
 
 from __future__ import annotations
@@ -83,6 +86,14 @@ def bce(pred: torch.Tensor, y: torch.Tensor, logits: bool = False) -> torch.Tens
     return F.binary_cross_entropy(pred.clamp(1e-7, 1 - 1e-7), y)
 
 
+def _masked(fn):
+    def masked(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        keep = torch.isfinite(y)
+        return fn(pred[keep], y[keep])
+
+    return masked
+
+
 def get_loss(name: str, **kw) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     """Loss callable ``(pred, target) -> scalar`` by name (see the module table).
 
@@ -100,6 +111,10 @@ def get_loss(name: str, **kw) -> Callable[[torch.Tensor, torch.Tensor], torch.Te
         "binary_crossentropy": "bce",
     }
     key = aliases.get(name, name)
+    if kw.get("mask_nan"):
+        if key not in ("poisson", "poisson_log", "mse"):
+            raise ValueError(f"mask_nan is supported for poisson, poisson_log and mse, not {name!r}")
+        return _masked({"poisson": poisson, "poisson_log": poisson_log, "mse": mse}[key])
     if key == "poisson":
         return poisson
     if key == "poisson_log":

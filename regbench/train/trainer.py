@@ -132,7 +132,7 @@ class _DatasetData:
 def _wrap(data, cfg: TrainConfig):
     if data is None:
         return None
-    if isinstance(data, torch.utils.data.Dataset):
+    if isinstance(data, torch.utils.data.Dataset) or not isinstance(data, (tuple, list)):
         return _DatasetData(data, cfg.batch_size, cfg.num_workers)
     return _ArrayData(data, cfg.batch_size)
 

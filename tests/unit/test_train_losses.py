@@ -60,3 +60,13 @@ def test_bce_probabilities_and_logits():
 def test_unknown_loss():
     with pytest.raises(KeyError):
         get_loss("nope")
+
+
+def test_mask_nan_ignores_missing_targets():
+    y = Y.copy()
+    y[0, :, 1] = np.nan
+    keep = np.isfinite(y)
+    want = np.mean(PRED[keep] - y[keep] * np.log(PRED[keep] + 1e-7))
+    assert float(get_loss("poisson", mask_nan=True)(_t(PRED), _t(y))) == pytest.approx(want, rel=1e-5)
+    with pytest.raises(ValueError):
+        get_loss("pearson", mask_nan=True)
