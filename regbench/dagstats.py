@@ -19,7 +19,7 @@ A dry-run prints one block per job::
 Command line::
 
     python -m regbench.dagstats summary [--configfile F] [--profile P ...] [TARGET ...]
-    python -m regbench.dagstats targets [--configfile F] [--always RULE ...]
+    python -m regbench.dagstats targets [--configfile F] [--always RULE ...] [SNAKEMAKE_OPTION ...]
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ def dryrun_text(
     snakemake: str, args: list[str], cwd: Path | None = None, timeout: int = 600
 ) -> str:
     """stdout+stderr of `snakemake -n --forceall <args>` (every job of the DAG, printed)."""
-    cmd = [snakemake, "-n", "--forceall", *args]
+    cmd = [snakemake, "-n", "--forceall", "--rerun-incomplete", *args]
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{(proc.stdout + proc.stderr)[-3000:]}")
@@ -192,7 +192,9 @@ def dryrun_text(
 
 
 def _main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m regbench.dagstats", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m regbench.dagstats", description=__doc__.split("\n")[0], allow_abbrev=False
+    )
     ap.add_argument("command", choices=["summary", "targets"])
     ap.add_argument("targets", nargs="*", default=["all"])
     ap.add_argument("--configfile", default="config/config.yaml")
@@ -200,7 +202,7 @@ def _main(argv: list[str] | None = None) -> int:
     ap.add_argument("--always", action="append", default=None, help="rules always included")
     ap.add_argument("--from-log", help="parse this dry-run text instead of running snakemake")
     ap.add_argument("--snakemake", default=str(Path(sys.executable).with_name("snakemake")))
-    a = ap.parse_args(argv)
+    a, passthrough = ap.parse_known_args(argv)  # unknown options go to snakemake as they are
     if a.from_log:
         text = Path(a.from_log).read_text()
     else:
@@ -209,7 +211,7 @@ def _main(argv: list[str] | None = None) -> int:
             args = ["--workflow-profile", "none"] + [x for p in a.profile for x in ("--profile", p)] + args
         else:
             args = ["--cores", "1", "--workflow-profile", "none"] + args
-        text = dryrun_text(a.snakemake, a.targets + args)
+        text = dryrun_text(a.snakemake, a.targets + args + passthrough)
     jobs = parse_dryrun(text)
     if a.command == "summary":
         for key, val in summarize(jobs).items():

@@ -162,7 +162,8 @@ workdir=${workdir:-$STATE/work}
 mkdir -p "$workdir"
 workdir=$(cd "$workdir" && pwd)
 if [ "$selftest" = 1 ]; then
-  sm_args=(--snakefile "$HERE/selftest/Snakefile" --configfile "$HERE/selftest/config.yaml")
+  sm_args=(--snakefile "$HERE/selftest/Snakefile" --configfile "$HERE/selftest/config.yaml"
+           --slurm-partition-config "$HERE/partitions.yaml" --default-resources mem_mb=500 runtime=10)
   [ ${#targets[@]} -gt 0 ] || targets=(all)
 else
   sm_args=(--snakefile "$ROOT/Snakefile")
