@@ -1,14 +1,14 @@
 """Leaderboard (issue 10, "Bring your own model"): rules only; input functions live in
 rules/common/leaderboard.smk.
 
-card -> (accessibility: train with the study's trainer + the study's evaluations) and
-(dream: train with a team recipe + test predictions) -> results/leaderboard/<model>/scores.tsv
+card -> (accessibility: train with the study's trainer + the study's evaluations),
+(dream: train with a team recipe + test predictions) and (personal: a pretrained model's readout
+through the study's haplotype pipeline + gene statistics) -> results/leaderboard/<model>/scores.tsv
 -> results/leaderboard/index.html + leaderboard.tsv (user models next to the reference models)."""
 
 
 wildcard_constraints:
     lbmodel=lb_models_regex(),
-    lbeval="whole|peak|robustness|cagi",
 
 
 rule lb_acc_train:
@@ -40,12 +40,12 @@ rule lb_acc_evaluate:
     input:
         unpack(lb_acc_eval_inputs),
     output:
-        table=f"{LB_RES}/{{lbmodel}}/accessibility/{{lbeval}}.tsv",
-        extra=f"{LB_RES}/{{lbmodel}}/accessibility/{{lbeval}}.extra.tsv",
+        table=f"{LB_RES}/{{lbmodel}}/accessibility/evaluations.tsv",
+        extra=f"{LB_RES}/{{lbmodel}}/accessibility/cagi_variants.tsv",
     log:
-        log_path("leaderboard", "{lbmodel}/acc_{lbeval}"),
+        log_path("leaderboard", "{lbmodel}/acc_evaluate"),
     benchmark:
-        bench_path("leaderboard", "{lbmodel}/acc_{lbeval}")
+        bench_path("leaderboard", "{lbmodel}/acc_evaluate")
     conda:
         "../envs/torch.yaml"
     threads: 1
@@ -53,9 +53,10 @@ rule lb_acc_evaluate:
         gpu=1,
         cpus_per_gpu=4,
         mem_mb=mem_mb_scaled(32000),
-        runtime=runtime_scaled(60),
+        runtime=runtime_scaled(240),
     params:
         card=lb_card,
+        evaluations=lb_acc_evaluation_list,
         cfg=config["accessibility"],
         datasets=acc_eval_datasets(),
     script:
@@ -89,6 +90,53 @@ rule lb_dream_train:
         "../scripts/leaderboard_dream_train.py"
 
 
+rule lb_personal_predict:
+    input:
+        unpack(lb_personal_predict_inputs),
+    output:
+        f"{LB_RES}/{{lbmodel}}/personal/predictions.tsv",
+    log:
+        log_path("leaderboard", "{lbmodel}/personal_predict"),
+    benchmark:
+        bench_path("leaderboard", "{lbmodel}/personal_predict")
+    conda:
+        "../envs/torch.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+        cpus_per_gpu=2,
+        mem_mb=mem_mb_scaled(32000),
+        runtime=runtime_scaled(240),
+    params:
+        card=lb_card,
+        cfg=config["personal"],
+    script:
+        "../scripts/leaderboard_personal_predict.py"
+
+
+rule lb_personal_stats:
+    input:
+        unpack(lb_personal_stats_inputs),
+    output:
+        stats=f"{LB_RES}/{{lbmodel}}/personal/gene_stats.tsv",
+        individual=f"{LB_RES}/{{lbmodel}}/personal/individual_predictions.tsv",
+        significance=f"{LB_RES}/{{lbmodel}}/personal/significance.tsv",
+        predixcan=f"{LB_RES}/{{lbmodel}}/personal/predixcan.tsv",
+    log:
+        log_path("leaderboard", "{lbmodel}/personal_stats"),
+    benchmark:
+        bench_path("leaderboard", "{lbmodel}/personal_stats")
+    conda:
+        "../envs/regbench.yaml"
+    resources:
+        mem_mb=mem_mb_scaled(16000),
+        runtime=runtime_scaled(60),
+    params:
+        cfg=config["personal"],
+    script:
+        "../scripts/leaderboard_personal_stats.py"
+
+
 rule lb_scores:
     input:
         unpack(lb_score_inputs),
@@ -105,7 +153,6 @@ rule lb_scores:
     params:
         card=lb_card,
         studies=LB_STUDY_CFG,
-        extra=lb_score_params,
         discard_public=config["dream"].get("discard_public", True),
     script:
         "../scripts/leaderboard_scores.py"
@@ -125,6 +172,7 @@ rule lb_page:
     params:
         models=list(LB_CARDS),
         descriptions={n: c.get("description", "") for n, c in LB_CARDS.items()},
+        references=lb_reference_stamp(),
     script:
         "../scripts/leaderboard_page.py"
 

@@ -1,4 +1,4 @@
-"""Adapter: one accessibility evaluation of a model card's trained model (rule lb_acc_evaluate)."""
+"""Adapter: the accessibility evaluations of a model card's trained model (rule lb_acc_evaluate)."""
 
 from pathlib import Path
 
@@ -7,5 +7,6 @@ from regbench.workflow import script_run
 
 with script_run(snakemake) as log:  # noqa: F821
     smk = snakemake  # noqa: F821
-    evaluate_accessibility(dict(smk.params.card), dict(smk.params.cfg), smk.wildcards.lbeval, Path(smk.input.model).parent,
-                           dict(smk.params.datasets), smk.output.table, extra_out=smk.output.extra)
+    evaluate_accessibility(dict(smk.params.card), dict(smk.params.cfg), list(smk.params.evaluations),
+                           Path(smk.input.model).parent, dict(smk.params.datasets), smk.output.table,
+                           extra_out=smk.output.extra, log=log)

@@ -48,12 +48,10 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DREAM_RECIPE_INPUTS = {"bhi": (110, 4), "autosome": (150, 6), "unlockdna": (200, 6)}
 
 #: benchmark -> modes regbench can score for a user model
-SCORABLE = {"accessibility": {"train"}, "dream": {"train"}, "personal": set(), "synthetic_loci": set()}
+SCORABLE = {"accessibility": {"train"}, "dream": {"train"}, "personal": {"readout"}, "synthetic_loci": set()}
 
 #: what a study's library would need to score a pretrained user model (reported as the reason)
 MISSING_HOOKS = {
-    "personal": "regbench.studies.personal has no entry point that runs an arbitrary (N, L, 4) model "
-    "through the personal-haplotype pipeline (its predictions module loads the Enformer head itself)",
     "synthetic_loci": "regbench.studies.synthetic_loci has no entry point that predicts the engineered "
     "payloads with an arbitrary model (run_predict loads the Enformer/fine-tuned heads itself)",
     "accessibility": "readout mode (pretrained tracks standing for the cell lines) is not scored yet",
@@ -240,7 +238,19 @@ def _qualify_readout(card: dict, benchmark: str, length: int, what: str) -> tupl
     ok, why = _track_ok(card, b.get("track"), what)
     if not ok:
         return False, why
-    return False, f"card qualifies ({why}) but {MISSING_HOOKS[benchmark]}"
+    if "readout" not in SCORABLE[benchmark]:
+        return False, f"card qualifies ({why}) but {MISSING_HOOKS[benchmark]}"
+    return True, f"pretrained model read out on the {benchmark} windows ({length} bp): {why}"
+
+
+def resolve_track(card: dict, track) -> int:
+    """Output track index of a readout track given as an index or a name in ``output.tracks``."""
+    if isinstance(track, str):
+        names = card.get("output", {}).get("tracks") or []
+        if track not in names:
+            raise ValueError(f"models.{card.get('name')}: track {track!r} is not among output.tracks {names}")
+        return names.index(track)
+    return int(track)
 
 
 def qualify(card: dict, config: dict | None = None) -> dict[str, tuple[bool, str]]:

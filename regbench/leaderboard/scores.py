@@ -70,6 +70,31 @@ ACC_HEADLINE_EVAL = {"pearson_whole": "whole", "pearson_peak": "peak", "variatio
 COLUMNS = ["model", "benchmark", "status", "metric", "value", "headline", "reason", "source"]
 
 
+# --- training folders ---------------------------------------------------------------------------
+
+RUN_FILE = "leaderboard_run.json"
+
+
+def prepare_run_dir(outdir, settings: dict, log=None) -> Path:
+    """Make ``outdir`` ready for :func:`regbench.train.trainer.fit`: keep its checkpoint (the
+    trainer resumes an interrupted run) only when it was written with the same ``settings``
+    (card + study spec); otherwise clear the folder so a changed card never resumes from weights
+    of another model. Records the settings in ``outdir/leaderboard_run.json``."""
+    import json
+    import shutil
+
+    outdir = Path(outdir)
+    stamp = json.dumps(settings, sort_keys=True, default=str)
+    run = outdir / RUN_FILE
+    if outdir.exists() and (not run.exists() or run.read_text() != stamp):
+        if any(outdir.iterdir()):
+            (log or log_).info("%s: settings changed (or unknown); starting the training afresh", outdir)
+        shutil.rmtree(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    run.write_text(stamp)
+    return outdir
+
+
 # --- accessibility ------------------------------------------------------------------------------
 
 
@@ -116,18 +141,23 @@ def train_accessibility(card: dict, acc_cfg: dict, dataset_path, outdir, log=Non
     shape = check_model(probe, card, "accessibility", int(cfg["input_length"]), n_cells, spec["bin"])
     log.info("%s: accessibility model %s -> %s; training %s", card["name"], card["arch"], shape, spec)
     del probe
+    prepare_run_dir(outdir, {"card": card, "spec": spec, "arch": cfg["architectures"][spec["arch"]],
+                             "training": acc_cfg.get("training", {}), "dataset": str(dataset_path)}, log)
     return train_model(spec, cfg, dataset_path, outdir, log=log, device=device)
 
 
-def evaluate_accessibility(card: dict, acc_cfg: dict, evaluation: str, model_dir, datasets: dict, out, extra_out=None,
-                           device=None) -> pd.DataFrame:
-    """One study evaluation (whole, peak, robustness, cagi) of the trained card model."""
+def evaluate_accessibility(card: dict, acc_cfg: dict, evaluations: list[str], model_dir, datasets: dict, out,
+                           extra_out=None, device=None, log=None) -> pd.DataFrame:
+    """The study's evaluations (whole, peak, robustness, cagi) of the trained card model with
+    :func:`regbench.studies.accessibility.evaluate.run_evaluations`: one long table ``out``
+    (evaluation, metric, param, cell, value, ...) and the CAGI per-variant effects ``extra_out``."""
     from regbench.leaderboard.cards import register_card_models
-    from regbench.studies.accessibility.evaluate import run_evaluation
+    from regbench.studies.accessibility.evaluate import run_evaluations
 
     register_card_models(card)
     spec, cfg = accessibility_spec(card, acc_cfg)
-    return run_evaluation(evaluation, spec, cfg, model_dir, datasets, out, extra_out=extra_out, device=device)
+    return run_evaluations(list(evaluations), spec, cfg, model_dir, datasets, out, extra_out=extra_out, device=device,
+                           log=log)
 
 
 def accessibility_headlines(table: pd.DataFrame) -> pd.DataFrame:
@@ -195,6 +225,8 @@ def train_dream(card: dict, dream_cfg: dict, train_path, plasmid_path, subsets_d
     probe = build_model(spec, recipe)
     check_model(probe, card, "dream", length, None, None, in_channels=channels)
     del probe
+    prepare_run_dir(outdir, {"card": card, "spec": spec, "seed": int(seed), "train": str(train_path),
+                             "holdout_fraction": dream_cfg.get("holdout_fraction", 0.1)}, log)
     return train_and_predict(
         card["name"], spec, train_path, plasmid_path, subsets_dir, test_labels or None, outdir,
         float(dream_cfg.get("holdout_fraction", 0.1)), int(seed), predictions_tsv, holdout_tsv, log=log,
@@ -221,6 +253,55 @@ def dream_headlines(summary: pd.DataFrame) -> pd.DataFrame:
             if key in r:
                 rows.append({"model": r["model"], "metric": key, "value": float(r[key])})
     return pd.DataFrame(rows, columns=["model", "metric", "value"])
+
+
+# --- personal (a pretrained model's readout through the study's pipeline) ----------------------
+
+
+def predict_personal(card: dict, pers_cfg: dict, genes_tsv, genome_fa, vcf, out, log=None) -> pd.DataFrame:
+    """Personal predictions of every gene x individual by the card's pretrained model, with
+    :func:`regbench.studies.personal.predictions.personal_predictions` (the study's haplotypes,
+    windows, readout and haplotype combination; the card's track and bins stand for the
+    study's CAGE-brain readout). No elastic-net head, no ensemble. Writes the study's long TSV."""
+    from regbench.genome.fasta import Genome
+    from regbench.leaderboard.cards import build_model, check_model, load_checkpoint, resolve_track
+    from regbench.studies.personal.predictions import personal_predictions
+
+    log = log or log_
+    b = card["benchmarks"]["personal"]
+    window = int(pers_cfg["window_bp"])
+    model = load_checkpoint(build_model(card, "personal"), card)
+    model.eval()
+    bins = list(b.get("bins") or pers_cfg["bins"])
+    track = resolve_track(card, b["track"])
+    shape = check_model(model, card, "personal", window, None, card["output"]["bin_size"])
+    if max(bins) >= shape[1] or track >= shape[2]:
+        raise ValueError(f"models.{card['name']}: personal readout bins {bins} / track {track} outside the output {shape}")
+    log.info("%s: personal readout track %d bins %s of output %s", card["name"], track, bins, shape)
+    genes = pd.read_csv(genes_tsv, sep="\t")
+    df = personal_predictions(
+        model, Genome(genome_fa, aliases="chr"), vcf, genes, samples=None, window_bp=window, bins=bins, track=track,
+        readout=pers_cfg.get("readout", "sum_log1p"), combine=pers_cfg.get("haplotype_combine", "mean"),
+        mode=pers_cfg.get("variants", "snv"), vcf_prefix=pers_cfg.get("vcf_chrom_prefix", ""),
+        batch_size=int(pers_cfg.get("batch_size", 8)), precision=pers_cfg.get("precision", "auto"), ensemble=None, log=log,
+    )
+    with atomic_path(out) as tmp:
+        df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    return df
+
+
+def personal_stats(pers_cfg: dict, genes_tsv, predictions_tsv, genotype_npzs, expression, predixcan_tsv, outdir,
+                   finemapped=None, log=None) -> pd.DataFrame:
+    """Per-gene R, gene-specific null, significance (BH) of the card's personal predictions with
+    :func:`regbench.studies.personal.significance.build_gene_stats` (the study's own function and
+    settings). Writes ``gene_stats.tsv``, ``individual_predictions.tsv``, ``significance.tsv``,
+    ``predixcan.tsv`` in ``outdir``."""
+    from regbench.studies.personal.significance import build_gene_stats
+
+    outdir = Path(outdir)
+    return build_gene_stats(genes_tsv, [predictions_tsv], list(genotype_npzs), expression, predixcan_tsv,
+                            outdir / "gene_stats.tsv", outdir / "individual_predictions.tsv", outdir / "significance.tsv",
+                            outdir / "predixcan.tsv", pers_cfg, finemapped=finemapped or None, log=log)
 
 
 # --- personal / synthetic_loci (reference tables) ------------------------------------------------
@@ -278,12 +359,14 @@ def _rel(path, base) -> str:
     return os.path.relpath(Path(path).resolve(), Path(base).resolve())
 
 
-def collect_scores(card: dict, config: dict, out_tsv, acc_evals: dict[str, str] | None = None,
-                   dream: dict | None = None, figure: tuple[str, str] | None = None) -> pd.DataFrame:
+def collect_scores(card: dict, config: dict, out_tsv, acc_table: str | None = None,
+                   dream: dict | None = None, personal: dict | None = None,
+                   figure: tuple[str, str] | None = None) -> pd.DataFrame:
     """Write ``scores.tsv`` for one card (see module docstring) and its figure.
 
-    acc_evals: evaluation name -> TSV written by :func:`evaluate_accessibility`.
+    acc_table: the evaluations TSV written by :func:`evaluate_accessibility`.
     dream: {predictions, holdout, test_labels, subsets, public_ids, discard_public}.
+    personal: {significance, gene_stats} written by :func:`personal_stats`.
     figure: (pdf, png) of the per-model figure (:func:`model_figure`).
     Benchmarks the card does not qualify for get one ``skipped`` row with the reason.
     """
@@ -302,16 +385,14 @@ def collect_scores(card: dict, config: dict, out_tsv, acc_evals: dict[str, str] 
             add(bench, "", np.nan, reason, "", status="skipped")
             continue
         if bench == "accessibility":
-            if not acc_evals:
-                raise ValueError(f"collect_scores: {name} qualifies for accessibility but no evaluation tables were given")
-            for ev, path in acc_evals.items():
-                t = pd.read_csv(path, sep="\t")
-                src = _rel(path, base)
-                for h in accessibility_headlines(t).itertuples(index=False):
-                    add(bench, h.metric, h.value, reason, src)
-                for r in t[t["cell"].astype(str) == "mean"].itertuples(index=False):
-                    key = f"{ev}:{r.metric}:{r.param}"
-                    add(bench, key, float(r.value), reason, src)
+            if not acc_table:
+                raise ValueError(f"collect_scores: {name} qualifies for accessibility but no evaluation table was given")
+            t = pd.read_csv(acc_table, sep="\t")
+            src = _rel(acc_table, base)
+            for h in accessibility_headlines(t).itertuples(index=False):
+                add(bench, h.metric, h.value, reason, src)
+            for r in t[t["cell"].astype(str) == "mean"].to_dict("records"):
+                add(bench, f"{r.get('evaluation', 'eval')}:{r['metric']}:{r['param']}", float(r["value"]), reason, src)
         elif bench == "dream":
             if not dream:
                 raise ValueError(f"collect_scores: {name} qualifies for dream but no predictions were given")
@@ -326,6 +407,20 @@ def collect_scores(card: dict, config: dict, out_tsv, acc_evals: dict[str, str] 
             ho = pd.read_csv(dream["holdout"], sep="\t").iloc[0]
             for k in ("holdout_pearson", "holdout_spearman"):
                 add(bench, k, float(ho[k]), reason, _rel(dream["holdout"], base))
+        elif bench == "personal":
+            if not personal:
+                raise ValueError(f"collect_scores: {name} qualifies for personal but no gene statistics were given")
+            sig = pd.read_csv(personal["significance"], sep="\t")
+            src = _rel(personal["significance"], base)
+            for h in personal_headlines(name, sig).itertuples(index=False):
+                add(bench, h.metric, h.value, reason, src)
+            add(bench, "sign_concordance", np.nan, reason + "; driver sign concordance needs the study's ISM/driver "
+                "analysis, which is not run for user models", "")
+            for k, v in _kv(sig).items():
+                if k not in ("mean_r", "n_significant"):
+                    add(bench, f"significance:{k}", float(v), reason, src)
+        else:
+            raise ValueError(f"collect_scores: no scorer for {bench}")
     df = pd.DataFrame(rows, columns=COLUMNS)
     # the headline rows first (one per metric), then details; stable order
     order = {k: i for i, (b, k, _, _) in enumerate(HEADLINES)}

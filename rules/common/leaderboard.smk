@@ -5,7 +5,6 @@ Model cards (config `models:`) are validated against config/schemas/model_card.s
 qualified per benchmark at parse time by regbench.leaderboard.cards (pure Python, no torch)."""
 
 import os
-import types
 
 from regbench.leaderboard.cards import BENCHMARKS, load_cards, qualify
 from regbench.leaderboard.page import reference_tables
@@ -47,14 +46,19 @@ def lb_acc_train_inputs(wildcards):
 
 
 def lb_acc_eval_inputs(wildcards):
-    """The study's evaluation inputs (acc_eval_inputs) with the card's trained model."""
-    study = acc_eval_inputs(
-        types.SimpleNamespace(
-            experiment="leaderboard", model=wildcards.lbmodel, evaluation=wildcards.lbeval
-        )
-    )
+    """The card's trained model and the study's evaluation datasets (ACC_EVAL_NEEDS)."""
+    ds = acc_eval_datasets()
+    files = []
+    for e in lb_acc_evaluations(wildcards.lbmodel):
+        files += [ds[k] for k in ACC_EVAL_NEEDS[e]]
+        if e == "peak":
+            files += list(ds["idr"].values())
     d = f"{LB_RES}/{wildcards.lbmodel}/accessibility/model"
-    return {"model": f"{d}/model.pt", "data": study["data"], "code": lb_code(wildcards)}
+    return {"model": f"{d}/model.pt", "data": sorted(set(files)), "code": lb_code(wildcards)}
+
+
+def lb_acc_evaluation_list(wildcards):
+    return lb_acc_evaluations(wildcards.lbmodel)
 
 
 def lb_dream_inputs(wildcards):
@@ -68,10 +72,37 @@ def lb_dream_inputs(wildcards):
     return inputs
 
 
+def lb_personal_predict_inputs(wildcards):
+    return {
+        **pers_vcf(),
+        "genes": f"{PERS_RES}/genes.tsv",
+        "genome": PERS["inputs"]["genome"],
+        "code": lb_code(wildcards),
+    }
+
+
+def lb_personal_stats_inputs(wildcards):
+    """The study's gene table, genotypes, expression and PrediXcan table with the card's
+    predictions (what personal_gene_stats reads for the Enformer)."""
+    return {
+        "genes": f"{PERS_RES}/genes.tsv",
+        "predictions": f"{LB_RES}/{wildcards.lbmodel}/personal/predictions.tsv",
+        "genotypes": pers_chunk_files(f"{PERS_RES}/genotypes/chunk{{chunk}}.npz"),
+        "expression": PERS["inputs"]["expression"],
+        "predixcan": f"{PERS_RES}/predixcan.tsv",
+        "finemapped": PERS["inputs"].get("finemapped", []),
+    }
+
+
 def lb_score_inputs(wildcards):
     name = wildcards.lbmodel
     d = f"{LB_RES}/{name}"
-    inputs = {"acc": [f"{d}/accessibility/{e}.tsv" for e in lb_acc_evaluations(name)]}
+    inputs = {}
+    if lb_qualified(name, "accessibility"):
+        inputs["acc"] = f"{d}/accessibility/evaluations.tsv"
+    if lb_qualified(name, "personal"):
+        inputs["personal_significance"] = f"{d}/personal/significance.tsv"
+        inputs["personal_stats"] = f"{d}/personal/gene_stats.tsv"
     if lb_qualified(name, "dream"):
         inputs["dream_predictions"] = f"{d}/dream/predictions.tsv"
         inputs["dream_holdout"] = f"{d}/dream/holdout.tsv"
@@ -81,21 +112,21 @@ def lb_score_inputs(wildcards):
     return inputs
 
 
-def lb_score_params(wildcards):
-    name = wildcards.lbmodel
-    return {"acc_evaluations": lb_acc_evaluations(name), "qualification": LB_QUAL[name]}
-
-
 def lb_models_regex():
     names = [re.escape(n) for n in LB_CARDS]
     return "|".join(names) if names else "(?!x)x"
 
 
 def lb_page_inputs():
-    """Every card's scores and the study metrics tables that exist now (so the page is rebuilt
-    when a study table changes; a study that has not run yet is not forced to run)."""
+    """Every card's scores and figure."""
     return {
         "scores": [f"{LB_RES}/{n}/scores.tsv" for n in LB_CARDS],
         "figures": [f"{LB_RES}/{n}/scores.png" for n in LB_CARDS],
-        "references": [str(p) for p in reference_tables("results")],
     }
+
+
+def lb_reference_stamp():
+    """The study metrics tables that exist now, with their modification times. A parameter, not
+    an input: the page is rebuilt when a study table changes (params rerun trigger), but building
+    the leaderboard never forces a study job to (re)run - it shows the studies as run so far."""
+    return {str(p): int(os.stat(p).st_mtime) for p in reference_tables("results")}

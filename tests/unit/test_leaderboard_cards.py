@@ -161,3 +161,33 @@ def test_checkpoint_loading(tmp_path):
 
     with pytest.raises(InputError):
         cards.load_checkpoint(m, {**card2, "checkpoint": str(tmp_path / "missing.pt")})
+
+
+def test_prepare_run_dir_keeps_checkpoint_only_for_same_settings(tmp_path):
+    from regbench.leaderboard.scores import prepare_run_dir
+
+    d = tmp_path / "run"
+    prepare_run_dir(d, {"a": 1})
+    (d / "checkpoint_last.pt").write_text("x")
+    prepare_run_dir(d, {"a": 1})
+    assert (d / "checkpoint_last.pt").exists()  # same settings: resume
+    prepare_run_dir(d, {"a": 2})
+    assert not (d / "checkpoint_last.pt").exists()  # changed card: start afresh
+    other = tmp_path / "old"
+    other.mkdir()
+    (other / "checkpoint_last.pt").write_text("x")  # unknown provenance
+    prepare_run_dir(other, {"a": 1})
+    assert not (other / "checkpoint_last.pt").exists()
+
+
+def test_pretrained_card_qualifies_for_personal():
+    card = cards.validate_card("pre", {**TINY, "checkpoint": "w.pt", "hparams": {"bin_size": 128, "n_tracks": 2},
+                                       "output": {"bin_size": 128, "tracks": ["dnase", "cage"]},
+                                       "benchmarks": {"personal": {"track": "cage"}, "synthetic_loci": {"track": 0}}})
+    q = cards.qualify(card, STUDIES)
+    assert q["personal"][0] and "8192" in q["personal"][1]
+    assert cards.resolve_track(card, "cage") == 1 and cards.resolve_track(card, 0) == 0
+    assert not q["synthetic_loci"][0] and "run_predict" in q["synthetic_loci"][1]
+    bad = cards.validate_card("pre", {**TINY, "checkpoint": "w.pt", "output": {"bin_size": 128, "tracks": ["dnase"]},
+                                      "benchmarks": {"personal": {"track": "cage"}}})
+    assert "not among output.tracks" in cards.qualify(bad, STUDIES)["personal"][1]
