@@ -66,7 +66,7 @@ def _fit_predict(spec: dict, x_tr, y_tr, x_va, y_va, x_te, outdir, seed, log):
 
     from regbench.models import registry
     from regbench.predict.engine import predict
-    from regbench.studies.dream.runs import _import_models
+    from regbench.studies.dream.runs import _import_models, _reset_if_changed
     from regbench.studies.dream.recipes import mse_loss
     from regbench.train.trainer import TrainConfig, fit
 
@@ -76,6 +76,7 @@ def _fit_predict(spec: dict, x_tr, y_tr, x_va, y_va, x_te, outdir, seed, log):
           "n_outputs": y_tr.shape[1], "final": "regression"}
     model = registry.build(spec["arch"], **hp)
     cfg = TrainConfig(**{**spec.get("train", {}), "seed": seed})
+    _reset_if_changed(Path(outdir), {"spec": spec, "seed": seed, "n": len(x_tr)}, log)
     res = fit(model, (x_tr, y_tr), (x_va, y_va), mse_loss, cfg, outdir, log=log)
     return predict(res.model, x_te, batch_size=256, progress=False)
 

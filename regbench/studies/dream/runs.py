@@ -56,6 +56,20 @@ def build_model(spec: dict, recipe):
     return registry.build(spec["arch"], **hp)
 
 
+def _reset_if_changed(outdir: Path, settings: dict, log) -> None:
+    """Resume only a run with identical settings: a checkpoint left by other settings is removed
+    (``outdir/run_settings.json`` records them)."""
+    path = outdir / "run_settings.json"
+    text = json.dumps(settings, sort_keys=True, default=str)
+    if path.exists() and path.read_text() != text:
+        log.info("%s: settings changed, discarding the old checkpoint", outdir)
+        for f in ("checkpoint_last.pt", "best.pt", "model.pt", "history.tsv"):
+            (outdir / f).unlink(missing_ok=True)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+
+
 def read_test_table(test_labels: str | None, subsets_dir: str) -> pd.DataFrame:
     """Test sequences keyed by id: the full labelled test file when given, else the union of the
     subset files (id, seq)."""
@@ -98,6 +112,7 @@ def train_and_predict(
     torch.manual_seed(seed)
     model = build_model(spec, recipe)
     cfg = TrainConfig(**{**spec.get("train", {}), "seed": seed})
+    _reset_if_changed(Path(outdir), {"spec": spec, "seed": seed, "holdout_fraction": holdout_fraction, "n": len(table)}, log)
     res = fit(model, (x_tr, y_tr), (x_va, y_va), recipe.loss_fn(), cfg, outdir, augment=recipe.augment(model), log=log)
     model = res.model
     outdir = Path(outdir)
