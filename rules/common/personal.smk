@@ -61,11 +61,14 @@ def pers_chunk_files(pattern):
     return [pattern.format(chunk=c) for c in PERS_CHUNKS]
 
 
-def pers_enformer_inputs():
-    """The Enformer weights as a file input when they are a local directory (else a hub name)."""
+def pers_enformer_inputs(wildcards=None):
+    """The Enformer: a save_pretrained directory made by a rule (demo: rules/shared.smk), the
+    downloaded config.json + pytorch_model.bin (paper), or nothing for a hub name."""
     w = str(config["enformer"]["weights"])
-    if w.startswith(("results/", "resources/", "/", ".")):
-        return [f"{w}/config.json"]
+    if w.startswith("results/"):
+        return [w]
+    if w.startswith(("resources/", "/", ".")):
+        return [f"{w}/config.json", f"{w}/pytorch_model.bin"]
     return []
 
 

@@ -71,7 +71,7 @@ def evaluate_cnn(model_pt: str, genes_tsv: str, genome_fa: str, vcf: str, expres
     import torch
 
     from regbench.genome.fasta import Genome
-    from regbench.genome.haplotypes import personal_haplotypes
+    from regbench.studies.personal.sequences import gene_haplotypes
     from regbench.metrics.correlation import pearson
     from regbench.models.registry import build
     from regbench.predict.engine import predict
@@ -101,7 +101,7 @@ def evaluate_cnn(model_pt: str, genes_tsv: str, genome_fa: str, vcf: str, expres
             continue
         start, end = cnn_window(g.tss, w)
         chrom = vcf_contig(g.chrom, cfg.get("vcf_chrom_prefix", ""))
-        h = personal_haplotypes(genome, vcf, chrom, start, end, samples=samples,
+        h = gene_haplotypes(genome, vcf, chrom, start, end, samples=samples,
                                 mode=cfg.get("variants", "snv"),
                                 anchor=None if cfg.get("variants", "snv") == "snv" else g.tss)
         s = predict(model, list(h.sequences), batch_size=32, progress=False)[:, 0]

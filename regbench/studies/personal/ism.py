@@ -68,10 +68,8 @@ def snv_gradients(model, ref_seq: str, offsets, refs, alts, bins, track, log=Non
     def target(out):
         return out[:, b, t].mean(dim=1)
 
-    try:
-        g = np.asarray(grad_x_input(model, x, target=target, multiply=False))[0]
-    except TypeError:
-        g = np.asarray(grad_x_input(model, x, target))[0]
+    _gxi, g = grad_x_input(model, x, readout=target, batch_size=1, return_grad=True)
+    g = np.asarray(g)[0]
     g = g.reshape(len(ref_seq), 4)
     ri = [BASE_INDEX.get(r, 0) for r in refs]
     ai = [BASE_INDEX.get(a, 0) for a in alts]

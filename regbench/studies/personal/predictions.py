@@ -123,7 +123,7 @@ def personal_predictions(
     ``genome.haplotypes.personal_haplotypes`` (unique sequences + index), so identical
     haplotypes are predicted once.
     """
-    from regbench.genome.haplotypes import personal_haplotypes
+    from regbench.studies.personal.sequences import gene_haplotypes
     from regbench.studies.personal.genes import gene_window, vcf_contig
 
     log = log or logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def personal_predictions(
         start, end = gene_window(g.tss, window_bp)
         chrom = vcf_contig(g.chrom, vcf_prefix)
         anchor = g.tss if mode != "snv" else None
-        haps = personal_haplotypes(genome, vcf, chrom, start, end, samples=samples, mode=mode,
+        haps = gene_haplotypes(genome, vcf, chrom, start, end, samples=samples, mode=mode,
                                    anchor=anchor)
         idx = np.asarray(haps.index)
         out = predict_bins(model, list(haps.sequences), bins, batch_size, precision=precision,
