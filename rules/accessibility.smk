@@ -6,7 +6,7 @@ datasets -> models/<experiment>/<model>/ (train, GPU) -> evals/<experiment>/<mod
 
 
 wildcard_constraints:
-    dataset=r"[A-Za-z0-9_.]+",
+    dataset=r"[A-Za-z0-9_.-]+",
     experiment=r"[A-Za-z0-9_]+",
     model=r"[A-Za-z0-9_.-]+",
     evaluation="whole|tracks|peak|binary|robustness|cagi|tomtom|gia",
@@ -34,10 +34,10 @@ rule acc_jaspar_meme:
         f"{ACC_RES}/jaspar.meme",
     log:
         log_path("accessibility", "jaspar_meme"),
-    params:
-        jaspar=ACC["jaspar"],
     conda:
         "../envs/regbench.yaml"
+    params:
+        jaspar=ACC["jaspar"],
     script:
         "../scripts/accessibility_jaspar.py"
 
@@ -51,14 +51,14 @@ rule acc_dataset:
         log_path("accessibility", "dataset_{dataset}"),
     benchmark:
         bench_path("accessibility", "dataset_{dataset}")
-    params:
-        spec=acc_dataset_spec,
-        cells=ACC["cells"],
+    conda:
+        "../envs/regbench.yaml"
     resources:
         mem_mb=mem_mb_scaled(16000),
         runtime=runtime_scaled(120),
-    conda:
-        "../envs/regbench.yaml"
+    params:
+        spec=acc_dataset_spec,
+        cells=ACC["cells"],
     script:
         "../scripts/accessibility_dataset.py"
 
@@ -74,10 +74,10 @@ rule acc_cagi_variants:
         log_path("accessibility", "cagi_variants"),
     benchmark:
         bench_path("accessibility", "cagi_variants")
-    params:
-        context=ACC["context_length"],
     conda:
         "../envs/regbench.yaml"
+    params:
+        context=ACC["context_length"],
     script:
         "../scripts/accessibility_cagi_variants.py"
 
@@ -92,17 +92,17 @@ rule acc_train:
         log_path("accessibility", "train/{experiment}/{model}"),
     benchmark:
         bench_path("accessibility", "train/{experiment}/{model}")
-    params:
-        spec=acc_spec_param,
-        cfg=ACC,
+    conda:
+        "../envs/torch.yaml"
     threads: 1
     resources:
         gpu=1,
         cpus_per_gpu=8,
         mem_mb=mem_mb_scaled(64000),
         runtime=runtime_scaled(ACC["train_runtime_min"]),
-    conda:
-        "../envs/torch.yaml"
+    params:
+        spec=acc_spec_param,
+        cfg=ACC,
     script:
         "../scripts/accessibility_train.py"
 
@@ -111,24 +111,25 @@ rule acc_evaluate:
     input:
         unpack(acc_eval_inputs),
     output:
-        table=f"{ACC_RES}/evals/{{experiment}}/{{model}}/{{evaluation}}.tsv",
-        extra=f"{ACC_RES}/evals/{{experiment}}/{{model}}/{{evaluation}}.extra.tsv",
+        table=f"{ACC_RES}/evals/{{experiment}}/{{model}}/evaluations.tsv",
+        extra=f"{ACC_RES}/evals/{{experiment}}/{{model}}/cagi_variants.tsv",
     log:
-        log_path("accessibility", "evaluate/{experiment}/{model}/{evaluation}"),
+        log_path("accessibility", "evaluate/{experiment}/{model}"),
     benchmark:
-        bench_path("accessibility", "evaluate/{experiment}/{model}/{evaluation}")
-    params:
-        spec=acc_spec_param,
-        cfg=ACC,
-        datasets=acc_eval_datasets(),
+        bench_path("accessibility", "evaluate/{experiment}/{model}")
+    conda:
+        "../envs/torch.yaml"
     threads: 1
     resources:
         gpu=1,
         cpus_per_gpu=4,
         mem_mb=mem_mb_scaled(32000),
-        runtime=runtime_scaled(60),
-    conda:
-        "../envs/torch.yaml"
+        runtime=runtime_scaled(240),
+    params:
+        evaluations=acc_model_evaluations,
+        spec=acc_spec_param,
+        cfg=ACC,
+        datasets=acc_eval_datasets(),
     script:
         "../scripts/accessibility_evaluate.py"
 
@@ -143,6 +144,8 @@ rule acc_collect:
     localrule: True
     conda:
         "../envs/regbench.yaml"
+    params:
+        evaluation=acc_wildcard_evaluation,
     script:
         "../scripts/accessibility_collect.py"
 
@@ -169,10 +172,10 @@ rule acc_replicate_ceiling:
         f"{ACC_RES}/replicate_ceiling.tsv",
     log:
         log_path("accessibility", "replicate_ceiling"),
-    params:
-        bins=ACC["evaluation"]["ceiling_bins"],
     conda:
         "../envs/regbench.yaml"
+    params:
+        bins=ACC["evaluation"]["ceiling_bins"],
     script:
         "../scripts/accessibility_replicate.py"
 
@@ -195,11 +198,11 @@ for _panel in ACC_PANELS:
             table=f"{ACC_RES}/panels/{_panel}.tsv",
         log:
             log_path("accessibility", f"panel_{_panel}"),
+        conda:
+            "../envs/regbench.yaml"
         params:
             panel=_panel,
             cfg=ACC,
-        conda:
-            "../envs/regbench.yaml"
         script:
             "../scripts/accessibility_panel.py"
 
@@ -220,10 +223,10 @@ for _table in ACC_TABLES:
             ),
         log:
             log_path("accessibility", f"table_{_table}"),
-        params:
-            table=_table,
         conda:
             "../envs/regbench.yaml"
+        params:
+            table=_table,
         script:
             "../scripts/accessibility_table.py"
 

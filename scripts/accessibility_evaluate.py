@@ -1,11 +1,11 @@
-"""Adapter: one evaluation of one trained model (rule acc_evaluate)."""
+"""Adapter: every evaluation of one trained model (rule acc_evaluate)."""
 
 from pathlib import Path
 
-from regbench.studies.accessibility.evaluate import run_evaluation
+from regbench.studies.accessibility.evaluate import run_evaluations
 from regbench.workflow import script_run
 
 with script_run(snakemake) as log:
-    run_evaluation(snakemake.wildcards.evaluation, dict(snakemake.params.spec), dict(snakemake.params.cfg),
-                   Path(snakemake.input.model).parent, dict(snakemake.params.datasets),
-                   snakemake.output.table, extra_out=snakemake.output.extra)
+    run_evaluations(list(snakemake.params.evaluations), dict(snakemake.params.spec), dict(snakemake.params.cfg),
+                    Path(snakemake.input.model).parent, dict(snakemake.params.datasets),
+                    snakemake.output.table, extra_out=snakemake.output.extra, log=log)

@@ -18,20 +18,20 @@ ACC_PANELS = {
     "2d": ["threshold/whole"],
     "2e": ["loss_resolution/whole"],
     "3b": ["augmentation/robustness"],
-    "4b": ["new_models/binary", "binary/binary"],
-    "5a": ["new_models/cagi_variants"],
-    "5b": ["cagi_summary"],
-    "5c": ["cagi_summary"],
-    "6a": ["gia"],
-    "6b": ["gia"],
-    "6c": ["gia"],
+    "4b": ["all:binary"],
+    "5a": ["reference:cagi_variants"],
+    "5b": ["all:cagi", "all:whole"],
+    "5c": ["all:cagi", "all:whole"],
+    "6a": ["all:gia"],
+    "6b": ["all:gia"],
+    "6c": ["all:gia"],
     "ED1a": ["loss_resolution/whole"],
     "ED1b": ["loss_resolution/whole"],
     "ED2": ["loss_resolution/whole"],
-    "ED3": ["new_models/binary", "binary/binary"],
-    "ED4": ["gia"],
-    "ED5": ["gia"],
-    "ED6": ["gia"],
+    "ED3": ["all:binary"],
+    "ED4": ["all:gia"],
+    "ED5": ["all:gia"],
+    "ED6": ["all:gia"],
 }
 ACC_TABLES = ["T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling", "SD3_cagi"]
 
@@ -70,7 +70,17 @@ def acc_dataset_inputs(wildcards):
 
 
 def acc_dataset_spec(wildcards):
-    return ACC["datasets"][wildcards.dataset]
+    """Configured dataset, or idr_<cell>: the peak-centred test set of one cell line's IDR peaks
+    (specs §2.4)."""
+    name = wildcards.dataset
+    if name.startswith("idr_") and name not in ACC["datasets"]:
+        return {
+            "kind": "peak",
+            "length": ACC["context_length"],
+            "cells": [name[4:]],
+            "test_only": True,
+        }
+    return ACC["datasets"][name]
 
 
 def acc_train_dataset(wildcards):
@@ -88,49 +98,62 @@ def acc_eval_datasets():
     return out
 
 
-def acc_eval_inputs(wildcards):
-    ds = acc_eval_datasets()
-    needs = {
-        "whole": ["whole"],
-        "tracks": ["whole"],
-        "peak": ["peak"],
-        "binary": ["binary_peak", "binary_whole", "peak", "whole"],
-        "robustness": ["peak"],
-        "cagi": ["cagi", "cagi_table"],
-        "tomtom": ["peak", "jaspar"],
-        "gia": ["whole"],
-    }[wildcards.evaluation]
-    files = [ds[k] for k in needs]
-    if wildcards.evaluation == "peak":
-        files += list(ds["idr"].values())
-    d = f"{ACC_RES}/models/{wildcards.experiment}/{wildcards.model}"
-    return {"model": f"{d}/model.pt", "spec": f"{d}/spec.json", "data": files}
+ACC_EVAL_NEEDS = {
+    "whole": ["whole"],
+    "tracks": ["whole"],
+    "peak": ["peak"],
+    "binary": ["binary_peak", "binary_whole", "peak", "whole"],
+    "robustness": ["peak"],
+    "cagi": ["cagi", "cagi_table"],
+    "tomtom": ["peak", "jaspar"],
+    "gia": ["whole"],
+}
 
 
 def acc_evaluations(experiment):
     return ACC["evaluations"].get(experiment, [])
 
 
-def acc_eval_models(experiment, evaluation):
-    """Models of an experiment that run an evaluation (``evaluation_models`` restricts by slug
-    substring, e.g. GIA only on the reference models)."""
+def acc_selected(evaluation, slug):
+    """Same rule as regbench.studies.accessibility.evaluate.selected."""
     sel = ACC.get("evaluation_models", {}).get(evaluation)
-    models = acc_models(experiment)
-    if sel:
-        models = {k: v for k, v in models.items() if any(s in k for s in sel)}
-    return list(models)
+    return not sel or any(s in slug for s in sel)
+
+
+def acc_model_evaluations(wildcards):
+    return [e for e in acc_evaluations(wildcards.experiment) if acc_selected(e, wildcards.model)]
+
+
+def acc_eval_inputs(wildcards):
+    ds = acc_eval_datasets()
+    files = []
+    for e in acc_model_evaluations(wildcards):
+        files += [ds[k] for k in ACC_EVAL_NEEDS[e]]
+        if e == "peak":
+            files += list(ds["idr"].values())
+    d = f"{ACC_RES}/models/{wildcards.experiment}/{wildcards.model}"
+    return {"model": f"{d}/model.pt", "spec": f"{d}/spec.json", "data": sorted(set(files))}
+
+
+def acc_wildcard_evaluation(wildcards):
+    return wildcards.evaluation
+
+
+def acc_eval_models(experiment, evaluation):
+    """Models of an experiment that run an evaluation."""
+    return [m for m in acc_models(experiment) if acc_selected(evaluation, m)]
 
 
 def acc_collect_inputs(wildcards):
     return [
-        f"{ACC_RES}/evals/{wildcards.experiment}/{m}/{wildcards.evaluation}.tsv"
+        f"{ACC_RES}/evals/{wildcards.experiment}/{m}/evaluations.tsv"
         for m in acc_eval_models(wildcards.experiment, wildcards.evaluation)
     ]
 
 
 def acc_collect_extra_inputs(wildcards):
     return [
-        f"{ACC_RES}/evals/{wildcards.experiment}/{m}/cagi.extra.tsv"
+        f"{ACC_RES}/evals/{wildcards.experiment}/{m}/cagi_variants.tsv"
         for m in acc_eval_models(wildcards.experiment, "cagi")
     ]
 
@@ -143,13 +166,19 @@ def acc_all_collected(evaluation):
     ]
 
 
+def acc_reference_experiment():
+    """Experiment holding config accessibility.reference_model (first experiment otherwise)."""
+    ref = ACC.get("reference_model")
+    return next((e for e, m in ACC_MODELS.items() if ref in m), next(iter(ACC_MODELS)))
+
+
 def acc_panel_inputs(panel):
     out = []
     for t in ACC_PANELS[panel]:
-        if t == "gia":
-            out += acc_all_collected("gia")
-        elif t == "cagi_summary":
-            out += acc_all_collected("cagi") + acc_all_collected("whole")
+        if t.startswith("all:"):
+            out += acc_all_collected(t[4:])
+        elif t.startswith("reference:"):
+            out.append(f"{ACC_RES}/{acc_reference_experiment()}/{t[10:]}.tsv")
         else:
             out.append(f"{ACC_RES}/{t}.tsv")
     return out
@@ -166,7 +195,10 @@ def acc_table_inputs(table):
 
 
 def acc_panel_label(panel):
-    return {"figure": f"Fig. {panel}" if panel[0].isdigit() else f"Extended Data {panel}", "panel": panel}
+    return {
+        "figure": f"Fig. {panel}" if panel[0].isdigit() else f"Extended Data {panel}",
+        "panel": panel,
+    }
 
 
 def accessibility_targets():

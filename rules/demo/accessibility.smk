@@ -15,10 +15,10 @@ rule demo_accessibility_cagi:
         "logs/demo/accessibility_cagi.log",
     benchmark:
         "benchmarks/rules/demo/accessibility_cagi.tsv"
+    conda:
+        "../../envs/regbench.yaml"
     params:
         seed=config["seed"],
         opts=config["accessibility"].get("demo_cagi", {}),
-    conda:
-        "../../envs/regbench.yaml"
     script:
         "../../scripts/accessibility_demo_cagi.py"

@@ -272,32 +272,57 @@ EVALUATIONS = {
 }
 
 
-def run_evaluation(name: str, spec: dict, cfg: dict, model_dir, datasets: dict, out, extra_out=None, device=None) -> pd.DataFrame:
-    """Load the model of ``spec`` from ``model_dir``, run evaluation ``name``, write ``out`` (TSV).
+def selected(evaluation: str, slug: str, cfg: dict) -> bool:
+    """Whether ``evaluation`` runs on model ``slug`` (``evaluation_models`` slug substrings)."""
+    sel = cfg.get("evaluation_models", {}).get(evaluation)
+    return not sel or any(s in slug for s in sel)
+
+
+def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets: dict, out, extra_out=None, device=None, log=None) -> pd.DataFrame:
+    """Load the model of ``spec`` from ``model_dir`` once and run every evaluation in ``names``
+    that :func:`selected` allows; write one long table ``out`` (column ``evaluation`` added) and
+    the CAGI per-variant effects to ``extra_out`` (empty when CAGI is not run).
 
     ``datasets``: paths of the evaluation inputs (whole, peak, binary_peak, binary_whole, idr
     {cell: path}, cagi (NPZ of ref/alt codes), cagi_table, jaspar (MEME)).
     """
-    from regbench.studies.accessibility.experiments import load_model, predictor
+    import time
+
+    from regbench.studies.accessibility.experiments import load_model, model_slug, predictor
     from regbench.workflow import atomic_path
 
+    log = log or logging.getLogger(__name__)
     info = json.loads((Path(model_dir) / "spec.json").read_text())
     cells = info["cells"]
+    slug = model_slug(spec)
     model = load_model(spec, cfg, model_dir, len(cells))
     ecfg = cfg["evaluation"]
-    ctx = {"spec": spec, "cfg": cfg, "ecfg": ecfg, "datasets": datasets, "model": model, "cells": cells, "f": predictor(model, int(ecfg.get("batch_size", 64)), device)}
-    if spec["binary"]:
-        ctx["f_logits"] = predictor(model, int(ecfg.get("batch_size", 64)), device, logits=True)
-    df = EVALUATIONS[name](ctx)
-    from regbench.studies.accessibility.experiments import model_slug
-
+    bs = int(ecfg.get("batch_size", 64))
+    parts, extra = [], pd.DataFrame()
+    for name in names:
+        if not selected(name, slug, cfg):
+            continue
+        t0 = time.time()
+        ctx = {"spec": spec, "cfg": cfg, "ecfg": ecfg, "datasets": datasets, "model": model, "cells": cells, "f": predictor(model, bs, device)}
+        if spec["binary"]:
+            ctx["f_logits"] = predictor(model, bs, device, logits=True)
+        df = EVALUATIONS[name](ctx)
+        df.insert(0, "evaluation", name)
+        parts.append(df)
+        if name == "cagi":
+            extra = ctx["extra"]
+        log.info("evaluation %s of %s: %d rows in %.1f s", name, slug, len(df), time.time() - t0)
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["evaluation", "metric", "param", "cell", "value"])
     for k in ("arch", "dataset", "loss", "bin", "aug", "seed", "binary"):
         df.insert(0, k, spec[k] if spec[k] is not None else "na")
-    df.insert(0, "model", model_slug(spec))
+        if len(extra):
+            extra.insert(0, k, spec[k] if spec[k] is not None else "na")
+    df.insert(0, "model", slug)
+    if len(extra):
+        extra.insert(0, "model", slug)
     with atomic_path(out) as tmp:
         df.to_csv(tmp, sep="\t", index=False)
     if extra_out is not None:
-        extra = ctx.get("extra", pd.DataFrame())
         with atomic_path(extra_out) as tmp:
             extra.to_csv(tmp, sep="\t", index=False)
     return df

@@ -130,6 +130,7 @@ def train_model(spec: dict, cfg: dict, dataset_path, outdir, log=None, device=No
     outdir = Path(outdir)
     input_len = int(cfg["input_length"])
     tcfg = dict(cfg["training"]["binary" if spec["binary"] else "quantitative"])
+    tcfg.update(cfg["architectures"][spec["arch"]].get("train", {}))
     tcfg["seed"] = int(spec["seed"]) + int(cfg.get("seed_offset", 0))
     if device is not None:
         tcfg["device"] = device

@@ -17,14 +17,16 @@ from regbench.workflow import atomic_path
 COLOR = STUDY_COLORS["accessibility"]
 
 
-def concat_tables(paths: list[str], out) -> pd.DataFrame:
-    """Row-bind TSVs (skipping empty ones) and write ``out``."""
+def concat_tables(paths: list[str], out, evaluation: str | None = None) -> pd.DataFrame:
+    """Row-bind TSVs (skipping empty ones), keep the rows of ``evaluation`` if given, write ``out``."""
     parts = []
     for p in paths:
         try:
             df = pd.read_csv(p, sep="\t")
         except pd.errors.EmptyDataError:
             continue
+        if evaluation is not None and "evaluation" in df.columns:
+            df = df[df["evaluation"] == evaluation]
         parts.append(df)
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     with atomic_path(out) as tmp:
@@ -260,8 +262,7 @@ def panel_5a(df, cfg):
     if df.empty:
         _empty(axes[0])
         return fig, df
-    models = df["model"].unique()
-    ref = [m for m in models if m.startswith("resbind32_exp")] or list(models)
+    ref = _reference(df["model"], cfg)
     d = df[df["model"] == ref[0]]
     var = d.groupby("element")["value"].var().idxmax()
     d = d[d["element"] == var].copy()
@@ -320,9 +321,15 @@ def panel_5c(df, cfg):
     return fig, t
 
 
+def _reference(models, cfg):
+    models = list(dict.fromkeys(models))
+    ref = cfg.get("reference_model")
+    return [ref] if ref in models else models[:1]
+
+
 def _gia_ref(df, cfg, reference=True):
     models = list(dict.fromkeys(df["model"]))
-    ref = [m for m in models if m.startswith("resbind32_exp")] or models[:1]
+    ref = _reference(models, cfg)
     return df[df["model"].isin(ref if reference else models)]
 
 
