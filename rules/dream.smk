@@ -74,7 +74,7 @@ rule dream_score:
 
 rule dream_followup_drosophila:
     input:
-        data=study_input("dream", "drosophila"),
+        data=dream_drosophila_input,
     output:
         table="results/dream/followups/drosophila/{fmodel}.tsv",
     log:
@@ -99,7 +99,7 @@ rule dream_followup_drosophila:
 
 rule dream_followup_human:
     input:
-        data=study_input("dream", "human"),
+        data=dream_human_input,
     output:
         table="results/dream/followups/human/{fmodel}.tsv",
     log:

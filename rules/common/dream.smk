@@ -107,3 +107,11 @@ def dream_targets():
 
 
 register_study_targets("dream", dream_targets)
+
+
+def dream_drosophila_input(wildcards):
+    return study_input("dream", "drosophila")
+
+
+def dream_human_input(wildcards):
+    return study_input("dream", "human")

@@ -58,7 +58,7 @@ def test_dream_rules_on_real_files(shared_data, tmp_path):
     cfg_path = tmp_path / "config.yaml"
     cfg_path.write_text(yaml.safe_dump(cfg))
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    run_snakemake("-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path), "--configfile", str(cfg_path), "all_dream",
+    run_snakemake("all_dream", "-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path), "--configfile", str(cfg_path),
                   timeout=900)
     expected = subset_sequences(d / "test_subset_ids")
     for model in ("dream_cnn", "legnet"):
