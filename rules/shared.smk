@@ -3,15 +3,16 @@
 # Demo Enformer hyper-parameters (regbench.data.demo.enformer.DemoEnformerParams); a
 # config["demo_enformer"] section may replace them later.
 DEMO_ENFORMER_PARAMS = {
-    "window": 8192,
+    "window": 4096,
+    "eval_window": 8192,
     "dim": 48,
     "depth": 2,
     "heads": 2,
     "attn_dim_key": 16,
     "dim_divisible_by": 8,
-    "batch_size": 2,
-    "max_epochs": 8,
-    "steps_per_epoch": 50,
+    "batch_size": 4,
+    "max_epochs": 6,
+    "steps_per_epoch": 40,
     "lr": 0.003,
 }
 

@@ -61,7 +61,8 @@ def write_targets_tables(human_path: str | os.PathLike, mouse_path: str | os.Pat
 
 @dataclass
 class DemoEnformerParams:
-    window: int = 8192
+    window: int = 4096  # training window (bp)
+    eval_window: int = 8192  # held-out evaluation window (personal's demo length)
     dim: int = 96
     depth: int = 2
     heads: int = 2
@@ -82,32 +83,37 @@ class DemoEnformerParams:
 class _World:
     """Whole-genome one-hot and 128-bp-binnable tracks of one species, held in memory."""
 
-    def __init__(self, genome_path, track_paths, window):
+    def __init__(self, genome_path, track_paths, window, pad_bp=None):
         from regbench.genome.fasta import Genome
         from regbench.genome.onehot import one_hot
         from regbench.genome.tracks import read_windows
 
         self.window = window
+        self.pad = pad = max(window, pad_bp or 0)
         self.onehot, self.tracks, self.sizes = {}, {}, {}
         with Genome(genome_path) as g:
             for chrom, size in g.chrom_sizes.items():
                 self.sizes[chrom] = size
-                pad = np.zeros((window, 4), dtype=np.float32)
-                self.onehot[chrom] = np.concatenate([pad, one_hot(g.fetch(chrom, 0, size)), pad])
+                zeros = np.zeros((pad, 4), dtype=np.float32)
+                self.onehot[chrom] = np.concatenate([zeros, one_hot(g.fetch(chrom, 0, size)), zeros])
                 cols = [read_windows(p, chrom, 0, size)[0] for p in track_paths]
                 t = np.stack(cols, -1)
-                tpad = np.zeros((window, t.shape[1]), dtype=np.float32)
+                tpad = np.zeros((pad, t.shape[1]), dtype=np.float32)
                 self.tracks[chrom] = np.concatenate([tpad, t, tpad])
 
-    def x(self, chrom, start):
-        s = start + self.window
-        return self.onehot[chrom][s : s + self.window]
+    def x(self, chrom, start, length=None):
+        """One-hot (length, 4) of [start, start + length) (N-padded beyond the ends)."""
+        length = length or self.window
+        s = start + self.pad
+        return self.onehot[chrom][s : s + length]
 
-    def y(self, chrom, start):
+    def y(self, chrom, start, length=None):
+        """128-bp bin means (length / 128, tracks) of [start, start + length)."""
         from regbench.genome.tracks import bin_mean
 
-        s = start + self.window
-        return bin_mean(self.tracks[chrom][s : s + self.window], BIN, axis=0)
+        length = length or self.window
+        s = start + self.pad
+        return bin_mean(self.tracks[chrom][s : s + length], BIN, axis=0)
 
 
 def _human_windows(world: _World, genes: pd.DataFrame, chroms, p: DemoEnformerParams, rng) -> pd.DataFrame:
@@ -226,15 +232,15 @@ def train_demo_enformer(human_genome, human_dnase, human_cage, genes_tsv, mouse_
     rng = np.random.default_rng(p.seed)
     W = p.window
     worlds = {
-        "human": _World(human_genome, [human_dnase, human_cage], W),
-        "mouse": _World(mouse_genome, [mouse_escj7, mouse_e14], W),
+        "human": _World(human_genome, [human_dnase, human_cage], W, p.eval_window),
+        "mouse": _World(mouse_genome, [mouse_escj7, mouse_e14], W, p.eval_window),
     }
     genes = pd.read_csv(genes_tsv, sep="\t")
     train_chroms = [c for c in worlds["human"].sizes if c not in ("chr8", "chr9")]
     hw = _human_windows(worlds["human"], genes, train_chroms, p, rng)
-    hv = _human_windows(worlds["human"], genes, ["chr9"], DemoEnformerParams(**{**p.__dict__, "n_human_tss": 2,
-                                                                             "n_human_peak": 40,
-                                                                             "n_human_random": 40}), rng)
+    hv = _human_windows(worlds["human"], genes, ["chr9"], DemoEnformerParams(**{**p.__dict__, "n_human_tss": 1,
+                                                                             "n_human_peak": 20,
+                                                                             "n_human_random": 20}), rng)
     mtrain = read_bed(mouse_train_bed)
     mheld = read_bed(mouse_heldout_bed)
     half = len(mheld) // 2
@@ -259,7 +265,7 @@ def train_demo_enformer(human_genome, human_dnase, human_cage, genes_tsv, mouse_
               get_loss("poisson", mask_nan=True), cfg, workdir, log=log)
     enf = res.model.enformer.eval()
 
-    metrics = evaluate_demo_enformer(enf, worlds, genes, mt, log)
+    metrics = evaluate_demo_enformer(enf, worlds, genes, mt, log, p.eval_window)
     with atomic_path(model_dir) as tmp:
         enf.save_pretrained(tmp, safe_serialization=False)
     with atomic_path(history_out) as tmp:
@@ -271,20 +277,21 @@ def train_demo_enformer(human_genome, human_dnase, human_cage, genes_tsv, mouse_
     return metrics
 
 
-def evaluate_demo_enformer(enf, worlds, genes: pd.DataFrame, mouse_test: pd.DataFrame, log) -> pd.DataFrame:
-    """Held-out Pearson per track (all bins of test windows; CAGE at TSS bins of held-out genes)."""
+def evaluate_demo_enformer(enf, worlds, genes: pd.DataFrame, mouse_test: pd.DataFrame, log,
+                           W: int = 8192) -> pd.DataFrame:
+    """Held-out Pearson per track on ``W``-bp windows (all bins of the test chromosome / mouse
+    held-out regions; DNase and CAGE summed over the 3 centre bins of TSS-centred windows)."""
     from regbench.metrics.correlation import pearson
     from regbench.predict.engine import predict
     from regbench.predict.enformer import EnformerHead
 
-    W = worlds["human"].window
     rows = []
     hum, mou = EnformerHead(enf, "human"), EnformerHead(enf, "mouse")
     # human test chromosome chr8 tiled with non-overlapping windows
     hw = worlds["human"]
     starts = np.arange(0, hw.sizes["chr8"] - W + 1, W)
-    x = np.stack([hw.x("chr8", s) for s in starts])
-    y = np.stack([hw.y("chr8", s) for s in starts])
+    x = np.stack([hw.x("chr8", s, W) for s in starts])
+    y = np.stack([hw.y("chr8", s, W) for s in starts])
     pred = predict(hum, x, batch_size=8, precision="fp32", progress=False)
     for t, (desc, _, _) in enumerate(HUMAN_TRACKS):
         rows.append(dict(head="human", track=t, description=desc, split="test chr8", what="all bins",
@@ -296,16 +303,17 @@ def evaluate_demo_enformer(enf, worlds, genes: pd.DataFrame, mouse_test: pd.Data
         if len(g) < 3:
             continue
         starts = ((g.tss.to_numpy() - W // 2) // BIN) * BIN
-        x = np.stack([hw.x(ch, s) for ch, s in zip(g.chrom, starts)])
-        y = np.stack([hw.y(ch, s) for ch, s in zip(g.chrom, starts)])
+        x = np.stack([hw.x(ch, s, W) for ch, s in zip(g.chrom, starts)])
+        y = np.stack([hw.y(ch, s, W) for ch, s in zip(g.chrom, starts)])
         pr = predict(hum, x, batch_size=8, precision="fp32", progress=False)
         for t, (desc, _, _) in enumerate(HUMAN_TRACKS):
             rows.append(dict(head="human", track=t, description=desc, split=split, what="TSS bins (3 centre)",
                              n=len(g), pearson=pearson(pr[:, c - 1 : c + 2, t].sum(1), y[:, c - 1 : c + 2, t].sum(1))))
     # mouse held-out regions
     mw = worlds["mouse"]
-    x = np.stack([mw.x(r.chrom, int(r.start)) for r in mouse_test.itertuples()])
-    y = np.stack([mw.y(r.chrom, int(r.start)) for r in mouse_test.itertuples()])
+    mstarts = [((int(r.start) + int(r.end)) // 2 - W // 2) // BIN * BIN for r in mouse_test.itertuples()]
+    x = np.stack([mw.x(r.chrom, s, W) for r, s in zip(mouse_test.itertuples(), mstarts)])
+    y = np.stack([mw.y(r.chrom, s, W) for r, s in zip(mouse_test.itertuples(), mstarts)])
     pm = predict(mou, x, batch_size=8, precision="fp32", progress=False)
     for t, (desc, _, _) in enumerate(MOUSE_TRACKS):
         rows.append(dict(head="mouse", track=t, description=desc, split="held-out chr19 (2nd half)", what="all bins",

@@ -1,0 +1,132 @@
+"""Inference throughput: the engine vs a naive loop vs a raw batched forward (sequences/s).
+
+    .venv/bin/python benchmarks/inference.py [--threads 2] [--n-enformer 16] [--n-cnn 256] [--out t.tsv]
+
+Models: a shrunken Enformer (dim 96, depth 2, 8,192 bp, 128-bp bins, 2 heads) and the GOPHER
+CNN-baseline (2,048 bp). Modes, all fp32 on CPU:
+
+* ``naive``: batch 1, autograd on (no inference_mode), output to numpy per sequence;
+* ``raw``: batched forward under ``torch.inference_mode()``, output to numpy;
+* ``engine``: ``regbench.predict.engine.predict`` (hashing, de-duplication, batching).
+
+On CUDA also: the engine at batch 1/4/16 in bf16 and fp32. Prints a table with the ratio
+engine / raw (target >= 0.95).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from regbench.models import registry  # noqa: E402
+from regbench.predict.engine import predict  # noqa: E402
+from regbench.predict.enformer import EnformerHead  # noqa: E402
+
+
+def shrunken_enformer():
+    from enformer_pytorch import Enformer
+    from enformer_pytorch.modeling_enformer import Attention
+
+    torch.manual_seed(0)
+    m = Enformer.from_hparams(dim=96, depth=2, heads=2, attn_dim_key=16, dim_divisible_by=16, num_downsamples=7,
+                              target_length=-1, output_heads=dict(human=2, mouse=2))
+    for mod in m.modules():
+        if isinstance(mod, Attention):
+            torch.nn.init.normal_(mod.to_out.weight, std=0.02)
+    return EnformerHead(m.eval(), "human")
+
+
+def onehot(n, L, seed=0):
+    rng = np.random.default_rng(seed)
+    return np.eye(4, dtype=np.float32)[rng.integers(0, 4, (n, L))]
+
+
+def timed(fn, repeats):
+    fn()  # warm-up
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def bench_model(name, model, x, batch, device, repeats):
+    model = model.to(device).eval()
+    n = len(x)
+    rows = []
+
+    def naive():
+        for i in range(n):
+            model(torch.from_numpy(x[i : i + 1]).to(device)).detach().float().cpu().numpy()
+
+    def raw():
+        with torch.inference_mode():
+            for i in range(0, n, batch):
+                model(torch.from_numpy(x[i : i + batch]).to(device)).float().cpu().numpy()
+
+    def engine():
+        predict(model, x, batch_size=batch, device=device, precision="fp32", progress=False)
+
+    modes = (("naive", naive), ("raw", raw), ("engine", engine))
+    best = {mode: float("inf") for mode, _ in modes}
+    for mode, fn in modes:
+        fn()  # warm-up
+    for _ in range(repeats):  # interleaved so that load changes hit every mode alike
+        for mode, fn in modes:
+            t = time.perf_counter()
+            fn()
+            best[mode] = min(best[mode], time.perf_counter() - t)
+    for mode, _ in modes:
+        s = best[mode]
+        rows.append(dict(model=name, device=str(device), precision="fp32", batch=1 if mode == "naive" else batch,
+                         mode=mode, n=n, seconds=round(s, 4), seq_per_s=round(n / s, 2)))
+    if device.type == "cuda":
+        for b in (1, 4, 16):
+            for prec in ("bf16", "fp32"):
+                s = timed(lambda: predict(model, x, batch_size=b, device=device, precision=prec, progress=False),
+                          repeats)
+                rows.append(dict(model=name, device=str(device), precision=prec, batch=b, mode="engine", n=n,
+                                 seconds=round(s, 4), seq_per_s=round(n / s, 2)))
+    return rows
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--n-enformer", type=int, default=16)
+    ap.add_argument("--n-cnn", type=int, default=256)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--out", default=None, help="also write the table as TSV")
+    a = ap.parse_args(argv)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
+    rows = []
+    for dev in devices:
+        rows += bench_model("enformer_shrunken_8192bp", shrunken_enformer(), onehot(a.n_enformer, 8192), 8, dev,
+                            a.repeats)
+        rows += bench_model("cnn_base_2048bp", registry.build("cnn_base", bin_size=32), onehot(a.n_cnn, 2048), 64,
+                            dev, a.repeats)
+    df = pd.DataFrame(rows)
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
+    print(df.to_string(index=False))
+    for (model, dev), g in df[df.precision == "fp32"].groupby(["model", "device"]):
+        r = g.set_index("mode").seq_per_s
+        print(f"{model} on {dev}: engine/raw = {r['engine'] / r['raw']:.3f}, engine/naive = "
+              f"{r['engine'] / r['naive']:.2f}")
+    if a.out:
+        df.to_csv(a.out, sep="\t", index=False)
+    return df
+
+
+if __name__ == "__main__":
+    main()
