@@ -132,6 +132,33 @@ def load_finetuned(enformer_source, model_dir, head: dict, window: int, use_tf_g
     return load_trained(model, model_dir)
 
 
+def TracksAndActivity(track_model, track_idx, activity_model=None):
+    """One module for the engine: (N, L, 4) -> (N, bins, len(track_idx) + 1): the selected tracks of
+    ``track_model`` and, in the last channel (repeated over bins), the fine-tuned activity computed from
+    the **same** trunk pass (zeros without ``activity_model``)."""
+    import torch
+    from torch import nn
+
+    class _TA(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.track_model = track_model
+            self.activity_model = activity_model
+            self.register_buffer("idx", torch.tensor(list(track_idx), dtype=torch.long), persistent=False)
+
+        def forward(self, x):
+            if self.activity_model is None:
+                tr = self.track_model(x)[:, :, self.idx]
+                return torch.cat([tr, torch.zeros_like(tr[:, :, :1])], dim=-1)
+            emb = self.activity_model.embeddings(x)
+            enf = self.activity_model.enformer
+            tr = enf._heads[self.track_model.head](emb)[:, :, self.idx]
+            act = self.activity_model.head_forward(emb)
+            return torch.cat([tr, act[:, None, None].expand(-1, tr.shape[1], 1)], dim=-1)
+
+    return _TA()
+
+
 def dhs_bin_mask(dhs: pd.DataFrame, offset: int, n_bins: int, bin_size: int = 128) -> np.ndarray:
     """(n_dhs, n_bins) bool: bin b (sequence ``[offset + b*bs, offset + (b+1)*bs)``) overlaps DHS ``[start, end)``."""
     lo = offset + np.arange(n_bins) * bin_size
@@ -166,11 +193,10 @@ def run_predict(
     batch_size: int = 4,
     n_value: float = 0.25,
     use_tf_gamma=None,
+    chunk: int = 256,
     log=None,
 ) -> pd.DataFrame:
     """Predict the ``predict`` windows of the payloads (all for baseline/authors, held-out fold for fold<k>)."""
-    import torch
-
     from regbench.predict.engine import predict
     from regbench.predict.enformer import EnformerHead, read_targets, track_index
     from regbench.workflow import atomic_path
@@ -182,46 +208,44 @@ def run_predict(
     tidx = [track_index(targets, d) for d in tracks.values()]
     keys = list(tracks)
     if model_dir is None:
-        enformer = load_base(enformer_source, use_tf_gamma)
-        track_model, act_model = EnformerHead(enformer, "mouse"), None
+        model = TracksAndActivity(EnformerHead(load_base(enformer_source, use_tf_gamma), "mouse"), tidx)
     else:
-        act_model = load_finetuned(enformer_source, model_dir, head, window, use_tf_gamma)
-        track_model = act_model.track_head("mouse")
-    sel = torch.tensor(tidx)
-
-    def reduce(o):
-        return o[:, :, sel.to(o.device)]
-
+        ft = load_finetuned(enformer_source, model_dir, head, window, use_tf_gamma)
+        model = TracksAndActivity(ft.track_head("mouse"), tidx, ft)
     shift_list = tuple(range(int(shifts)))
     n_bins = window // 128
-    wrows, prows, profiles = [], [], {}
     onehot = encode_sequences(seqs, names, n_value)
-    for pi, name in enumerate(names):
-        w = win[(win["set"] == "predict") & (win["name"] == name)]
-        offs = w["offset"].to_numpy(dtype=int)
-        x = np.stack([onehot[pi, o : o + window] for o in offs])
-        tr = predict(track_model, x, batch_size=batch_size, reduce=reduce, shifts=shift_list, progress=False)  # (n, bins, T)
-        act = predict(act_model, x, batch_size=batch_size, shifts=shift_list, progress=False) if act_model is not None else np.full(len(offs), np.nan)
+    index = {n: i for i, n in enumerate(names)}
+    w_all = win[(win["set"] == "predict") & win["name"].isin(names)].reset_index(drop=True)
+    out = np.zeros((len(w_all), n_bins, len(keys) + 1), dtype=np.float32)
+    for c0 in range(0, len(w_all), chunk):
+        part = w_all.iloc[c0 : c0 + chunk]
+        x = np.stack([onehot[index[n], o : o + window] for n, o in zip(part["name"], part["offset"])])
+        out[c0 : c0 + len(part)] = predict(model, x, batch_size=batch_size, shifts=shift_list, progress=False)
+        if log is not None:
+            log.info("predicted %d/%d windows", c0 + len(part), len(w_all))
+    wrows, prows, profiles = [], [], {}
+    for name in names:
+        rows = np.flatnonzero((w_all["name"] == name).to_numpy())
         d = dhs[dhs["name"] == name].reset_index(drop=True)
         L = len(seqs[name])
         acc = np.zeros((L, len(keys)))
         cnt = np.zeros(L)
-        for k, (wi, o) in enumerate(zip(w["window"], offs)):
-            mask = dhs_bin_mask(d, o, n_bins)
-            pk = dhs_peaks(tr[k], mask)
-            row = {"name": name, "window": int(wi), "offset": int(o), "predicted": float(np.ravel(act)[k])}
+        for k in rows:
+            wi, o = int(w_all.at[k, "window"]), int(w_all.at[k, "offset"])
+            tr = out[k, :, : len(keys)]
+            pk = dhs_peaks(tr, dhs_bin_mask(d, o, n_bins))
+            row = {"name": name, "window": wi, "offset": o, "predicted": float(out[k, 0, -1]) if model_dir is not None else np.nan}
             for t, key in enumerate(keys):
                 row[f"peaksum_{key}"] = float(np.nansum(pk[:, t]))
             wrows.append(row)
             for j, lab in enumerate(d["label"]):
                 for t, key in enumerate(keys):
-                    prows.append({"name": name, "window": int(wi), "offset": int(o), "label": lab, "track": key, "peak": pk[j, t]})
-            acc[o : o + window] += np.repeat(tr[k], 128, axis=0)
+                    prows.append({"name": name, "window": wi, "offset": o, "label": lab, "track": key, "peak": pk[j, t]})
+            acc[o : o + window] += np.repeat(tr, 128, axis=0)
             cnt[o : o + window] += 1
         with np.errstate(invalid="ignore", divide="ignore"):
             profiles[name] = (acc / cnt[:, None]).astype(np.float32)
-        if log is not None:
-            log.info("%s: %d windows, mean peaksum %s, predicted %.4g", name, len(offs), {k: round(np.mean([r[f'peaksum_{k}'] for r in wrows[-len(offs):]]), 4) for k in keys}, float(np.nanmean(act)))
     wdf = pd.DataFrame(wrows)
     pdf = pd.DataFrame(prows, columns=["name", "window", "offset", "label", "track", "peak"])
     with atomic_path(out_windows) as tmp:

@@ -77,7 +77,9 @@ def _classes():
             return self.enformer(x, return_only_embeddings=True)
 
         def forward(self, x):  # (N, L, 4) -> (N,)
-            e = self.embeddings(x)
+            return self.head_forward(self.embeddings(x))
+
+        def head_forward(self, e):  # trunk embeddings (N, bins, d) -> (N,)
             if e.shape[1] != self.n_bins:
                 raise ValueError(f"FinetuneEnformer: {e.shape[1]} trunk bins, head built for {self.n_bins} (input {self.input_length} bp)")
             a = self.attention(e).flatten(1)
