@@ -19,5 +19,6 @@ with script_run(snakemake) as log:  # noqa: F821
         n_value=cfg.get("n_value", 0.25),
         use_tf_gamma=enf.get("use_tf_gamma"),
         seed=int(smk.params.seed),
+        freeze_batchnorm=bool(cfg.get("freeze_batchnorm", False)),
         log=log,
     )

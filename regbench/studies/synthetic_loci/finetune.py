@@ -82,6 +82,7 @@ def run_finetune(
     n_value: float = 0.25,
     use_tf_gamma=None,
     seed: int = 0,
+    freeze_batchnorm: bool = False,
     log=None,
 ):
     """Fine-tune one head configuration on one split; returns the trainer's TrainResult."""
@@ -98,7 +99,7 @@ def run_finetune(
     tr = win[(win["set"] == "train") & win["name"].isin(train_names)]
     va = win[(win["set"] == "validation") & win["name"].isin(train_names)]
     enformer = load_base(enformer_source, use_tf_gamma)
-    model = build_finetune(enformer, window // 128, head["key_size"], head["value_size"], head["num_heads"], head.get("dropout", 0.1))
+    model = build_finetune(enformer, window // 128, head["key_size"], head["value_size"], head["num_heads"], head.get("dropout", 0.1), freeze_batchnorm)
     cfg = TrainConfig(seed=seed, **train)
     if log is not None:
         log.info("fine-tune %s split %s: %d train payloads (%d windows), %d held out, %d valid windows", head, split, len(train_names), len(tr), len(held), len(va))

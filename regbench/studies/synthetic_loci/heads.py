@@ -60,9 +60,10 @@ def _classes():
             return (w @ v).transpose(1, 2).reshape(n, t, h * self.value_size)
 
     class FinetuneEnformer(nn.Module):
-        def __init__(self, enformer: nn.Module, n_bins: int, key_size: int = 64, value_size: int = 64, num_heads: int = 1, dropout: float = 0.1):
+        def __init__(self, enformer: nn.Module, n_bins: int, key_size: int = 64, value_size: int = 64, num_heads: int = 1, dropout: float = 0.1, freeze_batchnorm: bool = False):
             super().__init__()
             self.enformer = enformer
+            self.freeze_batchnorm = bool(freeze_batchnorm)
             d_in = int(enformer.dim) * 2
             self.n_bins = int(n_bins)
             self.attention = AttentionHead(d_in, key_size, value_size, num_heads, dropout)
@@ -72,6 +73,17 @@ def _classes():
             self.n_tracks = 1
             for p in self.enformer._heads.parameters():  # original heads stay as they are
                 p.requires_grad_(False)
+
+        def train(self, mode: bool = True):
+            """Training mode as in the paper (dropout + BatchNorm batch statistics); with
+            ``freeze_batchnorm`` the trunk's BatchNorm layers stay in eval mode (running statistics
+            frozen; an ablation the spec suggests for batches of near-identical windows)."""
+            super().train(mode)
+            if mode and self.freeze_batchnorm:
+                for m in self.modules():
+                    if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                        m.eval()
+            return self
 
         def embeddings(self, x):
             return self.enformer(x, return_only_embeddings=True)
@@ -94,9 +106,9 @@ def _classes():
     return AttentionHead, FinetuneEnformer
 
 
-def build_finetune(enformer, n_bins: int, key_size: int = 64, value_size: int = 64, num_heads: int = 1, dropout: float = 0.1):
+def build_finetune(enformer, n_bins: int, key_size: int = 64, value_size: int = 64, num_heads: int = 1, dropout: float = 0.1, freeze_batchnorm: bool = False):
     """A :class:`FinetuneEnformer` around ``enformer`` (modified in place when trained)."""
-    return _classes()[1](enformer, n_bins, key_size, value_size, num_heads, dropout)
+    return _classes()[1](enformer, n_bins, key_size, value_size, num_heads, dropout, freeze_batchnorm)
 
 
 def attention_head(d_in: int, key_size: int, value_size: int, num_heads: int = 1, dropout: float = 0.1):
