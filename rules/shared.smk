@@ -42,6 +42,7 @@ rule train_demo_enformer:
         mouse_e14="resources/demo/mm10/dnase_e14.bigWig",
         mouse_train="resources/demo/mm10/train_regions.bed",
         mouse_heldout="resources/demo/mm10/heldout_regions.bed",
+        mouse_dhs="resources/demo/mm10/dhs_sites.tsv",
         targets_human="resources/demo/enformer/targets_human.txt",
         targets_mouse="resources/demo/enformer/targets_mouse.txt",
     output:

@@ -11,4 +11,5 @@ with script_run(snakemake) as log:
         o.model, o.history, o.metrics,
         params={**snakemake.params.hparams, "seed": int(snakemake.params.seed)},
         log=log,
+        mouse_dhs_sites=i.mouse_dhs,
     )

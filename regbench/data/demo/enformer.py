@@ -15,7 +15,8 @@ in two halves (valid / test). The model works at any input length that is a mult
 (``target_length=-1``); attention output layers are re-initialised so attention is exercised.
 
 Outputs: ``save_pretrained(model_dir, safe_serialization=False)``, the trainer's
-``history.tsv``, and a metrics TSV (head, track, description, split, what, n, pearson).
+``history.tsv``, and a metrics TSV (head, track, description, split, what, n, pearson; for the
+DHS-deletion rows the ``pearson`` column holds the named statistic instead).
 """
 
 from __future__ import annotations
@@ -219,7 +220,7 @@ def build_demo_enformer(p: DemoEnformerParams):
 def train_demo_enformer(human_genome, human_dnase, human_cage, genes_tsv, mouse_genome, mouse_escj7, mouse_e14,
                         mouse_train_bed, mouse_heldout_bed, model_dir, history_out, metrics_out,
                         params: DemoEnformerParams | dict | None = None, log: logging.Logger | None = None,
-                        workdir=None) -> pd.DataFrame:
+                        workdir=None, mouse_dhs_sites=None) -> pd.DataFrame:
     """Train the demo Enformer (see module docstring); returns the held-out metrics table."""
     import torch
 
@@ -265,11 +266,12 @@ def train_demo_enformer(human_genome, human_dnase, human_cage, genes_tsv, mouse_
               get_loss("poisson", mask_nan=True), cfg, workdir, log=log)
     enf = res.model.enformer.eval()
 
-    metrics = evaluate_demo_enformer(enf, worlds, genes, mt, log, p.eval_window)
+    sites = pd.read_csv(mouse_dhs_sites, sep="\t") if mouse_dhs_sites else None
+    metrics = evaluate_demo_enformer(enf, worlds, genes, mt, log, p.eval_window, sites)
     with atomic_path(model_dir) as tmp:
         enf.save_pretrained(tmp, safe_serialization=False)
-    with atomic_path(history_out) as tmp:
-        shutil.copyfile(workdir / "history.tsv", tmp)
+    with atomic_path(history_out) as tmp:  # without wall-clock seconds: identical across demo runs
+        res.history.drop(columns=["seconds"]).to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     with atomic_path(metrics_out) as tmp:
         metrics.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
     if own_workdir:
@@ -277,8 +279,47 @@ def train_demo_enformer(human_genome, human_dnase, human_cage, genes_tsv, mouse_
     return metrics
 
 
+def dhs_deletion_check(mouse_head, world: _World, dhs_sites: pd.DataFrame, regions: pd.DataFrame,
+                       W: int = 8192) -> list[dict]:
+    """Delete each DHS core inside ``regions`` (genomic deletion: the window is re-filled from the
+    right) and compare the predicted ES-CJ7/E14 signal over the core's bins (site-centred windows).
+
+    Returns metric rows: fraction of DHSs whose predicted signal drops, and the median ratio.
+    """
+    from regbench.predict.engine import predict
+
+    inside = []
+    for r in dhs_sites.itertuples():
+        sel = regions[(regions.chrom == r.chrom) & (regions.start <= r.start) & (regions.end >= r.end)]
+        if len(sel) and isinstance(r.motifs, str) and r.motifs:
+            inside.append(r)
+    if not inside:
+        return []
+    ref, alt = [], []
+    for r in inside:
+        s = int(r.centre) - W // 2
+        ref.append(world.x(r.chrom, s, W))
+        core = int(r.end) - int(r.start)
+        left = world.x(r.chrom, s, int(r.start) - s)
+        right = world.x(r.chrom, int(r.end), W - (int(r.start) - s))
+        alt.append(np.concatenate([left, right]))
+    pr = predict(mouse_head, np.stack(ref + alt), batch_size=8, precision="fp32", progress=False)
+    n = len(inside)
+    c = W // BIN // 2
+    sig_ref = pr[:n, c - 1 : c + 1].sum(1)  # the core spans the two centre bins
+    sig_alt = pr[n:, c - 1 : c + 1].sum(1)
+    rows = []
+    for t, (desc, _, _) in enumerate(MOUSE_TRACKS):
+        rows.append(dict(head="mouse", track=t, description=desc, split="held-out DHS deletions",
+                         what="fraction with lower prediction", n=n, pearson=float(np.mean(sig_alt[:, t] < sig_ref[:, t]))))
+        rows.append(dict(head="mouse", track=t, description=desc, split="held-out DHS deletions",
+                         what="median predicted ratio deleted/reference", n=n,
+                         pearson=float(np.median(sig_alt[:, t] / sig_ref[:, t]))))
+    return rows
+
+
 def evaluate_demo_enformer(enf, worlds, genes: pd.DataFrame, mouse_test: pd.DataFrame, log,
-                           W: int = 8192) -> pd.DataFrame:
+                           W: int = 8192, dhs_sites: pd.DataFrame | None = None) -> pd.DataFrame:
     """Held-out Pearson per track on ``W``-bp windows (all bins of the test chromosome / mouse
     held-out regions; DNase and CAGE summed over the 3 centre bins of TSS-centred windows)."""
     from regbench.metrics.correlation import pearson
@@ -318,6 +359,8 @@ def evaluate_demo_enformer(enf, worlds, genes: pd.DataFrame, mouse_test: pd.Data
     for t, (desc, _, _) in enumerate(MOUSE_TRACKS):
         rows.append(dict(head="mouse", track=t, description=desc, split="held-out chr19 (2nd half)", what="all bins",
                          n=int(y[..., t].size), pearson=pearson(pm[..., t].ravel(), y[..., t].ravel())))
+    if dhs_sites is not None:
+        rows.extend(dhs_deletion_check(mou, mw, dhs_sites, mouse_test, W))
     df = pd.DataFrame(rows)
     for r in df.itertuples():
         log.info("held-out %s/%s %s %s: n=%d pearson=%.3f", r.head, r.description, r.split, r.what, r.n, r.pearson)
