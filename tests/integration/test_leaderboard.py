@@ -5,9 +5,12 @@ on the demo by its leaderboard target and appears on the leaderboard next to the
   the demo config): `pytest_tiny` (the example CNN, registered under a new name from a copy in a
   temp dir; trained on the accessibility and DREAM data) and `pytest_promoter110` (a 110-bp
   "pretrained" model that can serve none of accessibility / personal: skipped with the reason);
+  and `pytest_pretrained` (the same CNN with fixed weights from a checkpoint, read out on the
+  personal genomes);
 * its numbers equal those the study code produces for the same model: the DREAM score recomputed
   from the predictions file with the study's readers and scorer; the accessibility whole-genome
-  Pearson recomputed from the trained weights with the study's dataset loader and metric;
+  Pearson recomputed from the trained weights with the study's dataset loader and metric; the
+  personal mean per-gene R recomputed from the predictions and expression with scipy;
 * the page renders in headless Chromium (skipped with a message when it is not installed) with
   every row, and every link resolves to an existing file.
 """
@@ -32,6 +35,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.demo]
 LB = ROOT / "results" / "leaderboard"
 TINY = "pytest_tiny"
 P110 = "pytest_promoter110"
+PRE = "pytest_pretrained"
 ARCH = "pytest_tiny_cnn"
 
 
@@ -42,8 +46,26 @@ def lb_config(tmp_path_factory) -> Path:
     text = (ROOT / "examples" / "my_model.py").read_text()
     assert 'register("tiny_cnn")' in text
     src.write_text(text.replace('register("tiny_cnn")', f'register("{ARCH}")'))
+    # a "pretrained" model: the example CNN with two output tracks in 128-bp bins and fixed weights
+    import torch
+
+    from regbench.models import registry
+
+    registry.load_user_models(src)
+    torch.manual_seed(0)
+    torch.save(registry.build(ARCH, filters=8, bin_size=128, n_tracks=2).state_dict(), d / "pretrained.pt")
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     cfg["models"] = {
+        PRE: {
+            "description": "a pretrained profile model read out on personal genomes",
+            "file": str(src),
+            "arch": ARCH,
+            "checkpoint": str(d / "pretrained.pt"),
+            "hparams": {"filters": 8, "bin_size": 128, "n_tracks": 2},
+            "output": {"bin_size": 128, "tracks": ["dnase", "cage"]},
+            # read out every bin of the 8,192-bp window (the tiny model's receptive field is 25 bp)
+            "benchmarks": {"personal": {"track": "cage", "bins": list(range(64))}},
+        },
         TINY: {
             "description": "example tiny CNN from a temp dir",
             "file": str(src),
@@ -73,7 +95,7 @@ def lb_config(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def leaderboard(demo_results, lb_config) -> Path:
-    run_snakemake(f"results/leaderboard/{TINY}/scores.tsv", "--configfile", str(lb_config))
+    run_snakemake(f"results/leaderboard/{TINY}/scores.tsv", f"results/leaderboard/{PRE}/scores.tsv", "--configfile", str(lb_config))
     run_snakemake("leaderboard", "--configfile", str(lb_config))
     return LB
 
@@ -144,6 +166,37 @@ def test_accessibility_pearson_equals_the_study_metric_on_the_trained_model(lead
     assert _table(leaderboard).loc[TINY, "accessibility:pearson_whole"] == pytest.approx(float(np.mean(r)), rel=1e-4, abs=1e-5)
 
 
+def test_personal_gene_r_equals_recomputation_from_the_predictions(leaderboard, lb_config):
+    from scipy.stats import pearsonr
+
+    from regbench.studies.personal.genes import read_expression
+
+    t = _table(leaderboard)
+    assert t.loc[PRE, "personal:status"] == "ok"
+    cfg = yaml.safe_load(lb_config.read_text())["personal"]
+    pred = pd.read_csv(leaderboard / PRE / "personal" / "predictions.tsv", sep="\t")
+    expr = read_expression(ROOT / cfg["inputs"]["expression"])
+    genes = set(pd.read_csv(ROOT / "results" / "personal" / "genes.tsv", sep="\t")["gene_id"])
+    stats = pd.read_csv(leaderboard / PRE / "personal" / "gene_stats.tsv", sep="\t").set_index("gene_id")
+    # the headline is the study's per-gene table summarised as the study does (mean of r)
+    assert t.loc[PRE, "personal:mean_gene_r"] == pytest.approx(float(stats["r"].mean()), rel=1e-4, abs=1e-6)
+    # and every per-gene r of a gene whose prediction varies equals scipy on the predictions file
+    n_checked = 0
+    for gene, g in pred.groupby("gene_id"):
+        if gene not in expr.index or gene not in genes:
+            continue
+        g = g.set_index("sample")
+        common = sorted(set(g.index) & set(expr.columns))
+        x, y = g.loc[common, "cage"].to_numpy(float), expr.loc[gene, common].to_numpy(float)
+        if np.ptp(x) > 0 and np.ptp(y) > 0:
+            assert stats.loc[gene, "r"] == pytest.approx(pearsonr(x, y)[0], rel=1e-4, abs=1e-6), gene
+            n_checked += 1
+    assert n_checked > 10
+    assert t.loc[PRE, "personal:n_significant"] == int(stats["significant"].sum())
+    for bench in ("accessibility", "dream", "synthetic_loci"):
+        assert t.loc[PRE, f"{bench}:status"].startswith("skipped:")
+
+
 class _Page(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -171,7 +224,7 @@ def test_page_renders_in_chromium_with_working_links(leaderboard, tmp_path):
     page.feed(dom.stdout)
     t = _table(leaderboard)
     assert page.rows == list(t.index)
-    assert TINY in page.rows and P110 in page.rows
+    assert TINY in page.rows and P110 in page.rows and PRE in page.rows
     assert f"{TINY}/scores.tsv" in page.hrefs and f"{TINY}/scores.png" in page.hrefs
     assert "skipped: the model takes 110-bp inputs" in dom.stdout
     assert page.hrefs
