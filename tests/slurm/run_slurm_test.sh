@@ -80,7 +80,7 @@ CTLD_PORT=${REGBENCH_SLURM_PORT:-16817}
 D_PORT=$((CTLD_PORT + 1))
 CORES=${REGBENCH_SLURM_CORES:-16}
 MEM_MB=${REGBENCH_SLURM_MEM_MB:-256000}
-MUNGED_PID="" CTLD_PID="" SLURMD_PID="" WROTE_CONF=0 OK=0
+MUNGED_PID="" CTLD_PID="" SLURMD_PID="" SMK_PID="" WROTE_CONF=0 OK=0
 
 stop_pid() {  # stop one daemon we started, by PID
   local pid=$1 name=$2
@@ -94,6 +94,14 @@ stop_pid() {  # stop one daemon we started, by PID
 cleanup() {
   local rc=$?
   set +e
+  if [ -n "$SMK_PID" ] && kill -0 "$SMK_PID" 2>/dev/null; then  # interrupted: stop snakemake first
+    local smk
+    smk=$(pgrep -P "$SMK_PID")
+    say "stopping snakemake ($smk)"
+    [ -n "$smk" ] && kill -INT $smk 2>/dev/null
+    for _ in $(seq 60); do kill -0 "$SMK_PID" 2>/dev/null || break; sleep 0.5; done
+    [ -n "$smk" ] && kill -9 $smk 2>/dev/null
+  fi
   if [ -n "$CTLD_PID" ] && kill -0 "$CTLD_PID" 2>/dev/null; then
     local left
     left=$(squeue -h -o %i 2>/dev/null)
@@ -187,10 +195,14 @@ while IFS=$'\t' read -r k v; do expect[$k]=$v; done < <("$PYTHON" -m regbench.da
 say "dry-run: ${expect[jobs]} jobs, ${expect[remote_jobs]} to SLURM (${expect[gpu_jobs]} GPU), ${expect[local_jobs]} local"
 LOG=$STATE/snakemake.log
 t0=$(date +%s%N)
+# in the background + wait, so that INT/TERM reach the trap at once (it stops snakemake)
+timeout -k 120 "${REGBENCH_SLURM_TIMEOUT:-1800}" "${cmd[@]}" >"$LOG" 2>&1 &
+SMK_PID=$!
 set +e
-timeout "${REGBENCH_SLURM_TIMEOUT:-1800}" "${cmd[@]}" >"$LOG" 2>&1
+wait "$SMK_PID"
 rc=$?
 set -e
+SMK_PID=""
 wall=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN{printf "%.1f", (b-a)/1e9}')
 
 mapfile -t jobids < <(grep -oE "has been submitted with SLURM jobid [0-9]+" "$LOG" | awk '{print $NF}')
