@@ -5,8 +5,8 @@ official test-subset / public-leaderboard files; DREAM-CNN and LegNet train (cap
 predict every test-subset sequence keyed by its official test id and report Pearson r on a
 held-out tenth of the 6,369. There are no test labels here, so scoring is skipped by the rules.
 The plasmid is not among the shared files: the test writes one from the real vector sequence
-next to the insert (BHI's vector_left, 37 bp) with N upstream, so the first 3 of LegNet's 150
-input positions are N.
+next to the insert (BHI's vector_left, 37 bp) with poly-A upstream, so the first 3 of LegNet's 150
+input positions are A (not the real vector).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from regbench.studies.dream.data import ADAPTER_3, ADAPTER_5, subset_sequences
+from regbench.studies.dream.data import ADAPTER_3, ADAPTER_5, read_training, subset_sequences
 from regbench.studies.dream.preprocess import BHI_VECTOR_LEFT, BHI_VECTOR_RIGHT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ from conftest import run_snakemake  # noqa: E402
 def test_dream_rules_on_real_files(shared_data, tmp_path):
     d = shared_data / "dream"
     plasmid = tmp_path / "plasmid.json"
-    plasmid.write_text(json.dumps("N" * 120 + BHI_VECTOR_LEFT + ADAPTER_5 + "N" * 80 + ADAPTER_3 + BHI_VECTOR_RIGHT))
+    plasmid.write_text(json.dumps("A" * 120 + BHI_VECTOR_LEFT + ADAPTER_5 + "N" * 80 + ADAPTER_3 + BHI_VECTOR_RIGHT))
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     train = {"max_epochs": 2, "batch_size": 64, "optimizer": "adamw", "lr": 0.003, "weight_decay": 0.01, "steps_per_epoch": 40}
     cfg["dream"] = {
@@ -61,11 +61,14 @@ def test_dream_rules_on_real_files(shared_data, tmp_path):
     run_snakemake("all_dream", "-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path), "--configfile", str(cfg_path),
                   timeout=900)
     expected = subset_sequences(d / "test_subset_ids")
+    n_rows = len(read_training(d / "demo_train.txt"))
+    assert n_rows == 6370
     for model in ("dream_cnn", "legnet"):
         pred = pd.read_csv(tmp_path / "results" / "dream" / "predictions" / f"{model}.tsv", sep="\t")
         assert pred["id"].tolist() == expected["id"].tolist()  # keyed by official test id
         assert pred["prediction"].notna().all() and pred["prediction"].std() > 0
         ho = pd.read_csv(tmp_path / "results" / "dream" / "holdout" / f"{model}.tsv", sep="\t").iloc[0]
-        assert ho["n_holdout"] == 637 and ho["n_train"] == 6369 - 637
+        # the file holds 6,370 rows (its last line has no newline, so `wc -l` says 6,369)
+        assert ho["n_holdout"] == 637 and ho["n_train"] == n_rows - 637
         print(f"{model}: held-out Pearson r = {ho['holdout_pearson']:.3f} (n = {ho['n_holdout']})")
         assert -1 <= ho["holdout_pearson"] <= 1
