@@ -116,6 +116,9 @@ def train_and_predict(
     res = fit(model, (x_tr, y_tr), (x_va, y_va), recipe.loss_fn(), cfg, outdir, augment=recipe.augment(model), log=log)
     model = res.model
     outdir = Path(outdir)
+    # the selected weights, also when fit() returned a finished run from its checkpoint
+    with atomic_path(outdir / "model.pt") as tmp:
+        torch.save(model.state_dict(), tmp)
     with atomic_path(outdir / "spec.json") as tmp:
         tmp.write_text(json.dumps({"name": name, **spec, "stats": recipe.stats}, indent=1, sort_keys=True))
 
