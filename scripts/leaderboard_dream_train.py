@@ -7,6 +7,6 @@ from regbench.workflow import script_run
 
 with script_run(snakemake) as log:  # noqa: F821
     smk = snakemake  # noqa: F821
-    train_dream(dict(smk.params.card), dict(smk.params.cfg), smk.input.train, smk.input.plasmid, smk.input.subsets,
-                smk.input.test_labels, Path(smk.output.model).parent, smk.output.predictions, smk.output.holdout,
-                int(smk.params.seed), log=log)
+    train_dream(dict(smk.params.card), dict(smk.params.cfg), smk.input.train, smk.input.plasmid,
+                str(Path(smk.input.subsets[0]).parent), smk.input.test_labels, Path(smk.output.model).parent,
+                smk.output.predictions, smk.output.holdout, int(smk.params.seed), log=log)

@@ -1,5 +1,7 @@
 """Adapter: the per-model scores table and figure of a model card (rule lb_scores)."""
 
+from pathlib import Path
+
 from regbench.leaderboard.scores import collect_scores
 from regbench.workflow import script_run
 
@@ -9,8 +11,9 @@ with script_run(snakemake) as log:  # noqa: F821
     dream = personal = None
     if "dream_predictions" in inp:
         dream = {"predictions": inp["dream_predictions"], "holdout": inp["dream_holdout"],
-                 "test_labels": inp["dream_test_labels"], "subsets": inp["dream_subsets"],
-                 "public_ids": inp["dream_public_ids"], "discard_public": bool(smk.params.discard_public)}
+                 "test_labels": inp["dream_test_labels"], "subsets": str(Path(smk.input.dream_subsets[0]).parent),
+                 "public_ids": str(Path(smk.input.dream_public_ids[0]).parent),
+                 "discard_public": bool(smk.params.discard_public)}
     if "personal_significance" in inp:
         personal = {"significance": inp["personal_significance"], "gene_stats": inp["personal_stats"]}
     collect_scores(dict(smk.params.card), dict(smk.params.studies), smk.output.scores, acc_table=inp.get("acc"),

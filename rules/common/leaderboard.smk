@@ -62,14 +62,9 @@ def lb_acc_evaluation_list(wildcards):
 
 
 def lb_dream_inputs(wildcards):
-    inputs = {
-        "train": study_input("dream", "train"),
-        "plasmid": study_input("dream", "plasmid"),
-        "subsets": study_input("dream", "test_subsets"),
-        "test_labels": study_input("dream", "test_labels"),
-        "code": lb_code(wildcards),
-    }
-    return inputs
+    """The study's training inputs (dream_train_inputs: training table, plasmid, every test
+    subset file, test labels) and the card's files."""
+    return {**dream_train_inputs(wildcards), "code": lb_code(wildcards)}
 
 
 def lb_personal_predict_inputs(wildcards):
@@ -107,8 +102,8 @@ def lb_score_inputs(wildcards):
         inputs["dream_predictions"] = f"{d}/dream/predictions.tsv"
         inputs["dream_holdout"] = f"{d}/dream/holdout.tsv"
         inputs["dream_test_labels"] = study_input("dream", "test_labels")
-        inputs["dream_subsets"] = study_input("dream", "test_subsets")
-        inputs["dream_public_ids"] = study_input("dream", "public_ids")
+        inputs["dream_subsets"] = dream_subset_files()
+        inputs["dream_public_ids"] = dream_public_files()
     return inputs
 
 

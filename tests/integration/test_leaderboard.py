@@ -74,7 +74,7 @@ def lb_config(tmp_path_factory) -> Path:
             "output": {"bin_size": 32},
             "benchmarks": {
                 "accessibility": {"mode": "train", "evaluations": ["whole", "peak"]},
-                "dream": {"mode": "train", "recipe": "bhi", "hparams": {"bin_size": None}, "train": {"max_epochs": 2}},
+                "dream": {"mode": "train", "recipe": "bhi", "hparams": {"bin_size": None}},
             },
         },
         P110: {
