@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Dry-run cost and size of the regbench DAG (paper and demo configurations).
 
-    .venv/bin/python benchmarks/dag.py [--only paper|demo] [--target all] [--tsv out.tsv]
+    .venv/bin/python benchmarks/dag.py [--only paper|demo] [--target all] [--tsv out.tsv] [SNAKEMAKE_OPTION ...]
 
 For each configuration it times one `snakemake -n --forceall` of the target (every job of the
 DAG, whether or not outputs exist) with the command line the README gives:
@@ -57,10 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", type=float, default=60.0, help="max paper dry-run seconds")
     ap.add_argument("--tsv", help="also write the numbers to this TSV")
     ap.add_argument("--snakemake", default=str(Path(sys.executable).with_name("snakemake")))
-    a = ap.parse_args(argv)
+    ap.allow_abbrev = False
+    a, passthrough = ap.parse_known_args(argv)  # other options go to snakemake, e.g. --config
     rows = []
     for name in a.only or ["paper", "demo"]:
-        stats = time_dryrun(a.snakemake, CONFIGS[name], a.target)
+        stats = time_dryrun(a.snakemake, CONFIGS[name] + passthrough, a.target)
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         stats["max_rss_mb_children"] = round(rss)
         rows.append((name, stats))
