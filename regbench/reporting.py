@@ -113,13 +113,21 @@ _CHECK_JS = """
       img = Array.from(document.querySelectorAll("#app img")).find((x) => x.src === uri) || null;
     }
     if (!img) { out[p] = {error: "app did not show the image"}; continue; }
-    try { await img.decode(); } catch (e) { out[p] = {error: "decode failed: " + e}; continue; }
-    const w = img.naturalWidth, h = img.naturalHeight;
+    for (let i = 0; i < 100 && !(img.complete && img.naturalWidth > 0); i++) await wait(20);
+    const shown_w = img.naturalWidth, shown_h = img.naturalHeight;
+    // measure a fresh decode of the same data URI (the app's <img> element is reused by React)
+    const im = new Image();
+    const ok = await Promise.race([
+      new Promise((res) => { im.onload = () => res(true); im.onerror = () => res(false); im.src = uri; }),
+      wait(10000).then(() => false),
+    ]);
+    if (!ok) { out[p] = {error: "image did not decode", shown_w, shown_h}; continue; }
+    const w = im.naturalWidth, h = im.naturalHeight;
     const c = document.createElement("canvas");
     c.width = Math.min(w, 600); c.height = Math.max(1, Math.round(h * c.width / Math.max(w, 1)));
     const ctx = c.getContext("2d");
     ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, c.width, c.height);
-    ctx.drawImage(img, 0, 0, c.width, c.height);
+    ctx.drawImage(im, 0, 0, c.width, c.height);
     const d = ctx.getImageData(0, 0, c.width, c.height).data;
     let n = 0, s = 0, s2 = 0, nonwhite = 0;
     for (let i = 0; i < d.length; i += 4) {
@@ -128,7 +136,7 @@ _CHECK_JS = """
     }
     const mean = s / n;
     out[p] = {width: w, height: h, std: Math.sqrt(Math.max(0, s2 / n - mean * mean)),
-              nonwhite: nonwhite / n, shown_w: img.width, shown_h: img.height};
+              nonwhite: nonwhite / n, shown_w, shown_h};
   }
   const pre = document.createElement("pre");
   pre.id = "regbench-figure-check";
@@ -164,7 +172,8 @@ def render_report_figures(
     """Show every PNG result of the report through the report's own app in headless Chromium.
 
     Returns path -> {width, height (decoded image, px), std (grey level 0-255 of the image drawn
-    on a canvas), nonwhite (fraction of pixels < 250), shown_w, shown_h} or {error: str}.
+    on a canvas), nonwhite (fraction of pixels < 250), shown_w, shown_h (natural size of the <img>
+    the app displays; 0 if it never loaded)} or {error: str}.
     """
     chromium = chromium or find_chromium()
     if chromium is None:

@@ -86,6 +86,8 @@ def test_every_figure_renders_in_chromium(report, figures, chromium, tmp_path):
         file_stats = image_stats(ROOT / f)
         if (r["width"], r["height"]) != (file_stats["width"], file_stats["height"]):
             problems.append(f"{f}: decoded {r['width']}x{r['height']}, file {file_stats}")
+        if r["shown_w"] != file_stats["width"]:
+            problems.append(f"{f}: the report app's <img> did not load it ({r['shown_w']}x{r['shown_h']})")
         if r["std"] < 2 or r["nonwhite"] < 0.002:
             problems.append(f"{f}: blank in Chromium (std {r['std']:.2f}, non-white {r['nonwhite']:.4f})")
     assert not problems, "\n".join(problems)
