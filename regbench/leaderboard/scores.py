@@ -112,7 +112,10 @@ def accessibility_spec(card: dict, acc_cfg: dict) -> tuple[dict, dict]:
     hp.pop("bin_size", None)  # the study sets bin_size from the spec
     arch_key = card["name"]
     cfg = dict(acc_cfg)
-    cfg["architectures"] = {**acc_cfg.get("architectures", {}), arch_key: {"model": card["arch"], "hparams": hp}}
+    arch = {"model": card["arch"], "hparams": hp}
+    if b.get("train"):
+        arch["train"] = dict(b["train"])  # merged over training.quantitative by the study's train_model
+    cfg["architectures"] = {**acc_cfg.get("architectures", {}), arch_key: arch}
     spec = {
         "arch": arch_key,
         "dataset": accessibility_dataset(card, acc_cfg),

@@ -73,7 +73,8 @@ def lb_config(tmp_path_factory) -> Path:
             "hparams": {"filters": 8},
             "output": {"bin_size": 32},
             "benchmarks": {
-                "accessibility": {"mode": "train", "evaluations": ["whole", "peak"]},
+                # the study's trainer settings, fewer epochs (test speed)
+                "accessibility": {"mode": "train", "evaluations": ["whole", "peak"], "train": {"max_epochs": 4}},
                 "dream": {"mode": "train", "recipe": "bhi", "hparams": {"bin_size": None}},
             },
         },

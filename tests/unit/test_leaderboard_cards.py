@@ -191,3 +191,18 @@ def test_pretrained_card_qualifies_for_personal():
     bad = cards.validate_card("pre", {**TINY, "checkpoint": "w.pt", "output": {"bin_size": 128, "tracks": ["dnase"]},
                                       "benchmarks": {"personal": {"track": "cage"}}})
     assert "not among output.tracks" in cards.qualify(bad, STUDIES)["personal"][1]
+
+
+def test_accessibility_spec_injects_the_card_as_a_study_architecture():
+    from regbench.leaderboard.scores import accessibility_spec, dream_spec
+
+    card = cards.validate_card("tiny", {**TINY, "benchmarks": {"accessibility": {"train": {"max_epochs": 2}}}})
+    acc = {**STUDIES["accessibility"], "architectures": {"cnn_exp": {"model": "cnn_base"}}}
+    spec, cfg = accessibility_spec(card, acc)
+    assert spec == {"arch": "tiny", "dataset": "coverage", "loss": "poisson", "bin": 32, "aug": "rc_shift", "seed": 0, "binary": False}
+    assert cfg["architectures"]["tiny"] == {"model": "tiny_cnn", "hparams": {"filters": 8}, "train": {"max_epochs": 2}}
+    assert "cnn_exp" in cfg["architectures"] and "tiny" not in acc["architectures"]  # study config untouched
+    dcfg = {"models": {"a": {"recipe": "autosome", "train": {"lr": 1}}, "b": {"recipe": "bhi", "recipe_kw": {"tta_shifts": [0]}, "train": {"lr": 2, "max_epochs": 3}}}}
+    d = dream_spec(cards.validate_card("tiny", {**TINY, "benchmarks": {"dream": {"hparams": {"bin_size": None}, "train": {"max_epochs": 1}}}}), dcfg)
+    assert d == {"arch": "tiny_cnn", "recipe": "bhi", "recipe_kw": {"tta_shifts": [0]}, "hparams": {"filters": 8, "bin_size": None},
+                 "train": {"lr": 2, "max_epochs": 1}}
