@@ -62,14 +62,14 @@ def pers_chunk_files(pattern):
 
 
 def pers_enformer_inputs(wildcards=None):
-    """The Enformer: a save_pretrained directory made by a rule (demo: rules/shared.smk), the
+    """The Enformer: a save_pretrained directory built by the workflow (demo, rules/shared.smk), the
     downloaded config.json + pytorch_model.bin (paper), or nothing for a hub name."""
     w = str(config["enformer"]["weights"])
     if w.startswith("results/"):
         return [w]
-    if w.startswith(("resources/", "/", ".")):
-        return [f"{w}/config.json", f"{w}/pytorch_model.bin"]
-    return []
+    if len(Path(w).parts) == 2 and not w.startswith(("resources", "results", ".")):
+        return []  # a Hugging Face hub name such as EleutherAI/enformer-official-rough
+    return [f"{w}/config.json", f"{w}/pytorch_model.bin"]
 
 
 def pers_vcf(wildcards=None):
