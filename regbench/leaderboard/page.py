@@ -44,6 +44,7 @@ BENCH_TITLES = {
     "synthetic_loci": "Synthetic loci (Ribeiro-dos-Santos & Maurano 2025)",
 }
 BENCH_ORDER = ["accessibility", "dream", "personal", "synthetic_loci"]
+REF_LABELS = {"accessibility": "GOPHER", "dream": "DREAM", "personal": "Sasse et al.", "synthetic_loci": "Sox2 LCR"}
 #: personal study tables (paths under results/): Enformer summaries, the simple CNN's gene table
 PERSONAL_TABLES = ("personal/summary/significance.tsv", "personal/summary/drivers.tsv", "personal/cnn/gene_stats.tsv")
 SYNTHETIC_TABLES = ("synthetic_loci/metrics/activity_correlation.tsv",)
@@ -140,7 +141,7 @@ def build_table(user_scores: dict[str, str], descriptions: dict[str, str] | None
     ref = reference_scores(results_dir)
     ref = ref.iloc[np.argsort([BENCH_ORDER.index(b) for b in ref["benchmark"]], kind="stable")]
     for (model, bench), g in ref.groupby(["model", "benchmark"], sort=False):
-        row = {"model": model, "kind": "reference", "benchmark_of_origin": bench, "description": f"reference model of {BENCH_TITLES[bench]}"}
+        row = {"model": model, "kind": "reference", "benchmark_of_origin": bench, "description": f"{REF_LABELS[bench]} reference"}
         for c in cols:
             row[c] = np.nan
         for r in g.itertuples(index=False):
@@ -153,9 +154,15 @@ def build_table(user_scores: dict[str, str], descriptions: dict[str, str] | None
     return table, links
 
 
-def _fmt(v) -> str:
+#: metrics shown as integers
+COUNT_METRICS = {"n_significant"}
+
+
+def _fmt(v, metric: str = "") -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
+    if metric in COUNT_METRICS:
+        return f"{v:.0f}"
     return f"{v:.3f}"
 
 
@@ -168,7 +175,7 @@ TEMPLATE = Template("""<!DOCTYPE html>
 body { font-family: sans-serif; font-size: 13px; margin: 1.5em; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: right; vertical-align: top; }
-th { background: #eee; }
+th { background: #eee; text-align: center; }
 td.name, td.desc { text-align: left; }
 tr.user td { background: #fff8e6; }
 td.skipped { color: #777; text-align: left; font-style: italic; max-width: 28em; }
@@ -239,7 +246,7 @@ def render_html(table: pd.DataFrame, links: dict, out_html, figures: dict[str, s
             for b, m, _, _ in bh:
                 key = f"{b}:{m}"
                 v = r[key]
-                txt = _fmt(v)
+                txt = _fmt(v, m)
                 if txt and (name, key) in links:
                     txt = f'<a href="{rel(links[(name, key)])}">{txt}</a>'
                 klass = ' class="best"' if txt and key in best and float(v) == best[key] else ""
