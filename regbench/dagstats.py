@@ -151,32 +151,53 @@ def summarize(jobs: list[Job]) -> dict[str, object]:
     }
 
 
+def ancestor_counts(jobs: list[Job]) -> list[int]:
+    """Number of jobs each job depends on (transitively), from its inputs and their producers."""
+    producer = {out: i for i, j in enumerate(jobs) for out in j.outputs}
+    memo: dict[int, set[int]] = {}
+
+    def anc(i: int) -> set[int]:
+        if i not in memo:
+            memo[i] = set()  # guards against cycles in malformed text
+            found: set[int] = set()
+            for inp in jobs[i].inputs:
+                k = producer.get(inp)
+                if k is not None and k != i:
+                    found.add(k)
+                    found |= anc(k)
+            memo[i] = found
+        return memo[i]
+
+    return [len(anc(i)) for i in range(len(jobs))]
+
+
 def representative_gpu_targets(
     jobs: list[Job],
     modules: dict[str, str],
     always: tuple[str, ...] = ("train_demo_enformer",),
     studies: tuple[str, ...] = ("accessibility", "personal", "synthetic_loci", "dream"),
 ) -> list[str]:
-    """Outputs of the first GPU job of each study module plus the first job of each `always`
-    rule that is in the DAG: a small target list exercising every GPU rule family."""
+    """A small target list exercising every GPU rule family: the outputs of each `always` rule's
+    job, and for every study module the GPU job with the fewest upstream jobs (ties: smallest
+    output path, so the choice does not depend on the dry-run's print order)."""
+    n_anc = ancestor_counts(jobs)
     targets: list[str] = []
     seen: set[str] = set()
     for rule in always:
-        job = next((j for j in jobs if j.rule == rule and j.outputs), None)
-        if job is not None:
-            targets.extend(job.outputs)
+        cands = [i for i, j in enumerate(jobs) if j.rule == rule and j.outputs]
+        if cands:
+            best = min(cands, key=lambda i: (n_anc[i], jobs[i].outputs[0]))
+            targets.extend(jobs[best].outputs)
             seen.add(rule)
     for study in studies:
-        job = next(
-            (
-                j
-                for j in jobs
-                if j.gpus > 0 and j.outputs and modules.get(j.rule) == study and j.rule not in seen
-            ),
-            None,
-        )
-        if job is not None:
-            targets.extend(job.outputs)
+        cands = [
+            i
+            for i, j in enumerate(jobs)
+            if j.gpus > 0 and j.outputs and modules.get(j.rule) == study and j.rule not in seen
+        ]
+        if cands:
+            best = min(cands, key=lambda i: (n_anc[i], jobs[i].outputs[0]))
+            targets.extend(jobs[best].outputs)
     return list(dict.fromkeys(targets))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from regbench.dagstats import (
+    ancestor_counts,
     parse_dryrun,
     parse_resources,
     representative_gpu_targets,
@@ -62,6 +63,8 @@ def test_parse_blocks():
     assert jobs[2].gpus == 2  # gres=gpu:a100:2
     assert jobs[2].resources["slurm_extra"] == "--qos=a,b"
     assert jobs[0].gpus == 0
+    # all <- acc_train <- download; personal_predict has no upstream job
+    assert ancestor_counts(jobs) == [0, 1, 0, 2]
 
 
 def test_parse_resources_types():
