@@ -98,3 +98,26 @@ def test_predixcan_and_summaries(demo_results):
     assert s["n_genes"] >= 5 and s["mean_r_predixcan"] > 0.2
     sig = pd.read_csv(demo_results / "personal" / "summary" / "significance.tsv", sep="\t")
     assert set(sig["metric"]) >= {"n_significant", "n_significant_negative"}
+
+
+def test_demo_cohort_formats(personal):
+    import cyvcf2
+
+    root = personal["root"]
+    vcf = cyvcf2.VCF(str(root / DEMO / "population.vcf.gz"))
+    assert len(vcf.samples) >= 200
+    n_indel = n_multi = n_missing = 0
+    for v in vcf:
+        n_indel += v.is_indel
+        n_multi += len(v.ALT) > 1
+        n_missing += int((v.genotype.array()[:, :2] < 0).sum())
+        assert v.genotype.array()[:, 2].all()  # phased
+    assert n_indel > 0 and n_multi > 0 and n_missing > 0
+    expr = pd.read_csv(root / DEMO / "expression.tsv", sep="\t", index_col=0)
+    assert set(expr.columns) <= set(vcf.samples) and len(expr.columns) < len(vcf.samples)
+    truth, sites = personal["truth"], pd.read_csv(root / "resources/demo/hg38/motif_sites.tsv", sep="\t")
+    assert (~truth["grammar_consistent"]).sum() >= 2 and truth["grammar_consistent"].sum() >= 5
+    for t in truth.itertuples():  # every causal SNV sits in a planted promoter motif of its gene
+        s = sites[(sites["chrom"] == t.chrom) & (sites["start"] <= t.pos) & (sites["end"] > t.pos)]
+        assert (s["gene_id"] == t.gene_id).any()
+    assert (personal["gene_truth"]["category"] == "none").sum() >= 5

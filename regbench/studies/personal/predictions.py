@@ -114,12 +114,14 @@ def personal_predictions(
     precision: str = "auto",
     ensemble: dict | None = None,
     log: logging.Logger | None = None,
+    n_bins: int | None = None,
 ) -> pd.DataFrame:
     """Personal predictions of every gene x individual, long format.
 
     Columns: gene_id, sample, cage (track ``track``, readout ``readout``), cage_raw_sum,
     cage_log_of_sum, finetuned (when ``coef`` is given), cage_ensemble (when ``ensemble`` =
-    {rc, shifts} is given), n_haplotypes (unique haplotypes of the gene). Haplotypes come from
+    {rc, shifts} is given; with shifts (0,) and ``n_bins`` (output bins of the model) the forward
+    pass is reused and only the reverse complements are predicted), n_haplotypes (unique haplotypes of the gene). Haplotypes come from
     ``genome.haplotypes.personal_haplotypes`` (unique sequences + index), so identical
     haplotypes are predicted once.
     """
@@ -146,9 +148,20 @@ def personal_predictions(
             f = aggregate(out, readout) @ coef + intercept
             cols["finetuned"] = combine_haplotypes(f[idx[:, 0]], f[idx[:, 1]], combine)
         if ensemble:
-            out_e = predict_bins(model, list(haps.sequences), bins, batch_size,
-                                 rc=bool(ensemble.get("rc", True)),
-                                 shifts=tuple(ensemble.get("shifts", (0,))), precision=precision)
+            shifts = tuple(ensemble.get("shifts", (0,)))
+            if n_bins and shifts == (0,) and ensemble.get("rc", True):
+                # RC-only ensemble: reuse the forward pass, predict the reverse complements
+                # (output bin b of the forward strand = bin n_bins - 1 - b of the RC strand)
+                from regbench.genome.fasta import reverse_complement
+
+                rc_out = predict_bins(model, [reverse_complement(q) for q in haps.sequences],
+                                      [n_bins - 1 - b for b in bins], batch_size,
+                                      precision=precision)
+                out_e = (out + rc_out) / 2.0
+            else:
+                out_e = predict_bins(model, list(haps.sequences), bins, batch_size,
+                                     rc=bool(ensemble.get("rc", True)), shifts=shifts,
+                                     precision=precision)
             s = aggregate(out_e[:, :, [track]], readout)[:, 0]
             cols["cage_ensemble"] = combine_haplotypes(s[idx[:, 0]], s[idx[:, 1]], combine)
         df = pd.DataFrame(cols)
@@ -226,6 +239,8 @@ def write_personal_chunk(genes_tsv: str, genome_fa: str, vcf: str, weights_csv: 
         mode=cfg.get("variants", "snv"), vcf_prefix=cfg.get("vcf_chrom_prefix", ""),
         batch_size=int(cfg.get("batch_size", 8)), precision=cfg.get("precision", "auto"),
         ensemble=ens if ens.get("enabled") else None, log=log,
+        n_bins=int(cfg["target_length"]) if int(cfg.get("target_length", -1)) > 0
+        else int(cfg["window_bp"]) // 128,
     )
     with atomic_path(out) as tmp:
         df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
