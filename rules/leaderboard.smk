@@ -164,6 +164,8 @@ rule lb_page:
     output:
         html=f"{LB_RES}/index.html",
         tsv=f"{LB_RES}/leaderboard.tsv",
+        pdf=f"{LB_RES}/headlines.pdf",
+        png=f"{LB_RES}/headlines.png",
     log:
         log_path("leaderboard", "page"),
     localrule: True

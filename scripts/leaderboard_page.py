@@ -7,4 +7,5 @@ with script_run(snakemake) as log:  # noqa: F821
     smk = snakemake  # noqa: F821
     names = list(smk.params.models)
     write_leaderboard(dict(zip(names, smk.input.scores)), dict(smk.params.descriptions), smk.output.html, smk.output.tsv,
-                      figures=dict(zip(names, smk.input.figures)), results_dir="results")
+                      figures=dict(zip(names, smk.input.figures)), results_dir="results",
+                      comparison=(smk.output.pdf, smk.output.png))

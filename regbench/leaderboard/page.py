@@ -154,6 +154,9 @@ def build_table(user_scores: dict[str, str], descriptions: dict[str, str] | None
     return table, links
 
 
+#: bar colour of user models in the comparison figure (study colours for the references)
+USER_COLOR = "#222222"
+
 #: metrics shown as integers
 COUNT_METRICS = {"n_significant"}
 
@@ -201,13 +204,14 @@ $rows
 </tbody>
 </table>
 <p class="note">Machine-readable: <a href="leaderboard.tsv">leaderboard.tsv</a>.</p>
+$figure
 </body>
 </html>
 """)
 
 
 def render_html(table: pd.DataFrame, links: dict, out_html, figures: dict[str, str] | None = None,
-                missing_note: str = "") -> str:
+                missing_note: str = "", comparison_png: str | None = None) -> str:
     """Render the leaderboard page; links are written relative to ``out_html``'s folder."""
     figures = figures or {}
     out_dir = Path(out_html).resolve().parent
@@ -252,24 +256,62 @@ def render_html(table: pd.DataFrame, links: dict, out_html, figures: dict[str, s
                 klass = ' class="best"' if txt and key in best and float(v) == best[key] else ""
                 cells.append(f"<td{klass}>{txt}</td>")
         body.append(f'<tr class="{cls}" data-model="{html.escape(name)}">' + "".join(cells) + "</tr>")
+    figure = ""
+    if comparison_png is not None:
+        figure = f'<p><a href="{rel(comparison_png)}"><img src="{rel(comparison_png)}" alt="headline metrics of every model" width="900"></a></p>'
     page = TEMPLATE.substitute(
         group_header="".join(groups), metric_header=metric_header, rows="\n".join(body),
-        missing=html.escape(missing_note),
+        missing=html.escape(missing_note), figure=figure,
     )
     with atomic_path(out_html) as tmp:
         Path(tmp).write_text(page)
     return page
 
 
+def comparison_figure(table: pd.DataFrame, pdf, png) -> None:
+    """One horizontal bar panel per headline metric that has values: every model with a value,
+    best first, user models in :data:`USER_COLOR`, reference models in their study's colour."""
+    from regbench.plotting.style import STUDY_COLORS, new_figure, save_figure
+
+    heads = [h for h in headline_columns() if table[f"{h[0]}:{h[1]}"].notna().any()]
+    n = max(1, len(heads))
+    ncols = min(3, n)
+    nrows = -(-n // ncols)
+    most = max([int(table[f"{b}:{m}"].notna().sum()) for b, m, _, _ in heads] or [1])
+    height = max(1.4, 0.2 * most + 0.8)
+    fig, axes = new_figure(3.4 * ncols, height * nrows, nrows=nrows, ncols=ncols, squeeze=False)
+    flat = list(axes.ravel())
+    for ax, (bench, metric, label, hib) in zip(flat, heads):
+        col = table[["model", "kind", f"{bench}:{metric}"]].dropna()
+        col = col.sort_values(f"{bench}:{metric}", ascending=not hib, kind="stable")
+        colors = [USER_COLOR if k == "user" else STUDY_COLORS.get(bench, "grey") for k in col["kind"]]
+        ax.barh(range(len(col)), col[f"{bench}:{metric}"].astype(float), color=colors)
+        ax.set_yticks(range(len(col)))
+        ax.set_yticklabels(col["model"], fontsize=6)
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", lw=0.5)
+        ax.set_title(f"{bench}: {label}", fontsize=7)
+    for ax in flat[len(heads):]:
+        ax.axis("off")
+    if not heads:
+        flat[0].text(0.5, 0.5, "no scored model yet", ha="center", va="center")
+    fig.tight_layout()
+    save_figure(fig, pdf, png)
+
+
 def write_leaderboard(user_scores: dict[str, str], descriptions: dict[str, str], out_html, out_tsv,
-                      figures: dict[str, str] | None = None, results_dir: str | os.PathLike = "results") -> pd.DataFrame:
-    """Build the table from the users' scores and the study tables; write TSV and HTML."""
+                      figures: dict[str, str] | None = None, results_dir: str | os.PathLike = "results",
+                      comparison: tuple[str, str] | None = None) -> pd.DataFrame:
+    """Build the table from the users' scores and the study tables; write TSV, HTML and (when
+    ``comparison`` = (pdf, png) is given) the comparison figure linked from the page."""
     table, links = build_table(user_scores, descriptions, results_dir)
+    if comparison is not None:
+        comparison_figure(table, *comparison)
     missing = [b for b in BENCH_ORDER if not (table["benchmark_of_origin"] == b).any()]
     note = ""
     if missing:
         note = "No reference table found yet for: " + ", ".join(missing) + " (build all_<study> to add them)."
     with atomic_path(out_tsv) as tmp:
         table.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-    render_html(table, links, out_html, figures, note)
+    render_html(table, links, out_html, figures, note, comparison_png=comparison[1] if comparison else None)
     return table

@@ -164,7 +164,8 @@ def test_page_user_and_reference_rows_with_working_links(tmp_path):
         {"model": "mine", "benchmark": "dream", "status": "ok", "metric": "subset:all:pearson", "value": 0.1, "headline": False, "reason": "r", "source": "dream/predictions.tsv"},
     ]).to_csv(user / "scores.tsv", sep="\t", index=False)
     table = page.write_leaderboard({"mine": str(user / "scores.tsv")}, {"mine": "my model"}, lb / "index.html", lb / "leaderboard.tsv",
-                                   figures={"mine": str(user / "scores.png")}, results_dir=res)
+                                   figures={"mine": str(user / "scores.png")}, results_dir=res,
+                                   comparison=(lb / "headlines.pdf", lb / "headlines.png"))
     t = pd.read_csv(lb / "leaderboard.tsv", sep="\t").set_index("model")
     assert list(t.index) == ["mine", "cnn_exp-cov (new_models)", "legnet", "dream_cnn", "Enformer (personal)",
                              "simple CNN (personal)", "baseline (authors)", "SH64_64 (cv)"]
@@ -187,6 +188,7 @@ def test_page_user_and_reference_rows_with_working_links(tmp_path):
     assert any(reason in s for s in p.skipped)
     assert "leaderboard.tsv" in p.hrefs and "mine/scores.tsv" in p.hrefs and "mine/scores.png" in p.hrefs
     assert "../dream/summary.tsv" in p.hrefs and "../accessibility/new_models/whole.tsv" in p.hrefs
+    assert "headlines.png" in p.hrefs and (lb / "headlines.pdf").stat().st_size > 1000
     for h in p.hrefs:
         assert not h.startswith("/") and (lb / h).exists(), h
     html_text = (lb / "index.html").read_text()
