@@ -44,3 +44,26 @@ def test_engine_restores_training_mode():
     m.eval()
     with torch.no_grad():
         np.testing.assert_allclose(a, m(torch.from_numpy(x), head="mouse").numpy(), atol=1e-5)
+
+
+@pytest.mark.slow
+def test_train_demo_enformer_smoke(root, tmp_path):
+    """Two training steps on the demo world end to end (skips when the demo inputs are absent)."""
+    from regbench.data.demo.enformer import train_demo_enformer
+
+    d = root / "resources" / "demo"
+    needed = [d / "hg38/genome.fa", d / "tracks/human_cage_brain.bigWig", d / "mm10/dnase_e14.bigWig"]
+    if not all(p.exists() for p in needed):
+        pytest.skip("demo world not generated (snakemake demo_core demo_synthetic_loci)")
+    params = dict(window=1024, eval_window=2048, dim=24, heads=2, attn_dim_key=8, dim_divisible_by=4,
+                  n_human_tss=1, n_human_peak=10, n_human_random=10, n_mouse=1, max_epochs=1, steps_per_epoch=2,
+                  batch_size=2)
+    m = train_demo_enformer(d / "hg38/genome.fa", d / "tracks/human_dnase.bigWig", d / "tracks/human_cage_brain.bigWig",
+                            d / "hg38/genes.tsv", d / "mm10/genome.fa", d / "mm10/dnase_escj7.bigWig",
+                            d / "mm10/dnase_e14.bigWig", d / "mm10/train_regions.bed", d / "mm10/heldout_regions.bed",
+                            tmp_path / "model", tmp_path / "history.tsv", tmp_path / "metrics.tsv", params,
+                            mouse_dhs_sites=d / "mm10/dhs_sites.tsv")
+    assert (tmp_path / "model" / "config.json").exists()
+    assert set(m["head"]) == {"human", "mouse"} and "held-out DHS deletions" in set(m["split"])
+    enf = load_enformer(tmp_path / "model")
+    assert dict(enf.config.output_heads) == {"human": 2, "mouse": 2}

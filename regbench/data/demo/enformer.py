@@ -77,6 +77,7 @@ class DemoEnformerParams:
     steps_per_epoch: int = 50
     batch_size: int = 4
     lr: float = 2e-3
+    select: str = "last"  # trainer selection; the small validation set is noisy early on
     seed: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -259,7 +260,7 @@ def train_demo_enformer(human_genome, human_dnase, human_cage, genes_tsv, mouse_
     enf = build_demo_enformer(p)
     joint = _joint_module(enf)
     cfg = TrainConfig(max_epochs=p.max_epochs, batch_size=p.batch_size, lr=p.lr, seed=p.seed, schedule="cosine",
-                      steps_per_epoch=p.steps_per_epoch, grad_clip=1.0, device="cpu", select="best")
+                      steps_per_epoch=p.steps_per_epoch, grad_clip=1.0, device="cpu", select=p.select)
     own_workdir = workdir is None  # a private checkpoint folder, removed afterwards (no stale resumes)
     workdir = Path(workdir or tempfile.mkdtemp(prefix="demo_enformer_"))
     res = fit(joint, _WindowDataset(items_tr, worlds), _WindowDataset(items_va, worlds),
