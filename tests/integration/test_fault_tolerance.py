@@ -152,7 +152,7 @@ def test_kill_resume_demo_training(demo_results, tmp_path):
             src, dst = ROOT / inp, wd / inp
             dst.parent.mkdir(parents=True, exist_ok=True)
             (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst)
-    args = ["--allowed-rules", rule, "--rerun-triggers", "mtime", *job.outputs]
+    args = [*job.outputs, "--allowed-rules", rule, "--rerun-triggers", "mtime"]  # targets first
     _ok(_smk(ref, snakefile, *args), f"uninterrupted {rule}")
     ckpt = kill_during_training(run, snakefile, args)
     resume(run, snakefile, args)
