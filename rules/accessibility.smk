@@ -102,7 +102,7 @@ rule acc_train:
         runtime=runtime_scaled(ACC["train_runtime_min"]),
     params:
         spec=acc_spec_param,
-        cfg=ACC,
+        cfg=acc_train_cfg,
     script:
         "../scripts/accessibility_train.py"
 
@@ -128,7 +128,7 @@ rule acc_evaluate:
     params:
         evaluations=acc_model_evaluations,
         spec=acc_spec_param,
-        cfg=ACC,
+        cfg=acc_eval_cfg,
         datasets=acc_eval_datasets(),
     script:
         "../scripts/accessibility_evaluate.py"

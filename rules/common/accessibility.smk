@@ -48,6 +48,27 @@ def acc_spec_param(wildcards):
     return dict(acc_spec(wildcards))
 
 
+def acc_train_cfg(wildcards):
+    """The config subset one training job depends on (edits elsewhere do not retrain it)."""
+    arch = acc_spec(wildcards)["arch"]
+    return {
+        "input_length": ACC["input_length"],
+        "architectures": {arch: ACC["architectures"][arch]},
+        "training": ACC["training"],
+    }
+
+
+def acc_eval_cfg(wildcards):
+    """The config subset one evaluation job depends on."""
+    arch = acc_spec(wildcards)["arch"]
+    return {
+        "input_length": ACC["input_length"],
+        "architectures": {arch: ACC["architectures"][arch]},
+        "evaluation": ACC["evaluation"],
+        "evaluation_models": ACC.get("evaluation_models", {}),
+    }
+
+
 def acc_bigwig(cell, rep="rep1"):
     return ACC["inputs"]["bigwig"].format(cell=cell, rep=rep)
 
