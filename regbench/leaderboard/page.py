@@ -69,6 +69,15 @@ def reference_tables(results_dir: str | os.PathLike = "results") -> list[Path]:
     return out
 
 
+def _read_table(path) -> pd.DataFrame | None:
+    """A study table, or None when it is empty (a study step that had nothing to collect)."""
+    try:
+        t = pd.read_csv(path, sep="\t")
+    except pd.errors.EmptyDataError:
+        return None
+    return None if t.empty else t
+
+
 def reference_scores(results_dir: str | os.PathLike = "results") -> pd.DataFrame:
     """Headline metrics of the reference models: columns model, benchmark, metric, value, source
     (path of the study table)."""
@@ -83,7 +92,9 @@ def reference_scores(results_dir: str | os.PathLike = "results") -> pd.DataFrame
         frames.append(h)
 
     for path in tables:
-        t = pd.read_csv(path, sep="\t")
+        t = _read_table(path)
+        if t is None:
+            continue
         if path.parent.parent.name == "accessibility":
             h = accessibility_headlines(t)
             h["model"] = h["model"].astype(str) + f" ({path.parent.name})"
@@ -94,13 +105,13 @@ def reference_scores(results_dir: str | os.PathLike = "results") -> pd.DataFrame
             add(synthetic_headlines(t), "synthetic_loci", path)
     # personal: the Enformer summaries (one model) and the simple CNN
     sig, drv, cnn = (r / p for p in PERSONAL_TABLES)
-    read = lambda p: pd.read_csv(p, sep="\t") if p in tables else None  # noqa: E731
-    if sig in tables or drv in tables:
+    read = lambda p: _read_table(p) if p in tables else None  # noqa: E731
+    if read(sig) is not None or read(drv) is not None:
         h = personal_headlines("Enformer (personal)", read(sig), read(drv))
         h["source"] = [str(sig if m != "sign_concordance" else drv) for m in h["metric"]]
         h["benchmark"] = "personal"
         frames.append(h)
-    if cnn in tables:
+    if read(cnn) is not None:
         add(personal_headlines("simple CNN (personal)", gene_stats=read(cnn)), "personal", cnn)
     if not frames:
         return pd.DataFrame(columns=["model", "benchmark", "metric", "value", "source"])

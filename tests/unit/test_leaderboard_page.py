@@ -130,6 +130,8 @@ def test_page_user_and_reference_rows_with_working_links(tmp_path):
     acc = res / "accessibility" / "new_models"
     acc.mkdir(parents=True)
     _acc_table("cnn_exp-cov", 0.5, 0.4, 0.2, 0.3).to_csv(acc / "whole.tsv", sep="\t", index=False)
+    (res / "accessibility" / "threshold").mkdir()
+    (res / "accessibility" / "threshold" / "peak.tsv").write_text("\n")  # an empty collected table is skipped
     (res / "accessibility" / "evals" / "x").mkdir(parents=True)  # per-model evals are not references
     _acc_table("junk", 9, 9, 9, 9).to_csv(res / "accessibility" / "evals" / "whole.tsv", sep="\t", index=False)
     (res / "dream").mkdir()
