@@ -116,6 +116,9 @@ def accessibility_spec(card: dict, acc_cfg: dict) -> tuple[dict, dict]:
     if b.get("train"):
         arch["train"] = dict(b["train"])  # merged over training.quantitative by the study's train_model
     cfg["architectures"] = {**acc_cfg.get("architectures", {}), arch_key: arch}
+    # evaluation_models picks which of the study's own models run an evaluation; the card's
+    # evaluations always run on the card's model
+    cfg["evaluation_models"] = {k: v for k, v in (acc_cfg.get("evaluation_models") or {}).items() if k not in b["evaluations"]}
     spec = {
         "arch": arch_key,
         "dataset": accessibility_dataset(card, acc_cfg),

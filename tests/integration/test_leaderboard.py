@@ -74,7 +74,7 @@ def lb_config(tmp_path_factory) -> Path:
             "output": {"bin_size": 32},
             "benchmarks": {
                 # the study's trainer settings, fewer epochs (test speed)
-                "accessibility": {"mode": "train", "evaluations": ["whole", "peak"], "train": {"max_epochs": 4}},
+                "accessibility": {"mode": "train", "evaluations": ["whole", "peak", "cagi"], "train": {"max_epochs": 4}},
                 "dream": {"mode": "train", "recipe": "bhi", "hparams": {"bin_size": None}},
             },
         },
@@ -109,7 +109,8 @@ def test_user_rows_next_to_reference_rows(leaderboard):
     t = _table(leaderboard)
     assert t.loc[TINY, "kind"] == "user" and t.loc[P110, "kind"] == "user"
     assert t.loc[TINY, "accessibility:status"] == "ok" and t.loc[TINY, "dream:status"] == "ok"
-    for col in ("accessibility:pearson_whole", "accessibility:pearson_peak", "dream:pearson_score", "dream:spearman_score"):
+    for col in ("accessibility:pearson_whole", "accessibility:pearson_peak", "accessibility:cagi_robust",
+                "dream:pearson_score", "dream:spearman_score"):
         assert np.isfinite(t.loc[TINY, col]), col
     refs = t[t["kind"] == "reference"]
     if os.environ.get("REGBENCH_SKIP_DEMO_RUN") != "1":  # the demo run built every study table

@@ -197,11 +197,17 @@ def test_accessibility_spec_injects_the_card_as_a_study_architecture():
     from regbench.leaderboard.scores import accessibility_spec, dream_spec
 
     card = cards.validate_card("tiny", {**TINY, "benchmarks": {"accessibility": {"train": {"max_epochs": 2}}}})
-    acc = {**STUDIES["accessibility"], "architectures": {"cnn_exp": {"model": "cnn_base"}}}
+    acc = {**STUDIES["accessibility"], "architectures": {"cnn_exp": {"model": "cnn_base"}},
+           "evaluation_models": {"cagi": ["cnn_"], "gia": ["cnn_"]}}
     spec, cfg = accessibility_spec(card, acc)
     assert spec == {"arch": "tiny", "dataset": "coverage", "loss": "poisson", "bin": 32, "aug": "rc_shift", "seed": 0, "binary": False}
     assert cfg["architectures"]["tiny"] == {"model": "tiny_cnn", "hparams": {"filters": 8}, "train": {"max_epochs": 2}}
     assert "cnn_exp" in cfg["architectures"] and "tiny" not in acc["architectures"]  # study config untouched
+    assert cfg["evaluation_models"] == {"gia": ["cnn_"]}  # the card's evaluations run on the card's model
+    from regbench.studies.accessibility.evaluate import selected
+
+    slug = "tiny-coverage-poisson-b32-rc_shift-s0"
+    assert not selected("cagi", slug, acc) and selected("cagi", slug, cfg)
     dcfg = {"models": {"a": {"recipe": "autosome", "train": {"lr": 1}}, "b": {"recipe": "bhi", "recipe_kw": {"tta_shifts": [0]}, "train": {"lr": 2, "max_epochs": 3}}}}
     d = dream_spec(cards.validate_card("tiny", {**TINY, "benchmarks": {"dream": {"hparams": {"bin_size": None}, "train": {"max_epochs": 1}}}}), dcfg)
     assert d == {"arch": "tiny_cnn", "recipe": "bhi", "recipe_kw": {"tta_shifts": [0]}, "hparams": {"filters": 8, "bin_size": None},
