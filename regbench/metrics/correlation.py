@@ -30,8 +30,12 @@ def pearson(x, y, axis: int | None = None, nan_policy: str = "propagate") -> np.
     ym = y - y.mean(axis=axis, keepdims=True)
     num = (xm * ym).sum(axis=axis)
     den = np.sqrt((xm * xm).sum(axis=axis) * (ym * ym).sum(axis=axis))
+    # a constant input has no correlation; test it exactly (its centred values may be ~1e-16
+    # rather than 0 when the mean is not representable)
+    constant = (x.max(axis=axis) == x.min(axis=axis)) | (y.max(axis=axis) == y.min(axis=axis))
+    ok = (den > 0) & ~constant
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+        r = np.where(ok, num / np.where(ok, den, 1.0), np.nan)
     r = np.clip(r, -1.0, 1.0)
     return float(r) if np.ndim(r) == 0 else r
 

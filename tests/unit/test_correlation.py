@@ -26,3 +26,10 @@ def test_constant_input_is_nan_and_nan_policy():
     y = np.array([1.0, 3, 2, 5])
     assert np.isnan(pearson(x, y))
     assert pearson(x, y, nan_policy="omit") == pytest.approx(stats.pearsonr([1, 2, 4], [1, 3, 5])[0])
+
+
+def test_constant_with_unrepresentable_mean_is_nan():
+    x = np.full(7, 0.1)
+    y = np.arange(7.0)
+    assert np.isnan(pearson(x, y))
+    assert np.isnan(pearson(np.vstack([x, y]), np.vstack([y, y]), axis=1)[0])
