@@ -92,3 +92,14 @@ def test_split_payloads():
         split_payloads(ds, "fold7")
     with pytest.raises(ValueError):
         split_payloads(ds, "x")
+
+
+def test_checkpoint_guard_resumes_only_the_same_run(tmp_path):
+    from regbench.studies.synthetic_loci.finetune import _guard_checkpoint
+
+    _guard_checkpoint(tmp_path, {"enformer": "a", "lr": 1})
+    (tmp_path / "checkpoint_last.pt").write_text("x")
+    _guard_checkpoint(tmp_path, {"enformer": "a", "lr": 1})  # same run: resume
+    assert (tmp_path / "checkpoint_last.pt").exists()
+    _guard_checkpoint(tmp_path, {"enformer": "b", "lr": 1})  # new base weights: start afresh
+    assert not (tmp_path / "checkpoint_last.pt").exists()

@@ -101,6 +101,9 @@ def run_finetune(
     enformer = load_base(enformer_source, use_tf_gamma)
     model = build_finetune(enformer, window // 128, head["key_size"], head["value_size"], head["num_heads"], head.get("dropout", 0.1), freeze_batchnorm)
     cfg = TrainConfig(seed=seed, **train)
+    _guard_checkpoint(outdir, {"enformer": _source_stamp(enformer_source), "head": head, "split": split, "window": window,
+                               "train": train, "seed": seed, "n_value": n_value, "freeze_batchnorm": freeze_batchnorm,
+                               "payloads": _source_stamp(Path(dataset_dir) / "payloads.tsv"), "windows": _source_stamp(Path(dataset_dir) / "windows.tsv")}, log)
     if log is not None:
         log.info("fine-tune %s split %s: %d train payloads (%d windows), %d held out, %d valid windows", head, split, len(train_names), len(tr), len(held), len(va))
 
@@ -117,6 +120,37 @@ def run_finetune(
         metrics={"pearson": _pearson},
         log=log,
     )
+
+
+def _source_stamp(path) -> str:
+    """Identity of an input for checkpoint reuse: path + size + mtime of a file, or of every file in a directory."""
+    p = Path(path)
+    if not p.exists():
+        return str(path)
+    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    return ";".join(f"{f}:{f.stat().st_size}:{int(f.stat().st_mtime)}" for f in files)
+
+
+def _guard_checkpoint(outdir, key: dict, log=None) -> None:
+    """Resume only checkpoints of the same run: ``outdir/run_key.json`` records the inputs and settings;
+    if it differs (e.g. new base weights or config), the old trainer checkpoints are removed first."""
+    import json
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    kf = outdir / "run_key.json"
+    text = json.dumps(key, sort_keys=True, default=str)
+    if kf.exists() and kf.read_text() != text:
+        for name in ("checkpoint_last.pt", "best.pt", "model.pt", "history.tsv"):
+            if (outdir / name).exists():
+                (outdir / name).unlink()
+        if log is not None:
+            log.info("%s: inputs or settings changed since the last checkpoint; starting afresh", outdir)
+    elif not kf.exists() and (outdir / "checkpoint_last.pt").exists():
+        (outdir / "checkpoint_last.pt").unlink()
+        if log is not None:
+            log.info("%s: checkpoint without run key removed; starting afresh", outdir)
+    kf.write_text(text)
 
 
 def _pearson(p, y):
