@@ -142,7 +142,7 @@ def train_and_predict(
     test = read_test_table(test_labels, subsets_dir)
     pred = recipe.predict(model, test["seq"].tolist(), plasmid, batch_size=bs)
     with atomic_path(predictions_tsv) as tmp:
-        pd.DataFrame({"id": test["id"].to_numpy(), "prediction": pred}).to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+        pd.DataFrame({"id": test["id"].to_numpy(), "prediction": pred}).to_csv(tmp, sep="\t", index=False, float_format="%.9g")
     return metrics
 
 
