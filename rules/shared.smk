@@ -10,10 +10,11 @@ DEMO_ENFORMER_PARAMS = {
     "heads": 2,
     "attn_dim_key": 16,
     "dim_divisible_by": 8,
-    "batch_size": 4,
-    "max_epochs": 6,
-    "steps_per_epoch": 40,
-    "lr": 0.003,
+    "batch_size": 8,
+    "max_epochs": 8,
+    "steps_per_epoch": 30,
+    "lr": 0.005,
+    "select": "last",
 }
 
 
