@@ -216,7 +216,7 @@ fi
 # ---- 5. checks ---------------------------------------------------------------------------
 n_gpu=0
 for id in "${jobids[@]}"; do
-  info=$(scontrol show job -o "$id" 2>/dev/null) || die "job $id unknown to slurmctld (MinJobAge too low?)"
+  info=$(scontrol show job -o "$id" 2>/dev/null) || die "job $id unknown to slurmctld (purged: MinJobAge in slurm.conf.in too low for this run?)"
   echo "$info" >>"$STATE/jobs.txt"
   st=$(grep -oE "JobState=[A-Z_]+" <<<"$info" | cut -d= -f2)
   [ "$st" = COMPLETED ] || die "SLURM job $id is $st: $(grep -oE 'JobName=[^ ]+|Reason=[^ ]+|ExitCode=[^ ]+' <<<"$info" | tr '\n' ' ')"
@@ -233,6 +233,7 @@ fi
 for t in "${targets[@]}"; do
   case $t in */*|*.*) [ -e "$workdir/$t" ] || die "target $workdir/$t missing" ;; esac
 done
+grep -qE "([0-9]+) of \1 steps \(100%\) done|Nothing to be done" "$LOG" || die "snakemake did not report all steps done"
 [ "${#jobids[@]}" = "${expect[remote_jobs]}" ] || die "${#jobids[@]} SLURM jobs submitted, dry-run said ${expect[remote_jobs]}"
 [ "$n_gpu" = "${expect[gpu_jobs]}" ] || die "$n_gpu jobs ran on partition gpu with a GPU, dry-run said ${expect[gpu_jobs]} GPU jobs (is every GPU rule routed to the gpu partition in profiles/slurm-gpu set-resources?)"
 if ! "${cmd[@]}" -n -q 2>&1 | grep -q "Nothing to be done"; then
