@@ -48,7 +48,7 @@ lint: setup
 
 dryrun: setup
 	$(SNAKEMAKE) -n --cores $(CORES) all > /dev/null
-	$(SNAKEMAKE) -n --configfile config/paper.yaml --profile profiles/slurm-gpu all > /dev/null
+	$(SNAKEMAKE) all -n --workflow-profile none --profile profiles/slurm-gpu > /dev/null
 
 demo-run: setup
 	$(BIN)/pytest -q tests/integration

@@ -27,7 +27,7 @@ def test_demo_config_dry_runs():
 
 
 def test_paper_config_dry_runs_with_slurm_profile():
-    proc = run_snakemake("all", "-n", "--configfile", "config/paper.yaml", "--profile", "profiles/slurm-gpu")
+    proc = run_snakemake("all", "-n", "--workflow-profile", "none", "--profile", "profiles/slurm-gpu")
     out = proc.stdout + proc.stderr
     assert "This was a dry-run" in out
     assert "download" in out, "the real run must start from the download rules"

@@ -171,7 +171,7 @@ mkdir -p "$workdir"
 workdir=$(cd "$workdir" && pwd)
 if [ "$selftest" = 1 ]; then
   sm_args=(--snakefile "$HERE/selftest/Snakefile" --configfile "$HERE/selftest/config.yaml"
-           --slurm-partition-config "$HERE/partitions.yaml" --default-resources mem_mb=500 runtime=10)
+           --slurm-partition-config "$ROOT/profiles/slurm-gpu/partitions.yaml" --default-resources mem_mb=500 runtime=10)
   [ ${#targets[@]} -gt 0 ] || targets=(all)
 else
   sm_args=(--snakefile "$ROOT/Snakefile")
@@ -235,7 +235,7 @@ for t in "${targets[@]}"; do
 done
 grep -qE "([0-9]+) of \1 steps \(100%\) done|Nothing to be done" "$LOG" || die "snakemake did not report all steps done"
 [ "${#jobids[@]}" = "${expect[remote_jobs]}" ] || die "${#jobids[@]} SLURM jobs submitted, dry-run said ${expect[remote_jobs]}"
-[ "$n_gpu" = "${expect[gpu_jobs]}" ] || die "$n_gpu jobs ran on partition gpu with a GPU, dry-run said ${expect[gpu_jobs]} GPU jobs (is every GPU rule routed to the gpu partition in profiles/slurm-gpu set-resources?)"
+[ "$n_gpu" = "${expect[gpu_jobs]}" ] || die "$n_gpu jobs ran on partition gpu with a GPU, dry-run said ${expect[gpu_jobs]} GPU jobs (does profiles/slurm-gpu/partitions.yaml route gpu jobs to partition gpu?)"
 if ! "${cmd[@]}" -n -q 2>&1 | grep -q "Nothing to be done"; then
   "${cmd[@]}" -n 2>&1 | tail -30
   die "a dry-run after the run still has jobs to do"
