@@ -28,7 +28,12 @@ from typing import Callable
 _REGISTRY: dict[str, Callable] = {}
 
 # modules that register the built-in architectures (imported lazily on first lookup)
-_BUILTIN_MODULES = ("regbench.models.gopher", "regbench.models.expression_cnn")
+_BUILTIN_MODULES = (
+    "regbench.models.gopher",
+    "regbench.models.expression_cnn",
+    "regbench.studies.dream.prixfixe",
+    "regbench.studies.dream.top3",
+)
 _builtins_loaded = False
 
 
