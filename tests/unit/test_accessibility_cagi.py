@@ -82,3 +82,14 @@ def test_element_scores():
     t = pd.DataFrame({"element": ["a"] * 3 + ["b"] * 3, "value": [1, 2, 3, 3, 2, 1.0]})
     out = cagi.element_scores(t, np.array([1, 2, 3, 1, 2, 3.0]))
     assert out.set_index("element")["pearson"].to_dict() == pytest.approx({"a": 1.0, "b": -1.0})
+
+
+def test_demo_tables_use_the_real_layouts(root):
+    """The demo CAGI5-like tables parse with the same reader as the real files."""
+    d = root / "resources" / "demo" / "accessibility" / "cagi5"
+    if not (d / "test_labels.csv").exists():
+        pytest.skip("demo CAGI tables not generated (rule demo_accessibility_cagi)")
+    t = cagi.read_cagi([d / "training_all_RegDB.txt", d / "test_labels.csv"])
+    truth = pd.read_csv(d / "truth.tsv", sep="\t")
+    assert len(t) == len(truth) and set(t["set"]) == {"release", "challenge"}
+    assert t["chrom"].str.startswith("chr").all()
