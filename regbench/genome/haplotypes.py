@@ -117,7 +117,7 @@ def resolve_applied(g: Genotypes, mode: str = "snv"):
     """Effective allele applied on every haplotype: int8 (n_var, n_samples * 2) (0 = not applied),
     following bcftools' overlap rule; plus counters. Column ``2 * s + h`` is sample s, haplotype h."""
     n = len(g)
-    A = g.alleles.reshape(n, -1).astype(np.int64)
+    A = g.alleles.reshape(n, 2 * len(g.samples)).astype(np.int64)
     applicable, trim, samelen, ins, snv_base, nonsnv, nalleles = _allele_tables(g, mode)
     if n and (A >= nalleles[:, None]).any():
         i = int(np.flatnonzero((A >= nalleles[:, None]).any(1))[0])

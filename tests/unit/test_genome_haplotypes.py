@@ -251,3 +251,11 @@ def test_benchmark_script_smoke(capsys):
     mod.main(["--samples", "12", "--snvs", "40", "--length", "4096", "--bcftools-haplotypes", "2", "--repeat", "1"])
     out = capsys.readouterr().out
     assert "haplotypes/s" in out and "bcftools consensus" in out and "ratio regbench build / numpy baseline build" in out
+
+
+@pytest.mark.parametrize("mode", ["snv", "indel"])
+def test_window_without_records_is_the_reference(world, mode):
+    d, fa, seq, full, snv = world
+    hap = personal_haplotypes(fa, full, "chr1", 1000, 1200, mode=mode, unphased="phased")
+    assert hap.sequences == [seq[1000:1200]]
+    assert (hap.index == 0).all() and hap.index.shape == (len(SAMPLES), 2)

@@ -8,7 +8,6 @@ gives the reference sequence for every haplotype.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -17,12 +16,6 @@ def gene_haplotypes(genome, vcf: str, chrom: str, start: int, end: int, samples=
                     mode: str = "snv", anchor: int | None = None):
     """Haplotypes of ``chrom:[start, end)`` (``sequences`` unique, ``index`` (n_samples, 2))."""
     from regbench.genome.haplotypes import personal_haplotypes
-    from regbench.genome.variants import read_genotypes
 
-    g = read_genotypes(vcf, chrom, max(0, start), end, samples=samples)
-    if len(g.pos) == 0:
-        return SimpleNamespace(sequences=[genome.fetch(chrom, start, end)],
-                               index=np.zeros((len(g.samples), 2), np.int64),
-                               samples=list(g.samples))
     return personal_haplotypes(genome, vcf, chrom, start, end, samples=samples, mode=mode,
                                anchor=anchor)
