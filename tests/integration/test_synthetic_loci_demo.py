@@ -74,7 +74,7 @@ def test_retained_performance_other_tracks_nearly_unchanged(sl):
     s = s[s["track"] >= 0]
     assert len(s) >= 2
     # fine-tuned trunk + original mouse head vs original Enformer on the held-out contig: the demo
-    # fine-tunes the whole trunk for 30 steps at lr 5e-4 (paper: 1,000 steps at 1e-5), so "nearly
+    # fine-tunes the whole trunk for 30 steps at lr 3e-4 (paper: 1,000 steps at 1e-5), so "nearly
     # unchanged" = predictions still strongly correlated with the original model's and the
     # agreement with the observed signal moves by less than 0.15 in r (median over regions)
     assert (s["median_r_original_vs_finetuned"] > 0.7).all(), s
