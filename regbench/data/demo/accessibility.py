@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from regbench.genome.fasta import reverse_complement
 from regbench.data.demo import core
 from regbench.data.demo.motifs import load_pwms
 from regbench.workflow import atomic_path
 
 ALPHABET = "ACGT"
-_COMP = str.maketrans("ACGT", "TGCA")
 _AP1_CORE = re.compile("TGA[CG]TCA")
 
 
@@ -42,7 +42,7 @@ def _site_multiplier(site: dict, seq: str, pwm) -> tuple[float, float]:
             return 0.0, 0.0
         left, right = seq[core.AP1_CORE[0] - 1], seq[core.AP1_CORE[1]]
         return 1.0, core.ap1_flank_factor(ALPHABET.index(left), ALPHABET.index(right))
-    oriented = seq if site["strand"] == "+" else seq.translate(_COMP)[::-1]
+    oriented = seq if site["strand"] == "+" else reverse_complement(seq)
     codes = np.array([ALPHABET.index(b) for b in oriented])
     return float(codes.size and pwm.score(codes)), 1.0
 

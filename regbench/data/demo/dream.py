@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from regbench.genome.fasta import reverse_complement
 from regbench.studies.dream.data import ADAPTER_3, ADAPTER_5
 from regbench.studies.dream.preprocess import BHI_VECTOR_LEFT, BHI_VECTOR_RIGHT
 from regbench.workflow import atomic_path
@@ -48,11 +49,10 @@ POLYT_WEIGHT = 0.8
 BASE_A, BASE_B = 10.5, 1.6  # bin = a + b z
 CELL_NOISE = 1.2
 RANDOM_LEN = 80
-_RC = str.maketrans("ACGT", "TGCA")
 
 
 def _rc(s: str) -> str:
-    return s.translate(_RC)[::-1]
+    return reverse_complement(s)
 
 
 def latent(region: str) -> float:

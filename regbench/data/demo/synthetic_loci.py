@@ -52,6 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from regbench.genome.fasta import reverse_complement
 from regbench.genome import engineer as eng
 from regbench.workflow import atomic_path
 
@@ -116,7 +117,7 @@ def sample_motif(pwm: np.ndarray, rng: np.random.Generator, sharpen: float = 3.0
 
 
 def _rc(s: str) -> str:
-    return s.translate(str.maketrans("ACGT", "TGCA"))[::-1]
+    return reverse_complement(s)
 
 
 def _background(n: int, rng: np.random.Generator) -> np.ndarray:
