@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 
-import pytest
 import yaml
 
 from .conftest import ROOT, run_snakemake
@@ -69,9 +68,8 @@ def test_missing_required_key_fails(tmp_path):
 
 def test_missing_input_file_fails_naming_it(tmp_path):
     cfg = _demo_config()
-    cfg["enformer"]["targets_human"] = "resources/nowhere/targets_human.txt"
-    proc = _dry_run_with(tmp_path, cfg, "all")
+    cfg["accessibility"]["inputs"]["blacklist"] = "resources/nowhere/blacklist.bed.gz"
+    proc = _dry_run_with(tmp_path, cfg, "results/accessibility/datasets/coverage.h5", "--forceall")
     out = proc.stdout + proc.stderr
-    if proc.returncode == 0:
-        pytest.skip("no enabled rule reads enformer.targets_human in this configuration")
-    assert "resources/nowhere/targets_human.txt" in out
+    assert proc.returncode != 0
+    assert "MissingInputException" in out and "resources/nowhere/blacklist.bed.gz" in out
