@@ -188,13 +188,13 @@ for _panel in ACC_PANELS:
         input:
             acc_panel_inputs(_panel),
         output:
-            pdf=report(
-                f"results/figures/accessibility/{_panel}.pdf",
+            pdf=f"results/figures/accessibility/{_panel}.pdf",
+            png=report(
+                f"results/figures/accessibility/{_panel}.png",
                 caption=caption("accessibility", _panel),
                 category="accessibility",
                 labels=acc_panel_label(_panel),
             ),
-            png=f"results/figures/accessibility/{_panel}.png",
             table=f"{ACC_RES}/panels/{_panel}.tsv",
         log:
             log_path("accessibility", f"panel_{_panel}"),

@@ -129,13 +129,13 @@ rule dream_figure_subsets:
     input:
         scores="results/dream/scores.tsv",
     output:
-        pdf=report(
-            "results/figures/dream/subset_performance.pdf",
+        pdf="results/figures/dream/subset_performance.pdf",
+        png=report(
+            "results/figures/dream/subset_performance.png",
             caption=caption("dream", "subset_performance"),
             category="dream",
             labels={"figure": "Fig. 2", "panel": "subset_performance"},
         ),
-        png="results/figures/dream/subset_performance.png",
     log:
         log_path("dream", "figure_subsets"),
     conda:
@@ -152,20 +152,20 @@ rule dream_figure_prixfixe:
         summary="results/dream/summary.tsv",
     output:
         grid="results/dream/prixfixe_grid.tsv",
-        pearson_pdf=report(
-            "results/figures/dream/prixfixe_pearson.pdf",
+        pearson_pdf="results/figures/dream/prixfixe_pearson.pdf",
+        pearson_png=report(
+            "results/figures/dream/prixfixe_pearson.png",
             caption=caption("dream", "prixfixe_pearson"),
             category="dream",
             labels={"figure": "Fig. 4", "panel": "prixfixe_pearson"},
         ),
-        pearson_png="results/figures/dream/prixfixe_pearson.png",
-        spearman_pdf=report(
-            "results/figures/dream/prixfixe_spearman.pdf",
+        spearman_pdf="results/figures/dream/prixfixe_spearman.pdf",
+        spearman_png=report(
+            "results/figures/dream/prixfixe_spearman.png",
             caption=caption("dream", "prixfixe_spearman"),
             category="dream",
             labels={"figure": "Fig. 4", "panel": "prixfixe_spearman"},
         ),
-        spearman_png="results/figures/dream/prixfixe_spearman.png",
     log:
         log_path("dream", "figure_prixfixe"),
     conda:
@@ -181,13 +181,13 @@ rule dream_figure_drosophila:
         tables=expand("results/dream/followups/drosophila/{fmodel}.tsv", fmodel=DREAM_FMODELS),
     output:
         table="results/dream/followups/drosophila.tsv",
-        pdf=report(
-            "results/figures/dream/drosophila.pdf",
+        pdf="results/figures/dream/drosophila.pdf",
+        png=report(
+            "results/figures/dream/drosophila.png",
             caption=caption("dream", "drosophila"),
             category="dream",
             labels={"figure": "Fig. 5", "panel": "drosophila"},
         ),
-        png="results/figures/dream/drosophila.png",
     log:
         log_path("dream", "figure_drosophila"),
     conda:
@@ -203,13 +203,13 @@ rule dream_figure_human:
         tables=expand("results/dream/followups/human/{fmodel}.tsv", fmodel=DREAM_FMODELS),
     output:
         table="results/dream/followups/human.tsv",
-        pdf=report(
-            "results/figures/dream/human.pdf",
+        pdf="results/figures/dream/human.pdf",
+        png=report(
+            "results/figures/dream/human.png",
             caption=caption("dream", "human"),
             category="dream",
             labels={"figure": "Fig. 5", "panel": "human"},
         ),
-        png="results/figures/dream/human.png",
     log:
         log_path("dream", "figure_human"),
     conda:

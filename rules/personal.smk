@@ -304,13 +304,13 @@ rule personal_panel_fig1b:
     input:
         pers_figure_inputs("fig1b"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/fig1b.pdf",
+        pdf=f"{PERS_FIG}/fig1b.pdf",
+        png=report(
+            f"{PERS_FIG}/fig1b.png",
             caption=caption("personal", "fig1b"),
             category="personal",
             labels=pers_label("fig1b"),
         ),
-        png=f"{PERS_FIG}/fig1b.png",
     log:
         log_path("personal", "panel_fig1b"),
     conda:
@@ -326,13 +326,13 @@ rule personal_panel_fig1d:
     input:
         pers_figure_inputs("fig1d"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/fig1d.pdf",
+        pdf=f"{PERS_FIG}/fig1d.pdf",
+        png=report(
+            f"{PERS_FIG}/fig1d.png",
             caption=caption("personal", "fig1d"),
             category="personal",
             labels=pers_label("fig1d"),
         ),
-        png=f"{PERS_FIG}/fig1d.png",
     log:
         log_path("personal", "panel_fig1d"),
     conda:
@@ -348,13 +348,13 @@ rule personal_panel_fig1e:
     input:
         pers_figure_inputs("fig1e"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/fig1e.pdf",
+        pdf=f"{PERS_FIG}/fig1e.pdf",
+        png=report(
+            f"{PERS_FIG}/fig1e.png",
             caption=caption("personal", "fig1e"),
             category="personal",
             labels=pers_label("fig1e"),
         ),
-        png=f"{PERS_FIG}/fig1e.png",
     log:
         log_path("personal", "panel_fig1e"),
     conda:
@@ -370,13 +370,13 @@ rule personal_panel_fig2a:
     input:
         pers_figure_inputs("fig2a"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/fig2a.pdf",
+        pdf=f"{PERS_FIG}/fig2a.pdf",
+        png=report(
+            f"{PERS_FIG}/fig2a.png",
             caption=caption("personal", "fig2a"),
             category="personal",
             labels=pers_label("fig2a"),
         ),
-        png=f"{PERS_FIG}/fig2a.png",
     log:
         log_path("personal", "panel_fig2a"),
     conda:
@@ -392,13 +392,13 @@ rule personal_panel_fig2b:
     input:
         pers_figure_inputs("fig2b"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/fig2b.pdf",
+        pdf=f"{PERS_FIG}/fig2b.pdf",
+        png=report(
+            f"{PERS_FIG}/fig2b.png",
             caption=caption("personal", "fig2b"),
             category="personal",
             labels=pers_label("fig2b"),
         ),
-        png=f"{PERS_FIG}/fig2b.png",
     log:
         log_path("personal", "panel_fig2b"),
     conda:
@@ -414,13 +414,13 @@ rule personal_panel_fig2c:
     input:
         pers_figure_inputs("fig2c"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/fig2c.pdf",
+        pdf=f"{PERS_FIG}/fig2c.pdf",
+        png=report(
+            f"{PERS_FIG}/fig2c.png",
             caption=caption("personal", "fig2c"),
             category="personal",
             labels=pers_label("fig2c"),
         ),
-        png=f"{PERS_FIG}/fig2c.png",
     log:
         log_path("personal", "panel_fig2c"),
     conda:
@@ -436,13 +436,13 @@ rule personal_panel_fig2d:
     input:
         pers_figure_inputs("fig2d"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/fig2d.pdf",
+        pdf=f"{PERS_FIG}/fig2d.pdf",
+        png=report(
+            f"{PERS_FIG}/fig2d.png",
             caption=caption("personal", "fig2d"),
             category="personal",
             labels=pers_label("fig2d"),
         ),
-        png=f"{PERS_FIG}/fig2d.png",
     log:
         log_path("personal", "panel_fig2d"),
     conda:
@@ -458,13 +458,13 @@ rule personal_panel_fig2e:
     input:
         pers_figure_inputs("fig2e"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/fig2e.pdf",
+        pdf=f"{PERS_FIG}/fig2e.pdf",
+        png=report(
+            f"{PERS_FIG}/fig2e.png",
             caption=caption("personal", "fig2e"),
             category="personal",
             labels=pers_label("fig2e"),
         ),
-        png=f"{PERS_FIG}/fig2e.png",
     log:
         log_path("personal", "panel_fig2e"),
     conda:
@@ -480,13 +480,13 @@ rule personal_panel_fig2f:
     input:
         pers_figure_inputs("fig2f"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/fig2f.pdf",
+        pdf=f"{PERS_FIG}/fig2f.pdf",
+        png=report(
+            f"{PERS_FIG}/fig2f.png",
             caption=caption("personal", "fig2f"),
             category="personal",
             labels=pers_label("fig2f"),
         ),
-        png=f"{PERS_FIG}/fig2f.png",
     log:
         log_path("personal", "panel_fig2f"),
     conda:
@@ -502,13 +502,13 @@ rule personal_panel_ed1a:
     input:
         pers_figure_inputs("ed1a"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/ed1a.pdf",
+        pdf=f"{PERS_FIG}/ed1a.pdf",
+        png=report(
+            f"{PERS_FIG}/ed1a.png",
             caption=caption("personal", "ed1a"),
             category="personal",
             labels=pers_label("ed1a"),
         ),
-        png=f"{PERS_FIG}/ed1a.png",
     log:
         log_path("personal", "panel_ed1a"),
     conda:
@@ -524,13 +524,13 @@ rule personal_panel_ed1b:
     input:
         pers_figure_inputs("ed1b"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/ed1b.pdf",
+        pdf=f"{PERS_FIG}/ed1b.pdf",
+        png=report(
+            f"{PERS_FIG}/ed1b.png",
             caption=caption("personal", "ed1b"),
             category="personal",
             labels=pers_label("ed1b"),
         ),
-        png=f"{PERS_FIG}/ed1b.png",
     log:
         log_path("personal", "panel_ed1b"),
     conda:
@@ -546,13 +546,13 @@ rule personal_panel_ed1c:
     input:
         pers_figure_inputs("ed1c"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/ed1c.pdf",
+        pdf=f"{PERS_FIG}/ed1c.pdf",
+        png=report(
+            f"{PERS_FIG}/ed1c.png",
             caption=caption("personal", "ed1c"),
             category="personal",
             labels=pers_label("ed1c"),
         ),
-        png=f"{PERS_FIG}/ed1c.png",
     log:
         log_path("personal", "panel_ed1c"),
     conda:
@@ -568,13 +568,13 @@ rule personal_panel_ed2a:
     input:
         pers_figure_inputs("ed2a"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/ed2a.pdf",
+        pdf=f"{PERS_FIG}/ed2a.pdf",
+        png=report(
+            f"{PERS_FIG}/ed2a.png",
             caption=caption("personal", "ed2a"),
             category="personal",
             labels=pers_label("ed2a"),
         ),
-        png=f"{PERS_FIG}/ed2a.png",
     log:
         log_path("personal", "panel_ed2a"),
     conda:
@@ -590,13 +590,13 @@ rule personal_panel_ed2b:
     input:
         pers_figure_inputs("ed2b"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/ed2b.pdf",
+        pdf=f"{PERS_FIG}/ed2b.pdf",
+        png=report(
+            f"{PERS_FIG}/ed2b.png",
             caption=caption("personal", "ed2b"),
             category="personal",
             labels=pers_label("ed2b"),
         ),
-        png=f"{PERS_FIG}/ed2b.png",
     log:
         log_path("personal", "panel_ed2b"),
     conda:
@@ -612,13 +612,13 @@ rule personal_panel_supp1:
     input:
         pers_figure_inputs("supp1"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/supp1.pdf",
+        pdf=f"{PERS_FIG}/supp1.pdf",
+        png=report(
+            f"{PERS_FIG}/supp1.png",
             caption=caption("personal", "supp1"),
             category="personal",
             labels=pers_label("supp1"),
         ),
-        png=f"{PERS_FIG}/supp1.png",
     log:
         log_path("personal", "panel_supp1"),
     conda:
@@ -634,13 +634,13 @@ rule personal_panel_supp4:
     input:
         pers_figure_inputs("supp4"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/supp4.pdf",
+        pdf=f"{PERS_FIG}/supp4.pdf",
+        png=report(
+            f"{PERS_FIG}/supp4.png",
             caption=caption("personal", "supp4"),
             category="personal",
             labels=pers_label("supp4"),
         ),
-        png=f"{PERS_FIG}/supp4.png",
     log:
         log_path("personal", "panel_supp4"),
     conda:
@@ -656,13 +656,13 @@ rule personal_panel_supp7:
     input:
         pers_figure_inputs("supp7"),
     output:
-        pdf=report(
-            f"{PERS_FIG}/supp7.pdf",
+        pdf=f"{PERS_FIG}/supp7.pdf",
+        png=report(
+            f"{PERS_FIG}/supp7.png",
             caption=caption("personal", "supp7"),
             category="personal",
             labels=pers_label("supp7"),
         ),
-        png=f"{PERS_FIG}/supp7.png",
     log:
         log_path("personal", "panel_supp7"),
     conda:
