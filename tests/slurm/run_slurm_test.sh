@@ -164,7 +164,7 @@ scontrol show node "$NODE" | grep -q "Gres=gpu:1" || die "node has no gpu GRES: 
 say "cluster up: $(sinfo -h -o '%P %a %D %T' | tr '\n' ';')"
 
 # ---- 4. the workflow run -----------------------------------------------------------------
-# A fresh working directory by default (config/ symlinked), so that results of an earlier local
+# A fresh working directory by default (config/ and profiles/ symlinked), so that results of an earlier local
 # demo run in the repository do not make the SLURM run a no-op; --workdir . uses the repository.
 workdir=${workdir:-$STATE/work}
 mkdir -p "$workdir"
@@ -175,7 +175,10 @@ if [ "$selftest" = 1 ]; then
   [ ${#targets[@]} -gt 0 ] || targets=(all)
 else
   sm_args=(--snakefile "$ROOT/Snakefile")
-  [ "$workdir" = "$ROOT" ] || [ -e "$workdir/config" ] || ln -s "$ROOT/config" "$workdir/config"
+  # config/ and profiles/ (the partition file path in the profile is relative to the run dir)
+  for d in config profiles; do
+    [ "$workdir" = "$ROOT" ] || [ -e "$workdir/$d" ] || ln -s "$ROOT/$d" "$workdir/$d"
+  done
   if [ ${#targets[@]} -eq 0 ]; then
     mapfile -t targets < <(cd "$ROOT" && "$PYTHON" -m regbench.dagstats targets --configfile config/config.yaml)
     [ ${#targets[@]} -gt 0 ] || die "no default targets found (no GPU rule in the demo DAG?); pass targets"
