@@ -65,5 +65,6 @@ rule train_demo_enformer:
     params:
         hparams=DEMO_ENFORMER_PARAMS,
         seed=config["seed"],
+        checkpoints="results/shared/demo_enformer_checkpoints",
     script:
         "../scripts/train_demo_enformer.py"

@@ -12,4 +12,5 @@ with script_run(snakemake) as log:
         params={**snakemake.params.hparams, "seed": int(snakemake.params.seed)},
         log=log,
         mouse_dhs_sites=i.mouse_dhs,
+        workdir=snakemake.params.checkpoints,
     )

@@ -147,6 +147,7 @@ def test_kill_resume_demo_training(demo_results, tmp_path):
     snakefile = ROOT / "Snakefile"
     ref, run = tmp_path / "uninterrupted", tmp_path / "killed"
     for wd in (ref, run):
+        wd.mkdir(parents=True)
         (wd / "config").symlink_to(ROOT / "config")
         for inp in job.inputs:  # the job's inputs from the demo run, mtimes kept
             src, dst = ROOT / inp, wd / inp

@@ -21,6 +21,9 @@ DHS-deletion rows the ``pearson`` column holds the named statistic instead).
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -261,8 +264,12 @@ def train_demo_enformer(human_genome, human_dnase, human_cage, genes_tsv, mouse_
     joint = _joint_module(enf)
     cfg = TrainConfig(max_epochs=p.max_epochs, batch_size=p.batch_size, lr=p.lr, seed=p.seed, schedule="cosine",
                       steps_per_epoch=p.steps_per_epoch, grad_clip=1.0, device="cpu", select=p.select)
-    own_workdir = workdir is None  # a private checkpoint folder, removed afterwards (no stale resumes)
-    workdir = Path(workdir or tempfile.mkdtemp(prefix="demo_enformer_"))
+    if workdir is None:  # a private checkpoint folder: a killed run restarts
+        workdir = Path(tempfile.mkdtemp(prefix="demo_enformer_"))
+    else:  # checkpoints keyed by the settings: a killed run resumes, a changed one starts afresh
+        key = hashlib.sha256(json.dumps(dataclasses.asdict(p), sort_keys=True, default=str).encode()).hexdigest()[:12]
+        workdir = Path(workdir) / key
+    log.info("demo Enformer: checkpoints in %s", workdir)
     res = fit(joint, _WindowDataset(items_tr, worlds), _WindowDataset(items_va, worlds),
               get_loss("poisson", mask_nan=True), cfg, workdir, log=log)
     enf = res.model.enformer.eval()
@@ -275,8 +282,7 @@ def train_demo_enformer(human_genome, human_dnase, human_cage, genes_tsv, mouse_
         res.history.drop(columns=["seconds"]).to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     with atomic_path(metrics_out) as tmp:
         metrics.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
-    if own_workdir:
-        shutil.rmtree(workdir, ignore_errors=True)
+    shutil.rmtree(workdir, ignore_errors=True)  # finished: nothing left to resume
     return metrics
 
 
