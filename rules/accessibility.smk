@@ -113,6 +113,7 @@ rule acc_evaluate:
     output:
         table=f"{ACC_RES}/evals/{{experiment}}/{{model}}/evaluations.tsv",
         extra=f"{ACC_RES}/evals/{{experiment}}/{{model}}/cagi_variants.tsv",
+        tomtom_hits=f"{ACC_RES}/evals/{{experiment}}/{{model}}/tomtom_hits.tsv",
     log:
         log_path("accessibility", "evaluate/{experiment}/{model}"),
     benchmark:

@@ -8,4 +8,5 @@ from regbench.workflow import script_run
 with script_run(snakemake) as log:
     run_evaluations(list(snakemake.params.evaluations), dict(snakemake.params.spec), dict(snakemake.params.cfg),
                     Path(snakemake.input.model).parent, dict(snakemake.params.datasets),
-                    snakemake.output.table, extra_out=snakemake.output.extra, log=log)
+                    snakemake.output.table, extra_out=snakemake.output.extra,
+                    hits_out=snakemake.output.tomtom_hits, log=log)

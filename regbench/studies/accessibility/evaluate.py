@@ -202,7 +202,7 @@ def eval_tomtom(ctx) -> pd.DataFrame:
     hits = F.tomtom_hits(queries, targets, q_threshold=float(ecfg.get("tomtom_q", 0.5)))
     planted = ecfg.get("planted_motifs")
     summ = F.hit_summary(hits, len(queries), planted=planted)
-    ctx["extra"] = hits
+    ctx["tomtom_hits"] = hits.rename(columns={"query": "filter"})
     return pd.DataFrame([{"metric": k, "param": "tomtom", "cell": "mean", "value": float(v)} for k, v in summ.items()])
 
 
@@ -278,10 +278,13 @@ def selected(evaluation: str, slug: str, cfg: dict) -> bool:
     return not sel or any(s in slug for s in sel)
 
 
-def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets: dict, out, extra_out=None, device=None, log=None) -> pd.DataFrame:
+def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets: dict, out, extra_out=None, device=None, log=None,
+                    hits_out=None) -> pd.DataFrame:
     """Load the model of ``spec`` from ``model_dir`` once and run every evaluation in ``names``
-    that :func:`selected` allows; write one long table ``out`` (column ``evaluation`` added) and
-    the CAGI per-variant effects to ``extra_out`` (empty when CAGI is not run).
+    that :func:`selected` allows; write one long table ``out`` (column ``evaluation`` added),
+    the CAGI per-variant effects to ``extra_out`` and the per-filter Tomtom hits (columns model,
+    filter, target, p, q; significant hits only) to ``hits_out`` (each empty when its
+    evaluation is not run).
 
     ``datasets``: paths of the evaluation inputs (whole, peak, binary_peak, binary_whole, idr
     {cell: path}, cagi (NPZ of ref/alt codes), cagi_table, jaspar (MEME)).
@@ -298,7 +301,7 @@ def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets
     model = load_model(spec, cfg, model_dir, len(cells))
     ecfg = cfg["evaluation"]
     bs = int(ecfg.get("batch_size", 64))
-    parts, extra = [], pd.DataFrame()
+    parts, extra, hits = [], pd.DataFrame(), pd.DataFrame(columns=["filter", "target", "p", "q"])
     for name in names:
         if not selected(name, slug, cfg):
             continue
@@ -311,6 +314,8 @@ def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets
         parts.append(df)
         if name == "cagi":
             extra = ctx["extra"]
+        if name == "tomtom":
+            hits = ctx["tomtom_hits"]
         log.info("evaluation %s of %s: %d rows in %.1f s", name, slug, len(df), time.time() - t0)
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["evaluation", "metric", "param", "cell", "value"])
     for k in ("arch", "dataset", "loss", "bin", "aug", "seed", "binary"):
@@ -320,11 +325,15 @@ def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets
     df.insert(0, "model", slug)
     if len(extra):
         extra.insert(0, "model", slug)
+    hits.insert(0, "model", slug)
     with atomic_path(out) as tmp:
         df.to_csv(tmp, sep="\t", index=False)
     if extra_out is not None:
         with atomic_path(extra_out) as tmp:
             extra.to_csv(tmp, sep="\t", index=False)
+    if hits_out is not None:
+        with atomic_path(hits_out) as tmp:
+            hits.to_csv(tmp, sep="\t", index=False)
     return df
 
 

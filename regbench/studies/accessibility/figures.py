@@ -448,7 +448,7 @@ def write_table(name: str, inputs: list[str], out) -> pd.DataFrame:
     elif name == "SD3_cagi":
         t = df[df["metric"].astype(str).str.startswith("cagi_")].pivot_table(index=["model", "param"], columns="metric", values="value").reset_index()
     elif name == "T4_tomtom":
-        keep = df[(df["cell"] == "mean") & df["metric"].isin(["hit_ratio", "mean_qvalue", "planted_hit_ratio", "planted_motifs_found", "n_filters", "auroc", "pearson_coverage"])]
+        keep = df[(df["cell"] == "mean") & df["metric"].isin(["hit_ratio", "mean_qvalue", "planted_hit_ratio", "planted_best_hit_ratio", "planted_motifs_found", "n_filters", "auroc", "pearson_coverage"])]
         keep = keep.assign(metric=np.where(keep["metric"].isin(["auroc", "pearson_coverage"]), keep["metric"] + "_" + keep["param"].astype(str), keep["metric"]))
         t = keep.pivot_table(index=["model", "arch"], columns="metric", values="value").reset_index()
     else:
