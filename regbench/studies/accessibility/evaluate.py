@@ -279,7 +279,7 @@ def selected(evaluation: str, slug: str, cfg: dict) -> bool:
 
 
 def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets: dict, out, extra_out=None, device=None, log=None,
-                    hits_out=None) -> pd.DataFrame:
+                    hits_out=None, model=None, cells: list[str] | None = None) -> pd.DataFrame:
     """Load the model of ``spec`` from ``model_dir`` once and run every evaluation in ``names``
     that :func:`selected` allows; write one long table ``out`` (column ``evaluation`` added),
     the CAGI per-variant effects to ``extra_out`` and the per-filter Tomtom hits (columns model,
@@ -288,6 +288,11 @@ def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets
 
     ``datasets``: paths of the evaluation inputs (whole, peak, binary_peak, binary_whole, idr
     {cell: path}, cagi (NPZ of ref/alt codes), cagi_table, jaspar (MEME)).
+
+    ``model`` (hook for a pretrained model, e.g. a leaderboard card read out without training):
+    an ``nn.Module`` mapping ``(N, input_length, 4)`` to ``(N, input_length // spec["bin"],
+    len(cells))`` with its tracks in the order of ``cells`` (the study's cell lines); then
+    ``model_dir`` is not read and ``cells`` is required.
     """
     import time
 
@@ -295,10 +300,13 @@ def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets
     from regbench.workflow import atomic_path
 
     log = log or logging.getLogger(__name__)
-    info = json.loads((Path(model_dir) / "spec.json").read_text())
-    cells = info["cells"]
     slug = model_slug(spec)
-    model = load_model(spec, cfg, model_dir, len(cells))
+    if model is None:
+        info = json.loads((Path(model_dir) / "spec.json").read_text())
+        cells = info["cells"]
+        model = load_model(spec, cfg, model_dir, len(cells))
+    elif not cells:
+        raise ValueError("run_evaluations: a model hook needs the cell lines its tracks stand for (cells=)")
     ecfg = cfg["evaluation"]
     bs = int(ecfg.get("batch_size", 64))
     parts, extra, hits = [], pd.DataFrame(), pd.DataFrame(columns=["filter", "target", "p", "q"])

@@ -77,9 +77,15 @@ def snv_gradients(model, ref_seq: str, offsets, refs, alts, bins, track, log=Non
 
 
 def write_ism_chunk(genes_tsv: str, stats_tsv: str, genotypes_npz: str, genome_fa: str,
-                    chunk: int, out: str, cfg: dict, enformer_cfg: dict, log=None) -> pd.DataFrame:
+                    chunk: int, out: str, cfg: dict, enformer_cfg: dict | None, log=None, model=None,
+                    track: int | None = None) -> pd.DataFrame:
     """ism/chunk.tsv for the chunk's XAI genes (gene_stats ``xai``): gene_id, pos (0-based),
-    ref, alt, offset (in the model window), ref_pred, ism, grad, frequency (carrier fraction)."""
+    ref, alt, offset (in the model window), ref_pred, ism, grad, frequency (carrier fraction).
+
+    The model is the study's Enformer head (``enformer_cfg``, track ``cfg["track"]``) unless
+    ``model`` (hook for any profile model, e.g. a leaderboard card: an ``nn.Module`` mapping
+    ``(N, cfg["window_bp"], 4)`` to ``(N, bins, T)``, or a zero-argument callable returning one)
+    and ``track`` (its output track index) are given; the readout bins are ``cfg["bins"]``."""
     from regbench.genome.fasta import Genome
     from regbench.studies.personal.genes import gene_window
     from regbench.studies.personal.predictions import _model_and_track
@@ -94,7 +100,14 @@ def write_ism_chunk(genes_tsv: str, stats_tsv: str, genotypes_npz: str, genome_f
     if len(genes):
         z = np.load(genotypes_npz)
         genome = Genome(genome_fa, aliases="chr")
-        model, track, _ = _model_and_track(enformer_cfg, cfg)
+        if model is None:
+            model, track, _ = _model_and_track(enformer_cfg, cfg)
+        else:
+            from torch import nn
+
+            if track is None:
+                raise ValueError("write_ism_chunk: a model hook needs the readout track index (track=)")
+            model = model if isinstance(model, nn.Module) else model()
         window = int(cfg["window_bp"])
         for g in genes.itertuples():
             start, end = gene_window(g.tss, window)

@@ -230,25 +230,56 @@ def run_predict(
     use_tf_gamma=None,
     chunk: int = 256,
     log=None,
+    model=None,
+    track_index: dict[str, int] | None = None,
+    bin_size: int = 128,
 ) -> pd.DataFrame:
-    """Predict the ``predict`` windows of the payloads (all for baseline/authors, held-out fold for fold<k>)."""
+    """Predict the ``predict`` windows of the payloads (all for baseline/authors, held-out fold for fold<k>).
+
+    By default the model is the Enformer of ``enformer_source`` (mouse head, ``tracks`` looked up by
+    description in ``targets_path``) or, with ``model_dir``, the fine-tuned model.
+
+    ``model`` (hook for any pretrained profile model, e.g. a leaderboard card): an ``nn.Module``
+    mapping ``(N, window, 4)`` to ``(N, window // bin_size, T)``, or a zero-argument callable
+    returning one; ``enformer_source``, ``targets_path`` and ``tracks`` are then not used.
+    ``track_index`` maps each readout key (e.g. ``{"escj7": 0}``; the first is the primary track of
+    the metrics) to an output track; ``bin_size`` is the model's bp per output bin (DHS peaks =
+    max over the bins overlapping the DHS). Predictions go through the same engine call, shift
+    ensemble and tables as the baseline; ``predicted`` (fine-tuned activity) is NaN.
+    """
     from regbench.predict.engine import predict
-    from regbench.predict.enformer import EnformerHead, read_targets, track_index
+    from regbench.predict.enformer import EnformerHead, read_targets
+    from regbench.predict.enformer import track_index as _track_index
     from regbench.workflow import atomic_path
 
     ds, seqs, dhs, win = read_dataset(dataset_dir)
     _train, held = split_payloads(ds, split)
     names = list(ds["name"]) if split == "authors" else held
-    targets = read_targets(targets_path)
-    tidx = [track_index(targets, d) for d in tracks.values()]
-    keys = list(tracks)
-    if model_dir is None:
-        model = TracksAndActivity(EnformerHead(load_base(enformer_source, use_tf_gamma), "mouse"), tidx)
+    if model is not None:
+        from torch import nn
+
+        if model_dir is not None or not track_index:
+            raise ValueError("run_predict: a model hook needs track_index and no model_dir")
+        user = model if isinstance(model, nn.Module) else model()
+        keys = list(track_index)
+        model = TracksAndActivity(user, [int(track_index[k]) for k in keys])
+        finetuned = False
     else:
-        ft = load_finetuned(enformer_source, model_dir, head, window, use_tf_gamma)
-        model = TracksAndActivity(ft.track_head("mouse"), tidx, ft)
+        bin_size = 128
+        targets = read_targets(targets_path)
+        tidx = [_track_index(targets, d) for d in tracks.values()]
+        keys = list(tracks)
+        finetuned = model_dir is not None
+        if model_dir is None:
+            model = TracksAndActivity(EnformerHead(load_base(enformer_source, use_tf_gamma), "mouse"), tidx)
+        else:
+            ft = load_finetuned(enformer_source, model_dir, head, window, use_tf_gamma)
+            model = TracksAndActivity(ft.track_head("mouse"), tidx, ft)
+    bin_size = int(bin_size)
+    if window % bin_size:
+        raise ValueError(f"run_predict: bin size {bin_size} bp does not divide the {window}-bp window")
     shift_list = tuple(range(int(shifts)))
-    n_bins = window // 128
+    n_bins = window // bin_size
     onehot = encode_sequences(seqs, names, n_value)
     index = {n: i for i, n in enumerate(names)}
     w_all = win[(win["set"] == "predict") & win["name"].isin(names)].reset_index(drop=True)
@@ -256,7 +287,10 @@ def run_predict(
     for c0 in range(0, len(w_all), chunk):
         part = w_all.iloc[c0 : c0 + chunk]
         x = np.stack([onehot[index[n], o : o + window] for n, o in zip(part["name"], part["offset"])])
-        out[c0 : c0 + len(part)] = predict(model, x, batch_size=batch_size, shifts=shift_list, progress=False)
+        p = predict(model, x, batch_size=batch_size, shifts=shift_list, progress=False)
+        if p.shape[1:] != out.shape[1:]:
+            raise ValueError(f"run_predict: the model maps ({len(x)}, {window}, 4) to {p.shape}; expected (N, {n_bins}, {len(keys) + 1}) with {bin_size}-bp bins")
+        out[c0 : c0 + len(part)] = p
         if log is not None:
             log.info("predicted %d/%d windows", c0 + len(part), len(w_all))
     wrows, prows, profiles = [], [], {}
@@ -269,15 +303,15 @@ def run_predict(
         for k in rows:
             wi, o = int(w_all.at[k, "window"]), int(w_all.at[k, "offset"])
             tr = out[k, :, : len(keys)]
-            pk = dhs_peaks(tr, dhs_bin_mask(d, o, n_bins))
-            row = {"name": name, "window": wi, "offset": o, "predicted": float(out[k, 0, -1]) if model_dir is not None else np.nan}
+            pk = dhs_peaks(tr, dhs_bin_mask(d, o, n_bins, bin_size))
+            row = {"name": name, "window": wi, "offset": o, "predicted": float(out[k, 0, -1]) if finetuned else np.nan}
             for t, key in enumerate(keys):
                 row[f"peaksum_{key}"] = float(np.nansum(pk[:, t]))
             wrows.append(row)
             for j, lab in enumerate(d["label"]):
                 for t, key in enumerate(keys):
                     prows.append({"name": name, "window": wi, "offset": o, "label": lab, "track": key, "peak": pk[j, t]})
-            acc[o : o + window] += np.repeat(tr, 128, axis=0)
+            acc[o : o + window] += np.repeat(tr, bin_size, axis=0)
             cnt[o : o + window] += 1
         with np.errstate(invalid="ignore", divide="ignore"):
             profiles[name] = (acc / cnt[:, None]).astype(np.float32)
