@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
 import logging
-import threading
 
 import pytest
 
@@ -20,76 +18,44 @@ SHA = hashlib.sha256(DATA).hexdigest()
 TOKEN = "s3cr3t-token-value"
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    state: dict = {}
+def _synapse_filehandles(h, n):
+    if h.headers.get("Authorization") != f"Bearer {TOKEN}":
+        return h.send_error(401)
+    body = json.dumps({"list": [{"contentMd5": MD5, "fileName": "geno.vcf.gz"}]}).encode()
+    h.send_body(body, honour_range=False)
 
-    def log_message(self, *a):
-        pass
 
-    def _count(self):
-        n = self.state.get(self.path, 0)
-        self.state[self.path] = n + 1
-        self.state.setdefault("ranges", []).append((self.path, self.headers.get("Range")))
-        return n
+def _synapse_file(h, n):
+    if h.headers.get("Authorization") != f"Bearer {TOKEN}":
+        return h.send_error(403)
+    h.send_body(f"http://127.0.0.1:{h.server.server_port}/presigned/good.bin".encode(), honour_range=False)
 
-    def _send(self, body: bytes, honour_range=True, truncate_to=None):
-        rng = self.headers.get("Range") if honour_range else None
-        start = int(rng.split("=")[1].split("-")[0]) if rng else 0
-        if rng:
-            self.send_response(206)
-            self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
-        else:
-            self.send_response(200)
-        part = body[start:]
-        self.send_header("Content-Length", str(len(part)))
-        self.send_header("Accept-Ranges", "bytes")
-        self.end_headers()
-        self.wfile.write(part if truncate_to is None else part[:truncate_to])
-        self.wfile.flush()
-        self.close_connection = True
 
-    def do_GET(self):
-        n = self._count()
-        p = self.path.split("?")[0]
-        if p == "/good.bin":
-            self._send(DATA)
-        elif p == "/flaky500.bin":
-            if n == 0:
-                self.send_error(500, "boom")
-            else:
-                self._send(DATA)
-        elif p == "/trunc_once.bin":  # truncated first, then honours Range -> resume
-            self._send(DATA, truncate_to=len(DATA) // 3 if n == 0 else None)
-        elif p == "/trunc_norange.bin":  # truncated first, then ignores Range -> restart
-            self._send(DATA, honour_range=False, truncate_to=len(DATA) // 3 if n == 0 else None)
-        elif p == "/trunc_always.bin":
-            self._send(DATA, honour_range=False, truncate_to=1000)
-        elif p == "/repo/v1/entity/syn123/filehandles":
-            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                return self.send_error(401)
-            body = json.dumps({"list": [{"contentMd5": MD5, "fileName": "geno.vcf.gz"}]}).encode()
-            self._send(body, honour_range=False)
-        elif p == "/repo/v1/entity/syn123/file":
-            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                return self.send_error(403)
-            self._send(f"http://127.0.0.1:{self.server.server_port}/presigned/good.bin".encode(), honour_range=False)
-        elif p == "/presigned/good.bin":
-            if "Authorization" in self.headers:  # token must not travel to the storage URL
-                return self.send_error(400)
-            self._send(DATA)
-        else:
-            self.send_error(404, "not here")
+def _presigned(h, n):
+    if "Authorization" in h.headers:  # token must not travel to the storage URL
+        return h.send_error(400)
+    h.send_body(DATA)
+
+
+ROUTES = {
+    "/good.bin": lambda h, n: h.send_body(DATA),
+    "/flaky500.bin": lambda h, n: h.send_error(500, "boom") if n == 0 else h.send_body(DATA),
+    # truncated first, then honours Range -> resume
+    "/trunc_once.bin": lambda h, n: h.send_body(DATA, truncate_to=len(DATA) // 3 if n == 0 else None),
+    # truncated first, then ignores Range -> restart
+    "/trunc_norange.bin": lambda h, n: h.send_body(DATA, honour_range=False, truncate_to=len(DATA) // 3 if n == 0 else None),
+    "/trunc_always.bin": lambda h, n: h.send_body(DATA, honour_range=False, truncate_to=1000),
+    "/repo/v1/entity/syn123/filehandles": _synapse_filehandles,
+    "/repo/v1/entity/syn123/file": _synapse_file,
+    "/presigned/good.bin": _presigned,
+}
 
 
 @pytest.fixture()
-def server():
-    Handler.state = {}
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{srv.server_port}", Handler.state
-    srv.shutdown()
-    srv.server_close()
+def server(http_server):
+    """(base URL, request state) of the shared local server (tests/unit/conftest.py) with ROUTES."""
+    http_server.routes.update(ROUTES)
+    return http_server.base, http_server.state
 
 
 def leftovers(d):
