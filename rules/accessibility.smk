@@ -29,6 +29,62 @@ rule acc_unzip_genome:
         " && samtools faidx {output.fa}) > {log} 2>&1"
 
 
+rule acc_encode_bigwig:
+    output:
+        file=ACC["inputs"]["bigwig"],
+        provenance=ACC["inputs"]["bigwig"] + ACC_ENCODE_SUFFIX,
+    log:
+        log_path("accessibility", "encode/{cell}.{rep}.fc"),
+    wildcard_constraints:
+        cell=acc_encode_cells_regex(),
+        rep="rep1|rep2",
+    retries: 2
+    localrule: True
+    conda:
+        "../envs/download.yaml"
+    params:
+        encode=acc_encode_bigwig_params,
+    script:
+        "../scripts/accessibility_encode.py"
+
+
+rule acc_encode_peaks:
+    output:
+        file=ACC["inputs"]["peaks"],
+        provenance=ACC["inputs"]["peaks"] + ACC_ENCODE_SUFFIX,
+    log:
+        log_path("accessibility", "encode/{cell}.rep1.idr_peaks"),
+    wildcard_constraints:
+        cell=acc_encode_cells_regex(),
+    retries: 2
+    localrule: True
+    conda:
+        "../envs/download.yaml"
+    params:
+        encode=acc_encode_peaks_params,
+    script:
+        "../scripts/accessibility_encode.py"
+
+
+rule acc_encode_provenance:
+    input:
+        acc_encode_provenance_files(),
+    output:
+        report(
+            f"{ACC_RES}/encode_files.tsv",
+            caption=caption("accessibility", "encode_files"),
+            category="accessibility",
+            labels={"figure": "Data", "panel": "ENCODE files"},
+        ),
+    log:
+        log_path("accessibility", "encode_files"),
+    localrule: True
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/accessibility_encode_provenance.py"
+
+
 rule acc_jaspar_meme:
     output:
         f"{ACC_RES}/jaspar.meme",

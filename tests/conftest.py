@@ -1,9 +1,14 @@
-"""Shared pytest fixtures: paths, the shared reference data folder, tool availability."""
+"""Shared pytest fixtures: paths, the shared reference data folder, tool availability, a local
+threaded HTTP server on 127.0.0.1 with per-test routes (downloader and ENCODE resolver tests)."""
 
 from __future__ import annotations
 
+import http.server
 import shutil
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -28,3 +33,67 @@ def require_tool(name: str) -> str:
     if path is None:
         pytest.skip(f"{name} not installed (make apt installs it on Debian)")
     return path
+
+
+class RouteHandler(http.server.BaseHTTPRequestHandler):
+    """Answers GET from ``routes``: full path with query first, then the path without it; a route is
+    ``callable(handler, n)`` where ``n`` counts earlier requests of the same full path. Unknown
+    paths get 404. ``state`` records request counts per full path and ``ranges`` (path, Range)."""
+
+    routes: dict[str, Callable] = {}
+    state: dict = {}
+
+    def log_message(self, *a):
+        pass
+
+    def _count(self) -> int:
+        n = self.state.get(self.path, 0)
+        self.state[self.path] = n + 1
+        self.state.setdefault("ranges", []).append((self.path, self.headers.get("Range")))
+        return n
+
+    def send_body(self, body: bytes, honour_range=True, truncate_to=None, status=None, content_type=None):
+        """Send ``body`` (206 for a honoured Range request), optionally cut after ``truncate_to`` bytes."""
+        rng = self.headers.get("Range") if honour_range else None
+        start = int(rng.split("=")[1].split("-")[0]) if rng else 0
+        if rng:
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+        else:
+            self.send_response(status or 200)
+        part = body[start:]
+        self.send_header("Content-Length", str(len(part)))
+        self.send_header("Accept-Ranges", "bytes")
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.end_headers()
+        self.wfile.write(part if truncate_to is None else part[:truncate_to])
+        self.wfile.flush()
+        self.close_connection = True
+
+    def do_GET(self):
+        n = self._count()
+        route = self.routes.get(self.path) or self.routes.get(self.path.split("?")[0])
+        if route is None:
+            return self.send_error(404, "not here")
+        return route(self, n)
+
+
+@dataclass
+class LocalServer:
+    base: str
+    state: dict
+    routes: dict = field(default_factory=dict)
+
+
+@pytest.fixture()
+def http_server():
+    """A fresh server on 127.0.0.1 (random port); add routes to ``.routes`` before requesting."""
+    RouteHandler.state = {}
+    RouteHandler.routes = {}
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RouteHandler)
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    t.start()
+    yield LocalServer(f"http://127.0.0.1:{srv.server_port}", RouteHandler.state, RouteHandler.routes)
+    srv.shutdown()
+    srv.server_close()

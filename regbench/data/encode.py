@@ -318,6 +318,17 @@ def fetch_encode_file(req: FileRequest, dest: str | os.PathLike, provenance_path
     return rec
 
 
+def fetch_from_config(spec: Mapping, dest: str | os.PathLike, provenance_path: str | os.PathLike,
+                      log: logging.Logger | None = None) -> dict:
+    """:func:`fetch_encode_file` from a rule's params ``{experiment, kind, replicate, assembly?,
+    pinned?, base_url?, retries?, timeout?, label?}`` (rules/common/accessibility.smk)."""
+    req = FileRequest(spec["experiment"], spec["kind"], int(spec["replicate"]), spec.get("assembly", "GRCh38"))
+    return fetch_encode_file(
+        req, dest, provenance_path, base=spec.get("base_url") or ENCODE_BASE, pinned=spec.get("pinned"),
+        label=spec.get("label"), retries=int(spec.get("retries", 3)), timeout=float(spec.get("timeout", 120)), log=log,
+    )
+
+
 PROVENANCE_COLUMNS = ["label", "experiment", "output_type", "biological_replicate", "accession", "md5sum",
                       "file_size", "pinned", "reason", "url", "query", "path", "retrieved_utc"]
 

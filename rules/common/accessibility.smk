@@ -77,6 +77,55 @@ def acc_peaks(cell):
     return ACC["inputs"]["peaks"].format(cell=cell)
 
 
+ACC_ENCODE = ACC.get("encode", {})
+ACC_ENCODE_CELLS = ACC_ENCODE.get("cells", {})
+ACC_ENCODE_SUFFIX = ".encode.json"  # provenance record next to each resolved ENCODE file
+
+
+def acc_encode_cells_regex():
+    """Wildcard constraint: the cells with an ENCODE experiment in config (none in the demo)."""
+    if not ACC_ENCODE_CELLS:
+        return "(?!x)x"
+    return "|".join(re.escape(c) for c in ACC_ENCODE_CELLS)
+
+
+def acc_encode_params(cell, kind, rep):
+    """What regbench.data.encode.fetch_from_config needs for one file of one cell line."""
+    entry = ACC_ENCODE_CELLS[cell]
+    return {
+        "experiment": entry["experiment"],
+        "kind": kind,
+        "replicate": int(rep.removeprefix("rep")),
+        "assembly": ACC_ENCODE.get("assembly", "GRCh38"),
+        "pinned": entry.get("pinned", {}).get(f"{kind}_{rep}"),
+        "base_url": ACC_ENCODE.get("base_url", "https://www.encodeproject.org"),
+        "retries": ACC_ENCODE.get("retries", 3),
+        "timeout": ACC_ENCODE.get("timeout", 120),
+        "label": f"{cell} {kind} {rep}",
+    }
+
+
+def acc_encode_bigwig_params(wildcards):
+    return acc_encode_params(wildcards.cell, "fc", wildcards.rep)
+
+
+def acc_encode_peaks_params(wildcards):
+    return acc_encode_params(wildcards.cell, "peaks", "rep1")
+
+
+def acc_encode_provenance_files():
+    """Provenance records of every resolved file: per cell (config order) rep1 fc, rep1 peaks, rep2 fc."""
+    out = []
+    for c in ACC["cells"]:
+        if c in ACC_ENCODE_CELLS:
+            out += [
+                acc_bigwig(c, "rep1") + ACC_ENCODE_SUFFIX,
+                acc_peaks(c) + ACC_ENCODE_SUFFIX,
+                acc_bigwig(c, "rep2") + ACC_ENCODE_SUFFIX,
+            ]
+    return out
+
+
 def acc_dataset_path(name):
     return f"{ACC_RES}/datasets/{name}.h5"
 
@@ -228,6 +277,8 @@ def accessibility_targets():
     for p in ACC_PANELS:
         targets += figure_outputs("accessibility", p)
     targets += [f"{ACC_RES}/tables/{t}.tsv" for t in ACC_TABLES]
+    if ACC_ENCODE_CELLS:
+        targets.append(f"{ACC_RES}/encode_files.tsv")
     return targets
 
 

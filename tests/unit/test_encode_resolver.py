@@ -52,10 +52,10 @@ def portal_files():
         _file("ENCFF000HGX", FC, "bigWig", [1], b"hg19", assembly="hg19"),  # other assembly
         _file("ENCFF000REV", FC, "bigWig", [1], b"revoked", status="revoked"),  # revoked
         _file("ENCFF000SIG", "signal p-value", "bigWig", [1], b"pval"),  # other output type
-        _file("ENCFF000FC1", FC, "bigWig", [1], GOOD_FC),  # <- rep1 fold change
-        _file("ENCFF000FC2", FC, "bigWig", [2], REP2_FC),  # <- rep2 fold change
+        _file("ENCFF001FCA", FC, "bigWig", [1], GOOD_FC),  # <- rep1 fold change
+        _file("ENCFF002FCB", FC, "bigWig", [2], REP2_FC),  # <- rep2 fold change
         _file("ENCFF000BBD", IDR, "bigBed", [1], b"bigbed"),  # other format
-        _file("ENCFF000PK1", IDR, "bed", [1], GOOD_PEAKS),  # <- rep1 IDR peaks
+        _file("ENCFF001PKA", IDR, "bed", [1], GOOD_PEAKS),  # <- rep1 IDR peaks
         _file("ENCFF000PKP", IDR, "bed", [1, 2], b"pooled peaks"),
     ]
 
@@ -105,12 +105,12 @@ def test_resolves_rep1_fold_change_among_decoys(portal, tmp_path):
     dest, prov = tmp_path / "enc" / "A.rep1.fc.bigWig", tmp_path / "enc" / "A.rep1.fc.bigWig.encode.json"
     rec = enc.fetch_encode_file(enc.FileRequest(EXP, "fc", 1), dest, prov, base=portal.base, label="A rep1 fc", sleep=nosleep)
     assert dest.read_bytes() == GOOD_FC
-    assert rec["accession"] == "ENCFF000FC1" and rec["md5sum"] == hashlib.md5(GOOD_FC).hexdigest()
-    assert rec["url"] == f"{portal.base}/files/ENCFF000FC1/@@download/ENCFF000FC1.bigWig"
+    assert rec["accession"] == "ENCFF001FCA" and rec["md5sum"] == hashlib.md5(GOOD_FC).hexdigest()
+    assert rec["url"] == f"{portal.base}/files/ENCFF001FCA/@@download/ENCFF001FCA.bigWig"
     assert rec["query"] == enc.search_url(enc.FileRequest(EXP, "fc", 1), portal.base) and rec["pinned"] is False
     assert json.loads(prov.read_text()) == rec
     verdicts = {c["accession"]: c["verdict"] for c in rec["candidates"]}
-    assert verdicts["ENCFF000FC1"] == "chosen"
+    assert verdicts["ENCFF001FCA"] == "chosen"
     assert "biological_replicates [1, 2] != [1]" in verdicts["ENCFF000POO"]
     assert "assembly 'hg19'" in verdicts["ENCFF000HGX"]
     assert "status 'revoked'" in verdicts["ENCFF000REV"]
@@ -121,15 +121,15 @@ def test_resolves_rep1_fold_change_among_decoys(portal, tmp_path):
 def test_resolves_rep1_idr_peaks_bed_not_bigbed_and_rep2(portal, tmp_path):
     rec = enc.fetch_encode_file(enc.FileRequest(EXP, "peaks", 1), tmp_path / "p.bed.gz", tmp_path / "p.json",
                                 base=portal.base, sleep=nosleep)
-    assert rec["accession"] == "ENCFF000PK1" and (tmp_path / "p.bed.gz").read_bytes() == GOOD_PEAKS
+    assert rec["accession"] == "ENCFF001PKA" and (tmp_path / "p.bed.gz").read_bytes() == GOOD_PEAKS
     assert "file_format 'bigBed' != 'bed'" in {c["accession"]: c["verdict"] for c in rec["candidates"]}["ENCFF000BBD"]
     rec2 = enc.fetch_encode_file(enc.FileRequest(EXP, "fc", 2), tmp_path / "r2.bigWig", tmp_path / "r2.json",
                                  base=portal.base, sleep=nosleep)
-    assert rec2["accession"] == "ENCFF000FC2" and (tmp_path / "r2.bigWig").read_bytes() == REP2_FC
+    assert rec2["accession"] == "ENCFF002FCB" and (tmp_path / "r2.bigWig").read_bytes() == REP2_FC
 
 
 def test_zero_candidates_names_experiment_query_and_decoys(http_server, tmp_path):
-    install_portal(http_server, [f for f in portal_files() if f[0]["accession"] != "ENCFF000FC1"])
+    install_portal(http_server, [f for f in portal_files() if f[0]["accession"] != "ENCFF001FCA"])
     req = enc.FileRequest(EXP, "fc", 1)
     with pytest.raises(InputError) as ei:
         enc.fetch_encode_file(req, tmp_path / "d" / "x.bigWig", tmp_path / "d" / "x.json", base=http_server.base, sleep=nosleep)
@@ -149,7 +149,7 @@ def test_empty_search_404_is_zero_candidates(http_server, tmp_path):
 
 def test_md5_mismatch_leaves_nothing(http_server, tmp_path):
     files = portal_files()
-    files[4] = _file("ENCFF000FC1", FC, "bigWig", [1], GOOD_FC, md5="0" * 32)
+    files[4] = _file("ENCFF001FCA", FC, "bigWig", [1], GOOD_FC, md5="0" * 32)
     install_portal(http_server, files)
     with pytest.raises(DownloadError, match="md5 mismatch: expected 0+"):
         enc.fetch_encode_file(enc.FileRequest(EXP, "fc", 1), tmp_path / "d" / "x.bigWig", tmp_path / "d" / "x.json",
@@ -163,7 +163,7 @@ def test_ambiguity_after_all_rules_is_an_error(http_server, tmp_path):
     with pytest.raises(InputError) as ei:
         enc.fetch_encode_file(enc.FileRequest(EXP, "fc", 1), tmp_path / "x", tmp_path / "x.json", base=http_server.base, sleep=nosleep)
     msg = str(ei.value)
-    assert "2 equally ranked files" in msg and "ENCFF000FC1" in msg and "ENCFF000FCX" in msg and "pinned" in msg
+    assert "2 equally ranked files" in msg and "ENCFF001FCA" in msg and "ENCFF000FCX" in msg and "pinned" in msg
     assert leftovers(tmp_path) == []
 
 
@@ -191,18 +191,18 @@ def test_single_replicate_value_must_be_exactly_rep():
 
 def test_pinned_accession_skips_the_query(portal, tmp_path):
     rec = enc.fetch_encode_file(enc.FileRequest(EXP, "fc", 1), tmp_path / "x.bigWig", tmp_path / "x.json",
-                                base=portal.base, pinned="ENCFF000FC1", sleep=nosleep)
-    assert searches(portal) == [] and portal.state["/files/ENCFF000FC1/?format=json"] == 1
-    assert rec["pinned"] is True and rec["query"] is None and rec["accession"] == "ENCFF000FC1"
+                                base=portal.base, pinned="ENCFF001FCA", sleep=nosleep)
+    assert searches(portal) == [] and portal.state["/files/ENCFF001FCA/?format=json"] == 1
+    assert rec["pinned"] is True and rec["query"] is None and rec["accession"] == "ENCFF001FCA"
     assert (tmp_path / "x.bigWig").read_bytes() == GOOD_FC
 
 
 def test_pinned_accession_of_the_wrong_kind_fails(portal, tmp_path, caplog):
-    with pytest.raises(InputError, match=r"ENCFF000FC2.*biological_replicates \[2\] != \[1\]"):
+    with pytest.raises(InputError, match=r"ENCFF002FCB.*biological_replicates \[2\] != \[1\]"):
         enc.fetch_encode_file(enc.FileRequest(EXP, "fc", 1), tmp_path / "x", tmp_path / "x.json",
-                              base=portal.base, pinned="ENCFF000FC2", sleep=nosleep)
+                              base=portal.base, pinned="ENCFF002FCB", sleep=nosleep)
     with pytest.raises(InputError, match=r"dataset '/experiments/ENCSR000AAA/' is not /experiments/ENCSR111BBB/"):
-        enc.resolve(enc.FileRequest("ENCSR111BBB", "fc", 1), base=portal.base, pinned="ENCFF000FC1", sleep=nosleep)
+        enc.resolve(enc.FileRequest("ENCSR111BBB", "fc", 1), base=portal.base, pinned="ENCFF001FCA", sleep=nosleep)
     with caplog.at_level(logging.WARNING):  # a pinned revoked file is used, with a warning
         res = enc.resolve(enc.FileRequest(EXP, "fc", 1), base=portal.base, pinned="ENCFF000REV", sleep=nosleep)
     assert res.accession == "ENCFF000REV" and "status 'revoked'" in caplog.text
@@ -213,7 +213,7 @@ def test_search_retried_after_503(portal, tmp_path):
     install = portal.routes["/search/"]
     portal.routes["/search/"] = lambda h, n: h.send_error(503, "busy") if n == 0 else install(h, n)
     res = enc.resolve(enc.FileRequest(EXP, "fc", 1), base=portal.base, sleep=nosleep)
-    assert res.accession == "ENCFF000FC1" and sum(portal.state[p] for p in searches(portal)) == 2
+    assert res.accession == "ENCFF001FCA" and sum(portal.state[p] for p in searches(portal)) == 2
 
 
 def test_provenance_table(portal, tmp_path):
@@ -221,10 +221,10 @@ def test_provenance_table(portal, tmp_path):
     for kind, rep in (("fc", 1), ("peaks", 1), ("fc", 2)):
         p = tmp_path / f"{kind}{rep}.json"
         enc.fetch_encode_file(enc.FileRequest(EXP, kind, rep), tmp_path / f"{kind}{rep}.bin", p, base=portal.base,
-                              pinned="ENCFF000FC2" if rep == 2 else None, label=f"A {kind} rep{rep}", sleep=nosleep)
+                              pinned="ENCFF002FCB" if rep == 2 else None, label=f"A {kind} rep{rep}", sleep=nosleep)
         paths.append(p)
     df = enc.provenance_table(paths, tmp_path / "prov.tsv")
     back = pd.read_csv(tmp_path / "prov.tsv", sep="\t")
     assert list(back.columns) == enc.PROVENANCE_COLUMNS and len(df) == 3
-    assert back["accession"].tolist() == ["ENCFF000FC1", "ENCFF000PK1", "ENCFF000FC2"]
+    assert back["accession"].tolist() == ["ENCFF001FCA", "ENCFF001PKA", "ENCFF002FCB"]
     assert back["pinned"].tolist() == [False, False, True]
