@@ -68,6 +68,10 @@ class TrainConfig:
     device: str | None = None  # None = cuda if available else cpu
     num_workers: int = 0
     steps_per_epoch: int | None = None  # cap batches per epoch (demo speed)
+    # > 0: before each validation, re-estimate BatchNorm running statistics from this many
+    # training batches with dropout off (see recalibrate_batchnorm); 0 keeps the authors' Keras
+    # behaviour (running averages collected during training, with dropout on)
+    bn_recalibrate_batches: int = 0
 
 
 @dataclass
@@ -76,6 +80,40 @@ class TrainResult:
     history: pd.DataFrame
     best_epoch: int
     epochs_run: int
+
+
+def recalibrate_batchnorm(model: nn.Module, batches, n_batches: int, device: torch.device) -> int:
+    """Re-estimate every BatchNorm's running mean/variance from ``n_batches`` of ``batches``.
+
+    Dropout (and every other module) is in eval mode, BatchNorm layers in train mode with a
+    cumulative average (``momentum=None``), so the statistics are those the eval-mode network
+    actually sees. Why: ResidualBind blocks put Dropout before Conv+BN, so during training each
+    BN normalises dropout-noised activations; in eval mode the variance shifts and the shift
+    compounds over ~15 blocks (Li et al. 2019, "Understanding the disharmony between dropout and
+    batch normalization"). Long paper-scale trainings tolerate it; short demo runs do not.
+    Returns the number of batches used (0 if the model has no BatchNorm).
+    """
+    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not bns:
+        return 0
+    was_training = model.training
+    momenta = [m.momentum for m in bns]
+    model.eval()
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None
+        m.train()
+    used = 0
+    with torch.no_grad():
+        for x, _ in batches:
+            if used >= n_batches:
+                break
+            model(x.to(device, dtype=torch.float32))
+            used += 1
+    for m, mom in zip(bns, momenta):
+        m.momentum = mom
+    model.train(was_training)
+    return used
 
 
 def resolve_device(device: str | None) -> torch.device:
@@ -313,6 +351,12 @@ def fit(
             count += len(x)
         train_loss = total / max(count, 1)
         lr = opt.param_groups[0]["lr"]
+        if cfg.bn_recalibrate_batches > 0:
+            g_bn = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, 3))
+            bn_batches = train_data.batches(True, g_bn)
+            if augment is not None:  # the model sees augmented inputs (e.g. shift-cropped)
+                bn_batches = (augment(x.to(device), y.to(device), g_bn) for x, y in bn_batches)
+            recalibrate_batchnorm(model, bn_batches, cfg.bn_recalibrate_batches, device)
 
         metric_values = {}
         if valid_data is not None:

@@ -58,22 +58,17 @@ def registry_name(key):
     return key.replace("_task", "")
 
 
-# ResidualBind blocks put Dropout before Conv+BN: the train/eval variance shift makes them need
-# more data/steps before eval-mode predictions beat the mean (they are marked slow).
+# the larger models need more data/steps (marked slow)
 SLOW = {"basenji_v2", "basenji_binary", "residualbind_base", "residualbind_base_task", "residualbind_32",
         "residualbind_32_task", "residualbind_binary"}
 N_TRAIN = {k: (1536 if k.startswith("residualbind") else 384) for k in TINY}
-# Known: at this tiny width/budget the flatten-bottleneck ResidualBind models fit the training
-# set but their eval-mode validation error stays at the mean predictor's (see the final report).
-XFAIL = {"residualbind_base", "residualbind_base_task", "residualbind_binary"}
+# the flatten-bottleneck ResidualBind-base learns slowly: at 1e-3 its eval-mode valid MSE after
+# 8 epochs is 0.47 vs the mean predictor's 0.51; at 1e-2 it is 0.24 (single) / 0.35 (task)
+LR = {"residualbind_base": 1e-2, "residualbind_base_task": 1e-2}
 
 
 def _param(k):
-    marks = [pytest.mark.slow] if k in SLOW else []
-    if k in XFAIL:
-        marks.append(pytest.mark.xfail(reason="tiny ResidualBind-base/binary do not beat the mean in the test budget",
-                                       strict=False))
-    return pytest.param(k, marks=marks)
+    return pytest.param(k, marks=[pytest.mark.slow] if k in SLOW else [])
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +93,10 @@ def test_trains_and_beats_mean_predictor(key, data, tmp_path):
         tr, va, loss = (xt, ct), (xv, cv), get_loss("mse")
     else:  # binary: does the sequence contain motif c
         tr, va, loss = (xt, (ct > 0).astype(np.float32)), (xv, (cv > 0).astype(np.float32)), get_loss("bce")
-    cfg = TrainConfig(max_epochs=8, batch_size=32, lr=3e-3 if n < 1000 else 1e-3, seed=0)
+    # BN statistics re-estimated with dropout off: without it the eval-mode ResidualBind-base
+    # and -binary models stay at the mean predictor (train-mode valid MSE 0.13, eval-mode 0.27,
+    # mean 0.23 for residualbind_binary) because Dropout precedes Conv+BN in their blocks
+    cfg = TrainConfig(max_epochs=8, batch_size=32, lr=LR.get(key, 3e-3 if n < 1000 else 1e-3), seed=0, bn_recalibrate_batches=16)
     res = fit(m, tr, va, loss, cfg, tmp_path)
     with torch.no_grad():
         pred = res.model(torch.from_numpy(xv)).numpy()

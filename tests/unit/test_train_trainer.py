@@ -211,3 +211,26 @@ def test_sigkill_and_resume_gives_identical_weights(tmp_path):
     ha = pd.read_csv(full / "history.tsv", sep="\t")
     hb = pd.read_csv(killed / "history.tsv", sep="\t")
     assert np.array_equal(ha.valid_loss.to_numpy(), hb.valid_loss.to_numpy())
+
+
+def test_recalibrate_batchnorm_uses_eval_mode_dropout_and_whole_data_statistics():
+    """After recalibration a BatchNorm after Dropout holds the mean / unbiased variance of its
+    input over all given batches computed with dropout off (numpy), and dropout is untouched."""
+    from regbench.train.trainer import recalibrate_batchnorm
+
+    torch.manual_seed(0)
+    lin = nn.Linear(3, 2)
+    model = nn.Sequential(lin, nn.Dropout(0.5), nn.BatchNorm1d(2, momentum=0.01))
+    x = torch.randn(40, 3)
+    batches = [(x[i : i + 8], torch.zeros(8)) for i in range(0, 40, 8)]
+    used = recalibrate_batchnorm(model, iter(batches), 4, torch.device("cpu"))
+    assert used == 4
+    with torch.no_grad():
+        h = lin(x[:32]).numpy()  # dropout off: the plain linear output
+    bn = model[2]
+    # cumulative average of per-batch means/variances (momentum=None), batches equal-sized
+    per_mean = np.stack([h[i : i + 8].mean(0) for i in range(0, 32, 8)]).mean(0)
+    per_var = np.stack([h[i : i + 8].var(0, ddof=1) for i in range(0, 32, 8)]).mean(0)
+    np.testing.assert_allclose(bn.running_mean.numpy(), per_mean, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(bn.running_var.numpy(), per_var, rtol=1e-5, atol=1e-6)
+    assert bn.momentum == 0.01 and model.training  # restored
