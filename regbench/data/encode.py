@@ -320,9 +320,16 @@ def fetch_encode_file(req: FileRequest, dest: str | os.PathLike, provenance_path
 
 def fetch_from_config(spec: Mapping, dest: str | os.PathLike, provenance_path: str | os.PathLike,
                       log: logging.Logger | None = None) -> dict:
-    """:func:`fetch_encode_file` from a rule's params ``{experiment, kind, replicate, assembly?,
-    pinned?, base_url?, retries?, timeout?, label?}`` (rules/common/accessibility.smk)."""
+    """:func:`fetch_encode_file` from a rule's params ``{experiment, kind, replicate, replicates?,
+    assembly?, pinned?, base_url?, retries?, timeout?, label?}`` (rules/common/accessibility.smk).
+    ``replicates``: the experiment's number of biological replicates; asking for a higher one fails
+    before any request."""
     req = FileRequest(spec["experiment"], spec["kind"], int(spec["replicate"]), spec.get("assembly", "GRCh38"))
+    n_reps = spec.get("replicates")
+    if n_reps is not None and req.replicate > int(n_reps) and not spec.get("pinned"):
+        raise InputError("config accessibility.encode", f"{spec.get('label') or req.experiment}",
+                         f"a replicate <= {n_reps} ({req.experiment} has {n_reps} biological replicate(s) in config)",
+                         f"a request for {req.describe()}; a single-replicate experiment has no rep2 for the replicate ceiling")
     return fetch_encode_file(
         req, dest, provenance_path, base=spec.get("base_url") or ENCODE_BASE, pinned=spec.get("pinned"),
         label=spec.get("label"), retries=int(spec.get("retries", 3)), timeout=float(spec.get("timeout", 120)), log=log,

@@ -96,6 +96,7 @@ def acc_encode_params(cell, kind, rep):
         "experiment": entry["experiment"],
         "kind": kind,
         "replicate": int(rep.removeprefix("rep")),
+        "replicates": entry.get("replicates", 2),
         "assembly": ACC_ENCODE.get("assembly", "GRCh38"),
         "pinned": entry.get("pinned", {}).get(f"{kind}_{rep}"),
         "base_url": ACC_ENCODE.get("base_url", "https://www.encodeproject.org"),
@@ -114,15 +115,14 @@ def acc_encode_peaks_params(wildcards):
 
 
 def acc_encode_provenance_files():
-    """Provenance records of every resolved file: per cell (config order) rep1 fc, rep1 peaks, rep2 fc."""
+    """Provenance records of every resolved file: per cell (config order) rep1 fc, rep1 peaks and
+    rep2 fc (the latter only for experiments with 2+ replicates)."""
     out = []
     for c in ACC["cells"]:
         if c in ACC_ENCODE_CELLS:
-            out += [
-                acc_bigwig(c, "rep1") + ACC_ENCODE_SUFFIX,
-                acc_peaks(c) + ACC_ENCODE_SUFFIX,
-                acc_bigwig(c, "rep2") + ACC_ENCODE_SUFFIX,
-            ]
+            out += [acc_bigwig(c, "rep1") + ACC_ENCODE_SUFFIX, acc_peaks(c) + ACC_ENCODE_SUFFIX]
+            if ACC_ENCODE_CELLS[c].get("replicates", 2) >= 2:
+                out.append(acc_bigwig(c, "rep2") + ACC_ENCODE_SUFFIX)
     return out
 
 

@@ -29,7 +29,8 @@ def test_paper_dry_run_has_one_resolver_job_per_encode_file():
                          "--workflow-profile", "none", "--profile", "profiles/slurm-gpu")
     out = proc.stdout + proc.stderr
     counts = _job_counts(out)
-    assert counts["acc_encode_bigwig"] == 30 and counts["acc_encode_peaks"] == 15  # 15 cells x (rep1, rep2 | rep1)
+    # 15 cells x rep1 fold change + rep1 peaks, rep2 fold change for the 13 two-replicate experiments
+    assert counts["acc_encode_bigwig"] == 28 and counts["acc_encode_peaks"] == 15
     assert counts["acc_encode_provenance"] == 1 and "download" not in counts
     assert "resources/downloads/accessibility/encode/Panc1.rep1.fc.bigWig.encode.json" in out
     paper = yaml.safe_load((ROOT / "config" / "paper.yaml").read_text())

@@ -228,3 +228,15 @@ def test_provenance_table(portal, tmp_path):
     assert list(back.columns) == enc.PROVENANCE_COLUMNS and len(df) == 3
     assert back["accession"].tolist() == ["ENCFF001FCA", "ENCFF001PKA", "ENCFF002FCB"]
     assert back["pinned"].tolist() == [False, False, True]
+
+
+def test_fetch_from_rule_params_and_single_replicate_guard(portal, tmp_path):
+    spec = {"experiment": EXP, "kind": "fc", "replicate": 1, "replicates": 1, "base_url": portal.base,
+            "retries": 0, "label": "A fc rep1"}
+    rec = enc.fetch_from_config(spec, tmp_path / "a.bigWig", tmp_path / "a.json")
+    assert rec["accession"] == "ENCFF001FCA" and rec["label"] == "A fc rep1"
+    n_before = sum(v for k, v in portal.state.items() if k != "ranges")
+    with pytest.raises(InputError, match=r"ENCSR000AAA has 1 biological replicate.*no rep2 for the replicate ceiling"):
+        enc.fetch_from_config(dict(spec, replicate=2, label="A fc rep2"), tmp_path / "b.bigWig", tmp_path / "b.json")
+    assert sum(v for k, v in portal.state.items() if k != "ranges") == n_before  # failed before any request
+    assert leftovers(tmp_path) == ["a.bigWig", "a.json"]
