@@ -2,8 +2,11 @@
 rules/common/leaderboard.smk.
 
 card -> (accessibility: train with the study's trainer + the study's evaluations),
-(dream: train with a team recipe + test predictions) and (personal: a pretrained model's readout
-through the study's haplotype pipeline + gene statistics) -> results/leaderboard/<model>/scores.tsv
+(accessibility readout: a pretrained model's declared tracks, no training), (dream: train with a
+team recipe + test predictions), (personal: a pretrained model's readout through the study's
+haplotype pipeline + gene statistics + the study's ISM/driver analysis) and (synthetic_loci: the
+payload windows predicted by the study's run_predict with the card's model + the study's payload
+metrics) -> results/leaderboard/<model>/scores.tsv
 -> results/leaderboard/index.html + leaderboard.tsv (user models next to the reference models)."""
 
 
@@ -135,6 +138,82 @@ rule lb_personal_stats:
         cfg=config["personal"],
     script:
         "../scripts/leaderboard_personal_stats.py"
+
+
+rule lb_personal_ism:
+    input:
+        unpack(lb_personal_ism_inputs),
+    output:
+        f"{LB_RES}/{{lbmodel}}/personal/ism/chunk{{chunk}}.tsv",
+    log:
+        log_path("leaderboard", "{lbmodel}/personal_ism_{chunk}"),
+    benchmark:
+        bench_path("leaderboard", "{lbmodel}/personal_ism_{chunk}")
+    conda:
+        "../envs/torch.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=mem_mb_scaled(32000),
+        runtime=runtime_scaled(240),
+    params:
+        card=lb_card,
+        cfg=config["personal"],
+    script:
+        "../scripts/leaderboard_personal_ism.py"
+
+
+rule lb_personal_drivers:
+    input:
+        unpack(lb_personal_drivers_inputs),
+    output:
+        snvs=f"{LB_RES}/{{lbmodel}}/personal/snvs.tsv",
+        drivers=f"{LB_RES}/{{lbmodel}}/personal/drivers.tsv",
+        backward=f"{LB_RES}/{{lbmodel}}/personal/drivers_backward.tsv",
+        support=f"{LB_RES}/{{lbmodel}}/personal/driver_support.tsv",
+        summary=f"{LB_RES}/{{lbmodel}}/personal/summary_drivers.tsv",
+    log:
+        log_path("leaderboard", "{lbmodel}/personal_drivers"),
+    benchmark:
+        bench_path("leaderboard", "{lbmodel}/personal_drivers")
+    conda:
+        "../envs/regbench.yaml"
+    resources:
+        mem_mb=mem_mb_scaled(16000),
+        runtime=runtime_scaled(120),
+    params:
+        cfg=config["personal"],
+    script:
+        "../scripts/leaderboard_personal_drivers.py"
+
+
+rule lb_synthetic_loci:
+    input:
+        unpack(lb_synthetic_inputs),
+    output:
+        windows=f"{LB_RES}/{{lbmodel}}/synthetic_loci/windows.tsv",
+        peaks=f"{LB_RES}/{{lbmodel}}/synthetic_loci/peaks.tsv",
+        profiles=f"{LB_RES}/{{lbmodel}}/synthetic_loci/profiles.npz",
+        predictions=f"{LB_RES}/{{lbmodel}}/synthetic_loci/payload_predictions.tsv",
+        activity=f"{LB_RES}/{{lbmodel}}/synthetic_loci/activity_correlation.tsv",
+    log:
+        log_path("leaderboard", "{lbmodel}/synthetic_loci"),
+    benchmark:
+        bench_path("leaderboard", "{lbmodel}/synthetic_loci")
+    conda:
+        "../envs/torch.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=mem_mb_scaled(16000),
+        runtime=runtime_scaled(60),
+    params:
+        card=lb_card,
+        cfg=config["synthetic_loci"],
+    script:
+        "../scripts/leaderboard_synthetic_loci.py"
 
 
 rule lb_scores:

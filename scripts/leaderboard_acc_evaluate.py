@@ -8,5 +8,6 @@ from regbench.workflow import script_run
 with script_run(snakemake) as log:  # noqa: F821
     smk = snakemake  # noqa: F821
     evaluate_accessibility(dict(smk.params.card), dict(smk.params.cfg), list(smk.params.evaluations),
-                           Path(smk.input.model).parent, dict(smk.params.datasets), smk.output.table,
+                           Path(smk.input.model).parent if "model" in dict(smk.input.items()) else None,
+                           dict(smk.params.datasets), smk.output.table,
                            extra_out=smk.output.extra, log=log)

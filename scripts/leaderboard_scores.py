@@ -15,6 +15,8 @@ with script_run(snakemake) as log:  # noqa: F821
                  "public_ids": str(Path(smk.input.dream_public_ids[0]).parent),
                  "discard_public": bool(smk.params.discard_public)}
     if "personal_significance" in inp:
-        personal = {"significance": inp["personal_significance"], "gene_stats": inp["personal_stats"]}
+        personal = {"significance": inp["personal_significance"], "gene_stats": inp["personal_stats"],
+                    "drivers": inp.get("personal_drivers")}
     collect_scores(dict(smk.params.card), dict(smk.params.studies), smk.output.scores, acc_table=inp.get("acc"),
-                   dream=dream, personal=personal, figure=(smk.output.pdf, smk.output.png))
+                   dream=dream, personal=personal, synthetic=inp.get("synthetic_activity"),
+                   figure=(smk.output.pdf, smk.output.png))

@@ -26,8 +26,12 @@ Benchmarks and what a card needs for each:
   constructor keywords ``input_length``, ``n_tracks`` (cell lines) and ``bin_size``.
 * ``dream``: ``mode: train`` - a scalar-output model (``(N, 1)``) trained with a team recipe
   (``bhi``: 110-bp A,C,G,T one-hot, the plain layout).
+  ``mode: readout`` - a pretrained profile model whose declared ``tracks`` (cell line -> output
+  track) stand for the study's cell lines, evaluated without training.
 * ``personal`` / ``synthetic_loci``: a pretrained profile model (checkpoint) whose declared track
-  and bins stand for the study's readout, on the study's window length.
+  and bins stand for the study's readout, on the study's window length (personal: the study's
+  TSS bins unless the card gives ``bins``; synthetic_loci: every bin, DHS peak = max over the
+  bins overlapping the DHS, so ``output.bin_size`` must divide the window).
 """
 
 from __future__ import annotations
@@ -48,14 +52,11 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DREAM_RECIPE_INPUTS = {"bhi": (110, 4), "autosome": (150, 6), "unlockdna": (200, 6)}
 
 #: benchmark -> modes regbench can score for a user model
-SCORABLE = {"accessibility": {"train"}, "dream": {"train"}, "personal": {"readout"}, "synthetic_loci": set()}
+SCORABLE = {"accessibility": {"train", "readout"}, "dream": {"train"}, "personal": {"readout"},
+            "synthetic_loci": {"readout"}}
 
 #: what a study's library would need to score a pretrained user model (reported as the reason)
-MISSING_HOOKS = {
-    "synthetic_loci": "regbench.studies.synthetic_loci has no entry point that predicts the engineered "
-    "payloads with an arbitrary model (run_predict loads the Enformer/fine-tuned heads itself)",
-    "accessibility": "readout mode (pretrained tracks standing for the cell lines) is not scored yet",
-}
+MISSING_HOOKS: dict[str, str] = {}
 
 
 def load_schema(path: str | Path = SCHEMA_PATH) -> dict:
@@ -208,7 +209,16 @@ def _qualify_accessibility(card: dict, cfg: dict) -> tuple[bool, str]:
     missing = [c for c in cfg.get("cells", []) if c not in b["tracks"]]
     if missing:
         return False, f"readout mode needs a track for every cell line; none for {missing}"
-    return False, MISSING_HOOKS["accessibility"]
+    for cell in cfg.get("cells", []):
+        ok, why = _track_ok(card, b["tracks"][cell], f"cell line {cell}")
+        if not ok:
+            return False, why
+    if "readout" not in SCORABLE["accessibility"]:
+        return False, MISSING_HOOKS["accessibility"]
+    return True, (
+        f"pretrained model read out ({L}-bp inputs, {bs}-bp bins; tracks {dict(b['tracks'])} stand for the cell lines); "
+        f"evaluated: {', '.join(b['evaluations'])}"
+    )
 
 
 def _qualify_dream(card: dict, cfg: dict) -> tuple[bool, str]:
@@ -233,8 +243,11 @@ def _qualify_readout(card: dict, benchmark: str, length: int, what: str) -> tupl
     ok, why = _length_ok(card, length, f"the {benchmark} windows")
     if not ok:
         return False, why
-    if card.get("input_length") is not None and card.get("output", {}).get("bin_size") is None:
+    bs = card.get("output", {}).get("bin_size")
+    if bs is None and (card.get("input_length") is not None or benchmark == "synthetic_loci"):
         return False, f"{benchmark} reads out bins of a profile model; the card declares scalar outputs"
+    if benchmark == "synthetic_loci" and length % int(bs):
+        return False, f"output bin size {bs} bp does not divide the {length}-bp synthetic_loci window"
     ok, why = _track_ok(card, b.get("track"), what)
     if not ok:
         return False, why

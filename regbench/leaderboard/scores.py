@@ -162,8 +162,55 @@ def evaluate_accessibility(card: dict, acc_cfg: dict, evaluations: list[str], mo
 
     register_card_models(card)
     spec, cfg = accessibility_spec(card, acc_cfg)
+    if card["benchmarks"]["accessibility"]["mode"] == "readout":
+        spec = {**spec, "dataset": "readout", "loss": "na", "aug": "na", "seed": 0}
+        model = accessibility_readout_model(card, acc_cfg)
+        return run_evaluations(list(evaluations), spec, cfg, None, datasets, out, extra_out=extra_out, device=device,
+                               log=log, model=model, cells=list(acc_cfg["cells"]))
     return run_evaluations(list(evaluations), spec, cfg, model_dir, datasets, out, extra_out=extra_out, device=device,
                            log=log)
+
+
+def select_tracks(model, tracks: list[int]):
+    """``nn.Module`` returning ``model(x)[:, :, tracks]`` - a pretrained profile model's declared
+    tracks, in the order a study wants them."""
+    import torch
+    from torch import nn
+
+    class _Select(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = model
+            self.register_buffer("idx", torch.tensor([int(t) for t in tracks], dtype=torch.long), persistent=False)
+
+        def forward(self, x):
+            return self.model(x)[:, :, self.idx]
+
+    return _Select().eval()
+
+
+def pretrained_model(card: dict, benchmark: str, length: int):
+    """The card's pretrained model (built, checkpoint loaded, eval mode) and its output shape on
+    one ``(1, length, 4)`` batch (checked against the declared bin size)."""
+    from regbench.leaderboard.cards import build_model, check_model, load_checkpoint
+
+    model = load_checkpoint(build_model(card, benchmark), card)
+    model.eval()
+    shape = check_model(model, card, benchmark, int(length), None, card["output"]["bin_size"])
+    return model, shape
+
+
+def accessibility_readout_model(card: dict, acc_cfg: dict):
+    """Readout mode: the card's pretrained model with its declared ``tracks`` (cell line -> output
+    track) as ``(N, input_length // bin, n_cells)`` in the study's cell order."""
+    from regbench.leaderboard.cards import resolve_track
+
+    b = card["benchmarks"]["accessibility"]
+    model, shape = pretrained_model(card, "accessibility", int(acc_cfg["input_length"]))
+    idx = [resolve_track(card, b["tracks"][c]) for c in acc_cfg["cells"]]
+    if max(idx) >= shape[2]:
+        raise ValueError(f"models.{card['name']}: accessibility readout tracks {idx} outside the output {shape}")
+    return select_tracks(model, idx)
 
 
 def accessibility_headlines(table: pd.DataFrame) -> pd.DataFrame:
@@ -270,20 +317,11 @@ def predict_personal(card: dict, pers_cfg: dict, genes_tsv, genome_fa, vcf, out,
     windows, readout and haplotype combination; the card's track and bins stand for the
     study's CAGE-brain readout). No elastic-net head, no ensemble. Writes the study's long TSV."""
     from regbench.genome.fasta import Genome
-    from regbench.leaderboard.cards import build_model, check_model, load_checkpoint, resolve_track
     from regbench.studies.personal.predictions import personal_predictions
 
     log = log or log_
-    b = card["benchmarks"]["personal"]
     window = int(pers_cfg["window_bp"])
-    model = load_checkpoint(build_model(card, "personal"), card)
-    model.eval()
-    bins = list(b.get("bins") or pers_cfg["bins"])
-    track = resolve_track(card, b["track"])
-    shape = check_model(model, card, "personal", window, None, card["output"]["bin_size"])
-    if max(bins) >= shape[1] or track >= shape[2]:
-        raise ValueError(f"models.{card['name']}: personal readout bins {bins} / track {track} outside the output {shape}")
-    log.info("%s: personal readout track %d bins %s of output %s", card["name"], track, bins, shape)
+    model, bins, track = personal_model(card, pers_cfg, log)
     genes = pd.read_csv(genes_tsv, sep="\t")
     df = personal_predictions(
         model, Genome(genome_fa, aliases="chr"), vcf, genes, samples=None, window_bp=window, bins=bins, track=track,
@@ -294,6 +332,35 @@ def predict_personal(card: dict, pers_cfg: dict, genes_tsv, genome_fa, vcf, out,
     with atomic_path(out) as tmp:
         df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     return df
+
+
+def personal_model(card: dict, pers_cfg: dict, log=None):
+    """(model, bins, track) of the card's personal readout: the pretrained model, the card's bins
+    (else the study's TSS bins) and its track index, checked against the output shape."""
+    from regbench.leaderboard.cards import resolve_track
+
+    b = card["benchmarks"]["personal"]
+    model, shape = pretrained_model(card, "personal", int(pers_cfg["window_bp"]))
+    bins = [int(v) for v in (b.get("bins") or pers_cfg["bins"])]
+    track = resolve_track(card, b["track"])
+    if max(bins) >= shape[1] or track >= shape[2]:
+        raise ValueError(f"models.{card['name']}: personal readout bins {bins} / track {track} outside the output {shape}")
+    (log or log_).info("%s: personal readout track %d bins %s of output %s", card["name"], track, bins, shape)
+    return model, bins, track
+
+
+def personal_ism(card: dict, pers_cfg: dict, genes_tsv, stats_tsv, genotypes_npz, genome_fa, chunk: int, out,
+                 log=None) -> pd.DataFrame:
+    """Per-SNV ISM / gradient x input of the card's model for the chunk's XAI genes of the card's
+    own gene table (``xai`` column of :func:`personal_stats`) with the study's
+    :func:`regbench.studies.personal.ism.write_ism_chunk` (its ``model``/``track`` hook; the card's
+    bins stand for the study's TSS bins)."""
+    from regbench.studies.personal.ism import write_ism_chunk
+
+    model, bins, track = personal_model(card, pers_cfg, log)
+    cfg = {**pers_cfg, "bins": bins}
+    return write_ism_chunk(genes_tsv, stats_tsv, genotypes_npz, genome_fa, int(chunk), out, cfg, None, log=log,
+                           model=model, track=track)
 
 
 def personal_stats(pers_cfg: dict, genes_tsv, predictions_tsv, genotype_npzs, expression, predixcan_tsv, outdir,
@@ -341,6 +408,63 @@ def personal_headlines(model: str, significance: pd.DataFrame | None = None, dri
     return pd.DataFrame(rows, columns=["model", "metric", "value"])
 
 
+def synthetic_primary(sl_cfg: dict) -> str:
+    """Key of the study's primary readout track (the first of ``synthetic_loci.tracks``: mESC
+    DNase ES-CJ7), the track the card's ``track`` stands for."""
+    return next(iter(sl_cfg.get("tracks") or {"escj7": None}))
+
+
+def predict_synthetic_loci(card: dict, sl_cfg: dict, dataset_dir, out_windows, out_peaks, out_profiles,
+                           log=None) -> pd.DataFrame:
+    """Predictions of the engineered payload windows by the card's pretrained model with the
+    study's :func:`regbench.studies.synthetic_loci.finetune.run_predict` (its ``model`` hook:
+    the same windows, shift ensemble, engine call and DHS-peak tables as the study's baseline
+    Enformer; the card's ``track`` stands for the primary track, its bins for the 128-bp bins)."""
+    from regbench.leaderboard.cards import resolve_track
+    from regbench.studies.synthetic_loci.finetune import run_predict
+
+    log = log or log_
+    b = card["benchmarks"]["synthetic_loci"]
+    window = int(sl_cfg["window"])
+    model, shape = pretrained_model(card, "synthetic_loci", window)
+    track = resolve_track(card, b["track"])
+    if track >= shape[2]:
+        raise ValueError(f"models.{card['name']}: synthetic_loci readout track {track} outside the output {shape}")
+    key = synthetic_primary(sl_cfg)
+    log.info("%s: synthetic_loci readout track %d (= %s) of output %s", card["name"], track, key, shape)
+    return run_predict(None, dataset_dir, None, {}, window, out_windows, out_peaks, out_profiles,
+                       shifts=sl_cfg.get("shifts", 11), batch_size=sl_cfg.get("predict_batch_size", 4),
+                       n_value=sl_cfg.get("n_value", 0.25), log=log, model=model, track_index={key: track},
+                       bin_size=int(card["output"]["bin_size"]))
+
+
+def synthetic_activity(name: str, sl_cfg: dict, payloads_tsv, windows_tsv, out_predictions, out_activity) -> pd.DataFrame:
+    """Payload activity metrics of a card's window predictions as the study computes them for its
+    baseline Enformer (:func:`regbench.studies.synthetic_loci.evaluate.payload_predictions`: the
+    mean DHS-peak sum of a payload's windows, calibrated to activity by a least-squares line fitted
+    on all payloads (protocol ``authors``) or on the other folds (``cv``); then
+    :func:`~regbench.studies.synthetic_loci.evaluate.score`). Writes the long per-payload table
+    and the activity table (model, protocol, class incl. ``all``, n, pearson, spearman, mse)."""
+    from regbench.studies.synthetic_loci.evaluate import payload_predictions, score
+
+    ds = pd.read_csv(payloads_tsv, sep="\t", keep_default_na=False, na_values=[""])
+    w = pd.read_csv(windows_tsv, sep="\t")
+    pp = payload_predictions(ds, w, {}, synthetic_primary(sl_cfg))
+    pp["model"] = name
+    act = score(pp, by=["model", "protocol"])
+    for path, df in ((out_predictions, pp), (out_activity, act)):
+        with atomic_path(path) as tmp:
+            df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    return act
+
+
+def synthetic_loci_benchmark(card: dict, sl_cfg: dict, payloads_tsv, out: dict, log=None) -> pd.DataFrame:
+    """:func:`predict_synthetic_loci` then :func:`synthetic_activity` (rule lb_synthetic_loci):
+    ``out`` keys windows, peaks, profiles, predictions, activity."""
+    predict_synthetic_loci(card, sl_cfg, Path(payloads_tsv).parent, out["windows"], out["peaks"], out["profiles"], log)
+    return synthetic_activity(card["name"], sl_cfg, payloads_tsv, out["windows"], out["predictions"], out["activity"])
+
+
 def synthetic_headlines(activity: pd.DataFrame) -> pd.DataFrame:
     """Headline metrics per (model, protocol) of the synthetic-loci ``activity_correlation``
     table (model, protocol, class, n, pearson, spearman, mse): Pearson and MSE over all payloads
@@ -366,13 +490,16 @@ def _rel(path, base) -> str:
 
 
 def collect_scores(card: dict, config: dict, out_tsv, acc_table: str | None = None,
-                   dream: dict | None = None, personal: dict | None = None,
+                   dream: dict | None = None, personal: dict | None = None, synthetic: str | None = None,
                    figure: tuple[str, str] | None = None) -> pd.DataFrame:
     """Write ``scores.tsv`` for one card (see module docstring) and its figure.
 
     acc_table: the evaluations TSV written by :func:`evaluate_accessibility`.
     dream: {predictions, holdout, test_labels, subsets, public_ids, discard_public}.
-    personal: {significance, gene_stats} written by :func:`personal_stats`.
+    personal: {significance, gene_stats, drivers} written by :func:`personal_stats` and the
+    study's driver analysis (``drivers``: its ``summary`` table; optional).
+    synthetic: the activity table written by :func:`synthetic_activity` (headline: protocol
+    ``authors``, as the study reports its baseline Enformer; ``cv`` rows as details).
     figure: (pdf, png) of the per-model figure (:func:`model_figure`).
     Benchmarks the card does not qualify for get one ``skipped`` row with the reason.
     """
@@ -418,13 +545,37 @@ def collect_scores(card: dict, config: dict, out_tsv, acc_table: str | None = No
                 raise ValueError(f"collect_scores: {name} qualifies for personal but no gene statistics were given")
             sig = pd.read_csv(personal["significance"], sep="\t")
             src = _rel(personal["significance"], base)
-            for h in personal_headlines(name, sig).itertuples(index=False):
-                add(bench, h.metric, h.value, reason, src)
-            add(bench, "sign_concordance", np.nan, reason + "; driver sign concordance needs the study's ISM/driver "
-                "analysis, which is not run for user models", "")
+            drv = None
+            if personal.get("drivers"):
+                try:
+                    drv = pd.read_csv(personal["drivers"], sep="\t")
+                except pd.errors.EmptyDataError:
+                    drv = None
+            for h in personal_headlines(name, sig, drv).itertuples(index=False):
+                src_h = _rel(personal["drivers"], base) if h.metric == "sign_concordance" else src
+                why = reason
+                if h.metric == "sign_concordance":
+                    why += "; fraction of forward driver SNVs (study ISM of the card's model) whose sign agrees with the eQTL slope"
+                add(bench, h.metric, h.value, why, src_h)
+            if drv is None:
+                add(bench, "sign_concordance", np.nan, reason + "; driver analysis not run", "")
             for k, v in _kv(sig).items():
                 if k not in ("mean_r", "n_significant"):
                     add(bench, f"significance:{k}", float(v), reason, src)
+            for k, v in _kv(drv).items():
+                if k != "frac_supported_drivers":
+                    add(bench, f"drivers:{k}", float(v), reason, _rel(personal["drivers"], base))
+        elif bench == "synthetic_loci":
+            if not synthetic:
+                raise ValueError(f"collect_scores: {name} qualifies for synthetic_loci but no activity table was given")
+            act = pd.read_csv(synthetic, sep="\t")
+            src = _rel(synthetic, base)
+            for protocol, g in act.groupby("protocol", sort=False):
+                for h in synthetic_headlines(g).itertuples(index=False):
+                    add(bench, h.metric if protocol == "authors" else f"{protocol}:{h.metric}", h.value,
+                        reason + f"; protocol {protocol}", src)
+                for r in g[g["class"] != "all"].to_dict("records"):
+                    add(bench, f"{protocol}:class:{r['class']}:pearson", float(r["pearson"]), reason, src)
         else:
             raise ValueError(f"collect_scores: no scorer for {bench}")
     df = pd.DataFrame(rows, columns=COLUMNS)

@@ -22,7 +22,7 @@ def lb_card(wildcards):
 def lb_code(wildcards):
     """The card's own files (model code, checkpoint): a change retrains/re-scores it."""
     card = LB_CARDS[wildcards.lbmodel]
-    return [p for p in (card.get("file"), card.get("checkpoint")) if p]
+    return [p for p in (card.get("file"), card.get("checkpoint"), *card.get("inputs", [])) if p]
 
 
 def lb_qualified(name, bench):
@@ -53,8 +53,10 @@ def lb_acc_eval_inputs(wildcards):
         files += [ds[k] for k in ACC_EVAL_NEEDS[e]]
         if e == "peak":
             files += list(ds["idr"].values())
-    d = f"{LB_RES}/{wildcards.lbmodel}/accessibility/model"
-    return {"model": f"{d}/model.pt", "data": sorted(set(files)), "code": lb_code(wildcards)}
+    out = {"data": sorted(set(files)), "code": lb_code(wildcards)}
+    if LB_CARDS[wildcards.lbmodel]["benchmarks"]["accessibility"]["mode"] == "train":
+        out["model"] = f"{LB_RES}/{wildcards.lbmodel}/accessibility/model/model.pt"
+    return out
 
 
 def lb_acc_evaluation_list(wildcards):
@@ -89,6 +91,37 @@ def lb_personal_stats_inputs(wildcards):
     }
 
 
+def lb_personal_ism_inputs(wildcards):
+    """The study's gene table, genotypes and genome with the card's gene statistics (its XAI genes)."""
+    return {
+        "genes": f"{PERS_RES}/genes.tsv",
+        "stats": f"{LB_RES}/{wildcards.lbmodel}/personal/gene_stats.tsv",
+        "genotypes": f"{PERS_RES}/genotypes/chunk{wildcards.chunk}.npz",
+        "genome": PERS["inputs"]["genome"],
+        "code": lb_code(wildcards),
+    }
+
+
+def lb_personal_drivers_inputs(wildcards):
+    """What personal_drivers reads for the Enformer, with the card's statistics, ISM and predictions."""
+    d = f"{LB_RES}/{wildcards.lbmodel}/personal"
+    return {
+        "stats": f"{d}/gene_stats.tsv",
+        "ism": pers_chunk_files(f"{d}/ism/chunk{{chunk}}.tsv"),
+        "genotypes": pers_chunk_files(f"{PERS_RES}/genotypes/chunk{{chunk}}.npz"),
+        "predictions": f"{d}/predictions.tsv",
+        "expression": PERS["inputs"]["expression"],
+    }
+
+
+def lb_synthetic_inputs(wildcards):
+    """The study's payload dataset (dataset/*.tsv) and the card's files."""
+    return {
+        **{k: f"{SL_DIR}/dataset/{k}.tsv" for k in ("payloads", "sequences", "dhs", "windows")},
+        "code": lb_code(wildcards),
+    }
+
+
 def lb_score_inputs(wildcards):
     name = wildcards.lbmodel
     d = f"{LB_RES}/{name}"
@@ -98,6 +131,9 @@ def lb_score_inputs(wildcards):
     if lb_qualified(name, "personal"):
         inputs["personal_significance"] = f"{d}/personal/significance.tsv"
         inputs["personal_stats"] = f"{d}/personal/gene_stats.tsv"
+        inputs["personal_drivers"] = f"{d}/personal/summary_drivers.tsv"
+    if lb_qualified(name, "synthetic_loci"):
+        inputs["synthetic_activity"] = f"{d}/synthetic_loci/activity_correlation.tsv"
     if lb_qualified(name, "dream"):
         inputs["dream_predictions"] = f"{d}/dream/predictions.tsv"
         inputs["dream_holdout"] = f"{d}/dream/holdout.tsv"

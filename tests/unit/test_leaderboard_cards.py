@@ -187,7 +187,7 @@ def test_pretrained_card_qualifies_for_personal():
     q = cards.qualify(card, STUDIES)
     assert q["personal"][0] and "8192" in q["personal"][1]
     assert cards.resolve_track(card, "cage") == 1 and cards.resolve_track(card, 0) == 0
-    assert not q["synthetic_loci"][0] and "run_predict" in q["synthetic_loci"][1]
+    assert q["synthetic_loci"][0] and "4096" in q["synthetic_loci"][1]
     bad = cards.validate_card("pre", {**TINY, "checkpoint": "w.pt", "output": {"bin_size": 128, "tracks": ["dnase"]},
                                       "benchmarks": {"personal": {"track": "cage"}}})
     assert "not among output.tracks" in cards.qualify(bad, STUDIES)["personal"][1]
@@ -212,3 +212,34 @@ def test_accessibility_spec_injects_the_card_as_a_study_architecture():
     d = dream_spec(cards.validate_card("tiny", {**TINY, "benchmarks": {"dream": {"hparams": {"bin_size": None}, "train": {"max_epochs": 1}}}}), dcfg)
     assert d == {"arch": "tiny_cnn", "recipe": "bhi", "recipe_kw": {"tta_shifts": [0]}, "hparams": {"filters": 8, "bin_size": None},
                  "train": {"lr": 2, "max_epochs": 1}}
+
+
+def test_synthetic_loci_needs_bins_dividing_the_window():
+    base = {**TINY, "checkpoint": "w.pt", "output": {"bin_size": 128, "tracks": ["dnase"]},
+            "benchmarks": {"synthetic_loci": {"track": "dnase"}}}
+    assert cards.qualify(cards.validate_card("pre", base), STUDIES)["synthetic_loci"][0]
+    odd = cards.validate_card("pre", {**base, "output": {"bin_size": 100, "tracks": ["dnase"]}})
+    ok, why = cards.qualify(odd, STUDIES)["synthetic_loci"]
+    assert not ok and "does not divide the 4096-bp" in why
+    scalar = cards.validate_card("pre", {**base, "output": {"bin_size": None, "tracks": ["dnase"]}})
+    ok, why = cards.qualify(scalar, STUDIES)["synthetic_loci"]
+    assert not ok and "scalar outputs" in why
+    untrained = cards.validate_card("pre", {**base, "checkpoint": None})
+    assert "pretrained" in cards.qualify(untrained, STUDIES)["synthetic_loci"][1]
+
+
+def test_accessibility_readout_qualifies_with_a_track_per_cell():
+    cells = STUDIES["accessibility"]["cells"]
+    card = {**TINY, "checkpoint": "w.pt", "output": {"bin_size": 32, "tracks": ["a", "b"]},
+            "benchmarks": {"accessibility": {"mode": "readout", "tracks": {c: "a" for c in cells}}}}
+    ok, why = cards.qualify(cards.validate_card("pre", card), STUDIES)["accessibility"]
+    assert ok and "read out" in why
+    short = {**card, "benchmarks": {"accessibility": {"mode": "readout", "tracks": {cells[0]: 0}}}}
+    ok, why = cards.qualify(cards.validate_card("pre", short), STUDIES)["accessibility"]
+    assert not ok and "every cell line" in why
+    wrong = {**card, "benchmarks": {"accessibility": {"mode": "readout", "tracks": {c: "zz" for c in cells}}}}
+    ok, why = cards.qualify(cards.validate_card("pre", wrong), STUDIES)["accessibility"]
+    assert not ok and "not among output.tracks" in why
+    untrained = {**card, "checkpoint": None}
+    ok, why = cards.qualify(cards.validate_card("pre", untrained), STUDIES)["accessibility"]
+    assert not ok and "pretrained" in why

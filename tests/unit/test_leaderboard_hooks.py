@@ -1,0 +1,216 @@
+"""Model hooks the leaderboard uses to score a user model with the study code (issue 10):
+
+* synthetic_loci ``run_predict(model=, track_index=, bin_size=)``: the hook given the study's own
+  Enformer head gives the study's tables exactly; a user model with 64-bp bins gives DHS peaks
+  equal to a hand computation (max over the bins overlapping the DHS);
+* personal ``write_ism_chunk(model=, track=)``: the ISM equals readout(variant) - readout(reference)
+  computed directly with the model, and equals the study path when the study's model loader
+  returns the same model;
+* ``collect_scores``: synthetic_loci headlines (protocol ``authors``) and the personal driver sign
+  concordance come from the tables the study functions write.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+torch = pytest.importorskip("torch")
+torch.set_num_threads(1)
+
+from torch import nn  # noqa: E402
+
+from regbench.genome.onehot import one_hot  # noqa: E402
+
+RNG = np.random.default_rng(7)
+
+
+def _seq(n: int) -> str:
+    return "".join(RNG.choice(list("ACGT"), size=n))
+
+
+# --- synthetic_loci ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sl_world(tmp_path_factory):
+    """A 3-payload dataset (640-bp sequences, 512-bp windows)."""
+    from regbench.studies.synthetic_loci.payloads import write_dataset
+
+    d = tmp_path_factory.mktemp("sl")
+    names = ["P~a", "P~b", "P~c"]
+    seqs = {n: _seq(640) for n in names}
+    ds = pd.DataFrame({"name": names, "class": ["deletion"] * 3, "activity": [0.1, 0.5, 0.9], "fold": [0, 1, 2]})
+    dhs = pd.DataFrame({"name": [n for n in names for _ in range(2)], "label": ["DHS1", "DHS2"] * 3,
+                        "start": [100, 300] * 3, "end": [180, 420] * 3})
+    win = pd.DataFrame({"name": [n for n in names for _ in range(2)], "set": "predict", "window": [0, 1] * 3,
+                        "offset": [0, 96] * 3})
+    write_dataset(d / "dataset", ds, seqs, dhs, win)
+    return d
+
+
+@pytest.fixture(scope="module")
+def sl_enformer(sl_world):
+    """A tiny Enformer saved with save_pretrained and its mouse targets table (in sl_world)."""
+    from enformer_pytorch import Enformer
+
+    d = sl_world
+    torch.manual_seed(0)
+    enf = Enformer.from_hparams(dim=24, depth=1, heads=2, attn_dim_key=8, dim_divisible_by=4, num_downsamples=7,
+                                target_length=-1, output_heads=dict(human=2, mouse=3))
+    enf.save_pretrained(d / "enformer", safe_serialization=False)
+    targets = d / "targets_mouse.txt"
+    pd.DataFrame({"index": [0, 1, 2], "genome": 1, "identifier": ["t0", "t1", "t2"], "file": "x", "clip": 32, "scale": 2,
+                  "sum_stat": "mean", "description": ["DNASE:zero", "DNASE:one", "DNASE:two"]}).to_csv(targets, sep="\t", index=False)
+    return d
+
+
+def _run_predict(d, out, shifts=2, **kw):
+    from regbench.studies.synthetic_loci.finetune import run_predict
+
+    out.mkdir(parents=True, exist_ok=True)
+    return run_predict(str(d / "enformer"), d / "dataset", d / "targets_mouse.txt", {"escj7": "DNASE:two", "e14": "DNASE:zero"},
+                       512, out / "windows.tsv", out / "peaks.tsv", out / "profiles.npz", shifts=shifts, batch_size=4, **kw)
+
+
+@pytest.mark.slow
+def test_synthetic_hook_with_the_study_model_gives_the_study_tables(sl_enformer, tmp_path):
+    sl_world = sl_enformer
+    from regbench.predict.enformer import EnformerHead, load_enformer
+
+    _run_predict(sl_world, tmp_path / "study")
+    head = EnformerHead(load_enformer(sl_world / "enformer", use_tf_gamma=False, target_length=-1), "mouse")
+    _run_predict(sl_world, tmp_path / "hook", model=head, track_index={"escj7": 2, "e14": 0})
+    for f in ("windows.tsv", "peaks.tsv"):
+        a, b = (pd.read_csv(tmp_path / k / f, sep="\t") for k in ("study", "hook"))
+        pd.testing.assert_frame_equal(a, b)
+    with np.load(tmp_path / "study" / "profiles.npz") as za, np.load(tmp_path / "hook" / "profiles.npz") as zb:
+        assert sorted(za.files) == sorted(zb.files)
+        for k in za.files:
+            np.testing.assert_array_equal(za[k], zb[k])
+
+
+class _GCount(nn.Module):
+    """(N, L, 4) -> (N, L / 64, 2): per 64-bp bin the number of G (track 0) and of A (track 1)."""
+
+    def forward(self, x):
+        n, L, _ = x.shape
+        return x.reshape(n, L // 64, 64, 4).sum(2)[:, :, [2, 0]]
+
+
+def test_synthetic_hook_user_model_peaks_by_hand(sl_world, tmp_path):
+    from regbench.studies.synthetic_loci.payloads import read_dataset
+
+    # a loader (zero-argument callable) as the hook; no shift ensemble, so the peaks are exact
+    _run_predict(sl_world, tmp_path, shifts=1, model=_GCount, track_index={"escj7": 0}, bin_size=64)
+    w = pd.read_csv(tmp_path / "windows.tsv", sep="\t")
+    p = pd.read_csv(tmp_path / "peaks.tsv", sep="\t")
+    assert list(w.columns) == ["name", "window", "offset", "predicted", "peaksum_escj7"] and w["predicted"].isna().all()
+    ds, seqs, dhs, _ = read_dataset(sl_world / "dataset")
+    n_checked = 0
+    for r in p.itertuples(index=False):
+        s = seqs[r.name][r.offset: r.offset + 512]
+        g = np.array([s[i: i + 64].count("G") for i in range(0, 512, 64)], float)
+        d = dhs[(dhs["name"] == r.name) & (dhs["label"] == r.label)].iloc[0]
+        lo = r.offset + np.arange(8) * 64
+        over = (lo < d["end"]) & (lo + 64 > d["start"])
+        assert r.peak == g[over].max(), (r.name, r.label)
+        n_checked += 1
+    assert n_checked == 12
+    by_hand = p.groupby(["name", "window"], sort=False)["peak"].sum().to_numpy()
+    np.testing.assert_allclose(w["peaksum_escj7"].to_numpy(), by_hand)
+    with pytest.raises(ValueError, match="does not divide"):
+        _run_predict(sl_world, tmp_path / "bad", model=_GCount(), track_index={"escj7": 0}, bin_size=100)
+    with pytest.raises(ValueError, match="expected"):
+        _run_predict(sl_world, tmp_path / "bad", model=_GCount(), track_index={"escj7": 0}, bin_size=128)
+
+
+# --- personal ISM ----------------------------------------------------------------------------------
+
+
+class _Conv(nn.Module):
+    """(N, L, 4) -> (N, L / 128, 2) softplus of a random convolution, mean over 128-bp bins."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(3)
+        self.conv = nn.Conv1d(4, 2, 9, padding=4)
+
+    def forward(self, x):
+        h = nn.functional.softplus(self.conv(x.transpose(1, 2)))
+        return nn.functional.avg_pool1d(h, 128).transpose(1, 2)
+
+
+@pytest.fixture(scope="module")
+def ism_world(tmp_path_factory):
+    d = tmp_path_factory.mktemp("ism")
+    genome = _seq(2000)
+    (d / "genome.fa").write_text(">chr1\n" + "\n".join(genome[i: i + 60] for i in range(0, 2000, 60)) + "\n")
+    pd.DataFrame({"gene_id": ["G1", "G2"], "chrom": ["chr1", "chr1"], "tss": [1000, 600], "strand": ["+", "+"],
+                  "chunk": [0, 0]}).to_csv(d / "genes.tsv", sep="\t", index=False)
+    pd.DataFrame({"gene_id": ["G1", "G2"], "xai": [True, False]}).to_csv(d / "stats.tsv", sep="\t", index=False)
+    pos = np.array([900, 1000, 1100])
+    alts = ["T" if genome[p] != "T" else "A" for p in pos]
+    np.savez(d / "geno.npz", gene=np.array(["G1"] * 3), pos=pos, ref=np.array([genome[p] for p in pos]),
+             alt=np.array(alts), dosage=np.array([[0, 1, 2], [1, 1, 0], [2, 0, 0]], np.int8), samples=np.array(["a", "b", "c"]))
+    return d, genome
+
+
+def test_personal_ism_hook_equals_direct_readout_and_the_study_path(ism_world, tmp_path, monkeypatch):
+    from regbench.studies.personal import predictions
+    from regbench.studies.personal.ism import write_ism_chunk
+
+    d, genome = ism_world
+    cfg = {"window_bp": 256, "bins": [0, 1], "batch_size": 4, "precision": "auto"}
+    model = _Conv().eval()
+    df = write_ism_chunk(str(d / "genes.tsv"), str(d / "stats.tsv"), str(d / "geno.npz"), str(d / "genome.fa"), 0,
+                         str(tmp_path / "hook.tsv"), cfg, None, model=model, track=1)
+    assert list(df["gene_id"]) == ["G1"] * 3  # only the XAI gene
+    ref = genome[872:1128]
+    with torch.no_grad():
+        base = float(model(torch.from_numpy(one_hot(ref)[None]))[0, [0, 1], 1].sum())
+        for r in df.itertuples(index=False):
+            o = int(r.offset)
+            assert o == r.pos - 872
+            var = ref[:o] + r.alt + ref[o + 1:]
+            v = float(model(torch.from_numpy(one_hot(var)[None]))[0, [0, 1], 1].sum())
+            assert r.ism == pytest.approx(v - base, rel=1e-4, abs=1e-6)
+            assert r.ref_pred == pytest.approx(base, rel=1e-5)
+    # the study path (no hook), its model loader returning the same model: the same table
+    monkeypatch.setattr(predictions, "_model_and_track", lambda enformer_cfg, cfg, targets_path=None: (model, 1, None))
+    write_ism_chunk(str(d / "genes.tsv"), str(d / "stats.tsv"), str(d / "geno.npz"), str(d / "genome.fa"), 0,
+                    str(tmp_path / "study.tsv"), {**cfg, "track": "x"}, {"weights": "unused"})
+    assert (tmp_path / "study.tsv").read_text() == (tmp_path / "hook.tsv").read_text()
+    with pytest.raises(ValueError, match="track"):
+        write_ism_chunk(str(d / "genes.tsv"), str(d / "stats.tsv"), str(d / "geno.npz"), str(d / "genome.fa"), 0,
+                        str(tmp_path / "x.tsv"), cfg, None, model=model)
+
+
+# --- collect_scores ---------------------------------------------------------------------------------
+
+
+def test_collect_scores_synthetic_and_driver_concordance(tmp_path):
+    from regbench.leaderboard import cards
+    from regbench.leaderboard.scores import collect_scores
+
+    card = cards.validate_card("pre", {"arch": "x", "checkpoint": "w.pt", "output": {"bin_size": 128, "tracks": ["d", "c"]},
+                                       "benchmarks": {"personal": {"track": "c"}, "synthetic_loci": {"track": "d"}}})
+    studies = {"personal": {"window_bp": 8192, "bins": [31]}, "synthetic_loci": {"window": 2048, "tracks": {"escj7": "D"}},
+               "accessibility": {"input_length": 1024}, "dream": {}}
+    act = pd.DataFrame({"model": "pre", "protocol": ["authors"] * 3 + ["cv"] * 3, "class": ["all", "deletion", "inversion"] * 2,
+                        "n": 5, "pearson": [0.5, 0.2, 0.4, 0.1, 0.0, -0.2], "spearman": 0.0, "mse": [1.0, 2, 3, 4, 5, 6]})
+    act.to_csv(tmp_path / "act.tsv", sep="\t", index=False)
+    pd.DataFrame({"metric": ["mean_r", "n_significant"], "value": [0.3, 4]}).to_csv(tmp_path / "sig.tsv", sep="\t", index=False)
+    pd.DataFrame({"metric": ["n_forward_drivers", "frac_supported_drivers"], "value": [8, 0.75]}).to_csv(
+        tmp_path / "drv.tsv", sep="\t", index=False)
+    s = collect_scores(card, studies, tmp_path / "scores.tsv", personal={"significance": tmp_path / "sig.tsv",
+                       "gene_stats": None, "drivers": tmp_path / "drv.tsv"}, synthetic=str(tmp_path / "act.tsv"))
+    v = s[s["headline"]].set_index(["benchmark", "metric"])["value"]
+    assert v[("synthetic_loci", "activity_pearson")] == 0.5 and v[("synthetic_loci", "activity_mse")] == 1.0
+    assert v[("synthetic_loci", "mean_class_pearson")] == pytest.approx(0.3)
+    assert v[("personal", "sign_concordance")] == 0.75 and v[("personal", "mean_gene_r")] == 0.3
+    d = s.set_index(["benchmark", "metric"])["value"]
+    assert d[("synthetic_loci", "cv:activity_pearson")] == 0.1 and d[("synthetic_loci", "authors:class:inversion:pearson")] == 0.4
+    assert d[("personal", "drivers:n_forward_drivers")] == 8
+    assert set(s.loc[s["benchmark"].isin(["accessibility", "dream"]), "status"]) == {"skipped"}
