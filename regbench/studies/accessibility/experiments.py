@@ -83,36 +83,17 @@ def build_model(spec: dict, cfg: dict, n_tracks: int):
     return registry.build(arch["model"], **hp)
 
 
-def make_augment(aug: str, input_len: int, bin_size: int | None):
-    """Batch augmentation ``(x (B, W, 4), y (B, W, C) bp) -> (x (B, input_len, 4), y binned)``.
+def make_augment(aug: str, input_len: int, bin_size: int | None, behaviour: str = "code"):
+    """The GOPHER batch transform for grid setting ``aug`` ("none", "rc", "shift", "rc_shift").
 
-    shift: per-sample random crop ``o ~ U{0..W-input_len-1}`` (true resampling, not GOPHER's
-    frozen offsets); otherwise the centre crop. rc: one coin flip per mini-batch (GOPHER code),
-    reverse-complementing x and flipping the binned y. Binary targets ``(B, C)`` pass through.
+    A :class:`regbench.train.augment.GopherAugment`: ``(x (B, W, 4), y (B, W, C) bp) ->
+    (x (B, input_len, 4), y binned)``; shift = per-sample random crop, otherwise the centre crop;
+    ``behaviour`` "code" (RC coin flip per mini-batch, the authors' code) or "paper" (per sample).
+    Binary targets ``(B, C)`` pass through.
     """
-    import torch
+    from regbench.train.augment import GopherAugment
 
-    def augment(x, y, generator):
-        b, w = x.shape[0], x.shape[1]
-        span = w - input_len
-        if span > 0:
-            if "shift" in aug:
-                offs = torch.randint(0, span, (b,), generator=generator, device="cpu").to(x.device)
-            else:
-                offs = torch.full((b,), span // 2, device=x.device)
-            idx = offs[:, None] + torch.arange(input_len, device=x.device)[None]
-            x = torch.gather(x, 1, idx[..., None].expand(-1, -1, x.shape[2]))
-            if y.dim() == 3:
-                y = torch.gather(y, 1, idx[..., None].expand(-1, -1, y.shape[2]))
-        if y.dim() == 3 and bin_size:
-            y = y.float().reshape(b, input_len // bin_size, bin_size, y.shape[2]).mean(2)
-        if "rc" in aug and torch.rand((), generator=generator).item() > 0.5:
-            x = x.flip(1).flip(2)
-            if y.dim() == 3:
-                y = y.flip(1)
-        return x, y.float()
-
-    return augment
+    return GopherAugment(input_len, bin_size, rc="rc" in aug, shift="shift" in aug, behaviour=behaviour)
 
 
 def train_model(spec: dict, cfg: dict, dataset_path, outdir, log=None, device=None) -> dict:
@@ -149,7 +130,7 @@ def train_model(spec: dict, cfg: dict, dataset_path, outdir, log=None, device=No
         train = (tr["x"], tr["y_bp"].astype(np.float32))
         valid = (va["x"], va["y"])
         loss = get_loss(spec["loss"])
-        augment = make_augment(spec["aug"], input_len, int(spec["bin"]))
+        augment = make_augment(spec["aug"], input_len, int(spec["bin"]), cfg.get("augmentation_behaviour", "code"))
     res = fit(model, train, valid, loss, train_cfg, outdir, augment=augment, log=log)
     summary = {"slug": model_slug(spec), **spec, "cells": cells, "best_epoch": res.best_epoch, "epochs_run": res.epochs_run, "n_train": int(len(train[0]))}
     with open(outdir / "spec.json", "w") as fh:
