@@ -31,7 +31,11 @@ The file is downloaded from ``<base><href>`` and verified against the portal's `
 provenance record (:func:`fetch_encode_file`) holds the experiment, the chosen accession, md5,
 download URL, query URL, the rule that chose it and every candidate.
 
-Command line (to inspect a selection by hand): ``python -m regbench.data.encode ENCSR591PIX fc 1``.
+Command line (shows the selection and every candidate as JSON, downloads nothing):
+``python -m regbench.data.encode ENCSR591PIX fc 1 [--assembly GRCh38] [--base URL] [--pinned ENCFF...]``.
+With internet, checking the rules against the verified GOPHER files is
+``python -m regbench.data.encode ENCSR591PIX fc 1`` (expect ENCFF185TQC), ``... peaks 1``
+(ENCFF953NZY), ``... fc 2`` (ENCFF174PXJ), and the same for PC-3 / ENCSR499ASS.
 """
 
 from __future__ import annotations

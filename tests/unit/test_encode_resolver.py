@@ -240,3 +240,10 @@ def test_fetch_from_rule_params_and_single_replicate_guard(portal, tmp_path):
         enc.fetch_from_config(dict(spec, replicate=2, label="A fc rep2"), tmp_path / "b.bigWig", tmp_path / "b.json")
     assert sum(v for k, v in portal.state.items() if k != "ranges") == n_before  # failed before any request
     assert leftovers(tmp_path) == ["a.bigWig", "a.json"]
+
+
+def test_command_line_shows_the_selection(portal, capsys):
+    assert enc._main([EXP, "peaks", "1", "--base", portal.base]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["accession"] == "ENCFF001PKA" and out["query"].startswith(portal.base + "/search/?type=File")
+    assert not [p for p in portal.state if isinstance(p, str) and "@@download" in p]  # no download
