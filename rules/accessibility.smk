@@ -9,7 +9,7 @@ wildcard_constraints:
     dataset=r"[A-Za-z0-9_.-]+",
     experiment=r"[A-Za-z0-9_]+",
     model=r"[A-Za-z0-9_.-]+",
-    evaluation="whole|tracks|peak|binary|robustness|cagi|tomtom|gia",
+    evaluation="whole|tracks|peak|binary|robustness|cagi|tomtom|gia|occlusion",
 
 
 rule acc_unzip_genome:

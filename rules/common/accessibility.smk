@@ -32,6 +32,7 @@ ACC_PANELS = {
     "ED4": ["all:gia"],
     "ED5": ["all:gia"],
     "ED6": ["all:gia"],
+    "SF2": ["all:occlusion"],
 }
 ACC_TABLES = ["T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling", "SD3_cagi"]
 
@@ -177,6 +178,7 @@ ACC_EVAL_NEEDS = {
     "cagi": ["cagi", "cagi_table"],
     "tomtom": ["peak", "jaspar"],
     "gia": ["whole"],
+    "occlusion": ["whole"],
 }
 
 
@@ -265,6 +267,8 @@ def acc_table_inputs(table):
 
 
 def acc_panel_label(panel):
+    if panel.startswith("SF"):
+        return {"figure": f"Supplementary Fig. {panel[2:]}", "panel": panel}
     return {
         "figure": f"Fig. {panel}" if panel[0].isdigit() else f"Extended Data {panel}",
         "panel": panel,

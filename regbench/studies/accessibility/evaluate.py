@@ -6,7 +6,8 @@ and writes as TSV. Available: ``whole`` (whole-chromosome raw/scaled Pearson and
 smoothing, test-threshold curve), ``peak`` (per-sequence Pearson on peak-centred and per-cell
 IDR test sets), ``binary`` (binary <-> quantitative conversion), ``robustness`` (variation
 score), ``cagi`` (standard and robust CAGI5 effects), ``tomtom`` (first-layer filters vs JASPAR),
-``gia`` (flanks, distance, cooperativity), ``tracks`` (a stretch of truth and prediction).
+``gia`` (flanks, distance, cooperativity), ``tracks`` (a stretch of truth and prediction),
+``occlusion`` (motif occlusion, Supp. Fig. 2).
 """
 
 from __future__ import annotations
@@ -260,6 +261,62 @@ def eval_gia(ctx) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def eval_occlusion(ctx) -> pd.DataFrame:
+    """Motif occlusion (Supp. Fig. 2, §5.10): whole-chromosome test windows with coverage >
+    ``pool_threshold`` in any cell, ``n`` sampled (seeded); every ``pattern`` match occluded
+    (``copies`` random fills), plus the background control of :mod:`.occlusion`.
+
+    Rows (mean over output positions, per cell line and ``mean``): ``occlusion_original`` /
+    ``occlusion_removed`` / ``occlusion_background`` (mean coverage) and
+    ``occlusion_effect_motif`` / ``occlusion_effect_background`` (occluded - original), with
+    ``param`` = number of motif instances (``1``, ``2``, ``3+``, ``all``);
+    ``occlusion_n_seqs`` (sequences per group); per sequence ``occlusion_seq`` with ``param`` =
+    ``<seq_idx>|<group>|<original|removed|background>``.
+    """
+    from regbench.genome.onehot import decode
+    from regbench.studies.accessibility import occlusion as O
+
+    spec, oc = ctx["spec"], ctx["ecfg"]["occlusion"]
+    L = int(ctx["cfg"]["input_length"])
+    d = load_split(ctx["datasets"]["whole"], "test", crop=L)
+    pool = np.flatnonzero(M.threshold_mask(d["y_bp"], float(oc.get("pool_threshold", 2))))
+    rng = np.random.default_rng(int(oc.get("seed", 42)))
+    pick = np.sort(rng.choice(pool, size=min(int(oc.get("n", 10000)), len(pool)), replace=False))
+    seqs = decode(d["x"][pick])
+    seqs = [seqs] if isinstance(seqs, str) else seqs
+    matches = O.find_matches(seqs, oc.get("pattern", "TGA.TCA"))
+    keep = [i for i, m in enumerate(matches) if m]
+    cells = ctx["cells"]
+    rows = []
+    if not keep:
+        return pd.DataFrame([{"metric": "occlusion_n_seqs", "param": "all", "cell": "mean", "value": 0.0}])
+    model = ctx["model"]
+    if spec["binary"]:
+        import copy
+
+        model = copy.deepcopy(model)
+        model.logits = True
+    eff = O.occlusion_effects(model, d["x"][pick[keep]], [matches[i] for i in keep], n_copies=int(oc.get("copies", 25)),
+                              seed=int(oc.get("seed", 42)), fill=oc.get("fill", "random"), control=True,
+                              batch_size=int(ctx["ecfg"].get("batch_size", 64)))
+    n_inst = np.array([len(matches[i]) for i in keep])
+    groups = np.array([O.instance_group(n) for n in n_inst])
+    for g in ["1", "2", "3+", "all"]:
+        m = np.ones(len(keep), bool) if g == "all" else groups == g
+        rows.append({"metric": "occlusion_n_seqs", "param": g, "cell": "mean", "value": float(m.sum())})
+        if not m.any():
+            continue
+        for kind in ("original", "removed", "background"):
+            rows += _rows(f"occlusion_{kind}", g, cells, eff[kind][m].mean(axis=0))
+        rows += _rows("occlusion_effect_motif", g, cells, (eff["removed"] - eff["original"])[m].mean(axis=0))
+        rows += _rows("occlusion_effect_background", g, cells, (eff["background"] - eff["original"])[m].mean(axis=0))
+    for j, i in enumerate(keep):
+        for kind in ("original", "removed", "background"):
+            rows += [{"metric": "occlusion_seq", "param": f"{int(pick[i])}|{groups[j]}|{kind}", "cell": c, "value": float(v)}
+                     for c, v in zip(cells, eff[kind][j])]
+    return pd.DataFrame(rows)
+
+
 EVALUATIONS = {
     "whole": eval_whole,
     "tracks": eval_tracks,
@@ -269,6 +326,7 @@ EVALUATIONS = {
     "cagi": eval_cagi,
     "tomtom": eval_tomtom,
     "gia": eval_gia,
+    "occlusion": eval_occlusion,
 }
 
 

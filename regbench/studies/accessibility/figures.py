@@ -426,6 +426,53 @@ def panel_ED6(df, cfg):
     return _coop(df, cfg, False)
 
 
+def panel_SF2(df, cfg):
+    """Motif occlusion (Supp. Fig. 2): per-sequence mean predicted coverage (mean over cell
+    lines) of the original, motif-occluded and background-occluded sequences by number of
+    motif instances (left), and the mean occlusion effect per cell line (right); first model
+    that ran the occlusion (the reference model when it did)."""
+    fig, (ax1, ax2) = new_figure(7.5, 3.0, ncols=2)
+    d = df[df["metric"].astype(str).str.startswith("occlusion_")] if not df.empty else df
+    if d.empty or not (d["metric"] == "occlusion_seq").any():
+        _empty(ax1)
+        _empty(ax2)
+        return fig, d
+    models = list(dict.fromkeys(d["model"]))
+    ref = cfg.get("reference_model")
+    model = ref if ref in models else models[0]
+    d = d[d["model"] == model]
+    seq = d[d["metric"] == "occlusion_seq"].copy()
+    parts = seq["param"].astype(str).str.split("|")
+    seq["seq"], seq["group"], seq["kind"] = parts.str[0], parts.str[1], parts.str[2]
+    per = seq.groupby(["group", "kind", "seq"])["value"].mean().reset_index()
+    kinds = [("original", "0.6"), ("removed", COLOR), ("background", "tab:blue")]
+    groups = [g for g in ("1", "2", "3+") if g in set(per["group"])]
+    for k, (kind, col) in enumerate(kinds):
+        data = [per[(per["group"] == g) & (per["kind"] == kind)]["value"].to_numpy() for g in groups]
+        pos = np.arange(len(groups)) * 4 + k
+        bp = ax1.boxplot(data, positions=pos, widths=0.8, showfliers=False, patch_artist=True)
+        for box in bp["boxes"]:
+            box.set_facecolor(col)
+        ax1.plot([], [], color=col, lw=6, label=kind)
+    ax1.set_xticks(np.arange(len(groups)) * 4 + 1, [f"N={g}" for g in groups])
+    ax1.set_ylabel("mean predicted coverage")
+    ax1.set_xlabel("motif instances per sequence")
+    ax1.legend(fontsize=6, frameon=False)
+    eff = d[d["metric"].isin(["occlusion_effect_motif", "occlusion_effect_background"]) & (d["param"].astype(str) == "all") & (d["cell"] != "mean")]
+    w = eff.pivot_table(index="cell", columns="metric", values="value")
+    x = np.arange(len(w))
+    ax2.bar(x - 0.2, w.get("occlusion_effect_motif", 0), 0.4, color=COLOR, label="motif occluded")
+    ax2.bar(x + 0.2, w.get("occlusion_effect_background", 0), 0.4, color="tab:blue", label="background occluded")
+    ax2.axhline(0, color="k", lw=0.5)
+    ax2.set_xticks(x, list(w.index), rotation=45, fontsize=6)
+    ax2.set_ylabel("occluded - original coverage")
+    ax2.legend(fontsize=6, frameon=False)
+    fig.suptitle(model, fontsize=7)
+    fig.tight_layout()
+    table = d[d["metric"] != "occlusion_seq"].drop(columns=["source"], errors="ignore")
+    return fig, table
+
+
 PANELS = {k[6:]: v for k, v in globals().items() if k.startswith("panel_")}
 
 
