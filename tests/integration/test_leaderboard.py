@@ -11,6 +11,13 @@ on the demo by its leaderboard target and appears on the leaderboard next to the
   from the predictions file with the study's readers and scorer; the accessibility whole-genome
   Pearson recomputed from the trained weights with the study's dataset loader and metric; the
   personal mean per-gene R recomputed from the predictions and expression with scipy;
+* `demo_enformer` (the demo config's pretrained example card, examples/pretrained_enformer.py: the
+  demo Enformer's heads read out without training) is scored on synthetic_loci, personal (with the
+  driver / eQTL sign concordance) and accessibility (readout mode): its synthetic_loci table equals
+  the study's own prediction + metrics code run without the hook on the same Enformer; its
+  sign concordance equals the fraction recomputed from its driver table, whose ISM values equal a
+  direct forward pass of the model; its whole-chromosome Pearson equals the study's loader + metric
+  on the declared tracks;
 * the page renders in headless Chromium (skipped with a message when it is not installed) with
   every row, and every link resolves to an existing file.
 """
@@ -37,6 +44,9 @@ TINY = "pytest_tiny"
 P110 = "pytest_promoter110"
 PRE = "pytest_pretrained"
 ARCH = "pytest_tiny_cnn"
+ENF = "demo_enformer"
+#: extra snakemake arguments for the leaderboard runs (e.g. "--rerun-triggers mtime" while iterating)
+EXTRA = os.environ.get("REGBENCH_LB_SNAKEMAKE_ARGS", "").split()
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +66,7 @@ def lb_config(tmp_path_factory) -> Path:
     torch.save(registry.build(ARCH, filters=8, bin_size=128, n_tracks=2).state_dict(), d / "pretrained.pt")
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     cfg["models"] = {
+        ENF: cfg["models"][ENF],
         PRE: {
             "description": "a pretrained profile model read out on personal genomes",
             "file": str(src),
@@ -96,8 +107,9 @@ def lb_config(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def leaderboard(demo_results, lb_config) -> Path:
-    run_snakemake(f"results/leaderboard/{TINY}/scores.tsv", f"results/leaderboard/{PRE}/scores.tsv", "--configfile", str(lb_config))
-    run_snakemake("leaderboard", "--configfile", str(lb_config))
+    run_snakemake(f"results/leaderboard/{TINY}/scores.tsv", f"results/leaderboard/{PRE}/scores.tsv",
+                  f"results/leaderboard/{ENF}/scores.tsv", "--configfile", str(lb_config), *EXTRA)
+    run_snakemake("leaderboard", "--configfile", str(lb_config), *EXTRA)
     return LB
 
 
@@ -197,6 +209,101 @@ def test_personal_gene_r_equals_recomputation_from_the_predictions(leaderboard, 
     assert t.loc[PRE, "personal:n_significant"] == int(stats["significant"].sum())
     for bench in ("accessibility", "dream", "synthetic_loci"):
         assert t.loc[PRE, f"{bench}:status"].startswith("skipped:")
+
+
+def _enf_card(lb_config):
+    from regbench.leaderboard import cards
+
+    cfg = yaml.safe_load(lb_config.read_text())
+    return cards.validate_card(ENF, cfg["models"][ENF]), cfg
+
+
+def test_synthetic_loci_equals_the_study_code_on_the_same_model(leaderboard, lb_config, tmp_path):
+    """The card is the study's own Enformer: its leaderboard numbers must be the study's baseline
+    numbers, computed here by the study code without any hook."""
+    import torch
+
+    from regbench.studies.synthetic_loci.evaluate import payload_predictions, score
+    from regbench.studies.synthetic_loci.finetune import run_predict
+
+    torch.set_num_threads(1)
+    card, cfg = _enf_card(lb_config)
+    sl, enf = cfg["synthetic_loci"], cfg["enformer"]
+    t = _table(leaderboard)
+    assert t.loc[ENF, "synthetic_loci:status"] == "ok"
+    ds_dir = ROOT / "results" / "synthetic_loci" / "dataset"
+    w = run_predict(str(ROOT / enf["weights"]), ds_dir, ROOT / enf["targets_mouse"], sl["tracks"], sl["window"],
+                    tmp_path / "w.tsv", tmp_path / "p.tsv", tmp_path / "pr.npz", shifts=sl["shifts"],
+                    batch_size=sl["predict_batch_size"], n_value=sl["n_value"], use_tf_gamma=enf.get("use_tf_gamma"))
+    mine = pd.read_csv(leaderboard / ENF / "synthetic_loci" / "windows.tsv", sep="\t")
+    np.testing.assert_allclose(mine["peaksum_escj7"], w["peaksum_escj7"], rtol=1e-5, atol=1e-6)
+    ds = pd.read_csv(ds_dir / "payloads.tsv", sep="\t", keep_default_na=False, na_values=[""])
+    act = score(payload_predictions(ds, w, {}, next(iter(sl["tracks"]))), by=["model", "protocol"])
+    a = act[(act["protocol"] == "authors") & (act["class"] == "all")].iloc[0]
+    assert t.loc[ENF, "synthetic_loci:activity_pearson"] == pytest.approx(a["pearson"], rel=1e-4, abs=1e-6)
+    assert t.loc[ENF, "synthetic_loci:activity_mse"] == pytest.approx(a["mse"], rel=1e-4, abs=1e-7)
+    per_class = act[(act["protocol"] == "authors") & (act["class"] != "all")]["pearson"]
+    assert t.loc[ENF, "synthetic_loci:mean_class_pearson"] == pytest.approx(per_class.mean(), rel=1e-4, abs=1e-6)
+
+
+def test_personal_sign_concordance_from_the_card_ism(leaderboard, lb_config):
+    import torch
+
+    from regbench.genome.fasta import Genome
+    from regbench.genome.onehot import one_hot
+    from regbench.leaderboard.scores import personal_model
+    from regbench.studies.personal.genes import gene_window
+
+    torch.set_num_threads(1)
+    card, cfg = _enf_card(lb_config)
+    pers = cfg["personal"]
+    t = _table(leaderboard)
+    d = leaderboard / ENF / "personal"
+    drivers = pd.read_csv(d / "drivers.tsv", sep="\t")
+    assert len(drivers) > 0, "the demo Enformer card found no driver SNVs"
+    frac = float((np.sign(drivers["ism"]) * np.sign(drivers["eqtl_slope"]) > 0).mean())
+    assert t.loc[ENF, "personal:sign_concordance"] == pytest.approx(frac, abs=1e-6)
+    # the ISM of the card's model: readout(variant) - readout(reference) by a direct forward pass
+    model, bins, track = personal_model(card, pers)
+    assert track == 1 and bins == list(pers["bins"])
+    genes = pd.read_csv(ROOT / "results" / "personal" / "genes.tsv", sep="\t").set_index("gene_id")
+    genome = Genome(ROOT / pers["inputs"]["genome"], aliases="chr")
+    snvs = pd.read_csv(d / "snvs.tsv", sep="\t")
+    assert set(drivers["gene_id"]) <= set(snvs["gene_id"])
+    sel = snvs.loc[snvs["ism"].abs().sort_values(ascending=False).index[:3]]
+    for r in sel.itertuples(index=False):
+        g = genes.loc[r.gene_id]
+        start, end = gene_window(int(g["tss"]), int(pers["window_bp"]))
+        ref = genome.fetch(g["chrom"], start, end)
+        o = int(r.pos) - start
+        var = ref[:o] + r.alt + ref[o + 1:]
+        with torch.no_grad():
+            out = model(torch.from_numpy(one_hot([ref, var])))[:, bins, track].sum(1).double()
+        assert r.ism == pytest.approx(float(out[1] - out[0]), rel=1e-3, abs=1e-5)
+
+
+def test_accessibility_readout_equals_the_study_metric(leaderboard, lb_config):
+    import torch
+
+    from regbench.leaderboard.scores import accessibility_readout_model
+    from regbench.predict.engine import predict
+    from regbench.studies.accessibility import metrics as M
+    from regbench.studies.accessibility.datasets import load_split
+
+    torch.set_num_threads(1)
+    card, cfg = _enf_card(lb_config)
+    acc = cfg["accessibility"]
+    t = _table(leaderboard)
+    assert t.loc[ENF, "accessibility:status"] == "ok"
+    assert not (leaderboard / ENF / "accessibility" / "model").exists()  # read out, not trained
+    model = accessibility_readout_model(card, acc)
+    d = load_split(ROOT / "results" / "accessibility" / "datasets" / f"{acc['eval_datasets']['whole']}.h5", "test", bin_size=128)
+    p = predict(model, d["x"], batch_size=64, progress=False)
+    assert p.shape == (len(d["x"]), int(acc["input_length"]) // 128, len(acc["cells"]))
+    r = M.whole_pearson(np.asarray(d["y"], np.float64), np.asarray(p, np.float64))
+    assert t.loc[ENF, "accessibility:pearson_whole"] == pytest.approx(float(np.mean(r)), rel=1e-4, abs=1e-5)
+    for col in ("accessibility:pearson_peak", "accessibility:variation_score", "accessibility:cagi_robust"):
+        assert np.isfinite(t.loc[ENF, col]), col
 
 
 class _Page(HTMLParser):
