@@ -8,6 +8,14 @@ datasets as the study's own models, with the card's architecture injected as one
 :func:`regbench.studies.dream.runs.train_and_predict` with a team recipe and scored by
 :func:`regbench.studies.dream.scoring.score` (the official score).
 
+Pretrained cards are read out through the studies' own code via their ``model`` hooks: accessibility
+``readout`` mode (declared tracks stand for the cell lines) by ``run_evaluations(model=, cells=)``;
+personal predictions by ``personal_predictions``, the per-gene statistics by ``build_gene_stats``, the
+ISM by ``write_ism_chunk(model=, track=)`` and the driver / eQTL sign concordance by
+``run_driver_analysis``; synthetic_loci payload windows by ``run_predict(model=, track_index=,
+bin_size=)`` and the payload metrics by ``payload_predictions`` + ``score`` (the baseline-Enformer
+protocol: peak sums calibrated to activity by a least-squares line).
+
 The per-model table ``results/leaderboard/<model>/scores.tsv`` (:func:`collect_scores`) is long:
 
 | column | meaning |
