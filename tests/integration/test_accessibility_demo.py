@@ -135,7 +135,12 @@ def _occlusion(results):
 def test_occluding_planted_ap1_lowers_prediction_more_than_background(demo_results):
     """Supp Fig 2: occluding the AP-1 cores (TGA[CG]TCA, all planted in the demo genome; AP-1
     weight > 0 in every cell line) lowers the reference model's predicted coverage, and more
-    than occluding the same number of equally long random background windows."""
+    than occluding the same number of equally long random background windows.
+
+    Demo run 2026-11-22 (reference Basenji b32, 92 windows with >= 1 core, 5 random fills):
+    mean effect motif -0.031 (HepG2 -0.029, K562 -0.043, GM12878 -0.016, A549 -0.036) vs
+    background +0.0005 (all cells |effect| < 0.001); motif-occluded < background-occluded in
+    97 % of the windows (chance 50 %); thresholds: sign, ordering in every cell, > 80 %."""
     o = _occlusion(demo_results)
     assert not o.empty, "reference model has no occlusion rows"
     n = o[(o["metric"] == "occlusion_n_seqs") & (o["param"] == "all")]["value"].iloc[0]
@@ -149,7 +154,7 @@ def test_occluding_planted_ap1_lowers_prediction_more_than_background(demo_resul
     parts = seq["param"].str.split("|")
     seq["seq"], seq["kind"] = parts.str[0], parts.str[2]
     w = seq.groupby(["seq", "kind"])["value"].mean().unstack()
-    assert (w["removed"] < w["background"]).mean() > 0.6, w.describe().to_dict()
+    assert (w["removed"] < w["background"]).mean() > 0.8, w.describe().to_dict()
 
 
 def test_occluded_motifs_are_planted_ap1_sites(demo_results):
