@@ -224,7 +224,7 @@ rule acc_collect_cagi_variants:
 rule acc_replicate_ceiling:
     input:
         whole=acc_dataset_path(ACC["eval_datasets"]["whole"]),
-        rep2=[acc_bigwig(c, "rep2") for c in ACC["cells"]],
+        rep2=[acc_bigwig(c, "rep2") for c in acc_ceiling_cells()],
     output:
         f"{ACC_RES}/replicate_ceiling.tsv",
     log:
@@ -233,6 +233,7 @@ rule acc_replicate_ceiling:
         "../envs/regbench.yaml"
     params:
         bins=ACC["evaluation"]["ceiling_bins"],
+        cells=acc_ceiling_cells(),
     script:
         "../scripts/accessibility_replicate.py"
 

@@ -115,6 +115,12 @@ def acc_encode_peaks_params(wildcards):
     return acc_encode_params(wildcards.cell, "peaks", "rep1")
 
 
+def acc_ceiling_cells():
+    """Cell lines with a second replicate (the replicate ceiling compares rep1 with rep2): all
+    cells unless the ENCODE section says an experiment has a single replicate."""
+    return [c for c in ACC["cells"] if ACC_ENCODE_CELLS.get(c, {}).get("replicates", 2) >= 2]
+
+
 def acc_encode_provenance_files():
     """Provenance records of every resolved file: per cell (config order) rep1 fc, rep1 peaks and
     rep2 fc (the latter only for experiments with 2+ replicates)."""

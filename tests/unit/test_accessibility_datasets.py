@@ -84,3 +84,37 @@ def test_grid_expansion_and_slugs():
     assert len(models) == 5  # 4 quantitative + binary (bin collapsed)
     assert "b-d-mse-b128-rc_shift-s0" in models and "bs-bd-bce-bna-none-s0" in models
     assert model_slug(models["b-d-mse-b128-rc_shift-s0"]) == "b-d-mse-b128-rc_shift-s0"
+
+
+def test_replicate_ceiling_on_a_subset_of_cells(tmp_path):
+    """Single-replicate experiments (GM21381, HG03575) have no rep2: the ceiling compares only the
+    named cells' rep1 columns with their rep2 bigWigs; values equal scipy's Pearson."""
+    from scipy.stats import pearsonr
+
+    from regbench.genome.tracks import write_bigwig_arrays
+    from regbench.studies.accessibility.evaluate import replicate_ceiling
+
+    rng = np.random.default_rng(3)
+    sizes = {"chr8": 2000}
+    fa = tmp_path / "g.fa"
+    fa.write_text(">chr8\n" + "".join(rng.choice(list("ACGT"), 2000)) + "\n")
+    rep1 = {c: rng.gamma(1.0, 1.0, 2000).round(3) for c in ("a", "b")}
+    rep2_b = (rep1["b"] + rng.normal(0, 0.5, 2000)).clip(0).round(3)
+    paths = {}
+    for name, v in (("a1", rep1["a"]), ("b1", rep1["b"]), ("b2", rep2_b)):
+        paths[name] = str(tmp_path / f"{name}.bw")
+        write_bigwig_arrays(paths[name], sizes, {"chr8": v})
+    bl = tmp_path / "bl.bed"
+    bl.write_text("chr8\t0\t0\n")
+    whole = tmp_path / "whole.h5"
+    D.build_dataset({"kind": "coverage", "length": 1000, "test_only": True}, fa, [paths["a1"], paths["b1"]], [], bl,
+                    ["a", "b"], whole)
+    out = tmp_path / "ceiling.tsv"
+    df = replicate_ceiling(whole, [paths["b2"]], [1, 100], out, cells=["b"])
+    got = df.set_index(["bin", "cell"])["value"]
+    assert set(df["cell"]) == {"b", "mean"}  # per cell + the mean over cells
+    assert got[(1, "b")] == pytest.approx(pearsonr(rep1["b"], rep2_b)[0], abs=1e-4)
+    binned = lambda v: v.reshape(-1, 100).mean(1)  # noqa: E731
+    assert got[(100, "b")] == pytest.approx(pearsonr(binned(rep1["b"]), binned(rep2_b))[0], abs=1e-4)
+    with pytest.raises(ValueError, match="one per rep2"):
+        replicate_ceiling(whole, [paths["b2"]], [1], out, cells=["a", "b"])

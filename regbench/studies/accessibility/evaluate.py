@@ -403,15 +403,26 @@ def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets
     return df
 
 
-def replicate_ceiling(whole_path, rep2_bigwigs: list[str], bins: list[int], out) -> pd.DataFrame:
+def replicate_ceiling(whole_path, rep2_bigwigs: list[str], bins: list[int], out, cells: list[str] | None = None) -> pd.DataFrame:
     """Experimental ceiling (Supp. Table 5): whole-chromosome Pearson of replicate 1 (the stored
-    targets) vs replicate 2 at each bin size, per cell line."""
+    targets) vs replicate 2 at each bin size, per cell line.
+
+    ``cells``: the cell lines of ``rep2_bigwigs`` (same order) when only some have a second
+    replicate (GM21381, HG03575 have one); default all stored cells.
+    """
     from regbench.genome.tracks import read_windows
     from regbench.workflow import atomic_path
 
     d = load_split(whole_path, "test")
     co = d["coords"]
     y1 = np.asarray(d["y_bp"], np.float64)
+    if cells is not None:
+        missing = [c for c in cells if c not in d["cells"]]
+        if missing or len(cells) != len(rep2_bigwigs):
+            raise ValueError(f"replicate_ceiling: cells {cells} must be stored cells of {whole_path} "
+                             f"({d['cells']}), one per rep2 bigWig ({len(rep2_bigwigs)})")
+        y1 = y1[..., [d["cells"].index(c) for c in cells]]
+        d = {**d, "cells": list(cells)}
     y2 = np.stack([read_windows(bw, co["chrom"].to_numpy(), co["start"].to_numpy(), co["end"].to_numpy()) for bw in rep2_bigwigs], axis=-1).astype(np.float64)
     rows = []
     for b in bins:
