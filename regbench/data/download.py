@@ -237,25 +237,43 @@ def _urllib_fetch(url: str, part: Path, timeout: float) -> None:
         raise _Retryable(f"{type(e).__name__}: {e}") from None
 
 
-def _fetch_with_retries(real, part, scheme, headers, retries, backoff, timeout, log, shown, sleep) -> bool:
-    """Fetch ``real`` into ``part`` with retries; True if any attempt appended to a partial file."""
+def with_retries(fn: Callable, retryable, retries: int, backoff: float, log: logging.Logger, label: str,
+                 sleep: Callable[[float], None] = time.sleep, on_error: Callable | None = None,
+                 prefix: str = ""):
+    """Return ``fn()``, retrying exceptions of type ``retryable`` up to ``retries`` extra times
+    (waiting ``backoff * 2**k`` s; ``on_error(e)`` after each failure); DownloadError at the end."""
     last = None
-    resumed = False
     for attempt in range(retries + 1):
         try:
-            if scheme in ("http", "https"):
-                resumed |= _http_fetch(real, part, timeout, headers)
-            else:
-                _urllib_fetch(real, part, timeout)
-            return resumed
-        except _Retryable as e:
+            return fn()
+        except retryable as e:
             last = e
-            resumed |= part.exists() and part.stat().st_size > 0 and scheme in ("http", "https")
+            if on_error is not None:
+                on_error(e)
             if attempt < retries:
                 wait = backoff * 2**attempt
-                log.warning("%s: attempt %d/%d failed (%s); retrying in %.1f s", shown, attempt + 1, retries + 1, e, wait)
+                log.warning("%s: attempt %d/%d failed (%s); retrying in %.1f s", label, attempt + 1, retries + 1, e, wait)
                 sleep(wait)
-    raise DownloadError(f"failed after {retries + 1} attempts: {last}")
+    raise DownloadError(f"{prefix}failed after {retries + 1} attempts: {last}")
+
+
+def _fetch_with_retries(real, part, scheme, headers, retries, backoff, timeout, log, shown, sleep) -> bool:
+    """Fetch ``real`` into ``part`` with retries; True if any attempt appended to a partial file."""
+    resumed = False
+
+    def attempt():
+        nonlocal resumed
+        if scheme in ("http", "https"):
+            resumed |= _http_fetch(real, part, timeout, headers)
+        else:
+            _urllib_fetch(real, part, timeout)
+        return resumed
+
+    def failed(_e):
+        nonlocal resumed
+        resumed |= part.exists() and part.stat().st_size > 0 and scheme in ("http", "https")
+
+    return with_retries(attempt, _Retryable, retries, backoff, log, shown, sleep, on_error=failed)
 
 
 def resolve_url(url: str, md5: str | None = None, sha256: str | None = None, log: logging.Logger | None = None,

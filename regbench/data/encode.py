@@ -131,34 +131,29 @@ def get_json(url: str, retries: int = 3, backoff: float = 2.0, timeout: float = 
     (its ``@graph`` is empty). Raises :class:`DownloadError` on other failures."""
     import requests
 
-    log = log or log_default
-    last = None
-    for attempt in range(retries + 1):
-        try:
-            r = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
-            if r.status_code == 429 or r.status_code >= 500:
-                raise requests.ConnectionError(f"HTTP {r.status_code}")
-            if r.status_code == 404:
-                try:
-                    body = r.json()
-                except ValueError:
-                    body = None
-                if isinstance(body, dict) and "@graph" in body:
-                    return body
-                raise DownloadError(f"{url}: HTTP 404 (not found)")
-            if r.status_code >= 400:
-                raise DownloadError(f"{url}: HTTP {r.status_code} {r.reason}")
+    from regbench.data.download import with_retries
+
+    def attempt():
+        r = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
+        if r.status_code == 429 or r.status_code >= 500:
+            raise requests.ConnectionError(f"HTTP {r.status_code}")
+        if r.status_code == 404:
             try:
-                return r.json()
-            except ValueError as e:
-                raise DownloadError(f"{url}: the answer is not JSON ({e})") from None
-        except (requests.ConnectionError, requests.Timeout) as e:
-            last = e
-            if attempt < retries:
-                wait = backoff * 2**attempt
-                log.warning("%s: attempt %d/%d failed (%s); retrying in %.1f s", url, attempt + 1, retries + 1, e, wait)
-                sleep(wait)
-    raise DownloadError(f"{url}: failed after {retries + 1} attempts: {last}")
+                body = r.json()
+            except ValueError:
+                body = None
+            if isinstance(body, dict) and "@graph" in body:
+                return body
+            raise DownloadError(f"{url}: HTTP 404 (not found)")
+        if r.status_code >= 400:
+            raise DownloadError(f"{url}: HTTP {r.status_code} {r.reason}")
+        try:
+            return r.json()
+        except ValueError as e:
+            raise DownloadError(f"{url}: the answer is not JSON ({e})") from None
+
+    return with_retries(attempt, (requests.ConnectionError, requests.Timeout), retries, backoff,
+                        log or log_default, url, sleep, prefix=f"{url}: ")
 
 
 def _problems(rec: Mapping, req: FileRequest) -> list[str]:
