@@ -87,6 +87,11 @@ def script_run(smk) -> Iterator[logging.Logger]:
         sys.stderr = stream
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, handlers=handlers, force=True)
     log = get_logger(f"regbench.{smk.rule}")
+    mirror = (getattr(smk, "config", None) or {}).get("downloads_mirror")
+    if mirror:
+        from regbench.data.download import MIRROR_ENV
+
+        os.environ[MIRROR_ENV] = str(mirror)
     threads = int(getattr(smk, "threads", 1) or 1)
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     if "torch" in sys.modules:

@@ -34,10 +34,30 @@ from typing import Callable, Mapping
 
 log_default = logging.getLogger(__name__)
 
+MIRROR_ENV = "REGBENCH_DOWNLOADS_MIRROR"
 ENCODE_BASE = "https://www.encodeproject.org"
 ZENODO_BASE = "https://zenodo.org"
 SYNAPSE_BASE = "https://repo-prod.prod.sagebase.org"
 CHUNK = 1 << 20
+
+
+def mirror_url(url: str, mirror: str | None = None) -> str:
+    """``url`` with its host rewritten onto a download mirror, or ``url`` unchanged without one.
+
+    ``https://host/path?q`` -> ``<mirror>/host/path?q`` (scheme dropped, host kept as the first
+    path segment), so one mirror serves every host the workflow reaches (the paper rehearsal's
+    server on 127.0.0.1). ``mirror`` defaults to the ``REGBENCH_DOWNLOADS_MIRROR`` environment
+    variable, which :func:`regbench.workflow.script_run` sets from the config key
+    ``downloads_mirror``. ``file://`` URLs and URLs already on the mirror are left alone.
+    """
+    mirror = (os.environ.get(MIRROR_ENV, "") if mirror is None else mirror).strip().rstrip("/")
+    if not mirror or url.startswith(mirror + "/"):
+        return url
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https", "ftp") or not parts.netloc:
+        return url
+    rest = parts.path or "/"
+    return f"{mirror}/{parts.netloc}{rest}" + (f"?{parts.query}" if parts.query else "")
 
 
 class DownloadError(RuntimeError):
