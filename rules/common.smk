@@ -8,10 +8,17 @@ import os
 import re
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
+
+from regbench.config_checks import ConfigError, check_config
 
 STUDIES = ["accessibility", "personal", "synthetic_loci", "dream"]
 
+try:  # before the schemas: a key YAML read as null/bool would otherwise match a schema key `null`
+    check_config(config)
+except ConfigError as e:
+    raise WorkflowError(str(e)) from None
 validate(config, schema="../config/schemas/config.schema.yaml")
 for _study in STUDIES:
     validate(config[_study], schema=f"../config/schemas/{_study}.schema.yaml")

@@ -60,6 +60,15 @@ def mirror_url(url: str, mirror: str | None = None) -> str:
     return f"{mirror}/{parts.netloc}{rest}" + (f"?{parts.query}" if parts.query else "")
 
 
+def http_get(url: str, **kw):
+    """``requests.get(mirror_url(url), **kw)``: the one place where the library's HTTP requests
+    leave the process (file bodies, ENCODE, Zenodo and Synapse APIs, publishers' checksum lists),
+    so that the ``downloads_mirror`` config key redirects all of them."""
+    import requests
+
+    return requests.get(mirror_url(url), **kw)
+
+
 class DownloadError(RuntimeError):
     """A download that could not be completed or verified (nothing is left at the destination)."""
 
@@ -80,7 +89,7 @@ def encode_md5(accession: str, base: str = ENCODE_BASE, timeout: float = 60) -> 
 
     url = f"{base}/files/{accession}/?format=json"
     try:
-        r = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
+        r = http_get(url, timeout=timeout, headers={"Accept": "application/json"})
         r.raise_for_status()
         md5 = r.json().get("md5sum")
     except (requests.RequestException, ValueError) as e:
@@ -101,7 +110,7 @@ def zenodo_md5(record: str | int, filename: str, base: str = ZENODO_BASE, timeou
 
     url = f"{base}/api/records/{record}"
     try:
-        r = requests.get(url, timeout=timeout)
+        r = http_get(url, timeout=timeout)
         r.raise_for_status()
         for f in r.json().get("files", []):
             if f.get("key") == filename:
@@ -152,7 +161,7 @@ def _synapse_resolve(entity: str, base: str | None, timeout: float) -> tuple[str
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     path = f"/repo/v1/entity/{syn}" + (f"/version/{version}" if version else "")
     try:
-        r = requests.get(f"{base}{path}/filehandles", headers=headers, timeout=timeout)
+        r = http_get(f"{base}{path}/filehandles", headers=headers, timeout=timeout)
         if r.status_code in (401, 403):
             raise DownloadError(f"synapse://{entity}: access denied (HTTP {r.status_code}); check the token and the data use agreement")
         if r.status_code == 404:
@@ -161,7 +170,7 @@ def _synapse_resolve(entity: str, base: str | None, timeout: float) -> tuple[str
         handles = r.json().get("list", [])
         md5 = handles[0].get("contentMd5") if handles else None
         name = handles[0].get("fileName", syn) if handles else syn
-        r = requests.get(f"{base}{path}/file", params={"redirect": "false"}, headers=headers, timeout=timeout)
+        r = http_get(f"{base}{path}/file", params={"redirect": "false"}, headers=headers, timeout=timeout)
         if r.status_code in (401, 403):
             raise DownloadError(f"synapse://{entity}: access denied (HTTP {r.status_code}); check the token and the data use agreement")
         r.raise_for_status()
@@ -209,7 +218,7 @@ def _http_fetch(url: str, part: Path, timeout: float, headers: dict | None) -> b
     if have:
         h["Range"] = f"bytes={have}-"
     try:
-        with requests.get(url, stream=True, timeout=timeout, headers=h, allow_redirects=True) as r:
+        with http_get(url, stream=True, timeout=timeout, headers=h, allow_redirects=True) as r:
             if r.status_code == 416 and have:
                 part.unlink()  # our partial is longer than the file: start over
                 raise _Retryable("HTTP 416 on resume; restarting")
@@ -346,6 +355,9 @@ def download(
         raise DownloadError(f"{shown} -> {dest}: {e}") from None
     if not md5 and not sha256:
         log.warning("%s: no md5/sha256 given; the file is not verified", shown)
+    if mirror_url(real) != real:
+        log.info("%s: fetched through the download mirror %s", shown, os.environ.get(MIRROR_ENV))
+    real = mirror_url(real)  # ftp:// becomes http(s) on the mirror
     scheme = urllib.parse.urlparse(real).scheme
     if scheme not in ("http", "https", "ftp", "file"):
         raise DownloadError(f"{shown} -> {dest}: unsupported URL scheme {scheme!r}")

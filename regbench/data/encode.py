@@ -131,10 +131,10 @@ def get_json(url: str, retries: int = 3, backoff: float = 2.0, timeout: float = 
     (its ``@graph`` is empty). Raises :class:`DownloadError` on other failures."""
     import requests
 
-    from regbench.data.download import with_retries
+    from regbench.data.download import http_get, with_retries
 
     def attempt():
-        r = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
+        r = http_get(url, timeout=timeout, headers={"Accept": "application/json"})
         if r.status_code == 429 or r.status_code >= 500:
             raise requests.ConnectionError(f"HTTP {r.status_code}")
         if r.status_code == 404:

@@ -70,9 +70,9 @@ def test_build_dataset_pads_shifts_and_names(tmp_path):
         pl.build_dataset(g, table, payloads, dhs, {"chrom": "chr3", "start": 100, "end": 120}, 30, {"del": "deletion"}, 2, 0)
     with pytest.raises(InputError, match="P_b"):
         pl.build_dataset(g, table, {"P_a": "GGGGGGGGGG"}, dhs, {"chrom": "chr3", "start": 100, "end": 120}, 30, {"del": "d", "inv": "i"}, 2, 0)
-    win = pl.sample_windows(ds, 30, 16, {"train": {"n": 3, "seed": 1}, "predict": {"n": 2, "seed": 2}})
+    win = pl.sample_windows(ds, 30, 16, {"train": {"n_windows": 3, "seed": 1}, "predict": {"n_windows": 2, "seed": 2}})
     assert len(win) == 2 * 3 + 2 * 2 and win["offset"].between(0, 13).all()
-    assert win.equals(pl.sample_windows(ds, 30, 16, {"train": {"n": 3, "seed": 1}, "predict": {"n": 2, "seed": 2}}))
+    assert win.equals(pl.sample_windows(ds, 30, 16, {"train": {"n_windows": 3, "seed": 1}, "predict": {"n_windows": 2, "seed": 2}}))
 
 
 def test_dhs_peaks_max_over_overlapping_bins():

@@ -228,7 +228,7 @@ def eval_gia(ctx) -> pd.DataFrame:
 
     ecfg = ctx["ecfg"]["gia"]
     f = ctx.get("f_logits") or ctx["f"]
-    x0 = gia_background(ctx, int(ecfg["n"]), int(ecfg.get("seed", 0)))
+    x0 = gia_background(ctx, int(ecfg["n_sequences"]), int(ecfg.get("seed", 0)))
     L = x0.shape[1]
     centre = L // 2
     f_null = np.asarray(f(x0))
@@ -281,7 +281,7 @@ def eval_occlusion(ctx) -> pd.DataFrame:
     d = load_split(ctx["datasets"]["whole"], "test", crop=L)
     pool = np.flatnonzero(M.threshold_mask(d["y_bp"], float(oc.get("pool_threshold", 2))))
     rng = np.random.default_rng(int(oc.get("seed", 42)))
-    pick = np.sort(rng.choice(pool, size=min(int(oc.get("n", 10000)), len(pool)), replace=False))
+    pick = np.sort(rng.choice(pool, size=min(int(oc.get("n_windows", 10000)), len(pool)), replace=False))
     seqs = decode(d["x"][pick])
     seqs = [seqs] if isinstance(seqs, str) else seqs
     matches = O.find_matches(seqs, oc.get("pattern", "TGA.TCA"))

@@ -94,7 +94,7 @@ def evaluate_cnn(model_pt: str, genes_tsv: str, genome_fa: str, vcf: str, expres
     n = min(int(c.get("n_individuals", 190)), len(common))
     samples = sorted(rng.choice(common, n, replace=False).tolist())
     genome = Genome(genome_fa, aliases="chr")
-    rs = np.random.RandomState(int(cfg.get("null", {}).get("seed", 1)))
+    rs = np.random.RandomState(int(cfg.get("null_model", {}).get("seed", 1)))
     rows = []
     for g in genes.sort_values("gene_id").itertuples():
         if g.gene_id not in expr.index:
@@ -110,10 +110,10 @@ def evaluate_cnn(model_pt: str, genes_tsv: str, genome_fa: str, vcf: str, expres
         obs = expr.loc[g.gene_id, list(h.samples)].to_numpy(np.float64)
         d = gene_dosages(vcf, chrom, max(0, start), end, samples=list(h.samples))
         mean, std, nn = gene_null(d["dosage"].astype(float), obs, rs,
-                                  int(cfg.get("null", {}).get("n_draws", 50)))
+                                  int(cfg.get("null_model", {}).get("n_draws", 50)))
         rows.append(dict(gene=g.gene_id, gene_id=g.gene_id, r=pearson(p, obs), mean_pred=float(p.mean()),
                          n_snv=len(d["pos"]), null_mean=mean, null_std=std, n_null=nn))
-    df = gene_significance(pd.DataFrame(rows), se=cfg.get("null", {}).get("se_formula", "sqrt_std_over_n"),
+    df = gene_significance(pd.DataFrame(rows), se=cfg.get("null_model", {}).get("se_formula", "sqrt_std_over_n"),
                            alpha=float(cfg.get("fdr", 0.05))).drop(columns=["gene"])
     with atomic_path(out) as tmp:
         df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")

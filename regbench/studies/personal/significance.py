@@ -156,7 +156,7 @@ def build_gene_stats(genes_tsv, prediction_tsvs, genotype_npzs, expression, pred
 
     dos = load_dosages(genotype_npzs)
     samples = list(dos["samples"])
-    ncfg = cfg.get("null", {})
+    ncfg = cfg.get("null_model", {})
     rs = np.random.RandomState(int(ncfg.get("seed", 1)))
     nulls = []
     for g in sorted(stats_df["gene_id"]):

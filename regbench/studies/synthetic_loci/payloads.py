@@ -191,7 +191,7 @@ def build_dataset(
 
 
 def sample_windows(dataset: pd.DataFrame, seq_length: int, window: int, sets: dict[str, dict], stride: int = 1) -> pd.DataFrame:
-    """Window offsets per payload for each set: ``sets = {"train": {"n": 48, "seed": 4200}, ...}``.
+    """Window offsets per payload for each set: ``sets = {"train": {"n_windows": 48, "seed": 4200}, ...}``.
 
     One generator per set (seeded), drawn payload by payload in table order. Returns DataFrame
     name, set, window (index within payload and set), offset.
@@ -200,7 +200,7 @@ def sample_windows(dataset: pd.DataFrame, seq_length: int, window: int, sets: di
     for set_name, spec in sets.items():
         rng = np.random.default_rng(int(spec["seed"]))
         for name in dataset["name"]:
-            offs = eng.window_offsets(seq_length, window, int(spec["n"]), rng, stride=stride)
+            offs = eng.window_offsets(seq_length, window, int(spec["n_windows"]), rng, stride=stride)
             rows += [{"name": name, "set": set_name, "window": i, "offset": int(o)} for i, o in enumerate(offs)]
     return pd.DataFrame(rows, columns=["name", "set", "window", "offset"])
 
