@@ -4,6 +4,7 @@ threaded HTTP server on 127.0.0.1 with per-test routes (downloader and ENCODE re
 from __future__ import annotations
 
 import http.server
+import os
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -13,7 +14,9 @@ from typing import Callable
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+#: the shared reference data (read-only; tests only). CI lays shared/ beside the clone; a git
+#: worktree or the mutation run's mutants/ copy points at it with REGBENCH_SHARED_DATA.
+SHARED_DATA = Path(os.environ.get("REGBENCH_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +32,7 @@ def shared_data() -> Path:
 
 
 def require_tool(name: str) -> str:
+    """Path of the command-line tool ``name``, or skip the calling test naming the install step."""
     path = shutil.which(name)
     if path is None:
         pytest.skip(f"{name} not installed (make apt installs it on Debian)")

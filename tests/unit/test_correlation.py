@@ -33,3 +33,16 @@ def test_constant_with_unrepresentable_mean_is_nan():
     y = np.arange(7.0)
     assert np.isnan(pearson(x, y))
     assert np.isnan(pearson(np.vstack([x, y]), np.vstack([y, y]), axis=1)[0])
+
+
+def test_constant_y_is_nan_on_either_side_and_axis():
+    """A constant second argument is NaN too (scipy: ConstantInputWarning, r = NaN); 0.1 is the
+    value whose centred copies are ~1e-17, not 0, so only the explicit constant check makes NaN."""
+    x = np.arange(7.0)
+    y = np.full(7, 0.1)
+    with pytest.warns(stats.ConstantInputWarning):
+        assert np.isnan(stats.pearsonr(x, y)[0])
+    assert np.isnan(pearson(x, y))
+    r = pearson(np.vstack([x, x]), np.vstack([y, x[::-1]]), axis=1)
+    assert np.isnan(r[0]) and r[1] == pytest.approx(-1.0, rel=1e-12)
+    assert np.isnan(spearman(x, y))

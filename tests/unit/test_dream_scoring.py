@@ -10,7 +10,14 @@ from scipy.stats import pearsonr, spearmanr
 from regbench.studies.dream import score
 from regbench.studies.dream.data import SUBSETS, read_public_ids, read_subsets, subset_sequences
 
-WEIGHTS = {k: v[3] for k, v in SUBSETS.items()}
+#: the official weights, copied from specs/dream.md §2 (prixfixe/evaluation.py), NOT from the
+#: library's SUBSETS: a swapped or mistyped weight there must fail these tests
+SPEC_WEIGHTS = {"high": 0.3, "low": 0.3, "yeast": 0.3, "random": 0.3, "challenging": 0.5,
+                "SNVs": 1.25, "motif_perturbation": 0.3, "motif_tiling": 0.4}
+SPEC_KIND = {"high": "single", "low": "single", "yeast": "single", "random": "single",
+             "challenging": "single", "SNVs": "pair", "motif_perturbation": "pair", "motif_tiling": "pair"}
+#: all (weight 1) + the eight subset weights (spec: 1 + 1.2 + 0.5 + 1.25 + 0.3 + 0.4)
+SPEC_DENOMINATOR = 4.65
 
 
 def _toy():
@@ -50,7 +57,7 @@ def test_matches_independent_computation_without_public_removal():
     expect_p = t.loc["all", "pearson"] ** 2
     expect_s = t.loc["all", "spearman"]
     for name, ids in subsets.items():
-        if SUBSETS[name][2] == "single":
+        if SPEC_KIND[name] == "single":
             r, rho = pearsonr(truth[ids], pred[ids])[0], spearmanr(truth[ids], pred[ids])[0]
         else:
             a, b = np.array(ids).T
@@ -58,10 +65,59 @@ def test_matches_independent_computation_without_public_removal():
             rho = spearmanr(truth[b] - truth[a], pred[b] - pred[a])[0]
         assert t.loc[name, "pearson"] == pytest.approx(r)
         assert t.loc[name, "spearman"] == pytest.approx(rho)
-        expect_p += WEIGHTS[name] * r**2
-        expect_s += WEIGHTS[name] * rho
-    assert res.pearson_score == pytest.approx(expect_p / 4.65)
-    assert res.spearman_score == pytest.approx(expect_s / 4.65)
+        expect_p += SPEC_WEIGHTS[name] * r**2
+        expect_s += SPEC_WEIGHTS[name] * rho
+    assert res.pearson_score == pytest.approx(expect_p / SPEC_DENOMINATOR, rel=1e-9)
+    assert res.spearman_score == pytest.approx(expect_s / SPEC_DENOMINATOR, rel=1e-9)
+
+
+def test_weights_and_kinds_are_the_spec_s():
+    """Each subset row carries the spec's weight and kind; the weights sum to the denominator."""
+    truth, pred, subsets = _toy()
+    t = score(pred, truth, subsets, None).table.set_index("subset")
+    assert t.loc["all", "weight"] == 1.0
+    for name, w in SPEC_WEIGHTS.items():
+        assert t.loc[name, "weight"] == w, name
+        assert t.loc[name, "kind"] == SPEC_KIND[name], name
+    assert 1.0 + sum(SPEC_WEIGHTS.values()) == pytest.approx(SPEC_DENOMINATOR, abs=1e-12)
+
+
+def test_weighted_score_with_distinct_subset_correlations():
+    """Random truth/predictions where every subset has its own r^2 and rho (checked), so the
+    score against the spec formula pins each weight: swapping any two different weights moves
+    the score by >= 0.1 x 0.01 / 4.65 = 2e-4, far above the tolerance (rel 1e-9)."""
+    rng = np.random.default_rng(11)
+    n = 400
+    truth = rng.normal(size=n)
+    noise = np.linspace(0.2, 3.0, n)  # later ids noisier: subsets differ in correlation
+    pred = truth + rng.normal(size=n) * noise
+    subsets = {
+        "high": np.arange(0, 40), "low": np.arange(40, 80), "yeast": np.arange(100, 140),
+        "random": np.arange(180, 220), "challenging": np.arange(260, 300),
+        "SNVs": [(a, a + 1) for a in range(0, 120, 2)],
+        "motif_perturbation": [(a, a + 7) for a in range(150, 250, 3)],
+        "motif_tiling": [(a, a + 13) for a in range(300, 380, 2)],
+    }
+    res = score(pred, truth, subsets, None)
+    t = res.table.set_index("subset")
+    r, rho = {"all": pearsonr(truth, pred)[0]}, {"all": spearmanr(truth, pred)[0]}
+    for name, sel in subsets.items():
+        if SPEC_KIND[name] == "single":
+            x, y = truth[sel], pred[sel]
+        else:
+            a, b = np.array(sel).T
+            x, y = truth[b] - truth[a], pred[b] - pred[a]
+        r[name], rho[name] = pearsonr(x, y)[0], spearmanr(x, y)[0]
+        assert t.loc[name, "pearson"] == pytest.approx(r[name], rel=1e-9)
+    names = list(SPEC_WEIGHTS)
+    for a in names:
+        for b in names:
+            if a < b and SPEC_WEIGHTS[a] != SPEC_WEIGHTS[b]:
+                assert abs(r[a] ** 2 - r[b] ** 2) > 0.01 and abs(rho[a] - rho[b]) > 0.01, (a, b, r, rho)
+    want_p = (r["all"] ** 2 + sum(SPEC_WEIGHTS[k] * r[k] ** 2 for k in names)) / SPEC_DENOMINATOR
+    want_s = (rho["all"] + sum(SPEC_WEIGHTS[k] * rho[k] for k in names)) / SPEC_DENOMINATOR
+    assert res.pearson_score == pytest.approx(want_p, rel=1e-9, abs=0)
+    assert res.spearman_score == pytest.approx(want_s, rel=1e-9, abs=0)
 
 
 def test_public_removal_rules():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import numpy as np
@@ -10,13 +9,7 @@ import pytest
 
 from regbench.errors import InputError
 from regbench.genome.fasta import Genome, reverse_complement
-
-
-def require_tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"{name} not installed")
-    return path
+from tests.conftest import require_tool
 
 
 def write_fasta(path, seqs: dict[str, str], width=60):
@@ -105,6 +98,7 @@ def test_reverse_complement():
 def test_index_built_when_missing(fasta):
     path, seqs = fasta
     fai = path.with_name(path.name + ".fai")
-    assert not fai.exists() or fai.unlink() is None
+    fai.unlink(missing_ok=True)
+    assert not fai.exists()
     g = Genome(path)
     assert fai.exists() and g.fetch("chr1", 0, 4) == seqs["chr1"][:4].upper()

@@ -54,7 +54,8 @@ def test_published_weights_layout(shared_data, tmp_path):
     p = tmp_path / "w.csv"
     write_weights_csv(p, ["t0", "t1"], np.array([0.5, -1.0]), 2.0)
     c2, o2 = read_weights_csv(p)
-    np.testing.assert_allclose(c2, [0.5, -1.0]) and o2 == 2.0
+    np.testing.assert_allclose(c2, [0.5, -1.0])
+    assert o2 == 2.0
 
 
 def test_elastic_net_predefined_split_recovers_signal():

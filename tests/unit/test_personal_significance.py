@@ -45,6 +45,31 @@ def test_reproduces_published_counts(supp1):
 def test_textbook_se_makes_many_more_significant(supp1):
     out = gene_significance(_table(supp1), se="std_over_sqrt_n")
     assert out["significant"].sum() > 2000
+    # the t statistic itself, written out: (|r| - mean) / (std / sqrt(n)), n = 50
+    tb = _table(supp1)
+    want = (tb["r"].abs() - tb["null_mean"]) / (tb["null_std"] / np.sqrt(50))
+    ok = tb["r"].notna() & (tb["null_std"] > 0)
+    np.testing.assert_allclose(out.loc[ok, "t"], want[ok], rtol=1e-12)
+
+
+def test_both_se_formulas_and_t_distribution_against_scipy():
+    """Hand-computed t for both standard errors and p from scipy's t distribution with n - 1
+    degrees of freedom. Small n and moderate t, so that p is far from 0 and a wrong SE
+    (std / n, ...) or wrong df (n instead of n - 1: p moves by 0.6-6.7 % here) is visible;
+    tolerance rel 1e-9."""
+    df = pd.DataFrame({"gene": ["a", "b", "c"], "r": [0.30, -0.25, 0.16], "null_mean": [0.10, 0.12, 0.10],
+                       "null_std": [0.09, 0.06, 0.04], "n_null": [5, 8, 12]})
+    r, m, s, n = (df[c].to_numpy(float) for c in ("r", "null_mean", "null_std", "n_null"))
+    for se, denom in (("sqrt_std_over_n", np.sqrt(s / n)), ("std_over_sqrt_n", s / np.sqrt(n))):
+        out = gene_significance(df, se=se)
+        t = (np.abs(r) - m) / denom
+        np.testing.assert_allclose(out["t"], t, rtol=1e-12)
+        p = stats.t.sf(t, n - 1)
+        assert (p > 1e-4).all(), p  # moderate p: df and SE errors are visible
+        np.testing.assert_allclose(out["p"], p, rtol=1e-9)
+        # df = n instead of n - 1 would give these p (each differs by > 0.5 %): the test tells them apart
+        assert (np.abs(stats.t.sf(t, n) / p - 1) > 0.005).all()
+        np.testing.assert_allclose(out["p_bh"], stats.false_discovery_control(p, method="bh"), rtol=1e-12)
 
 
 def test_nan_r_gives_p_one_and_negative_t_gives_p_one():
@@ -56,7 +81,8 @@ def test_nan_r_gives_p_one_and_negative_t_gives_p_one():
     assert out.loc[0, "p"] == 1.0 and out.loc[1, "p"] == 1.0
     t = (0.9 - 0.1) / np.sqrt(0.05 / 50)
     assert out.loc[2, "t"] == pytest.approx(t)
-    assert out.loc[2, "p"] == pytest.approx(stats.t.sf(t, 49))
+    # p ~ 1e-30: pytest.approx's default abs tolerance (1e-12) would accept 0, so relative only
+    assert out.loc[2, "p"] == pytest.approx(stats.t.sf(t, 49), rel=1e-9, abs=0)
     assert bool(out.loc[2, "significant"]) and not bool(out.loc[0, "significant"])
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 from scipy.special import gammaln, log_softmax
+from scipy.stats import poisson as poisson_dist
 
 from regbench.train.losses import get_loss
 
@@ -20,6 +21,21 @@ def _t(a):
 def test_poisson_matches_keras_formula():
     want = np.mean(PRED - Y * np.log(PRED + 1e-7))
     assert float(get_loss("poisson")(_t(PRED), _t(Y))) == pytest.approx(want, rel=1e-5)
+
+
+def test_poisson_log_is_the_poisson_nll_without_log_y_factorial():
+    """poisson_log(pred = log rate) = mean(-log Poisson(y | exp(pred)) - log y!) (scipy.stats)."""
+    logit = np.log(PRED)
+    want = np.mean(-poisson_dist.logpmf(Y, np.exp(logit)) - gammaln(Y + 1))
+    assert float(get_loss("poisson_log")(_t(logit), _t(Y))) == pytest.approx(want, rel=1e-5)
+    # hand-computed: pred 0 (rate 1), y 2 -> exp(0) - 2 * 0 = 1; pred log 3, y 1 -> 3 - log 3
+    hand = (1.0 + 3.0 - np.log(3.0)) / 2
+    assert float(get_loss("poisson_log")(_t([0.0, np.log(3.0)]), _t([2.0, 1.0]))) == pytest.approx(hand, rel=1e-6)
+    y = Y.copy()
+    y[1, :, 2] = np.nan
+    keep = np.isfinite(y)
+    masked = np.mean(-poisson_dist.logpmf(y[keep], PRED[keep]) - gammaln(y[keep] + 1))
+    assert float(get_loss("poisson_log", mask_nan=True)(_t(logit), _t(y))) == pytest.approx(masked, rel=1e-5)
 
 
 def test_mse():
@@ -46,6 +62,25 @@ def test_multinomial_nll():
     assert float(get_loss("multinomial")(_t(PRED), _t(Y))) == pytest.approx(want, rel=1e-4)
     mix = get_loss("multinomialnll_mse_reg")(_t(PRED), _t(Y))
     assert float(mix) == pytest.approx(1e-7 * want + np.mean((PRED - Y) ** 2), rel=1e-4)
+
+
+def _nll(pred, y):
+    """Multinomial NLL over bins (axis 1) with logits ``pred``, summed, / batch (scipy)."""
+    logp = log_softmax(pred, axis=1)
+    n = y.sum(1)
+    return -(gammaln(n + 1) - gammaln(y + 1).sum(1) + (y * logp).sum(1)).sum() / pred.shape[0]
+
+
+def test_multinomial_mse_keeps_its_multinomial_term():
+    """Cases where the multinomial term is most of the value: pred = y (MSE 0), so the loss is
+    alpha x NLL alone (default alpha 1e-7, the paper's), and alpha = 1 where the term is > 50 %
+    of the value (0.72 here)."""
+    y = np.round(PRED * 3)  # counts; pred == y exactly -> MSE = 0
+    assert _nll(y, y) > 1.0
+    assert float(get_loss("multinomial_mse")(_t(y), _t(y))) == pytest.approx(1e-7 * _nll(y, y), rel=1e-4, abs=0)
+    nll, sq = _nll(PRED, y), np.mean((PRED - y) ** 2)
+    assert nll / (nll + sq) > 0.5
+    assert float(get_loss("multinomial_mse", alpha=1.0)(_t(PRED), _t(y))) == pytest.approx(nll + sq, rel=1e-4)
 
 
 def test_bce_probabilities_and_logits():
