@@ -11,17 +11,16 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from regbench.config_checks import ConfigError, check_config
+from regbench.config_checks import ConfigError, validate_config
 
 STUDIES = ["accessibility", "personal", "synthetic_loci", "dream"]
 
-try:  # before the schemas: a key YAML read as null/bool would otherwise match a schema key `null`
-    check_config(config)
+# YAML-unsafe keys (before the schemas: a key YAML read as null would match a schema key `null`),
+# config/schemas/*.schema.yaml with defaults, then the checks a schema cannot state
+try:
+    validate_config(config, Path(workflow.basedir) / "config" / "schemas")
 except ConfigError as e:
     raise WorkflowError(str(e)) from None
-validate(config, schema="../config/schemas/config.schema.yaml")
-for _study in STUDIES:
-    validate(config[_study], schema=f"../config/schemas/{_study}.schema.yaml")
 
 
 def study_enabled(study):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from regbench.config_checks import YAML_RESERVED_KEYS, ConfigError, check_config, yaml_unsafe_keys
+from regbench.config_checks import YAML_RESERVED_KEYS, ConfigError, check_keys, yaml_unsafe_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = sorted((ROOT / "config").glob("*.yaml"))
@@ -57,15 +57,15 @@ def test_schema_properties_cannot_match_a_yaml_null_or_bool_key(path):
 def test_check_config_rejects_each_spelling_anywhere(text):
     cfg = {"personal": {"genes": {"n_genes": 5}}, "models": {"m": {"hparams": yaml.safe_load(text)}}}
     with pytest.raises(ConfigError, match=r"models\.m\.hparams: key .*Rename the key"):
-        check_config(cfg)
+        check_keys(cfg)
 
 
 def test_check_config_names_the_old_null_section_and_accepts_the_new_name():
     with pytest.raises(ConfigError, match=r"personal: key null \(written null:"):
-        check_config(yaml.safe_load("personal:\n  null: {n_draws: 50}\n"))
-    check_config(yaml.safe_load("personal:\n  null_model: {n_draws: 50}\n  values: [null, yes]\n"))  # values are fine
+        check_keys(yaml.safe_load("personal:\n  null: {n_draws: 50}\n"))
+    check_keys(yaml.safe_load("personal:\n  null_model: {n_draws: 50}\n  values: [null, yes]\n"))  # values are fine
 
 
 def test_shipped_configs_pass_the_parse_time_check():
     for path in CONFIGS:
-        check_config(_load(path))
+        check_keys(_load(path))
