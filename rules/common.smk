@@ -12,6 +12,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from regbench.config_checks import ConfigError, validate_config
+from regbench.predict.enformer_weights import enformer_settings
 
 STUDIES = ["accessibility", "personal", "synthetic_loci", "dream"]
 
@@ -106,6 +107,11 @@ def all_downloads():
 
 
 DOWNLOADS = all_downloads()
+
+# config["enformer"] with use_tf_gamma resolved (null -> True exactly for the official weights, by
+# the hub name or the downloads entry that fetches the local copy); every rule that loads Enformer
+# passes this to its script, whose one loader is regbench.predict.enformer.load_enformer.
+ENFORMER = enformer_settings(config["enformer"], DOWNLOADS)
 
 
 def download_spec(wildcards):

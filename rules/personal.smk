@@ -84,7 +84,7 @@ rule personal_reference:
         runtime=runtime_scaled(30),
     params:
         cfg=PERS,
-        enformer=config["enformer"],
+        enformer=ENFORMER,
     script:
         "../scripts/personal_reference.py"
 
@@ -134,7 +134,7 @@ rule personal_predict:
         runtime=runtime_scaled(600),
     params:
         cfg=PERS,
-        enformer=config["enformer"],
+        enformer=ENFORMER,
     script:
         "../scripts/personal_predict.py"
 
@@ -214,7 +214,7 @@ rule personal_ism:
         runtime=runtime_scaled(240),
     params:
         cfg=PERS,
-        enformer=config["enformer"],
+        enformer=ENFORMER,
     script:
         "../scripts/personal_ism.py"
 

@@ -69,7 +69,7 @@ rule synthetic_loci_predict_baseline:
         runtime=runtime_scaled(sl_cfg().get("resources", {}).get("predict_runtime", 30)),
     params:
         cfg=sl_cfg(),
-        enformer=config["enformer"],
+        enformer=ENFORMER,
         model_dir=None,
         split="authors",
         head=None,
@@ -102,7 +102,7 @@ rule synthetic_loci_finetune:
         runtime=runtime_scaled(sl_cfg().get("resources", {}).get("finetune_runtime", 30)),
     params:
         cfg=sl_cfg(),
-        enformer=config["enformer"],
+        enformer=ENFORMER,
         head=synthetic_loci_head,
         seed=config["seed"],
     script:
@@ -136,7 +136,7 @@ rule synthetic_loci_predict_finetuned:
         runtime=runtime_scaled(sl_cfg().get("resources", {}).get("predict_runtime", 30)),
     params:
         cfg=sl_cfg(),
-        enformer=config["enformer"],
+        enformer=ENFORMER,
         head=synthetic_loci_head,
         seed=config["seed"],
     script:
@@ -168,7 +168,7 @@ rule synthetic_loci_retained:
         runtime=runtime_scaled(sl_cfg().get("resources", {}).get("predict_runtime", 30)),
     params:
         cfg=sl_cfg(),
-        enformer=config["enformer"],
+        enformer=ENFORMER,
         head=synthetic_loci_head,
         seed=config["seed"],
     script:

@@ -1,8 +1,12 @@
 """Enformer (enformer-pytorch) loading, head wrapping and Basenji target tables.
 
 * :func:`load_enformer` — hub name (``EleutherAI/enformer-official-rough``) or a local
-  ``save_pretrained`` directory; ``use_tf_gamma`` defaults to True only for the official hub
-  weights (specs/personal.md §4.1) and is honoured from the argument otherwise.
+  ``save_pretrained`` directory. ``use_tf_gamma=None`` means "infer": True exactly for DeepMind's
+  weights as ported by EleutherAI (:func:`official_weights`: the hub name, its Hugging Face cache
+  snapshot, or a local directory whose files the config's ``downloads`` fetch from that hub
+  repository), False otherwise (specs/personal.md §4.1). The one Enformer loader of every study.
+* :func:`enformer_settings` — the config's ``enformer`` block with ``use_tf_gamma`` resolved to a
+  bool (what the rules pass to their scripts).
 * :class:`EnformerHead` — ``nn.Module`` taking ``(N, L, 4)`` one-hot (L a multiple of 128;
   exactly 196,608 with ``use_tf_gamma``) and returning ``(N, bins, tracks)`` of one head, so the
   engine and attribution treat Enformer like any registered model.
@@ -16,14 +20,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Mapping
 
 import pandas as pd
 import torch
 from torch import nn
 
 from regbench.errors import InputError
+from regbench.predict.enformer_weights import OFFICIAL, enformer_settings, official_weights  # noqa: F401 (re-exported)
 
-OFFICIAL = "EleutherAI/enformer-official-rough"
+#: the TF-computed gamma positional features shipped with enformer-pytorch are (3071, 32): 1,536
+#: transformer positions (196,608 bp) and 32 basis functions per class, i.e. dim // heads == 192
+TF_GAMMA_LENGTH = 196_608
+TF_GAMMA_FEATURES = 192
 TARGET_COLUMNS = ["index", "identifier", "file", "clip", "scale", "sum_stat", "description"]
 
 
@@ -36,17 +45,31 @@ def _set_tf_gamma(model: nn.Module, value: bool) -> None:
     model.use_tf_gamma = bool(value)
 
 
-def load_enformer(source: str | os.PathLike, use_tf_gamma: bool | None = None, target_length: int | None = None):
+def _check_tf_gamma(model: nn.Module, source: str) -> None:
+    cfg = model.config
+    if cfg.dim // cfg.heads != TF_GAMMA_FEATURES:
+        raise InputError(
+            source, "config.json",
+            f"dim // heads == {TF_GAMMA_FEATURES} for use_tf_gamma (the TF gamma features are (3071, 32)); "
+            "set enformer.use_tf_gamma: false for a model of another width",
+            f"dim={cfg.dim}, heads={cfg.heads}",
+        )
+
+
+def load_enformer(source: str | os.PathLike, use_tf_gamma: bool | None = None, target_length: int | None = None,
+                  downloads: Mapping[str, Mapping] | None = None):
     """Load an Enformer from a local ``save_pretrained`` directory or a Hugging Face hub name.
 
-    * Local directory: ``use_tf_gamma`` = the argument (default False; set True for a local copy
-      of the official weights).
-    * Hub name: ``use_tf_gamma`` defaults to True for ``EleutherAI/enformer-official-rough``.
-      The local HF cache is tried first; without network (or with ``HF_HUB_OFFLINE=1``) a
-      ``RuntimeError`` names the config key ``enformer.weights`` to point at a local copy.
+    * ``use_tf_gamma``: True/False as given; ``None`` = :func:`official_weights` (``source``,
+      ``downloads``): True for the official weights however they are loaded (hub name, HF cache
+      snapshot, or a local copy fetched by a config ``downloads`` entry from the hub repository),
+      False for anything else (demo or user models). With True the model must have
+      ``dim // heads == 192`` and takes exactly 196,608 bp (enformer-pytorch's precomputed TF gammas).
+    * Hub name: the local HF cache is tried first; without network (or with ``HF_HUB_OFFLINE=1``)
+      a ``RuntimeError`` names the config key ``enformer.weights`` to point at a local copy.
     * ``target_length``: number of central 128-bp output bins kept (896 for the paper; -1 = all).
 
-    Returns the model in eval mode on the CPU.
+    Returns the model in eval mode on the CPU, with ``model.use_tf_gamma`` set.
     """
     from enformer_pytorch import Enformer
 
@@ -54,6 +77,7 @@ def load_enformer(source: str | os.PathLike, use_tf_gamma: bool | None = None, t
     if target_length is not None:
         kwargs["target_length"] = int(target_length)
     src = str(source)
+    tf_gamma = bool(use_tf_gamma) if use_tf_gamma is not None else official_weights(src, downloads)
     path = Path(src)
     if path.exists():
         if not path.is_dir() or not (path / "config.json").exists():
@@ -61,9 +85,7 @@ def load_enformer(source: str | os.PathLike, use_tf_gamma: bool | None = None, t
                 path, None, "a directory written by Enformer.save_pretrained (config.json + weights)", "no config.json"
             )
         model = Enformer.from_pretrained(str(path), **kwargs)
-        _set_tf_gamma(model, bool(use_tf_gamma) if use_tf_gamma is not None else False)
-        return model.eval()
-    if src.startswith((".", "/", "results/", "resources/")) or src.count("/") != 1:
+    elif src.startswith((".", "/", "results/", "resources/")) or src.count("/") != 1:
         raise InputError(
             src,
             None,
@@ -71,9 +93,17 @@ def load_enformer(source: str | os.PathLike, use_tf_gamma: bool | None = None, t
             "set config key enformer.weights",
             "path does not exist",
         )
-    tf_gamma = use_tf_gamma if use_tf_gamma is not None else (src == OFFICIAL)
+    else:
+        model = _from_hub(Enformer, src, kwargs)
+    if tf_gamma:
+        _check_tf_gamma(model, src)
+    _set_tf_gamma(model, tf_gamma)
+    return model.eval()
+
+
+def _from_hub(Enformer, src: str, kwargs: dict):
     try:
-        model = Enformer.from_pretrained(src, local_files_only=True, **kwargs)
+        return Enformer.from_pretrained(src, local_files_only=True, **kwargs)
     except OSError:
         if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False"):
             raise RuntimeError(
@@ -82,15 +112,13 @@ def load_enformer(source: str | os.PathLike, use_tf_gamma: bool | None = None, t
                 "safe_serialization=False)) and set config key enformer.weights to that directory"
             ) from None
         try:
-            model = Enformer.from_pretrained(src, **kwargs)
+            return Enformer.from_pretrained(src, **kwargs)
         except OSError as e:
             raise RuntimeError(
                 f"could not load Enformer weights {src!r} from the Hugging Face hub ({e.__class__.__name__}: "
                 f"{str(e).splitlines()[0] if str(e) else ''}); without network, set config key enformer.weights "
                 "to a local directory written by save_pretrained(dir, safe_serialization=False)"
             ) from None
-    _set_tf_gamma(model, tf_gamma)
-    return model.eval()
 
 
 class EnformerHead(nn.Module):
@@ -118,6 +146,11 @@ class EnformerHead(nn.Module):
             raise ValueError(f"EnformerHead expects one-hot (N, L, 4), got shape {tuple(x.shape)}")
         if x.shape[1] % 128:
             raise ValueError(f"EnformerHead: input length {x.shape[1]} is not a multiple of 128")
+        if self.input_length is not None and x.shape[1] != self.input_length:
+            raise ValueError(
+                f"EnformerHead: this Enformer uses the TF gamma positional features (use_tf_gamma, the "
+                f"official weights), which need inputs of exactly {self.input_length} bp; got {x.shape[1]}"
+            )
         return self.enformer(x, head=self.head)
 
 
