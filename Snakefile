@@ -39,3 +39,4 @@ rule all:
     default_target: True
     input:
         all_study_targets(),
+        downloads_targets(),

@@ -9,7 +9,9 @@
   ``y``/``n`` as booleans. Such keys are rejected everywhere in a config, including free-form maps
   (model hparams, class maps, download tables) that the schemas leave open.
 
-* :func:`check_config`: relations between values (``synthetic_loci.region`` start < end,
+* :func:`check_config`: every download has a checksum source or ``verify: false``
+  (:func:`regbench.data.checksums.check_downloads`; GitHub raw URLs at a commit); relations
+  between values (``synthetic_loci.region`` start < end,
   ``accessibility.context_length >= input_length``, personal ``bins`` inside ``target_length``,
   ``synthetic_loci.window <= seq_length``, dream ``human_folds`` below ``human_n_folds``).
 
@@ -24,6 +26,8 @@ import functools
 import os
 from pathlib import Path
 from typing import Any, Iterator, Mapping
+
+from regbench.data.checksums import check_downloads
 
 STUDIES = ("accessibility", "personal", "synthetic_loci", "dream")
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "config" / "schemas"
@@ -75,6 +79,14 @@ def check_keys(config: Mapping) -> None:
         )
 
 
+def all_downloads(config: Mapping) -> dict:
+    """relpath -> download entry from ``config['downloads']`` and every study's ``downloads``."""
+    table = dict(config.get("downloads") or {})
+    for study in STUDIES:
+        table.update((config.get(study) or {}).get("downloads") or {})
+    return table
+
+
 def _fail(path: str, expected: str, found) -> None:
     raise ConfigError(f"config {path}: expected {expected}, found {found}")
 
@@ -98,6 +110,10 @@ def check_config(config: Mapping) -> None:
         outside = [b for b in per.get("bins", []) if int(b) >= int(tl)]
         if outside:
             _fail("personal.bins", f"output bins below target_length ({tl})", outside)
+    problems = check_downloads(all_downloads(config))
+    if problems:
+        raise ConfigError("config downloads: every download needs a checksum that does not come from its own "
+                          "bytes (regbench/data/checksums.py): " + "; ".join(problems))
     fu = (config.get("dream") or {}).get("followups") or {}
     n_folds = int(fu.get("human_n_folds", 10))
     bad = [f for f in fu.get("human_folds", []) if int(f) >= n_folds]

@@ -11,7 +11,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from regbench.config_checks import ConfigError, validate_config
+from regbench.config_checks import ConfigError, all_downloads, validate_config
 from regbench.predict.enformer_weights import enformer_settings
 
 STUDIES = ["accessibility", "personal", "synthetic_loci", "dream"]
@@ -98,15 +98,12 @@ def caption(study, panel):
     return f"../report/{study}/{panel}.rst"
 
 
-def all_downloads():
-    """relpath -> {url, md5|sha256} from config['downloads'] and every study's downloads."""
-    table = dict(config.get("downloads", {}))
-    for study in STUDIES:
-        table.update(config[study].get("downloads", {}))
-    return table
+DOWNLOADS = all_downloads(config)  # relpath -> entry, shared and per-study (regbench.config_checks)
 
 
-DOWNLOADS = all_downloads()
+def downloads_targets():
+    """The downloads' checksum-source tables (only when the config downloads anything)."""
+    return ["results/downloads/checksums.tsv", "results/downloads/unverified.tsv"] if DOWNLOADS else []
 
 # config["enformer"] with use_tf_gamma resolved (null -> True exactly for the official weights, by
 # the hub name or the downloads entry that fetches the local copy); every rule that loads Enformer

@@ -121,7 +121,7 @@ def test_file_url_and_spec(tmp_path):
     out = download_spec({"url": src.as_uri(), "md5": MD5, "note": "x"}, tmp_path / "d" / "copy.bin", log=logging.getLogger("t"))
     assert out.read_bytes() == DATA
     with pytest.raises(DownloadError, match="no such file|not found"):
-        download((tmp_path / "nope").as_uri(), tmp_path / "d" / "n.bin", sleep=nosleep)
+        download((tmp_path / "nope").as_uri(), tmp_path / "d" / "n.bin", md5=MD5, sleep=nosleep)
     assert leftovers(tmp_path / "d") == ["copy.bin"]
     with pytest.raises(DownloadError, match="without 'url'"):
         download_spec({"md5": MD5}, tmp_path / "d" / "z")
@@ -132,29 +132,10 @@ def test_url_helpers():
     assert zenodo_file_url(6555187, "model.h5") == "https://zenodo.org/records/6555187/files/model.h5?download=1"
 
 
-def test_encode_md5_lookup(server, monkeypatch):
-    base, _ = server
-
-    class R:
-        status_code = 200
-
-        def raise_for_status(self):
-            pass
-
-        def json(self):
-            return {"md5sum": MD5}
-
-    import requests
-
-    seen = {}
-
-    def fake_get(url, **kw):
-        seen["url"] = url
-        return R()
-
-    monkeypatch.setattr(requests, "get", fake_get)
-    assert dl.encode_md5("ENCFF000AAA") == MD5
-    assert seen["url"] == "https://www.encodeproject.org/files/ENCFF000AAA/?format=json"
+def test_encode_md5_lookup(http_server):
+    http_server.routes["/files/ENCFF000AAA/"] = lambda h, n: h.send_body(json.dumps({"md5sum": MD5}).encode())
+    assert dl.encode_md5("ENCFF000AAA", base=http_server.base) == MD5
+    assert "/files/ENCFF000AAA/?format=json" in http_server.state
 
 
 def test_synapse_download(server, tmp_path, monkeypatch, caplog):
