@@ -83,8 +83,9 @@ ALLOW: list[Allowed] = [
 
 
 def leaf_paths(obj, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], object]]:
-    """(path, value) of every leaf of a nested dict (lists, scalars and empty dicts are leaves)."""
-    if isinstance(obj, dict) and obj:
+    """(path, value) of every leaf of a nested dict (lists and scalars are leaves; an empty dict
+    has none: merged into a configuration it changes nothing)."""
+    if isinstance(obj, dict):
         for k, v in obj.items():
             yield from leaf_paths(v, prefix + (str(k),))
     elif prefix:
