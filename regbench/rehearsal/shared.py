@@ -76,9 +76,9 @@ FASTA_LINE = 50  # UCSC's line width
 
 
 def reference_data_dir() -> Path | None:
-    """The real reference-data folder (``REGBENCH_REFERENCE_DATA``, else ``../shared/data`` next
+    """The real reference-data folder (``REGBENCH_SHARED_DATA``, else ``../shared/data`` next
     to the repository), or None when absent. Only the rehearsal's generators read it."""
-    env = os.environ.get("REGBENCH_REFERENCE_DATA")
+    env = os.environ.get("REGBENCH_SHARED_DATA")
     cand = Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "data"
     return cand if cand.is_dir() else None
 
