@@ -140,8 +140,15 @@ def all_downloads(cfg: dict) -> dict[str, tuple[str | None, dict]]:
     return out
 
 
+CHECKSUM_KINDS = ("md5", "sha256", "git_sha1")
+
+
 def _file_digest(path: Path, kind: str) -> str:
-    h = hashlib.new(kind)
+    """md5 / sha256 of a file, or ``git_sha1``: git's blob id, SHA-1 of ``b"blob <size>\\0" + content``."""
+    if kind == "git_sha1":
+        h = hashlib.sha1(f"blob {path.stat().st_size}\0".encode())
+    else:
+        h = hashlib.new(kind)
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
@@ -149,20 +156,20 @@ def _file_digest(path: Path, kind: str) -> str:
 
 
 def checksum_overrides(store: MirrorStore, cfg: dict, returned: dict) -> dict[str, dict]:
-    """relpath -> {md5|sha256: ...}: the generators' overrides, plus, for every download the
-    configuration pins whose mirrored file (a plain URL) has another checksum, the checksum of
-    the mirrored file. A pinned kind the generators leave out is an error (the run would fail
-    its verification)."""
+    """relpath -> {md5|sha256|git_sha1|size: ...}: the generators' overrides, plus, for every
+    download the configuration pins whose mirrored file (a plain URL) has another checksum (or
+    size), the value of the mirrored file. A pinned kind the generators leave out for a file the
+    driver cannot read (synapse://, zenodo://) is an error: the run would fail its verification."""
     out = {rel: dict(v) for rel, v in returned.items()}
     table = all_downloads(cfg)
     for rel in out:
         if rel not in table:
             raise RehearsalError(f"a generator returned a checksum for {rel!r}, which is not a configured download")
     for rel, (_, spec) in table.items():
-        pinned = [k for k in ("md5", "sha256") if spec.get(k)]
-        if not pinned:
-            continue
+        pinned = [k for k in CHECKSUM_KINDS if spec.get(k)]
         path = store.path(spec["url"]) if spec["url"].split("://")[0] in ("http", "https", "ftp") else None
+        if spec.get("size") and path is not None and path.stat().st_size != spec["size"] and "size" not in out.get(rel, {}):
+            out.setdefault(rel, {})["size"] = path.stat().st_size
         for kind in pinned:
             if kind in out.get(rel, {}):
                 continue

@@ -66,10 +66,8 @@ def allow(pattern: str, kind: str, reason: str) -> Allowed:
 ALLOW: list[Allowed] = [
     # --- top level (rehearsal-core): written by the driver into results/rehearsal/mirror.yaml
     allow("downloads_mirror", "input", "every download goes to the rehearsal's local mirror"),
-    allow("downloads.*.md5", "input", "checksum of the mirrored (generated) file"),
-    allow("downloads.*.sha256", "input", "checksum of the mirrored (generated) file"),
-    allow("*.downloads.*.md5", "input", "checksum of a study's mirrored (generated) file"),
-    allow("*.downloads.*.sha256", "input", "checksum of a study's mirrored (generated) file"),
+    *[allow(f"downloads.*.{k}", "input", "checksum/size of the mirrored (generated) file") for k in ("md5", "sha256", "git_sha1", "size")],
+    *[allow(f"*.downloads.*.{k}", "input", "checksum/size of a study's mirrored (generated) file") for k in ("md5", "sha256", "git_sha1", "size")],
     # --- accessibility
     allow("accessibility.experiments.*", "grid", "a subset of each grid's members, every value of every dimension kept"),
     # --- personal

@@ -9,12 +9,13 @@
   and one unplaced contig (``chrUn_KI270302v1``) are plain background so that code meets the
   contigs a real hg38 has. Every gene's TSS lies >= 110 kb from both chromosome ends, so its
   196,608-bp Enformer window and its 200,001-bp null window (personal) fit. Beside it
-  ``md5sum.txt``, the publisher's checksum file (``<md5>  hg38.fa.gz``).
+  ``md5sum.txt``, the publisher's checksum file (``<md5>  hg38.fa.gz``; :func:`put_ucsc`).
 * The Enformer hub directory of ``EleutherAI/enformer-official-rough`` (``config.json`` +
   ``pytorch_model.bin``, written by ``save_pretrained(safe_serialization=False)`` as on the hub):
   a shrunken Enformer (:data:`ENFORMER`) with the paper's heads (human 5,313, mouse 1,643) and
   ``target_length`` 896, so the paper's bins [447, 448, 449] and track indices exist on a
-  196,608-bp input. ``dim // heads`` is 192, as in the official model, because the TF gamma
+  196,608-bp input, and the hub API's file list with their sha256 / git blob ids
+  (:func:`put_huggingface`). ``dim // heads`` is 192, as in the official model, because the TF gamma
   positional features (``use_tf_gamma=True``, the official weights' setting) are precomputed for
   192 relative-position features; a narrower model cannot run the paper's code path.
 * ``targets_human.txt`` / ``targets_mouse.txt`` at the basenji GitHub URLs: the real tables when
@@ -37,8 +38,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import json
 import logging
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -187,6 +190,61 @@ def targets_table(kind: str, reference: Path | None) -> bytes:
     return df.to_csv(sep="\t", index=False, lineterminator="\n").encode()
 
 
+def git_blob_sha1(data: bytes) -> str:
+    """git's blob id of ``data`` (what ``git ls-tree`` and the Hugging Face API print)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def put_ucsc(store: MirrorStore, url: str, data: bytes) -> str:
+    """Store a file of a UCSC ``goldenPath/.../bigZips/`` folder and list its md5 in the folder's
+    ``md5sum.txt`` (the publisher's checksum file, ``<md5>  <name>`` per line; other files
+    already listed are kept). Returns the md5. Study generators use it for hg19/mm10 too."""
+    store.put(url, data)
+    folder, name = url.rsplit("/", 1)
+    listing = {}
+    old = store.path(folder + "/md5sum.txt")
+    if old is not None:
+        for line in old.read_text().splitlines():
+            md5, _, listed = line.partition("  ")
+            listing[listed] = md5
+    listing[name] = hashlib.md5(data).hexdigest()
+    store.put(folder + "/md5sum.txt", "".join(f"{m}  {n}\n" for n, m in sorted(listing.items())).encode())
+    return listing[name]
+
+
+_HF_RESOLVE = re.compile(r"^https://huggingface\.co/(?:(datasets)/)?([^/]+/[^/]+)/resolve/([^/]+)/(.+)$")
+LFS_SUFFIXES = (".bin", ".safetensors", ".pt", ".h5", ".ckpt")
+
+
+def put_huggingface(store: MirrorStore, files: dict[str, bytes | Path]) -> None:
+    """Store hub files (``https://huggingface.co/<repo>/resolve/<rev>/<path>`` -> content) and the
+    hub API's answer listing them, ``https://huggingface.co/api/models/<repo>/revision/<rev>
+    ?blobs=true``: ``siblings`` with ``rfilename``, ``blobId`` (git blob SHA-1) and ``size``, and
+    for LFS files (weights, as the hub's default .gitattributes) ``lfs: {sha256, size,
+    pointerSize}`` with ``blobId`` = the id of the LFS pointer file, as the hub answers."""
+    repos: dict[tuple, list] = {}
+    for url, data in files.items():
+        m = _HF_RESOLVE.match(url)
+        if not m:
+            raise ValueError(f"{url}: not a Hugging Face resolve URL")
+        raw = data if isinstance(data, bytes) else Path(data).read_bytes()
+        store.put(url, raw)
+        kind, repo, rev, path = m.group(1) or "models", m.group(2), m.group(3), m.group(4)
+        sib = {"rfilename": path, "size": len(raw)}
+        if path.endswith(LFS_SUFFIXES):
+            sha = hashlib.sha256(raw).hexdigest()
+            pointer = f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha}\nsize {len(raw)}\n".encode()
+            sib.update(blobId=git_blob_sha1(pointer), lfs={"sha256": sha, "size": len(raw), "pointerSize": len(pointer)})
+        else:
+            sib["blobId"] = git_blob_sha1(raw)
+        repos.setdefault((kind, repo, rev), []).append(sib)
+    for (kind, repo, rev), sibs in repos.items():
+        answer = {"id": repo, "modelId": repo, "sha": hashlib.sha1(f"{repo}@{rev}".encode()).hexdigest(),
+                  "private": False, "gated": False, "siblings": sorted(sibs, key=lambda x: x["rfilename"])}
+        store.put(f"https://huggingface.co/api/{kind}/{repo}/revision/{rev}?blobs=true",
+                  json.dumps(answer, indent=1).encode(), content_type="application/json")
+
+
 def generate(store: MirrorStore, cfg: dict, work: str | os.PathLike, log: logging.Logger | None = None) -> dict:
     """Write the shared downloads into ``store`` (module docstring); returns checksum overrides
     ``{relpath: {"md5": ...}}`` for the pinned downloads among them (none pinned today: the
@@ -197,16 +255,13 @@ def generate(store: MirrorStore, cfg: dict, work: str | os.PathLike, log: loggin
     t0 = time.time()
     world = build_world(work, seed, log)
     hg38 = hg38_bytes(world, seed)
-    url = download_url(cfg, "genomes/hg38.fa.gz")
-    store.put(url, hg38)
-    md5 = hashlib.md5(hg38).hexdigest()
-    store.put(url.rsplit("/", 1)[0] + "/md5sum.txt", f"{md5}  hg38.fa.gz\n".encode())
+    md5 = put_ucsc(store, download_url(cfg, "genomes/hg38.fa.gz"), hg38)
     log.info("hg38.fa.gz: %d bytes gzip, md5 %s (%.1fs)", len(hg38), md5, time.time() - t0)
 
     t1 = time.time()
     enf = build_enformer(seed, work / "shared" / "enformer-official-rough")
-    for name in ("config.json", "pytorch_model.bin"):
-        store.put(download_url(cfg, f"enformer/enformer-official-rough/{name}"), enf / name)
+    put_huggingface(store, {download_url(cfg, f"enformer/enformer-official-rough/{name}"): enf / name
+                            for name in ("config.json", "pytorch_model.bin")})
     log.info("Enformer hub files: %s (%.1fs)", ENFORMER, time.time() - t1)
 
     ref = reference_data_dir()
@@ -228,7 +283,7 @@ def fill_placeholders(store: MirrorStore, cfg: dict, log: logging.Logger | None 
             continue
         if store.has(url):
             continue
-        store.put(url, gzip_bytes(fasta_bytes((c, _background(rng, PLACEHOLDER_LENGTH)) for c in chroms)))
+        put_ucsc(store, url, gzip_bytes(fasta_bytes((c, _background(rng, PLACEHOLDER_LENGTH)) for c in chroms)))
         log.warning("%s: placeholder (%d x %d bp random sequence); its study generator should provide real content",
                     relpath, len(chroms), PLACEHOLDER_LENGTH)
         done.append(relpath)
