@@ -237,7 +237,7 @@ def mirror_yaml(cfg: dict, url: str, overrides: dict[str, dict]) -> dict:
 
 def start_server(mirror: Path, out: Path, env: dict) -> tuple[subprocess.Popen, str]:
     port_file, pid_file = out / "mirror.port", out / "mirror.pid"
-    for f in (port_file, pid_file):
+    for f in (port_file, pid_file, out / "mirror_requests.log"):  # the log is this run's requests
         f.unlink(missing_ok=True)
     err = open(out / "mirror_server.log", "ab")
     proc = subprocess.Popen(
