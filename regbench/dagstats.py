@@ -49,6 +49,7 @@ class Job:
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     resources: dict[str, object] = field(default_factory=dict)
+    benchmark: str | None = None
 
     @property
     def gpus(self) -> int:
@@ -106,6 +107,8 @@ def parse_dryrun(text: str) -> list[Job]:
             cur.inputs = [o.strip() for o in val.split(",") if o.strip()]
         elif key == "jobid":
             cur.jobid = int(val)
+        elif key == "benchmark":
+            cur.benchmark = val.strip()
         elif key == "resources":
             cur.resources = parse_resources(val)
     for job in jobs:

@@ -20,6 +20,8 @@ rule acc_unzip_genome:
         fai="resources/accessibility/{genome}.fa.fai",
     log:
         log_path("accessibility", "unzip_{genome}"),
+    benchmark:
+        bench_path("accessibility", "unzip_{genome}")
     wildcard_constraints:
         genome="hg38|hg19",
     conda:
@@ -35,6 +37,8 @@ rule acc_encode_bigwig:
         provenance=ACC["inputs"]["bigwig"] + ACC_ENCODE_SUFFIX,
     log:
         log_path("accessibility", "encode/{cell}.{rep}.fc"),
+    benchmark:
+        bench_path("accessibility", "encode/{cell}.{rep}.fc")
     wildcard_constraints:
         cell=acc_encode_cells_regex(),
         rep="rep1|rep2",
@@ -54,6 +58,8 @@ rule acc_encode_peaks:
         provenance=ACC["inputs"]["peaks"] + ACC_ENCODE_SUFFIX,
     log:
         log_path("accessibility", "encode/{cell}.rep1.idr_peaks"),
+    benchmark:
+        bench_path("accessibility", "encode/{cell}.rep1.idr_peaks")
     wildcard_constraints:
         cell=acc_encode_cells_regex(),
     retries: 2
@@ -78,6 +84,8 @@ rule acc_encode_provenance:
         ),
     log:
         log_path("accessibility", "encode_files"),
+    benchmark:
+        bench_path("accessibility", "encode_files")
     localrule: True
     conda:
         "../envs/regbench.yaml"
@@ -90,6 +98,8 @@ rule acc_jaspar_meme:
         f"{ACC_RES}/jaspar.meme",
     log:
         log_path("accessibility", "jaspar_meme"),
+    benchmark:
+        bench_path("accessibility", "jaspar_meme")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -198,6 +208,8 @@ rule acc_collect:
         f"{ACC_RES}/{{experiment}}/{{evaluation}}.tsv",
     log:
         log_path("accessibility", "collect/{experiment}/{evaluation}"),
+    benchmark:
+        bench_path("accessibility", "collect/{experiment}/{evaluation}")
     localrule: True
     conda:
         "../envs/regbench.yaml"
@@ -214,6 +226,8 @@ rule acc_collect_cagi_variants:
         f"{ACC_RES}/{{experiment}}/cagi_variants.tsv",
     log:
         log_path("accessibility", "collect/{experiment}/cagi_variants"),
+    benchmark:
+        bench_path("accessibility", "collect/{experiment}/cagi_variants")
     localrule: True
     conda:
         "../envs/regbench.yaml"
@@ -229,6 +243,8 @@ rule acc_replicate_ceiling:
         f"{ACC_RES}/replicate_ceiling.tsv",
     log:
         log_path("accessibility", "replicate_ceiling"),
+    benchmark:
+        bench_path("accessibility", "replicate_ceiling")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -256,6 +272,8 @@ for _panel in ACC_PANELS:
             table=f"{ACC_RES}/panels/{_panel}.tsv",
         log:
             log_path("accessibility", f"panel_{_panel}"),
+        benchmark:
+            bench_path("accessibility", f"panel_{_panel}")
         conda:
             "../envs/regbench.yaml"
         params:
@@ -281,6 +299,8 @@ for _table in ACC_TABLES:
             ),
         log:
             log_path("accessibility", f"table_{_table}"),
+        benchmark:
+            bench_path("accessibility", f"table_{_table}")
         conda:
             "../envs/regbench.yaml"
         params:

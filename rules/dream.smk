@@ -16,6 +16,8 @@ rule dream_untar:
         directory("resources/dream/{archive}"),
     log:
         log_path("dream", "untar_{archive}"),
+    benchmark:
+        bench_path("dream", "untar_{archive}")
     conda:
         "../envs/regbench.yaml"
     script:
@@ -138,6 +140,8 @@ rule dream_figure_subsets:
         ),
     log:
         log_path("dream", "figure_subsets"),
+    benchmark:
+        bench_path("dream", "figure_subsets")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -168,6 +172,8 @@ rule dream_figure_prixfixe:
         ),
     log:
         log_path("dream", "figure_prixfixe"),
+    benchmark:
+        bench_path("dream", "figure_prixfixe")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -190,6 +196,8 @@ rule dream_figure_drosophila:
         ),
     log:
         log_path("dream", "figure_drosophila"),
+    benchmark:
+        bench_path("dream", "figure_drosophila")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -212,6 +220,8 @@ rule dream_figure_human:
         ),
     log:
         log_path("dream", "figure_human"),
+    benchmark:
+        bench_path("dream", "figure_human")
     conda:
         "../envs/regbench.yaml"
     params:

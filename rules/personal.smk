@@ -17,6 +17,8 @@ rule personal_predictdb:
         "resources/personal/en_Brain_Cortex.db",
     log:
         log_path("personal", "predictdb"),
+    benchmark:
+        bench_path("personal", "predictdb")
     conda:
         "../envs/download.yaml"
     shell:
@@ -313,6 +315,8 @@ rule personal_panel_fig1b:
         ),
     log:
         log_path("personal", "panel_fig1b"),
+    benchmark:
+        bench_path("personal", "panel_fig1b")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -335,6 +339,8 @@ rule personal_panel_fig1d:
         ),
     log:
         log_path("personal", "panel_fig1d"),
+    benchmark:
+        bench_path("personal", "panel_fig1d")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -357,6 +363,8 @@ rule personal_panel_fig1e:
         ),
     log:
         log_path("personal", "panel_fig1e"),
+    benchmark:
+        bench_path("personal", "panel_fig1e")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -379,6 +387,8 @@ rule personal_panel_fig2a:
         ),
     log:
         log_path("personal", "panel_fig2a"),
+    benchmark:
+        bench_path("personal", "panel_fig2a")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -401,6 +411,8 @@ rule personal_panel_fig2b:
         ),
     log:
         log_path("personal", "panel_fig2b"),
+    benchmark:
+        bench_path("personal", "panel_fig2b")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -423,6 +435,8 @@ rule personal_panel_fig2c:
         ),
     log:
         log_path("personal", "panel_fig2c"),
+    benchmark:
+        bench_path("personal", "panel_fig2c")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -445,6 +459,8 @@ rule personal_panel_fig2d:
         ),
     log:
         log_path("personal", "panel_fig2d"),
+    benchmark:
+        bench_path("personal", "panel_fig2d")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -467,6 +483,8 @@ rule personal_panel_fig2e:
         ),
     log:
         log_path("personal", "panel_fig2e"),
+    benchmark:
+        bench_path("personal", "panel_fig2e")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -489,6 +507,8 @@ rule personal_panel_fig2f:
         ),
     log:
         log_path("personal", "panel_fig2f"),
+    benchmark:
+        bench_path("personal", "panel_fig2f")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -511,6 +531,8 @@ rule personal_panel_ed1a:
         ),
     log:
         log_path("personal", "panel_ed1a"),
+    benchmark:
+        bench_path("personal", "panel_ed1a")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -577,6 +599,8 @@ rule personal_panel_ed2a:
         ),
     log:
         log_path("personal", "panel_ed2a"),
+    benchmark:
+        bench_path("personal", "panel_ed2a")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -599,6 +623,8 @@ rule personal_panel_ed2b:
         ),
     log:
         log_path("personal", "panel_ed2b"),
+    benchmark:
+        bench_path("personal", "panel_ed2b")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -621,6 +647,8 @@ rule personal_panel_supp1:
         ),
     log:
         log_path("personal", "panel_supp1"),
+    benchmark:
+        bench_path("personal", "panel_supp1")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -643,6 +671,8 @@ rule personal_panel_supp4:
         ),
     log:
         log_path("personal", "panel_supp4"),
+    benchmark:
+        bench_path("personal", "panel_supp4")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -665,6 +695,8 @@ rule personal_panel_supp7:
         ),
     log:
         log_path("personal", "panel_supp7"),
+    benchmark:
+        bench_path("personal", "panel_supp7")
     conda:
         "../envs/regbench.yaml"
     params:

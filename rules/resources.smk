@@ -11,6 +11,8 @@ rule download:
         "resources/downloads/{relpath}",
     log:
         "logs/download/{relpath}.log",
+    benchmark:
+        "benchmarks/rules/download/{relpath}.tsv"
     wildcard_constraints:
         relpath=downloads_regex(),
     retries: 2

@@ -11,6 +11,8 @@ rule synthetic_loci_user_file:
         "{path}",
     log:
         "logs/synthetic_loci/user_file/{path}.log",
+    benchmark:
+        "benchmarks/rules/synthetic_loci/user_file/{path}.tsv"
     wildcard_constraints:
         path=synthetic_loci_user_regex(),
     localrule: True
@@ -213,6 +215,8 @@ rule synthetic_loci_tracks:
         finetuned=directory(f"{SL_DIR}/tracks/finetuned"),
     log:
         log_path("synthetic_loci", "tracks"),
+    benchmark:
+        bench_path("synthetic_loci", "tracks")
     conda:
         "../envs/regbench.yaml"
     script:
@@ -240,6 +244,8 @@ rule synthetic_loci_figures:
         },
     log:
         log_path("synthetic_loci", "figures"),
+    benchmark:
+        bench_path("synthetic_loci", "figures")
     conda:
         "../envs/regbench.yaml"
     params:
@@ -261,6 +267,8 @@ rule synthetic_loci_mm10:
         fai="resources/synthetic_loci/mm10.fa.fai",
     log:
         log_path("synthetic_loci", "mm10"),
+    benchmark:
+        bench_path("synthetic_loci", "mm10")
     conda:
         "../envs/regbench.yaml"
     shell:

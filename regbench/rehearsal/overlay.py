@@ -1,0 +1,267 @@
+"""What the rehearsal overlay may change: an allow-list of size and input-location keys.
+
+``config/rehearsal.yaml`` (and the driver's ``results/rehearsal/mirror.yaml``) are applied after
+``config/paper.yaml`` with Snakemake's own merge (:func:`merge`: dicts are merged key by key,
+lists and scalars replaced). So that the rehearsal runs exactly the paper's settings, an overlay
+may set only
+
+* keys on :data:`ALLOW` (a dotted pattern, ``*`` = any one key, with a one-line reason): sizes
+  (counts, chromosome/region subsets, step/epoch caps) and input locations (the download mirror,
+  checksums of mirrored content). A ``size``/``input`` pattern must match a leaf key exactly;
+* subtrees under a ``grid`` pattern, checked by :func:`grid_violations`: the overlay may replace
+  a grid by a subset of the paper grid's members provided every member keeps the paper's exact
+  settings and every distinct value of every grid dimension appears in at least one rehearsed
+  member (:data:`GRIDS`, a registry other grids join with :func:`register_grid`).
+
+Adding a size knob: add it to the study's schema (with a default and bounds), then here, under
+the study's block, with its reason. ``python -m regbench.rehearsal.overlay`` checks the committed
+overlay against ``config/paper.yaml`` and prints every violation.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import yaml
+
+KINDS = ("size", "input", "grid")
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """One allow-list entry: ``pattern`` (tuple of keys, ``*`` = any one key), kind, reason."""
+
+    pattern: tuple[str, ...]
+    kind: str
+    reason: str
+
+    def matches(self, path: tuple[str, ...]) -> bool:
+        """Exact match for size/input entries; prefix match (the whole subtree) for grids."""
+        n = len(self.pattern)
+        if len(path) < n or (self.kind != "grid" and len(path) != n):
+            return False
+        return all(p == "*" or p == k for p, k in zip(self.pattern, path))
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.pattern)
+
+
+def allow(pattern: str, kind: str, reason: str) -> Allowed:
+    """An entry from a dotted pattern (config keys never contain dots; download relpaths do, so
+    those positions are always ``*``)."""
+    if kind not in KINDS:
+        raise ValueError(f"allow-list kind {kind!r}: expected one of {KINDS}")
+    if not reason.strip():
+        raise ValueError(f"allow-list entry {pattern!r} needs a one-line reason")
+    return Allowed(tuple(pattern.split(".")), kind, reason)
+
+
+#: The allow-list. Study owners add their knobs in their own block, each with its reason.
+ALLOW: list[Allowed] = [
+    # --- top level (rehearsal-core): written by the driver into results/rehearsal/mirror.yaml
+    allow("downloads_mirror", "input", "every download goes to the rehearsal's local mirror"),
+    *[allow(f"downloads.*.{k}", "input", "checksum/size of the mirrored (generated) file") for k in ("md5", "sha256", "git_sha1", "size")],
+    *[allow(f"*.downloads.*.{k}", "input", "checksum/size of a study's mirrored (generated) file") for k in ("md5", "sha256", "git_sha1", "size")],
+    # --- accessibility
+    allow("accessibility.experiments.*", "grid", "a subset of each grid's members, every value of every dimension kept"),
+    # --- personal
+    # --- synthetic_loci
+    # --- dream
+    allow("dream.models.*.train.max_epochs", "size", "epoch cap"),
+    allow("dream.models.*.train.steps_per_epoch", "size", "step cap"),
+    allow("dream.prixfixe.train.max_epochs", "size", "epoch cap"),
+    allow("dream.prixfixe.train.steps_per_epoch", "size", "step cap"),
+]
+
+
+def leaf_paths(obj, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], object]]:
+    """(path, value) of every leaf of a nested dict (lists and scalars are leaves; an empty dict
+    has none: merged into a configuration it changes nothing)."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from leaf_paths(v, prefix + (str(k),))
+    elif prefix:
+        yield prefix, obj
+
+
+def allowed_entry(path: tuple[str, ...], allow_list: list[Allowed] | None = None) -> Allowed | None:
+    """The allow-list entry covering ``path``, or None."""
+    for entry in ALLOW if allow_list is None else allow_list:
+        if entry.matches(path):
+            return entry
+    return None
+
+
+def overlay_violations(overlay: dict, allow_list: list[Allowed] | None = None) -> list[str]:
+    """One message per leaf key of ``overlay`` that no allow-list entry covers."""
+    out = []
+    for path, value in leaf_paths(overlay or {}):
+        if allowed_entry(path, allow_list) is None:
+            out.append(
+                f"{'.'.join(path)} = {value!r}: not on the rehearsal allow-list "
+                "(regbench/rehearsal/overlay.py ALLOW: sizes and input locations only)"
+            )
+    return out
+
+
+def merge(base: dict, *overlays: dict) -> dict:
+    """``base`` with each overlay applied in turn, exactly as Snakemake merges ``--configfile``s."""
+    from snakemake.utils import update_config
+
+    out = copy.deepcopy(base)
+    for o in overlays:
+        update_config(out, copy.deepcopy(o or {}))
+    return out
+
+
+def load_yaml(path: str | Path) -> dict:
+    with open(path) as fh:
+        data = yaml.safe_load(fh)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a YAML mapping at the top level, found {type(data).__name__}")
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
+# grids
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A model grid: ``members(cfg) -> {group: {member name: settings dict}}`` and the grid
+    dimensions (keys of each settings dict) whose every value must stay represented."""
+
+    name: str
+    dims: tuple[str, ...]
+    members: Callable[[dict], dict[str, dict[str, dict]]]
+
+
+GRIDS: dict[str, Grid] = {}
+
+
+def register_grid(grid: Grid) -> Grid:
+    GRIDS[grid.name] = grid
+    return grid
+
+
+def strip_allowed(obj, path: tuple[str, ...]):
+    """A copy of ``obj`` (the config subtree at ``path``) without the size/input keys the
+    allow-list lets an overlay change: what is left are the settings a member must keep."""
+    if not isinstance(obj, dict):
+        return obj
+    out = {}
+    for k, v in obj.items():
+        sub = path + (str(k),)
+        entry = allowed_entry(sub)
+        if entry is not None and entry.kind != "grid" and not isinstance(v, dict):
+            continue
+        out[k] = strip_allowed(v, sub)
+    return out
+
+
+def _accessibility_members(cfg: dict) -> dict[str, dict[str, dict]]:
+    from regbench.studies.accessibility.experiments import expand_experiments
+
+    acc = cfg.get("accessibility", {})
+    archs = acc.get("architectures", {})
+    out = {}
+    for exp, models in expand_experiments(acc).items():
+        out[f"accessibility.experiments.{exp}"] = {
+            slug: {**spec, "architecture": strip_allowed(archs.get(spec["arch"], {}), ("accessibility", "architectures", spec["arch"]))}
+            for slug, spec in models.items()
+        }
+    return out
+
+
+def _dream_prixfixe_members(cfg: dict) -> dict[str, dict[str, dict]]:
+    """pf-<first>-<core>-<final> of dream.prixfixe (the product of first x core x final, as
+    rules/common/dream.smk builds it; restricted to ``members`` when the config lists them)."""
+    pf = cfg.get("dream", {}).get("prixfixe", {})
+    if not pf or not pf.get("enabled", True):
+        return {"dream.prixfixe": {}}
+    teams = ["autosome", "bhi", "unlockdna"]  # the schema defaults when a list is not given
+    first, core, final = (pf.get(k, teams) for k in ("first", "core", "final"))
+    common = strip_allowed({k: v for k, v in pf.items() if k not in ("first", "core", "final", "members", "enabled")},
+                           ("dream", "prixfixe"))
+    members = {}
+    for f, c, z in itertools.product(first, core, final):
+        members[f"pf-{f}-{c}-{z}"] = {"first": f, "core": c, "final": z, **common}
+    if pf.get("members") is not None:
+        members = {m: members[m] for m in pf["members"] if m in members}
+    return {"dream.prixfixe": members}
+
+
+def _dream_model_members(cfg: dict) -> dict[str, dict[str, dict]]:
+    models = cfg.get("dream", {}).get("models", {})
+    return {"dream.models": {name: {"name": name, **strip_allowed(spec, ("dream", "models", name))} for name, spec in models.items()}}
+
+
+register_grid(Grid("accessibility.experiments", ("arch", "dataset", "loss", "bin", "aug", "seed"), _accessibility_members))
+register_grid(Grid("dream.prixfixe", ("first", "core", "final"), _dream_prixfixe_members))
+register_grid(Grid("dream.models", ("name", "arch", "recipe"), _dream_model_members))
+
+
+def _fmt(v) -> str:
+    return repr(v) if not isinstance(v, str) else v
+
+
+def grid_violations(paper_cfg: dict, merged_cfg: dict, grids: dict[str, Grid] | None = None) -> list[str]:
+    """One message per broken grid rule of ``merged_cfg`` against ``paper_cfg``: a group the
+    overlay removed, a member that is not a paper member or whose settings differ from the
+    paper's, and a value of a grid dimension no rehearsed member carries."""
+    out = []
+    for grid in (GRIDS if grids is None else grids).values():
+        paper, merged = grid.members(paper_cfg), grid.members(merged_cfg)
+        for group, pmembers in paper.items():
+            mmembers = merged.get(group)
+            if mmembers is None:
+                out.append(f"{group}: grid removed by the overlay")
+                continue
+            for name, settings in mmembers.items():
+                if name not in pmembers:
+                    out.append(f"{group}: member {name} is not in the paper grid")
+                elif settings != pmembers[name]:
+                    diff = sorted(k for k in set(settings) | set(pmembers[name]) if settings.get(k) != pmembers[name].get(k))
+                    out.append(f"{group}: member {name} changes the paper's settings ({', '.join(diff)})")
+            for dim in grid.dims:
+                want = {_fmt(s.get(dim)) for s in pmembers.values()}
+                have = {_fmt(s.get(dim)) for n, s in mmembers.items() if n in pmembers}
+                for value in sorted(want - have):
+                    out.append(f"{group}: no rehearsed member has {dim}={value} (every value of every grid dimension must stay)")
+        for group in set(merged) - set(paper):
+            out.append(f"{group}: grid not in the paper configuration")
+    return out
+
+
+def check(paper_cfg: dict, overlays: list[dict]) -> list[str]:
+    """Every allow-list and grid violation of ``overlays`` applied to ``paper_cfg``."""
+    out = []
+    for o in overlays:
+        out += overlay_violations(o)
+    return out + grid_violations(paper_cfg, merge(paper_cfg, *overlays))
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m regbench.rehearsal.overlay", description=__doc__.split("\n")[0])
+    ap.add_argument("overlays", nargs="*", default=["config/rehearsal.yaml"])
+    ap.add_argument("--paper", default="config/paper.yaml")
+    a = ap.parse_args(argv)
+    problems = check(load_yaml(a.paper), [load_yaml(p) for p in a.overlays])
+    for p in problems:
+        print(p)
+    print(f"{len(problems)} violation(s) in {', '.join(a.overlays)}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

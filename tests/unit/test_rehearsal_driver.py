@@ -1,0 +1,172 @@
+"""Pieces of the rehearsal driver on small known inputs: job counting from Snakemake logs, the
+coverage and panel tables, checksum overrides and the mirror.yaml overlay, the projection model,
+and the shared generator's target tables."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from regbench.dagstats import Job, parse_dryrun
+from regbench.rehearsal import driver, overlay, shared
+from regbench.rehearsal.mirror import MirrorStore
+from regbench.rehearsal.paper_scale import PaperScale, project
+
+DRYRUN = """\
+rule acc_train:
+    input: results/a.h5
+    output: results/m/model.pt
+    log: logs/train.log
+    jobid: 3
+    benchmark: benchmarks/rules/acc/train.tsv
+    reason: Forced execution
+    resources: tmpdir=/tmp, gpu=1, runtime=720, mem_mb=64000
+[Wed Dec  2 10:23:47 2026]
+localrule download:
+    output: resources/downloads/genomes/hg38.fa.gz
+    jobid: 1
+    resources: tmpdir=/tmp, mem_mb=8000, runtime=60
+"""
+
+
+def test_parse_dryrun_reads_benchmark():
+    jobs = parse_dryrun(DRYRUN)
+    assert [(j.rule, j.benchmark) for j in jobs] == [("acc_train", "benchmarks/rules/acc/train.tsv"), ("download", None)]
+    assert jobs[0].resources["mem_mb"] == 64000
+
+
+def test_finished_jobs_counts_every_log(tmp_path):
+    logdir = tmp_path / ".snakemake" / "log"
+    logdir.mkdir(parents=True)
+    (logdir / "a.snakemake.log").write_text(
+        "localrule a:\nFinished jobid: 1 (Rule: a)\nFinished jobid: 2 (Rule: a)\nError in rule b:\nFinished jobid: 0 (Rule: all)\n")
+    (logdir / "b.snakemake.log").write_text("Finished jobid: 4 (Rule: b)\n")
+    (logdir / "notes.txt").write_text("Finished jobid: 9 (Rule: zzz)\n")
+    assert driver.finished_jobs(tmp_path) == Counter({"a": 2, "all": 1, "b": 1})
+
+
+def test_coverage_table():
+    paper = [Job("a"), Job("a"), Job("b"), Job("c")]
+    rehearsal = [Job("a"), Job("b")]
+    cov = driver.coverage_table(paper, rehearsal, Counter({"a": 1, "d": 2}))
+    assert cov.to_dict("records") == [
+        {"rule": "a", "jobs_run": 1, "jobs_in_paper_dag": 2, "jobs_in_rehearsal_dag": 1, "status": "ok"},
+        {"rule": "b", "jobs_run": 0, "jobs_in_paper_dag": 1, "jobs_in_rehearsal_dag": 1, "status": "not run"},
+        {"rule": "c", "jobs_run": 0, "jobs_in_paper_dag": 1, "jobs_in_rehearsal_dag": 0, "status": "not in the rehearsal DAG"},
+        {"rule": "d", "jobs_run": 2, "jobs_in_paper_dag": 0, "jobs_in_rehearsal_dag": 0, "status": "not in the paper DAG"},
+    ]
+
+
+def test_panels_table(tmp_path):
+    jobs = [Job("p1", outputs=["results/figures/personal/fig2a.pdf", "results/figures/personal/fig2a.png"]),
+            Job("p2", outputs=["results/figures/dream/prix.pdf"]),
+            Job("p3", outputs=["results/figures/dream/empty.pdf"]),
+            Job("p4", outputs=["results/figures/dream/nofig.pdf"]),
+            Job("x", outputs=["results/dream/scores.tsv"])]
+    for f, text in [("results/figures/personal/fig2a.pdf", "%PDF"), ("results/personal/panels/fig2a.tsv", "gene\tr\nA\t0.1\n"),
+                    ("results/figures/dream/prix.pdf", "%PDF"), ("results/figures/dream/empty.pdf", "%PDF"),
+                    ("results/dream/panels/empty.tsv", "model\tscore\n"), ("results/dream/panels/nofig.tsv", "a\n1\n")]:
+        p = tmp_path / f
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    pan = driver.panels_table(tmp_path, jobs)
+    assert pan[["study", "panel", "data_rows", "status"]].values.tolist() == [
+        ["dream", "empty", 0, "empty data table"], ["dream", "nofig", 1, "no figure"],
+        ["dream", "prix", 0, "no data table"], ["personal", "fig2a", 1, "ok"]]
+
+
+CFG = {
+    "downloads": {"genomes/hg38.fa.gz": {"url": "https://h.example/hg38.fa.gz", "md5": "0" * 32},
+                  "enformer/c.json": {"url": "https://h.example/c.json"}},
+    "personal": {"downloads": {"personal/x.vcf.gz": {"url": "synapse://syn1", "md5": "1" * 32}}},
+    "dream": {"downloads": {"dream/t.txt": {"url": "https://z.example/t.txt", "sha256": "2" * 64}}},
+}
+
+
+def test_checksum_overrides_and_mirror_yaml(tmp_path):
+    store = MirrorStore(tmp_path)
+    store.put("https://h.example/hg38.fa.gz", b"genome")
+    store.put("https://h.example/c.json", b"{}")
+    store.put("https://z.example/t.txt", b"seqs")
+    got = driver.checksum_overrides(store, CFG, {"personal/x.vcf.gz": {"md5": "3" * 32}})
+    assert got == {"genomes/hg38.fa.gz": {"md5": hashlib.md5(b"genome").hexdigest()},
+                   "dream/t.txt": {"sha256": hashlib.sha256(b"seqs").hexdigest()},
+                   "personal/x.vcf.gz": {"md5": "3" * 32}}
+    doc = driver.mirror_yaml(CFG, "http://127.0.0.1:5", got)
+    assert doc == {"downloads_mirror": "http://127.0.0.1:5",
+                   "downloads": {"genomes/hg38.fa.gz": {"md5": hashlib.md5(b"genome").hexdigest()}},
+                   "dream": {"downloads": {"dream/t.txt": {"sha256": hashlib.sha256(b"seqs").hexdigest()}}},
+                   "personal": {"downloads": {"personal/x.vcf.gz": {"md5": "3" * 32}}}}
+    assert overlay.overlay_violations(doc) == []
+
+
+def test_checksum_overrides_errors(tmp_path):
+    store = MirrorStore(tmp_path)
+    store.put("https://h.example/hg38.fa.gz", b"genome")
+    store.put("https://z.example/t.txt", b"seqs")
+    with pytest.raises(driver.RehearsalError, match="personal/x.vcf.gz .*pins md5"):
+        driver.checksum_overrides(store, CFG, {})
+    with pytest.raises(driver.RehearsalError, match="not a configured download"):
+        driver.checksum_overrides(store, CFG, {"nope.txt": {"md5": "4" * 32}})
+
+
+def test_projection_model():
+    lin = PaperScale(1000.0, "linear", "linear", "test")
+    mem, minutes = project(lin, max_rss_mb=300.0, seconds=60.0, input_mb=10.0, baseline_mb=100.0)
+    assert mem == pytest.approx(100 + 200 * 100)  # baseline + growth x (1000 / 10)
+    assert minutes == pytest.approx(100.0)
+    const = PaperScale(1000.0, "constant", "constant", "test")
+    assert project(const, 300.0, 60.0, 10.0, 100.0) == (300.0, 1.0)
+    assert project(None, 300.0, 60.0, 10.0, 100.0) == (None, None)
+    assert project(lin, 300.0, 60.0, 0.0, 100.0) == (None, None)
+    with pytest.raises(ValueError):
+        PaperScale(1.0, "quadratic", "linear", "x")
+
+
+def test_resources_table_flags_over_request(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "t.tsv").write_text("s\th:m:s\tmax_rss\tmax_vms\n12.0\t0:00:12\t500.0\t900\n")
+    (tmp_path / "in.txt").write_bytes(b"x" * 1_000_000)
+    reh = [Job("dream_train", inputs=["in.txt"], outputs=["o"], benchmark="b/t.tsv"),
+           Job("other", outputs=["o2"], benchmark="b/missing.tsv")]
+    paper = [Job("dream_train", resources={"mem_mb": 8000, "runtime": 60})]
+    res = driver.resources_table(tmp_path, paper, reh)
+    row = res.iloc[0]
+    assert list(res.rule) == ["dream_train"]
+    assert row.rehearsal_input_mb == 1.0 and row.rehearsal_max_rss_mb == 500.0
+    assert row.projected_paper_mem_mb == 500.0  # the only job is also the baseline: nothing grows
+    assert row.over_request == "false"
+    assert row.paper_mem_mb_requested == 8000
+
+
+def test_generated_targets_tables_keep_named_rows(tmp_path):
+    human = pd.read_csv(pd.io.common.BytesIO(shared.targets_table("human", None)), sep="\t")
+    mouse = pd.read_csv(pd.io.common.BytesIO(shared.targets_table("mouse", None)), sep="\t")
+    assert list(human.columns) == shared.TARGET_HEADER
+    assert (len(human), len(mouse)) == (5313, 1643)
+    assert human.description[4980] == "CAGE:brain, adult,"
+    assert list(mouse.description[10:12]) == ["DNASE:129 ES-CJ7", "DNASE:129 ES-E14"]
+    assert mouse["index"][0] == 5313 and human.description.is_unique
+
+
+def test_generated_targets_match_the_real_layout(shared_data):
+    for kind in ("human", "mouse"):
+        real = pd.read_csv(shared_data / "enformer" / f"targets_{kind}.txt", sep="\t")
+        gen = pd.read_csv(pd.io.common.BytesIO(shared.targets_table(kind, None)), sep="\t")
+        assert list(gen.columns) == list(real.columns) and len(gen) == len(real)
+        assert (gen["index"] == real["index"]).all()
+        assert (gen.description.str.split(":").str[0] == real.description.str.split(":").str[0]).all()
+        named = shared.HUMAN_NAMED if kind == "human" else shared.MOUSE_NAMED
+        for row, desc in named.items():
+            assert real.description[row] == desc == gen.description[row]
+
+
+def test_fasta_and_gzip_are_deterministic():
+    a = shared.gzip_bytes(shared.fasta_bytes([("chr1", b"ACGT" * 30)]))
+    assert a == shared.gzip_bytes(shared.fasta_bytes([("chr1", b"ACGT" * 30)]))
+    import gzip
+    text = gzip.decompress(a).decode().splitlines()
+    assert text[0] == ">chr1" and len(text[1]) == shared.FASTA_LINE and "".join(text[1:]) == "ACGT" * 30

@@ -1,0 +1,64 @@
+"""The shared generator's publisher-side files: UCSC md5sum.txt, the Hugging Face API listing,
+git blob ids (against `git hash-object`), and checksum overrides for git_sha1/size pins."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from regbench.rehearsal import driver, shared
+from regbench.rehearsal.mirror import MirrorStore
+
+HG38 = "https://hgdownload.soe.ucsc.edu/goldenPath/hg38/bigZips/hg38.fa.gz"
+HF = "https://huggingface.co/EleutherAI/enformer-official-rough/resolve/main"
+
+
+def test_git_blob_sha1_matches_git(tmp_path):
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git not installed")
+    data = b"index\tgenome\n0\t0\n\x00binary"
+    f = tmp_path / "x"
+    f.write_bytes(data)
+    want = subprocess.run([git, "hash-object", str(f)], capture_output=True, text=True, check=True).stdout.strip()
+    assert shared.git_blob_sha1(data) == want
+    assert driver._file_digest(f, "git_sha1") == want
+
+
+def test_put_ucsc_keeps_one_md5_list_per_folder(tmp_path):
+    store = MirrorStore(tmp_path)
+    shared.put_ucsc(store, HG38, b"genome-a")
+    shared.put_ucsc(store, HG38.replace("hg38.fa.gz", "hg38.chrom.sizes"), b"chr1\t10\n")
+    shared.put_ucsc(store, HG38, b"genome-b")  # replaced: listed once, new md5
+    listing = store.path(HG38.rsplit("/", 1)[0] + "/md5sum.txt").read_text()
+    assert listing == (f"{hashlib.md5(b'chr1' + bytes([9]) + b'10' + bytes([10])).hexdigest()}  hg38.chrom.sizes\n"
+                       f"{hashlib.md5(b'genome-b').hexdigest()}  hg38.fa.gz\n")
+
+
+def test_put_huggingface_api_listing(tmp_path):
+    store = MirrorStore(tmp_path)
+    weights, config = b"\x80weights" * 100, b'{"dim": 192}'
+    shared.put_huggingface(store, {f"{HF}/pytorch_model.bin": weights, f"{HF}/config.json": config})
+    api = "https://huggingface.co/api/models/EleutherAI/enformer-official-rough/revision/main?blobs=true"
+    sibs = {s["rfilename"]: s for s in json.loads(store.path(api).read_text())["siblings"]}
+    assert sibs["config.json"] == {"rfilename": "config.json", "size": len(config), "blobId": shared.git_blob_sha1(config)}
+    lfs = sibs["pytorch_model.bin"]["lfs"]
+    assert lfs["sha256"] == hashlib.sha256(weights).hexdigest() and lfs["size"] == len(weights)
+    assert store.path(f"{HF}/pytorch_model.bin").read_bytes() == weights
+    with pytest.raises(ValueError, match="not a Hugging Face resolve URL"):
+        shared.put_huggingface(store, {"https://example.org/x.bin": b"x"})
+
+
+def test_overrides_for_git_sha1_and_size_pins(tmp_path):
+    store = MirrorStore(tmp_path)
+    url = "https://raw.githubusercontent.com/calico/basenji/" + "a" * 40 + "/targets_human.txt"
+    store.put(url, b"generated table\n")
+    cfg = {"downloads": {"enformer/targets_human.txt": {"url": url, "git_sha1": "0" * 40, "size": 800919}}}
+    got = driver.checksum_overrides(store, cfg, {})
+    assert got == {"enformer/targets_human.txt": {"size": 16, "git_sha1": shared.git_blob_sha1(b"generated table\n")}}
+    assert driver.checksum_overrides(store, {"downloads": {"enformer/targets_human.txt": {
+        "url": url, "git_sha1": shared.git_blob_sha1(b"generated table\n"), "size": 16}}}, {}) == {}
