@@ -222,3 +222,38 @@ def screenshot_report(
     if not png_out.exists():
         raise RuntimeError(f"chromium wrote no screenshot (rc {proc.returncode}):\n{proc.stderr[-3000:]}")
     return png_out
+
+
+STUDY_TITLES = {
+    "accessibility": "Accessibility (Toneyan, Tang & Koo 2022, GOPHER)",
+    "personal": "Personal gene expression (Sasse et al. 2023)",
+    "synthetic_loci": "Synthetic loci (Ribeiro-dos-Santos & Maurano 2025)",
+    "dream": "Random Promoter DREAM Challenge (Rafi et al. 2024)",
+}
+
+
+def write_front_page(intro: str | Path, tables: list[str | Path], out: str | Path) -> None:
+    """The report's front page: ``intro`` (RST/Jinja, e.g. report/workflow.rst) followed by a
+    "Did it reproduce?" section with each study's published-vs-ours table (regbench.claims), so a
+    reader sees the verdicts before any panel."""
+    import pandas as pd
+
+    from regbench.claims import rst_table
+    from regbench.workflow import atomic_path
+
+    parts = [Path(intro).read_text().rstrip() + "\n", "", "Did it reproduce?", "=================", "",
+             "Each study's claims, checked against this run's output tables "
+             "(``results/<study>/published_vs_ours.tsv``; declared in "
+             "``regbench/studies/<study>/claims.yaml``). On the demo world the claims are the "
+             "planted truths; on a real configuration they are the papers' numbers.", ""]
+    for t in tables:
+        df = pd.read_csv(t, sep="\t", keep_default_na=False)
+        study = Path(t).parent.name
+        title = STUDY_TITLES.get(study, study)
+        counts = df["verdict"].value_counts().to_dict() if len(df) else {}
+        summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items())) or "no claims declared"
+        parts += [title, "-" * len(title), "", f"{summary}.", ""]
+        if len(df):
+            parts += [rst_table(df), ""]
+    with atomic_path(out) as tmp:
+        Path(tmp).write_text("\n".join(parts))

@@ -90,7 +90,7 @@ def all_study_targets():
     targets = []
     for study in STUDIES:
         targets.extend(study_targets(study))
-    return targets
+    return targets + claims_targets()
 
 
 def caption(study, panel):
@@ -118,3 +118,43 @@ def download_spec(wildcards):
 def downloads_regex():
     """Wildcard constraint matching exactly the configured download paths."""
     return "|".join(re.escape(p) for p in DOWNLOADS) if DOWNLOADS else "(?!x)x"
+
+
+# --- published-vs-ours (regbench.claims; rules/report.smk) ---------------------------------------
+import regbench.claims as _claims
+
+CLAIMS_WHICH = "demo" if config.get("demo", True) else "paper"
+REPORT_FRONT = "results/report/front_page.rst"
+
+
+def claims_file(wildcards):
+    return str(_claims.study_claims_file(wildcards.study))
+
+
+def _study_claims(study):
+    path = _claims.study_claims_file(study)
+    return _claims.load_claims(path, CLAIMS_WHICH) if path.exists() else []
+
+
+def claims_inputs(wildcards):
+    """The output tables the study's active claims read (results/<study>/<table>)."""
+    tables = _claims.claim_tables(_study_claims(wildcards.study), config)
+    return [f"results/{wildcards.study}/{t}" for t in tables]
+
+
+def claims_config(wildcards):
+    """The config values the claims' `requires` switches read (so other edits do not rerun it)."""
+    return {
+        c.requires: _claims.config_value(config, c.requires)
+        for c in _study_claims(wildcards.study)
+        if c.requires
+    }
+
+
+def claims_label(wildcards):
+    return {"figure": "Published vs ours", "panel": wildcards.study}
+
+
+def claims_targets():
+    studies = [s for s in STUDIES if study_enabled(s)]
+    return [f"results/{s}/published_vs_ours.tsv" for s in studies] + [REPORT_FRONT]
