@@ -103,7 +103,10 @@ DOWNLOADS = all_downloads(config)  # relpath -> entry, shared and per-study (reg
 
 def downloads_targets():
     """The downloads' checksum-source tables (only when the config downloads anything)."""
-    return ["results/downloads/checksums.tsv", "results/downloads/unverified.tsv"] if DOWNLOADS else []
+    return (
+        ["results/downloads/checksums.tsv", "results/downloads/unverified.tsv"] if DOWNLOADS else []
+    )
+
 
 # config["enformer"] with use_tf_gamma resolved (null -> True exactly for the official weights, by
 # the hub name or the downloads entry that fetches the local copy); every rule that loads Enformer

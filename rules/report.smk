@@ -29,7 +29,9 @@ rule published_vs_ours:
 
 rule report_front_page:
     input:
-        expand("results/{study}/published_vs_ours.tsv", study=[s for s in STUDIES if study_enabled(s)]),
+        expand(
+            "results/{study}/published_vs_ours.tsv", study=[s for s in STUDIES if study_enabled(s)]
+        ),
     output:
         REPORT_FRONT,
     log:
