@@ -48,6 +48,7 @@ rule personal_genotypes:
     input:
         unpack(pers_vcf),
         genes=f"{PERS_RES}/genes.tsv",
+        genome=PERS["inputs"]["genome"],
     output:
         f"{PERS_RES}/genotypes/chunk{{chunk}}.npz",
     log:

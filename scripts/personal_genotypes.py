@@ -5,4 +5,4 @@ from regbench.workflow import script_run
 
 with script_run(snakemake) as log:
     write_chunk_dosages(snakemake.input.vcf, snakemake.input.genes, int(snakemake.wildcards.chunk),
-                        snakemake.output[0], snakemake.params.cfg, log=log)
+                        snakemake.output[0], snakemake.params.cfg, log=log, genome=snakemake.input.genome)

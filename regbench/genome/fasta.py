@@ -6,7 +6,12 @@ upper-case. Positions outside ``[0, chrom_size)`` are returned as ``N`` (or rais
 
 FASTA index policy: if ``<fasta>.fai`` is missing it is **built** next to the FASTA (pyfaidx's
 behaviour, logged); if it cannot be built (unwritable folder, inconsistent line lengths, a
-bgzip FASTA without ``.gzi``) an :class:`~regbench.errors.InputError` names the file.
+bgzip FASTA without ``.gzi``) an :class:`~regbench.errors.InputError` names the file. An existing
+``.fai`` of a plain FASTA is checked against the file when it is opened
+(:func:`regbench.genome.indexes.check_fai`: headers at the indexed offsets, line widths, sequence
+ends), so a ``.fai`` of another or an older FASTA raises InputError naming both files instead of
+returning short or wrong sequences; every fetch also checks that it got exactly the bases the
+index promises (the guard for bgzip FASTAs).
 """
 
 from __future__ import annotations
@@ -47,6 +52,11 @@ def read_aliases(path: str | os.PathLike) -> dict[str, str]:
     return out
 
 
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
 class Genome:
     """A pyfaidx-backed reference genome.
 
@@ -65,8 +75,13 @@ class Genome:
         if not self.path.exists():
             raise InputError(self.path, None, "an existing FASTA file", "no such file")
         fai = Path(str(self.path) + ".fai")
+        self.fai = fai
         if not fai.exists():
             log.info("FASTA index %s missing: building it", fai)
+        elif not _is_gzip(self.path):
+            from regbench.genome.indexes import check_fai
+
+            check_fai(self.path, fai)
         try:
             self._fa = pyfaidx.Fasta(str(self.path), as_raw=True, sequence_always_upper=True, rebuild=False)
         except (pyfaidx.FastaIndexingError, pyfaidx.IndexNotFoundError, pyfaidx.UnsupportedCompressionFormat, OSError, ValueError) as e:
@@ -128,7 +143,15 @@ class Genome:
         if not pad and (start < 0 or end > size):
             raise InputError(self.path, f"{chrom}:{start}-{end}", f"an interval inside {name}:0-{size} (padding disabled)")
         s, e = max(start, 0), min(end, size)
-        seq = self._fa[name][s:e] if e > s else ""
+        try:
+            seq = self._fa[name][s:e] if e > s else ""
+        except (ValueError, OSError, EOFError) as err:  # pyfaidx / Bio.bgzf reading at offsets the index gave
+            raise InputError(self.path, f"{chrom}:{start}-{end}", f"bases readable at the offsets its index {self.fai} gives",
+                             f"{type(err).__name__}: {err}: the index is out of step with the FASTA; rebuild it: "
+                             f"samtools faidx {self.path}") from None
+        if len(seq) != max(e - s, 0):
+            raise InputError(self.path, f"{chrom}:{start}-{end}", f"{e - s} bases of {name} as its index {self.fai} promises",
+                             f"{len(seq)}: the index is out of step with the FASTA; rebuild it: samtools faidx {self.path}")
         if start < 0 or end > size:
             left = min(-start, end - start) if start < 0 else 0
             seq = "N" * left + seq

@@ -8,7 +8,15 @@ Semantics follow ``bcftools consensus -s SAMPLE -H 1`` / ``-H 2`` (haplotype 0 /
   record on the same haplotype is skipped (counted in ``n_skipped_overlap`` and logged), except an
   indel sharing its first base with REF that starts exactly on that last base and does not follow
   an insertion (bcftools' rule, e.g. ``C>T`` then ``C>CAA`` gives ``TAA``);
-* symbolic alleles (``<DEL>``, ``*``, ...) and ALT equal to REF are not applied (``n_skipped_other``).
+* overlap exceptions follow htslib's variant classes (:func:`htslib_variant_type`): only a pure
+  indel sharing the first REF base may start on the last base of the previous applied record, so a
+  complex allele there (``ACG>AT``) is skipped, as bcftools does;
+* ``<DEL>`` is applied in indel mode as bcftools applies it (POS+1 .. INFO/END deleted); ``<*>`` /
+  ``<NON_REF>`` reference blocks protect their span from later records (bcftools ``freeze_ref``);
+  other symbolic alleles (``<INS>``, ``<CN0>``, ``<DUP>``, ...), breakends, ``*`` and IUPAC codes
+  are not applied (bcftools stops on the symbolic ones and writes IUPAC codes into the sequence,
+  which a one-hot model cannot read): they are counted in ``n_skipped_other`` and logged per call
+  with their kinds and the VCF file; ALT equal to REF is not applied either.
 
 Modes
 -----
@@ -71,6 +79,7 @@ class Haplotypes:
     n_skipped_other: int = 0
     n_missing: int = 0
     n_unphased: int = 0
+    skipped_kinds: dict | None = None  # kind of never-applied allele -> haplotype count (symbolic, IUPAC, ...)
 
     def haplotype(self, sample: str | int, h: int) -> str:
         """Sequence of ``sample`` (name or position), haplotype ``h`` (0 = left of ``|``)."""
@@ -84,8 +93,60 @@ class Haplotypes:
         return np.frombuffer("".join(self.sequences).encode("ascii"), np.uint8).reshape(len(self.sequences), -1)
 
 
+def htslib_variant_type(ref: str, alt: str) -> str:
+    """Type of ``alt`` against ``ref`` as htslib's ``bcf_set_variant_type`` (1.16) classifies it:
+    ``"ref"``, ``"snp"``, ``"mnp"``, ``"indel"`` (a pure insertion or deletion once the common
+    prefix and suffix are removed) or ``"other"`` (complex). bcftools consensus lets a record start
+    on the last base of the previous applied one only when it is an ``"indel"`` sharing the first
+    REF base (its ``trim_beg``), so ``ACG>AT`` (complex) there is skipped, ``AC>ACTT`` is applied.
+
+    >>> [htslib_variant_type(r, a) for r, a in [("A", "G"), ("AC", "TC"), ("AC", "ACT"), ("ACG", "AG"), ("ACG", "AT")]]
+    ['snp', 'snp', 'indel', 'indel', 'other']
+    """
+    R, A = ref.upper(), alt.upper()
+    if len(R) == 1 and len(A) == 1:
+        return "ref" if R == A else "snp"
+    i = 0
+    while i < len(R) and i < len(A) and R[i] == A[i]:
+        i += 1
+    if i == len(R) and i == len(A):
+        return "ref"
+    if i == len(R) or i == len(A):
+        return "indel"
+    re_, ae = len(R) - 1, len(A) - 1
+    while re_ > i and ae > i and R[re_] == A[ae]:
+        re_, ae = re_ - 1, ae - 1
+    if ae == i:
+        if re_ == i:
+            return "snp"
+        return "indel" if R[re_] == A[ae] else "other"
+    if re_ == i:
+        return "indel" if R[re_] == A[ae] else "other"
+    return "mnp" if re_ - i == ae - i else "other"
+
+
+def _skip_reason(ref: str, alt: str) -> str | None:
+    """Why an ALT allele is never applied (None: it can be), as shown in the log."""
+    if not alt:
+        return "empty ALT"
+    if alt == "*":
+        return "spanning deletion *"
+    if alt.startswith("<"):
+        return f"symbolic {alt}"
+    if "[" in alt or "]" in alt:
+        return "breakend"
+    if not set(alt) <= _ACGTN:
+        return "IUPAC ALT"
+    if not set(ref) <= _ACGTN:
+        return "IUPAC REF"
+    return None
+
+
 def _allele_tables(g: Genotypes, mode: str):
-    """Per variant and allele index: applicable, trim (indel sharing first base), same-length, insertion."""
+    """Per variant and allele index: applicable, trim (a pure indel sharing the first REF base:
+    bcftools' ``trim_beg``, the only kind allowed to start on the last base of the previous applied
+    record), same-length (bcftools' ``var_len == 0``), insertion, SNV base, non-SNV (snv mode),
+    freeze (``<*>``/``<NON_REF>`` reference blocks, indel mode) and the skip reason of the rest."""
     n = len(g)
     K = max([1 + len(a) for a in g.alts], default=1)
     applicable = np.zeros((n, K), bool)
@@ -94,15 +155,34 @@ def _allele_tables(g: Genotypes, mode: str):
     ins = np.zeros((n, K), bool)
     snv_base = np.zeros((n, K), np.uint8)
     nonsnv = np.zeros((n, K), bool)
+    freeze = np.zeros((n, K), bool)
+    reasons: dict[tuple[int, int], str] = {}
     nalleles = np.zeros(n, np.int64)
     for i, (ref, alts) in enumerate(zip(g.ref, g.alts)):
         nalleles[i] = 1 + len(alts)
         for k, alt in enumerate(alts, 1):
-            if not alt or alt == ref or not set(alt) <= _ACGTN or not set(ref) <= _ACGTN:
-                continue  # symbolic / spanning deletion / no-op
+            if alt == "<DEL>" and set(ref) <= _ACGTN:  # bcftools: delete POS+1 .. INFO/END
+                if mode == "snv":
+                    nonsnv[i, k] = True
+                    continue
+                applicable[i, k] = trim[i, k] = True
+                samelen[i, k] = g.rlen[i] == 1
+                continue
+            if alt in ("<*>", "<NON_REF>"):  # gVCF reference block: bcftools freezes its span
+                freeze[i, k] = mode == "indel"
+                reasons[i, k] = f"reference block {alt}"
+                continue
+            if alt == ref:  # a no-op; bcftools still applies it (and protects its span) in full consensus
+                samelen[i, k] = True
+                applicable[i, k] = mode == "indel"
+                continue
+            why = _skip_reason(ref, alt)
+            if why:
+                reasons[i, k] = why
+                continue
             is_snv = len(ref) == 1 and len(alt) == 1
             samelen[i, k] = len(ref) == len(alt)
-            trim[i, k] = len(ref) != len(alt) and ref[0] == alt[0]
+            trim[i, k] = ref[0] == alt[0] and htslib_variant_type(ref, alt) == "indel"
             ins[i, k] = len(alt) > len(ref)
             if is_snv:
                 snv_base[i, k] = ord(alt)
@@ -110,46 +190,65 @@ def _allele_tables(g: Genotypes, mode: str):
                 nonsnv[i, k] = True
                 continue
             applicable[i, k] = True
-    return applicable, trim, samelen, ins, snv_base, nonsnv, nalleles
+    return applicable, trim, samelen, ins, snv_base, nonsnv, freeze, reasons, nalleles
 
 
 def resolve_applied(g: Genotypes, mode: str = "snv"):
     """Effective allele applied on every haplotype: int8 (n_var, n_samples * 2) (0 = not applied),
-    following bcftools' overlap rule; plus counters. Column ``2 * s + h`` is sample s, haplotype h."""
+    following bcftools' overlap rule; plus counters. Column ``2 * s + h`` is sample s, haplotype h.
+
+    Alleles that are never applied (symbolic ALTs other than ``<DEL>``, IUPAC codes, ``*``,
+    breakends) are counted in ``n_skipped_other`` and logged with their kinds and the file (bcftools
+    consensus stops on symbolic alleles other than ``<DEL>``/``<*>``/``<NON_REF>`` and writes IUPAC
+    codes into the sequence, which a one-hot model cannot read)."""
     n = len(g)
     A = g.alleles.reshape(n, 2 * len(g.samples)).astype(np.int64)
-    applicable, trim, samelen, ins, snv_base, nonsnv, nalleles = _allele_tables(g, mode)
+    applicable, trim, samelen, ins, snv_base, nonsnv, freeze, reasons, nalleles = _allele_tables(g, mode)
     if n and (A >= nalleles[:, None]).any():
         i = int(np.flatnonzero((A >= nalleles[:, None]).any(1))[0])
         raise InputError(g.source, f"{g.chrom}:{g.pos[i] + 1}", f"allele indices < {nalleles[i]} (REF + {nalleles[i] - 1} ALT)", f"allele {int(A[i].max())}")
     carried = A > 0
     app = np.take_along_axis(applicable, A, axis=1) & carried
+    skipped_kinds: dict[str, int] = {}
+    for (i, k), why in reasons.items():
+        c = int((A[i] == k).sum())
+        if c:
+            skipped_kinds[why] = skipped_kinds.get(why, 0) + c
     counts = {
         "n_skipped_non_snv": int((np.take_along_axis(nonsnv, A, axis=1) & carried).sum()),
         "n_skipped_other": int((carried & ~app).sum()) - int((np.take_along_axis(nonsnv, A, axis=1) & carried).sum()),
         "n_skipped_overlap": 0,
+        "skipped_kinds": skipped_kinds,
     }
-    rlen = np.array([len(r) for r in g.ref], np.int64)
+    rlen = np.asarray(g.rlen, np.int64)
+    fz_any = freeze.any()
     if mode == "snv" and (n < 2 or (np.diff(g.pos) > 0).all()):
         E = np.where(app, A, 0).astype(np.int8)  # SNVs at distinct positions never overlap
     else:
         E = np.zeros(A.shape, np.int8)
         frz = np.full(A.shape[1], -1, np.int64)
         prev_ins = np.zeros(A.shape[1], bool)
+        fz = np.take_along_axis(freeze, A, axis=1) & carried if fz_any else None
         for i in range(n):
             ai = app[i]
+            p = int(g.pos[i])
+            if fz is not None and fz[i].any():  # bcftools freeze_ref: protect the block's span
+                frz[fz[i]] = np.maximum(frz[fz[i]], p + rlen[i] - 1)
             if not ai.any():
                 continue
             k = A[i]
-            p = int(g.pos[i])
             ov = ai & (p <= frz) & ((p < frz) | ~trim[i, k] | samelen[i, k] | prev_ins)
             do = ai & ~ov
             counts["n_skipped_overlap"] += int(ov.sum())
             E[i, do] = k[do]
             frz[do] = p + rlen[i] - 1
             prev_ins[do] = ins[i, k[do]]
+    where = f"{g.source or '<genotypes>'} {g.chrom}:{int(g.pos.min()) + 1 if n else 0}-{int(g.pos.max()) + 1 if n else 0}"
     if counts["n_skipped_overlap"]:
-        log.info("%s:%d-%d: %d haplotype alleles skipped (overlap with an earlier applied variant)", g.chrom, int(g.pos.min()) if n else 0, int(g.pos.max()) + 1 if n else 0, counts["n_skipped_overlap"])
+        log.info("%s: %d haplotype alleles skipped (overlap with an earlier applied variant)", where, counts["n_skipped_overlap"])
+    if skipped_kinds:
+        log.warning("%s: %d haplotype alleles not applied (no A/C/G/T sequence to apply): %s", where,
+                    sum(skipped_kinds.values()), ", ".join(f"{v} {k}" for k, v in sorted(skipped_kinds.items())))
     return E, snv_base, counts
 
 
@@ -189,6 +288,8 @@ def personal_haplotypes(
     if not isinstance(genome, Genome):
         genome = Genome(genome)
     start, end = int(start), int(end)
+    if end < start:
+        raise InputError(genome.path, f"{chrom}:{start}-{end}", "a window with end >= start (0-based half-open)")
     L = end - start
     if mode == "snv":
         g = vcf if isinstance(vcf, Genotypes) else read_genotypes(vcf, chrom, start, end, samples, unphased, genome, aliases)
@@ -198,7 +299,7 @@ def personal_haplotypes(
         return _snv_haplotypes(genome, g, chrom, start, end)
     anchor = start + L // 2 if anchor is None else int(anchor)
     if not start <= anchor <= end:
-        raise ValueError(f"anchor {anchor} outside the window [{start}, {end})")
+        raise InputError(genome.path, f"{chrom}:{start}-{end}", f"an anchor inside the window [{start}, {end}]", str(anchor))
     margin = max(1000, L // 4)
     while True:
         lo, hi = start - margin, end + margin
@@ -228,7 +329,7 @@ def _snv_haplotypes(genome: Genome, g: Genotypes, chrom: str, start: int, end: i
     return Haplotypes(
         chrom, start, end, sequences, inv.reshape(-1, 2).astype(np.int64), list(g.samples), None, None, "snv",
         len(g), int((E > 0).sum()), counts["n_skipped_non_snv"], counts["n_skipped_overlap"], counts["n_skipped_other"],
-        g.n_missing, g.n_unphased,
+        g.n_missing, g.n_unphased, counts["skipped_kinds"],
     )
 
 
@@ -247,10 +348,14 @@ def _indel_haplotypes(genome, g, chrom, start, end, anchor, lo, hi, final):
         pieces, coords = [], []
         cur = lo
         for c in np.flatnonzero(U[u]):
-            p, r = int(g.pos[c]), g.ref[c]
+            p, r, rl = int(g.pos[c]), g.ref[c], int(g.rlen[c])
             alt = g.alts[c][int(U[u, c]) - 1]
-            t = 1 if (len(r) != len(alt) and r[0] == alt[0]) else 0
-            rs, re_ = p + t, min(p + len(r), hi)
+            if alt == "<DEL>":  # bcftools: REF's first base stays, POS+1 .. END is deleted
+                alt = r[0]
+                t = 1
+            else:
+                t = 1 if (len(r) != len(alt) and r[0] == alt[0]) else 0
+            rs, re_ = p + t, min(p + rl, hi)
             rep = alt[t:]
             if rs > cur:
                 pieces.append(ref[cur - lo : rs - lo])
@@ -258,7 +363,7 @@ def _indel_haplotypes(genome, g, chrom, start, end, anchor, lo, hi, final):
             if rep:
                 pieces.append(np.frombuffer(rep.encode("ascii"), np.uint8))
                 cm = np.full(len(rep), -1, np.int64)
-                nmap = min(len(rep), len(r) - t)
+                nmap = min(len(rep), rl - t)
                 cm[:nmap] = np.arange(rs, rs + nmap)
                 coords.append(cm)
             cur = max(cur, re_)
@@ -295,5 +400,5 @@ def _indel_haplotypes(genome, g, chrom, start, end, anchor, lo, hi, final):
     return Haplotypes(
         chrom, start, end, sequences, index, list(g.samples), coord_maps, anchor, "indel",
         len(g), int((E > 0).sum()), counts["n_skipped_non_snv"], counts["n_skipped_overlap"], counts["n_skipped_other"],
-        g.n_missing, g.n_unphased,
+        g.n_missing, g.n_unphased, counts["skipped_kinds"],
     )

@@ -12,18 +12,29 @@ Conventions
 * Unphased heterozygous calls (``0/1``): ``unphased="error"`` raises InputError naming the record,
   ``unphased="phased"`` reads them in GT order (as ``bcftools consensus -H 1/2``), counted and
   logged. Unphased homozygous or missing calls are not ambiguous and never raise.
-* Only diploid genotypes are accepted (ploidy 1 or 3 -> InputError naming the record).
-* With ``genome``, REF is checked against the FASTA (mismatch -> InputError naming the record).
+* Only diploid genotypes are accepted (ploidy 1 or 3 -> InputError naming the record); a lone
+  ``.`` is a missing call (as bcftools reads it), not a haploid one.
+* With ``genome``, REF is checked against the FASTA (mismatch, or a record past the contig end ->
+  InputError naming the record).
 * The VCF must be bgzip-compressed and indexed (``.tbi``/``.csi``); :func:`index_vcf` checks the
-  order and writes the index.
+  order and writes the index. Before a query the index is checked against the data
+  (:func:`regbench.genome.indexes.check_vcf_index`: the index of another file or of an older
+  version raises InputError naming both files instead of returning no or wrong records).
+* htslib's own errors (written to stderr, e.g. a row with fewer sample columns than the header,
+  a non-numeric POS) become InputError with htslib's message; its warnings are logged.
+* ``rlen`` is the reference length of each record (``INFO/END`` for symbolic alleles such as
+  ``<DEL>``, else ``len(REF)``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -57,6 +68,11 @@ class Genotypes:
     n_missing: int = 0
     n_unphased: int = 0
     source: str = ""
+    rlen: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.rlen is None:
+            self.rlen = np.array([len(r) for r in self.ref], dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -75,7 +91,7 @@ class Genotypes:
         return Genotypes(
             self.chrom, self.pos[idx], [self.ref[i] for i in idx], [self.alts[i] for i in idx],
             [self.ids[i] for i in idx], self.alleles[idx], list(self.samples), self.n_missing,
-            self.n_unphased, self.source,
+            self.n_unphased, self.source, self.rlen[idx],
         )
 
 
@@ -94,17 +110,64 @@ def check_bgzf_complete(path: str | os.PathLike) -> None:
         raise InputError(path, None, "a complete bgzip file ending in the BGZF EOF block", "truncated file (no EOF block)")
 
 
+@contextlib.contextmanager
+def htslib_messages(into: list):
+    """Collect what C libraries (htslib) write to file descriptor 2 while the block runs into the
+    list ``into`` (one entry per line); the lines are not shown on stderr."""
+    for stream in (sys.stderr, sys.__stderr__):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield into
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            into.extend(line for line in tmp.read().decode("utf-8", "replace").splitlines() if line.strip())
+
+
+def _htslib_errors(msgs: list, path: Path) -> list[str]:
+    """htslib's error lines of ``msgs``; its warnings are logged."""
+    for m in msgs:
+        if not m.startswith("[E::"):
+            log.warning("%s: htslib: %s", path, m)
+    return [m for m in msgs if m.startswith("[E::")]
+
+
 def _open_vcf(path: Path, samples=None):
     from cyvcf2 import VCF
 
     if not path.exists():
         raise InputError(path, None, "an existing VCF/BCF file", "no such file")
     check_bgzf_complete(path)
+    msgs: list = []
     try:
-        vcf = VCF(str(path), gts012=False, lazy=True)
+        with htslib_messages(msgs):
+            vcf = VCF(str(path), gts012=False, lazy=True)
     except Exception as e:  # cyvcf2 raises bare Exception on a bad header
-        raise InputError(path, None, "a VCF/BCF file readable by htslib", f"{type(e).__name__}: {e}") from e
+        found = "; ".join(_htslib_errors(msgs, path) + [f"{type(e).__name__}: {e}"])
+        raise InputError(path, None, "a VCF/BCF file readable by htslib", found) from None
+    _htslib_errors(msgs, path)
     return vcf
+
+
+def _check_sorted(path: Path, vcf) -> None:
+    """InputError at the first record out of contig blocks or position order."""
+    seen: set[str] = set()
+    last_chrom, last_pos = None, -1
+    for rec in vcf:
+        c = rec.CHROM
+        if c != last_chrom:
+            if c in seen:
+                raise InputError(path, f"{c}:{rec.POS}", "records sorted by contig (each contig in one block)", f"{c} again after {last_chrom}")
+            seen.add(c)
+            last_chrom, last_pos = c, -1
+        if rec.POS < last_pos:
+            raise InputError(path, f"{c}:{rec.POS}", f"records sorted by position (POS >= {last_pos})", f"POS={rec.POS}")
+        last_pos = rec.POS
 
 
 def index_vcf(path: str | os.PathLike, force: bool = True) -> Path:
@@ -113,21 +176,18 @@ def index_vcf(path: str | os.PathLike, force: bool = True) -> Path:
     Unsorted records raise InputError naming the first out-of-order record."""
     path = Path(path)
     vcf = _open_vcf(path)
-    seen: set[str] = set()
-    last_chrom, last_pos = None, -1
+    msgs: list = []
     try:
-        for rec in vcf:
-            c = rec.CHROM
-            if c != last_chrom:
-                if c in seen:
-                    raise InputError(path, f"{c}:{rec.POS}", "records sorted by contig (each contig in one block)", f"{c} again after {last_chrom}")
-                seen.add(c)
-                last_chrom, last_pos = c, -1
-            if rec.POS < last_pos:
-                raise InputError(path, f"{c}:{rec.POS}", f"records sorted by position (POS >= {last_pos})", f"POS={rec.POS}")
-            last_pos = rec.POS
+        with htslib_messages(msgs):
+            _check_sorted(path, vcf)
+    except InputError:
+        raise
+    except Exception as e:  # cyvcf2: bare Exception when htslib cannot parse a record
+        found = "; ".join(_htslib_errors(msgs, path) + [f"{type(e).__name__}: {e}"])
+        raise InputError(path, None, "VCF records htslib can parse", found) from None
     finally:
         vcf.close()
+    _htslib_errors(msgs, path)
     is_bcf = str(path).endswith(".bcf")
     cmd = ["bcftools", "index", "-f", str(path)] if is_bcf else ["tabix", "-f", "-p", "vcf", str(path)]
     out = Path(str(path) + (".csi" if is_bcf else ".tbi"))
@@ -164,7 +224,10 @@ def read_genotypes(
     if unphased not in ("error", "phased"):
         raise ValueError(f"unphased must be 'error' or 'phased', got {unphased!r}")
     path = Path(vcf)
+    if int(end) < int(start):
+        raise InputError(path, f"{chrom}:{start}-{end}", "a region with end >= start (0-based half-open)")
     v = _open_vcf(path)
+    msgs: list = []
     try:
         all_samples = list(v.samples)
         if samples is None:
@@ -184,35 +247,24 @@ def read_genotypes(
         if name not in set(v.seqnames):
             raise InputError(path, f"{chrom}:{start}-{end}", f"contig {name} in the VCF header or index", "unknown contig")
         vcf_order = list(v.samples)
-        region = f"{name}:{max(int(start), 0) + 1}-{int(end)}"
-        pos, refs, alts, ids, gts = [], [], [], [], []
-        if not any(Path(str(path) + ext).exists() for ext in (".tbi", ".csi")):
-            raise InputError(path, None, "a bgzip VCF with a tabix/CSI index next to it (run `tabix -p vcf` or regbench.genome.variants.index_vcf)", "no index")
+        region = f"{name}:{max(int(start), 0) + 1}-{max(int(end), 1)}"
+        from regbench.genome.indexes import check_vcf_index
+
+        check_vcf_index(path)
         try:
-            recs = list(v(region))
+            with htslib_messages(msgs):
+                pos, refs, alts, ids, gts, rlens = _read_region(path, v, region, chrom, int(start), int(end))
+        except InputError:
+            raise
         except AssertionError as e:
-            raise InputError(path, None, "a bgzip VCF with a readable tabix/CSI index", str(e)) from e
-        last = -1
-        for rec in recs:
-            p = rec.start
-            if p < last:
-                raise InputError(path, f"{chrom}:{rec.POS}", f"records sorted by position (POS >= {last + 1})", f"POS={rec.POS}")
-            last = p
-            ref = rec.REF
-            if p >= end or p + len(ref) <= start:
-                continue
-            g = rec.genotype.array() if rec.genotype is not None else None
-            if g is None:
-                raise InputError(path, f"{chrom}:{rec.POS}", "a FORMAT/GT field")
-            if g.shape[1] != 3 or (g[:, :2] == -2).any():
-                bad = int(np.argmax((g[:, :-1] != -2).sum(1) != 2)) if g.shape[1] >= 3 else 0
-                ploidy = int((g[bad, :-1] != -2).sum())
-                raise InputError(path, f"{chrom}:{rec.POS} sample {v.samples[bad]}", "diploid genotypes (ploidy 2)", f"ploidy {ploidy}")
-            pos.append(p)
-            refs.append(ref.upper())
-            alts.append([a.upper() for a in rec.ALT])
-            ids.append(rec.ID)
-            gts.append(g)
+            found = "; ".join(_htslib_errors(msgs, path) + [str(e)])
+            raise InputError(path, None, "a bgzip VCF with a readable tabix/CSI index", found) from None
+        except Exception as e:  # cyvcf2 raises bare Exception when htslib cannot parse a record
+            found = "; ".join(_htslib_errors(msgs, path) + [f"{type(e).__name__}: {e}"])
+            raise InputError(path, f"{chrom}:{start}-{end}", "VCF records htslib can parse", found) from None
+        errors = _htslib_errors(msgs, path)
+        if errors:
+            raise InputError(path, f"{chrom}:{start}-{end}", "VCF records htslib reads without errors", "; ".join(errors))
         if len(gts):
             G = np.stack(gts)  # (n_var, n_s, 3)
         else:
@@ -228,7 +280,10 @@ def read_genotypes(
     n_unphased = int(unph.sum())
     if n_unphased and unphased == "error":
         i, j = map(int, np.argwhere(unph)[0])
-        raise InputError(path, f"{chrom}:{pos[i] + 1} sample {vcf_order[j]}", "phased genotypes (0|1); set unphased: phased to read them in GT order", f"unphased {a[i, j, 0]}/{a[i, j, 1]} ({n_unphased} unphased heterozygous calls)")
+        raise InputError(path, f"{chrom}:{pos[i] + 1} sample {vcf_order[j]}",
+                         "phased genotypes (0|1): phase the VCF first (e.g. Eagle, SHAPEIT), or read unphased calls in "
+                         "GT order as bcftools consensus does with unphased='phased' (regbench.genome.variants.read_genotypes)",
+                         f"unphased {a[i, j, 0]}/{a[i, j, 1]} ({n_unphased} unphased heterozygous calls)")
     alleles = np.where(missing, 0, a).astype(np.int8)
     if perm is not None:
         alleles = alleles[:, perm]
@@ -237,12 +292,66 @@ def read_genotypes(
     if n_unphased:
         log.info("%s %s:%d-%d: %d unphased heterozygous calls read in GT order", path, chrom, start, end, n_unphased)
     pos_a = np.asarray(pos, dtype=np.int64)
+    rlen_a = np.asarray(rlens, dtype=np.int64)
     if genome is not None and len(pos_a):
         _check_ref(path, genome, chrom, pos_a, refs)
-    return Genotypes(chrom, pos_a, refs, alts, ids, alleles, list(samples), n_missing, n_unphased, str(path))
+    return Genotypes(chrom, pos_a, refs, alts, ids, alleles, list(samples), n_missing, n_unphased, str(path), rlen_a)
+
+
+def _read_region(path: Path, v, region: str, chrom: str, start: int, end: int):
+    """Records of one tabix region that overlap ``[start, end)``: pos (0-based), REF, ALTs, IDs,
+    genotype arrays (n_samples, 3) and reference lengths."""
+    pos, refs, alts, ids, gts, rlens = [], [], [], [], [], []
+    last = -1
+    for rec in v(region):
+        p = rec.start
+        if p < last:
+            raise InputError(path, f"{chrom}:{rec.POS}", f"records sorted by position (POS >= {last + 1})", f"POS={rec.POS}")
+        last = p
+        ref = rec.REF
+        rlen = max(int(rec.end) - p, len(ref))
+        if p >= end or p + rlen <= start:
+            continue
+        try:  # (cyvcf2's rec.FORMAT crashes on such records; rec.genotype raises a bare Exception)
+            gt = rec.genotype
+        except Exception:
+            gt = None
+        if gt is None:
+            raise InputError(path, f"{chrom}:{rec.POS}", "a FORMAT/GT field (genotypes)", "no GT")
+        g = gt.array()
+        g = _missing_as_diploid(g)
+        if g.shape[1] != 3 or (g[:, :2] == -2).any():
+            bad = int(np.argmax((g[:, :-1] != -2).sum(1) != 2)) if g.shape[1] >= 3 else 0
+            ploidy = int((g[bad, :-1] != -2).sum())
+            raise InputError(path, f"{chrom}:{rec.POS} sample {v.samples[bad]}", "diploid genotypes (ploidy 2)", f"ploidy {ploidy}")
+        pos.append(p)
+        refs.append(ref.upper())
+        alts.append([a.upper() for a in rec.ALT])
+        ids.append(rec.ID)
+        gts.append(g)
+        rlens.append(rlen)
+    return pos, refs, alts, ids, gts, rlens
+
+
+def _missing_as_diploid(g: np.ndarray) -> np.ndarray:
+    """A lone ``.`` (haploid missing: allele -1 then vector end -2) is a missing diploid call."""
+    if g.shape[1] == 2:  # every sample haploid: only all-missing is acceptable
+        if (g[:, 0] == -1).all():
+            return np.stack([g[:, 0], g[:, 0], np.zeros(len(g), g.dtype)], axis=1)
+        return g
+    lone = (g[:, 0] == -1) & (g[:, 1] == -2)
+    if lone.any():
+        g = g.copy()
+        g[lone, 1] = -1
+    return g
 
 
 def _check_ref(path, genome, chrom, pos, refs) -> None:
+    size = genome.chrom_sizes[genome.resolve(chrom)]
+    for p, r in zip(pos, refs):
+        if p + len(r) > size:
+            raise InputError(path, f"{chrom}:{p + 1}", f"a record inside {genome.resolve(chrom)} (length {size} in "
+                             f"{genome.path}; a VCF for another assembly?)", f"REF {r} at {p + 1}-{p + len(r)}")
     lo = int(pos.min())
     hi = int(max(p + len(r) for p, r in zip(pos, refs)))
     seq = genome.fetch(chrom, lo, hi)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -23,31 +24,52 @@ def read_gtf_genes(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    rows = []
-    with opener(path, "rt") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.startswith("#"):
-                continue
-            f = line.rstrip("\n").split("\t")
-            if len(f) < 9:
-                raise InputError(path, f"line {n}", "9 tab-separated GTF columns", len(f))
-            if f[2] != "gene":
-                continue
-            attrs = dict(_ATTR.findall(f[8]))
-            if "gene_id" not in attrs:
-                raise InputError(path, f"line {n}", "a gene_id attribute", f[8][:80])
-            start, end, strand = int(f[3]), int(f[4]), f[6]
-            rows.append(
-                (attrs["gene_id"].split(".")[0], attrs.get("gene_name", attrs["gene_id"]),
-                 attrs.get("gene_type", attrs.get("gene_biotype", "")), f[0],
-                 start - 1 if strand == "+" else end - 1, strand)
-            )
+    try:
+        with opener(path, "rt") as fh:
+            rows = _gtf_gene_rows(path, fh)
+    except (EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError) as e:
+        raise InputError(path, None, "a complete, readable GTF (gzip when named .gz)",
+                         f"{type(e).__name__}: {e} (truncated or corrupt download?)") from None
     return pd.DataFrame(rows, columns=["gene_id", "gene_name", "gene_type", "chrom", "tss", "strand"])
+
+
+def _gtf_gene_rows(path: Path, fh) -> list[tuple]:
+    """(gene_id, gene_name, gene_type, chrom, tss, strand) of every gene line of an open GTF."""
+    rows = []
+    for n, line in enumerate(fh, 1):
+        if line.startswith("#"):
+            continue
+        f = line.rstrip("\n").split("\t")
+        if len(f) < 9:
+            raise InputError(path, f"line {n}", "9 tab-separated GTF columns", len(f))
+        if f[2] != "gene":
+            continue
+        attrs = dict(_ATTR.findall(f[8]))
+        if "gene_id" not in attrs:
+            raise InputError(path, f"line {n}", "a gene_id attribute", f[8][:80])
+        try:
+            start, end, strand = int(f[3]), int(f[4]), f[6]
+        except ValueError:
+            raise InputError(path, f"line {n}", "integer start and end (GTF columns 4 and 5)", f"{f[3]!r}, {f[4]!r}") from None
+        if strand not in ("+", "-"):
+            raise InputError(path, f"line {n}", "strand + or - for a gene", repr(strand))
+        rows.append(
+            (attrs["gene_id"].split(".")[0], attrs.get("gene_name", attrs["gene_id"]),
+             attrs.get("gene_type", attrs.get("gene_biotype", "")), f[0],
+             start - 1 if strand == "+" else end - 1, strand)
+        )
+    return rows
 
 
 def read_expression(path: str | Path) -> pd.DataFrame:
     """Observed expression, genes x samples (index gene_id without version, columns sample IDs)."""
-    df = pd.read_csv(path, sep="\t", index_col=0)
+    try:
+        df = pd.read_csv(path, sep="\t", index_col=0)
+    except pd.errors.EmptyDataError:
+        raise InputError(path, None, "a TSV with a header (gene_id, one column per sample) and one row per gene",
+                         "an empty file") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise InputError(path, None, "a tab-separated expression table", f"{type(e).__name__}: {e}") from None
     if df.shape[1] == 0:
         raise InputError(path, "header", "gene_id followed by one column per sample", list(df.columns))
     df.index = [str(g).split(".")[0] for g in df.index]

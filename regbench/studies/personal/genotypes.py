@@ -19,12 +19,13 @@ from regbench.workflow import atomic_path
 
 
 def gene_dosages(vcf: str, chrom: str, start: int, end: int, samples=None, genome=None,
-                 snv_only: bool = True) -> dict:
+                 snv_only: bool = True, aliases=None) -> dict:
     """SNVs of ``chrom:[start, end)``: pos (0-based), ref, alt (most common non-REF allele),
-    dosage (n_snv, n_samples) non-REF allele count, samples."""
+    dosage (n_snv, n_samples) non-REF allele count, samples. ``genome``: a Genome whose bases
+    every REF must match (InputError naming the record otherwise); ``aliases``: chrom -> VCF contig."""
     from regbench.genome.variants import read_genotypes
 
-    g = read_genotypes(vcf, chrom, start, end, samples=samples, genome=genome)
+    g = read_genotypes(vcf, chrom, start, end, samples=samples, genome=genome, aliases=aliases)
     keep, alts = [], []
     alleles = np.asarray(g.alleles)
     for i in range(len(g.pos)):
@@ -49,16 +50,20 @@ def gene_dosages(vcf: str, chrom: str, start: int, end: int, samples=None, genom
 
 
 def chunk_dosages(vcf: str, genes: pd.DataFrame, window_bp: int, vcf_prefix: str = "",
-                  snv_only: bool = True, samples=None, log=None) -> dict:
-    """Concatenate gene_dosages over a gene table (windows TSS +- window_bp // 2)."""
+                  snv_only: bool = True, samples=None, log=None, genome=None) -> dict:
+    """Concatenate gene_dosages over a gene table (windows TSS +- window_bp // 2); REF alleles are
+    checked against ``genome`` (a Genome or FASTA path) when given."""
+    from regbench.genome.fasta import Genome
     from regbench.studies.personal.genes import gene_window, vcf_contig
 
     log = log or logging.getLogger(__name__)
+    if genome is not None and not isinstance(genome, Genome):
+        genome = Genome(genome)
     parts, sample_names = [], samples
     for g in genes.itertuples():
         start, end = gene_window(g.tss, window_bp)
-        d = gene_dosages(vcf, vcf_contig(g.chrom, vcf_prefix), max(0, start), end,
-                         samples=samples, snv_only=snv_only)
+        d = gene_dosages(vcf, g.chrom, max(0, start), end, samples=samples, snv_only=snv_only,
+                         genome=genome, aliases={g.chrom: vcf_contig(g.chrom, vcf_prefix)})
         sample_names = d["samples"]
         parts.append((g.gene_id, d))
         log.info("%s: %d SNVs", g.gene_id, len(d["pos"]))
@@ -98,12 +103,13 @@ def load_dosages(paths) -> dict:
     }
 
 
-def write_chunk_dosages(vcf: str, genes_tsv: str, chunk: int, out: str, cfg: dict, log=None) -> None:
-    """Dosages of the SNVs within TSS +- null_window_bp / 2 of the chunk's genes -> NPZ."""
+def write_chunk_dosages(vcf: str, genes_tsv: str, chunk: int, out: str, cfg: dict, log=None, genome=None) -> None:
+    """Dosages of the SNVs within TSS +- null_window_bp / 2 of the chunk's genes -> NPZ (REF alleles
+    checked against the ``genome`` FASTA when given)."""
     genes = pd.read_csv(genes_tsv, sep="\t")
     genes = genes[genes["chunk"] == chunk]
     d = chunk_dosages(vcf, genes, int(cfg.get("null_window_bp", 200001)),
-                      cfg.get("vcf_chrom_prefix", ""), snv_only=True, log=log)
+                      cfg.get("vcf_chrom_prefix", ""), snv_only=True, log=log, genome=genome)
     if len(d["samples"]) == 0:  # empty chunk: record the VCF's samples anyway
         from regbench.genome.variants import read_genotypes  # noqa: F401
         import cyvcf2
