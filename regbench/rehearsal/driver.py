@@ -23,13 +23,19 @@ Steps (outputs under ``results/rehearsal/`` of the repository):
 6. Write ``coverage.tsv`` (every rule of the paper DAG with ``jobs_run``), ``resources.tsv``
    (:mod:`regbench.rehearsal.paper_scale`), ``panels.tsv`` (every figure panel of the paper
    DAG: figure and data table ``results/<study>/panels/<panel>.tsv`` present and non-empty) and
-   ``summary.tsv`` (step times). Exit 0 only when Snakemake succeeded, every rule ran at least
+   ``summary.tsv`` (step times), ``mirror_404.tsv`` (every request no generator answered). Exit 0 only when Snakemake succeeded, every rule ran at least
    once and every panel has its figure and data.
 
 ``--studies`` restricts the run (``--studies none``: only the top-level downloads, targets
 ``resources/downloads/<relpath>``); the paper DAG is restricted the same way, so coverage is
 measured against what was asked for. The mirror's request log (``mirror_requests.log``) lists
 every request, 404s included: what the workflow asked for that no generator wrote.
+
+Files that are not downloads (e.g. synthetic_loci's user-placed payload tables): a generator
+writes them under ``work/<study>/`` (``results/rehearsal/build/<study>/``) and the overlay points
+the study's input keys at ``../build/<study>/...`` (relative to the Snakemake working directory
+``results/rehearsal/work``). Synapse requests carry the token :data:`REHEARSAL_SYNAPSE_TOKEN`
+(a real token in the environment is never passed on).
 """
 
 from __future__ import annotations
@@ -61,6 +67,8 @@ from regbench.rehearsal.paper_scale import PAPER_SCALE, project
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDIES = ("accessibility", "personal", "synthetic_loci", "dream")
+#: the Synapse token the workflow sends to the mirror (the mirror does not check it)
+REHEARSAL_SYNAPSE_TOKEN = "rehearsal-token-not-a-secret"
 PANEL_FIGURE = re.compile(r"^results/figures/(?P<study>[^/]+)/(?P<panel>[^/]+)\.pdf$")
 log = logging.getLogger("regbench.rehearsal")
 
@@ -478,7 +486,9 @@ def run(args) -> int:
                     "reused" if gen["reused"] else f"generators: {', '.join(gen['generators'])}"))
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-           "HF_HUB_OFFLINE": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+           "HF_HUB_OFFLINE": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+           # the Synapse code path runs with a token, as for a real user; never a real one here
+           "SYNAPSE_AUTH_TOKEN": REHEARSAL_SYNAPSE_TOKEN, "SYNAPSE_CONFIG": str(out / "no-synapse-config")}
     configfiles = [root / "config/paper.yaml", root / "config/rehearsal.yaml", out / "mirror.yaml"]
     extra = studies_override(studies)
     targets = args.targets or default_targets(cfg, studies)
@@ -516,7 +526,8 @@ def run(args) -> int:
     pan = panels_table(work, paper_jobs)
     write_tsv(pan, out / "panels.tsv")
     requests_log = read_log(out / "mirror_requests.log")
-    misses = sorted({e["target"] for e in requests_log if e["status"] == 404})
+    misses = sorted({(e["method"], e["target"]) for e in requests_log if e["status"] == 404})
+    write_tsv(pd.DataFrame(misses, columns=["method", "target"]), out / "mirror_404.tsv")
     timings.append(("total", round(sum(s for _, s, _ in timings), 1), ""))
     write_tsv(pd.DataFrame(timings, columns=["step", "seconds", "detail"]), out / "summary.tsv")
 
@@ -531,7 +542,7 @@ def run(args) -> int:
         for study, panels in by_study.items():
             log.error("panels of %s without figure or data table (%s): %s", study, panel_table(study, "<panel>"), panels)
     if misses:
-        log.warning("mirror answered 404 for %d request(s), e.g. %s (see %s)", len(misses), misses[0], out / "mirror_requests.log")
+        log.warning("mirror answered 404 for %d request(s), e.g. %s %s (all in %s)", len(misses), *misses[0], out / "mirror_404.tsv")
     if rc != 0:
         log.error("snakemake exited with %d; see %s", rc, out / "snakemake.log")
     return 0 if rc == 0 and not not_run and bad_panels.empty else 1
