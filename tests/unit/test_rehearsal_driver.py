@@ -170,3 +170,26 @@ def test_fasta_and_gzip_are_deterministic():
     import gzip
     text = gzip.decompress(a).decode().splitlines()
     assert text[0] == ">chr1" and len(text[1]) == shared.FASTA_LINE and "".join(text[1:]) == "ACGT" * 30
+
+
+def test_server_subprocess_start_and_stop(tmp_path):
+    """driver.start_server runs the CLI server on a free port; stop_server ends it by PID."""
+    import os
+
+    import requests
+
+    from regbench.data.download import mirror_url
+
+    store = MirrorStore(tmp_path / "mirror")
+    store.put("https://h.example/a.txt", b"hello")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(driver.ROOT), os.environ.get("PYTHONPATH", "")])}
+    (tmp_path / "mirror_requests.log").write_text("stale\tline\n")
+    proc, url = driver.start_server(store.root, tmp_path, env)
+    try:
+        assert requests.get(mirror_url("https://h.example/a.txt", url), timeout=10).content == b"hello"
+        assert requests.get(mirror_url("https://h.example/b.txt", url), timeout=10).status_code == 404
+    finally:
+        driver.stop_server(proc)
+    assert proc.returncode == 0
+    assert [(e["target"], e["status"]) for e in driver.read_log(tmp_path / "mirror_requests.log")] == [
+        ("/h.example/a.txt", 200), ("/h.example/b.txt", 404)]
