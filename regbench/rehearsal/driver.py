@@ -60,6 +60,7 @@ import pandas as pd
 import yaml
 
 from regbench import dagstats
+from regbench.data.checksums import file_checksums
 from regbench.rehearsal import overlay as ov
 from regbench.rehearsal import shared
 from regbench.rehearsal.mirror import MirrorStore, read_log
@@ -151,18 +152,6 @@ def all_downloads(cfg: dict) -> dict[str, tuple[str | None, dict]]:
 CHECKSUM_KINDS = ("md5", "sha256", "git_sha1")
 
 
-def _file_digest(path: Path, kind: str) -> str:
-    """md5 / sha256 of a file, or ``git_sha1``: git's blob id, SHA-1 of ``b"blob <size>\\0" + content``."""
-    if kind == "git_sha1":
-        h = hashlib.sha1(f"blob {path.stat().st_size}\0".encode())
-    else:
-        h = hashlib.new(kind)
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def checksum_overrides(store: MirrorStore, cfg: dict, returned: dict) -> dict[str, dict]:
     """relpath -> {md5|sha256|git_sha1|size: ...}: the generators' overrides, plus, for every
     download the configuration pins whose mirrored file (a plain URL) has another checksum (or
@@ -184,7 +173,7 @@ def checksum_overrides(store: MirrorStore, cfg: dict, returned: dict) -> dict[st
             if path is None:
                 raise RehearsalError(
                     f"download {rel} ({spec['url']}) pins {kind} but no generator returned the {kind} of its mirrored content")
-            digest = _file_digest(path, kind)
+            digest = file_checksums(path, (kind,))[kind]
             if digest != spec[kind]:
                 out.setdefault(rel, {})[kind] = digest
     return out
