@@ -103,14 +103,20 @@ def test_checksum_overrides_and_mirror_yaml(tmp_path):
     assert overlay.overlay_violations(doc) == []
 
 
-def test_checksum_overrides_errors(tmp_path):
+def test_checksum_overrides_without_content(tmp_path, caplog):
+    """Downloads no generator wrote keep their pins (they 404); a pinned synapse:// entry without
+    a returned checksum is named in a warning."""
     store = MirrorStore(tmp_path)
-    store.put("https://h.example/hg38.fa.gz", b"genome")
     store.put("https://z.example/t.txt", b"seqs")
-    with pytest.raises(driver.RehearsalError, match="personal/x.vcf.gz .*pins md5"):
-        driver.checksum_overrides(store, CFG, {})
+    with caplog.at_level("WARNING", logger="regbench.rehearsal"):
+        got = driver.checksum_overrides(store, CFG, {})
+    assert got == {"dream/t.txt": {"sha256": hashlib.sha256(b"seqs").hexdigest()}}
+    assert "personal/x.vcf.gz (synapse://syn1) pins md5" in caplog.text
+
+
+def test_checksum_overrides_unknown_relpath(tmp_path):
     with pytest.raises(driver.RehearsalError, match="not a configured download"):
-        driver.checksum_overrides(store, CFG, {"nope.txt": {"md5": "4" * 32}})
+        driver.checksum_overrides(MirrorStore(tmp_path), CFG, {"nope.txt": {"md5": "4" * 32}})
 
 
 def test_projection_model():
