@@ -10,7 +10,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from regbench.dagstats import Job, parse_dryrun
+from regbench.dagstats import Job, dryrun_text, parse_dryrun
 from regbench.rehearsal import driver, overlay, shared
 from regbench.rehearsal.mirror import MirrorStore
 from regbench.rehearsal.paper_scale import PaperScale, project
@@ -199,3 +199,23 @@ def test_server_subprocess_start_and_stop(tmp_path):
     assert proc.returncode == 0
     assert [(e["target"], e["status"]) for e in driver.read_log(tmp_path / "mirror_requests.log")] == [
         ("/h.example/a.txt", 200), ("/h.example/b.txt", 404)]
+
+
+def test_every_paper_rule_has_a_benchmark(root):
+    """resources.tsv needs a benchmark file per rule: every rule of the paper DAG but `all` has
+    `benchmark:` (a paper dry-run, as the driver reads it)."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("snakemake")
+    snakemake = str(exe) if exe.exists() else shutil.which("snakemake")
+    if snakemake is None:
+        pytest.skip("snakemake not installed")
+    text = dryrun_text(snakemake, ["all", "--cores", "1", "--workflow-profile", "none", "--configfile",
+                                   "config/paper.yaml"], cwd=root)
+    jobs = parse_dryrun(text)
+    rules = {j.rule for j in jobs}
+    with_bench = {j.rule for j in jobs if j.benchmark}
+    assert len(rules) > 50
+    assert sorted(rules - with_bench) == ["all"]
