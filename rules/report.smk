@@ -16,6 +16,8 @@ rule published_vs_ours:
         ),
     log:
         "logs/{study}/published_vs_ours.log",
+    benchmark:
+        "benchmarks/rules/{study}/published_vs_ours.tsv"
     localrule: True
     conda:
         "../envs/regbench.yaml"
@@ -36,6 +38,8 @@ rule report_front_page:
         REPORT_FRONT,
     log:
         "logs/report/front_page.log",
+    benchmark:
+        "benchmarks/rules/report/front_page.tsv"
     localrule: True
     conda:
         "../envs/regbench.yaml"

@@ -41,6 +41,8 @@ rule downloads_checksums:
         ),
     log:
         "logs/downloads/checksums.log",
+    benchmark:
+        "benchmarks/rules/downloads/checksums.tsv"
     localrule: True
     conda:
         "../envs/download.yaml"

@@ -23,13 +23,19 @@ Steps (outputs under ``results/rehearsal/`` of the repository):
 6. Write ``coverage.tsv`` (every rule of the paper DAG with ``jobs_run``), ``resources.tsv``
    (:mod:`regbench.rehearsal.paper_scale`), ``panels.tsv`` (every figure panel of the paper
    DAG: figure and data table ``results/<study>/panels/<panel>.tsv`` present and non-empty) and
-   ``summary.tsv`` (step times). Exit 0 only when Snakemake succeeded, every rule ran at least
+   ``summary.tsv`` (step times), ``mirror_404.tsv`` (every request no generator answered). Exit 0 only when Snakemake succeeded, every rule ran at least
    once and every panel has its figure and data.
 
 ``--studies`` restricts the run (``--studies none``: only the top-level downloads, targets
 ``resources/downloads/<relpath>``); the paper DAG is restricted the same way, so coverage is
 measured against what was asked for. The mirror's request log (``mirror_requests.log``) lists
 every request, 404s included: what the workflow asked for that no generator wrote.
+
+Files that are not downloads (e.g. synthetic_loci's user-placed payload tables): a generator
+writes them under ``work/<study>/`` (``results/rehearsal/build/<study>/``) and the overlay points
+the study's input keys at ``../build/<study>/...`` (relative to the Snakemake working directory
+``results/rehearsal/work``). Synapse requests carry the token :data:`REHEARSAL_SYNAPSE_TOKEN`
+(a real token in the environment is never passed on).
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ import pandas as pd
 import yaml
 
 from regbench import dagstats
+from regbench.data.checksums import file_checksums
 from regbench.rehearsal import overlay as ov
 from regbench.rehearsal import shared
 from regbench.rehearsal.mirror import MirrorStore, read_log
@@ -61,6 +68,9 @@ from regbench.rehearsal.paper_scale import PAPER_SCALE, project
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDIES = ("accessibility", "personal", "synthetic_loci", "dream")
+REPORTS = ("coverage.tsv", "resources.tsv", "panels.tsv", "summary.tsv", "mirror_404.tsv", "mirror.yaml")
+#: the Synapse token the workflow sends to the mirror (the mirror does not check it)
+REHEARSAL_SYNAPSE_TOKEN = "rehearsal-token-not-a-secret"
 PANEL_FIGURE = re.compile(r"^results/figures/(?P<study>[^/]+)/(?P<panel>[^/]+)\.pdf$")
 log = logging.getLogger("regbench.rehearsal")
 
@@ -143,23 +153,12 @@ def all_downloads(cfg: dict) -> dict[str, tuple[str | None, dict]]:
 CHECKSUM_KINDS = ("md5", "sha256", "git_sha1")
 
 
-def _file_digest(path: Path, kind: str) -> str:
-    """md5 / sha256 of a file, or ``git_sha1``: git's blob id, SHA-1 of ``b"blob <size>\\0" + content``."""
-    if kind == "git_sha1":
-        h = hashlib.sha1(f"blob {path.stat().st_size}\0".encode())
-    else:
-        h = hashlib.new(kind)
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def checksum_overrides(store: MirrorStore, cfg: dict, returned: dict) -> dict[str, dict]:
     """relpath -> {md5|sha256|git_sha1|size: ...}: the generators' overrides, plus, for every
     download the configuration pins whose mirrored file (a plain URL) has another checksum (or
-    size), the value of the mirrored file. A pinned kind the generators leave out for a file the
-    driver cannot read (synapse://, zenodo://) is an error: the run would fail its verification."""
+    size), the value of the mirrored file. Entries without mirrored content are left alone (their
+    request 404s, see ``mirror_404.tsv``); a pinned ``synapse://``/``zenodo://`` entry whose
+    generator returned no checksum gets a warning (its verification will fail)."""
     out = {rel: dict(v) for rel, v in returned.items()}
     table = all_downloads(cfg)
     for rel in out:
@@ -174,9 +173,11 @@ def checksum_overrides(store: MirrorStore, cfg: dict, returned: dict) -> dict[st
             if kind in out.get(rel, {}):
                 continue
             if path is None:
-                raise RehearsalError(
-                    f"download {rel} ({spec['url']}) pins {kind} but no generator returned the {kind} of its mirrored content")
-            digest = _file_digest(path, kind)
+                if "://" in spec["url"] and spec["url"].split("://")[0] not in ("http", "https", "ftp"):
+                    log.warning("download %s (%s) pins %s but no generator returned the %s of its mirrored content",
+                                rel, spec["url"], kind, kind)
+                continue
+            digest = file_checksums(path, (kind,))[kind]
             if digest != spec[kind]:
                 out.setdefault(rel, {})[kind] = digest
     return out
@@ -457,6 +458,8 @@ def run(args) -> int:
     root = ROOT
     out = (root / args.out).resolve() if not Path(args.out).is_absolute() else Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    for name in REPORTS:  # no stale report survives a failed run
+        (out / name).unlink(missing_ok=True)
     work = out / "work"
     studies = None if args.studies is None else ([] if args.studies in (["none"], []) else args.studies)
     for s in studies or []:
@@ -478,7 +481,9 @@ def run(args) -> int:
                     "reused" if gen["reused"] else f"generators: {', '.join(gen['generators'])}"))
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-           "HF_HUB_OFFLINE": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+           "HF_HUB_OFFLINE": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+           # the Synapse code path runs with a token, as for a real user; never a real one here
+           "SYNAPSE_AUTH_TOKEN": REHEARSAL_SYNAPSE_TOKEN, "SYNAPSE_CONFIG": str(out / "no-synapse-config")}
     configfiles = [root / "config/paper.yaml", root / "config/rehearsal.yaml", out / "mirror.yaml"]
     extra = studies_override(studies)
     targets = args.targets or default_targets(cfg, studies)
@@ -516,7 +521,8 @@ def run(args) -> int:
     pan = panels_table(work, paper_jobs)
     write_tsv(pan, out / "panels.tsv")
     requests_log = read_log(out / "mirror_requests.log")
-    misses = sorted({e["target"] for e in requests_log if e["status"] == 404})
+    misses = sorted({(e["method"], e["target"]) for e in requests_log if e["status"] == 404})
+    write_tsv(pd.DataFrame(misses, columns=["method", "target"]), out / "mirror_404.tsv")
     timings.append(("total", round(sum(s for _, s, _ in timings), 1), ""))
     write_tsv(pd.DataFrame(timings, columns=["step", "seconds", "detail"]), out / "summary.tsv")
 
@@ -531,7 +537,7 @@ def run(args) -> int:
         for study, panels in by_study.items():
             log.error("panels of %s without figure or data table (%s): %s", study, panel_table(study, "<panel>"), panels)
     if misses:
-        log.warning("mirror answered 404 for %d request(s), e.g. %s (see %s)", len(misses), misses[0], out / "mirror_requests.log")
+        log.warning("mirror answered 404 for %d request(s), e.g. %s %s (all in %s)", len(misses), *misses[0], out / "mirror_404.tsv")
     if rc != 0:
         log.error("snakemake exited with %d; see %s", rc, out / "snakemake.log")
     return 0 if rc == 0 and not not_run and bad_panels.empty else 1

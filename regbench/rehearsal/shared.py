@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from regbench.data.checksums import checksums_of
 from regbench.data.demo.core import CoreParams, core_paths, generate_core
 from regbench.rehearsal.mirror import MirrorStore
 
@@ -190,11 +191,6 @@ def targets_table(kind: str, reference: Path | None) -> bytes:
     return df.to_csv(sep="\t", index=False, lineterminator="\n").encode()
 
 
-def git_blob_sha1(data: bytes) -> str:
-    """git's blob id of ``data`` (what ``git ls-tree`` and the Hugging Face API print)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
 def put_ucsc(store: MirrorStore, url: str, data: bytes) -> str:
     """Store a file of a UCSC ``goldenPath/.../bigZips/`` folder and list its md5 in the folder's
     ``md5sum.txt`` (the publisher's checksum file, ``<md5>  <name>`` per line; other files
@@ -234,9 +230,9 @@ def put_huggingface(store: MirrorStore, files: dict[str, bytes | Path]) -> None:
         if path.endswith(LFS_SUFFIXES):
             sha = hashlib.sha256(raw).hexdigest()
             pointer = f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha}\nsize {len(raw)}\n".encode()
-            sib.update(blobId=git_blob_sha1(pointer), lfs={"sha256": sha, "size": len(raw), "pointerSize": len(pointer)})
+            sib.update(blobId=checksums_of(pointer)["git_sha1"], lfs={"sha256": sha, "size": len(raw), "pointerSize": len(pointer)})
         else:
-            sib["blobId"] = git_blob_sha1(raw)
+            sib["blobId"] = checksums_of(raw)["git_sha1"]
         repos.setdefault((kind, repo, rev), []).append(sib)
     for (kind, repo, rev), sibs in repos.items():
         answer = {"id": repo, "modelId": repo, "sha": hashlib.sha1(f"{repo}@{rev}".encode()).hexdigest(),

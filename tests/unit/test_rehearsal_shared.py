@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 
+from regbench.data.checksums import checksums_of
 from regbench.rehearsal import driver, shared
 from regbench.rehearsal.mirror import MirrorStore
 
@@ -17,7 +18,7 @@ HG38 = "https://hgdownload.soe.ucsc.edu/goldenPath/hg38/bigZips/hg38.fa.gz"
 HF = "https://huggingface.co/EleutherAI/enformer-official-rough/resolve/main"
 
 
-def test_git_blob_sha1_matches_git(tmp_path):
+def test_hub_listing_blob_id_matches_git(tmp_path):
     git = shutil.which("git")
     if git is None:
         pytest.skip("git not installed")
@@ -25,8 +26,10 @@ def test_git_blob_sha1_matches_git(tmp_path):
     f = tmp_path / "x"
     f.write_bytes(data)
     want = subprocess.run([git, "hash-object", str(f)], capture_output=True, text=True, check=True).stdout.strip()
-    assert shared.git_blob_sha1(data) == want
-    assert driver._file_digest(f, "git_sha1") == want
+    store = MirrorStore(tmp_path / "m")
+    shared.put_huggingface(store, {"https://huggingface.co/o/r/resolve/main/t.txt": data})
+    listing = json.loads(store.path("https://huggingface.co/api/models/o/r/revision/main?blobs=true").read_text())
+    assert listing["siblings"][0]["blobId"] == want
 
 
 def test_put_ucsc_keeps_one_md5_list_per_folder(tmp_path):
@@ -45,7 +48,7 @@ def test_put_huggingface_api_listing(tmp_path):
     shared.put_huggingface(store, {f"{HF}/pytorch_model.bin": weights, f"{HF}/config.json": config})
     api = "https://huggingface.co/api/models/EleutherAI/enformer-official-rough/revision/main?blobs=true"
     sibs = {s["rfilename"]: s for s in json.loads(store.path(api).read_text())["siblings"]}
-    assert sibs["config.json"] == {"rfilename": "config.json", "size": len(config), "blobId": shared.git_blob_sha1(config)}
+    assert sibs["config.json"] == {"rfilename": "config.json", "size": len(config), "blobId": checksums_of(config)["git_sha1"]}
     lfs = sibs["pytorch_model.bin"]["lfs"]
     assert lfs["sha256"] == hashlib.sha256(weights).hexdigest() and lfs["size"] == len(weights)
     assert store.path(f"{HF}/pytorch_model.bin").read_bytes() == weights
@@ -59,6 +62,6 @@ def test_overrides_for_git_sha1_and_size_pins(tmp_path):
     store.put(url, b"generated table\n")
     cfg = {"downloads": {"enformer/targets_human.txt": {"url": url, "git_sha1": "0" * 40, "size": 800919}}}
     got = driver.checksum_overrides(store, cfg, {})
-    assert got == {"enformer/targets_human.txt": {"size": 16, "git_sha1": shared.git_blob_sha1(b"generated table\n")}}
+    assert got == {"enformer/targets_human.txt": {"size": 16, "git_sha1": checksums_of(b"generated table\n")["git_sha1"]}}
     assert driver.checksum_overrides(store, {"downloads": {"enformer/targets_human.txt": {
-        "url": url, "git_sha1": shared.git_blob_sha1(b"generated table\n"), "size": 16}}}, {}) == {}
+        "url": url, "git_sha1": checksums_of(b"generated table\n")["git_sha1"], "size": 16}}}, {}) == {}
