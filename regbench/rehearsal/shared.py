@@ -14,8 +14,9 @@
   ``pytorch_model.bin``, written by ``save_pretrained(safe_serialization=False)`` as on the hub):
   a shrunken Enformer (:data:`ENFORMER`) with the paper's heads (human 5,313, mouse 1,643) and
   ``target_length`` 896, so the paper's bins [447, 448, 449] and track indices exist on a
-  196,608-bp input, and the hub API's file list with their sha256 / git blob ids
-  (:func:`put_huggingface`). ``dim // heads`` is 192, as in the official model, because the TF gamma
+  196,608-bp input (untrained, He-normal weights: see :func:`build_enformer`), and the hub
+  API's file list with their sha256 / git blob ids (:func:`put_huggingface`).
+  ``dim // heads`` is 192, as in the official model, because the TF gamma
   positional features (``use_tf_gamma=True``, the official weights' setting) are precomputed for
   192 relative-position features; a narrower model cannot run the paper's code path.
 * ``targets_human.txt`` / ``targets_mouse.txt`` at the basenji GitHub URLs: the real tables when
@@ -159,12 +160,26 @@ def hg38_bytes(world: dict[str, Path], seed: int) -> bytes:
 
 
 def build_enformer(seed: int, out_dir: Path) -> Path:
-    """The shrunken Enformer saved in the hub layout (config.json + pytorch_model.bin)."""
+    """The shrunken Enformer saved in the hub layout (config.json + pytorch_model.bin).
+
+    Untrained: every Conv1d/Linear weight is drawn He-normal (biases 0). With enformer-pytorch's
+    own initialisation the untrained network is nearly constant (measured on a random 196,608-bp
+    sequence: std over the 896 bins of track 4980 = 4e-6, and a 128-bp change at the centre moves
+    the central bins by 7e-6), so per-individual differences, correlations and attributions
+    downstream would be rounding noise; He-normal weights give std 0.21 over bins and a 0.09
+    change at the centre. Training the trunk on the world's tracks does not fit the rehearsal's
+    time budget on CPU (about 12 s per step of 8 x 2,048 bp measured for this width)."""
     import torch
     from enformer_pytorch import Enformer
+    from torch import nn
 
     torch.manual_seed(int(seed))
     model = Enformer.from_hparams(**ENFORMER)
+    for mod in model.modules():
+        if isinstance(mod, (nn.Conv1d, nn.Linear)):
+            nn.init.kaiming_normal_(mod.weight, nonlinearity="relu")
+            if mod.bias is not None:
+                nn.init.zeros_(mod.bias)
     if out_dir.exists():
         shutil.rmtree(out_dir)
     model.save_pretrained(out_dir, safe_serialization=False)

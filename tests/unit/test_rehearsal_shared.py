@@ -65,3 +65,26 @@ def test_overrides_for_git_sha1_and_size_pins(tmp_path):
     assert got == {"enformer/targets_human.txt": {"size": 16, "git_sha1": checksums_of(b"generated table\n")["git_sha1"]}}
     assert driver.checksum_overrides(store, {"downloads": {"enformer/targets_human.txt": {
         "url": url, "git_sha1": checksums_of(b"generated table\n")["git_sha1"], "size": 16}}}, {}) == {}
+
+
+def test_rehearsal_enformer_is_sequence_dependent(tmp_path):
+    """The mirrored Enformer has the official heads and crop, and its output depends on the
+    sequence: track 4980 varies over the bins and a 128-bp change moves the bins over it
+    (enformer-pytorch's own init gave std 4e-6 over bins and a 7e-6 change at 196,608 bp). On an
+    8,192-bp input without the TF gammas to stay fast; the rehearsal runs the 196,608-bp path."""
+    import torch
+
+    from regbench.predict.enformer import load_enformer
+
+    d = shared.build_enformer(42, tmp_path / "enf")
+    cfg = json.loads((d / "config.json").read_text())
+    assert (cfg["output_heads"], cfg["target_length"], cfg["dim"] // cfg["heads"]) == ({"human": 5313, "mouse": 1643}, 896, 192)
+    m = load_enformer(d, use_tf_gamma=False, target_length=-1)
+    g = torch.Generator().manual_seed(0)
+    x = torch.nn.functional.one_hot(torch.randint(0, 4, (1, 8192), generator=g), 4).float()
+    x2 = x.clone()
+    x2[0, 4096 - 64:4096 + 64] = torch.nn.functional.one_hot(torch.randint(0, 4, (128,), generator=g), 4).float()
+    with torch.inference_mode():
+        a, b = m(torch.cat([x, x2]))["human"][:, :, 4980]
+    assert a.std() > 1e-2
+    assert (a[31:33] - b[31:33]).abs().max() > 1e-3
