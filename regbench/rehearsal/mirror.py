@@ -17,7 +17,8 @@ the GET entry.
 The server (``python -m regbench.rehearsal.mirror serve --root DIR --port 0 --port-file F``) is
 threaded, sends ``Content-Length`` and ``Accept-Ranges: bytes``, honours single ``Range``
 requests (206, 416 when unsatisfiable), answers 404 for anything not stored, and appends one
-tab-separated line per request to its log (time, method, target, status, bytes, range): the
+tab-separated line per request to its log before answering (time, method, target, status, body
+bytes, range; a second line with status 499 and the bytes sent if the client hangs up): the
 404 lines tell a study owner what the workflow asked for that no generator wrote. Stop it by
 its PID (SIGTERM/SIGINT); it writes its PID to ``--pid-file`` when given.
 """
@@ -191,13 +192,13 @@ class MirrorHandler(http.server.BaseHTTPRequestHandler):
 
     def _error(self, status: int, message: str, rng: str | None = None) -> None:
         body = (message + "\n").encode()
+        self._log(status, 0, rng)
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        self._log(status, 0, rng)
 
     def _answer(self, body: bytes = b"") -> None:
         rng = self.headers.get("Range")
@@ -213,14 +214,17 @@ class MirrorHandler(http.server.BaseHTTPRequestHandler):
                 r = (0, size - 1)  # not a single byte range: ignore it, send everything
                 rng = None
             if r is None:
+                self._log(416, 0, rng)
                 self.send_response(416)
                 self.send_header("Content-Range", f"bytes */{size}")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                return self._log(416, 0, rng)
+                return
             if rng:
                 start, end, status = r[0], r[1], 206
         length = end - start + 1 if size else 0
+        # logged before answering, so a client that has its answer finds the line in the log
+        self._log(status, 0 if self.command == "HEAD" else length, rng)
         self.send_response(status)
         self.send_header("Content-Type", entry["content_type"])
         self.send_header("Content-Length", str(length))
@@ -230,17 +234,20 @@ class MirrorHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         sent = 0
         if self.command != "HEAD" and length:
-            with open(path, "rb") as fh:
-                fh.seek(start)
-                left = length
-                while left:
-                    chunk = fh.read(min(left, 1 << 20))
-                    if not chunk:
-                        break
-                    self.wfile.write(chunk)
-                    left -= len(chunk)
-                    sent += len(chunk)
-        self._log(status, sent, rng)
+            try:
+                with open(path, "rb") as fh:
+                    fh.seek(start)
+                    left = length
+                    while left:
+                        chunk = fh.read(min(left, 1 << 20))
+                        if not chunk:
+                            break
+                        self.wfile.write(chunk)
+                        left -= len(chunk)
+                        sent += len(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                self._log(499, sent, rng)  # the client went away: a second line with what it got
+                self.close_connection = True
 
     def do_GET(self):
         self._answer()
