@@ -256,6 +256,33 @@ def put_huggingface(store: MirrorStore, files: dict[str, bytes | Path]) -> None:
                   json.dumps(answer, indent=1).encode(), content_type="application/json")
 
 
+SYNAPSE_API = "https://repo-prod.prod.sagebase.org"
+SYNAPSE_STORAGE = "https://proddata-sagebase-org.s3.amazonaws.com"
+
+
+def put_synapse(store: MirrorStore, entity: str, data: bytes | Path, name: str, api: str = SYNAPSE_API) -> str:
+    """Store a Synapse file entity as the REST API answers it (what
+    :func:`regbench.data.synapse.resolve` asks): ``GET <api>/repo/v1/entity/<syn>[/version/<v>]
+    /filehandles`` (``list[0]``: ``id``, ``fileName``, ``contentMd5``, ``contentSize``,
+    ``contentType``), ``.../file?redirect=false`` (the presigned storage URL as text) and the file
+    at that URL. ``entity``: ``syn123`` or ``syn123.4``. Returns the md5 (a download that pins it
+    needs it as a checksum override). Folder listings (``POST /repo/v1/entity/children`` with a
+    JSON body) go through ``store.put(url, answer, method="POST", body=...)``."""
+    from regbench.data.synapse import entity_path
+
+    raw = data if isinstance(data, bytes) else Path(data).read_bytes()
+    md5 = hashlib.md5(raw).hexdigest()
+    handle = str(int(hashlib.sha1(entity.encode()).hexdigest()[:8], 16))
+    presigned = f"{SYNAPSE_STORAGE}/{handle}/{name}?X-Amz-Signature=rehearsal&X-Amz-Expires=30"
+    base = api.rstrip("/") + entity_path(entity)
+    answer = {"list": [{"id": handle, "fileName": name, "contentMd5": md5, "contentSize": len(raw),
+                        "contentType": "application/octet-stream", "concreteType": "org.sagebionetworks.repo.model.file.S3FileHandle"}]}
+    store.put(base + "/filehandles", json.dumps(answer).encode(), content_type="application/json")
+    store.put(base + "/file?redirect=false", presigned.encode(), content_type="text/plain")
+    store.put(presigned, raw)
+    return md5
+
+
 def generate(store: MirrorStore, cfg: dict, work: str | os.PathLike, log: logging.Logger | None = None) -> dict:
     """Write the shared downloads into ``store`` (module docstring); returns checksum overrides
     ``{relpath: {"md5": ...}}`` for the pinned downloads among them (none pinned today: the

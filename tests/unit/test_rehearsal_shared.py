@@ -88,3 +88,28 @@ def test_rehearsal_enformer_is_sequence_dependent(tmp_path):
         a, b = m(torch.cat([x, x2]))["human"][:, :, 4980]
     assert a.std() > 1e-2
     assert (a[31:33] - b[31:33]).abs().max() > 1e-3
+
+
+def test_put_synapse_answers_the_real_client(tmp_path, monkeypatch):
+    """regbench.data.synapse.resolve + download through the mirror get the stored file, its md5
+    and size, with a token in the request (as for a real user)."""
+    from regbench.data.download import download
+    from regbench.data.synapse import resolve
+    from regbench.rehearsal.mirror import start_in_thread
+
+    store = MirrorStore(tmp_path / "m")
+    data = b"##fileformat=VCFv4.2\n" * 50
+    md5 = shared.put_synapse(store, "syn11707420.3", data, "chrAll.phased.vcf.gz")
+    srv = start_in_thread(store.root)
+    try:
+        monkeypatch.setenv("REGBENCH_DOWNLOADS_MIRROR", srv.url)
+        monkeypatch.setenv("SYNAPSE_AUTH_TOKEN", "rehearsal-token")
+        f = resolve("syn11707420.3")
+        assert (f.md5, f.size, f.name) == (md5, len(data), "chrAll.phased.vcf.gz")
+        dest = download("synapse://syn11707420.3", tmp_path / "x.vcf.gz", md5=md5, retries=0)
+        assert dest.read_bytes() == data
+        with pytest.raises(Exception, match="no such entity"):
+            resolve("syn1")
+    finally:
+        srv.shutdown()
+        srv.server_close()
