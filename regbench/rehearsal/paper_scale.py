@@ -24,7 +24,8 @@ projection exceeds the ``mem_mb`` or ``runtime`` (minutes) the paper configurati
 
 Adding a row: ``PaperScale(paper_mb, mem, time, source)`` under the rule name; the source says
 where the number comes from (a file listing, a paper, ``config/paper.yaml``), so that it can be
-checked.
+checked. ``mem="constant"`` is a claim that the step streams: back it with the step's row in
+``benchmarks/memory.py`` (peak RSS ratio <= 1.25 between N and 4N).
 """
 
 from __future__ import annotations
