@@ -543,6 +543,20 @@ def run(args) -> int:
     return 0 if rc == 0 and not not_run and bad_panels.empty else 1
 
 
+def _lock(out: Path):
+    """An exclusive lock on ``out/.lock`` (a second rehearsal in the same folder stops at once)."""
+    import fcntl
+
+    out.mkdir(parents=True, exist_ok=True)
+    fh = open(out / ".lock", "w")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        raise RehearsalError(f"another rehearsal is running in {out} (lock {out / '.lock'})") from None
+    return fh
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m regbench.rehearsal", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -558,7 +572,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        return run(args)
+        out = Path(args.out) if Path(args.out).is_absolute() else ROOT / args.out
+        with _lock(out):
+            return run(args)
     except RehearsalError as e:
         log.error("%s", e)
         return 2

@@ -219,3 +219,10 @@ def test_every_paper_rule_has_a_benchmark(root):
     with_bench = {j.rule for j in jobs if j.benchmark}
     assert len(rules) > 50
     assert sorted(rules - with_bench) == ["all"]
+
+
+def test_one_rehearsal_per_folder(tmp_path):
+    with driver._lock(tmp_path):
+        with pytest.raises(driver.RehearsalError, match="another rehearsal is running"):
+            driver._lock(tmp_path)
+    driver._lock(tmp_path).close()  # released with the first
