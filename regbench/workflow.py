@@ -9,6 +9,12 @@ Every script under ``scripts/`` starts with::
 which sends logging and stderr to the rule's log file, seeds numpy/torch from ``params.seed`` (or
 ``config['seed']``), limits torch to the job's threads, and removes declared outputs if the body
 raises so a failed job leaves nothing behind.
+
+Jobs of rules that ask for a GPU (``resources: gpu=N``) import torch here and stop at once when
+CUDA is not visible (:func:`check_cuda`), unless the config says ``require_cuda: false`` (the
+demo, the rehearsal: GPU rules then run on the CPU, with a warning in the log). With config
+``deterministic: true`` torch runs deterministic kernels
+(:func:`regbench.predict.device.set_deterministic`).
 """
 
 from __future__ import annotations
@@ -65,6 +71,59 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
             shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
 
 
+class CudaUnavailableError(RuntimeError):
+    """A job that asks for a GPU does not see one (see :func:`check_cuda`)."""
+
+
+def job_gpus(resources) -> int:
+    """GPUs a job asks for: resource ``gpu`` (Snakemake's standard name) or a ``gres`` with gpu."""
+    get = resources.get if hasattr(resources, "get") else (lambda k, d=None: getattr(resources, k, d))
+    gpu = get("gpu", 0) or 0
+    try:
+        n = int(gpu)
+    except (TypeError, ValueError):
+        n = 0
+    gres = str(get("gres", "") or "")
+    if n == 0 and "gpu" in gres:
+        tail = gres.rsplit(":", 1)[-1]
+        n = int(tail) if tail.isdigit() else 1
+    return n
+
+
+def check_cuda(rule: str, resources, config, log: logging.Logger | None = None) -> bool:
+    """Stop a job that asks for a GPU when torch sees no CUDA device.
+
+    Raises :class:`CudaUnavailableError` naming the torch build (``torch.__version__``,
+    ``torch.version.cuda``) and ``CUDA_VISIBLE_DEVICES``, unless ``config['require_cuda']`` is
+    false (then logs a warning: the job runs on the CPU). Returns True when the job asks for a GPU
+    (torch is then imported).
+    """
+    n = job_gpus(resources)
+    if n <= 0:
+        return False
+    import torch
+
+    if torch.cuda.is_available():
+        if log is not None:
+            log.info("rule %s: %d GPU(s) asked, CUDA sees %d: %s", rule, n, torch.cuda.device_count(),
+                     torch.cuda.get_device_name(0))
+        return True
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    build = f"torch {torch.__version__} (CUDA build: {torch.version.cuda or 'none, a CPU-only build'})"
+    what = (f"rule {rule} asks for gpu={n} but CUDA is not visible to {build}; "
+            f"CUDA_VISIBLE_DEVICES={'<unset>' if visible is None else repr(visible)}")
+    require = (config or {}).get("require_cuda", True)
+    if require:
+        raise CudaUnavailableError(
+            f"{what}. Install a CUDA build of torch (`make setup TORCH=cuda`, or the conda envs with "
+            f"--sdm conda) and run on a GPU node; to run GPU rules on the CPU knowingly, set "
+            f"`require_cuda: false` (e.g. --config require_cuda=False)."
+        )
+    if log is not None:
+        log.warning("%s; running on the CPU because require_cuda is false", what)
+    return True
+
+
 def _remove_outputs(paths) -> None:
     for p in paths:
         p = Path(p)
@@ -94,11 +153,24 @@ def script_run(smk) -> Iterator[logging.Logger]:
         os.environ[MIRROR_ENV] = str(mirror)
     threads = int(getattr(smk, "threads", 1) or 1)
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    config = getattr(smk, "config", None) or {}
+    try:
+        # GPU jobs: torch imported here (to check CUDA, seed it, cap its threads at the job's)
+        check_cuda(smk.rule, getattr(smk, "resources", None) or {}, config, log)
+        if config.get("deterministic", False):
+            from regbench.predict.device import set_deterministic
+
+            set_deterministic(True)
+            log.info("deterministic: torch deterministic algorithms on, cuDNN benchmark off")
+    except BaseException:
+        log.exception("rule %s cannot start", smk.rule)
+        _remove_outputs(list(smk.output))
+        raise
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(threads)
     seed = smk.params.get("seed", None) if hasattr(smk.params, "get") else None
     if seed is None:
-        seed = smk.config.get("seed", 0)
+        seed = config.get("seed", 0)
     seed_everything(int(seed))
     log.info("rule %s wildcards=%s threads=%d seed=%s", smk.rule, dict(smk.wildcards), threads, seed)
     try:

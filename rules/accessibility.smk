@@ -160,7 +160,7 @@ rule acc_train:
         bench_path("accessibility", "train/{experiment}/{model}")
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 8
     resources:
         gpu=1,
         cpus_per_gpu=8,
@@ -186,7 +186,7 @@ rule acc_evaluate:
         bench_path("accessibility", "evaluate/{experiment}/{model}")
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,

@@ -37,7 +37,7 @@ rule dream_train:
         bench_path("dream", "train_{model}")
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 8
     resources:
         gpu=1,
         cpus_per_gpu=8,
@@ -47,6 +47,7 @@ rule dream_train:
         spec=dream_spec,
         holdout_fraction=dream_cfg("holdout_fraction", 0.1),
         seed=config["seed"],
+        precision=dream_cfg("precision", {}),
     script:
         "../scripts/dream_train.py"
 
@@ -85,7 +86,7 @@ rule dream_followup_drosophila:
         bench_path("dream", "drosophila_{fmodel}")
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 8
     resources:
         gpu=1,
         cpus_per_gpu=8,
@@ -95,6 +96,7 @@ rule dream_followup_drosophila:
         kind="drosophila",
         spec=dream_fspec,
         seed=config["seed"],
+        precision=dream_cfg("precision", {}),
     script:
         "../scripts/dream_followup.py"
 
@@ -110,7 +112,7 @@ rule dream_followup_human:
         bench_path("dream", "human_{fmodel}")
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 8
     resources:
         gpu=1,
         cpus_per_gpu=8,
@@ -123,6 +125,7 @@ rule dream_followup_human:
         folds=DREAM_FOLLOWUP.get("human_folds", []),
         n_folds=DREAM_FOLLOWUP.get("human_n_folds", 10),
         seed=config["seed"],
+        precision=dream_cfg("precision", {}),
     script:
         "../scripts/dream_followup.py"
 

@@ -26,7 +26,7 @@ rule lb_acc_train:
         bench_path("leaderboard", "{lbmodel}/acc_train")
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 8
     resources:
         gpu=1,
         cpus_per_gpu=8,
@@ -51,7 +51,7 @@ rule lb_acc_evaluate:
         bench_path("leaderboard", "{lbmodel}/acc_evaluate")
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -79,7 +79,7 @@ rule lb_dream_train:
         bench_path("leaderboard", "{lbmodel}/dream_train")
     conda:
         "../envs/torch.yaml"
-    threads: 2
+    threads: 8
     resources:
         gpu=1,
         cpus_per_gpu=8,
@@ -151,7 +151,7 @@ rule lb_personal_ism:
         bench_path("leaderboard", "{lbmodel}/personal_ism_{chunk}")
     conda:
         "../envs/torch.yaml"
-    threads: 2
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -203,7 +203,7 @@ rule lb_synthetic_loci:
         bench_path("leaderboard", "{lbmodel}/synthetic_loci")
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,

@@ -129,7 +129,7 @@ rule personal_predict:
         bench_path("personal", "predictions/chunk{chunk}")
     conda:
         "../envs/torch.yaml"
-    threads: 2
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -209,7 +209,7 @@ rule personal_ism:
         bench_path("personal", "ism/chunk{chunk}")
     conda:
         "../envs/torch.yaml"
-    threads: 2
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -264,7 +264,7 @@ rule personal_cnn_train:
         bench_path("personal", "cnn_train")
     conda:
         "../envs/torch.yaml"
-    threads: 2
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -291,7 +291,7 @@ rule personal_cnn_eval:
         bench_path("personal", "cnn_eval")
     conda:
         "../envs/torch.yaml"
-    threads: 2
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,

@@ -63,7 +63,7 @@ rule synthetic_loci_predict_baseline:
         bench_path("synthetic_loci", "predict_baseline")
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -96,7 +96,7 @@ rule synthetic_loci_finetune:
         split=r"authors|fold\d+",
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -130,7 +130,7 @@ rule synthetic_loci_predict_finetuned:
         split=r"authors|fold\d+",
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -162,7 +162,7 @@ rule synthetic_loci_retained:
         head=synthetic_loci_heads_regex(),
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,

@@ -11,7 +11,8 @@ with script_run(snakemake) as log:  # noqa: F821
     outdir = Path(smk.output.table).with_suffix("")
     if smk.params.kind == "drosophila":
         followups.run_drosophila(smk.wildcards.fmodel, smk.params.spec, smk.input.data, outdir, smk.output.table,
-                                 int(smk.params.seed), log=log)
+                                 int(smk.params.seed), log=log, precision=dict(smk.params.precision))
     else:
         followups.run_human(smk.wildcards.fmodel, smk.params.spec, smk.input.data, smk.params.cells, smk.params.folds,
-                            int(smk.params.n_folds), outdir, smk.output.table, int(smk.params.seed), log=log)
+                            int(smk.params.n_folds), outdir, smk.output.table, int(smk.params.seed), log=log,
+                            precision=dict(smk.params.precision))

@@ -21,4 +21,5 @@ with script_run(snakemake) as log:  # noqa: F821
         smk.output.predictions,
         smk.output.holdout,
         log=log,
+        precision=dict(smk.params.precision),
     )

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from regbench.studies.synthetic_loci.finetune import run_finetune
+from regbench.predict.device import study_precision
 from regbench.workflow import script_run
 
 with script_run(snakemake) as log:  # noqa: F821
@@ -21,4 +22,5 @@ with script_run(snakemake) as log:  # noqa: F821
         seed=int(smk.params.seed),
         freeze_batchnorm=bool(cfg.get("freeze_batchnorm", False)),
         log=log,
+        precision=study_precision(cfg, "training"),
     )

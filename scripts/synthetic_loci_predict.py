@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from regbench.studies.synthetic_loci.finetune import run_predict
+from regbench.predict.device import study_precision
 from regbench.workflow import script_run
 
 with script_run(snakemake) as log:  # noqa: F821
@@ -26,4 +27,5 @@ with script_run(snakemake) as log:  # noqa: F821
         n_value=cfg.get("n_value", 0.25),
         use_tf_gamma=enf.get("use_tf_gamma"),
         log=log,
+        precision=study_precision(cfg, "inference"),
     )

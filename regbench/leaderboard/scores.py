@@ -291,6 +291,7 @@ def train_dream(card: dict, dream_cfg: dict, train_path, plasmid_path, subsets_d
     return train_and_predict(
         card["name"], spec, train_path, plasmid_path, subsets_dir, test_labels or None, outdir,
         float(dream_cfg.get("holdout_fraction", 0.1)), int(seed), predictions_tsv, holdout_tsv, log=log,
+        precision=dict(dream_cfg.get("precision") or {}),
     )
 
 
@@ -325,6 +326,7 @@ def predict_personal(card: dict, pers_cfg: dict, genes_tsv, genome_fa, vcf, out,
     windows, readout and haplotype combination; the card's track and bins stand for the
     study's CAGE-brain readout). No elastic-net head, no ensemble. Writes the study's long TSV."""
     from regbench.genome.fasta import Genome
+    from regbench.predict.device import study_precision
     from regbench.studies.personal.predictions import personal_predictions
 
     log = log or log_
@@ -335,7 +337,7 @@ def predict_personal(card: dict, pers_cfg: dict, genes_tsv, genome_fa, vcf, out,
         model, Genome(genome_fa, aliases="chr"), vcf, genes, samples=None, window_bp=window, bins=bins, track=track,
         readout=pers_cfg.get("readout", "sum_log1p"), combine=pers_cfg.get("haplotype_combine", "mean"),
         mode=pers_cfg.get("variants", "snv"), vcf_prefix=pers_cfg.get("vcf_chrom_prefix", ""),
-        batch_size=int(pers_cfg.get("batch_size", 8)), precision=pers_cfg.get("precision", "auto"), ensemble=None, log=log,
+        batch_size=int(pers_cfg.get("batch_size", 8)), precision=study_precision(pers_cfg, "inference"), ensemble=None, log=log,
     )
     with atomic_path(out) as tmp:
         df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
@@ -429,6 +431,7 @@ def predict_synthetic_loci(card: dict, sl_cfg: dict, dataset_dir, out_windows, o
     the same windows, shift ensemble, engine call and DHS-peak tables as the study's baseline
     Enformer; the card's ``track`` stands for the primary track, its bins for the 128-bp bins)."""
     from regbench.leaderboard.cards import resolve_track
+    from regbench.predict.device import study_precision
     from regbench.studies.synthetic_loci.finetune import run_predict
 
     log = log or log_
@@ -443,7 +446,7 @@ def predict_synthetic_loci(card: dict, sl_cfg: dict, dataset_dir, out_windows, o
     return run_predict(None, dataset_dir, None, {}, window, out_windows, out_peaks, out_profiles,
                        shifts=sl_cfg.get("shifts", 11), batch_size=sl_cfg.get("predict_batch_size", 4),
                        n_value=sl_cfg.get("n_value", 0.25), log=log, model=model, track_index={key: track},
-                       bin_size=int(card["output"]["bin_size"]))
+                       bin_size=int(card["output"]["bin_size"]), precision=study_precision(sl_cfg, "inference"))
 
 
 def synthetic_activity(name: str, sl_cfg: dict, payloads_tsv, windows_tsv, out_predictions, out_activity) -> pd.DataFrame:

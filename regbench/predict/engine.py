@@ -18,8 +18,15 @@ Semantics
   All ``len(shifts) * (2 if rc else 1)`` passes are averaged with equal weight.
 * ``reduce(out) -> tensor`` runs on the device after ensembling, so only what the caller needs
   reaches the host (e.g. ``lambda o: o[:, 447:450, 4980]``).
-* ``precision``: "auto" (bf16 autocast on CUDA, fp32 on CPU), "fp32" (TF32 disabled), "bf16",
-  "fp16" (CUDA only).
+* ``precision`` (required, keyword): "fp32" (TF32 off), "bf16" (autocast on CUDA or CPU) or
+  "fp16" (CUDA only); see :mod:`regbench.predict.device` for the policy (fp32 for anything
+  compared at small differences).
+* ``device``: where to compute (:func:`regbench.predict.device.resolve_device`: default the
+  model's accelerator, else CUDA when visible, else CPU). The model is left where it was found
+  (:func:`regbench.predict.device.placed`); a caller predicting many times puts it on the device
+  once with ``placed`` so nothing moves per call.
+* Out of GPU memory: the batch is halved and the failed items retried (logged), down to 1
+  (:func:`regbench.predict.device.run_batches`).
 * De-duplication: identical sequences in one call are computed once; with a
   :class:`SequenceCache`, across calls too (key: sequence hash + model identity + rc + shifts +
   precision + reduce code).
@@ -29,7 +36,6 @@ Returns a float32 numpy array with first dimension N.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import sys
@@ -39,6 +45,8 @@ from typing import Callable, Iterable
 import numpy as np
 import torch
 from torch import nn
+
+from regbench.predict.device import autocast, check_precision, placed, resolve_device, run_batches, to_numpy
 
 
 class SequenceCache:
@@ -97,40 +105,6 @@ def _seq_hash(item) -> bytes:
         return b"s" + hashlib.blake2b(item.encode(), digest_size=16).digest()
     a = np.ascontiguousarray(item, dtype=np.float32)
     return b"a" + hashlib.blake2b(a.tobytes(), digest_size=16).digest() + str(a.shape).encode()
-
-
-def resolve_device(model: nn.Module, device) -> torch.device:
-    if device is not None:
-        return torch.device(device)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-@contextlib.contextmanager
-def precision_context(device: torch.device, precision: str):
-    """Autocast / TF32 settings for one of "auto", "fp32", "bf16", "fp16"."""
-    if precision == "auto":
-        precision = "bf16" if device.type == "cuda" else "fp32"
-    if precision == "fp32":
-        if device.type == "cuda":
-            old = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
-            torch.backends.cuda.matmul.allow_tf32 = False
-            torch.backends.cudnn.allow_tf32 = False
-            try:
-                yield
-            finally:
-                torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old
-        else:
-            yield
-    elif precision == "bf16":
-        with torch.autocast(device.type, dtype=torch.bfloat16):
-            yield
-    elif precision == "fp16":
-        if device.type != "cuda":
-            raise ValueError("precision 'fp16' needs a CUDA device; use 'bf16' or 'fp32' on CPU")
-        with torch.autocast("cuda", dtype=torch.float16):
-            yield
-    else:
-        raise ValueError(f"precision must be 'auto', 'fp32', 'bf16' or 'fp16', got {precision!r}")
 
 
 def shift_onehot(x: torch.Tensor, shift: int) -> torch.Tensor:
@@ -195,26 +169,26 @@ def predict(
     shifts: Iterable[int] = (0,),
     cache: SequenceCache | None = None,
     device=None,
-    precision: str = "auto",
+    *,
+    precision: str,
     progress: bool = True,
     log: logging.Logger | None = None,
 ) -> np.ndarray:
     """Predict ``inputs`` with ``model`` (see the module docstring). Returns float32 numpy."""
+    check_precision(precision)
     shifts = tuple(int(s) for s in shifts)
     if not shifts:
         raise ValueError("shifts must contain at least one offset (0 = no shift)")
     if not _is_single_input(inputs):
         parts = [
-            predict(model, b, batch_size, reduce, rc, shifts, cache, device, precision, False, log) for b in inputs
+            predict(model, b, batch_size, reduce, rc, shifts, cache, device, precision=precision, progress=False, log=log)
+            for b in inputs
         ]
         if not parts:
             raise ValueError("predict: no input batches")
         return np.concatenate(parts)
 
-    dev = resolve_device(model, device)
-    model.to(dev)
-    modes = [(m, m.training) for m in model.modules()]  # restored exactly afterwards
-    model.eval()
+    dev = resolve_device(device, model)
     n = len(inputs)
     if isinstance(inputs, torch.Tensor):
         inputs = inputs.detach().cpu().numpy()
@@ -239,36 +213,42 @@ def predict(
                 continue
         todo.append(i)
 
-    batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
-    it = batches
-    if progress and len(batches) > 1:
+    bar = None
+    if progress and len(todo) > batch_size:
         try:
             from tqdm.auto import tqdm
 
-            it = tqdm(batches, desc="predict", file=sys.stderr, mininterval=30.0, leave=False, ascii=True)
+            bar = tqdm(total=len(todo), desc="predict", file=sys.stderr, mininterval=30.0, leave=False, ascii=True)
         except ImportError:  # pragma: no cover
             pass
     if log is not None:
-        log.info("predict: %d inputs, %d unique to compute, %d batches on %s", n, len(todo), len(batches), dev)
+        log.info("predict: %d inputs, %d unique to compute, batch %d on %s (%s)", n, len(todo), batch_size, dev, precision)
+
+    def step(a: int, b: int) -> None:
+        idx = todo[a:b]
+        if isinstance(inputs, np.ndarray):
+            sel = inputs[idx[0] : idx[-1] + 1] if idx[-1] - idx[0] + 1 == len(idx) else inputs[idx]
+        else:
+            sel = [inputs[i] for i in idx]
+        x = _to_batch(sel, dev)
+        out = ensemble_forward(model, x, rc, shifts)
+        if reduce is not None:
+            out = reduce(out)
+        out = to_numpy(out)
+        for j, i in enumerate(idx):
+            results[keys[i]] = out[j]
+            if cache is not None:
+                cache.put((settings, keys[i]), out[j])
+
+    shape = tuple(np.shape(inputs[todo[0]])) if todo and isinstance(inputs, np.ndarray) else None
     try:
-        with torch.inference_mode(), precision_context(dev, precision):
-            for idx in it:
-                if isinstance(inputs, np.ndarray):
-                    sel = inputs[idx[0] : idx[-1] + 1] if idx[-1] - idx[0] + 1 == len(idx) else inputs[idx]
-                else:
-                    sel = [inputs[i] for i in idx]
-                x = _to_batch(sel, dev)
-                out = ensemble_forward(model, x, rc, shifts)
-                if reduce is not None:
-                    out = reduce(out)
-                out = out.float().cpu().numpy()
-                for j, i in enumerate(idx):
-                    results[keys[i]] = out[j]
-                    if cache is not None:
-                        cache.put((settings, keys[i]), out[j])
+        if todo:
+            with placed(model, dev), torch.inference_mode(), autocast(dev, precision):
+                run_batches(len(todo), batch_size, step, key=(id(model), shape, rc, shifts), log=log,
+                            progress=None if bar is None else bar.update)
     finally:
-        for m, mode in modes:
-            m.training = mode
+        if bar is not None:
+            bar.close()
     if n == 0:
         return np.zeros((0,), dtype=np.float32)
     return np.stack([results[k] for k in keys]).astype(np.float32, copy=False)

@@ -30,6 +30,7 @@ on the whole validation set (numpy arrays) each epoch.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -43,6 +44,15 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
+
+from regbench.predict.device import (
+    TRAIN_PRECISIONS,
+    autocast,
+    check_precision,
+    fp32_math,
+    model_device,
+    resolve_device,
+)
 
 CHECKPOINT = "checkpoint_last.pt"
 BEST = "best.pt"
@@ -62,10 +72,14 @@ class TrainConfig:
     plateau_patience: int = 3
     patience: int | None = None  # early stopping on validation loss
     grad_clip: float | None = None
-    amp: bool = True  # bf16 autocast, only on CUDA
+    # "fp32" (TF32 off for the whole step) | "bf16" (autocast of the forward pass, on CUDA and on
+    # CPU); studies set it from their config `precision.training` (regbench.predict.device)
+    precision: str = "fp32"
     select: str = "best"  # "best" (lowest valid loss) | "last"
     seed: int = 0
-    device: str | None = None  # None = cuda if available else cpu
+    device: str | None = None  # None = regbench.predict.device.resolve_device (cuda if visible)
+    # > 0: batches are gathered by this many DataLoader worker processes (same batches, same
+    # order as with 0: the shuffled index batches are drawn in the main process)
     num_workers: int = 0
     steps_per_epoch: int | None = None  # cap batches per epoch (demo speed)
     # > 0: before each validation, re-estimate BatchNorm running statistics from this many
@@ -116,34 +130,60 @@ def recalibrate_batchnorm(model: nn.Module, batches, n_batches: int, device: tor
     return used
 
 
-def resolve_device(device: str | None) -> torch.device:
-    if device is None:
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(device)
+class _IndexBatches(torch.utils.data.Dataset):
+    """Item k = the arrays' rows of index batch k (for DataLoader workers: ``batch_size=None``)."""
+
+    def __init__(self, x, y, index_batches: list[np.ndarray]):
+        self.x, self.y, self.index_batches = x, y, index_batches
+
+    def __len__(self) -> int:
+        return len(self.index_batches)
+
+    def __getitem__(self, k):
+        idx = self.index_batches[k]
+        return torch.as_tensor(np.asarray(self.x[idx])), torch.as_tensor(np.asarray(self.y[idx]))
 
 
 class _ArrayData:
-    """Batches from in-memory arrays ``(x, y)``; shuffling from an explicit generator."""
+    """Batches from in-memory arrays ``(x, y)``; shuffling from an explicit generator.
 
-    def __init__(self, arrays, batch_size: int):
+    ``num_workers > 0`` gathers the batches in DataLoader worker processes; the index batches
+    are drawn here, so batches and order are those of ``num_workers=0``.
+    """
+
+    def __init__(self, arrays, batch_size: int, num_workers: int = 0, pin_memory: bool = False):
         if not (isinstance(arrays, (tuple, list)) and len(arrays) == 2):
             raise TypeError("array data must be a tuple (x, y)")
         self.x, self.y = arrays
         if len(self.x) != len(self.y):
             raise ValueError(f"x and y differ in length: {len(self.x)} vs {len(self.y)}")
         self.batch_size = batch_size
+        self.num_workers = int(num_workers)
+        self.pin_memory = pin_memory
 
     def __len__(self) -> int:
         return math.ceil(len(self.x) / self.batch_size)
 
-    def batches(self, shuffle: bool, generator: torch.Generator | None):
+    def _index_batches(self, shuffle: bool, generator: torch.Generator | None) -> list[np.ndarray]:
         n = len(self.x)
         order = torch.randperm(n, generator=generator).numpy() if shuffle else np.arange(n)
+        out = []
         for i in range(0, n, self.batch_size):
             idx = order[i : i + self.batch_size]
-            if shuffle:
-                idx = np.sort(idx)  # HDF5-friendly; the batch content is what matters
-            yield torch.as_tensor(np.asarray(self.x[idx])), torch.as_tensor(np.asarray(self.y[idx]))
+            out.append(np.sort(idx) if shuffle else idx)  # sorted: HDF5-friendly, same content
+        return out
+
+    def batches(self, shuffle: bool, generator: torch.Generator | None):
+        index_batches = self._index_batches(shuffle, generator)
+        if self.num_workers <= 0:
+            for idx in index_batches:
+                yield torch.as_tensor(np.asarray(self.x[idx])), torch.as_tensor(np.asarray(self.y[idx]))
+            return
+        loader = torch.utils.data.DataLoader(
+            _IndexBatches(self.x, self.y, index_batches), batch_size=None, shuffle=False,
+            num_workers=self.num_workers, pin_memory=self.pin_memory,
+        )
+        yield from loader
 
 
 class _DatasetData:
@@ -167,12 +207,12 @@ class _DatasetData:
             yield torch.as_tensor(x), torch.as_tensor(y)
 
 
-def _wrap(data, cfg: TrainConfig):
+def _wrap(data, cfg: TrainConfig, device: torch.device | None = None):
     if data is None:
         return None
     if isinstance(data, torch.utils.data.Dataset) or not isinstance(data, (tuple, list)):
         return _DatasetData(data, cfg.batch_size, cfg.num_workers)
-    return _ArrayData(data, cfg.batch_size)
+    return _ArrayData(data, cfg.batch_size, cfg.num_workers, pin_memory=device is not None and device.type == "cuda")
 
 
 def _make_optimizer(model: nn.Module, cfg: TrainConfig):
@@ -218,12 +258,6 @@ def _write_history(rows: list[dict], path: Path) -> pd.DataFrame:
     return df
 
 
-def _autocast(device: torch.device, amp: bool):
-    if amp and device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return torch.autocast(device.type, enabled=False)
-
-
 def _progress(iterable, total: int, desc: str, log: logging.Logger):
     """tqdm to stderr (the rule log under script_run), throttled so logs stay short."""
     try:
@@ -233,8 +267,9 @@ def _progress(iterable, total: int, desc: str, log: logging.Logger):
     return tqdm(iterable, total=total, desc=desc, file=sys.stderr, mininterval=30.0, leave=False, ascii=True)
 
 
-def evaluate(model: nn.Module, data, loss_fn, device: torch.device, amp: bool, keep_outputs: bool):
-    """Mean loss over ``data`` (weighted by batch size) and, optionally, all predictions/targets."""
+def evaluate(model: nn.Module, data, loss_fn, device: torch.device, precision: str, keep_outputs: bool):
+    """Mean loss over ``data`` (weighted by batch size) and, optionally, all predictions/targets;
+    the forward pass under ``precision`` (:func:`regbench.predict.device.autocast`)."""
     model.eval()
     total, count = 0.0, 0
     preds, ys = [], []
@@ -242,7 +277,7 @@ def evaluate(model: nn.Module, data, loss_fn, device: torch.device, amp: bool, k
         for x, y in data.batches(False, None):
             x = x.to(device, dtype=torch.float32, non_blocking=True)
             y = y.to(device, dtype=torch.float32, non_blocking=True)
-            with _autocast(device, amp):
+            with autocast(device, precision):
                 out = model(x)
             out = out.float()
             total += float(loss_fn(out, y)) * len(x)
@@ -272,17 +307,21 @@ def fit(
     Early stopping (``cfg.patience``): a counter increases when the validation loss is not
     strictly lower than the best so far and stops training when it reaches ``patience``.
     ``valid=None`` trains for ``max_epochs`` and selects the last epoch.
-    Returns the model with the selected weights loaded (on the training device, eval mode).
+    Device and precision: trains on ``cfg.device`` (default
+    :func:`regbench.predict.device.resolve_device`), forward passes under ``cfg.precision``
+    (``fp32``: TF32 off for the whole step; ``bf16``: autocast, on CUDA or CPU), the loss in fp32.
+    Returns the model with the selected weights loaded, in eval mode, on the device it was given on.
     """
     log = log or logging.getLogger("regbench.train")
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     if cfg.select not in ("best", "last"):
         raise ValueError(f"TrainConfig.select must be 'best' or 'last', got {cfg.select!r}")
-    device = resolve_device(cfg.device)
-    use_amp = bool(cfg.amp and device.type == "cuda")
-    train_data = _wrap(train, cfg)
-    valid_data = _wrap(valid, cfg)
+    check_precision(cfg.precision, TRAIN_PRECISIONS)
+    device = resolve_device(cfg.device, model)
+    home = model_device(model)
+    train_data = _wrap(train, cfg, device)
+    valid_data = _wrap(valid, cfg, device)
     steps = len(train_data) if cfg.steps_per_epoch is None else min(len(train_data), cfg.steps_per_epoch)
     metrics = metrics or {}
 
@@ -319,102 +358,105 @@ def fit(
     if (outdir / BEST).exists():
         best_state = torch.load(outdir / BEST, map_location="cpu", weights_only=True)
 
-    while not state["stopped_early"] and state["epoch"] < cfg.max_epochs:
-        epoch = state["epoch"] + 1
-        t0 = time.perf_counter()
-        torch.manual_seed(_epoch_seed(cfg.seed, epoch, 0))
-        g_shuffle = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, 1))
-        g_aug = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, 2))
-        model.train()
-        total, count = 0.0, 0
-        batches = train_data.batches(True, g_shuffle)
-        for step, (x, y) in enumerate(_progress(batches, steps, f"epoch {epoch}", log)):
-            if step >= steps:
-                break
-            x = x.to(device, dtype=torch.float32, non_blocking=True)
-            y = y.to(device, dtype=torch.float32, non_blocking=True)
-            if augment is not None:
-                x, y = augment(x, y, g_aug)
-            with _autocast(device, use_amp):
-                out = model(x)
-            loss = loss_fn(out.float(), y)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"non-finite training loss {float(loss)} at epoch {epoch} step {step}")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if cfg.grad_clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            opt.step()
-            if cfg.schedule == "onecycle":
+    # fp32: TF32 off for forward, backward and optimizer step (global flags, restored after)
+    with fp32_math() if cfg.precision == "fp32" else contextlib.nullcontext():
+        while not state["stopped_early"] and state["epoch"] < cfg.max_epochs:
+            epoch = state["epoch"] + 1
+            t0 = time.perf_counter()
+            torch.manual_seed(_epoch_seed(cfg.seed, epoch, 0))
+            g_shuffle = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, 1))
+            g_aug = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, 2))
+            model.train()
+            total, count = 0.0, 0
+            batches = train_data.batches(True, g_shuffle)
+            for step, (x, y) in enumerate(_progress(batches, steps, f"epoch {epoch}", log)):
+                if step >= steps:
+                    break
+                x = x.to(device, dtype=torch.float32, non_blocking=True)
+                y = y.to(device, dtype=torch.float32, non_blocking=True)
+                if augment is not None:
+                    x, y = augment(x, y, g_aug)
+                with autocast(device, cfg.precision):
+                    out = model(x)
+                loss = loss_fn(out.float(), y)
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(f"non-finite training loss {float(loss)} at epoch {epoch} step {step}")
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                if cfg.grad_clip is not None:
+                    nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+                opt.step()
+                if cfg.schedule == "onecycle":
+                    sched.step()
+                total += float(loss.detach()) * len(x)
+                count += len(x)
+            train_loss = total / max(count, 1)
+            lr = opt.param_groups[0]["lr"]
+            if cfg.bn_recalibrate_batches > 0:
+                g_bn = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, 3))
+                bn_batches = train_data.batches(True, g_bn)
+                if augment is not None:  # the model sees augmented inputs (e.g. shift-cropped)
+                    bn_batches = (augment(x.to(device), y.to(device), g_bn) for x, y in bn_batches)
+                recalibrate_batchnorm(model, bn_batches, cfg.bn_recalibrate_batches, device)
+
+            metric_values = {}
+            if valid_data is not None:
+                valid_loss, p, yv = evaluate(model, valid_data, loss_fn, device, cfg.precision, bool(metrics))
+                for name, fn in metrics.items():
+                    metric_values[name] = float(fn(p, yv))
+            else:
+                valid_loss = train_loss
+            row = {
+                "epoch": epoch,
+                "train_loss": train_loss,
+                "valid_loss": valid_loss if valid_data is not None else float("nan"),
+            }
+            if cfg.schedule == "plateau":
+                sched.step(valid_loss)
+            elif cfg.schedule == "cosine":
                 sched.step()
-            total += float(loss.detach()) * len(x)
-            count += len(x)
-        train_loss = total / max(count, 1)
-        lr = opt.param_groups[0]["lr"]
-        if cfg.bn_recalibrate_batches > 0:
-            g_bn = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, 3))
-            bn_batches = train_data.batches(True, g_bn)
-            if augment is not None:  # the model sees augmented inputs (e.g. shift-cropped)
-                bn_batches = (augment(x.to(device), y.to(device), g_bn) for x, y in bn_batches)
-            recalibrate_batchnorm(model, bn_batches, cfg.bn_recalibrate_batches, device)
 
-        metric_values = {}
-        if valid_data is not None:
-            valid_loss, p, yv = evaluate(model, valid_data, loss_fn, device, use_amp, bool(metrics))
-            for name, fn in metrics.items():
-                metric_values[name] = float(fn(p, yv))
-        else:
-            valid_loss = train_loss
-        row = {
-            "epoch": epoch,
-            "train_loss": train_loss,
-            "valid_loss": valid_loss if valid_data is not None else float("nan"),
-        }
-        if cfg.schedule == "plateau":
-            sched.step(valid_loss)
-        elif cfg.schedule == "cosine":
-            sched.step()
+            improved = valid_loss < state["best_loss"]
+            if improved:
+                state["best_loss"], state["best_epoch"], state["bad_epochs"] = valid_loss, epoch, 0
+                best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+                _atomic_torch_save(best_state, outdir / BEST)
+            else:
+                state["bad_epochs"] += 1
+            row.update(lr=lr, seconds=round(time.perf_counter() - t0, 3), **metric_values)
+            state["history"].append(row)
+            state["epoch"] = epoch
+            stop = cfg.patience is not None and valid_data is not None and state["bad_epochs"] >= cfg.patience
+            state["stopped_early"] = bool(stop)
 
-        improved = valid_loss < state["best_loss"]
-        if improved:
-            state["best_loss"], state["best_epoch"], state["bad_epochs"] = valid_loss, epoch, 0
-            best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-            _atomic_torch_save(best_state, outdir / BEST)
-        else:
-            state["bad_epochs"] += 1
-        row.update(lr=lr, seconds=round(time.perf_counter() - t0, 3), **metric_values)
-        state["history"].append(row)
-        state["epoch"] = epoch
-        stop = cfg.patience is not None and valid_data is not None and state["bad_epochs"] >= cfg.patience
-        state["stopped_early"] = bool(stop)
-
-        selected = best_state if (cfg.select == "best" and valid_data is not None) else model.state_dict()
-        _atomic_torch_save({k: v.detach().cpu() for k, v in selected.items()}, outdir / MODEL)
-        _write_history(state["history"], outdir / HISTORY)
-        _atomic_torch_save(
-            {
-                "model": model.state_dict(),
-                "optimizer": opt.state_dict(),
-                "scheduler": sched.state_dict() if sched is not None else None,
-                "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state()},
-                "config": asdict(cfg),
-                **state,
-            },
-            ckpt_path,
-        )
-        log.info(
-            "epoch %d: train_loss %.5g valid_loss %.5g lr %.3g (%.1f s)%s%s",
-            epoch,
-            train_loss,
-            row["valid_loss"],
-            lr,
-            row["seconds"],
-            " *best*" if improved else "",
-            " early stop" if stop else "",
-        )
+            selected = best_state if (cfg.select == "best" and valid_data is not None) else model.state_dict()
+            _atomic_torch_save({k: v.detach().cpu() for k, v in selected.items()}, outdir / MODEL)
+            _write_history(state["history"], outdir / HISTORY)
+            _atomic_torch_save(
+                {
+                    "model": model.state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "scheduler": sched.state_dict() if sched is not None else None,
+                    "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state()},
+                    "config": asdict(cfg),
+                    **state,
+                },
+                ckpt_path,
+            )
+            log.info(
+                "epoch %d: train_loss %.5g valid_loss %.5g lr %.3g (%.1f s)%s%s",
+                epoch,
+                train_loss,
+                row["valid_loss"],
+                lr,
+                row["seconds"],
+                " *best*" if improved else "",
+                " early stop" if stop else "",
+            )
 
     if cfg.select == "best" and valid_data is not None and best_state is not None:
         model.load_state_dict(best_state)
+    model.to(home)  # the device rule: leave the model where it was found
     model.eval()
     history = pd.DataFrame(state["history"])
     if not (outdir / HISTORY).exists():

@@ -56,6 +56,7 @@ def acc_train_cfg(wildcards):
         "input_length": ACC["input_length"],
         "architectures": {arch: ACC["architectures"][arch]},
         "training": ACC["training"],
+        "precision": ACC.get("precision", {}),
     }
 
 
@@ -67,6 +68,7 @@ def acc_eval_cfg(wildcards):
         "architectures": {arch: ACC["architectures"][arch]},
         "evaluation": ACC["evaluation"],
         "evaluation_models": ACC.get("evaluation_models", {}),
+        "precision": ACC.get("precision", {}),
     }
 
 

@@ -175,7 +175,7 @@ def test_accessibility_pearson_equals_the_study_metric_on_the_trained_model(lead
     model = cards.build_model(card, "accessibility", input_length=int(acc["input_length"]), n_tracks=len(acc["cells"]), bin_size=spec["bin"])
     model = load_trained(model, leaderboard / TINY / "accessibility" / "model")
     d = load_split(ROOT / "results" / "accessibility" / "datasets" / f"{acc['eval_datasets']['whole']}.h5", "test", bin_size=spec["bin"])
-    p = predict(model, d["x"], batch_size=64, progress=False)
+    p = predict(model, d["x"], batch_size=64, precision="fp32", progress=False)
     r = M.whole_pearson(np.asarray(d["y"], np.float64), np.asarray(p, np.float64))
     assert _table(leaderboard).loc[TINY, "accessibility:pearson_whole"] == pytest.approx(float(np.mean(r)), rel=1e-4, abs=1e-5)
 
@@ -234,7 +234,8 @@ def test_synthetic_loci_equals_the_study_code_on_the_same_model(leaderboard, lb_
     ds_dir = ROOT / "results" / "synthetic_loci" / "dataset"
     w = run_predict(str(ROOT / enf["weights"]), ds_dir, ROOT / enf["targets_mouse"], sl["tracks"], sl["window"],
                     tmp_path / "w.tsv", tmp_path / "p.tsv", tmp_path / "pr.npz", shifts=sl["shifts"],
-                    batch_size=sl["predict_batch_size"], n_value=sl["n_value"], use_tf_gamma=enf.get("use_tf_gamma"))
+                    batch_size=sl["predict_batch_size"], n_value=sl["n_value"], use_tf_gamma=enf.get("use_tf_gamma"),
+                    precision="fp32")
     mine = pd.read_csv(leaderboard / ENF / "synthetic_loci" / "windows.tsv", sep="\t")
     np.testing.assert_allclose(mine["peaksum_escj7"], w["peaksum_escj7"], rtol=1e-5, atol=1e-6)
     ds = pd.read_csv(ds_dir / "payloads.tsv", sep="\t", keep_default_na=False, na_values=[""])
@@ -298,7 +299,7 @@ def test_accessibility_readout_equals_the_study_metric(leaderboard, lb_config):
     assert not (leaderboard / ENF / "accessibility" / "model").exists()  # read out, not trained
     model = accessibility_readout_model(card, acc)
     d = load_split(ROOT / "results" / "accessibility" / "datasets" / f"{acc['eval_datasets']['whole']}.h5", "test", bin_size=128)
-    p = predict(model, d["x"], batch_size=64, progress=False)
+    p = predict(model, d["x"], batch_size=64, precision="fp32", progress=False)
     assert p.shape == (len(d["x"]), int(acc["input_length"]) // 128, len(acc["cells"]))
     r = M.whole_pearson(np.asarray(d["y"], np.float64), np.asarray(p, np.float64))
     assert t.loc[ENF, "accessibility:pearson_whole"] == pytest.approx(float(np.mean(r)), rel=1e-4, abs=1e-5)

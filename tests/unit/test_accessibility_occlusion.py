@@ -62,7 +62,7 @@ def test_occlusion_effect_linear_model_known_answer():
     L = len(seqs[0])
     spans = O.find_matches(seqs, "TGA.TCA")
     model = Linear().eval()
-    eff = O.occlusion_effects(model, x, spans, fill="mean", control=False)
+    eff = O.occlusion_effects(model, x, spans, fill="mean", control=False, precision="fp32")
     orig = np.stack([(W @ x[i].T).mean(axis=1) for i in range(2)])  # (N, C)
     assert eff["original"] == pytest.approx(orig, abs=1e-5)
     # mean fill: each occluded base contributes mean(W[c]) instead of W[c, base]
@@ -83,14 +83,16 @@ def test_occlusion_random_fill_expectation_and_control():
     x = one_hot([s])
     L = len(s)
     spans = O.find_matches([s], "TGA.TCA")
-    eff = O.occlusion_effects(Linear().eval(), x, spans, n_copies=400, seed=3, fill="random", control=True)
+    eff = O.occlusion_effects(Linear().eval(), x, spans, n_copies=400, seed=3, fill="random", control=True,
+                              precision="fp32")
     motif_sum = sum(W[0, "ACGT".index(b)] for b in "TGATTCA")
     exp_removed = eff["original"][0, 0] + (7 * W[0].mean() - motif_sum) / L
     exp_bg = eff["original"][0, 0] + 7 * (W[0].mean() - W[0, 2]) / L
     assert eff["removed"][0, 0] == pytest.approx(exp_removed, abs=0.02)
     assert eff["background"][0, 0] == pytest.approx(exp_bg, abs=0.02)
     # deterministic given the seed
-    again = O.occlusion_effects(Linear().eval(), x, spans, n_copies=400, seed=3, fill="random", control=True)
+    again = O.occlusion_effects(Linear().eval(), x, spans, n_copies=400, seed=3, fill="random", control=True,
+                                precision="fp32")
     assert (again["removed"] == eff["removed"]).all() and (again["background"] == eff["background"]).all()
 
 

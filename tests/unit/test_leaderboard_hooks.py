@@ -71,7 +71,8 @@ def _run_predict(d, out, shifts=2, **kw):
 
     out.mkdir(parents=True, exist_ok=True)
     return run_predict(str(d / "enformer"), d / "dataset", d / "targets_mouse.txt", {"escj7": "DNASE:two", "e14": "DNASE:zero"},
-                       512, out / "windows.tsv", out / "peaks.tsv", out / "profiles.npz", shifts=shifts, batch_size=4, **kw)
+                       512, out / "windows.tsv", out / "peaks.tsv", out / "profiles.npz", shifts=shifts, batch_size=4,
+                       precision="fp32", **kw)
 
 
 @pytest.mark.slow

@@ -40,7 +40,7 @@ def direct(m, x):
 def test_ism_window_matches_direct_mutation():
     m = Model().eval()
     x = one_hot(SEQ)
-    eff = ism(m, SEQ, readout, start=10, end=20)
+    eff = ism(m, SEQ, readout, start=10, end=20, precision="fp32")
     assert eff.shape == (10, 4)
     ref = direct(m, x)
     for i in range(10):
@@ -55,18 +55,18 @@ def test_ism_window_matches_direct_mutation():
 def test_ism_variants_only_and_one_batch():
     m = Model().eval()
     variants = [(3, "A"), (17, "C"), (17, "T")]
-    eff = ism(m, one_hot(SEQ), readout, variants=variants, batch_size=64)
+    eff = ism(m, one_hot(SEQ), readout, variants=variants, batch_size=64, precision="fp32")
     assert m.calls == 1 and eff.shape == (3,)
-    full = ism(m, SEQ, readout, start=0, end=40)
+    full = ism(m, SEQ, readout, start=0, end=40, precision="fp32")
     np.testing.assert_allclose(eff, [full[3, 0], full[17, 1], full[17, 3]], atol=1e-6)
     with pytest.raises(ValueError):
-        ism(m, SEQ, readout, variants=[(99, "A")])
+        ism(m, SEQ, readout, variants=[(99, "A")], precision="fp32")
 
 
 def test_grad_x_input_matches_autograd_and_finite_difference():
     m = Model().eval()
     x = one_hot([SEQ, SEQ[::-1]])
-    gx, g = grad_x_input(m, x, readout, return_grad=True)
+    gx, g = grad_x_input(m, x, readout, return_grad=True, precision="fp32")
     assert gx.shape == (2, 40, 4)
     np.testing.assert_allclose(gx, g * x)
     # finite difference along one input coordinate
@@ -75,5 +75,5 @@ def test_grad_x_input_matches_autograd_and_finite_difference():
     xp[12, 2] += eps
     fd = (direct(m, xp) - direct(m, x[0])) / eps
     assert g[0, 12, 2] == pytest.approx(fd, rel=1e-2, abs=1e-4)
-    single = grad_x_input(m, SEQ, readout)
+    single = grad_x_input(m, SEQ, readout, precision="fp32")
     np.testing.assert_allclose(single, gx[0], atol=1e-6)

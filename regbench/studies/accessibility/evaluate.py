@@ -195,7 +195,7 @@ def eval_tomtom(ctx) -> pd.DataFrame:
     L = int(ctx["cfg"]["input_length"])
     d = load_split(ctx["datasets"]["peak"], "test", crop=L)
     x = d["x"][: int(ecfg.get("tomtom_max_seqs", 500))]
-    act = F.filter_activations(ctx["model"], x)
+    act = F.filter_activations(ctx["model"], x, batch_size=int(ecfg.get("batch_size", 64)), device=ctx.get("device"))
     x_al = x if act.shape[1] == x.shape[1] else x[:, : act.shape[1]]
     ppms = F.activation_ppms(x_al, act, window=int(ecfg.get("filter_window", 24)))
     queries = {f"filter{i}": F.clip_ppm(p) for i, p in enumerate(ppms)}
@@ -298,7 +298,8 @@ def eval_occlusion(ctx) -> pd.DataFrame:
         model.logits = True
     eff = O.occlusion_effects(model, d["x"][pick[keep]], [matches[i] for i in keep], n_copies=int(oc.get("copies", 25)),
                               seed=int(oc.get("seed", 42)), fill=oc.get("fill", "random"), control=True,
-                              batch_size=int(ctx["ecfg"].get("batch_size", 64)))
+                              batch_size=int(ctx["ecfg"].get("batch_size", 64)), device=ctx.get("device"),
+                              precision=ctx["precision"])
     n_inst = np.array([len(matches[i]) for i in keep])
     groups = np.array([O.instance_group(n) for n in n_inst])
     for g in ["1", "2", "3+", "all"]:
@@ -316,6 +317,10 @@ def eval_occlusion(ctx) -> pd.DataFrame:
                      for c, v in zip(cells, eff[kind][j])]
     return pd.DataFrame(rows)
 
+
+# compared at small differences: always fp32 (regbench.predict.device.EFFECTS); the others use the
+# study's precision.inference
+EFFECT_EVALUATIONS = ("cagi", "gia", "occlusion")
 
 EVALUATIONS = {
     "whole": eval_whole,
@@ -351,9 +356,14 @@ def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets
     an ``nn.Module`` mapping ``(N, input_length, 4)`` to ``(N, input_length // spec["bin"],
     len(cells))`` with its tracks in the order of ``cells`` (the study's cell lines); then
     ``model_dir`` is not read and ``cells`` is required.
+
+    Predictions run on ``device`` (default: CUDA when visible) at ``cfg["precision"]["inference"]``
+    (fp32 for CAGI, GIA and occlusion, :data:`EFFECT_EVALUATIONS`); the model is left where it
+    was found after every evaluation.
     """
     import time
 
+    from regbench.predict.device import EFFECTS, study_precision
     from regbench.studies.accessibility.experiments import load_model, model_slug, predictor
     from regbench.workflow import atomic_path
 
@@ -367,14 +377,17 @@ def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets
         raise ValueError("run_evaluations: a model hook needs the cell lines its tracks stand for (cells=)")
     ecfg = cfg["evaluation"]
     bs = int(ecfg.get("batch_size", 64))
+    bulk = study_precision(cfg, "inference")
     parts, extra, hits = [], pd.DataFrame(), pd.DataFrame(columns=["filter", "target", "p", "q"])
     for name in names:
         if not selected(name, slug, cfg):
             continue
         t0 = time.time()
-        ctx = {"spec": spec, "cfg": cfg, "ecfg": ecfg, "datasets": datasets, "model": model, "cells": cells, "f": predictor(model, bs, device)}
+        prec = EFFECTS if name in EFFECT_EVALUATIONS else bulk
+        ctx = {"spec": spec, "cfg": cfg, "ecfg": ecfg, "datasets": datasets, "model": model, "cells": cells,
+               "device": device, "precision": prec, "f": predictor(model, bs, device, precision=prec)}
         if spec["binary"]:
-            ctx["f_logits"] = predictor(model, bs, device, logits=True)
+            ctx["f_logits"] = predictor(model, bs, device, logits=True, precision=prec)
         df = EVALUATIONS[name](ctx)
         df.insert(0, "evaluation", name)
         parts.append(df)

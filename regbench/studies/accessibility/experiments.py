@@ -104,6 +104,7 @@ def train_model(spec: dict, cfg: dict, dataset_path, outdir, log=None, device=No
     """
     import torch
 
+    from regbench.predict.device import study_precision
     from regbench.studies.accessibility.datasets import load_split
     from regbench.train.losses import get_loss
     from regbench.train.trainer import TrainConfig, fit
@@ -113,6 +114,7 @@ def train_model(spec: dict, cfg: dict, dataset_path, outdir, log=None, device=No
     tcfg = dict(cfg["training"]["binary" if spec["binary"] else "quantitative"])
     tcfg.update(cfg["architectures"][spec["arch"]].get("train", {}))
     tcfg["seed"] = int(spec["seed"]) + int(cfg.get("seed_offset", 0))
+    tcfg["precision"] = study_precision(cfg, "training")
     if device is not None:
         tcfg["device"] = device
     train_cfg = TrainConfig(**tcfg)
@@ -148,8 +150,9 @@ def load_model(spec: dict, cfg: dict, model_dir, n_tracks: int):
     return model
 
 
-def predictor(model, batch_size: int = 64, device=None, logits: bool = False):
-    """``f(x (N, L, 4)) -> np.ndarray`` through :func:`regbench.predict.engine.predict`.
+def predictor(model, batch_size: int = 64, device=None, logits: bool = False, *, precision: str):
+    """``f(x (N, L, 4)) -> np.ndarray`` through :func:`regbench.predict.engine.predict` at
+    ``precision`` on ``device`` (the model stays where it is).
 
     ``logits=True`` returns pre-sigmoid outputs of binary models (a copy with the GOPHER zoo's
     ``model.logits = True`` switch).
@@ -166,6 +169,7 @@ def predictor(model, batch_size: int = 64, device=None, logits: bool = False):
         net.logits = True
 
     def f(x):
-        return predict(net, np.asarray(x, dtype=np.float32), batch_size=batch_size, device=device, progress=False)
+        return predict(net, np.asarray(x, dtype=np.float32), batch_size=batch_size, device=device, precision=precision,
+                       progress=False)
 
     return f

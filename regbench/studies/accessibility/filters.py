@@ -214,15 +214,24 @@ def hit_summary(hits: pd.DataFrame, n_filters: int, planted: list[str] | None = 
     return out
 
 
-def filter_activations(model, x: np.ndarray, batch_size: int = 64) -> np.ndarray:
+class _FirstLayerReached(Exception):
+    """Raised by the forward hook of :func:`filter_activations`: the rest of the model is skipped."""
+
+
+def filter_activations(model, x: np.ndarray, batch_size: int = 64, device=None) -> np.ndarray:
     """First-layer filter activations ``(N, L', F)`` of ``model`` on one-hot ``x`` ``(N, L, 4)``.
 
     Uses ``model.first_layer_activation`` (a module whose output is the activated first-layer
     map) when the architecture exposes it; otherwise the first ``Exp``/``ReLU`` module (GOPHER
     zoo: conv -> BN -> activation), else the first ``nn.Conv1d`` through ReLU. Outputs in
     ``(N, F, L)`` layout are transposed. Note: ``L'`` equals ``L`` for 'same' convolutions.
+    Only the layers up to the first activation are computed (the forward pass stops there), on
+    ``device`` (:func:`regbench.predict.device.resolve_device`, in fp32), and the model is left
+    where it was found.
     """
     import torch
+
+    from regbench.predict.device import autocast, placed, resolve_device, to_numpy
 
     target = getattr(model, "first_layer_activation", None)
     post = None
@@ -235,21 +244,24 @@ def filter_activations(model, x: np.ndarray, batch_size: int = 64) -> np.ndarray
     store = []
 
     def hook(_m, _i, out):
-        store.append((post(out) if post else out).detach().float().cpu())
+        store.append(to_numpy(post(out) if post else out))
+        raise _FirstLayerReached
 
+    dev = resolve_device(device, model)
     h = target.register_forward_hook(hook)
-    model.eval()
     outs = []
     try:
-        with torch.no_grad():
+        with placed(model, dev), torch.no_grad(), autocast(dev, "fp32"):
             for i in range(0, len(x), batch_size):
                 store.clear()
-                model(torch.as_tensor(np.asarray(x[i : i + batch_size], dtype=np.float32)))
-                a = store[0]
-                outs.append(a)
+                try:
+                    model(torch.as_tensor(np.asarray(x[i : i + batch_size], dtype=np.float32)).to(dev))
+                except _FirstLayerReached:
+                    pass
+                outs.append(store[0])
     finally:
         h.remove()
-    a = torch.cat(outs).numpy()
+    a = np.concatenate(outs)
     if a.shape[1] == n_f and a.shape[2] != n_f:  # (N, F, L) -> (N, L, F)
         a = a.transpose(0, 2, 1)
     return a

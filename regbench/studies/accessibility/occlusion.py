@@ -69,7 +69,7 @@ def _mean_over_positions(o):
 
 def occlusion_effects(model, x: np.ndarray, spans: list[list[Span]], n_copies: int = 25, seed: int = 0,
                       fill: str = "random", control: bool = True, batch_size: int = 64, chunk: int = 64,
-                      device=None) -> dict[str, np.ndarray]:
+                      device=None, *, precision: str) -> dict[str, np.ndarray]:
     """Predictions of ``model`` on original and occluded sequences.
 
     ``x``: one-hot ``(N, L, 4)``; ``spans[i]``: the spans to occlude in sequence i (>= 1 each).
@@ -98,7 +98,7 @@ def occlusion_effects(model, x: np.ndarray, spans: list[list[Span]], n_copies: i
                 bg = background_spans(x.shape[1], sp, rng)
                 batch += [occlude(x[i], bg, rng, fill) for _ in range(k)]
         p = np.asarray(predict(model, np.stack(batch), batch_size=batch_size, reduce=_mean_over_positions,
-                               device=device, precision="fp32", progress=False), dtype=np.float64)
+                               device=device, precision=precision, progress=False), dtype=np.float64)
         per = 1 + k * len(kinds)
         p = p.reshape(idx, per, -1)
         res["original"].append(p[:, 0])

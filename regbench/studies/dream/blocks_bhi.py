@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from regbench.predict.device import run_fp32
 from regbench.studies.dream.prixfixe import CoreBlock, FinalLayersBlock, FirstLayersBlock
 
 
@@ -35,7 +36,8 @@ class BHIFirstLayersBlock(FirstLayersBlock):
 
 class BHICoreBlock(CoreBlock):
     """BiLSTM(in, hidden) -> 2*hidden channels -> parallel convs k 9/15 (out/2 each) + ReLU +
-    Dropout 0.2 -> Dropout 0.5."""
+    Dropout 0.2 -> Dropout 0.5. The BiLSTM runs in fp32 under any autocast
+    (:func:`regbench.predict.device.run_fp32`)."""
 
     def __init__(
         self, in_channels: int, out_channels: int, seqsize: int, lstm_hidden: int = 320, kernels=(9, 15),
@@ -47,7 +49,8 @@ class BHICoreBlock(CoreBlock):
         self.dropout = nn.Dropout(dropout2)
 
     def forward(self, x):
-        h, _ = self.lstm(x.transpose(1, 2))
+        # fp32 whatever the autocast: CUDA autocast would run the cuDNN LSTM in fp16
+        h, _ = run_fp32(self.lstm, x.transpose(1, 2))
         return self.dropout(self.convs(h.transpose(1, 2)))
 
 

@@ -61,10 +61,11 @@ def read_human(directory: str | os.PathLike, cell: str) -> pd.DataFrame:
     return df
 
 
-def _fit_predict(spec: dict, x_tr, y_tr, x_va, y_va, x_te, outdir, seed, log):
+def _fit_predict(spec: dict, x_tr, y_tr, x_va, y_va, x_te, outdir, seed, log, precision: dict):
     import torch
 
     from regbench.models import registry
+    from regbench.predict.device import study_precision
     from regbench.predict.engine import predict
     from regbench.studies.dream.runs import _import_models, _reset_if_changed
     from regbench.studies.dream.recipes import mse_loss
@@ -75,13 +76,16 @@ def _fit_predict(spec: dict, x_tr, y_tr, x_va, y_va, x_te, outdir, seed, log):
     hp = {**spec.get("hparams", {}), "in_channels": x_tr.shape[2], "input_length": x_tr.shape[1],
           "n_outputs": y_tr.shape[1], "final": "regression"}
     model = registry.build(spec["arch"], **hp)
-    cfg = TrainConfig(**{**spec.get("train", {}), "seed": seed})
-    _reset_if_changed(Path(outdir), {"spec": spec, "seed": seed, "n": len(x_tr)}, log)
+    cfg = TrainConfig(**{**spec.get("train", {}), "seed": seed,
+                         "precision": study_precision({"precision": precision}, "training")})
+    _reset_if_changed(Path(outdir), {"spec": spec, "seed": seed, "n": len(x_tr), "precision": cfg.precision}, log)
     res = fit(model, (x_tr, y_tr), (x_va, y_va), mse_loss, cfg, outdir, log=log)
-    return predict(res.model, x_te, batch_size=256, progress=False)
+    return predict(res.model, x_te, batch_size=256, precision=study_precision({"precision": precision}, "inference"),
+                   progress=False)
 
 
-def run_drosophila(name: str, spec: dict, directory: str, outdir: str, out_tsv: str, seed: int, log=None) -> pd.DataFrame:
+def run_drosophila(name: str, spec: dict, directory: str, outdir: str, out_tsv: str, seed: int, log=None, *,
+                   precision: dict) -> pd.DataFrame:
     """Train on Train, select on Val, Pearson per task on Test. Writes model, task, n, pearson."""
     log = log or logging.getLogger("regbench.dream")
     df = read_drosophila(directory)
@@ -91,7 +95,7 @@ def run_drosophila(name: str, spec: dict, directory: str, outdir: str, out_tsv: 
             raise InputError(directory, "set column", f"rows with set = {s.title()}", "none")
     xs = {s: followup_encode(p["Sequence"].tolist(), p["rev"].to_numpy()) for s, p in parts.items()}
     ys = {s: p[["Dev_log2_enrichment", "Hk_log2_enrichment"]].to_numpy(np.float32) for s, p in parts.items()}
-    pred = _fit_predict(spec, xs["train"], ys["train"], xs["val"], ys["val"], xs["test"], outdir, seed, log)
+    pred = _fit_predict(spec, xs["train"], ys["train"], xs["val"], ys["val"], xs["test"], outdir, seed, log, precision)
     rows = [{"model": name, "task": t, "n": len(ys["test"]), "pearson": float(pearson(ys["test"][:, i], pred[:, i]))}
             for i, t in enumerate(("Dev", "Hk"))]
     out = pd.DataFrame(rows)
@@ -100,7 +104,8 @@ def run_drosophila(name: str, spec: dict, directory: str, outdir: str, out_tsv: 
     return out
 
 
-def run_human(name: str, spec: dict, directory: str, cells, folds, n_folds: int, outdir: str, out_tsv: str, seed: int, log=None) -> pd.DataFrame:
+def run_human(name: str, spec: dict, directory: str, cells, folds, n_folds: int, outdir: str, out_tsv: str, seed: int, log=None, *,
+              precision: dict) -> pd.DataFrame:
     """k-fold CV per cell type (test fold k, validation fold k+1 mod n_folds). Writes model, cell,
     fold, n, pearson."""
     log = log or logging.getLogger("regbench.dream")
@@ -113,7 +118,8 @@ def run_human(name: str, spec: dict, directory: str, cells, folds, n_folds: int,
         for k in folds:
             te, va = fold == k, fold == (k + 1) % n_folds
             tr = ~(te | va)
-            pred = _fit_predict(spec, x[tr], y[tr], x[va], y[va], x[te], Path(outdir) / f"{cell}_fold{k}", seed, log)
+            pred = _fit_predict(spec, x[tr], y[tr], x[va], y[va], x[te], Path(outdir) / f"{cell}_fold{k}", seed, log,
+                                precision)
             rows.append({"model": name, "cell": cell, "fold": int(k), "n": int(te.sum()), "pearson": float(pearson(y[te, 0], pred[:, 0]))})
             log.info("%s %s fold %d: r = %.3f", name, cell, k, rows[-1]["pearson"])
     out = pd.DataFrame(rows)

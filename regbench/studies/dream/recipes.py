@@ -142,11 +142,12 @@ class Recipe:
         return None
 
     # --- inference ----------------------------------------------------------------------
-    def predict(self, model, seqs, plasmid: str, batch_size: int = 256, device=None, log=None) -> np.ndarray:
-        """Expression predictions (N,) on the training scale of the DREAM data."""
+    def predict(self, model, seqs, plasmid: str, batch_size: int = 256, device=None, log=None, *,
+                precision: str) -> np.ndarray:
+        """Expression predictions (N,) on the training scale of the DREAM data, at ``precision``."""
         from regbench.predict.engine import predict
 
-        kw = dict(batch_size=batch_size, device=device, progress=False, log=log)
+        kw = dict(batch_size=batch_size, device=device, precision=precision, progress=False, log=log)
         if self.name == "autosome":
             fwd, rc = pp.autosome_predict_inputs(seqs, plasmid, self.kw.get("seqsize", 150))
             out = (predict(model, fwd, **kw) + predict(model, rc, **kw)) / 2

@@ -91,10 +91,16 @@ def train_and_predict(
     predictions_tsv: str,
     holdout_tsv: str,
     log: logging.Logger | None = None,
+    *,
+    precision: dict,
 ) -> dict:
-    """Train one model, write its held-out metrics and test predictions. Returns the metrics."""
+    """Train one model, write its held-out metrics and test predictions. Returns the metrics.
+
+    ``precision``: the study's ``precision`` section ({inference, training}, fp32 by default).
+    """
     import torch
 
+    from regbench.predict.device import study_precision
     from regbench.studies.dream.preprocess import read_plasmid
     from regbench.studies.dream.recipes import Recipe
     from regbench.train.trainer import TrainConfig, fit
@@ -111,8 +117,11 @@ def train_and_predict(
     log.info("%s: %s recipe, train %s, valid %s", name, recipe.name, x_tr.shape, x_va.shape)
     torch.manual_seed(seed)
     model = build_model(spec, recipe)
-    cfg = TrainConfig(**{**spec.get("train", {}), "seed": seed})
-    _reset_if_changed(Path(outdir), {"spec": spec, "seed": seed, "holdout_fraction": holdout_fraction, "n": len(table)}, log)
+    cfg = TrainConfig(**{**spec.get("train", {}), "seed": seed,
+                         "precision": study_precision({"precision": precision}, "training")})
+    infer = study_precision({"precision": precision}, "inference")
+    _reset_if_changed(Path(outdir), {"spec": spec, "seed": seed, "holdout_fraction": holdout_fraction, "n": len(table),
+                                     "precision": cfg.precision}, log)
     res = fit(model, (x_tr, y_tr), (x_va, y_va), recipe.loss_fn(), cfg, outdir, augment=recipe.augment(model), log=log)
     model = res.model
     outdir = Path(outdir)
@@ -123,7 +132,7 @@ def train_and_predict(
         tmp.write_text(json.dumps({"name": name, **spec, "stats": recipe.stats}, indent=1, sort_keys=True))
 
     bs = int(spec.get("predict_batch_size", 256))
-    pred_ho = recipe.predict(model, [seqs[i] for i in ho], plasmid, batch_size=bs)
+    pred_ho = recipe.predict(model, [seqs[i] for i in ho], plasmid, batch_size=bs, precision=infer)
     metrics = {
         "model": name,
         "arch": spec["arch"],
@@ -140,7 +149,7 @@ def train_and_predict(
         pd.DataFrame([metrics]).to_csv(tmp, sep="\t", index=False)
 
     test = read_test_table(test_labels, subsets_dir)
-    pred = recipe.predict(model, test["seq"].tolist(), plasmid, batch_size=bs)
+    pred = recipe.predict(model, test["seq"].tolist(), plasmid, batch_size=bs, precision=infer)
     with atomic_path(predictions_tsv) as tmp:
         pd.DataFrame({"id": test["id"].to_numpy(), "prediction": pred}).to_csv(tmp, sep="\t", index=False, float_format="%.9g")
     return metrics

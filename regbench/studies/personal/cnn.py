@@ -32,6 +32,7 @@ def train_cnn(genes_tsv: str, genome_fa: str, expression: str, out_model: str,
     from regbench.genome.fasta import Genome
     from regbench.genome.onehot import one_hot
     from regbench.models.registry import build
+    from regbench.predict.device import study_precision
     from regbench.predict.engine import predict
     from regbench.studies.personal.genes import read_expression
     from regbench.train.trainer import TrainConfig, fit
@@ -53,9 +54,9 @@ def train_cnn(genes_tsv: str, genome_fa: str, expression: str, out_model: str,
     model = build("expression_cnn", input_length=w)
     res = fit(model, (x[tr], yz[tr]), (x[va], yz[va]), torch.nn.functional.mse_loss,
               TrainConfig(max_epochs=int(c.get("max_epochs", 30)), batch_size=16, lr=1e-3,
-                          seed=int(c.get("seed", 3))),
+                          seed=int(c.get("seed", 3)), precision=study_precision(cfg, "training")),
               Path(out_model).parent, log=log)
-    pred = predict(res.model, x, batch_size=32, progress=False)[:, 0] * sd + mu
+    pred = predict(res.model, x, batch_size=32, precision=study_precision(cfg, "inference"), progress=False)[:, 0] * sd + mu
     genes["predicted"] = pred
     torch.save({"state_dict": res.model.state_dict(), "input_length": w, "mu": mu, "sd": sd},
                Path(out_model).parent / "cnn_bundle.pt")
@@ -74,6 +75,7 @@ def evaluate_cnn(model_pt: str, genes_tsv: str, genome_fa: str, vcf: str, expres
     from regbench.studies.personal.sequences import gene_haplotypes
     from regbench.metrics.correlation import pearson
     from regbench.models.registry import build
+    from regbench.predict.device import study_precision
     from regbench.predict.engine import predict
     from regbench.studies.personal.genes import read_expression, vcf_contig
     from regbench.studies.personal.genotypes import gene_dosages
@@ -104,7 +106,8 @@ def evaluate_cnn(model_pt: str, genes_tsv: str, genome_fa: str, vcf: str, expres
         h = gene_haplotypes(genome, vcf, chrom, start, end, samples=samples,
                                 mode=cfg.get("variants", "snv"),
                                 anchor=None if cfg.get("variants", "snv") == "snv" else g.tss)
-        s = predict(model, list(h.sequences), batch_size=32, progress=False)[:, 0]
+        s = predict(model, list(h.sequences), batch_size=32, precision=study_precision(cfg, "inference"),
+                    progress=False)[:, 0]
         idx = np.asarray(h.index)
         p = (s[idx[:, 0]] + s[idx[:, 1]]) / 2
         obs = expr.loc[g.gene_id, list(h.samples)].to_numpy(np.float64)

@@ -3,7 +3,8 @@
 ISM: the SNV's main ALT allele (most common non-REF base over all haplotypes) is inserted alone
 into the reference window; ISM = readout(variant) - readout(reference) on the **raw** sum of the
 readout bins of the readout track (``per_SNP_ISM.py``). All variant sequences go through the
-inference engine (fp32 by default, as the spec recommends for ISM). Gradient x input: the
+inference engine in fp32 (``regbench.predict.device.EFFECTS``, as the spec recommends for ISM;
+reference and variants in the same call). Gradient x input (fp32 too): the
 gradient of the mean readout at the reference sequence, ``grad[alt] - grad[ref]`` at each SNV
 (``gradient_attributions.py``), from ``regbench.predict.attribution.grad_x_input`` when that
 module is available (NaN otherwise).
@@ -40,8 +41,8 @@ def _readout_reduce(bins, track):
     return reduce
 
 
-def snv_ism(model, ref_seq: str, offsets: np.ndarray, alts, bins, track, batch_size=8,
-            precision="fp32", log=None) -> tuple[float, np.ndarray]:
+def snv_ism(model, ref_seq: str, offsets: np.ndarray, alts, bins, track, batch_size=8, *,
+            precision: str, log=None) -> tuple[float, np.ndarray]:
     """(reference readout, ISM (n_snv,)) on the raw sum of ``bins`` of ``track``."""
     from regbench.predict.engine import predict
 
@@ -51,7 +52,8 @@ def snv_ism(model, ref_seq: str, offsets: np.ndarray, alts, bins, track, batch_s
     return float(vals[0]), vals[1:] - vals[0]
 
 
-def snv_gradients(model, ref_seq: str, offsets, refs, alts, bins, track, log=None) -> np.ndarray:
+def snv_gradients(model, ref_seq: str, offsets, refs, alts, bins, track, log=None, *,
+                  precision: str) -> np.ndarray:
     """grad[alt] - grad[ref] of the mean readout at each SNV (NaN without attribution module)."""
     try:
         from regbench.predict.attribution import grad_x_input
@@ -68,7 +70,7 @@ def snv_gradients(model, ref_seq: str, offsets, refs, alts, bins, track, log=Non
     def target(out):
         return out[:, b, t].mean(dim=1)
 
-    _gxi, g = grad_x_input(model, x, readout=target, batch_size=1, return_grad=True)
+    _gxi, g = grad_x_input(model, x, readout=target, batch_size=1, return_grad=True, precision=precision)
     g = np.asarray(g)[0]
     g = g.reshape(len(ref_seq), 4)
     ri = [BASE_INDEX.get(r, 0) for r in refs]
@@ -87,6 +89,7 @@ def write_ism_chunk(genes_tsv: str, stats_tsv: str, genotypes_npz: str, genome_f
     ``(N, cfg["window_bp"], 4)`` to ``(N, bins, T)``, or a zero-argument callable returning one)
     and ``track`` (its output track index) are given; the readout bins are ``cfg["bins"]``."""
     from regbench.genome.fasta import Genome
+    from regbench.predict.device import EFFECTS
     from regbench.studies.personal.genes import gene_window
     from regbench.studies.personal.predictions import _model_and_track
 
@@ -118,9 +121,9 @@ def write_ism_chunk(genes_tsv: str, stats_tsv: str, genotypes_npz: str, genome_f
             ref_seq = genome.fetch(g.chrom, start, end)
             offsets = (pos - start).astype(np.int64)
             ref_pred, ism = snv_ism(model, ref_seq, offsets, alts, cfg["bins"], track,
-                                    int(cfg.get("batch_size", 8)), precision="fp32"
-                                    if cfg.get("precision", "auto") == "auto" else cfg["precision"])
-            grad = snv_gradients(model, ref_seq, offsets, refs, alts, cfg["bins"], track, log)
+                                    int(cfg.get("batch_size", 8)), precision=EFFECTS)
+            grad = snv_gradients(model, ref_seq, offsets, refs, alts, cfg["bins"], track, log,
+                                 precision=EFFECTS)
             log.info("%s: ISM of %d SNVs, max |ISM| %.4g", g.gene_id, len(pos),
                      float(np.abs(ism).max()) if len(ism) else 0.0)
             rows.append(pd.DataFrame({"gene_id": g.gene_id, "pos": pos, "ref": refs, "alt": alts,

@@ -61,8 +61,8 @@ class BinReadout:
         return out[:, self.bins, :]
 
 
-def predict_bins(model, seqs: list[str], bins, batch_size=8, rc=False, shifts=(0,),
-                 precision="auto", cache=None, log=None) -> np.ndarray:
+def predict_bins(model, seqs: list[str], bins, batch_size=8, rc=False, shifts=(0,), *,
+                 precision: str, cache=None, log=None) -> np.ndarray:
     """(N, len(bins), T) centre-bin predictions of equal-length sequences through the engine."""
     from regbench.predict.engine import predict
 
@@ -85,8 +85,8 @@ def _slice_reduce(b0: int, b1: int):
     return reduce
 
 
-def reference_features(model, genome, genes: pd.DataFrame, window_bp: int, bins, batch_size=8,
-                       precision="auto", log=None) -> dict[str, np.ndarray]:
+def reference_features(model, genome, genes: pd.DataFrame, window_bp: int, bins, batch_size=8, *,
+                       precision: str, log=None) -> dict[str, np.ndarray]:
     """Per-track features of each gene's reference window: {readout: (n_genes, T)}."""
     from regbench.studies.personal.genes import gene_window
 
@@ -111,7 +111,8 @@ def personal_predictions(
     mode: str = "snv",
     vcf_prefix: str = "",
     batch_size: int = 8,
-    precision: str = "auto",
+    *,
+    precision: str,
     ensemble: dict | None = None,
     log: logging.Logger | None = None,
     n_bins: int | None = None,
@@ -178,8 +179,11 @@ def personal_predictions(
 def _model_and_track(enformer_cfg: dict, cfg: dict, targets_path: str | None = None):
     from regbench.predict.enformer import read_targets, track_index
 
+    from regbench.predict.device import resolve_device
+
     model = load_head(enformer_cfg["weights"], enformer_cfg.get("use_tf_gamma"),
                       cfg.get("target_length"))
+    model.to(resolve_device())  # this job's own model: on the GPU once, not per engine call
     targets = read_targets(targets_path or enformer_cfg["targets_human"])
     return model, track_index(targets, cfg["track"]), targets
 
@@ -194,6 +198,7 @@ def write_reference_chunk(genes_tsv: str, genome_fa: str, chunk: int, out: str, 
     """Reference-window features of a gene chunk -> NPZ (gene_id, and one (n_genes, T) array
     per readout: sum_log1p, raw_sum, log_of_sum)."""
     from regbench.genome.fasta import Genome
+    from regbench.predict.device import study_precision
     from regbench.workflow import atomic_path
 
     genes = _chunk_genes(genes_tsv, chunk)
@@ -201,7 +206,8 @@ def write_reference_chunk(genes_tsv: str, genome_fa: str, chunk: int, out: str, 
     model, _track, _ = _model_and_track(enformer_cfg, cfg)
     if len(genes):
         feats = reference_features(model, genome, genes, int(cfg["window_bp"]), cfg["bins"],
-                                   int(cfg.get("batch_size", 8)), cfg.get("precision", "auto"), log)
+                                   int(cfg.get("batch_size", 8)), precision=study_precision(cfg, "inference"),
+                                   log=log)
     else:
         feats = {m: np.zeros((0, model.n_tracks), np.float32) for m in READOUTS}
     with atomic_path(out, suffix=".npz") as tmp:
@@ -225,6 +231,7 @@ def write_personal_chunk(genes_tsv: str, genome_fa: str, vcf: str, weights_csv: 
                          out: str, cfg: dict, enformer_cfg: dict, log=None) -> None:
     """Personal predictions of a gene chunk (long TSV, see :func:`personal_predictions`)."""
     from regbench.genome.fasta import Genome
+    from regbench.predict.device import study_precision
     from regbench.workflow import atomic_path
 
     genes = _chunk_genes(genes_tsv, chunk)
@@ -237,7 +244,7 @@ def write_personal_chunk(genes_tsv: str, genome_fa: str, vcf: str, weights_csv: 
         bins=cfg["bins"], track=track, readout=cfg.get("readout", "sum_log1p"),
         combine=cfg.get("haplotype_combine", "mean"), coef=coef, intercept=intercept,
         mode=cfg.get("variants", "snv"), vcf_prefix=cfg.get("vcf_chrom_prefix", ""),
-        batch_size=int(cfg.get("batch_size", 8)), precision=cfg.get("precision", "auto"),
+        batch_size=int(cfg.get("batch_size", 8)), precision=study_precision(cfg, "inference"),
         ensemble=ens if ens.get("enabled") else None, log=log,
         n_bins=int(cfg["target_length"]) if int(cfg.get("target_length", -1)) > 0
         else int(cfg["window_bp"]) // 128,

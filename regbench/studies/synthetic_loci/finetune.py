@@ -84,8 +84,11 @@ def run_finetune(
     seed: int = 0,
     freeze_batchnorm: bool = False,
     log=None,
+    *,
+    precision: str,
 ):
-    """Fine-tune one head configuration on one split; returns the trainer's TrainResult."""
+    """Fine-tune one head configuration on one split at ``precision`` (study key
+    ``precision.training``); returns the trainer's TrainResult."""
     import torch
 
     from regbench.train.trainer import TrainConfig, fit
@@ -100,9 +103,10 @@ def run_finetune(
     va = win[(win["set"] == "validation") & win["name"].isin(train_names)]
     enformer = load_base(enformer_source, use_tf_gamma)
     model = build_finetune(enformer, window // 128, head["key_size"], head["value_size"], head["num_heads"], head.get("dropout", 0.1), freeze_batchnorm)
-    cfg = TrainConfig(seed=seed, **train)
+    cfg = TrainConfig(seed=seed, precision=precision, **train)
     _guard_checkpoint(outdir, {"enformer": _source_stamp(enformer_source), "head": head, "split": split, "window": window,
                                "train": train, "seed": seed, "n_value": n_value, "freeze_batchnorm": freeze_batchnorm,
+                               "precision": precision,
                                "payloads": _source_stamp(Path(dataset_dir) / "payloads.tsv"), "windows": _source_stamp(Path(dataset_dir) / "windows.tsv")}, log)
     if log is not None:
         log.info("fine-tune %s split %s: %d train payloads (%d windows), %d held out, %d valid windows", head, split, len(train_names), len(tr), len(held), len(va))
@@ -233,6 +237,8 @@ def run_predict(
     model=None,
     track_index: dict[str, int] | None = None,
     bin_size: int = 128,
+    *,
+    precision: str,
 ) -> pd.DataFrame:
     """Predict the ``predict`` windows of the payloads (all for baseline/authors, held-out fold for fold<k>).
 
@@ -246,7 +252,11 @@ def run_predict(
     the metrics) to an output track; ``bin_size`` is the model's bp per output bin (DHS peaks =
     max over the bins overlapping the DHS). Predictions go through the same engine call, shift
     ensemble and tables as the baseline; ``predicted`` (fine-tuned activity) is NaN.
+
+    ``precision``: the study's ``precision.inference`` (fp32 by default: payload activities are
+    compared at small differences).
     """
+    from regbench.predict.device import resolve_device
     from regbench.predict.engine import predict
     from regbench.predict.enformer import EnformerHead, read_targets
     from regbench.predict.enformer import track_index as _track_index
@@ -275,6 +285,7 @@ def run_predict(
         else:
             ft = load_finetuned(enformer_source, model_dir, head, window, use_tf_gamma)
             model = TracksAndActivity(ft.track_head("mouse"), tidx, ft)
+        model.to(resolve_device())  # this job's own model: on the GPU once, not per engine call
     bin_size = int(bin_size)
     if window % bin_size:
         raise ValueError(f"run_predict: bin size {bin_size} bp does not divide the {window}-bp window")
@@ -287,7 +298,7 @@ def run_predict(
     for c0 in range(0, len(w_all), chunk):
         part = w_all.iloc[c0 : c0 + chunk]
         x = np.stack([onehot[index[n], o : o + window] for n, o in zip(part["name"], part["offset"])])
-        p = predict(model, x, batch_size=batch_size, shifts=shift_list, progress=False)
+        p = predict(model, x, batch_size=batch_size, shifts=shift_list, precision=precision, progress=False)
         if p.shape[1:] != out.shape[1:]:
             raise ValueError(f"run_predict: the model maps ({len(x)}, {window}, 4) to {p.shape}; expected (N, {n_bins}, {len(keys) + 1}) with {bin_size}-bp bins")
         out[c0 : c0 + len(part)] = p

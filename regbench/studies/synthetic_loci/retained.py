@@ -60,11 +60,14 @@ def run_retained(
     use_tf_gamma=None,
     chunk: int = 64,
     log=None,
+    *,
+    precision: str,
 ) -> pd.DataFrame:
     from regbench.genome.fasta import Genome
     from regbench.genome.intervals import read_bed
     from regbench.genome.onehot import one_hot
     from regbench.genome.tracks import bin_mean, read_windows
+    from regbench.predict.device import resolve_device
     from regbench.predict.engine import predict
     from regbench.predict.enformer import EnformerHead, read_targets, track_index
     from regbench.studies.synthetic_loci.finetune import load_base, load_finetuned
@@ -79,13 +82,16 @@ def run_retained(
     reg = sample_regions(read_bed(regions_path), window, max_regions, seed)
     original = EnformerHead(load_base(enformer_source, use_tf_gamma), "mouse")
     finetuned = load_finetuned(enformer_source, model_dir, head, finetune_window, use_tf_gamma).track_head("mouse")
+    dev = resolve_device()  # this job's own models: on the GPU once, not per engine call
+    original.to(dev)
+    finetuned.to(dev)
     shift_list = tuple(range(int(shifts)))
     rows, between = [], []
     for c0 in range(0, len(reg), chunk):
         r = reg.iloc[c0 : c0 + chunk]
         x = one_hot([genome.fetch(c, s, e) for c, s, e in r.itertuples(index=False)], n_value=n_value)
-        po = predict(original, x, batch_size=batch_size, shifts=shift_list, progress=False)
-        pf = predict(finetuned, x, batch_size=batch_size, shifts=shift_list, progress=False)
+        po = predict(original, x, batch_size=batch_size, shifts=shift_list, precision=precision, progress=False)
+        pf = predict(finetuned, x, batch_size=batch_size, shifts=shift_list, precision=precision, progress=False)
         rb = rowwise_pearson(po, pf)  # (n, T)
         between.append(rb)
         obs_r = {}
