@@ -17,15 +17,36 @@ export MPLBACKEND := Agg
 
 .PHONY: demo test setup apt unit lint dryrun demo-run report clean rehearse
 
-$(BIN)/.installed: pyproject.toml
+# torch build: TORCH=cpu (default: the pinned wheel pip resolves here, the CPU build on CI) or
+# TORCH=cuda for a GPU cluster: the CUDA build torch==2.13.0+$(TORCH_CUDA) from the PyTorch index
+# (set TORCH_CUDA to a variant your driver supports, e.g. cu126, cu128, cu130). The install
+# checks the build: with TORCH=cuda, torch.version.cuda must be set (GPU rules stop at start on a
+# CPU-only build unless require_cuda is false: regbench.workflow.check_cuda).
+TORCH ?= cpu
+TORCH_VERSION := 2.13.0
+TORCH_CUDA ?= cu128
+TORCH_INDEX ?= https://download.pytorch.org/whl/$(TORCH_CUDA)
+ifeq ($(TORCH),cuda)
+TORCH_PIP := 'torch==$(TORCH_VERSION)+$(TORCH_CUDA)' --index-url $(TORCH_INDEX)
+TORCH_CHECK := assert torch.version.cuda, 'TORCH=cuda installed a CPU-only torch'
+else ifeq ($(TORCH),cpu)
+TORCH_PIP := torch==$(TORCH_VERSION)
+TORCH_CHECK := pass
+else
+$(error TORCH must be cpu or cuda, got '$(TORCH)')
+endif
+
+$(BIN)/.installed-$(TORCH): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	# CPU torch first and pinned: an unpinned torch (or enformer-pytorch alone) pulls a CUDA build
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q torch==2.13.0 -e '.[dev]'
-	touch $@
+	# torch first and pinned: an unpinned torch (or enformer-pytorch alone) pulls another build
+	$(BIN)/pip install -q $(TORCH_PIP)
+	$(BIN)/pip install -q torch==$(TORCH_VERSION) -e '.[dev]'
+	$(BIN)/python -c "import torch; print('torch', torch.__version__, 'CUDA build', torch.version.cuda); $(TORCH_CHECK)"
+	rm -f $(BIN)/.installed $(BIN)/.installed-*
+	touch $@ $(BIN)/.installed
 
-setup: $(BIN)/.installed
+setup: $(BIN)/.installed-$(TORCH)
 
 # Debian tools the tests compare against or drive (bcftools, samtools, tabix, chromium for the
 # report test); installed when root, otherwise the tests that need them skip with a message.
