@@ -179,7 +179,6 @@ rule acc_evaluate:
     output:
         table=f"{ACC_RES}/evals/{{experiment}}/{{model}}/evaluations.tsv",
         extra=f"{ACC_RES}/evals/{{experiment}}/{{model}}/cagi_variants.tsv",
-        tomtom_hits=f"{ACC_RES}/evals/{{experiment}}/{{model}}/tomtom_hits.tsv",
     log:
         log_path("accessibility", "evaluate/{experiment}/{model}"),
     benchmark:
@@ -197,6 +196,32 @@ rule acc_evaluate:
         spec=acc_spec_param,
         cfg=acc_eval_cfg,
         datasets=acc_eval_datasets(),
+    script:
+        "../scripts/accessibility_evaluate.py"
+
+
+rule acc_tomtom:
+    input:
+        unpack(acc_tomtom_inputs),
+    output:
+        table=f"{ACC_RES}/evals/{{experiment}}/{{model}}/tomtom.tsv",
+        tomtom_hits=f"{ACC_RES}/evals/{{experiment}}/{{model}}/tomtom_hits.tsv",
+    log:
+        log_path("accessibility", "tomtom/{experiment}/{model}"),
+    benchmark:
+        bench_path("accessibility", "tomtom/{experiment}/{model}")
+    conda:
+        "../envs/torch.yaml"
+    threads: 2
+    resources:
+        mem_mb=mem_mb_scaled(8000),
+        runtime=runtime_scaled(120),
+    params:
+        evaluations=["tomtom"],
+        spec=acc_spec_param,
+        cfg=acc_eval_cfg,
+        datasets=acc_eval_datasets(),
+        device="cpu",
     script:
         "../scripts/accessibility_evaluate.py"
 

@@ -29,7 +29,7 @@ from typing import Callable, Iterator
 
 import yaml
 
-KINDS = ("size", "input", "grid")
+KINDS = ("size", "input", "grid", "host")  # host: where it runs (no GPU in CI), not what it computes
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ def allow(pattern: str, kind: str, reason: str) -> Allowed:
 ALLOW: list[Allowed] = [
     # --- top level (rehearsal-core): written by the driver into results/rehearsal/mirror.yaml
     allow("downloads_mirror", "input", "every download goes to the rehearsal's local mirror"),
+    allow("require_cuda", "host", "CI has no GPU: GPU rules run on the CPU (regbench.workflow.check_cuda)"),
     *[allow(f"downloads.*.{k}", "input", "checksum/size of the mirrored (generated) file") for k in ("md5", "sha256", "git_sha1", "size")],
     *[allow(f"*.downloads.*.{k}", "input", "checksum/size of a study's mirrored (generated) file") for k in ("md5", "sha256", "git_sha1", "size")],
     # --- accessibility

@@ -200,8 +200,18 @@ def acc_selected(evaluation, slug):
     return not sel or any(s in slug for s in sel)
 
 
+# evaluations with their own CPU job (acc_tomtom: first-layer activations + Tomtom on the CPU),
+# so the GPU job acc_evaluate does not hold a GPU while they run
+ACC_CPU_EVALUATIONS = ("tomtom",)
+
+
 def acc_model_evaluations(wildcards):
-    return [e for e in acc_evaluations(wildcards.experiment) if acc_selected(e, wildcards.model)]
+    """Evaluations of the model's GPU job acc_evaluate (not ACC_CPU_EVALUATIONS)."""
+    return [
+        e
+        for e in acc_evaluations(wildcards.experiment)
+        if acc_selected(e, wildcards.model) and e not in ACC_CPU_EVALUATIONS
+    ]
 
 
 def acc_eval_inputs(wildcards):
@@ -215,6 +225,23 @@ def acc_eval_inputs(wildcards):
     return {"model": f"{d}/model.pt", "spec": f"{d}/spec.json", "data": sorted(set(files))}
 
 
+def acc_tomtom_inputs(wildcards):
+    ds = acc_eval_datasets()
+    d = f"{ACC_RES}/models/{wildcards.experiment}/{wildcards.model}"
+    return {
+        "model": f"{d}/model.pt",
+        "spec": f"{d}/spec.json",
+        "data": [ds[k] for k in ACC_EVAL_NEEDS["tomtom"]],
+    }
+
+
+def acc_eval_table(experiment, model, evaluation):
+    """Per-model table holding an evaluation's rows: tomtom.tsv (job acc_tomtom) or
+    evaluations.tsv (job acc_evaluate)."""
+    name = evaluation if evaluation in ACC_CPU_EVALUATIONS else "evaluations"
+    return f"{ACC_RES}/evals/{experiment}/{model}/{name}.tsv"
+
+
 def acc_wildcard_evaluation(wildcards):
     return wildcards.evaluation
 
@@ -226,7 +253,7 @@ def acc_eval_models(experiment, evaluation):
 
 def acc_collect_inputs(wildcards):
     return [
-        f"{ACC_RES}/evals/{wildcards.experiment}/{m}/evaluations.tsv"
+        acc_eval_table(wildcards.experiment, m, wildcards.evaluation)
         for m in acc_eval_models(wildcards.experiment, wildcards.evaluation)
     ]
 

@@ -582,3 +582,32 @@ def test_array_loader_workers_give_the_same_training(tmp_path):
         runs.append((res.history[["train_loss", "valid_loss"]].to_numpy(), res.model.state_dict()))
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     assert all(torch.equal(runs[0][1][k], runs[1][1][k]) for k in runs[0][1])
+
+
+def test_tomtom_runs_in_its_own_cpu_job():
+    """acc_evaluate (GPU) no longer writes the Tomtom outputs; acc_tomtom (no GPU) does, and the
+    collected tomtom tables read its per-model tomtom.tsv."""
+    rules = re.split(r"\n(?=rule )", (ROOT / "rules/accessibility.smk").read_text())
+    block = {b.split(":")[0].split()[1]: b for b in rules if b.startswith("rule ")}
+    assert "gpu=1" in block["acc_evaluate"] and "tomtom" not in block["acc_evaluate"]
+    assert "gpu=" not in block["acc_tomtom"] and 'device="cpu"' in block["acc_tomtom"]
+    assert "tomtom_hits.tsv" in block["acc_tomtom"] and "/tomtom.tsv" in block["acc_tomtom"]
+    common = (ROOT / "rules/common/accessibility.smk").read_text()
+    assert 'ACC_CPU_EVALUATIONS = ("tomtom",)' in common and "e not in ACC_CPU_EVALUATIONS" in common
+
+
+def test_make_setup_installs_the_requested_torch_build():
+    """`make setup TORCH=cuda` installs the CUDA wheel from the PyTorch index and checks the build;
+    the default stays the pinned wheel (CPU here). Checked with make -n (no network)."""
+    def dry(*args):
+        return subprocess.run(["make", "-n", "setup", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    cuda = dry("TORCH=cuda")
+    assert cuda.returncode == 0, cuda.stderr
+    assert "pip install -q 'torch==2.13.0+cu128' --index-url https://download.pytorch.org/whl/cu128" in cuda.stdout
+    assert "assert torch.version.cuda" in cuda.stdout
+    assert "'torch==2.13.0+cu126' --index-url https://download.pytorch.org/whl/cu126" in dry("TORCH=cuda", "TORCH_CUDA=cu126").stdout
+    cpu = dry()
+    assert "pip install -q torch==2.13.0\n" in cpu.stdout and "index-url" not in cpu.stdout
+    bad = dry("TORCH=rocm")
+    assert bad.returncode != 0 and "TORCH must be cpu or cuda" in bad.stderr
