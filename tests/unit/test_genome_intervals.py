@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import shutil
 import subprocess
 
 import numpy as np
@@ -11,6 +10,7 @@ import pandas as pd
 import pytest
 
 from regbench.genome.intervals import center_windows, exclude, merge, read_bed, split_by_chrom, subtract, tile
+from tests.conftest import require_tool
 
 
 def random_intervals(rng, n, chroms=("chr1", "chr2"), size=2000, maxw=80):
@@ -63,9 +63,7 @@ def test_merge_equals_base_union():
 
 
 def test_merge_matches_bedtools(tmp_path):
-    bedtools = shutil.which("bedtools")
-    if bedtools is None:
-        pytest.skip("bedtools not installed")
+    bedtools = require_tool("bedtools")
     rng = np.random.default_rng(5)
     df = random_intervals(rng, 300).sort_values(["chrom", "start"])
     p = tmp_path / "x.bed"

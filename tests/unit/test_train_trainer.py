@@ -78,28 +78,45 @@ def test_best_vs_last_selection(tmp_path):
     for sel in ("best", "last"):
         m = Tiny()
         m.load_state_dict(init)
-        cfg = TrainConfig(max_epochs=5, batch_size=16, lr=0.3, select=sel)  # big lr: noisy valid loss
+        # big lr: noisy valid loss; 4 epochs measured 1.975, 0.903, 0.214, 0.294 -> best is epoch 3
+        cfg = TrainConfig(max_epochs=4, batch_size=16, lr=0.3, select=sel)
         outs[sel] = fit(m, tr, va, get_loss("mse"), cfg, tmp_path / sel)
     hist = outs["best"].history
+    assert outs["best"].best_epoch == int(hist.valid_loss.idxmin()) + 1 < outs["best"].epochs_run == 4
     best_model = outs["best"].model
     last_model = outs["last"].model
-    if outs["best"].best_epoch != 5:
-        assert any(not torch.equal(best_model.state_dict()[k], last_model.state_dict()[k]) for k in init)
-    # the selected model reproduces the best validation loss
-    with torch.no_grad():
-        vl = float(get_loss("mse")(best_model(torch.from_numpy(va[0])), torch.from_numpy(va[1])))
-    assert vl == pytest.approx(hist.valid_loss.min(), rel=1e-4)
+    assert any(not torch.equal(best_model.state_dict()[k], last_model.state_dict()[k]) for k in init)
+
+    def vloss(model):
+        with torch.no_grad():
+            return float(get_loss("mse")(model(torch.from_numpy(va[0])), torch.from_numpy(va[1])))
+
+    # the selected models reproduce the best and the last validation loss
+    assert vloss(best_model) == pytest.approx(hist.valid_loss.min(), rel=1e-4)
+    assert vloss(last_model) == pytest.approx(hist.valid_loss.iloc[-1], rel=1e-4)
 
 
-@pytest.mark.parametrize("schedule", ["plateau", "onecycle", "cosine"])
+@pytest.mark.parametrize("schedule", ["onecycle", "cosine"])
 def test_schedules_change_lr(tmp_path, schedule):
     tr, va = data(64, 1), data(32, 2)
-    cfg = TrainConfig(max_epochs=4, batch_size=16, lr=1e-2, schedule=schedule, plateau_patience=0,
-                      plateau_factor=0.5, grad_clip=1.0)
+    cfg = TrainConfig(max_epochs=4, batch_size=16, lr=1e-2, schedule=schedule, grad_clip=1.0)
     res = fit(Tiny(), tr, va, get_loss("mse"), cfg, tmp_path)
     lrs = res.history.lr.to_numpy()
-    assert len(set(np.round(lrs, 12))) > 1 or schedule == "plateau"
-    assert np.all(lrs <= 1e-2 + 1e-12)
+    assert len(set(np.round(lrs, 12))) == 4  # a new rate every epoch
+    assert np.all(lrs <= 1e-2 + 1e-12) and lrs[-1] < lrs[0] / 5
+
+
+def test_plateau_schedule_halves_lr_when_valid_loss_worsens(tmp_path):
+    """Validation targets of the opposite sign: learning the training task makes the validation
+    loss rise every epoch (measured 4.94, 6.37, 7.41, 8.03), so with patience 0 and factor 0.5
+    the rate recorded per epoch is 1e-2, 1e-2, 5e-3, 2.5e-3."""
+    tr, (xv, yv) = data(64, 1), data(32, 2)
+    torch.manual_seed(0)
+    cfg = TrainConfig(max_epochs=4, batch_size=16, lr=1e-2, schedule="plateau", plateau_patience=0,
+                      plateau_factor=0.5, grad_clip=1.0)
+    res = fit(Tiny(), tr, (xv, -yv), get_loss("mse"), cfg, tmp_path)
+    assert (np.diff(res.history.valid_loss.to_numpy()) > 0).all()
+    np.testing.assert_allclose(res.history.lr.to_numpy(), [1e-2, 1e-2, 5e-3, 2.5e-3], rtol=1e-9)
 
 
 def test_dataset_input_and_steps_per_epoch(tmp_path):
