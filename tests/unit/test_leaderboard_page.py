@@ -128,7 +128,20 @@ class _Links(HTMLParser):
             self._in_skip = False
 
 
-def test_page_user_and_reference_rows_with_working_links(tmp_path):
+def test_page_user_and_reference_rows_with_working_links(tmp_path, monkeypatch):
+    from regbench.plotting import style
+
+    drawn = []  # the comparison figure's axes as saved: (title, [(label, bar width)])
+    save = style.save_figure
+
+    def capture(fig, *paths):
+        for ax in fig.axes:
+            if ax.patches:
+                labels = [t.get_text() for t in ax.get_yticklabels()]
+                drawn.append((ax.get_title(), list(zip(labels, [b.get_width() for b in ax.patches]))))
+        save(fig, *paths)
+
+    monkeypatch.setattr(style, "save_figure", capture)
     res = tmp_path / "results"
     acc = res / "accessibility" / "new_models"
     acc.mkdir(parents=True)
@@ -193,7 +206,20 @@ def test_page_user_and_reference_rows_with_working_links(tmp_path):
     assert any(reason in s for s in p.skipped)
     assert "leaderboard.tsv" in p.hrefs and "mine/scores.tsv" in p.hrefs and "mine/scores.png" in p.hrefs
     assert "../dream/summary.tsv" in p.hrefs and "../accessibility/new_models/whole.tsv" in p.hrefs
-    assert "headlines.png" in p.hrefs and (lb / "headlines.pdf").stat().st_size > 1000
+    assert "headlines.png" in p.hrefs and (lb / "headlines.pdf").exists()
+    # the comparison figure: one panel per headline metric with values, a bar per model with
+    # its table value, best first
+    panels = dict(drawn)
+    for bench, metric, label, higher_is_better in page.headline_columns():
+        col = t[f"{bench}:{metric}"].dropna()
+        if col.empty:
+            assert f"{bench}: {label}" not in panels
+            continue
+        bars = panels[f"{bench}: {label}"]
+        assert sorted(bars) == sorted((m, pytest.approx(v)) for m, v in col.items()), (bench, metric)
+        widths = [w for _, w in bars]
+        assert widths == sorted(widths, reverse=higher_is_better), (bench, metric, bars)
+    assert len(panels) == sum(t[f"{b}:{m}"].notna().any() for b, m, _, _ in page.headline_columns()) >= 5, panels
     for h in p.hrefs:
         assert not h.startswith("/") and (lb / h).exists(), h
     html_text = (lb / "index.html").read_text()
