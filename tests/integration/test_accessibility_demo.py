@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.integration.conftest import assert_figure_drawn, read_table
+
 pytestmark = [pytest.mark.slow, pytest.mark.demo]
 
 ACC = "accessibility"
@@ -26,16 +28,26 @@ def _tsv(results, rel):
     return pd.read_csv(p, sep="\t")
 
 
-def test_every_panel_and_table_exists(demo_results):
+def _finite_numbers(df: pd.DataFrame) -> int:
+    num = df.select_dtypes("number").to_numpy(dtype=float)
+    return int(np.isfinite(num).sum())
+
+
+def test_every_panel_and_table_has_data(demo_results):
+    """Every panel: data drawn in the figure (coloured marks, see conftest.assert_figure_drawn)
+    and a plotted table with rows and finite numbers; every supplementary table: a row per model
+    with finite values."""
     from regbench.studies.accessibility.figures import PANELS
 
     for panel in PANELS:
-        for ext in ("pdf", "png"):
-            f = demo_results / "figures" / ACC / f"{panel}.{ext}"
-            assert f.exists() and f.stat().st_size > 1000, f
-        assert (demo_results / ACC / "panels" / f"{panel}.tsv").exists()
-    for t in ("T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling", "SD3_cagi"):
-        assert (demo_results / ACC / "tables" / f"{t}.tsv").exists()
+        assert_figure_drawn(demo_results / "figures" / ACC / f"{panel}.png")
+        t = read_table(demo_results / ACC / "panels" / f"{panel}.tsv", [], min_rows=1)
+        assert _finite_numbers(t) > 0, (panel, t.head().to_dict())
+    for name in ("T2_targeted", "T3_new_models", "T4_tomtom", "SD3_cagi"):
+        t = read_table(demo_results / ACC / "tables" / f"{name}.tsv", ["model"], min_rows=1)
+        assert t["model"].notna().all() and _finite_numbers(t) >= len(t), (name, t.head().to_dict())
+    t = read_table(demo_results / ACC / "tables" / "T5_replicate_ceiling.tsv", [], min_rows=1)
+    assert _finite_numbers(t) > 0
 
 
 def test_quantitative_beats_binary_on_whole_chromosome(demo_results):
@@ -77,26 +89,50 @@ def test_gia_ranks_planted_ap1_flanks(demo_results):
         a = g[g["cell"] == cell]["value"].mean()
         by_cell.append((cell, b, w, a))
     # the AP-1 weight is largest in A549 (1.5) and K562 (1.0)
+    assert {"K562", "A549"} <= {c for c, *_ in by_cell}, by_cell
     for cell, b, w, a in by_cell:
         if cell in ("K562", "A549"):
             assert b > w and b > a, by_cell
 
 
+def _gia_distance(results) -> pd.DataFrame:
+    g = _gia(results)
+    ref = g[g["model"] == _reference()]
+    dist = ref[(ref["metric"] == "gia_distance") & (ref["cell"] == "K562")].copy()
+    dist["rel"] = pd.to_numeric(dist["param"].str.split("|").str[1], errors="coerce")
+    return dist.dropna(subset=["rel"])
+
+
 def test_gia_cooperative_pair(demo_results):
     """Fig 6b/6c: in K562 embedding AP-1 and GATA together at the best distance gives more than
-    the sum of the single embeddings, and the best gap is within 45 bp."""
+    the sum of the single embeddings (chance: both = motif1 + motif2 for independent effects).
+    Measured: 0.067 > 0.044 (seed 42), 0.047 > 0.039 (seed 7)."""
     g = _gia(demo_results)
     ref = g[g["model"] == _reference()]
     coop = ref[(ref["metric"] == "gia_coop") & (ref["cell"] == "K562")].set_index("param")["value"]
     assert coop["both"] > coop["motif1"] + coop["motif2"], coop.to_dict()
-    dist = ref[(ref["metric"] == "gia_distance") & (ref["cell"] == "K562")].copy()
-    dist["rel"] = pd.to_numeric(dist["param"].str.split("|").str[1], errors="coerce")
-    dist = dist.dropna(subset=["rel"])
-    best = dist.loc[dist["value"].idxmax()]
-    assert 0 <= abs(best["rel"]) <= 45, best.to_dict()
-    # Not asserted: the planted distance law (near-optimal gaps 10-30 bp beating gaps > 45 bp).
-    # The demo model does not recover it: near 0.0440 vs far 0.0439 (seed 42), 0.0400 vs 0.0406
-    # (seed 7); both > sum of singles held in both runs (0.067 > 0.044; 0.047 > 0.039).
+    assert len(_gia_distance(demo_results)) >= 20
+
+
+@pytest.mark.xfail(
+    reason="the demo reference model does not learn the planted GATA1 x AP-1 distance law (optimum "
+    "20 bp, sd 8): mean GI at 10-30 bp vs > 45 bp measured 0.0440 vs 0.0439 (seed 42) and 0.0400 vs "
+    "0.0406 (seed 7) on the main-branch demo (commit 713680c)",
+    strict=False,
+)
+def test_gia_distance_recovers_planted_optimum(demo_results):
+    """Fig 6c: near-optimal gaps (|gap| 10-30 bp, planted law >= 0.46) beat far gaps (> 45 bp,
+    law < 0.003) by 10 % of mean GI, and the best gap lies in 10-30 bp. Chance level: without a
+    distance law near = far, and a random best gap falls in 10-30 bp with the fraction of scanned
+    gaps there (computed below, asserted < 0.5)."""
+    d = _gia_distance(demo_results)
+    near = d[d["rel"].abs().between(10, 30)]["value"].mean()
+    far = d[d["rel"].abs() > 45]["value"].mean()
+    best = d.loc[d["value"].idxmax(), "rel"]
+    chance = d["rel"].abs().between(10, 30).mean()
+    assert chance < 0.5, chance
+    assert near > 1.1 * far, (near, far)
+    assert 10 <= abs(best) <= 30, (best, chance)
 
 
 def test_tomtom_exp_filters_match_planted_motifs_more_often(demo_results):
@@ -112,7 +148,8 @@ def test_tomtom_exp_filters_match_planted_motifs_more_often(demo_results):
     "more hits". With the old definition (best hit only, full versioned ids) every value was 0.
     Second demo world (--config seed=7, all_accessibility from scratch): exp / ReLU = cnn
     0.125 / 0, resbind32 0.188 / 0, basset 0.109 / 0; motifs found 10 / 0.
-    Thresholds: means, every family pair not reversed, and more distinct motifs found."""
+    Thresholds: means; in every family exp strictly above ReLU (so exp = 0 fails; ReLU was 0 in
+    5 of 6 measured families, where ">=" held for any exp); more distinct motifs found."""
     t = _tsv(demo_results, "tables/T4_tomtom.tsv")
     t = t.dropna(subset=["planted_hit_ratio"]).copy()
     t["family"] = t["arch"].str.replace(r"_(exp|relu)$", "", regex=True)
@@ -122,7 +159,7 @@ def test_tomtom_exp_filters_match_planted_motifs_more_often(demo_results):
     info = t[["model", "planted_hit_ratio", "planted_motifs_found", "hit_ratio"]].to_dict("records")
     assert len(w.dropna()) >= 2, info
     assert w["exp"].mean() > w["relu"].mean(), info
-    assert (w["exp"] >= w["relu"]).all(), info
+    assert (w["exp"] > w["relu"]).all(), info
     assert found["exp"] > found["relu"], info
 
 
