@@ -26,6 +26,8 @@ GRID = [f"pf-{a}-{b}-{c}" for a, b, c in itertools.product(TEAMS, repeat=3)]
 PANELS = ["subset_performance", "prixfixe_pearson", "prixfixe_spearman", "drosophila", "human"]
 #: models whose planted-truth recovery is asserted (the DREAM-CNN and the 1st-place LegNet)
 TRUTH_MODELS = ["dream_cnn", "legnet"]
+#: Spearman rho between mean predicted motif-perturbation effects and planted motif weights
+RHO_MIN = 0.8
 
 pytestmark = [pytest.mark.slow, pytest.mark.demo]
 
@@ -99,12 +101,14 @@ def test_models_rank_planted_motif_effects(dream, model):
     effect = pairs.groupby("motif")["pred"].mean()
     weights = pd.Series({k: v["weight"] for k, v in truth.items()}).loc[effect.index]
     rho = spearman(effect.to_numpy(), weights.to_numpy())
-    # chance level: rho of a random ranking of the k planted motifs; the threshold 0.7 must be
-    # reached by < 5 % of the k! rankings (k = 6 in the demo: 2.9 %; expected rho 0)
+    # chance level: rho of a random ranking of the k planted motifs (expected 0); the threshold
+    # must be reached by < 5 % of the k! rankings. k = 6 in the demo: rho >= 0.8 by 2.9 % (the
+    # former 0.7 by 6.8 %). Measured: dream_cnn 0.943, legnet 0.886.
     k = len(effect)
-    perms = [spearman(np.array(p, float), weights.to_numpy()) for p in itertools.permutations(range(k))] if k <= 7 else None
-    assert k >= 5 and perms is not None and np.mean(np.array(perms) >= 0.7) < 0.05, k
-    assert rho >= 0.7, (model, effect.round(3).to_dict(), rho)
+    assert 5 <= k <= 7, k
+    perms = np.array([spearman(np.array(p, float), weights.to_numpy()) for p in itertools.permutations(range(k))])
+    assert np.mean(perms >= RHO_MIN - 1e-9) < 0.05, (k, np.mean(perms >= RHO_MIN - 1e-9))
+    assert rho >= RHO_MIN, (model, effect.round(3).to_dict(), rho)
     # activators raise, repressors lower the predicted expression on average
     assert effect[weights > 0].mean() > 0 > effect[weights < 0].mean()
 
@@ -114,6 +118,7 @@ def test_snv_differences_follow_planted_effects(dream, model):
     pairs = _pairs(dream, model, "SNVs")
     r = pearson(pairs["pred"].to_numpy(), pairs["effect"].to_numpy())
     # chance level: r of unrelated differences ~ N(0, 1 / sqrt(n - 1)); 0.3 is > 3 sd of it
+    # (n = 160 pairs: 3 sd = 0.24). Measured: dream_cnn 0.613, legnet 0.639.
     n = len(pairs)
     assert 0.3 > 3 / np.sqrt(n - 1), n
     assert r > 0.3, (model, r, n)
