@@ -46,3 +46,45 @@ def test_constant_y_is_nan_on_either_side_and_axis():
     r = pearson(np.vstack([x, x]), np.vstack([y, x[::-1]]), axis=1)
     assert np.isnan(r[0]) and r[1] == pytest.approx(-1.0, rel=1e-12)
     assert np.isnan(spearman(x, y))
+
+
+def test_spearman_along_an_axis_matches_scipy():
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 6, size=(4, 30)).astype(float)  # ties
+    y = x + rng.normal(size=(4, 30)) * np.array([[0.5], [1.0], [2.0], [4.0]])
+    rows = spearman(x, y, axis=1)
+    assert rows == pytest.approx([stats.spearmanr(a, b)[0] for a, b in zip(x, y)], rel=1e-12)
+    cols = spearman(x.T, y.T, axis=0)
+    assert cols == pytest.approx(rows, rel=1e-12)
+    assert len(set(np.round(rows, 6))) == 4  # the rows differ, so a wrong axis cannot pass
+
+
+def test_spearman_nan_policies():
+    x = np.array([1.0, 2, np.nan, 4, 5, 6])
+    y = np.array([2.0, 1, 3, 5, 4, 7])
+    assert np.isnan(spearman(x, y)) and np.isnan(spearman(y, x))  # NaN on either side propagates
+    want = stats.spearmanr([1, 2, 4, 5, 6], [2, 1, 5, 4, 7])[0]
+    assert spearman(x, y, nan_policy="omit") == pytest.approx(want, rel=1e-12)
+    assert spearman(y, x, nan_policy="omit") == pytest.approx(want, rel=1e-12)
+    y2 = y.copy()
+    y2[0] = np.nan  # NaNs at different places in x and y: both pairs dropped
+    want2 = stats.spearmanr([2, 4, 5, 6], [1, 5, 4, 7])[0]
+    assert spearman(x, y2, nan_policy="omit") == pytest.approx(want2, rel=1e-12)
+    assert pearson(x, y2, nan_policy="omit") == pytest.approx(stats.pearsonr([2, 4, 5, 6], [1, 5, 4, 7])[0], rel=1e-12)
+
+
+def test_float32_inputs_are_correlated_in_float64():
+    """Model predictions arrive as float32; r is computed in float64 (equal to scipy on the
+    float64 copies to 1e-12; a float32 computation is off by ~1e-8 here)."""
+    rng = np.random.default_rng(4)
+    x = (1000 + rng.normal(size=5000)).astype(np.float32)
+    y = (x + rng.normal(size=5000)).astype(np.float32)
+    want = stats.pearsonr(x.astype(np.float64), y.astype(np.float64))[0]
+    assert pearson(x, y) == pytest.approx(want, rel=1e-12, abs=0)
+    want_s = stats.spearmanr(x.astype(np.float64), y.astype(np.float64))[0]
+    assert spearman(x, y) == pytest.approx(want_s, rel=1e-12, abs=0)
+
+
+def test_shape_mismatch_names_both_shapes():
+    with pytest.raises(ValueError, match=r"pearson: shapes differ \(3,\) vs \(4,\)"):
+        pearson(np.arange(3.0), np.arange(4.0))
