@@ -105,3 +105,58 @@ def test_mask_nan_ignores_missing_targets():
     assert float(get_loss("poisson", mask_nan=True)(_t(PRED), _t(y))) == pytest.approx(want, rel=1e-5)
     with pytest.raises(ValueError):
         get_loss("pearson", mask_nan=True)
+
+
+def _pearson_np(pred, y):
+    return -np.mean([np.corrcoef(pred[..., c].ravel(), y[..., c].ravel())[0, 1] for c in range(pred.shape[-1])])
+
+
+def test_pearson_poisson_harmonic_combination():
+    pr = _pearson_np(PRED, Y)
+    po = np.mean(PRED - Y * np.log(PRED + 1e-7))
+    want = 2 * pr * po / (pr + po)
+    for name in ("pearson_poisson", "pearsonr_poisson"):
+        assert float(get_loss(name)(_t(PRED), _t(Y))) == pytest.approx(want, rel=1e-4)
+
+
+def test_aliases_and_keywords():
+    assert float(get_loss("pearsonr")(_t(PRED), _t(Y))) == pytest.approx(_pearson_np(PRED, Y), rel=1e-4)
+    want = _nll(PRED, Y)
+    assert float(get_loss("multinomialnll")(_t(PRED), _t(Y))) == pytest.approx(want, rel=1e-4)
+    assert float(get_loss("pearson_mse", alpha=0.5)(_t(PRED), _t(Y))) == pytest.approx(
+        _pearson_np(PRED, Y) + 0.5 * np.mean((PRED - Y) ** 2), rel=1e-4)
+    p = np.array([[0.2, 0.9], [0.6, 0.3]])
+    y = np.array([[0.0, 1.0], [1.0, 0.0]])
+    bce = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert float(get_loss("binary_crossentropy")(_t(p), _t(y))) == pytest.approx(bce, rel=1e-5)
+
+
+def test_bce_clips_probabilities_like_keras():
+    """p = 0 or 1 on the wrong label: Keras clips to [1e-7, 1 - 1e-7], so -log(1e-7) = 16.118
+    per such entry (float32: 1 - 1e-7 rounds to 0.99999988, -log(1.19e-7) = 15.942)."""
+    p = np.array([[0.0, 1.0]])
+    y = np.array([[1.0, 0.0]])
+    val = float(get_loss("bce")(_t(p), _t(y)))
+    assert np.isfinite(val)
+    lo = -np.log(np.float32(1e-7))
+    hi = -np.log(1 - np.float32(1 - 1e-7))
+    assert val == pytest.approx((lo + hi) / 2, rel=1e-4)
+    # well inside (0, 1) nothing is clipped: p = 1e-3 on a 1 label costs -log(1e-3) = 6.91
+    assert float(get_loss("bce")(_t([[1e-3]]), _t([[1.0]]))) == pytest.approx(-np.log(1e-3), rel=1e-5)
+
+
+def test_multinomial_needs_profiles():
+    with pytest.raises(ValueError, match=r"multinomial loss needs profiles \(B, T, C\), got shape \(4, 3\)"):
+        get_loss("multinomial")(_t(PRED[:, 0]), _t(Y[:, 0]))
+
+
+def test_mask_nan_mse_and_unsupported():
+    y = Y.copy()
+    y[2, 3, :] = np.nan
+    keep = np.isfinite(y)
+    want = np.mean((PRED[keep] - y[keep]) ** 2)
+    assert float(get_loss("mse", mask_nan=True)(_t(PRED), _t(y))) == pytest.approx(want, rel=1e-5)
+    with pytest.raises(ValueError, match="mask_nan is supported for poisson, poisson_log and mse, not 'bce'"):
+        get_loss("bce", mask_nan=True)
+    with pytest.raises(KeyError, match="unknown loss 'nope'"):
+        get_loss("nope")
