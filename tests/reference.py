@@ -38,6 +38,8 @@ def dream_official_score(pred: np.ndarray, labels_txt, subset_dir, public_dir=No
     public_single, public_pairs = set(), set()
     if public_dir is not None:
         for name, (_, pub_file, _) in DREAM_SUBSETS.items():
+            if not (Path(public_dir) / pub_file).exists():
+                continue
             keys = json.loads((Path(public_dir) / pub_file).read_text()).keys()
             for k in keys:
                 if name in DREAM_PAIRS:
@@ -50,6 +52,9 @@ def dream_official_score(pred: np.ndarray, labels_txt, subset_dir, public_dir=No
     keep = np.array([i for i in range(len(truth)) if i not in public_single])
     rows.append(("all", 1.0, len(keep), pearsonr(truth[keep], pred[keep])[0], spearmanr(truth[keep], pred[keep])[0]))
     for name, (csv, _, w) in DREAM_SUBSETS.items():
+        if not (Path(subset_dir) / csv).exists():  # a missing subset makes the score NaN
+            rows.append((name, w, 0, np.nan, np.nan))
+            continue
         df = pd.read_csv(Path(subset_dir) / csv)
         if name in DREAM_PAIRS:
             pairs = sorted(set(zip(df["alt_pos"].astype(int), df["ref_pos"].astype(int))) - public_pairs)
@@ -62,4 +67,5 @@ def dream_official_score(pred: np.ndarray, labels_txt, subset_dir, public_dir=No
             n = len(ids)
         rows.append((name, w, n, pearsonr(x, y)[0], spearmanr(x, y)[0]))
     t = pd.DataFrame(rows, columns=["subset", "weight", "n", "r", "rho"])
-    return (float((t.weight * t.r**2).sum() / DREAM_DENOMINATOR), float((t.weight * t.rho).sum() / DREAM_DENOMINATOR), t)
+    w, r, rho = (t[c].to_numpy(dtype=float) for c in ("weight", "r", "rho"))  # NaN propagates
+    return float(np.sum(w * r**2) / DREAM_DENOMINATOR), float(np.sum(w * rho) / DREAM_DENOMINATOR), t

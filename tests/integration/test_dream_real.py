@@ -73,4 +73,5 @@ def test_dream_rules_on_real_files(shared_data, tmp_path):
         # chance level: a model unrelated to expression gives r ~ N(0, 1 / sqrt(n - 1)) on the
         # 637 held-out promoters (sd 0.040); the threshold is 3 sd (p ~ 0.001 under chance)
         chance_3sd = 3 / (ho["n_holdout"] - 1) ** 0.5
+        print(f"{model}: held-out Pearson r = {ho['holdout_pearson']:.3f} (n = {ho['n_holdout']}, 3 sd of chance {chance_3sd:.3f})")
         assert ho["holdout_pearson"] > chance_3sd, (model, ho["holdout_pearson"], chance_3sd)

@@ -183,3 +183,54 @@ def test_official_subset_counts(shared_data):
     assert n["all"] == 71103 - 9045
     seqs = subset_sequences(d / "test_subset_ids")
     assert seqs["id"].is_unique and seqs["seq"].str.len().between(100, 120).all()
+
+
+def test_prediction_and_truth_forms_and_errors():
+    """Series by id, DataFrame without id, 'expression' truth tables; a short or NaN prediction
+    vector and a table without a value column are refused with a message naming the problem."""
+    truth, pred, subsets = _toy()
+    base = score(pred, truth, subsets, None)
+    ser = pd.Series(pred[::-1], index=np.arange(12)[::-1])
+    assert score(ser, truth, subsets, None).pearson_score == pytest.approx(base.pearson_score, rel=1e-12)
+    tdf = pd.DataFrame({"expression": truth})
+    assert score(pd.DataFrame({"prediction": pred}), tdf, subsets, None).spearman_score == pytest.approx(
+        base.spearman_score, rel=1e-12)
+    with pytest.raises(ValueError, match="predictions cover 11 ids, the test set has 12"):
+        score(pred[:11], truth, subsets, None)
+    bad = pred.copy()
+    bad[4] = np.nan
+    with pytest.raises(ValueError, match=r"subset all: predictions missing \(NaN\) for 1 ids"):
+        score(bad, truth, subsets, None)
+    with pytest.raises(ValueError, match="predictions DataFrame needs an 'expression' or 'prediction' column"):
+        score(pd.DataFrame({"value": pred}), truth, subsets, None)
+    # a subset of one id has no correlation (NaN), not an error
+    one = dict(subsets, high=np.array([9]))
+    t = score(pred, truth, one, None).table.set_index("subset")
+    assert t.loc["high", "n"] == 1 and np.isnan(t.loc["high", "pearson"]) and np.isnan(t.loc["high", "spearman"])
+
+
+def test_official_files_score_equals_the_independent_reference(shared_data):
+    """The real subset and public-id files with random predictions: every subset row of score()
+    equals tests/reference.py (raw files + scipy) to rel 1e-9. The shared data lack the SNV
+    subset, so both scores are NaN (the official score needs all eight subsets)."""
+    from tests.reference import dream_official_score
+
+    d = shared_data / "dream"
+    rng = np.random.default_rng(1)
+    truth = rng.normal(size=71103)
+    pred = truth + rng.normal(scale=2.0, size=71103)
+    labels = pd.DataFrame({"seq": "A", "e": truth})
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/labels.txt"
+        labels.to_csv(path, sep="\t", header=False, index=False)
+        want_p, want_s, ref = dream_official_score(pred, path, d / "test_subset_ids", d / "public_leaderboard_ids")
+    res = score(pred, truth, read_subsets(d / "test_subset_ids"), read_public_ids(d / "public_leaderboard_ids", required=True))
+    assert np.isnan(want_p) and np.isnan(res.pearson_score) and np.isnan(res.spearman_score)
+    t = res.table.set_index("subset")
+    assert (ref["n"] > 0).sum() == 8  # all + the seven subsets present
+    for row in ref.itertuples():
+        assert t.loc[row.subset, "n"] == row.n, row.subset
+        if row.n:
+            assert t.loc[row.subset, "pearson"] == pytest.approx(row.r, rel=1e-9), row.subset
+            assert t.loc[row.subset, "spearman"] == pytest.approx(row.rho, rel=1e-9), row.subset
