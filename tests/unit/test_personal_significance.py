@@ -98,3 +98,45 @@ def test_gene_null_matches_direct_computation():
     m0, s0, _ = gene_null(np.zeros((0, 40)), y, np.random.default_rng(1), n_draws=5)
     assert m0 == 0 and s0 == 0
     assert np.isnan(pearson(np.ones(4), np.arange(4.0)))
+
+
+def test_gene_null_positive_weights_and_shape_error():
+    rng = np.random.default_rng(0)
+    g = rng.integers(0, 3, size=(5, 30)).astype(float)
+    y = rng.normal(size=30)
+    m, s, n = gene_null(g, y, np.random.default_rng(9), n_draws=15, positive=True)
+    w = np.abs(np.random.default_rng(9).normal(size=(5, 15)))
+    r = np.abs([stats.pearsonr(g.T @ w[:, k], y)[0] for k in range(15)])
+    assert n == 15 and m == pytest.approx(r.mean(), rel=1e-12) and s == pytest.approx(r.std(), rel=1e-12)
+    with pytest.raises(ValueError, match=r"dosage must be \(n_snv, n_ind=30\), got \(30, 5\)"):
+        gene_null(g.T, y, rng)
+
+
+def test_gene_significance_input_errors():
+    df = pd.DataFrame({"gene": ["a"], "r": [0.3], "null_mean": [0.1], "null_std": [0.05], "n_null": [10]})
+    with pytest.raises(ValueError, match=r"missing columns \['n_null', 'null_std'\]"):
+        gene_significance(df.drop(columns=["null_std", "n_null"]))
+    with pytest.raises(ValueError, match="se must be one of"):
+        gene_significance(df, se="std")
+
+
+def test_significance_summary_counts_by_hand():
+    df = pd.DataFrame({"r": [0.5, -0.3, 0.1, -0.05, np.nan, 0.25],
+                       "significant": [True, True, True, False, False, True]})
+    s = significance_summary(df, abs_r_min=0.2)
+    assert s == {
+        "n_genes": 6, "n_genes_with_r": 5, "mean_r": pytest.approx((0.5 - 0.3 + 0.1 - 0.05 + 0.25) / 5),
+        "n_significant": 4, "n_significant_negative": 1, "n_significant_positive": 3,
+        "n_significant_abs_r": 3, "n_significant_abs_r_positive": 2, "n_significant_abs_r_negative": 1,
+    }
+
+
+def test_alpha_sets_the_bh_cut():
+    """significant = BH-adjusted p <= alpha (scipy's BH), at two alphas that split the genes."""
+    df = pd.DataFrame({"gene": list("abcd"), "r": [0.30, 0.22, 0.18, 0.12], "null_mean": 0.1,
+                       "null_std": 0.04, "n_null": 8})
+    p = stats.t.sf((df["r"] - 0.1) / (0.04 / np.sqrt(8)), 7)
+    q = stats.false_discovery_control(p, method="bh")
+    for alpha, n_sig in ((1e-5, 1), (1e-3, 3)):  # q = 4.2e-6, 6.2e-5, 5.1e-4, 0.10
+        out = gene_significance(df, se="std_over_sqrt_n", alpha=alpha)
+        assert list(out["significant"]) == list(q <= alpha) and out["significant"].sum() == n_sig
