@@ -71,7 +71,8 @@ def test_dream_rules_on_real_files(shared_data, tmp_path):
         # the file holds 6,370 rows (its last line has no newline, so `wc -l` says 6,369)
         assert ho["n_holdout"] == 637 and ho["n_train"] == n_rows - 637
         # chance level: a model unrelated to expression gives r ~ N(0, 1 / sqrt(n - 1)) on the
-        # 637 held-out promoters (sd 0.040); the threshold is 3 sd (p ~ 0.001 under chance)
+        # 637 held-out promoters (sd 0.040); the threshold is 3 sd (p ~ 0.001 under chance).
+        # Measured (2 epochs x 40 steps): dream_cnn 0.336, legnet 0.339.
         chance_3sd = 3 / (ho["n_holdout"] - 1) ** 0.5
         print(f"{model}: held-out Pearson r = {ho['holdout_pearson']:.3f} (n = {ho['n_holdout']}, 3 sd of chance {chance_3sd:.3f})")
         assert ho["holdout_pearson"] > chance_3sd, (model, ho["holdout_pearson"], chance_3sd)
