@@ -88,3 +88,23 @@ def test_float32_inputs_are_correlated_in_float64():
 def test_shape_mismatch_names_both_shapes():
     with pytest.raises(ValueError, match=r"pearson: shapes differ \(3,\) vs \(4,\)"):
         pearson(np.arange(3.0), np.arange(4.0))
+
+
+def test_rounding_past_minus_or_plus_one_is_clipped():
+    """Perfectly (anti)correlated data can round to |r| = 1 + 2e-16 in the plain formula; the
+    result stays in [-1, 1] (found by search with a fixed seed; the formula here is the raw one)."""
+    rng = np.random.default_rng(0)
+    found = {}
+    for _ in range(2000):
+        n = int(rng.integers(3, 50))
+        x = rng.normal(size=n) * 10 ** rng.uniform(-3, 3)
+        for sign in (-1, 1):
+            y = sign * x * rng.uniform(0.1, 10) + rng.normal()
+            xm, ym = x - x.mean(), y - y.mean()
+            raw = (xm * ym).sum() / np.sqrt((xm * xm).sum() * (ym * ym).sum())
+            if abs(raw) > 1 and sign not in found:
+                found[sign] = (x, y)
+        if len(found) == 2:
+            break
+    assert set(found) == {-1, 1}
+    assert pearson(*found[-1]) == -1.0 and pearson(*found[1]) == 1.0
