@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import numpy as np
@@ -12,16 +11,13 @@ from regbench.errors import InputError
 from regbench.genome.fasta import Genome
 from regbench.genome.haplotypes import personal_haplotypes
 from regbench.genome.variants import index_vcf, read_genotypes
+from tests.conftest import require_tool
 
 SIZE = 3000
 SAMPLES = ["S0", "S1", "S2", "S3", "S4", "S5", "S6"]  # S6: all REF
 
 
-def tool(name):
-    p = shutil.which(name)
-    if p is None:
-        pytest.skip(f"{name} not installed")
-    return p
+tool = require_tool
 
 
 @pytest.fixture(scope="module")

@@ -28,17 +28,14 @@ from regbench.errors import InputError
 from regbench.genome.fasta import Genome
 from regbench.genome.haplotypes import htslib_variant_type, personal_haplotypes
 from regbench.genome.variants import index_vcf, read_genotypes
+from tests.conftest import require_tool
 
 RNG = np.random.default_rng(20)
 SEQ = "".join(RNG.choice(list("ACGT"), 2000))
 OTHER = {"A": "C", "C": "G", "G": "T", "T": "A"}
 
 
-def tool(name):
-    p = shutil.which(name)
-    if p is None:
-        pytest.skip(f"{name} not installed (make apt installs it)")
-    return p
+tool = require_tool
 
 
 def fasta(path: Path, seqs: dict, width=60) -> Path:

@@ -19,13 +19,13 @@ message names the seed, sample and haplotype and the first differing offset; rer
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import numpy as np
 import pytest
 
 from regbench.genome.haplotypes import personal_haplotypes
+from tests.conftest import require_tool
 
 WORLDS = 24
 SIZE = 600
@@ -35,8 +35,7 @@ B = "ACGT"
 
 def _tools():
     for t in ("bcftools", "bgzip", "tabix"):
-        if shutil.which(t) is None:
-            pytest.skip(f"{t} not installed (make apt installs it)")
+        require_tool(t)
 
 
 def random_world(seed: int):

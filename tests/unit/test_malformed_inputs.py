@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import shutil
 import subprocess
 
 import pandas as pd
@@ -16,14 +15,14 @@ from regbench.genome.intervals import read_bed
 from regbench.genome.onehot import one_hot
 from regbench.genome.tracks import read_windows, write_bigwig
 from regbench.genome.variants import index_vcf, read_genotypes
+from tests.conftest import require_tool
 
 SEQ = "ACGTTGCAAC" * 30  # chr8, 300 bp
 
 
 def bgzip_index(path, index=True):
     for t in ("bgzip", "tabix"):
-        if shutil.which(t) is None:
-            pytest.skip(f"{t} not installed")
+        require_tool(t)
     subprocess.run(["bgzip", "-f", str(path)], check=True)
     gz = path.with_name(path.name + ".gz")
     if index:
