@@ -158,5 +158,24 @@ def test_mask_nan_mse_and_unsupported():
     assert float(get_loss("mse", mask_nan=True)(_t(PRED), _t(y))) == pytest.approx(want, rel=1e-5)
     with pytest.raises(ValueError, match="mask_nan is supported for poisson, poisson_log and mse, not 'bce'"):
         get_loss("bce", mask_nan=True)
-    with pytest.raises(KeyError, match="unknown loss 'nope'"):
+    with pytest.raises(KeyError, match="unknown loss 'nope'; available: poisson, poisson_log, mse, pearson, "
+                       "pearson_mse, multinomial, multinomial_mse, pearson_poisson, bce"):
         get_loss("nope")
+
+
+def test_poisson_at_zero_rate_uses_the_keras_epsilon():
+    """pred = 0 (a softplus output can underflow to it): log(0 + 1e-7), finite, as in Keras."""
+    pred = np.array([0.0, 0.0, 1.5])
+    y = np.array([0.0, 2.0, 1.0])
+    want = np.mean(pred - y * np.log(pred + 1e-7))
+    assert np.isfinite(want)
+    assert float(get_loss("poisson")(_t(pred), _t(y))) == pytest.approx(want, rel=1e-5)
+
+
+def test_bce_function_defaults_to_probabilities():
+    from regbench.train.losses import bce
+
+    p = np.array([[0.2, 0.7]])
+    y = np.array([[0.0, 1.0]])
+    want = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert float(bce(_t(p), _t(y))) == pytest.approx(want, rel=1e-5)
