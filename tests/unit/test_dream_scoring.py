@@ -234,3 +234,37 @@ def test_official_files_score_equals_the_independent_reference(shared_data):
         if row.n:
             assert t.loc[row.subset, "pearson"] == pytest.approx(row.r, rel=1e-9), row.subset
             assert t.loc[row.subset, "spearman"] == pytest.approx(row.rho, rel=1e-9), row.subset
+
+
+def test_table_layout_for_a_missing_subset_and_truth_forms():
+    truth, pred, subsets = _toy()
+    del subsets["motif_tiling"]
+    t = score(pred, truth, subsets, None).table
+    assert list(t.columns) == ["subset", "kind", "weight", "n", "pearson", "spearman"]
+    row = t.set_index("subset").loc["motif_tiling"]
+    assert row["kind"] == "pair" and row["weight"] == 0.4 and row["n"] == 0
+    assert np.isnan(row["pearson"]) and np.isnan(row["spearman"])
+    # truth keyed by id (Series, or DataFrame with id) gives the same scores as the plain vector
+    _, _, full = _toy()
+    base = score(pred, truth, full, None)
+    ser = score(pred, pd.Series(truth[::-1], index=np.arange(12)[::-1]), full, None)
+    dfid = score(pred, pd.DataFrame({"id": np.arange(12), "expression": truth}), full, None)
+    for res in (ser, dfid):
+        assert res.table.loc[0, "n"] == 12
+        assert res.pearson_score == pytest.approx(base.pearson_score, rel=1e-12)
+    with pytest.raises(ValueError, match="test_table DataFrame needs an 'expression' or 'prediction' column"):
+        score(pred, pd.DataFrame({"y": truth}), full, None)
+
+
+def test_two_ids_give_plus_minus_one_and_fully_public_subsets_are_empty():
+    truth, pred, subsets = _toy()
+    two = dict(subsets, high=np.array([9, 11]), SNVs=[(0, 1), (4, 6)])
+    t = score(pred, truth, two, None).table.set_index("subset")
+    assert t.loc["high", "n"] == 2 and t.loc["high", "pearson"] == pytest.approx(1.0)  # 9 -> 9, 11 -> 10
+    assert t.loc["SNVs", "n"] == 2 and t.loc["SNVs", "pearson"] == pytest.approx(-1.0)  # diffs truth (1, 2), pred (2, 1)
+    assert t.loc["high", "spearman"] == pytest.approx(1.0) and t.loc["SNVs", "spearman"] == pytest.approx(-1.0)
+    # every id and pair public: all rows empty (n = 0, NaN), nothing raises
+    public = {name: ids for name, ids in subsets.items()}
+    public["high"] = list(range(12))
+    t = score(pred, truth, subsets, public).table
+    assert (t["n"] == 0).all() and t["pearson"].isna().all() and t["spearman"].isna().all()
