@@ -140,3 +140,47 @@ def test_alpha_sets_the_bh_cut():
     for alpha, n_sig in ((1e-5, 1), (1e-3, 3)):  # q = 4.2e-6, 6.2e-5, 5.1e-4, 0.10
         out = gene_significance(df, se="std_over_sqrt_n", alpha=alpha)
         assert list(out["significant"]) == list(q <= alpha) and out["significant"].sum() == n_sig
+
+
+def test_gene_null_default_is_the_authors_50_draws():
+    rng = np.random.default_rng(0)
+    _, _, n = gene_null(rng.integers(0, 3, size=(3, 20)).astype(float), rng.normal(size=20), rng)
+    assert n == 50
+
+
+def test_zero_null_std_gives_no_warning_and_p_by_rule():
+    """null_std = 0: |r| above the mean -> t = inf, p = 0; |r| equal to it -> 0/0, p = 1;
+    computed without a RuntimeWarning."""
+    import warnings
+
+    df = pd.DataFrame({"gene": ["a", "b"], "r": [0.3, 0.1], "null_mean": [0.1, 0.1],
+                       "null_std": [0.0, 0.0], "n_null": [50, 50]})
+    for se in ("sqrt_std_over_n", "std_over_sqrt_n"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = gene_significance(df, se=se)
+        assert np.isposinf(out.loc[0, "t"]) and out.loc[0, "p"] == 0.0
+        assert np.isnan(out.loc[1, "t"]) and out.loc[1, "p"] == 1.0
+
+
+def test_significant_includes_p_bh_equal_to_alpha():
+    df = pd.DataFrame({"gene": ["a", "b"], "r": [0.3, 0.2], "null_mean": 0.1, "null_std": 0.05, "n_null": 10})
+    q = gene_significance(df)["p_bh"].to_numpy()
+    out = gene_significance(df, alpha=float(q.max()))
+    assert out["significant"].all()
+
+
+def test_summary_cuts_are_strict():
+    """r = 0 is neither positive nor negative; |r| = abs_r_min is not above the cut."""
+    df = pd.DataFrame({"r": [0.0, 0.2, -0.2, 0.5], "significant": [True, True, True, True]})
+    s = significance_summary(df, abs_r_min=0.2)
+    assert s["n_significant_positive"] == 2 and s["n_significant_negative"] == 1
+    assert s["n_significant_abs_r"] == 1 and s["n_significant_abs_r_positive"] == 1
+    assert s["n_significant_abs_r_negative"] == 0
+
+
+def test_write_kv_layout(tmp_path):
+    from regbench.studies.personal.significance import write_kv
+
+    write_kv(tmp_path / "s.tsv", {"n_genes": 3, "mean_r": 0.25})
+    assert (tmp_path / "s.tsv").read_text() == "metric\tvalue\nn_genes\t3.0\nmean_r\t0.25\n"
