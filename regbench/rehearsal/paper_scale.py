@@ -20,7 +20,10 @@ The model (:func:`project`), per rule, from :data:`PAPER_SCALE` (``P`` in MB, wi
 Rules without a row (or ``P`` unknown) get no projection (``NA``) and ``over_request`` ``NA``:
 the table then says which rows a study owner still has to fill. ``over_request`` is true when a
 projection exceeds the ``mem_mb`` or ``runtime`` (minutes) the paper configuration requests
-(read from a dry-run of the paper DAG with the SLURM profile).
+(read from a dry-run of the paper DAG with the SLURM profile, per rule the largest over its
+jobs). In that dry-run no input exists yet, so a resource function of input size must return
+its paper-scale request when its input is absent (as ``rules/common/dream.smk`` does with the
+paper's row count), not its minimum.
 
 Adding a row: ``PaperScale(paper_mb, mem, time, source)`` under the rule name; the source says
 where the number comes from (a file listing, a paper, ``config/paper.yaml``), so that it can be
