@@ -160,3 +160,33 @@ def test_allow_list_entries_have_reasons():
         assert entry.kind in ov.KINDS and entry.reason.strip(), entry
     with pytest.raises(ValueError, match="reason"):
         ov.allow("a.b", "size", " ")
+
+
+def _expand(pattern: tuple[str, ...], cfg) -> list[tuple[str, ...]]:
+    """Concrete paths of ``pattern`` in ``cfg`` (``*`` = every key present there)."""
+    paths = [()]
+    for part in pattern:
+        nxt = []
+        for p in paths:
+            node = cfg
+            for k in p:
+                node = node.get(k, {}) if isinstance(node, dict) else {}
+            keys = list(node) if part == "*" and isinstance(node, dict) else [part]
+            nxt += [p + (k,) for k in keys]
+        paths = nxt
+    return paths
+
+
+def test_every_grid_key_is_policed(paper):
+    """A `grid` allow-list entry lets the overlay replace a whole subtree, so some registered grid
+    must check it: emptying the key must break the grid rule (else the key is a hole)."""
+    for entry in (e for e in ov.ALLOW if e.kind == "grid"):
+        paths = _expand(entry.pattern, paper)
+        assert paths, entry
+        for path in paths:
+            overlay = {}
+            node = overlay
+            for k in path[:-1]:
+                node = node.setdefault(k, {})
+            node[path[-1]] = []
+            assert ov.grid_violations(paper, ov.merge(paper, overlay)), f"{'.'.join(path)}: no registered grid checks it"
