@@ -29,6 +29,14 @@ from typing import Callable, Iterator
 
 import yaml
 
+#: keys that are never size knobs (lead decision on issue 14: widths and batch sizes change the
+#: optimisation and the code path, and the measured RSS only projects to paper scale at the
+#: paper's width and batch): no allow-list entry may end in one of them
+NEVER_SIZES = frozenset({
+    "batch_size", "lr", "weight_decay", "optimizer", "schedule", "loss", "precision", "dropout",
+    "filters", "filters_1", "filters_2", "dense", "top", "first_channels", "core_channels",
+    "dim", "depth", "heads", "use_tf_gamma",
+})
 KINDS = ("size", "input", "grid", "host")  # host: where it runs (no GPU in CI), not what it computes
 
 

@@ -155,6 +155,13 @@ def test_registry_accepts_new_grids():
     assert ov.grid_violations(paper, {**paper, "lr": 2}, {"toy": grid})[0] == "toy: member x1 changes the paper's settings (lr)"
 
 
+def test_no_width_or_batch_size_on_the_allow_list():
+    """Lead decision (issue 14): model widths and batch sizes are not size knobs."""
+    bad = [e.dotted for e in ov.ALLOW if e.pattern[-1] in ov.NEVER_SIZES]
+    assert bad == []
+    assert ov.overlay_violations({"dream": {"models": {"legnet": {"train": {"batch_size": 8}}}}})
+
+
 def test_allow_list_entries_have_reasons():
     for entry in ov.ALLOW:
         assert entry.kind in ov.KINDS and entry.reason.strip(), entry
