@@ -41,8 +41,24 @@ def _binned(y, b):
     return y.reshape(len(y), -1, b, y.shape[-1]).mean(2).astype(np.float32)
 
 
-@pytest.mark.parametrize("key", list(TINY))
+#: architectures whose 256-step demo training does not beat the mean predictor beyond chance
+#: (paired z of per-window loss differences > -2); measured on the demo of 2026-12-02 (seed 42)
+NOT_ABOVE_CHANCE = {
+    "bpnet": "valid Poisson 0.9807 vs mean predictor 0.9848, paired z = -1.68 over 230 windows",
+    "residualbind_base_task": "valid Poisson 0.9762 vs mean predictor 0.9848, paired z = -1.44 over 230 windows",
+    "basset": "valid BCE 0.6703 vs mean predictor 0.6709, paired z = -0.91 over 226 windows",
+}
+KEYS = [pytest.param(k, marks=pytest.mark.xfail(reason=f"demo training does not beat the mean predictor beyond "
+                                                  f"chance: {NOT_ABOVE_CHANCE[k]}", strict=False))
+        if k in NOT_ABOVE_CHANCE else k for k in TINY]
+
+
+@pytest.mark.parametrize("key", KEYS)
 def test_architecture_beats_mean_predictor_on_demo_data(key, demo_data, tmp_path):
+    """Measured paired z (passing): basenji_v2 -4.68, cnn_base -2.13, cnn_base_task -2.17,
+    residualbind_base -2.29, residualbind_32 -2.02, residualbind_32_task -2.78, cnn_binary -6.98,
+    residualbind_binary -3.24, basenji_binary -9.46, expression_cnn -2.06 (training is seeded,
+    one thread)."""
     torch.set_num_threads(1)
     torch.manual_seed(0)
     hp = dict(TINY[key])
@@ -86,5 +102,12 @@ def test_architecture_beats_mean_predictor_on_demo_data(key, demo_data, tmp_path
     if key not in ("expression_cnn",) and model.output_bin_size is None:  # BCE on probabilities
         baseline = baseline.clamp(1e-4, 1 - 1e-4)
     model_loss, mean_loss = float(loss(pred.float(), yv)), float(loss(baseline, yv))
-    print(f"{key}: valid {model_loss:.4f} vs mean predictor {mean_loss:.4f} ({res.epochs_run} epochs)")
-    assert model_loss < mean_loss, (key, model_loss, mean_loss)
+    # chance level: a model no better than the mean predictor has paired per-window loss
+    # differences of mean 0; require the mean difference to be below 0 by > 2 standard errors
+    # (one-sided p < 0.025), not just a lower pooled loss (which passed at 0.9724 vs 0.9848)
+    d = np.array([float(loss(pred[i : i + 1].float(), yv[i : i + 1])) - float(loss(baseline[i : i + 1], yv[i : i + 1]))
+                  for i in range(len(yv))])
+    z = d.mean() / (d.std(ddof=1) / np.sqrt(len(d)))
+    print(f"{key}: valid {model_loss:.4f} vs mean predictor {mean_loss:.4f} ({res.epochs_run} epochs), "
+          f"paired z = {z:.2f} over {len(d)} windows")
+    assert model_loss < mean_loss and z < -2, (key, model_loss, mean_loss, z, len(d))
