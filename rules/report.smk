@@ -44,6 +44,6 @@ rule report_front_page:
     conda:
         "../envs/regbench.yaml"
     params:
-        intro="report/workflow.rst",
+        intro=str(Path(workflow.basedir) / "report" / "workflow.rst"),  # absolute: runs with --directory too
     script:
         "../scripts/report_front_page.py"

@@ -1,35 +1,35 @@
 """synthetic_loci study: rules only; input functions and target lists live in rules/common/synthetic_loci.smk.
 
-DAG: dataset (payload replacement, folds, window offsets) -> baseline predictions (original
-Enformer, mouse DNase tracks) and fine-tuning ({head} x {split}) -> fine-tuned predictions ->
-metrics -> figures; retained-performance check per head; predicted tracks as bedGraph.
+DAG: input contract (every user file and download checked, missing user files listed) -> dataset
+(payload replacement, folds, window offsets) -> baseline predictions (original Enformer, mouse
+DNase tracks) and fine-tuning ({head} x {split}) -> fine-tuned predictions -> metrics -> figures
+(+ one data table per panel); retained-performance check per head; the mESC CAGE head (dataset ->
+head on the frozen trunk -> payload RNA and held-out evaluation); predicted tracks as bedGraph.
 """
 
 
-rule synthetic_loci_user_file:
+rule synthetic_loci_inputs:
+    input:
+        unpack(synthetic_loci_contract_inputs),
     output:
-        "{path}",
+        f"{SL_DIR}/inputs/contract.tsv",
     log:
-        "logs/synthetic_loci/user_file/{path}.log",
+        log_path("synthetic_loci", "inputs"),
     benchmark:
-        "benchmarks/rules/synthetic_loci/user_file/{path}.tsv"
-    wildcard_constraints:
-        path=synthetic_loci_user_regex(),
-    localrule: True
+        bench_path("synthetic_loci", "inputs")
     conda:
         "../envs/regbench.yaml"
     params:
-        msg=synthetic_loci_user_message,
-    shell:
-        "echo 'missing user-provided file {wildcards.path}: {params.msg}' | tee {log} >&2; exit 1"
+        cfg=sl_cfg(),
+    script:
+        "../scripts/synthetic_loci_inputs.py"
 
 
 rule synthetic_loci_dataset:
     input:
+        unpack(synthetic_loci_user_inputs),
+        contract=rules.synthetic_loci_inputs.output[0],
         genome=sl_cfg()["inputs"]["genome"],
-        table_s4=sl_cfg()["inputs"]["table_s4"],
-        payload_fasta=sl_cfg()["inputs"]["payload_fasta"],
-        dhs_bed=sl_cfg()["inputs"]["dhs_bed"],
     output:
         payloads=f"{SL_DIR}/dataset/payloads.tsv",
         sequences=f"{SL_DIR}/dataset/sequences.tsv",
@@ -41,6 +41,9 @@ rule synthetic_loci_dataset:
         bench_path("synthetic_loci", "dataset")
     conda:
         "../envs/regbench.yaml"
+    resources:
+        mem_mb=sl_mem_mb("dataset"),
+        runtime=sl_runtime("dataset"),
     params:
         cfg=sl_cfg(),
         seed=config["seed"],
@@ -67,8 +70,8 @@ rule synthetic_loci_predict_baseline:
     resources:
         gpu=1,
         cpus_per_gpu=4,
-        mem_mb=mem_mb_scaled(sl_cfg().get("resources", {}).get("predict_mem_mb", 4000)),
-        runtime=runtime_scaled(sl_cfg().get("resources", {}).get("predict_runtime", 30)),
+        mem_mb=sl_mem_mb("predict"),
+        runtime=sl_runtime("predict"),
     params:
         cfg=sl_cfg(),
         enformer=ENFORMER,
@@ -100,8 +103,8 @@ rule synthetic_loci_finetune:
     resources:
         gpu=1,
         cpus_per_gpu=4,
-        mem_mb=mem_mb_scaled(sl_cfg().get("resources", {}).get("finetune_mem_mb", 4000)),
-        runtime=runtime_scaled(sl_cfg().get("resources", {}).get("finetune_runtime", 30)),
+        mem_mb=sl_mem_mb("finetune"),
+        runtime=sl_runtime("finetune"),
     params:
         cfg=sl_cfg(),
         enformer=ENFORMER,
@@ -134,8 +137,8 @@ rule synthetic_loci_predict_finetuned:
     resources:
         gpu=1,
         cpus_per_gpu=4,
-        mem_mb=mem_mb_scaled(sl_cfg().get("resources", {}).get("predict_mem_mb", 4000)),
-        runtime=runtime_scaled(sl_cfg().get("resources", {}).get("predict_runtime", 30)),
+        mem_mb=sl_mem_mb("predict"),
+        runtime=sl_runtime("predict"),
     params:
         cfg=sl_cfg(),
         enformer=ENFORMER,
@@ -151,6 +154,8 @@ rule synthetic_loci_retained:
         targets=config["enformer"]["targets_mouse"],
         genome=sl_cfg()["inputs"]["genome"],
         regions=sl_cfg()["inputs"]["retained_regions"],
+        observed=synthetic_loci_observed_files,
+        contract=rules.synthetic_loci_inputs.output[0],
         model=f"{SL_DIR}/finetune/{{head}}/authors/model.pt",
     output:
         f"{SL_DIR}/retained/{{head}}.tsv",
@@ -166,8 +171,8 @@ rule synthetic_loci_retained:
     resources:
         gpu=1,
         cpus_per_gpu=4,
-        mem_mb=mem_mb_scaled(sl_cfg().get("resources", {}).get("predict_mem_mb", 4000)),
-        runtime=runtime_scaled(sl_cfg().get("resources", {}).get("predict_runtime", 30)),
+        mem_mb=sl_mem_mb("retained"),
+        runtime=sl_runtime("retained"),
     params:
         cfg=sl_cfg(),
         enformer=ENFORMER,
@@ -184,6 +189,7 @@ rule synthetic_loci_metrics:
         peaks=synthetic_loci_peak_tables,
         retained=synthetic_loci_retained_tables,
         accessibility=synthetic_loci_accessibility_input,
+        cage=synthetic_loci_cage_tables,
     output:
         payload_predictions=f"{SL_DIR}/metrics/payload_predictions.tsv",
         activity=f"{SL_DIR}/metrics/activity_correlation.tsv",
@@ -191,6 +197,9 @@ rule synthetic_loci_metrics:
         dhs=f"{SL_DIR}/metrics/dhs_predictions.tsv",
         folds=f"{SL_DIR}/metrics/error_per_fold.tsv",
         retained=f"{SL_DIR}/metrics/retained_summary.tsv",
+        rna=f"{SL_DIR}/metrics/rna_correlation.tsv",
+        rna_payloads=f"{SL_DIR}/metrics/payload_rna.tsv",
+        class_groups=f"{SL_DIR}/metrics/class_groups.tsv",
     log:
         log_path("synthetic_loci", "metrics"),
     benchmark:
@@ -205,11 +214,173 @@ rule synthetic_loci_metrics:
         "../scripts/synthetic_loci_metrics.py"
 
 
+rule synthetic_loci_cage_dataset:
+    input:
+        unpack(synthetic_loci_cage_track_files),
+        contract=rules.synthetic_loci_inputs.output[0],
+        regions=sl_cfg().get("cage", {}).get("regions", []),
+    output:
+        h5=f"{SL_DIR}/cage/dataset.h5",
+        bed=f"{SL_DIR}/cage/dataset.bed",
+    log:
+        log_path("synthetic_loci", "cage_dataset"),
+    benchmark:
+        bench_path("synthetic_loci", "cage_dataset")
+    conda:
+        "../envs/regbench.yaml"
+    resources:
+        mem_mb=sl_mem_mb("cage_dataset"),
+        runtime=sl_runtime("cage_dataset"),
+    params:
+        cage=sl_cfg().get("cage", {}),
+        window=sl_cfg()["window"],
+    script:
+        "../scripts/synthetic_loci_cage_dataset.py"
+
+
+rule synthetic_loci_cage_train:
+    input:
+        enformer=synthetic_loci_enformer_inputs(),
+        genome=sl_cfg()["inputs"]["genome"],
+        dataset=rules.synthetic_loci_cage_dataset.output.h5,
+    output:
+        model=f"{SL_DIR}/cage/model/model.pt",
+        history=f"{SL_DIR}/cage/model/history.tsv",
+    log:
+        log_path("synthetic_loci", "cage_train"),
+    benchmark:
+        bench_path("synthetic_loci", "cage_train")
+    conda:
+        "../envs/torch.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=sl_mem_mb("cage_train"),
+        runtime=sl_runtime("cage_train"),
+    params:
+        cfg=sl_cfg(),
+        enformer=ENFORMER,
+        seed=config["seed"],
+    script:
+        "../scripts/synthetic_loci_cage_train.py"
+
+
+rule synthetic_loci_cage_predict:
+    input:
+        enformer=synthetic_loci_enformer_inputs(),
+        dataset=rules.synthetic_loci_cage_dataset.output.h5,
+        model=rules.synthetic_loci_cage_train.output.model,
+        payloads=rules.synthetic_loci_dataset.output.payloads,
+    output:
+        windows=f"{SL_DIR}/cage/predictions/windows.tsv",
+        peaks=f"{SL_DIR}/cage/predictions/peaks.tsv",
+        profiles=f"{SL_DIR}/cage/predictions/profiles.npz",
+    log:
+        log_path("synthetic_loci", "cage_predict"),
+    benchmark:
+        bench_path("synthetic_loci", "cage_predict")
+    conda:
+        "../envs/torch.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=sl_mem_mb("predict"),
+        runtime=sl_runtime("predict"),
+    params:
+        cfg=sl_cfg(),
+        enformer=ENFORMER,
+        seed=config["seed"],
+    script:
+        "../scripts/synthetic_loci_cage_predict.py"
+
+
+rule synthetic_loci_cage_heldout:
+    input:
+        unpack(synthetic_loci_cage_track_files),
+        enformer=synthetic_loci_enformer_inputs(),
+        dataset=rules.synthetic_loci_cage_dataset.output.h5,
+        model=rules.synthetic_loci_cage_train.output.model,
+        genome=sl_cfg()["inputs"]["genome"],
+        regions=sl_cfg()["inputs"]["retained_regions"],
+    output:
+        f"{SL_DIR}/cage/heldout.tsv",
+    log:
+        log_path("synthetic_loci", "cage_heldout"),
+    benchmark:
+        bench_path("synthetic_loci", "cage_heldout")
+    conda:
+        "../envs/torch.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=sl_mem_mb("retained"),
+        runtime=sl_runtime("retained"),
+    params:
+        cfg=sl_cfg(),
+        enformer=ENFORMER,
+        seed=config["seed"],
+    script:
+        "../scripts/synthetic_loci_cage_heldout.py"
+
+
+rule synthetic_loci_ctss_bigwig:
+    input:
+        ctss=synthetic_loci_ctss_input,
+        fai=sl_cfg()["inputs"]["genome"] + ".fai",
+    output:
+        "resources/synthetic_loci/cage/{track}.bigWig",
+    log:
+        log_path("synthetic_loci", "ctss_{track}"),
+    benchmark:
+        bench_path("synthetic_loci", "ctss_{track}")
+    wildcard_constraints:
+        track=synthetic_loci_ctss_regex(),
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/synthetic_loci_ctss.py"
+
+
+rule synthetic_loci_encode_dnase:
+    output:
+        file="resources/downloads/synthetic_loci/encode/{experiment}.bigWig",
+        provenance="resources/downloads/synthetic_loci/encode/{experiment}.bigWig.encode.json",
+    log:
+        log_path("synthetic_loci", "encode_{experiment}"),
+    wildcard_constraints:
+        experiment=synthetic_loci_encode_regex(),
+    retries: 2
+    localrule: True
+    conda:
+        "../envs/download.yaml"
+    params:
+        encode=synthetic_loci_encode_params,
+    script:
+        "../scripts/accessibility_encode.py"
+
+
+rule synthetic_loci_zenodo_files:
+    input:
+        "resources/downloads/synthetic_loci/zenodo_13363228.json",
+    output:
+        f"{SL_DIR}/inputs/zenodo_13363228_files.tsv",
+    log:
+        log_path("synthetic_loci", "zenodo_files"),
+    localrule: True
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/synthetic_loci_zenodo.py"
+
+
 rule synthetic_loci_tracks:
     input:
         payloads=rules.synthetic_loci_dataset.output.payloads,
         baseline=f"{SL_DIR}/predictions/baseline/profiles.npz",
-        finetuned=f"{SL_DIR}/predictions/{next(iter(sl_cfg()['heads']))}/authors/profiles.npz",
+        finetuned=f"{SL_DIR}/predictions/{next(iter(sl_heads()))}/authors/profiles.npz",
     output:
         baseline=directory(f"{SL_DIR}/tracks/baseline"),
         finetuned=directory(f"{SL_DIR}/tracks/finetuned"),
@@ -231,6 +402,8 @@ rule synthetic_loci_figures:
         dhs=rules.synthetic_loci_metrics.output.dhs,
         folds=rules.synthetic_loci_metrics.output.folds,
         retained=synthetic_loci_retained_tables,
+        rna=rules.synthetic_loci_metrics.output.rna,
+        rna_payloads=rules.synthetic_loci_metrics.output.rna_payloads,
     output:
         **{
             f"{p}_{ext}": report(
@@ -242,6 +415,7 @@ rule synthetic_loci_figures:
             for p in SL_PANELS
             for ext in ("pdf", "png")
         },
+        **{f"{p}_tsv": f"{SL_DIR}/panels/{p}.tsv" for p in SL_PANELS},
     log:
         log_path("synthetic_loci", "figures"),
     benchmark:

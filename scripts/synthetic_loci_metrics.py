@@ -13,5 +13,7 @@ with script_run(snakemake) as log:  # noqa: F821
         list(smk.input.accessibility),
         dict(smk.output.items()),
         smk.params.cfg["tracks"],
+        cage_tables=list(smk.input.cage),
+        cage_readout=smk.params.cfg.get("cage", {}).get("readout", "window"),
         log=log,
     )

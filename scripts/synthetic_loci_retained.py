@@ -27,6 +27,7 @@ with script_run(snakemake) as log:  # noqa: F821
         batch_size=cfg.get("predict_batch_size", 4),
         n_value=cfg.get("n_value", 0.25),
         use_tf_gamma=enf.get("use_tf_gamma"),
+        fold=ret.get("fold"),
         log=log,
         precision=study_precision(cfg, "inference"),
     )

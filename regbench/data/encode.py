@@ -59,6 +59,8 @@ log_default = logging.getLogger(__name__)
 KINDS = {
     "fc": ("fold change over control", "bigWig"),
     "peaks": ("IDR thresholded peaks", "bed"),
+    # DNase-seq signal of the ENCODE DNase pipeline (synthetic_loci: mESC DNase, mm10)
+    "dnase_signal": ("read-depth normalized signal", "bigWig"),
 }
 FIELDS = ("accession", "status", "assembly", "output_type", "file_format", "biological_replicates",
           "preferred_default", "date_created", "md5sum", "file_size", "href")
@@ -66,7 +68,7 @@ FIELDS = ("accession", "status", "assembly", "output_type", "file_format", "biol
 
 @dataclass(frozen=True)
 class FileRequest:
-    """One wanted file: experiment ``ENCSR...``, ``kind`` (``fc`` | ``peaks``), biological replicate."""
+    """One wanted file: experiment ``ENCSR...``, ``kind`` (``fc`` | ``peaks`` | ``dnase_signal``), biological replicate."""
 
     experiment: str
     kind: str

@@ -81,6 +81,20 @@ ALLOW: list[Allowed] = [
     allow("accessibility.experiments.*", "grid", "a subset of each grid's members, every value of every dimension kept"),
     # --- personal
     # --- synthetic_loci
+    *[allow(f"synthetic_loci.inputs.{k}", "input", "a generated user file in the authors' layout (rehearsal build dir)")
+      for k in ("table_s4", "payload_fasta", "dhs_bed", "accessibility")],
+    allow("synthetic_loci.cage.tracks.*.file", "input", "a generated GEO CAGE bigWig (a user file on the paper config)"),
+    allow("synthetic_loci.windows.*.n_windows", "size", "windows drawn per payload and set"),
+    allow("synthetic_loci.train.max_epochs", "size", "epoch cap"),
+    allow("synthetic_loci.train.steps_per_epoch", "size", "step cap"),
+    allow("synthetic_loci.retained.max_regions", "size", "held-out regions sampled"),
+    allow("synthetic_loci.cage.size", "size", "CAGE windows per dataset batch"),
+    allow("synthetic_loci.cage.batches", "size", "CAGE dataset batches (>= 2; the first validates, as in the paper)"),
+    allow("synthetic_loci.cage.train.max_epochs", "size", "epoch cap"),
+    allow("synthetic_loci.cage.train.steps_per_epoch", "size", "step cap"),
+    allow("synthetic_loci.cage.heldout.max_regions", "size", "held-out regions sampled"),
+    allow("synthetic_loci.head_members", "grid", "a subset of the fine-tuning heads (grid synthetic_loci.models)"),
+    allow("synthetic_loci.cv_heads", "grid", "a subset of the cross-validated heads (grid synthetic_loci.models)"),
     # --- dream
     allow("dream.models.*.train.max_epochs", "size", "epoch cap"),
     allow("dream.models.*.train.steps_per_epoch", "size", "step cap"),
@@ -213,9 +227,27 @@ def _dream_model_members(cfg: dict) -> dict[str, dict[str, dict]]:
     return {"dream.models": {name: {"name": name, **strip_allowed(spec, ("dream", "models", name))} for name, spec in models.items()}}
 
 
+def _synthetic_loci_members(cfg: dict) -> dict[str, dict[str, dict]]:
+    """Fine-tuned models of synthetic_loci: ``<head>/<split>`` for the running heads (``heads``
+    restricted to ``head_members``) x (``authors`` + ``fold<k>`` for the ``cv_heads``), as
+    rules/common/synthetic_loci.smk builds them; settings = the head's plus its split."""
+    sl = cfg.get("synthetic_loci", {})
+    heads = sl.get("heads", {})
+    names = sl.get("head_members") if sl.get("head_members") is not None else list(heads)
+    folds = [f"fold{k}" for k in range(int(sl.get("n_folds", 4)))]
+    out = {}
+    for h in names:
+        if h not in heads:
+            continue
+        for split in ["authors"] + (folds if h in sl.get("cv_heads", []) else []):
+            out[f"{h}/{split}"] = {**heads[h], "split": split}
+    return {"synthetic_loci.models": out}
+
+
 register_grid(Grid("accessibility.experiments", ("arch", "dataset", "loss", "bin", "aug", "seed"), _accessibility_members))
 register_grid(Grid("dream.prixfixe", ("first", "core", "final"), _dream_prixfixe_members))
 register_grid(Grid("dream.models", ("name", "arch", "recipe"), _dream_model_members))
+register_grid(Grid("synthetic_loci.models", ("key_size", "value_size", "num_heads", "dropout", "split"), _synthetic_loci_members))
 
 
 def _fmt(v) -> str:

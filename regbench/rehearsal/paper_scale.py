@@ -60,11 +60,56 @@ class PaperScale:
 #: 760,902 bytes) = 805 MB.
 DREAM_TRAIN_MB = 6_739_258 * 760_902 / 6_369 / 1e6
 
+#: synthetic_loci: mm10 = GRCm38, 2,730,871,774 bp (UCSC chrom.sizes total incl. unplaced contigs)
+#: as FASTA with 50-bp lines; the Enformer weights dominate every GPU job's input (1.0 GB,
+#: config/paper.yaml note), and the model's size sets both its memory and its time per window.
+MM10_FA_MB = 2_730_871_774 * 51 / 50 / 1e6
+ENFORMER_MB = 1000.0
+SL_GPU = ("the Enformer weights (pytorch_model.bin 1.0 GB, config/paper.yaml note) + targets + the payload/region "
+          "tables (< 1 MB). Memory constant: the step streams its data and on the paper's GPU the activations are "
+          "in GPU memory; host RSS = interpreter + CUDA context + the weights (state dict and module) = the request "
+          "2 GB + 4 x weights MB (rules/common/synthetic_loci.smk), not the rehearsal's CPU activations scaled. Time "
+          "linear: an upper bound from CPU time of the shrunken model, not a GPU forecast")
+
 PAPER_SCALE: dict[str, PaperScale] = {
     # --- shared (rehearsal-core)
     "download": PaperScale(1000.0, "constant", "linear",
                            "largest shared download: Enformer pytorch_model.bin, 1.0 GB (config/paper.yaml note); "
                            "the body is streamed to disk in 1 MiB chunks"),
+    # --- synthetic_loci
+    "synthetic_loci_mm10": PaperScale(870.0, "constant", "linear",
+                                      "mm10.fa.gz, ~870 MB (UCSC bigZips listing; order of magnitude, not re-checked offline); "
+                                      "gzip -dc | file and samtools faidx stream"),
+    "synthetic_loci_inputs": PaperScale(MM10_FA_MB, "constant", "constant",
+                                        "mm10.fa (2.73 Gbp as 50-bp lines) is an input but only its .fai and the 39.9-kb "
+                                        "region are read; the user files (83 payloads, Brosh 2023) are read line by line"),
+    "synthetic_loci_dataset": PaperScale(MM10_FA_MB, "constant", "constant",
+                                         "mm10.fa input (read at the Sox2 region only); 83 payloads streamed one at a time: "
+                                         "seconds, not proportional to the genome file"),
+    "synthetic_loci_predict_baseline": PaperScale(ENFORMER_MB, "constant", "linear", SL_GPU),
+    "synthetic_loci_finetune": PaperScale(ENFORMER_MB, "constant", "linear", SL_GPU),
+    "synthetic_loci_predict_finetuned": PaperScale(2 * ENFORMER_MB, "constant", "linear", SL_GPU + "; plus the fine-tuned model.pt (1.0 GB)"),
+    "synthetic_loci_retained": PaperScale(2 * ENFORMER_MB, "constant", "linear", SL_GPU + "; plus the fine-tuned model.pt (1.0 GB)"),
+    "synthetic_loci_cage_train": PaperScale(ENFORMER_MB + MM10_FA_MB, "constant", "linear",
+                                            "Enformer weights (1.0 GB) + mm10.fa (read per window) + the CAGE dataset "
+                                            "(500k x 200 x 5 float16 targets, gzip HDF5, < 1 GB); memory follows the model"),
+    "synthetic_loci_cage_predict": PaperScale(ENFORMER_MB, "constant", "linear", SL_GPU),
+    "synthetic_loci_cage_heldout": PaperScale(ENFORMER_MB + MM10_FA_MB, "constant", "linear", SL_GPU + "; mm10.fa read per region"),
+    "synthetic_loci_cage_dataset": PaperScale(500.0, "constant", "linear",
+                                              "five mESC CAGE bigWigs (~100 MB each, FANTOM5/GEO; estimate) read 256 windows at a "
+                                              "time; time grows with the 500,000 windows (20 x 25,000), not with the file size"),
+    "synthetic_loci_ctss_bigwig": PaperScale(60.0, "constant", "linear",
+                                             "FANTOM5 mESC CTSS bed.gz, ~60 MB (estimate: a few million tags per library); "
+                                             "read in chunks of 1M lines"),
+    "synthetic_loci_encode_dnase": PaperScale(1000.0, "constant", "linear",
+                                              "ENCODE mm10 DNase read-depth normalized bigWig (estimate ~1 GB); streamed to disk"),
+    "synthetic_loci_zenodo_files": PaperScale(0.01, "constant", "constant", "Zenodo records API answer, a few kB"),
+    "synthetic_loci_metrics": PaperScale(60.0, "constant", "linear",
+                                         "16 models x (32 windows x 83 payloads x ~10 DHSs x 2 tracks) peak rows (~3 MB each) "
+                                         "+ retained tables (2,000 regions): read in chunks"),
+    "synthetic_loci_tracks": PaperScale(40.0, "constant", "linear",
+                                        "two profiles.npz of 83 payloads x 26,880 bp x 2 tracks float32 (18 MB each), one payload read at a time"),
+    "synthetic_loci_figures": PaperScale(20.0, "constant", "linear", "the metrics tables (83 payloads; retained 2,000 regions x 6 rows), ~20 MB held while drawing: matplotlib dominates the RSS"),
     # --- dream
     "dream_train": PaperScale(DREAM_TRAIN_MB, "linear", "constant",
                               "train_sequences.txt: 6,739,258 lines (config/paper.yaml) x 119.5 bytes/line (real "

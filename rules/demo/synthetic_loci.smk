@@ -8,6 +8,11 @@ rule demo_synthetic_loci:
         fai="resources/demo/mm10/genome.fa.fai",
         escj7="resources/demo/mm10/dnase_escj7.bigWig",
         e14="resources/demo/mm10/dnase_e14.bigWig",
+        cage=expand(
+            "resources/demo/mm10/cage_{track}.bigWig",
+            track=["CNhs14104", "CNhs14109", "GSM3852792", "GSM3852793", "GSM3852794"],
+        ),
+        cage_tracks="resources/demo/mm10/cage_tracks.tsv",
         train="resources/demo/mm10/train_regions.bed",
         heldout="resources/demo/mm10/heldout_regions.bed",
         sites="resources/demo/mm10/dhs_sites.tsv",

@@ -107,7 +107,7 @@ def test_synthetic_hook_user_model_peaks_by_hand(sl_world, tmp_path):
     _run_predict(sl_world, tmp_path, shifts=1, model=_GCount, track_index={"escj7": 0}, bin_size=64)
     w = pd.read_csv(tmp_path / "windows.tsv", sep="\t")
     p = pd.read_csv(tmp_path / "peaks.tsv", sep="\t")
-    assert list(w.columns) == ["name", "window", "offset", "predicted", "peaksum_escj7"] and w["predicted"].isna().all()
+    assert list(w.columns) == ["name", "window", "offset", "predicted", "peaksum_escj7", "binsum_escj7"] and w["predicted"].isna().all()
     ds, seqs, dhs, _ = read_dataset(sl_world / "dataset")
     n_checked = 0
     for r in p.itertuples(index=False):
@@ -121,6 +121,9 @@ def test_synthetic_hook_user_model_peaks_by_hand(sl_world, tmp_path):
     assert n_checked == 12
     by_hand = p.groupby(["name", "window"], sort=False)["peak"].sum().to_numpy()
     np.testing.assert_allclose(w["peaksum_escj7"].to_numpy(), by_hand)
+    # binsum = the readout summed over all bins of the window (here: the window's G count)
+    g_total = [seqs[n][o : o + 512].count("G") for n, o in zip(w["name"], w["offset"])]
+    np.testing.assert_allclose(w["binsum_escj7"].to_numpy(), g_total)
     with pytest.raises(ValueError, match="does not divide"):
         _run_predict(sl_world, tmp_path / "bad", model=_GCount(), track_index={"escj7": 0}, bin_size=100)
     with pytest.raises(ValueError, match="expected"):

@@ -57,3 +57,18 @@ def test_planted_rule_known_answers():
     act, tab = planted_rule(sw, strength)
     assert act == pytest.approx(2.5) and tab.set_index("label")["n_disorder"].to_dict() == {"DHS1": 1, "DHS2": 1, "DHS3": 0}
     assert tab.set_index("label").loc["DHS1", "accessibility"] == pytest.approx(2.0 * (0.6 + 0.4 * 0.5))
+
+
+@pytest.mark.parametrize("keys", [["name"], ["name", "label", "track"]])
+def test_mean_by_file_streams_to_the_groupby_mean(tmp_path, keys):
+    from regbench.studies.synthetic_loci.evaluate import mean_by_file
+
+    rng = np.random.default_rng(3)
+    n = 1000
+    df = pd.DataFrame({"name": rng.choice(["P~c", "P~a", "P~b", "P~d"], n), "label": rng.choice(["DHS1", "DHS2"], n),
+                       "track": rng.choice(["escj7", "e14"], n), "window": np.arange(n), "peak": rng.random(n), "predicted": np.nan})
+    df.loc[rng.random(n) < 0.2, "peak"] = np.nan
+    df.to_csv(tmp_path / "t.tsv", sep="\t", index=False)
+    got = mean_by_file(tmp_path / "t.tsv", keys, ["peak", "predicted"], chunksize=37)
+    ref = df.groupby(keys, sort=False)[["peak", "predicted"]].mean().reset_index()
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), ref, check_exact=False, rtol=1e-12)

@@ -12,6 +12,12 @@ Everything is generated from one seed. Two outputs groups:
 - ``dnase_escj7.bigWig`` / ``dnase_e14.bigWig``: accessibility = 0.02 + sum over sites of
   ``h * exp(-0.5 ((x - centre) / 150)^2)``, ``h`` = sum of the planted motifs' weights for that cell
   line (``TRACK_WEIGHTS``; additive, orientation independent). Written in 10-bp steps.
+- ``cage_<id>.bigWig`` (5 tracks named after the authors' mESC CAGE head: CNhs14104, CNhs14109,
+  GSM3852792-4) and ``cage_tracks.tsv`` (their ``tracks.tsv`` layout): the planted RNA signal =
+  ``gain_t * sum over sites of r * exp(-0.5 ((x - centre) / 60)^2)``, ``r`` = sum of the site's motifs'
+  CAGE weights (``CAGE_WEIGHTS``: another weighting of the same motifs than accessibility), per-step
+  log-normal noise (sd 0.1). Drawn from a second generator (``default_rng([seed, 7])``) so the rest
+  of the world is the same as without it.
 - ``train_regions.bed``: 8,192-bp windows (stride 4,096) on chr1, chr2, chr3 that stay >= 10 kb away
   from the LCR; ``heldout_regions.bed``: 8,192-bp windows tiling chr19 (retained-performance check).
 
@@ -81,6 +87,11 @@ TRACK_WEIGHTS = {
     "e14": {"SOX2": 0.9, "POU5F1": 0.8, "KLF4": 0.4, "ESRRB": 1.0, "OCTSOX": 1.2, "CTCF": 0.0},
 }
 TRACK_FILES = {"escj7": "dnase_escj7.bigWig", "e14": "dnase_e14.bigWig"}
+#: planted RNA (CAGE) signal: per-motif weights (per-base rate at a site's centre) and per-track gains
+CAGE_WEIGHTS = {"SOX2": 0.4, "POU5F1": 1.0, "KLF4": 1.6, "ESRRB": 0.2, "OCTSOX": 0.8, "CTCF": 0.0}
+CAGE_GAINS = {"CNhs14104": 1.0, "CNhs14109": 0.8, "GSM3852792": 1.2, "GSM3852793": 1.1, "GSM3852794": 0.9}
+CAGE_SIGMA = 60.0
+CAGE_NOISE_SD = 0.1
 LCR_DHS = {  # motif content of each LCR DHS core (all on '+', evenly spaced in the 200-bp core)
     "DHS1": ["OCTSOX", "KLF4"],
     "DHS2": ["SOX2", "ESRRB", "KLF4"],
@@ -165,16 +176,16 @@ def _write_fai(fa: Path) -> None:
     pyfaidx.Fasta(str(fa)).close()
 
 
-def _signal(sites: pd.DataFrame, length: int, weights: dict[str, float]) -> np.ndarray:
-    """Accessibility of one contig at 10-bp steps (value of each step = signal at its midpoint)."""
+def _signal(sites: pd.DataFrame, length: int, weights: dict[str, float], sigma: float = SITE_SIGMA, baseline: float = BASELINE) -> np.ndarray:
+    """Accessibility (or CAGE rate) of one contig at 10-bp steps (value of each step = signal at its midpoint)."""
     x = np.arange(0, length, STEP) + STEP / 2
-    y = np.full(len(x), BASELINE)
+    y = np.full(len(x), baseline)
     for s in sites.itertuples(index=False):
         h = sum(weights[m] for m in s.motifs.split(",") if m)
         if h <= 0:
             continue
-        lo, hi = np.searchsorted(x, [s.centre - 5 * SITE_SIGMA, s.centre + 5 * SITE_SIGMA])
-        y[lo:hi] += h * np.exp(-0.5 * ((x[lo:hi] - s.centre) / SITE_SIGMA) ** 2)
+        lo, hi = np.searchsorted(x, [s.centre - 5 * sigma, s.centre + 5 * sigma])
+        y[lo:hi] += h * np.exp(-0.5 * ((x[lo:hi] - s.centre) / sigma) ** 2)
     return y
 
 
@@ -185,6 +196,31 @@ def _windows(chrom: str, size: int, width: int, stride: int, avoid: tuple[int, i
             continue
         out.append((chrom, s, s + width))
     return out
+
+
+def write_cage_tracks(gdir: Path, sites: pd.DataFrame, seed: int) -> None:
+    """The planted CAGE tracks (``cage_<id>.bigWig``) and their ``cage_tracks.tsv`` (authors' tracks.tsv
+    columns index identifier file clip scale sum_stat description; clip 384, scale 1, sum)."""
+    from regbench.genome.tracks import write_bigwig
+
+    rng = np.random.default_rng([seed, 7])
+    base = {chrom: _signal(sites[sites["chrom"] == chrom], size, CAGE_WEIGHTS, CAGE_SIGMA, 0.0) for chrom, size in CONTIGS.items()}
+    rows = []
+    for i, (ident, gain) in enumerate(CAGE_GAINS.items()):
+        parts = []
+        for chrom, size in CONTIGS.items():
+            y = gain * base[chrom] * np.exp(rng.normal(0, CAGE_NOISE_SD, len(base[chrom])))
+            starts = np.arange(0, size, STEP)
+            parts.append(pd.DataFrame({"chrom": chrom, "start": starts, "end": np.minimum(starts + STEP, size), "value": np.round(y, 4)}))
+        write_bigwig(gdir / f"cage_{ident}.bigWig", CONTIGS, pd.concat(parts, ignore_index=True))
+        rows.append({"index": i, "identifier": ident, "file": f"cage_{ident}.bigWig", "clip": 384, "scale": 1, "sum_stat": "sum", "description": f"mESC CAGE {i}"})
+    with atomic_path(gdir / "cage_tracks.tsv") as tmp:
+        pd.DataFrame(rows).to_csv(tmp, sep="\t", index=False)
+
+
+def rna_truth(dhs: pd.DataFrame, rna_strength: dict[str, float]) -> float:
+    """Planted RNA of a payload: sum over its DHSs (label, optional ``loss_rna``) of their CAGE strength."""
+    return float(sum(rna_strength[l] for l in dhs["label"]) - (dhs["loss_rna"].sum() if "loss_rna" in dhs else 0.0))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -355,6 +391,7 @@ def generate(outdir_genome: str | os.PathLike, outdir_payloads: str | os.PathLik
             starts = np.arange(0, size, STEP)
             rows.append(pd.DataFrame({"chrom": chrom, "start": starts, "end": np.minimum(starts + STEP, size), "value": y}))
         write_bigwig(gdir / fname, CONTIGS, pd.concat(rows, ignore_index=True))
+    write_cage_tracks(gdir, sites, seed)
     avoid = (LCR_START - LCR_EXCLUSION, LCR_END + LCR_EXCLUSION)
     train = []
     for chrom, size in CONTIGS.items():
@@ -372,6 +409,7 @@ def generate(outdir_genome: str | os.PathLike, outdir_payloads: str | os.PathLik
     lcr_sites = pd.DataFrame(lcr_motifs)
     designs, groups, mutations = make_designs(rng, lcr_sites)
     strength = dhs_strength(lcr_sites, TRACK_WEIGHTS["escj7"])
+    rna_strength = dhs_strength(lcr_sites, CAGE_WEIGHTS)
     ann = pd.DataFrame(
         [{"chrom": LCR_CHROM, "start": LCR_START + j * BLOCK + CORE[0], "end": LCR_START + j * BLOCK + CORE[1], "label": f"DHS{j + 1}", "strand": "+"} for j in range(5)]
     )
@@ -406,6 +444,8 @@ def generate(outdir_genome: str | os.PathLike, outdir_payloads: str | os.PathLik
             "length": len(e.sequence),
             "design": eng.format_design(designs[name]),
             "dhs": tab[["label", "start", "end", "strand", "c", "p", "o", "n_disorder", "contribution", "accessibility"]].to_dict(orient="records"),
+            "rna": rna_truth(dhs.assign(loss_rna=np.where(dhs["label"] == mutations[name][0], CAGE_WEIGHTS[mutations[name][1]], 0.0))
+                             if name in mutations else dhs, rna_strength),
         }
     table_rows.insert(3, {"MenDel.Name": "Sox2LCR~del_DHS1", "groups": "deletion", "foldchange": "NA", "activity": "NA"})
     _write_fasta(pdir / "payloads.fa", payload_seqs)
@@ -424,7 +464,10 @@ def generate(outdir_genome: str | os.PathLike, outdir_payloads: str | os.PathLik
         "lcr": {"chrom": LCR_CHROM, "start": LCR_START, "end": LCR_END, "block": BLOCK, "core": list(CORE)},
         "motifs": MOTIFS,
         "track_weights": TRACK_WEIGHTS,
+        "cage": {"weights": CAGE_WEIGHTS, "gains": CAGE_GAINS, "sigma": CAGE_SIGMA, "noise_sd_log": CAGE_NOISE_SD,
+                 "rna": "sum over the present DHSs of the CAGE weights of their motifs (order/orientation independent)"},
         "dhs_strength": strength,
+        "dhs_rna_strength": rna_strength,
         "rule": {
             "contribution": "c_j * p_j * o_j",
             "o_inverted": INVERTED_FACTOR,

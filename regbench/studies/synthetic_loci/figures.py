@@ -26,7 +26,9 @@ def _classes(df):
 
 
 def _finetuned_models(pp: pd.DataFrame) -> list[str]:
-    return [m for m in dict.fromkeys(pp["model"]) if m != "baseline"]
+    from regbench.studies.synthetic_loci.evaluate import BASELINES
+
+    return [m for m in dict.fromkeys(pp["model"]) if m not in BASELINES]
 
 
 def activity_scatter(pp: pd.DataFrame, pdf, png):
@@ -51,14 +53,18 @@ def activity_scatter(pp: pd.DataFrame, pdf, png):
         ax.set_title(f"{m} ({'held-out folds' if proto == 'cv' else 'authors protocol'})")
     axes[0][0].legend(fontsize=6, loc="upper left")
     save_figure(fig, pdf, png)
+    return pp[pp["model"].isin(models) & (pp["protocol"] == proto)]
 
 
 def class_correlation(act: pd.DataFrame, pdf, png):
-    """Pearson r of predicted vs measured activity per design class, baseline vs fine-tuned."""
+    """Pearson r of predicted vs measured activity per design class: the baseline's summed DHS peaks
+    without a fitted line (``baseline_raw``) and calibrated (``baseline``; per fold under CV), and
+    each fine-tuned head."""
     from regbench.plotting.style import new_figure, save_figure
 
     fig, ax = new_figure(4.8, 3.0)
-    d = act[act["class"] != "reference"]
+    # baseline_wt is baseline_raw divided by a constant: same r, one bar is enough
+    d = act[(act["class"] != "reference") & (act["model"] != "baseline_wt")]
     combos = [(m, p) for m, p in dict.fromkeys(zip(d["model"], d["protocol"]))]
     classes = ["all"] + [c for c in _classes(d) if c != "reference"]
     w = 0.8 / max(len(combos), 1)
@@ -73,6 +79,7 @@ def class_correlation(act: pd.DataFrame, pdf, png):
     ax.set_ylim(-1, 1)
     ax.legend(fontsize=5, ncol=2)
     save_figure(fig, pdf, png)
+    return d[d["class"].isin(classes)]
 
 
 def dhs_accessibility(dhs: pd.DataFrame, pdf, png, track: str):
@@ -99,16 +106,82 @@ def dhs_accessibility(dhs: pd.DataFrame, pdf, png, track: str):
     axes[0][0].set_ylabel("accessibility / reference max")
     axes[0][0].legend(fontsize=5)
     save_figure(fig, pdf, png)
+    return d[d["name"].isin(picks)]
+
+
+def accessibility_correlation(dhs: pd.DataFrame, acc: pd.DataFrame, pdf, png, track: str):
+    """Mean predicted DHS peak (original Enformer, primary track) vs measured accessibility per DHS
+    and payload, coloured by design class, with r per class in the legend; without measured
+    accessibility the panel states that the comparison was skipped and why."""
+    from regbench.plotting.style import new_figure, save_figure
+
+    fig, ax = new_figure(4.2, 3.4)
+    if not (acc["status"] == "ok").any():
+        ax.axis("off")
+        msg = str(acc["status"].iloc[0]) if len(acc) else "skipped: no measured accessibility"
+        ax.text(0.5, 0.5, msg.replace(" (", "\n("), ha="center", va="center", fontsize=7, wrap=True, transform=ax.transAxes)
+        save_figure(fig, pdf, png)
+        return acc
+    d = dhs[(dhs["model"] == "baseline") & (dhs["track"] == track)].dropna(subset=["accessibility", "peak"])
+    r = acc[(acc["model"] == "baseline") & (acc["track"] == track)].set_index("class")["pearson"]
+    for cls in _classes(d):
+        g = d[d["class"] == cls]
+        ax.scatter(g["accessibility"], g["peak"], s=10, alpha=0.8, color=CLASS_COLORS.get(cls, "grey"), label=f"{cls} (r={r.get(cls, np.nan):.2f})")
+    ax.set_xlabel("measured accessibility (per DHS)")
+    ax.set_ylabel(f"predicted peak, original Enformer ({track})")
+    ax.set_title(f"all DHSs: r = {r.get('all', np.nan):.2f}, n = {len(d)}")
+    ax.legend(fontsize=5, loc="upper left")
+    save_figure(fig, pdf, png)
+    return d
+
+
+def rna_vs_expression(per: pd.DataFrame, rna: pd.DataFrame, pdf, png):
+    """Predicted RNA of each payload (mESC CAGE head on the original trunk, mean over its 5 tracks and
+    the payload's windows) against measured Sox2 expression, coloured by design class with r per class;
+    right: the head's accuracy on held-out regions (median per-region r vs observed CAGE, per track)."""
+    from regbench.plotting.style import new_figure, save_figure
+
+    fig, axes = new_figure(7.0, 3.2, ncols=2, squeeze=False)
+    ax, axh = axes[0]
+    if not (rna["status"] == "ok").any():
+        for a in axes[0]:
+            a.axis("off")
+        ax.text(0.5, 0.5, str(rna["status"].iloc[0]).replace(" (", "\n("), ha="center", va="center", fontsize=7, transform=ax.transAxes)
+        save_figure(fig, pdf, png)
+        return rna
+    r = rna[(rna["what"] == "payload_rna_vs_activity") & (rna["track"] == "rna")].set_index("class")["pearson"]
+    for cls in _classes(per):
+        g = per[per["class"] == cls]
+        ax.scatter(g["activity"], g["rna"], s=14, alpha=0.85, color=CLASS_COLORS.get(cls, "grey"), label=f"{cls} (r={r.get(cls, np.nan):.2f})")
+    ax.set_xlabel("measured expression (activity)")
+    ax.set_ylabel("predicted RNA (CAGE head, mean of tracks)")
+    ax.set_title(f"all payloads: r = {r.get('all', np.nan):.2f}")
+    ax.legend(fontsize=5, loc="upper left")
+    h = rna[rna["what"] == "heldout_vs_observed"]
+    if len(h):
+        axh.bar(np.arange(len(h)), h["pearson"], color="#7570b3")
+        axh.set_xticks(np.arange(len(h)))
+        axh.set_xticklabels(h["track"], rotation=30, ha="right", fontsize=6)
+        axh.set_ylabel("median r per held-out region (vs observed)")
+        axh.set_ylim(min(0.0, float(np.nanmin(h["pearson"])) - 0.05), 1)
+        axh.set_title("CAGE head, held-out regions")
+    else:
+        axh.axis("off")
+    save_figure(fig, pdf, png)
+    return pd.concat([per.assign(what="payload_rna_vs_activity"), h.rename(columns={"pearson": "median_r"})[["what", "track", "n", "median_r"]]],
+                     ignore_index=True)
 
 
 def error_before_after(act: pd.DataFrame, pdf, png):
-    """MSE of predicted activity per class: baseline (calibrated) vs fine-tuned, per protocol."""
+    """MSE of predicted activity per class: baseline calibrated (``baseline``) and scaled to the wild
+    type (``baseline_wt``, no fitted parameter) vs fine-tuned, per protocol (``baseline_raw`` is in
+    Enformer units and left out of this panel; its MSE is in the table)."""
     from regbench.plotting.style import new_figure, save_figure
 
     protos = [p for p in ("cv", "authors") if (act["protocol"] == p).any()]
     fig, axes = new_figure(3.6 * len(protos), 3.0, ncols=len(protos), squeeze=False)
     for ax, p in zip(axes[0], protos):
-        d = act[(act["protocol"] == p) & (act["class"] != "reference")]
+        d = act[(act["protocol"] == p) & (act["class"] != "reference") & (act["model"] != "baseline_raw")]
         models = list(dict.fromkeys(d["model"]))
         classes = ["all"] + [c for c in _classes(d) if c != "reference"]
         w = 0.8 / max(len(models), 1)
@@ -121,6 +194,7 @@ def error_before_after(act: pd.DataFrame, pdf, png):
         ax.set_title("held-out folds" if p == "cv" else "authors protocol (no held-out payload)")
         ax.legend(fontsize=6)
     save_figure(fig, pdf, png)
+    return act[act["protocol"].isin(protos) & (act["class"] != "reference") & (act["model"] != "baseline_raw")]
 
 
 def error_per_fold(folds: pd.DataFrame, pdf, png):
@@ -129,7 +203,7 @@ def error_per_fold(folds: pd.DataFrame, pdf, png):
 
     fig, axes = new_figure(6.4, 2.8, ncols=2, squeeze=False)
     for ax, cls in zip(axes[0], ["all", "rearrangement"]):
-        d = folds[folds["class"] == cls]
+        d = folds[(folds["class"] == cls) & (folds["model"] != "baseline_raw")]  # raw: Enformer units
         for m, g in d.groupby("model", sort=False):
             ax.plot(g["fold"], g["mse"], marker="o", label=m)
         ax.set_xlabel("held-out fold")
@@ -137,44 +211,73 @@ def error_per_fold(folds: pd.DataFrame, pdf, png):
         ax.set_title(cls)
         ax.legend(fontsize=6)
     save_figure(fig, pdf, png)
+    return folds[folds["class"].isin(["all", "rearrangement"]) & (folds["model"] != "baseline_raw")]
 
 
 def retained_performance(tables: dict[str, pd.DataFrame], pdf, png):
-    """Distribution over held-out regions of delta r (fine-tuned trunk + original head minus original
-    Enformer, vs observed) and of r between the two models' predictions."""
+    """Left: per held-out region, delta Pearson r vs the observed signal (fine-tuned trunk + original
+    mouse head minus original Enformer) of each observed track. Right: per track class, the
+    distribution over regions of r between the two models' predictions (each region's median over
+    the class's tracks), one box per head."""
     from regbench.plotting.style import new_figure, save_figure
 
-    fig, axes = new_figure(6.4, 2.8, ncols=2, squeeze=False)
+    fig, axes = new_figure(7.2, 3.0, ncols=2, squeeze=False)
+    heads = list(tables)
     for head, t in tables.items():
-        r = t[t["level"] == "region"]
-        dl = r["delta"].dropna()
+        dl = t.loc[(t["level"] == "region") & t["delta"].notna(), "delta"]
         if len(dl):
             axes[0][0].hist(dl, bins=20, histtype="step", label=head)
-        rb = t.loc[t["level"] == "track", "r_between"].dropna()
-        if len(rb) < 5:
-            rb = r["r_between"].dropna()
-        axes[0][1].hist(rb, bins=20, histtype="step", label=head)
     axes[0][0].axvline(0, color="grey", lw=0.6)
     axes[0][0].set_xlabel("delta Pearson r vs observed (fine-tuned - original)")
-    axes[0][0].set_ylabel("regions x tracks")
-    axes[0][1].set_xlabel("Pearson r, original vs fine-tuned predictions")
+    axes[0][0].set_ylabel("regions x observed tracks")
     axes[0][0].legend(fontsize=6)
+    classes = sorted({c for t in tables.values() for c in t.loc[t["level"] == "region_class", "description"]})
+    w = 0.8 / max(len(heads), 1)
+    for h, (head, t) in enumerate(tables.items()):
+        rc = t[t["level"] == "region_class"]
+        data = [rc.loc[rc["description"] == c, "r_between"].dropna().to_numpy() for c in classes]
+        pos = np.arange(len(classes)) + h * w - 0.4 + w / 2
+        keep = [k for k, d in enumerate(data) if len(d)]
+        if keep:
+            bp = axes[0][1].boxplot([data[k] for k in keep], positions=pos[keep], widths=w * 0.9, patch_artist=True, showfliers=False)
+            for b in bp["boxes"]:
+                b.set_facecolor(f"C{h}")
+                b.set_alpha(0.6)
+        axes[0][1].plot([], [], color=f"C{h}", lw=4, alpha=0.6, label=head)
+    axes[0][1].set_xticks(np.arange(len(classes)))
+    axes[0][1].set_xticklabels(classes, fontsize=7)
+    axes[0][1].set_ylabel("r, original vs fine-tuned (per region)")
     axes[0][1].legend(fontsize=6)
     save_figure(fig, pdf, png)
+    return pd.concat([t[t["level"].isin(["region", "region_class"])].assign(head=h) for h, t in tables.items()] or [pd.DataFrame()], ignore_index=True)
 
 
 def run_figures(inp: dict, out: dict, tracks: dict, log=None):
+    """Every panel (pdf + png) and its data table ``out["<panel>_tsv"]`` (the rows drawn)."""
+    from regbench.workflow import atomic_path
+
     pp = pd.read_csv(inp["payload_predictions"], sep="\t")
     act = pd.read_csv(inp["activity"], sep="\t")
     dhs = pd.read_csv(inp["dhs"], sep="\t")
     folds = pd.read_csv(inp["folds"], sep="\t")
     ret = {Path(p).stem: pd.read_csv(p, sep="\t") for p in inp["retained"]}
-    activity_scatter(pp, out["activity_scatter_pdf"], out["activity_scatter_png"])
-    class_correlation(act, out["class_correlation_pdf"], out["class_correlation_png"])
-    dhs_accessibility(dhs, out["dhs_accessibility_pdf"], out["dhs_accessibility_png"], next(iter(tracks)))
-    error_before_after(act, out["error_before_after_pdf"], out["error_before_after_png"])
-    error_per_fold(folds, out["error_per_fold_pdf"], out["error_per_fold_png"])
-    retained_performance(ret, out["retained_performance_pdf"], out["retained_performance_png"])
+    primary = next(iter(tracks))
+    data = {
+        "activity_scatter": lambda o, g: activity_scatter(pp, o, g),
+        "class_correlation": lambda o, g: class_correlation(act, o, g),
+        "dhs_accessibility": lambda o, g: dhs_accessibility(dhs, o, g, primary),
+        "accessibility_correlation": lambda o, g: accessibility_correlation(dhs, pd.read_csv(inp["accessibility"], sep="\t"), o, g, primary),
+        "error_before_after": lambda o, g: error_before_after(act, o, g),
+        "rna_vs_expression": lambda o, g: rna_vs_expression(pd.read_csv(inp["rna_payloads"], sep="\t"), pd.read_csv(inp["rna"], sep="\t"), o, g),
+        "error_per_fold": lambda o, g: error_per_fold(folds, o, g),
+        "retained_performance": lambda o, g: retained_performance(ret, o, g),
+    }
+    for panel, draw in data.items():
+        df = draw(out[f"{panel}_pdf"], out[f"{panel}_png"])
+        with atomic_path(out[f"{panel}_tsv"]) as tmp:
+            df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+        if log is not None:
+            log.info("panel %s: %d data rows", panel, len(df))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -9,7 +9,18 @@
   payload, 1-bp shift ensemble (engine ``shifts``): mouse-head tracks (by description) -> per-DHS
   peak = max over the 128-bp bins overlapping the DHS, ``peaksum`` = sum over DHSs in the window;
   fine-tuned models also give ``predicted`` activity. Writes per-window and per-DHS tables and the
-  mean predicted profile of each payload (sequence coordinates) for bedGraph export.
+  mean predicted profile of each payload (sequence coordinates) for bedGraph export. Streams: the
+  windows are predicted in chunks, and each payload's rows and profile are written as soon as its
+  windows are done (memory set by one chunk and one payload, not by the number of payloads).
+
+Memory: sequences are held as uint8 ASCII bytes (1 byte per base; :class:`~regbench.studies.
+synthetic_loci.payloads.SequenceTable` reads one payload at a time at prediction) and one-hot encoded
+per window/batch; the float32 one-hot of every payload (16 bytes per base) is never built.
+
+Enformer loads go through :func:`load_base` -> :func:`regbench.predict.enformer.load_enformer`. The
+study's windows are 25,600 bp = 200 bins, and enformer-pytorch's precomputed TF gamma positional
+features exist only for 1,536 bins, so ``use_tf_gamma`` is forced False for any other length (the
+authors ran the TF model at 200 bins, which computes its gamma features for any length).
 
 torch is imported inside the functions (study modules stay torch-free at import).
 """
@@ -17,13 +28,14 @@ torch is imported inside the functions (study modules stay torch-free at import)
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from regbench.studies.synthetic_loci.heads import build_finetune
-from regbench.studies.synthetic_loci.payloads import read_dataset
+from regbench.studies.synthetic_loci.payloads import SequenceTable, read_tables
 
 
 def split_payloads(ds: pd.DataFrame, split: str) -> tuple[list[str], list[str]]:
@@ -38,16 +50,23 @@ def split_payloads(ds: pd.DataFrame, split: str) -> tuple[list[str], list[str]]:
     raise ValueError(f"split must be 'authors' or 'fold<k>', got {split!r}")
 
 
-def encode_sequences(seqs: dict[str, str], names: list[str], n_value: float) -> np.ndarray:
-    """(P, L, 4) one-hot of the engineered sequences of ``names``."""
-    from regbench.genome.onehot import one_hot
+def encode_sequences(seqs, names: list[str]) -> np.ndarray:
+    """(P, L) uint8 ASCII bytes of the engineered sequences of ``names`` (one-hot per window later)."""
+    out = None
+    for i, n in enumerate(names):
+        b = np.frombuffer(seqs[n].encode("ascii"), dtype=np.uint8)
+        if out is None:
+            out = np.empty((len(names), len(b)), dtype=np.uint8)
+        out[i] = b
+    return out if out is not None else np.zeros((0, 0), dtype=np.uint8)
 
-    return one_hot([seqs[n] for n in names], n_value=n_value)
 
-
-def window_dataset(onehot: np.ndarray, index: dict[str, int], windows: pd.DataFrame, activity: dict[str, float], window: int):
-    """torch Dataset of (x (window, 4) float32, y float32) for the rows of ``windows``."""
+def window_dataset(codes: np.ndarray, index: dict[str, int], windows: pd.DataFrame, activity: dict[str, float], window: int, n_value: float = 0.25):
+    """torch Dataset of (x (window, 4) float32, y float32) for the rows of ``windows``; ``codes``:
+    (P, L) uint8 ASCII of the payloads' sequences, one-hot encoded per item (N = ``n_value``)."""
     import torch
+
+    from regbench.genome.onehot import one_hot
 
     class WindowDataset(torch.utils.data.Dataset):
         def __init__(self):
@@ -60,15 +79,25 @@ def window_dataset(onehot: np.ndarray, index: dict[str, int], windows: pd.DataFr
 
         def __getitem__(self, i):
             o = self.o[i]
-            return torch.from_numpy(np.ascontiguousarray(onehot[self.p[i], o : o + window])), torch.tensor(self.y[i])
+            return torch.from_numpy(one_hot(codes[self.p[i], o : o + window], n_value=n_value)), torch.tensor(self.y[i])
 
     return WindowDataset()
 
 
-def load_base(source, use_tf_gamma=None):
+def study_tf_gamma(use_tf_gamma, window: int | None, log=None):
+    """``use_tf_gamma`` for a ``window``-bp input: False unless the input has exactly 1,536 bins."""
+    if window is not None and int(window) // 128 != 1536:
+        if use_tf_gamma and log is not None:
+            log.warning("use_tf_gamma=True needs 1,536 bins (196,608 bp); the %d-bp windows use computed gamma features", window)
+        return False
+    return use_tf_gamma
+
+
+def load_base(source, use_tf_gamma=None, window: int | None = None):
+    """The base Enformer (no output crop) through :func:`regbench.predict.enformer.load_enformer`."""
     from regbench.predict.enformer import load_enformer
 
-    return load_enformer(source, use_tf_gamma=use_tf_gamma, target_length=-1)
+    return load_enformer(source, use_tf_gamma=study_tf_gamma(use_tf_gamma, window), target_length=-1)
 
 
 def run_finetune(
@@ -93,15 +122,15 @@ def run_finetune(
 
     from regbench.train.trainer import TrainConfig, fit
 
-    ds, seqs, _dhs, win = read_dataset(dataset_dir)
+    ds, _dhs, win = read_tables(dataset_dir)
     train_names, held = split_payloads(ds, split)
     names = list(ds["name"])
-    onehot = encode_sequences(seqs, names, n_value)
+    codes = encode_sequences(SequenceTable(Path(dataset_dir) / "sequences.tsv"), names)
     index = {n: i for i, n in enumerate(names)}
     activity = dict(zip(ds["name"], ds["activity"]))
     tr = win[(win["set"] == "train") & win["name"].isin(train_names)]
     va = win[(win["set"] == "validation") & win["name"].isin(train_names)]
-    enformer = load_base(enformer_source, use_tf_gamma)
+    enformer = load_base(enformer_source, use_tf_gamma, window)
     model = build_finetune(enformer, window // 128, head["key_size"], head["value_size"], head["num_heads"], head.get("dropout", 0.1), freeze_batchnorm)
     cfg = TrainConfig(seed=seed, precision=precision, **train)
     _guard_checkpoint(outdir, {"enformer": _source_stamp(enformer_source), "head": head, "split": split, "window": window,
@@ -116,8 +145,8 @@ def run_finetune(
 
     return fit(
         model,
-        window_dataset(onehot, index, tr, activity, window),
-        window_dataset(onehot, index, va, activity, window),
+        window_dataset(codes, index, tr, activity, window, n_value),
+        window_dataset(codes, index, va, activity, window, n_value),
         mse,
         cfg,
         outdir,
@@ -167,7 +196,7 @@ def load_finetuned(enformer_source, model_dir, head: dict, window: int, use_tf_g
     """A FinetuneEnformer with the weights of ``model_dir/model.pt``."""
     from regbench.train.trainer import load_trained
 
-    model = build_finetune(load_base(enformer_source, use_tf_gamma), window // 128, head["key_size"], head["value_size"], head["num_heads"], head.get("dropout", 0.1))
+    model = build_finetune(load_base(enformer_source, use_tf_gamma, window), window // 128, head["key_size"], head["value_size"], head["num_heads"], head.get("dropout", 0.1))
     return load_trained(model, model_dir)
 
 
@@ -256,13 +285,15 @@ def run_predict(
     ``precision``: the study's ``precision.inference`` (fp32 by default: payload activities are
     compared at small differences).
     """
+    from regbench.genome.onehot import one_hot
     from regbench.predict.device import resolve_device
     from regbench.predict.engine import predict
     from regbench.predict.enformer import EnformerHead, read_targets
     from regbench.predict.enformer import track_index as _track_index
     from regbench.workflow import atomic_path
 
-    ds, seqs, dhs, win = read_dataset(dataset_dir)
+    ds, dhs, win = read_tables(dataset_dir)
+    seqs = SequenceTable(Path(dataset_dir) / "sequences.tsv")
     _train, held = split_payloads(ds, split)
     names = list(ds["name"]) if split == "authors" else held
     if model is not None:
@@ -281,7 +312,7 @@ def run_predict(
         keys = list(tracks)
         finetuned = model_dir is not None
         if model_dir is None:
-            model = TracksAndActivity(EnformerHead(load_base(enformer_source, use_tf_gamma), "mouse"), tidx)
+            model = TracksAndActivity(EnformerHead(load_base(enformer_source, use_tf_gamma, window), "mouse"), tidx)
         else:
             ft = load_finetuned(enformer_source, model_dir, head, window, use_tf_gamma)
             model = TracksAndActivity(ft.track_head("mouse"), tidx, ft)
@@ -291,48 +322,78 @@ def run_predict(
         raise ValueError(f"run_predict: bin size {bin_size} bp does not divide the {window}-bp window")
     shift_list = tuple(range(int(shifts)))
     n_bins = window // bin_size
-    onehot = encode_sequences(seqs, names, n_value)
-    index = {n: i for i, n in enumerate(names)}
-    w_all = win[(win["set"] == "predict") & win["name"].isin(names)].reset_index(drop=True)
-    out = np.zeros((len(w_all), n_bins, len(keys) + 1), dtype=np.float32)
-    for c0 in range(0, len(w_all), chunk):
-        part = w_all.iloc[c0 : c0 + chunk]
-        x = np.stack([onehot[index[n], o : o + window] for n, o in zip(part["name"], part["offset"])])
-        p = predict(model, x, batch_size=batch_size, shifts=shift_list, precision=precision, progress=False)
-        if p.shape[1:] != out.shape[1:]:
-            raise ValueError(f"run_predict: the model maps ({len(x)}, {window}, 4) to {p.shape}; expected (N, {n_bins}, {len(keys) + 1}) with {bin_size}-bp bins")
-        out[c0 : c0 + len(part)] = p
-        if log is not None:
-            log.info("predicted %d/%d windows", c0 + len(part), len(w_all))
-    wrows, prows, profiles = [], [], {}
-    for name in names:
-        rows = np.flatnonzero((w_all["name"] == name).to_numpy())
-        d = dhs[dhs["name"] == name].reset_index(drop=True)
-        L = len(seqs[name])
-        acc = np.zeros((L, len(keys)))
-        cnt = np.zeros(L)
-        for k in rows:
-            wi, o = int(w_all.at[k, "window"]), int(w_all.at[k, "offset"])
-            tr = out[k, :, : len(keys)]
-            pk = dhs_peaks(tr, dhs_bin_mask(d, o, n_bins, bin_size))
-            row = {"name": name, "window": wi, "offset": o, "predicted": float(out[k, 0, -1]) if finetuned else np.nan}
+    w_all = win[(win["set"] == "predict") & win["name"].isin(names)]
+    order = {n: i for i, n in enumerate(names)}
+    w_all = w_all.iloc[np.argsort(w_all["name"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
+    pending: dict[str, list] = {}  # payload -> [(row index, (bins, T+1) prediction)] until its windows are done
+    left = w_all["name"].value_counts().to_dict()
+    codes: dict[str, np.ndarray] = {}
+    wcols = ["name", "window", "offset", "predicted"] + [f"peaksum_{k}" for k in keys] + [f"binsum_{k}" for k in keys]
+    pcols = ["name", "window", "offset", "label", "track", "peak"]
+    out_rows = []
+    with atomic_path(out_windows) as tw, atomic_path(out_peaks) as tp, atomic_path(out_profiles) as tz:
+        with open(tw, "w") as fw, open(tp, "w") as fp, zipfile.ZipFile(tz, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            fw.write("\t".join(wcols) + "\n")
+            fp.write("\t".join(pcols) + "\n")
+            for c0 in range(0, len(w_all), chunk):
+                part = w_all.iloc[c0 : c0 + chunk]
+                xs = []
+                for n, o in zip(part["name"], part["offset"]):
+                    if n not in codes:
+                        codes[n] = np.frombuffer(seqs[n].encode("ascii"), dtype=np.uint8)
+                    xs.append(codes[n][o : o + window])
+                x = one_hot(np.stack(xs), n_value=n_value)
+                p = predict(model, x, batch_size=batch_size, shifts=shift_list, precision=precision, progress=False)
+                if p.shape[1:] != (n_bins, len(keys) + 1):
+                    raise ValueError(f"run_predict: the model maps ({len(x)}, {window}, 4) to {p.shape}; expected (N, {n_bins}, {len(keys) + 1}) with {bin_size}-bp bins")
+                for k, (n, pk) in enumerate(zip(part["name"], p)):
+                    pending.setdefault(n, []).append((c0 + k, pk))
+                    left[n] -= 1
+                    if left[n] == 0:
+                        _write_payload(n, order[n], pending.pop(n), w_all, dhs, len(codes.pop(n)), keys, finetuned, n_bins, bin_size, window, fw, fp, zf, out_rows)
+                if log is not None:
+                    log.info("predicted %d/%d windows", c0 + len(part), len(w_all))
+            for n in names:  # a payload without predict windows: an all-NaN profile, as before
+                if n not in left:
+                    _npz_put(zf, f"p{order[n]}", np.full((len(seqs[n]), len(keys)), np.nan, dtype=np.float32))
+            _npz_put(zf, "tracks", np.array(keys))
+            _npz_put(zf, "names", np.array(names))
+    return pd.DataFrame(out_rows, columns=wcols)
+
+
+def _npz_put(zf, name: str, arr: np.ndarray) -> None:
+    """Write one array into an open npz (zip) archive, as ``np.savez`` would."""
+    with zf.open(f"{name}.npy", "w", force_zip64=True) as fh:
+        np.lib.format.write_array(fh, np.asanyarray(arr), allow_pickle=False)
+
+
+def _write_payload(name, i, preds, w_all, dhs, L, keys, finetuned, n_bins, bin_size, window, fw, fp, zf, out_rows) -> None:
+    """Rows of one payload's windows (per-window table, per-DHS peaks) and its mean profile ``p{i}``."""
+    d = dhs[dhs["name"] == name].reset_index(drop=True)
+    acc = np.zeros((L, len(keys)))
+    cnt = np.zeros(L)
+    for k, pk in preds:
+        wi, o = int(w_all.at[k, "window"]), int(w_all.at[k, "offset"])
+        tr = pk[:, : len(keys)]
+        peaks = dhs_peaks(tr, dhs_bin_mask(d, o, n_bins, bin_size))
+        row = {"name": name, "window": wi, "offset": o, "predicted": float(pk[0, -1]) if finetuned else np.nan}
+        for t, key in enumerate(keys):
+            row[f"peaksum_{key}"] = float(np.nansum(peaks[:, t]))
+        for t, key in enumerate(keys):
+            row[f"binsum_{key}"] = float(tr[:, t].astype(np.float64).sum())
+        out_rows.append(row)
+        fw.write("\t".join(_fmt(row[c]) for c in row) + "\n")
+        for j, lab in enumerate(d["label"]):
             for t, key in enumerate(keys):
-                row[f"peaksum_{key}"] = float(np.nansum(pk[:, t]))
-            wrows.append(row)
-            for j, lab in enumerate(d["label"]):
-                for t, key in enumerate(keys):
-                    prows.append({"name": name, "window": wi, "offset": o, "label": lab, "track": key, "peak": pk[j, t]})
-            acc[o : o + window] += np.repeat(tr, bin_size, axis=0)
-            cnt[o : o + window] += 1
-        with np.errstate(invalid="ignore", divide="ignore"):
-            profiles[name] = (acc / cnt[:, None]).astype(np.float32)
-    wdf = pd.DataFrame(wrows)
-    pdf = pd.DataFrame(prows, columns=["name", "window", "offset", "label", "track", "peak"])
-    with atomic_path(out_windows) as tmp:
-        wdf.to_csv(tmp, sep="\t", index=False)
-    with atomic_path(out_peaks) as tmp:
-        pdf.to_csv(tmp, sep="\t", index=False)
-    with atomic_path(out_profiles) as tmp:
-        with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, tracks=np.array(keys), names=np.array(names), **{f"p{i}": profiles[n] for i, n in enumerate(names)})
-    return wdf
+                fp.write(f"{name}\t{wi}\t{o}\t{lab}\t{key}\t{_fmt(peaks[j, t])}\n")
+        acc[o : o + window] += np.repeat(tr, bin_size, axis=0)
+        cnt[o : o + window] += 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        _npz_put(zf, f"p{i}", (acc / cnt[:, None]).astype(np.float32))
+
+
+def _fmt(v) -> str:
+    """A value as pandas ``to_csv`` writes it (repr of floats, empty for NaN)."""
+    if isinstance(v, (float, np.floating)):
+        return "" if np.isnan(v) else repr(float(v))
+    return str(v)

@@ -20,6 +20,7 @@ predict sets. Coordinates are 0-based half-open; ``dhs.tsv`` coordinates are in 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -28,96 +29,129 @@ import pandas as pd
 from regbench.errors import InputError
 from regbench.genome import engineer as eng
 
-TABLE_COLUMNS = ["MenDel.Name", "groups", "foldchange", "activity"]
-
-
 def fasta_name(name: str) -> str:
     """FASTA record name of a payload (``~`` -> ``_``, as in the authors' make_dataset.py)."""
     return name.replace("~", "_")
 
 
+def _raise(problems) -> None:
+    if problems:
+        from regbench.studies.synthetic_loci.contract import ContractError
+
+        raise ContractError(problems)
+
+
 def read_table_s4(path: str | os.PathLike) -> pd.DataFrame:
-    """Per-payload activity: DataFrame name, group, activity (mean over clones), n_clones, foldchange."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, None, "the Brosh et al. 2023 Table S4 TSV (set synthetic_loci.inputs.table_s4)", "no such file")
-    df = pd.read_csv(path, sep="\t", dtype={"MenDel.Name": str, "groups": str}, keep_default_na=True, na_values=["NA"])
-    missing = [c for c in TABLE_COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(path, "header", f"columns {TABLE_COLUMNS}", f"missing {missing}")
-    for col in ("foldchange", "activity"):
-        bad = pd.to_numeric(df[col], errors="coerce").isna() & df[col].notna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(path, f"row {i + 2} ({df['MenDel.Name'].iloc[i]})", f"a number or NA in column {col}", repr(df[col].iloc[i]))
-        df[col] = pd.to_numeric(df[col], errors="coerce")
-    df = df.dropna(subset=["foldchange", "activity"])
-    out = (
-        df.groupby("MenDel.Name", sort=False)
-        .agg(group=("groups", "first"), activity=("activity", "mean"), foldchange=("foldchange", "mean"), n_clones=("activity", "size"), n_groups=("groups", "nunique"))
-        .reset_index()
-        .rename(columns={"MenDel.Name": "name"})
-    )
-    bad = out[out["n_groups"] > 1]
-    if len(bad):
-        raise InputError(path, bad["name"].iloc[0], "one 'groups' value per MenDel.Name", "several")
-    return out.drop(columns="n_groups")
+    """Per-payload activity: DataFrame name, group, activity (mean over clones), foldchange, n_clones
+    (checks: :func:`regbench.studies.synthetic_loci.contract.check_table_s4`)."""
+    from regbench.studies.synthetic_loci.contract import check_table_s4
+
+    table, probs = check_table_s4(path)
+    _raise(probs)
+    return table
 
 
 def read_fasta(path: str | os.PathLike) -> dict[str, str]:
-    """Records of a (small) FASTA as name -> upper-case sequence."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, None, "the payload FASTA (set synthetic_loci.inputs.payload_fasta)", "no such file")
+    """Records of a (small) FASTA as name -> upper-case sequence (checked first by
+    :func:`regbench.studies.synthetic_loci.contract.check_payload_fasta`)."""
+    from regbench.studies.synthetic_loci.contract import check_payload_fasta
+
+    _raise(check_payload_fasta(path)[1])
     out: dict[str, list[str]] = {}
-    name = None
     with open(path) as fh:
-        for i, line in enumerate(fh, 1):
+        for line in fh:
             line = line.strip()
-            if not line:
-                continue
             if line.startswith(">"):
                 name = line[1:].split()[0]
-                if name in out:
-                    raise InputError(path, f"line {i} ({name})", "unique record names", "a duplicate")
                 out[name] = []
-            elif name is None:
-                raise InputError(path, f"line {i}", "a '>' header before sequence lines")
-            else:
+            elif line:
                 out[name].append(line.upper())
     return {k: "".join(v) for k, v in out.items()}
 
 
+class PayloadFasta(Mapping):
+    """Read-only mapping record name -> upper-case sequence over a FASTA, without holding the
+    sequences: one pass (after :func:`~regbench.studies.synthetic_loci.contract.check_payload_fasta`)
+    records each record's byte range; a look-up reads that record only. ``lengths`` holds the
+    record lengths."""
+
+    def __init__(self, path: str | os.PathLike):
+        from regbench.studies.synthetic_loci.contract import check_payload_fasta
+
+        self.path = Path(path)
+        self.lengths, probs = check_payload_fasta(path)
+        _raise(probs)
+        self._range: dict[str, tuple[int, int]] = {}
+        name, start, pos = None, 0, 0
+        with open(self.path, "rb") as fh:
+            for line in fh:
+                if line.startswith(b">"):
+                    if name is not None:
+                        self._range[name] = (start, pos)
+                    name, start = line[1:].split()[0].decode(), pos + len(line)
+                pos += len(line)
+        if name is not None:
+            self._range[name] = (start, pos)
+
+    def __getitem__(self, name: str) -> str:
+        a, b = self._range[name]
+        with open(self.path, "rb") as fh:
+            fh.seek(a)
+            return fh.read(b - a).decode().replace("\n", "").replace("\r", "").replace(" ", "").upper()
+
+    def __iter__(self):
+        return iter(self._range)
+
+    def __len__(self) -> int:
+        return len(self._range)
+
+
+class SequenceTable(Mapping):
+    """Read-only mapping payload name -> engineered sequence over ``sequences.tsv`` (name, sequence)
+    without holding the sequences (byte offsets of the rows; one row read per look-up)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._off: dict[str, int] = {}
+        with open(self.path, "rb") as fh:
+            header = fh.readline()
+            if header.rstrip(b"\r\n").split(b"\t")[:2] != [b"name", b"sequence"]:
+                raise InputError(self.path, "header", "columns name, sequence", header[:40].decode(errors="replace"))
+            pos = len(header)
+            for line in fh:
+                self._off[line.split(b"\t", 1)[0].decode()] = pos
+                pos += len(line)
+
+    def __getitem__(self, name: str) -> str:
+        with open(self.path, "rb") as fh:
+            fh.seek(self._off[name])
+            return fh.readline().rstrip(b"\r\n").split(b"\t", 1)[1].decode()
+
+    def __iter__(self):
+        return iter(self._off)
+
+    def __len__(self) -> int:
+        return len(self._off)
+
+
 def read_dhs_bed(path: str | os.PathLike) -> pd.DataFrame:
-    """DHS annotations in payload coordinates: DataFrame payload, start, end, label."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, None, "the DHS annotation BED (set synthetic_loci.inputs.dhs_bed)", "no such file")
-    rows = []
-    with open(path) as fh:
-        for i, line in enumerate(fh, 1):
-            if not line.strip() or line.startswith(("#", "track", "browser")):
-                continue
-            p = line.rstrip("\n").split("\t")
-            if len(p) < 4 or not p[1].isdigit() or not p[2].isdigit() or int(p[2]) <= int(p[1]):
-                raise InputError(path, f"line {i}", "4 columns payload_name, start, end (> start), DHS_label", line.strip()[:80])
-            rows.append((p[0], int(p[1]), int(p[2]), p[3]))
-    return pd.DataFrame(rows, columns=["payload", "start", "end", "label"])
+    """DHS annotations in payload coordinates: DataFrame payload, start, end, label
+    (checks: :func:`regbench.studies.synthetic_loci.contract.check_dhs_bed`)."""
+    from regbench.studies.synthetic_loci.contract import check_dhs_bed
+
+    dhs, probs = check_dhs_bed(path)
+    _raise(probs)
+    return dhs
 
 
 def read_accessibility(path: str | os.PathLike | None) -> pd.DataFrame | None:
-    """Measured accessibility per DHS per payload (name, label, accessibility), or None."""
-    if not path:
-        return None
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, None, "the measured DHS accessibility TSV (MenDel.Name, DHS, accessibility)", "no such file")
-    df = pd.read_csv(path, sep="\t")
-    need = ["MenDel.Name", "DHS", "accessibility"]
-    if [c for c in need if c not in df.columns]:
-        raise InputError(path, "header", f"columns {need}", str(list(df.columns)))
-    df = df.groupby(["MenDel.Name", "DHS"], sort=False, as_index=False)["accessibility"].mean()
-    return df.rename(columns={"MenDel.Name": "name", "DHS": "label"})
+    """Measured accessibility per DHS per payload (name, label, accessibility), or None
+    (checks: :func:`regbench.studies.synthetic_loci.contract.check_accessibility`)."""
+    from regbench.studies.synthetic_loci.contract import check_accessibility
+
+    acc, probs = check_accessibility(path)
+    _raise(probs)
+    return acc
 
 
 def assign_folds(classes: pd.Series, n_folds: int, seed: int) -> np.ndarray:
@@ -146,12 +180,16 @@ def build_dataset(
     seed: int,
     files: dict[str, str] | None = None,
     log=None,
+    sink=None,
 ) -> tuple[pd.DataFrame, dict[str, str], pd.DataFrame]:
     """Engineered sequences of every payload of ``table``.
 
+    ``payloads``: record name -> payload sequence (a dict or a lazy :class:`PayloadFasta`).
     Returns (dataset, sequences, dhs_out): dataset has one row per payload (name, record, group,
     class, activity, n_clones, fold, payload_length, offset, n_dhs, dropped); sequences maps name ->
     ``seq_length``-bp sequence; dhs_out has name, label, start, end in sequence coordinates.
+    With ``sink(name, sequence)`` each sequence is handed over as it is made and ``sequences`` stays
+    empty (memory set by one payload, not by their number).
     """
     files = files or {}
     rows, seqs, dhs_rows = [], {}, []
@@ -162,13 +200,17 @@ def build_dataset(
         if r.group not in class_map:
             raise InputError(files.get("table_s4", "<Table S4>"), r.name, f"a 'groups' value listed in synthetic_loci.class_map {sorted(class_map)}", repr(r.group))
         ann = dhs[dhs["payload"] == rec][["label", "start", "end"]]
-        n = len(payloads[rec])
+        payload = payloads[rec]
+        n = len(payload)
         if len(ann) and (ann["end"] > n).any():
             raise InputError(files.get("dhs_bed", "<DHS BED>"), rec, f"DHS intervals inside the payload (length {n})", f"end {int(ann['end'].max())}")
-        e = eng.replace_payload(genome, region["chrom"], int(region["start"]), int(region["end"]), payloads[rec], seq_length, ann)
+        e = eng.replace_payload(genome, region["chrom"], int(region["start"]), int(region["end"]), payload, seq_length, ann)
         if e.dropped and log is not None:
             log.info("payload %s: dropout sites %s (outside the %d-bp sequence)", r.name, e.dropped, seq_length)
-        seqs[r.name] = e.sequence
+        if sink is None:
+            seqs[r.name] = e.sequence
+        else:
+            sink(r.name, e.sequence)
         for a in e.annotations.itertuples(index=False):
             dhs_rows.append({"name": r.name, "label": a.label, "start": int(a.start), "end": int(a.end)})
         rows.append(
@@ -221,6 +263,13 @@ def write_dataset(outdir: str | os.PathLike, dataset: pd.DataFrame, seqs: dict[s
             df.to_csv(tmp, sep="\t", index=False)
 
 
+def read_tables(d: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(payloads, dhs, windows) tables of a dataset directory (sequences: :class:`SequenceTable`)."""
+    d = Path(d)
+    ds = pd.read_csv(d / "payloads.tsv", sep="\t", keep_default_na=False, na_values=[""])
+    return ds, pd.read_csv(d / "dhs.tsv", sep="\t"), pd.read_csv(d / "windows.tsv", sep="\t")
+
+
 def read_dataset(d: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], pd.DataFrame, pd.DataFrame]:
     d = Path(d)
     ds = pd.read_csv(d / "payloads.tsv", sep="\t", keep_default_na=False, na_values=[""])
@@ -231,17 +280,30 @@ def read_dataset(d: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], pd
 
 
 def run_build_dataset(genome_path, table_s4, payload_fasta, dhs_bed, outdir, region, seq_length, window, class_map, n_folds, seed, sets, stride=1, log=None):
-    """Rule entry: read the inputs, build the dataset and the window offsets, write ``outdir``."""
+    """Rule entry: read the inputs, build the dataset and the window offsets, write ``outdir``.
+
+    Streams the payloads: the FASTA is read one record at a time (:class:`PayloadFasta`) and each
+    engineered sequence is appended to ``sequences.tsv`` as it is made.
+    """
     from regbench.genome.fasta import Genome
+    from regbench.workflow import atomic_path
 
     genome = Genome(genome_path)
     table = read_table_s4(table_s4)
-    ds, seqs, dhs = build_dataset(
-        genome, table, read_fasta(payload_fasta), read_dhs_bed(dhs_bed), region, seq_length, class_map, n_folds, seed,
-        files={"table_s4": str(table_s4), "payload_fasta": str(payload_fasta), "dhs_bed": str(dhs_bed)}, log=log,
-    )
-    win = sample_windows(ds, seq_length, window, sets, stride)
-    write_dataset(outdir, ds, seqs, dhs, win)
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with atomic_path(outdir / "sequences.tsv") as tmp, open(tmp, "w") as fh:
+        fh.write("name\tsequence\n")
+        ds, _, dhs = build_dataset(
+            genome, table, PayloadFasta(payload_fasta), read_dhs_bed(dhs_bed), region, seq_length, class_map, n_folds, seed,
+            files={"table_s4": str(table_s4), "payload_fasta": str(payload_fasta), "dhs_bed": str(dhs_bed)}, log=log,
+            sink=lambda name, seq: fh.write(f"{name}\t{seq}\n"),
+        )
+        fh.flush()
+        win = sample_windows(ds, seq_length, window, sets, stride)
+        for fname, df in [("payloads.tsv", ds), ("dhs.tsv", dhs), ("windows.tsv", win)]:
+            with atomic_path(outdir / fname) as t2:
+                df.to_csv(t2, sep="\t", index=False)
     if log is not None:
         log.info("dataset: %d payloads, classes %s, %d windows", len(ds), ds["class"].value_counts().to_dict(), len(win))
     return ds
