@@ -114,7 +114,8 @@ def step_predict(n: int) -> None:
         d = Path(t)
         _, ds = _dataset(d, n, _rng(n))
         enf, targets = _enformer(d)
-        run_predict(str(enf), ds, targets, TRACKS, WINDOW, d / "w.tsv", d / "p.tsv", d / "z.npz", shifts=1, batch_size=16, use_tf_gamma=False)
+        run_predict(str(enf), ds, targets, TRACKS, WINDOW, d / "w.tsv", d / "p.tsv", d / "z.npz", shifts=1, batch_size=16, use_tf_gamma=False,
+                    precision="fp32")
 
 
 def step_finetune(n: int) -> None:
@@ -130,7 +131,7 @@ def step_finetune(n: int) -> None:
         _, ds = _dataset(d, n, _rng(n))
         enf, _ = _enformer(d)
         run_finetune(str(enf), ds, HEAD, "authors", d / "ft", WINDOW, {"max_epochs": 1, "steps_per_epoch": 2, "batch_size": 2, "lr": 1e-4},
-                     use_tf_gamma=False)
+                     use_tf_gamma=False, precision="fp32")
 
 
 def _finetuned(d: Path, enf: Path) -> Path:
@@ -171,7 +172,7 @@ def step_retained(n: int) -> None:
         starts = rng.integers(0, 300_000 - 4096, n)
         pd.DataFrame({"c": "chr1", "s": starts, "e": starts + 4096, "f": "test"}).to_csv(d / "seq.bed", sep="\t", header=False, index=False)
         run_retained(str(enf), ft, HEAD, targets, fa, d / "seq.bed", WINDOW, d / "r.tsv", finetune_window=WINDOW, max_regions=10**6,
-                     observed={TRACKS["escj7"]: str(d / "obs.bw")}, shifts=1, batch_size=16, use_tf_gamma=False, fold="test")
+                     observed={TRACKS["escj7"]: str(d / "obs.bw")}, shifts=1, batch_size=16, use_tf_gamma=False, fold="test", precision="fp32")
 
 
 def step_metrics(n: int) -> None:
@@ -240,7 +241,7 @@ def step_cage_train(n: int) -> None:
         build_dataset(d / "map.bed", tracks, d / "c.h5", d / "c.bed", size=max(2, n // 4), batches=4, length=WINDOW, seed=1)
         enf, _ = _enformer(d)
         run_train(str(enf), d / "c.h5", fa, d / "head", WINDOW, {"max_epochs": 1, "steps_per_epoch": 2, "batch_size": 4, "lr": 5e-4},
-                  use_tf_gamma=False)
+                  use_tf_gamma=False, precision="fp32")
 
 
 STEPS = [

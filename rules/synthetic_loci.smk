@@ -252,7 +252,7 @@ rule synthetic_loci_cage_train:
         bench_path("synthetic_loci", "cage_train")
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -282,7 +282,7 @@ rule synthetic_loci_cage_predict:
         bench_path("synthetic_loci", "cage_predict")
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,
@@ -312,7 +312,7 @@ rule synthetic_loci_cage_heldout:
         bench_path("synthetic_loci", "cage_heldout")
     conda:
         "../envs/torch.yaml"
-    threads: 1
+    threads: 4
     resources:
         gpu=1,
         cpus_per_gpu=4,
