@@ -461,6 +461,8 @@ def fit(
     history = pd.DataFrame(state["history"])
     if not (outdir / HISTORY).exists():
         _write_history(state["history"], outdir / HISTORY)
+    if not (outdir / MODEL).exists():  # a finished run resumed after its model.pt was removed (e.g. by Snakemake)
+        _atomic_torch_save({k: v.detach().cpu() for k, v in model.state_dict().items()}, outdir / MODEL)
     return TrainResult(model=model, history=history, best_epoch=state["best_epoch"], epochs_run=state["epoch"])
 
 

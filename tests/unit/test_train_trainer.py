@@ -251,3 +251,18 @@ def test_recalibrate_batchnorm_uses_eval_mode_dropout_and_whole_data_statistics(
     np.testing.assert_allclose(bn.running_mean.numpy(), per_mean, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(bn.running_var.numpy(), per_var, rtol=1e-5, atol=1e-6)
     assert bn.momentum == 0.01 and model.training  # restored
+
+
+def test_finished_run_rewrites_a_removed_model_pt(tmp_path):
+    # Snakemake deletes a rerun job's outputs (model.pt) but not checkpoint_last.pt: resuming the
+    # finished run must still leave the selected weights in model.pt
+    tr, va = data(32, 1), data(16, 2)
+    cfg = TrainConfig(max_epochs=2, batch_size=16, select="best")
+    torch.manual_seed(0)
+    fit(Tiny(), tr, va, get_loss("mse"), cfg, tmp_path)
+    first = torch.load(tmp_path / "model.pt", weights_only=True)
+    (tmp_path / "model.pt").unlink()
+    res = fit(Tiny(), tr, va, get_loss("mse"), cfg, tmp_path)
+    assert res.epochs_run == 2
+    again = torch.load(tmp_path / "model.pt", weights_only=True)
+    assert set(again) == set(first) and all(torch.equal(again[k], first[k]) for k in first)

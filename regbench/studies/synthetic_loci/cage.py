@@ -270,7 +270,7 @@ def run_train(enformer_source, dataset_h5, genome_path, outdir, window: int, tra
     (the study's ``precision.training``); returns its TrainResult."""
     import h5py
 
-    from regbench.studies.synthetic_loci.finetune import load_base
+    from regbench.studies.synthetic_loci.finetune import _guard_checkpoint, _source_stamp, load_base
     from regbench.train.losses import get_loss
     from regbench.train.trainer import TrainConfig, fit
 
@@ -282,6 +282,10 @@ def run_train(enformer_source, dataset_h5, genome_path, outdir, window: int, tra
     tr, va = dataset_split(dataset_h5, validation, steps * batch)
     model = build_cage_model(load_base(enformer_source, use_tf_gamma, window), len(idents), trunk_mode)
     cfg = TrainConfig(seed=seed, precision=precision, **train)
+    # resume only a run with the same trunk, dataset and settings (else its checkpoints are dropped)
+    _guard_checkpoint(outdir, {"enformer": _source_stamp(enformer_source), "dataset": _source_stamp(dataset_h5), "window": window,
+                               "train": train, "validation": validation, "n_value": n_value, "trunk_mode": trunk_mode,
+                               "seed": seed, "precision": precision}, log)
     if log is not None:
         log.info("CAGE head %s on the frozen trunk (%s mode): %d training windows, %d validation windows", idents, trunk_mode, len(tr), len(va))
     return fit(model, CageWindows(dataset_h5, genome_path, tr, n_value), CageWindows(dataset_h5, genome_path, va, n_value),
