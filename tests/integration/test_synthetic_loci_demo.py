@@ -19,8 +19,9 @@ from tests.integration.conftest import assert_figure_drawn, read_table
 
 pytestmark = pytest.mark.slow
 
-# thresholds of the CAGE head test, below the measured demo run (seed 42: held-out median r 0.76-0.77
-# per track, payload RNA vs planted RNA r 0.93 with a permutation 99th percentile of 0.37)
+# thresholds of the CAGE head test, below the measured demo runs (seed 42, torch seeded: held-out
+# median r 0.80-0.81 per track, payload RNA vs planted RNA r 0.87 with a permutation 99th
+# percentile of 0.38; an earlier run without torch seeding: 0.76-0.77 and 0.93)
 HELDOUT_R = 0.5
 PAYLOAD_RNA_R = 0.7
 
@@ -59,7 +60,23 @@ def test_baseline_good_for_reference_like_designs_poor_for_order_orientation(sl)
     assert good > 0.5, r
     # inversions/rearrangements: activity varies while DHS content is (nearly) constant
     assert bad < good - 0.3, r
-    assert r["inversion"] < 0.5 and r["rearrangement"] < 0.5, r
+    # within inversions / rearrangements the planted activity changes with orientation and order,
+    # which accessibility does not carry: r must not be significantly positive. Threshold = the
+    # one-sided p = 0.01 critical r of a null correlation for the class's n (scipy t quantile):
+    # 0.79 for the 8 inversions, 0.66 for the 12 rearrangements; pooled (20 payloads) 0.52
+    from scipy import stats
+
+    def r_crit(n, p=0.01):
+        t = stats.t.ppf(1 - p, n - 2)
+        return t / np.sqrt(n - 2 + t**2)
+
+    for c in ("inversion", "rearrangement"):
+        n = a.loc[("baseline", "authors", c), "n"]
+        assert r[c] < r_crit(n), (c, r[c], n, r_crit(n))
+    g = pd.read_csv(sl / "metrics" / "class_groups.tsv", sep="\t").set_index(["model", "protocol", "group"])
+    oo = g.loc[("baseline", "authors", "order_orientation")]
+    assert oo["pearson"] < r_crit(oo["n"]), oo
+    assert g.loc[("baseline", "authors", "reference_order"), "pearson"] > oo["pearson"] + 0.3, g
     mse = {c: a.loc[("baseline", "cv", c), "mse"] for c in ["deletion", "combination", "rearrangement"]}
     assert mse["rearrangement"] > 2 * max(mse["deletion"], mse["combination"]), mse
 
