@@ -350,6 +350,8 @@ rule synthetic_loci_encode_dnase:
         provenance="resources/downloads/synthetic_loci/encode/{experiment}.bigWig.encode.json",
     log:
         log_path("synthetic_loci", "encode_{experiment}"),
+    benchmark:
+        bench_path("synthetic_loci", "encode_{experiment}")
     wildcard_constraints:
         experiment=synthetic_loci_encode_regex(),
     retries: 2
@@ -369,6 +371,8 @@ rule synthetic_loci_zenodo_files:
         f"{SL_DIR}/inputs/zenodo_13363228_files.tsv",
     log:
         log_path("synthetic_loci", "zenodo_files"),
+    benchmark:
+        bench_path("synthetic_loci", "zenodo_files")
     localrule: True
     conda:
         "../envs/regbench.yaml"

@@ -379,6 +379,7 @@ def resources_table(work: Path, paper_jobs: list[dagstats.Job], rehearsal_jobs: 
         return pd.DataFrame(columns=RESOURCE_COLUMNS)
     bdf = pd.DataFrame(bench)
     baseline = float(bdf.loc[bdf.rss > 0, "rss"].min()) if (bdf.rss > 0).any() else 0.0
+    baseline_s = float(bdf.loc[bdf.s > 0, "s"].min()) if (bdf.s > 0).any() else 0.0
     req: dict[str, dict] = {}
     for j in paper_jobs:
         r = req.setdefault(j.rule, {"mem_mb": math.nan, "runtime": math.nan})
@@ -390,7 +391,7 @@ def resources_table(work: Path, paper_jobs: list[dagstats.Job], rehearsal_jobs: 
     for rule, g in bdf.groupby("rule", sort=True):
         top = g.loc[g.input_mb.idxmax()]
         scale = PAPER_SCALE.get(rule)
-        mem, minutes = project(scale, float(g.rss.max()), float(g.s.max()), float(top.input_mb), baseline)
+        mem, minutes = project(scale, float(g.rss.max()), float(g.s.max()), float(top.input_mb), baseline, baseline_s)
         want = req.get(rule, {"mem_mb": math.nan, "runtime": math.nan})
         if mem is None:
             over = "NA"
@@ -404,7 +405,7 @@ def resources_table(work: Path, paper_jobs: list[dagstats.Job], rehearsal_jobs: 
             projected_paper_mem_mb=round(mem, 0) if mem is not None else math.nan,
             projected_paper_runtime_min=round(minutes, 1) if minutes is not None else math.nan,
             paper_mem_mb_requested=want["mem_mb"], paper_runtime_min_requested=want["runtime"], over_request=over,
-            paper_input_source=scale.source if scale else "",
+            paper_input_source=(scale.source + (f"; GPU time: {scale.gpu.source}" if scale.gpu else "")) if scale else "",
         ))
     return pd.DataFrame(rows, columns=RESOURCE_COLUMNS)
 

@@ -14,8 +14,19 @@ The model (:func:`project`), per rule, from :data:`PAPER_SCALE` (``P`` in MB, wi
 * memory ``linear`` (the step holds its input): ``mem_paper = B + (max_rss - B) * P / x``, where
   ``B`` = the smallest ``max_rss`` measured in the same rehearsal (the interpreter and imports,
   which do not grow with the data);
-* time ``linear``: ``time_paper = s * P / x``; ``constant``: ``time_paper = s``. Times are CPU
-  wall times on the rehearsal machine; for GPU rules they are an upper bound, not a forecast.
+* time (CPU rules) ``linear``: ``time_paper = T + (s - T) * P / x``, ``constant``:
+  ``time_paper = s``, where ``T`` = the shortest wall time measured in the same rehearsal (starting
+  the interpreter and its imports: a fixed cost, not scaled by the data);
+* time ``gpu`` (GPU rules, :class:`GpuTime`): a forecast from the work, not from the rehearsal's
+  CPU seconds of a shrunken model:
+  ``time_paper = startup_s + items * passes * flop_per_item / throughput``, with ``items`` the
+  paper-scale count of model inputs one job runs (windows x shifts, training samples, ...),
+  ``passes`` 1 for inference and 3 for training (forward + backward ~ 2 forwards),
+  ``flop_per_item`` the paper model's FLOP per input (:func:`enformer_flop`) and ``throughput``
+  the sustained FLOP/s of the paper's GPU at the study's precision (:data:`GPU_SUSTAINED`).
+  ``startup_s`` is the fixed part (CUDA context, loading weights, reading genome indexes). Every
+  constant carries its source; none is measured on a GPU here (the rehearsal machines have
+  none), so they are estimates from published peaks and the spec's measured FLOP counts.
 
 Rules without a row (or ``P`` unknown) get no projection (``NA``) and ``over_request`` ``NA``:
 the table then says which rows a study owner still has to fill. ``over_request`` is true when a
@@ -37,6 +48,49 @@ import math
 from dataclasses import dataclass
 
 MODELS = ("constant", "linear")
+TIME_MODELS = ("constant", "linear", "gpu")
+
+#: FLOP of one full-size Enformer forward pass on 196,608 bp (specs/environment.md, counted:
+#: 3.29 TFLOP, ~77 % convolutions, ~5 % attention).
+ENFORMER_TFLOP_196KB = 3.29
+#: Peak dense FLOP/s of an NVIDIA H100 SXM (datasheet values as quoted in specs/environment.md):
+#: fp32 (no tensor cores) 67 TFLOP/s, bf16 tensor cores 989 TFLOP/s.
+H100_PEAK = {"fp32": 67e12, "bf16": 989e12}
+#: Sustained fraction of peak assumed for Enformer-like convolution stacks: 30 %, the low end of
+#: the 30-50 % range specs/environment.md assumes (not measured here: no GPU).
+SUSTAINED_FRACTION = 0.30
+#: Sustained FLOP/s per precision (H100_PEAK x SUSTAINED_FRACTION).
+GPU_SUSTAINED = {k: v * SUSTAINED_FRACTION for k, v in H100_PEAK.items()}
+
+
+def enformer_flop(length_bp: int) -> float:
+    """FLOP of one full-size Enformer forward on ``length_bp`` (convolutions dominate and are
+    linear in length; the 5 % attention share is taken as linear too, an overestimate below
+    196,608 bp)."""
+    return ENFORMER_TFLOP_196KB * 1e12 * length_bp / 196_608
+
+
+@dataclass(frozen=True)
+class GpuTime:
+    """Work of one paper-scale job of a GPU rule (see the module docstring); ``source`` says where
+    ``items`` and ``startup_s`` come from."""
+
+    items: float
+    flop_per_item: float
+    passes: float
+    precision: str
+    startup_s: float
+    source: str
+
+    def __post_init__(self):
+        if self.precision not in GPU_SUSTAINED:
+            raise ValueError(f"GpuTime: precision {self.precision!r} not in {sorted(GPU_SUSTAINED)}")
+        if not self.source.strip():
+            raise ValueError("GpuTime: give the source of the item count and start-up time")
+
+    @property
+    def minutes(self) -> float:
+        return (self.startup_s + self.items * self.passes * self.flop_per_item / GPU_SUSTAINED[self.precision]) / 60.0
 
 
 @dataclass(frozen=True)
@@ -47,10 +101,14 @@ class PaperScale:
     mem: str
     time: str
     source: str
+    gpu: GpuTime | None = None
 
     def __post_init__(self):
-        if self.mem not in MODELS or self.time not in MODELS:
-            raise ValueError(f"PaperScale: mem/time must be one of {MODELS}, got {self.mem!r}/{self.time!r}")
+        if self.mem not in MODELS or self.time not in TIME_MODELS:
+            raise ValueError(f"PaperScale: mem must be one of {MODELS} and time one of {TIME_MODELS}, "
+                             f"got {self.mem!r}/{self.time!r}")
+        if (self.time == "gpu") != (self.gpu is not None):
+            raise ValueError("PaperScale: time='gpu' goes with a GpuTime (gpu=...), and only then")
         if not self.source.strip():
             raise ValueError("PaperScale: give the source of the paper-scale size")
 
@@ -68,8 +126,25 @@ ENFORMER_MB = 1000.0
 SL_GPU = ("the Enformer weights (pytorch_model.bin 1.0 GB, config/paper.yaml note) + targets + the payload/region "
           "tables (< 1 MB). Memory constant: the step streams its data and on the paper's GPU the activations are "
           "in GPU memory; host RSS = interpreter + CUDA context + the weights (state dict and module) = the request "
-          "2 GB + 4 x weights MB (rules/common/synthetic_loci.smk), not the rehearsal's CPU activations scaled. Time "
-          "linear: an upper bound from CPU time of the shrunken model, not a GPU forecast")
+          "2 GB + 4 x weights MB (rules/common/synthetic_loci.smk), not the rehearsal's CPU activations scaled. Time: "
+          "GpuTime (full Enformer on seq_length 26,880 bp, fp32 as synthetic_loci.precision)")
+#: synthetic_loci GPU work at paper scale (config/paper.yaml synthetic_loci; 83 payloads, Brosh et
+#: al. 2023, as rules/common/synthetic_loci.smk SL_DEFAULT_PAYLOADS), in forward passes of the full
+#: Enformer on seq_length = 26,880 bp, the counting of rules/common/synthetic_loci.smk _sl_units:
+SL_FLOP = enformer_flop(26_880)
+SL_PREDICT_FORWARDS = 83 * 32 * 11  # payloads x predict n_windows x shifts = 29,216
+SL_FINETUNE_FORWARDS = 10 * 100 * 4 * 3 + 10 * 83 * 48  # epochs x steps x batch x 3 (fwd+bwd) + epochs x validation windows
+SL_RETAINED_FORWARDS = 2000 * 11 * 2  # retained.max_regions x shifts x (baseline + fine-tuned)
+SL_CAGE_TRAIN_FORWARDS = 20 * 400 * 4 * (1 + 2 / 3)  # cage.train defaults (20 epochs x 400 steps x 4) + validation; frozen trunk: 1 pass
+#: fixed part of every synthetic_loci GPU job (estimate): CUDA context and torch import ~30 s,
+#: reading the 1.0 GB weights ~10 s, mm10 .fai / payload tables < 5 s; rounded up
+SL_STARTUP_S = 60.0
+
+
+def _sl_gpu(forwards: float, what: str) -> GpuTime:
+    return GpuTime(forwards, SL_FLOP, 1.0, "fp32", SL_STARTUP_S,
+                   f"{what}; full Enformer forward at 26,880 bp = {SL_FLOP / 1e12:.2f} TFLOP "
+                   f"(enformer_flop); fp32 at {GPU_SUSTAINED['fp32'] / 1e12:.0f} TFLOP/s sustained (H100, 30 % of peak)")
 
 PAPER_SCALE: dict[str, PaperScale] = {
     # --- shared (rehearsal-core)
@@ -86,15 +161,25 @@ PAPER_SCALE: dict[str, PaperScale] = {
     "synthetic_loci_dataset": PaperScale(MM10_FA_MB, "constant", "constant",
                                          "mm10.fa input (read at the Sox2 region only); 83 payloads streamed one at a time: "
                                          "seconds, not proportional to the genome file"),
-    "synthetic_loci_predict_baseline": PaperScale(ENFORMER_MB, "constant", "linear", SL_GPU),
-    "synthetic_loci_finetune": PaperScale(ENFORMER_MB, "constant", "linear", SL_GPU),
-    "synthetic_loci_predict_finetuned": PaperScale(2 * ENFORMER_MB, "constant", "linear", SL_GPU + "; plus the fine-tuned model.pt (1.0 GB)"),
-    "synthetic_loci_retained": PaperScale(2 * ENFORMER_MB, "constant", "linear", SL_GPU + "; plus the fine-tuned model.pt (1.0 GB)"),
-    "synthetic_loci_cage_train": PaperScale(ENFORMER_MB + MM10_FA_MB, "constant", "linear",
+    "synthetic_loci_predict_baseline": PaperScale(ENFORMER_MB, "constant", "gpu", SL_GPU, gpu=_sl_gpu(
+        SL_PREDICT_FORWARDS, "83 payloads x 32 windows x 11 shifts = 29,216 forwards")),
+    "synthetic_loci_finetune": PaperScale(ENFORMER_MB, "constant", "gpu", SL_GPU, gpu=_sl_gpu(
+        SL_FINETUNE_FORWARDS, "10 epochs x 100 steps x batch 4 training samples x 3 passes + 10 x 83 x 48 "
+        "validation windows = 51,840 forward-equivalents")),
+    "synthetic_loci_predict_finetuned": PaperScale(2 * ENFORMER_MB, "constant", "gpu",
+                                                   SL_GPU + "; plus the fine-tuned model.pt (1.0 GB)", gpu=_sl_gpu(
+        SL_PREDICT_FORWARDS, "83 payloads x 32 windows x 11 shifts = 29,216 forwards")),
+    "synthetic_loci_retained": PaperScale(2 * ENFORMER_MB, "constant", "gpu", SL_GPU + "; plus the fine-tuned model.pt (1.0 GB)",
+                                          gpu=_sl_gpu(SL_RETAINED_FORWARDS, "2,000 regions x 11 shifts x 2 models = 44,000 forwards")),
+    "synthetic_loci_cage_train": PaperScale(ENFORMER_MB + MM10_FA_MB, "constant", "gpu",
                                             "Enformer weights (1.0 GB) + mm10.fa (read per window) + the CAGE dataset "
-                                            "(500k x 200 x 5 float16 targets, gzip HDF5, < 1 GB); memory follows the model"),
-    "synthetic_loci_cage_predict": PaperScale(ENFORMER_MB, "constant", "linear", SL_GPU),
-    "synthetic_loci_cage_heldout": PaperScale(ENFORMER_MB + MM10_FA_MB, "constant", "linear", SL_GPU + "; mm10.fa read per region"),
+                                            "(500k x 200 x 5 float16 targets, gzip HDF5, < 1 GB); memory follows the model",
+                                            gpu=_sl_gpu(SL_CAGE_TRAIN_FORWARDS, "20 epochs x 400 steps x batch 4 x (1 + 2/3 "
+                                                        "validation) = 53,333 trunk forwards (frozen trunk)")),
+    "synthetic_loci_cage_predict": PaperScale(ENFORMER_MB, "constant", "gpu", SL_GPU, gpu=_sl_gpu(
+        SL_PREDICT_FORWARDS, "83 payloads x 32 windows x 11 shifts = 29,216 forwards")),
+    "synthetic_loci_cage_heldout": PaperScale(ENFORMER_MB + MM10_FA_MB, "constant", "gpu", SL_GPU + "; mm10.fa read per region",
+                                              gpu=_sl_gpu(SL_RETAINED_FORWARDS, "2,000 regions x 11 shifts x 2 models = 44,000 forwards")),
     "synthetic_loci_cage_dataset": PaperScale(500.0, "constant", "linear",
                                               "five mESC CAGE bigWigs (~100 MB each, FANTOM5/GEO; estimate) read 256 windows at a "
                                               "time; time grows with the 500,000 windows (20 x 25,000), not with the file size"),
@@ -118,9 +203,10 @@ PAPER_SCALE: dict[str, PaperScale] = {
 
 
 def project(scale: PaperScale | None, max_rss_mb: float, seconds: float, input_mb: float,
-            baseline_mb: float) -> tuple[float | None, float | None]:
-    """(projected paper memory MB, projected paper time minutes) for one rule; None when the
-    paper-scale size is unknown or the rehearsal input size is 0."""
+            baseline_mb: float, baseline_s: float = 0.0) -> tuple[float | None, float | None]:
+    """(projected paper memory MB, projected paper time minutes) for one rule (module docstring);
+    None when the paper-scale size is unknown or the rehearsal input size is 0. ``baseline_mb`` /
+    ``baseline_s``: the smallest RSS / wall time of the rehearsal (fixed interpreter costs)."""
     if scale is None or scale.paper_mb is None or not input_mb or input_mb <= 0 or math.isnan(input_mb):
         return None, None
     ratio = scale.paper_mb / input_mb
@@ -129,5 +215,11 @@ def project(scale: PaperScale | None, max_rss_mb: float, seconds: float, input_m
     else:
         base = min(baseline_mb, max_rss_mb)
         mem = base + (max_rss_mb - base) * ratio
-    minutes = seconds / 60.0 * (ratio if scale.time == "linear" else 1.0)
+    if scale.time == "gpu":
+        minutes = scale.gpu.minutes
+    elif scale.time == "linear":
+        t0 = min(max(baseline_s, 0.0), seconds)
+        minutes = (t0 + (seconds - t0) * ratio) / 60.0
+    else:
+        minutes = seconds / 60.0
     return mem, minutes

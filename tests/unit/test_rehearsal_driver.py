@@ -130,6 +130,26 @@ def test_projection_model():
     assert project(lin, 300.0, 60.0, 0.0, 100.0) == (None, None)
     with pytest.raises(ValueError):
         PaperScale(1.0, "quadratic", "linear", "x")
+    # the fixed start-up (the rehearsal's shortest wall time) is not scaled with the input
+    assert project(lin, 300.0, 60.0, 10.0, 100.0, baseline_s=6.0)[1] == pytest.approx((6 + 54 * 100) / 60)
+
+
+def test_gpu_time_model():
+    """GPU rules: minutes = (startup + items x passes x FLOP / sustained FLOP/s) / 60, whatever the
+    rehearsal's CPU seconds were."""
+    from regbench.rehearsal.paper_scale import GPU_SUSTAINED, GpuTime, enformer_flop
+
+    assert enformer_flop(196_608) == pytest.approx(3.29e12)
+    assert enformer_flop(26_880) == pytest.approx(3.29e12 * 26_880 / 196_608)
+    assert GPU_SUSTAINED["fp32"] == pytest.approx(0.3 * 67e12)
+    g = GpuTime(items=1000, flop_per_item=2.01e13, passes=3, precision="fp32", startup_s=60, source="test")
+    assert g.minutes == pytest.approx((60 + 1000 * 3 * 1.0) / 60)  # 2.01e13 FLOP at 2.01e13 FLOP/s = 1 s
+    scale = PaperScale(1000.0, "constant", "gpu", "test", gpu=g)
+    assert project(scale, 500.0, 9999.0, 1.0, 100.0, 5.0) == (500.0, pytest.approx(51.0))
+    with pytest.raises(ValueError, match="GpuTime"):
+        PaperScale(1000.0, "constant", "gpu", "test")
+    with pytest.raises(ValueError, match="precision"):
+        GpuTime(1, 1, 1, "fp64", 0, "x")
 
 
 def test_resources_table_flags_over_request(tmp_path):
