@@ -53,8 +53,9 @@ class SELayerSimple(nn.Module):
 
 def cp_rank(shape: tuple[int, ...], fraction: float) -> int:
     """CP rank keeping ``fraction`` of the full tensor's parameters: round(prod(shape) * fraction
-    / sum(shape)) (tensorly ``validate_cp_rank(shape, rank=fraction, rounding="round")``)."""
-    return int(np.round(np.prod(shape) * fraction / np.sum(shape)))
+    / sum(shape)) (tensorly ``validate_cp_rank(shape, rank=fraction, rounding="round")``), at
+    least 1 (shrunken demo widths would round to 0)."""
+    return max(1, int(np.round(np.prod(shape) * fraction / np.sum(shape))))
 
 
 class CPBilinear(nn.Module):
