@@ -197,9 +197,12 @@ class _ArrayData:
             for idx in index_batches:
                 yield torch.as_tensor(np.asarray(self.x[idx])), torch.as_tensor(np.asarray(self.y[idx]))
             return
+        # the workers' base seed from a generator of its own: drawn from the global torch RNG it
+        # would shift the dropout masks away from those of num_workers=0
         loader = torch.utils.data.DataLoader(
             _IndexBatches(self.x, self.y, index_batches), batch_size=None, shuffle=False,
             num_workers=self.num_workers, pin_memory=self.pin_memory,
+            generator=torch.Generator().manual_seed(int(generator.initial_seed()) if generator is not None else 0),
         )
         yield from loader
 

@@ -127,6 +127,25 @@ def test_training_on_streamed_batches_gives_identical_weights(demo, tmp_path):
     assert out["eager"].history.valid_loss.tolist() == out["streamed"].history.valid_loss.tolist()
 
 
+def test_trainer_workers_give_the_same_weights(demo, tmp_path):
+    """num_workers = 1 (the trainer's DataLoader workers encode the RecipeData batches, the
+    store reopened in the worker) trains exactly as num_workers = 0."""
+    from regbench.models import registry
+    from regbench.studies.dream import prixfixe  # noqa: F401
+    from regbench.studies.dream.recipes import autosome_loss
+    from regbench.train.trainer import TrainConfig, fit
+
+    plasmid = pp.read_plasmid(demo / "plasmid.json")
+    data = RecipeData(SequenceStore(demo / "store"), np.arange(300), Recipe("autosome"), plasmid, "train")
+    weights = []
+    for workers in (0, 1):
+        torch.manual_seed(1)
+        m = registry.build("dream_cnn", scale=0.05, init="torch", core_kw={"block_sizes": [8], "resize_factor": 2})
+        cfg = TrainConfig(max_epochs=1, batch_size=32, steps_per_epoch=4, seed=1, num_workers=workers)
+        weights.append(fit(m, (data.x, data.y), None, autosome_loss, cfg, tmp_path / str(workers)).model.state_dict())
+    assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
+
+
 def test_dataloader_workers_path(demo):
     """The Dataset path (num_workers > 0) serves the same items as the array views."""
     table = read_training(demo / "train_sequences.txt")

@@ -110,7 +110,7 @@ def drosophila_panel(table_tsv: str, pdf: str, png: str, data_tsv: str | None = 
     fig, ax = new_figure(3.2, 2.6)
     _bars(ax, t, "task", "model", "pearson", marks=reference_marks("drosophila"))
     ax.set_ylabel("Pearson r (test, chr2R)")
-    ax.legend(fontsize=6)
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     save_figure(fig, pdf, png)
 
 
@@ -141,7 +141,8 @@ def leaderboard_scores(summary_tsv: str, models: list[str], pdf: str, png: str, 
     fig, ax = new_figure(5.0, 2.8)
     _bars(ax, long, "score", "model", "value", order=[c for c in cols if c in s.columns], marks=reference_marks("summary"))
     ax.set_ylabel("DREAM score")
-    ax.legend(fontsize=6, ncol=2)
+    ax.set_ylim(top=1.0)
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     save_figure(fig, pdf, png)
 
 
