@@ -19,8 +19,9 @@ in the current process:
 
 What still grows with N: the split's index vectors (8-24 B per row: ~10 MB at 4N) and the page
 cache of the memmapped codes (file-backed, counted in RSS only where pages were read).
-The human follow-up is not a step here: one job holds one cell's table as strings (226,253
-rows, ~100 MB for K562 at paper scale), encodes per batch, and is split per model x cell x fold.
+* ``dream_followup_human``: one model x cell x fold of the human follow-up on an ``n``-row table
+  (N = 50,000): the job holds the table's strings (~300 B per row) and one-hot encodes per batch;
+  encoding the whole table as before would be 230 MB at N and 920 MB at 4N (230 x 5 float32).
 
 Run: ``python benchmarks/memory.py --only dream``.
 """
@@ -101,8 +102,31 @@ def step_train_bhi(n: int) -> None:
     _train(n, "bhi")
 
 
+def step_followup_human(n: int) -> None:
+    """:func:`regbench.studies.dream.followups.run_human` on an ``n``-row lentiMPRA-like table
+    (one cell, test fold 0), a shrunken DREAM-CNN and 30 optimizer steps of 32."""
+    from regbench.studies.dream.followups import run_human
+
+    rng = np.random.default_rng(0)
+    letters = np.frombuffer(b"ACGT", dtype=np.uint8)
+    with tempfile.TemporaryDirectory() as t:
+        d = Path(t)
+        with open(d / "K562_clean.tsv", "w") as fh:
+            fh.write("seq_id\tseq\tmean_value\tfold\n")
+            for i in range(0, n, CHUNK):
+                k = min(CHUNK, n - i)
+                seqs = letters[rng.integers(0, 4, size=(k, 230))]
+                fh.writelines(f"e{i + j}\t{s.tobytes().decode()}\t{v:.3f}\t{f}\n"
+                              for j, (s, v, f) in enumerate(zip(seqs, rng.normal(size=k), rng.integers(0, 10, size=k))))
+        spec = {"arch": "dream_cnn", "input": "dream", "hparams": {"scale": 0.05, "init": "torch", "core_kw": {"block_sizes": [8]}},
+                "train": {"max_epochs": 2, "steps_per_epoch": 15, "batch_size": 32, "optimizer": "adamw", "lr": 1e-3,
+                          "select": "best", "select_metric": "pearson"}}
+        run_human("bench", spec, str(d), "K562", 0, 10, str(d / "run"), str(d / "out.tsv"), 0, precision={})
+
+
 STEPS = [
     ("dream_encode", step_encode, 500_000),
     ("dream_train_autosome", step_train_autosome, 100_000),
     ("dream_train_bhi", step_train_bhi, 100_000),
+    ("dream_followup_human", step_followup_human, 50_000),
 ]

@@ -28,7 +28,7 @@ import tarfile
 from pathlib import Path
 
 from regbench.data.checksums import checksums_of
-from regbench.data.demo.dream import make_drosophila, make_human, make_yeast
+from regbench.data.demo.dream import make_drosophila, make_human, make_yeast, yeast_test_sizes
 from regbench.rehearsal.mirror import MirrorStore
 from regbench.rehearsal.shared import download_url
 from regbench.studies.dream.data import SUBSETS
@@ -61,11 +61,12 @@ def _tar_gz(members: dict[str, bytes]) -> bytes:
 
 def build_files(cfg: dict, work: str | os.PathLike) -> dict[str, bytes]:
     """relpath -> bytes of every dream download, from the demo generators (sizes from the
-    configuration: ``dream.demo_n_train`` training promoters)."""
+    configuration: ``dream.demo_n_train`` training promoters, ``dream.demo_n_test`` random test
+    promoters)."""
     d = cfg["dream"]
     seed = int(cfg.get("seed", 42))
     out = Path(work) / "dream"
-    make_yeast(out, seed, n_train=int(d.get("demo_n_train", 3000)))
+    make_yeast(out, seed, n_train=int(d.get("demo_n_train", 3000)), **yeast_test_sizes(int(d.get("demo_n_test", 300))))
     make_drosophila(out, seed)
     make_human(out, seed)
     files = {

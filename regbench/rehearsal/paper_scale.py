@@ -120,13 +120,14 @@ PAPER_SCALE: dict[str, PaperScale] = {
                               "encoded store of 6,739,258 rows x (142 code bytes, the longest real training sequence "
                               "(Unlock_DNA notebook: max length 142) + 4 + 8) = 1,038 MB; batches read and encoded per "
                               "batch; time is set by the step cap (epochs x steps), not by the file"),
-    "dream_followup_human": PaperScale(DREAM_HUMAN_MB, "linear", "linear",
+    "dream_followup_human": PaperScale(DREAM_HUMAN_MB, "constant", "linear",
                                        "human_mpra_data: 3 cells x at most 226,253 rows (K562_clean.tsv, specs/dream.md "
                                        "§1.1) x ~270 bytes (230-bp oligo + id, value, fold) = 183 MB, an upper bound; one "
-                                       "job holds one cell's strings and encodes per batch"),
-    "dream_followup_drosophila": PaperScale(None, "linear", "linear",
+                                       "job holds one cell's strings (memory_dream: ~820 B per row, ~0.19 GB for K562 on "
+                                       "top of the constant) and one-hot encodes per batch"),
+    "dream_followup_drosophila": PaperScale(None, "constant", "linear",
                                             "drosophila_starrseq_data.tar.gz: row count not in the spec (DeepSTARR's "
-                                            "split files, UNVERIFIED layout)"),
+                                            "split files, UNVERIFIED layout); same per-batch encoding as the human job"),
 }
 
 
