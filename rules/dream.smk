@@ -212,7 +212,10 @@ rule dream_figure_prixfixe:
 
 rule dream_figure_drosophila:
     input:
-        tables=expand("results/dream/followups/drosophila/{fmodel}.tsv", fmodel=dream_followup_models("drosophila")),
+        tables=expand(
+            "results/dream/followups/drosophila/{fmodel}.tsv",
+            fmodel=dream_followup_models("drosophila"),
+        ),
     output:
         table="results/dream/followups/drosophila.tsv",
         data="results/dream/panels/drosophila.tsv",

@@ -62,10 +62,16 @@ def dream_followup_models(task):
     """Follow-up models trained on ``task`` (drosophila / human): DREAM models and baselines."""
     if not DREAM_FOLLOWUP_ON:
         return []
-    return [m for m, s in DREAM_FOLLOWUP.get("models", {}).items() if task in s.get("tasks", ["drosophila", "human"])]
+    return [
+        m
+        for m, s in DREAM_FOLLOWUP.get("models", {}).items()
+        if task in s.get("tasks", ["drosophila", "human"])
+    ]
 
 
-DREAM_FMODELS = sorted(set(dream_followup_models("drosophila")) | set(dream_followup_models("human")))
+DREAM_FMODELS = sorted(
+    set(dream_followup_models("drosophila")) | set(dream_followup_models("human"))
+)
 DREAM_HAS_LABELS = bool(config["dream"]["inputs"].get("test_labels"))
 DREAM_STORE = "results/dream/data/train_store"
 
@@ -183,8 +189,13 @@ DREAM_TRAIN_BASE_MB = {"autosome": 6000, "bhi": 6000, "unlockdna": 10000}
 #: seconds per optimizer step on one GPU at the paper batch size (architecture -> s). Used only
 #: for the SLURM runtime request; a job past its request is retried with twice the time.
 DREAM_SECONDS_PER_STEP = {
-    "legnet": 0.06, "dream_cnn": 0.08, "dream_rnn": 0.25, "dream_attn": 0.15, "dream_prixfixe": 0.25,
-    "bhi_deepgxp": 0.12, "unlock_conformer": 0.40,
+    "legnet": 0.06,
+    "dream_cnn": 0.08,
+    "dream_rnn": 0.25,
+    "dream_attn": 0.15,
+    "dream_prixfixe": 0.25,
+    "bhi_deepgxp": 0.12,
+    "unlock_conformer": 0.40,
 }
 
 
@@ -229,7 +240,15 @@ def dream_train_steps(spec, rows):
     """Optimizer steps of one yeast training run: epochs x min(steps_per_epoch, items / batch)."""
     t = spec.get("train", {})
     holdout = float(spec.get("holdout_fraction", dream_cfg("holdout_fraction", 0.1)))
-    items = rows * (1 - holdout) * (2 if spec.get("recipe") == "autosome" and spec.get("recipe_kw", {}).get("use_rc", True) else 1)
+    items = (
+        rows
+        * (1 - holdout)
+        * (
+            2
+            if spec.get("recipe") == "autosome" and spec.get("recipe_kw", {}).get("use_rc", True)
+            else 1
+        )
+    )
     per_epoch = math.ceil(items / int(t.get("batch_size", 64)))
     if t.get("steps_per_epoch"):
         per_epoch = min(per_epoch, int(t["steps_per_epoch"]))
@@ -240,7 +259,13 @@ def dream_train_mem_mb(wildcards, input, attempt):
     """Recipe constant (model, batches, workers) + DREAM_TRAIN_BYTES_PER_ROW per training row."""
     spec = DREAM_MODELS[wildcards.model]
     rows = dream_train_rows(input.train)
-    return int(DREAM_TRAIN_BASE_MB.get(spec.get("recipe"), 6000) + DREAM_TRAIN_BYTES_PER_ROW * rows / 1e6) * attempt
+    return (
+        int(
+            DREAM_TRAIN_BASE_MB.get(spec.get("recipe"), 6000)
+            + DREAM_TRAIN_BYTES_PER_ROW * rows / 1e6
+        )
+        * attempt
+    )
 
 
 def dream_train_runtime(wildcards, input, attempt):
