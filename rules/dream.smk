@@ -7,6 +7,8 @@ wildcard_constraints:
     model="|".join(re.escape(m) for m in DREAM_MODELS) if DREAM_MODELS else "(?!x)x",
     fmodel="|".join(re.escape(m) for m in DREAM_FMODELS) if DREAM_FMODELS else "(?!x)x",
     archive="drosophila_starrseq_data|human_mpra_data",
+    cell="K562|HepG2|WTC11",
+    fold=r"\d+",
 
 
 rule dream_untar:
@@ -22,6 +24,26 @@ rule dream_untar:
         "../envs/regbench.yaml"
     script:
         "../scripts/dream_untar.py"
+
+
+rule dream_encode:
+    input:
+        study_input("dream", "train"),
+    output:
+        directory(DREAM_STORE),
+    log:
+        log_path("dream", "encode_train"),
+    benchmark:
+        bench_path("dream", "encode_train")
+    conda:
+        "../envs/regbench.yaml"
+    resources:
+        mem_mb=dream_encode_mem_mb,
+        runtime=dream_encode_runtime,
+    params:
+        chunk_rows=dream_cfg("encode_chunk_rows", 200000),
+    script:
+        "../scripts/dream_encode.py"
 
 
 rule dream_train:
@@ -41,8 +63,8 @@ rule dream_train:
     resources:
         gpu=1,
         cpus_per_gpu=8,
-        mem_mb=mem_mb_scaled(32000),
-        runtime=runtime_scaled(dream_cfg("train_runtime_min", 720)),
+        mem_mb=dream_train_mem_mb,
+        runtime=dream_train_runtime,
     params:
         spec=dream_spec,
         holdout_fraction=dream_cfg("holdout_fraction", 0.1),
@@ -62,6 +84,7 @@ rule dream_score:
     output:
         scores="results/dream/scores.tsv",
         summary="results/dream/summary.tsv",
+        public_scores="results/dream/scores_public.tsv",
     log:
         log_path("dream", "score"),
     benchmark:
@@ -90,11 +113,12 @@ rule dream_followup_drosophila:
     resources:
         gpu=1,
         cpus_per_gpu=8,
+        # the table is small (~400k rows x 249 bp): encoded once in memory, ~2 GB at paper scale
         mem_mb=mem_mb_scaled(16000),
-        runtime=runtime_scaled(dream_cfg("followup_runtime_min", 240)),
+        runtime=dream_followup_runtime,
     params:
         kind="drosophila",
-        spec=dream_fspec,
+        spec=dream_fspec_drosophila,
         seed=config["seed"],
         precision=dream_cfg("precision", {}),
     script:
@@ -105,11 +129,11 @@ rule dream_followup_human:
     input:
         data=dream_human_input,
     output:
-        table="results/dream/followups/human/{fmodel}.tsv",
+        table="results/dream/followups/human/{fmodel}/{cell}_fold{fold}.tsv",
     log:
-        log_path("dream", "human_{fmodel}"),
+        log_path("dream", "human_{fmodel}_{cell}_fold{fold}"),
     benchmark:
-        bench_path("dream", "human_{fmodel}")
+        bench_path("dream", "human_{fmodel}_{cell}_fold{fold}")
     conda:
         "../envs/torch.yaml"
     threads: 8
@@ -117,12 +141,10 @@ rule dream_followup_human:
         gpu=1,
         cpus_per_gpu=8,
         mem_mb=mem_mb_scaled(16000),
-        runtime=runtime_scaled(dream_cfg("followup_runtime_min", 240)),
+        runtime=dream_followup_runtime,
     params:
         kind="human",
-        spec=dream_fspec,
-        cells=DREAM_FOLLOWUP.get("human_cells", []),
-        folds=DREAM_FOLLOWUP.get("human_folds", []),
+        spec=dream_fspec_human,
         n_folds=DREAM_FOLLOWUP.get("human_n_folds", 10),
         seed=config["seed"],
         precision=dream_cfg("precision", {}),
@@ -134,6 +156,7 @@ rule dream_figure_subsets:
     input:
         scores="results/dream/scores.tsv",
     output:
+        data="results/dream/panels/subset_performance.tsv",
         pdf="results/figures/dream/subset_performance.pdf",
         png=report(
             "results/figures/dream/subset_performance.png",
@@ -159,6 +182,8 @@ rule dream_figure_prixfixe:
         summary="results/dream/summary.tsv",
     output:
         grid="results/dream/prixfixe_grid.tsv",
+        pearson_data="results/dream/panels/prixfixe_pearson.tsv",
+        spearman_data="results/dream/panels/prixfixe_spearman.tsv",
         pearson_pdf="results/figures/dream/prixfixe_pearson.pdf",
         pearson_png=report(
             "results/figures/dream/prixfixe_pearson.png",
@@ -187,15 +212,19 @@ rule dream_figure_prixfixe:
 
 rule dream_figure_drosophila:
     input:
-        tables=expand("results/dream/followups/drosophila/{fmodel}.tsv", fmodel=DREAM_FMODELS),
+        tables=expand(
+            "results/dream/followups/drosophila/{fmodel}.tsv",
+            fmodel=dream_followup_models("drosophila"),
+        ),
     output:
         table="results/dream/followups/drosophila.tsv",
+        data="results/dream/panels/drosophila.tsv",
         pdf="results/figures/dream/drosophila.pdf",
         png=report(
             "results/figures/dream/drosophila.png",
             caption=caption("dream", "drosophila"),
             category="dream",
-            labels={"figure": "Fig. 5", "panel": "drosophila"},
+            labels={"figure": "Fig. 3a", "panel": "drosophila"},
         ),
     log:
         log_path("dream", "figure_drosophila"),
@@ -211,15 +240,16 @@ rule dream_figure_drosophila:
 
 rule dream_figure_human:
     input:
-        tables=expand("results/dream/followups/human/{fmodel}.tsv", fmodel=DREAM_FMODELS),
+        tables=dream_human_tables(),
     output:
         table="results/dream/followups/human.tsv",
+        data="results/dream/panels/human.tsv",
         pdf="results/figures/dream/human.pdf",
         png=report(
             "results/figures/dream/human.png",
             caption=caption("dream", "human"),
             category="dream",
-            labels={"figure": "Fig. 5", "panel": "human"},
+            labels={"figure": "Fig. 3b", "panel": "human"},
         ),
     log:
         log_path("dream", "figure_human"),
@@ -229,6 +259,30 @@ rule dream_figure_human:
         "../envs/regbench.yaml"
     params:
         kind="human",
+    script:
+        "../scripts/dream_figures.py"
+
+
+rule dream_figure_scores:
+    input:
+        summary="results/dream/summary.tsv",
+        public_scores="results/dream/scores_public.tsv",
+    output:
+        data="results/dream/panels/leaderboard_scores.tsv",
+        pdf="results/figures/dream/leaderboard_scores.pdf",
+        png=report(
+            "results/figures/dream/leaderboard_scores.png",
+            caption=caption("dream", "leaderboard_scores"),
+            category="dream",
+            labels={"figure": "Fig. 1", "panel": "leaderboard_scores"},
+        ),
+    log:
+        log_path("dream", "figure_scores"),
+    conda:
+        "../envs/regbench.yaml"
+    params:
+        kind="scores",
+        models=DREAM_NAMED,
     script:
         "../scripts/dream_figures.py"
 

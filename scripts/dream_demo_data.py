@@ -7,4 +7,6 @@ from regbench.workflow import script_run
 with script_run(snakemake) as log:  # noqa: F821
     from regbench.data.demo.dream import make_demo
 
-    make_demo(Path(snakemake.output.train).parent, int(snakemake.params.seed), n_train=int(snakemake.params.n_train))  # noqa: F821
+    smk = snakemake  # noqa: F821
+    make_demo(Path(smk.output.train).parent, int(smk.params.seed), n_train=int(smk.params.n_train),
+              n_random_test=int(smk.params.n_test))

@@ -1,4 +1,4 @@
-"""Drosophila STARR-seq or human lentiMPRA follow-up of one DREAM-optimised model."""
+"""Drosophila STARR-seq (one model) or human lentiMPRA (one model x cell x fold) follow-up."""
 
 from pathlib import Path
 
@@ -13,6 +13,6 @@ with script_run(snakemake) as log:  # noqa: F821
         followups.run_drosophila(smk.wildcards.fmodel, smk.params.spec, smk.input.data, outdir, smk.output.table,
                                  int(smk.params.seed), log=log, precision=dict(smk.params.precision))
     else:
-        followups.run_human(smk.wildcards.fmodel, smk.params.spec, smk.input.data, smk.params.cells, smk.params.folds,
-                            int(smk.params.n_folds), outdir, smk.output.table, int(smk.params.seed), log=log,
-                            precision=dict(smk.params.precision))
+        followups.run_human(smk.wildcards.fmodel, smk.params.spec, smk.input.data, smk.wildcards.cell,
+                            int(smk.wildcards.fold), int(smk.params.n_folds), outdir, smk.output.table,
+                            int(smk.params.seed), log=log, precision=dict(smk.params.precision))

@@ -18,4 +18,5 @@ with script_run(snakemake) as log:  # noqa: F821
         smk.output.scores,
         smk.output.summary,
         discard_public=bool(smk.params.discard_public),
+        public_scores_tsv=smk.output.public_scores,
     )

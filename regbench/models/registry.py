@@ -33,6 +33,7 @@ _BUILTIN_MODULES = (
     "regbench.models.expression_cnn",
     "regbench.studies.dream.prixfixe",
     "regbench.studies.dream.top3",
+    "regbench.studies.dream.baselines",
 )
 _builtins_loaded = False
 

@@ -100,6 +100,14 @@ ALLOW: list[Allowed] = [
     allow("dream.models.*.train.steps_per_epoch", "size", "step cap"),
     allow("dream.prixfixe.train.max_epochs", "size", "epoch cap"),
     allow("dream.prixfixe.train.steps_per_epoch", "size", "step cap"),
+    allow("dream.demo_n_train", "size", "training promoters the rehearsal generator writes (regbench/rehearsal/dream.py)"),
+    allow("dream.demo_n_test", "size", "random test promoters the rehearsal generator writes (the other subsets scale with it)"),
+    allow("dream.prixfixe.members", "grid", "a subset of the Prix Fixe cells in which every team's block appears at every position"),
+    allow("dream.followups.human_folds", "size", "a subset of the test folds (each fold a separate job, same settings)"),
+    allow("dream.followups.train.max_epochs", "size", "epoch cap"),
+    allow("dream.followups.train.steps_per_epoch", "size", "step cap"),
+    allow("dream.followups.models.*.train.max_epochs", "size", "epoch cap (a baseline's own recipe)"),
+    allow("dream.followups.models.*.train.steps_per_epoch", "size", "step cap (a baseline's own recipe)"),
 ]
 
 

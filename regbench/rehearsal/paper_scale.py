@@ -117,6 +117,8 @@ class PaperScale:
 #: mean line length of the 6,369 real training lines in shared/data/dream/demo_train.txt,
 #: 760,902 bytes) = 805 MB.
 DREAM_TRAIN_MB = 6_739_258 * 760_902 / 6_369 / 1e6
+DREAM_STORE_MB = 6_739_258 * (142 + 4 + 8) / 1e6
+DREAM_HUMAN_MB = 3 * 226_253 * 270 / 1e6
 
 #: synthetic_loci: mm10 = GRCm38, 2,730,871,774 bp (UCSC chrom.sizes total incl. unplaced contigs)
 #: as FASTA with 50-bp lines; the Enformer weights dominate every GPU job's input (1.0 GB,
@@ -195,10 +197,22 @@ PAPER_SCALE: dict[str, PaperScale] = {
     "synthetic_loci_tracks": PaperScale(40.0, "constant", "linear",
                                         "two profiles.npz of 83 payloads x 26,880 bp x 2 tracks float32 (18 MB each), one payload read at a time"),
     "synthetic_loci_figures": PaperScale(20.0, "constant", "linear", "the metrics tables (83 payloads; retained 2,000 regions x 6 rows), ~20 MB held while drawing: matplotlib dominates the RSS"),
-    # --- dream
-    "dream_train": PaperScale(DREAM_TRAIN_MB, "linear", "constant",
-                              "train_sequences.txt: 6,739,258 lines (config/paper.yaml) x 119.5 bytes/line (real "
-                              "demo_train.txt) = 805 MB; time is set by the step cap, not by the file"),
+    # --- dream (constant memory backed by benchmarks/memory_dream.py: encode 0.996, training 1.03-1.06)
+    "dream_encode": PaperScale(DREAM_TRAIN_MB, "constant", "linear",
+                               "train_sequences.txt: 6,739,258 lines (config/paper.yaml) x 119.5 bytes/line (real "
+                               "demo_train.txt) = 805 MB; streamed in chunks of dream.encode_chunk_rows"),
+    "dream_train": PaperScale(DREAM_STORE_MB, "constant", "constant",
+                              "encoded store of 6,739,258 rows x (142 code bytes, the longest real training sequence "
+                              "(Unlock_DNA notebook: max length 142) + 4 + 8) = 1,038 MB; batches read and encoded per "
+                              "batch; time is set by the step cap (epochs x steps), not by the file"),
+    "dream_followup_human": PaperScale(DREAM_HUMAN_MB, "constant", "linear",
+                                       "human_mpra_data: 3 cells x at most 226,253 rows (K562_clean.tsv, specs/dream.md "
+                                       "§1.1) x ~270 bytes (230-bp oligo + id, value, fold) = 183 MB, an upper bound; one "
+                                       "job holds one cell's strings (memory_dream: ~820 B per row, ~0.19 GB for K562 on "
+                                       "top of the constant) and one-hot encodes per batch"),
+    "dream_followup_drosophila": PaperScale(None, "constant", "linear",
+                                            "drosophila_starrseq_data.tar.gz: row count not in the spec (DeepSTARR's "
+                                            "split files, UNVERIFIED layout); same per-batch encoding as the human job"),
 }
 
 

@@ -12,7 +12,8 @@ Files written in ``outdir`` (all atomically):
 
 * ``checkpoint_last.pt`` after every epoch: model, optimizer and scheduler state, RNG states,
   epoch, best loss/epoch, early-stopping counter, history, ``finished`` flag;
-* ``best.pt``: state_dict of the epoch with the lowest validation loss;
+* ``best.pt``: state_dict of the epoch with the lowest validation loss (highest ``cfg.select_metric``
+  when set);
 * ``model.pt``: the selected state_dict (``cfg.select`` = "best" or "last"), rewritten every epoch;
 * ``history.tsv``: epoch, train_loss, valid_loss, lr, seconds, + one column per metric.
 
@@ -67,7 +68,7 @@ class TrainConfig:
     optimizer: str = "adam"  # "adam" | "adamw"
     lr: float = 1e-3
     weight_decay: float = 0.0
-    schedule: str | None = None  # None | "plateau" | "onecycle" | "cosine"
+    schedule: str | None = None  # None | "plateau" | "onecycle" | "cosine" | "cosine_steps" | "noam"
     plateau_factor: float = 0.2
     plateau_patience: int = 3
     patience: int | None = None  # early stopping on validation loss
@@ -86,6 +87,23 @@ class TrainConfig:
     # training batches with dropout off (see recalibrate_batchnorm); 0 keeps the authors' Keras
     # behaviour (running averages collected during training, with dropout on)
     bn_recalibrate_batches: int = 0
+    # Adam/AdamW (beta1, beta2) and eps; None = PyTorch defaults (0.9, 0.999), 1e-8
+    betas: tuple[float, float] | None = None
+    eps: float | None = None
+    # element-wise gradient clipping (applied before grad_clip, Keras' clipvalue-then-clipnorm order)
+    grad_clip_value: float | None = None
+    # "global": grad_clip bounds the norm of all gradients together (torch clip_grad_norm_);
+    # "per_tensor": each parameter's gradient separately (Keras optimizer clipnorm)
+    grad_clip_mode: str = "global"
+    # schedule "noam": lr(step) = lr * noam_d_model**-0.5 * min(step**-0.5, step * warmup_steps**-1.5),
+    # step = optimizer updates done (0 at the first update, as Keras' iterations), stepped per batch
+    warmup_steps: int = 4000
+    noam_d_model: int = 512
+    # OneCycle: cycle beta1/momentum between 0.85 and 0.95 (PyTorch's default); False as Lightning users set
+    onecycle_cycle_momentum: bool = True
+    # select/early-stop on a validation metric (a key of fit(metrics=...), maximised) instead of
+    # the validation loss (minimised)
+    select_metric: str | None = None
 
 
 @dataclass
@@ -179,9 +197,12 @@ class _ArrayData:
             for idx in index_batches:
                 yield torch.as_tensor(np.asarray(self.x[idx])), torch.as_tensor(np.asarray(self.y[idx]))
             return
+        # the workers' base seed from a generator of its own: drawn from the global torch RNG it
+        # would shift the dropout masks away from those of num_workers=0
         loader = torch.utils.data.DataLoader(
             _IndexBatches(self.x, self.y, index_batches), batch_size=None, shuffle=False,
             num_workers=self.num_workers, pin_memory=self.pin_memory,
+            generator=torch.Generator().manual_seed(int(generator.initial_seed()) if generator is not None else 0),
         )
         yield from loader
 
@@ -217,11 +238,51 @@ def _wrap(data, cfg: TrainConfig, device: torch.device | None = None):
 
 def _make_optimizer(model: nn.Module, cfg: TrainConfig):
     params = [p for p in model.parameters() if p.requires_grad]
+    kw = {"lr": cfg.lr, "weight_decay": cfg.weight_decay}
+    if cfg.betas is not None:
+        kw["betas"] = tuple(cfg.betas)
+    if cfg.eps is not None:
+        kw["eps"] = cfg.eps
     if cfg.optimizer == "adam":
-        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        return torch.optim.Adam(params, **kw)
     if cfg.optimizer == "adamw":
-        return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        return torch.optim.AdamW(params, **kw)
     raise ValueError(f"TrainConfig.optimizer must be 'adam' or 'adamw', got {cfg.optimizer!r}")
+
+
+def noam_factor(step: int, d_model: int, warmup_steps: int) -> float:
+    """Transformer (Noam) learning-rate factor d**-0.5 * min(step**-0.5, step * warmup**-1.5);
+    0 at step 0 (Keras evaluates the schedule at iterations = 0 for the first update)."""
+    if step <= 0:
+        return 0.0
+    return d_model**-0.5 * min(step**-0.5, step * warmup_steps**-1.5)
+
+
+#: schedules stepped after every optimizer update (the others once per epoch)
+PER_STEP_SCHEDULES = ("onecycle", "noam", "cosine_steps")
+
+
+def _clip_gradients(model: nn.Module, cfg: TrainConfig) -> None:
+    params = [p for p in model.parameters() if p.grad is not None]
+    if cfg.grad_clip_value is not None:
+        nn.utils.clip_grad_value_(params, cfg.grad_clip_value)
+    if cfg.grad_clip is not None:
+        if cfg.grad_clip_mode == "per_tensor":
+            for p in params:
+                nn.utils.clip_grad_norm_([p], cfg.grad_clip)
+        elif cfg.grad_clip_mode == "global":
+            nn.utils.clip_grad_norm_(params, cfg.grad_clip)
+        else:
+            raise ValueError(f"TrainConfig.grad_clip_mode must be 'global' or 'per_tensor', got {cfg.grad_clip_mode!r}")
+
+
+def _set_epoch(data, epoch: int) -> None:
+    """Tell epoch-aware training data (``set_epoch(epoch)``, as DistributedSampler) which epoch
+    starts, so per-epoch random transforms (e.g. DREAM BHI's random vector padding) are drawn
+    from (seed, epoch) and survive a resume."""
+    for obj in (data, *(data if isinstance(data, (tuple, list)) else ())):
+        if hasattr(obj, "set_epoch"):
+            obj.set_epoch(epoch)
 
 
 def _make_scheduler(opt, cfg: TrainConfig, steps_per_epoch: int):
@@ -233,11 +294,21 @@ def _make_scheduler(opt, cfg: TrainConfig, steps_per_epoch: int):
         )
     if cfg.schedule == "onecycle":
         return torch.optim.lr_scheduler.OneCycleLR(
-            opt, max_lr=cfg.lr, total_steps=max(1, cfg.max_epochs * steps_per_epoch)
+            opt, max_lr=cfg.lr, total_steps=max(1, cfg.max_epochs * steps_per_epoch),
+            cycle_momentum=cfg.onecycle_cycle_momentum,
         )
     if cfg.schedule == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, cfg.max_epochs))
-    raise ValueError(f"TrainConfig.schedule must be None, 'plateau', 'onecycle' or 'cosine', got {cfg.schedule!r}")
+    if cfg.schedule == "cosine_steps":  # T_max = every optimizer update of the run, stepped per batch
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, cfg.max_epochs * steps_per_epoch))
+    if cfg.schedule == "noam":
+        return torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda step: noam_factor(step, cfg.noam_d_model, cfg.warmup_steps)
+        )
+    raise ValueError(
+        "TrainConfig.schedule must be None, 'plateau', 'onecycle', 'cosine', 'cosine_steps' or 'noam', "
+        f"got {cfg.schedule!r}"
+    )
 
 
 def _epoch_seed(seed: int, epoch: int, stream: int) -> int:
@@ -324,6 +395,8 @@ def fit(
     valid_data = _wrap(valid, cfg, device)
     steps = len(train_data) if cfg.steps_per_epoch is None else min(len(train_data), cfg.steps_per_epoch)
     metrics = metrics or {}
+    if cfg.select_metric is not None and cfg.select_metric not in metrics:
+        raise ValueError(f"TrainConfig.select_metric {cfg.select_metric!r} is not among the metrics passed to fit: {sorted(metrics)}")
 
     torch.manual_seed(cfg.seed)
     model.to(device)
@@ -363,6 +436,7 @@ def fit(
         while not state["stopped_early"] and state["epoch"] < cfg.max_epochs:
             epoch = state["epoch"] + 1
             t0 = time.perf_counter()
+            _set_epoch(train, epoch)
             torch.manual_seed(_epoch_seed(cfg.seed, epoch, 0))
             g_shuffle = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, 1))
             g_aug = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch, 2))
@@ -383,10 +457,9 @@ def fit(
                     raise FloatingPointError(f"non-finite training loss {float(loss)} at epoch {epoch} step {step}")
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
-                if cfg.grad_clip is not None:
-                    nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+                _clip_gradients(model, cfg)
                 opt.step()
-                if cfg.schedule == "onecycle":
+                if cfg.schedule in PER_STEP_SCHEDULES:
                     sched.step()
                 total += float(loss.detach()) * len(x)
                 count += len(x)
@@ -416,9 +489,11 @@ def fit(
             elif cfg.schedule == "cosine":
                 sched.step()
 
-            improved = valid_loss < state["best_loss"]
+            # "best_loss" holds the selection criterion: the validation loss, or minus select_metric
+            criterion = -metric_values[cfg.select_metric] if (cfg.select_metric and valid_data is not None) else valid_loss
+            improved = criterion < state["best_loss"]
             if improved:
-                state["best_loss"], state["best_epoch"], state["bad_epochs"] = valid_loss, epoch, 0
+                state["best_loss"], state["best_epoch"], state["bad_epochs"] = criterion, epoch, 0
                 best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
                 _atomic_torch_save(best_state, outdir / BEST)
             else:

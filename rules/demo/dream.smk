@@ -22,5 +22,6 @@ rule dream_demo_data:
     params:
         seed=config["seed"],
         n_train=config["dream"].get("demo_n_train", 3000),
+        n_test=config["dream"].get("demo_n_test", 300),
     script:
         "../../scripts/dream_demo_data.py"

@@ -13,6 +13,8 @@ import pytest
 import yaml
 
 from regbench.metrics.correlation import pearson, spearman
+from regbench.studies.dream import score
+from regbench.studies.dream.data import read_public_ids, read_subsets, read_test_labels
 from tests.integration.conftest import assert_figure_drawn, read_table
 from tests.reference import dream_official_score
 from tests.unit.test_dream_scoring import SPEC_WEIGHTS
@@ -23,7 +25,7 @@ CFG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["dream"]
 NAMED = list(CFG["models"])
 TEAMS = ["autosome", "bhi", "unlockdna"]
 GRID = [f"pf-{a}-{b}-{c}" for a, b, c in itertools.product(TEAMS, repeat=3)]
-PANELS = ["subset_performance", "prixfixe_pearson", "prixfixe_spearman", "drosophila", "human"]
+PANELS = ["subset_performance", "leaderboard_scores", "prixfixe_pearson", "prixfixe_spearman", "drosophila", "human"]
 #: models whose planted-truth recovery is asserted (the DREAM-CNN and the 1st-place LegNet)
 TRUTH_MODELS = ["dream_cnn", "legnet"]
 #: Spearman rho between mean predicted motif-perturbation effects and planted motif weights
@@ -45,6 +47,8 @@ def test_every_model_trained_and_scored(dream):
                         min_rows=9 * len(summary), finite=["n", "pearson", "spearman"])
     assert (scores.groupby("model").size() == 9).all()
     assert set(scores["subset"]) == {"all", *SPEC_WEIGHTS}
+    public = ["pearson_score_public", "spearman_score_public"]
+    assert np.isfinite(summary.reindex(columns=public).to_numpy(dtype=float)).all()
 
 
 @pytest.mark.parametrize("model", NAMED + GRID[:1])
@@ -61,6 +65,10 @@ def test_stored_scores_equal_an_independent_official_score(dream, model):
     row = pd.read_csv(dream / "summary.tsv", sep="\t").set_index("model").loc[model]
     assert row["pearson_score"] == pytest.approx(want_p, rel=1e-5)
     assert row["spearman_score"] == pytest.approx(want_s, rel=1e-5)
+    # the public-leaderboard score: the same reference restricted to the public ids
+    pub = score(pred, read_test_labels(labels), read_subsets(DEMO / "test_subset_ids"),
+                read_public_ids(DEMO / "public_leaderboard_ids"), public_only=True)
+    assert row["pearson_score_public"] == pytest.approx(pub.pearson_score, rel=1e-5)
     got = pd.read_csv(dream / "scores.tsv", sep="\t")
     got = got[got["model"] == model].set_index("subset")
     for t in table.itertuples():
@@ -78,12 +86,18 @@ def test_figures_and_tables_render(demo_results, dream):
                       min_rows=27, finite=["pearson_score", "spearman_score"])
     assert len(grid) == 27 and set(grid["final"]) == set(TEAMS)
     assert set(zip(grid["first"], grid["core"], grid["final"])) == set(itertools.product(TEAMS, repeat=3))
+    fmodels = CFG["followups"]["models"]
+    fly_models = {m for m, s in fmodels.items() if "drosophila" in s.get("tasks", ["drosophila", "human"])}
+    human_models = {m for m, s in fmodels.items() if "human" in s.get("tasks", ["drosophila", "human"])}
+    assert "deepstarr" in fly_models and "mpra_legnet" in human_models  # the baselines beside the DREAM models
     fly = read_table(dream / "followups" / "drosophila.tsv", ["model", "task", "pearson"], finite=["pearson"])
-    assert set(fly["task"]) == {"Dev", "Hk"} and len(fly) == 2 * len(CFG["followups"]["models"])
-    assert set(fly["model"]) == set(CFG["followups"]["models"])
+    assert set(fly["task"]) == {"Dev", "Hk"} and len(fly) == 2 * len(fly_models)
+    assert set(fly["model"]) == fly_models
     human = read_table(dream / "followups" / "human.tsv", ["model", "cell", "pearson"], finite=["pearson"])
     assert set(human["cell"]) == {"K562", "HepG2", "WTC11"}
-    assert set(human["model"]) == set(CFG["followups"]["models"])
+    assert set(human["model"]) == human_models
+    # one job per model x cell x fold
+    assert len(human) == len(human_models) * 3 * len(CFG["followups"]["human_folds"])
 
 
 def _pairs(dream, model, subset):

@@ -45,10 +45,85 @@ def test_autosome_score_is_softmax_expectation():
     assert logits.shape == (2, 18)
 
 
-def test_published_sizes():
-    n = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
-    assert 6.5e6 < n(registry.build("bhi_deepgxp")) < 7.1e6  # Table 1: 6.8 M
-    assert 1.5e6 < n(registry.build("legnet")) < 2.1e6  # Table 1: 1.9 M (bilinear SE replaced)
+#: model -> (parameters of the authors' own code, Table 1 of the paper). The code counts were
+#: measured once by building the authors' models: BHI ``net.DeepGXP()`` (PyTorch, 6,875,137);
+#: Autosome ``model.SeqNN(150, True, [256, 128, 128, 64, 64, 64, 64], ks=7)`` with tensorly-torch
+#: 0.5.0 (1,852,846); Unlock_DNA's Keras ``model.summary()`` printed in mode_training.ipynb
+#: (47,425,543).
+PUBLISHED_SIZES = {
+    "bhi_deepgxp": (6_875_137, 6.8e6),
+    "legnet": (1_852_846, 1.9e6),
+    "unlock_conformer": (47_425_543, 47.4e6),
+}
+
+
+def _n_params(m):
+    return sum(p.numel() for p in m.parameters())
+
+
+@pytest.mark.parametrize("name", list(PUBLISHED_SIZES))
+def test_top3_published_sizes(name):
+    """Exactly the authors' code's parameter count, and Table 1's rounded size: within 2 % for
+    BHI (+1.1 %) and Unlock_DNA (+0.05 %); the authors' own LegNet is 2.5 % under Table 1's
+    "1.9 M" (1,852,846 rounds to 1.9 M), so LegNet is held to 3 % of Table 1 and to the exact
+    count."""
+    code, table1 = PUBLISHED_SIZES[name]
+    n = _n_params(registry.build(name))
+    assert n == code
+    assert abs(n - table1) / table1 <= (0.03 if name == "legnet" else 0.02)
+
+
+def test_legnet_se_switch_and_unlock_key_dim():
+    # the plain SE of the Prix Fixe port / optimized LegNet is 127,724 parameters smaller
+    assert _n_params(registry.build("legnet")) - _n_params(registry.build("legnet", se="simple")) == 127_724
+    # Keras key_dim = d per head: the attention alone has 4 d H K + 3 H K + d parameters per layer
+    m = registry.build("unlock_conformer")
+    d, heads = 512, 8
+    assert _n_params(m.layers[0].attn) == 4 * d * heads * d + 3 * heads * d + d
+
+
+def test_cp_bilinear_equals_full_tensor_regression():
+    """CPBilinear == sum_ij x_i x_j W_ijo + b with W rebuilt from the CP factors (float64)."""
+    from regbench.studies.dream.blocks_autosome import CPBilinear, cp_rank
+
+    assert cp_rank((64, 64, 32), 0.5) == 410 and cp_rank((16, 16, 8), 0.5) == 26  # tensorly's ranks
+    torch.manual_seed(0)
+    m = CPBilinear(16, 8).double()
+    with torch.no_grad():
+        m.weights.normal_()
+    x = torch.randn(5, 16, dtype=torch.float64)
+    w = torch.einsum("r,ir,jr,or->ijo", m.weights, m.factor_a, m.factor_b, m.factor_c)
+    expect = torch.einsum("bi,bj,ijo->bo", x, x, w) + m.bias
+    assert torch.allclose(m(x), expect, atol=1e-12)
+
+
+def test_keras_attention_matches_reference():
+    """KerasMultiHeadAttention == softmax(q k^T / sqrt(K)) v per head, written out."""
+    from regbench.studies.dream.blocks_unlockdna import KerasMultiHeadAttention
+
+    torch.manual_seed(0)
+    a = KerasMultiHeadAttention(6, num_heads=2, key_dim=5).double()
+    x = torch.randn(3, 4, 6, dtype=torch.float64)
+    q, k, v = (f(x).view(3, 4, 2, 5) for f in (a.q, a.k, a.v))
+    w = torch.softmax(torch.einsum("bihk,bjhk->bhij", q, k) / 5**0.5, dim=-1)
+    expect = a.out(torch.einsum("bhij,bjhk->bihk", w, v).reshape(3, 4, 10))
+    assert torch.allclose(a(x), expect, atol=1e-12)
+
+
+def test_grid_widths_per_team():
+    from regbench.studies.dream.prixfixe import block_widths
+
+    # the three DREAM-optimised models are grid cells with their notebook widths
+    assert block_widths("bhi", "autosome") == (320, 64)  # DREAM-CNN
+    assert block_widths("bhi", "bhi") == (320, 320)  # DREAM-RNN
+    assert block_widths("autosome", "unlockdna") == (256, 256)  # DREAM-Attn
+    assert block_widths("unlockdna", "autosome") == (512, 64)
+    assert block_widths("bhi", "autosome", 16, 16) == (16, 16)
+    with pytest.raises(ValueError, match="Unlock_DNA core"):
+        block_widths("bhi", "unlockdna", 16, 8)
+    cnn = registry.build("dream_cnn")
+    cell = registry.build("dream_prixfixe", first="bhi", core="autosome", final="autosome")
+    assert _n_params(cnn) == _n_params(cell)
 
 
 def test_unlock_and_followup_heads():

@@ -66,6 +66,9 @@ TINY = {
     "legnet": dict(input_length=40, scale=0.05),
     "bhi_deepgxp": dict(input_length=40, scale=0.05),
     "unlock_conformer": dict(input_length=40, scale=0.05, n_blocks=1, num_heads=2, num_projectors=4),
+    # the DREAM follow-ups' baselines (regbench/studies/dream/baselines.py), at their published widths
+    "deepstarr": dict(input_length=64),
+    "mpra_legnet": dict(input_length=64),
 }
 SIX_CHANNELS = ("dream_", "legnet", "unlock_")  # Autosome / Unlock_DNA encodings: 6 input channels
 

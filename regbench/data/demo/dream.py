@@ -343,8 +343,15 @@ def make_human(outdir, seed: int, n: int = 300, n_folds: int = 10) -> None:
         _write_tsv(pd.DataFrame(rows), Path(outdir) / "human_mpra" / f"{cell}_clean.tsv")
 
 
-def make_demo(outdir: str | os.PathLike, seed: int, n_train: int = 3000) -> None:
+def yeast_test_sizes(n_random_test: int = 300) -> dict:
+    """make_yeast's test-set sizes for ``n_random_test`` random test promoters: designed
+    high/low/yeast/challenging promoters n/5 each and SNV pairs n/2 + 10 (the defaults 300 ->
+    60 and 160); the motif perturbation / tiling references are fixed (~300 sequences)."""
+    return {"n_random_test": n_random_test, "n_designed": max(4, n_random_test // 5), "n_snv": n_random_test // 2 + 10}
+
+
+def make_demo(outdir: str | os.PathLike, seed: int, n_train: int = 3000, n_random_test: int = 300) -> None:
     """Write every DREAM demo input under ``outdir``."""
-    make_yeast(outdir, seed, n_train=n_train)
+    make_yeast(outdir, seed, n_train=n_train, **yeast_test_sizes(n_random_test))
     make_drosophila(outdir, seed)
     make_human(outdir, seed)

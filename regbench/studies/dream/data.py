@@ -154,6 +154,29 @@ def read_public_ids(directory: str | os.PathLike, required: bool = False) -> dic
     return out
 
 
+def read_public_labels(directory: str | os.PathLike) -> pd.DataFrame:
+    """The measured expression the public-leaderboard JSONs carry: ``id``, ``expression`` (sorted by
+    id). Single subsets map ``"id"`` to a value, pair subsets ``"alt_pos,ref_pos"`` to
+    ``[value_alt, value_ref]``. An id with two different values raises InputError."""
+    labels: dict[int, float] = {}
+    for name, (_, fname, kind, _) in SUBSETS.items():
+        path = Path(directory) / fname
+        if not path.exists():
+            continue
+        with open(path) as fh:
+            items = json.load(fh).items()
+        for k, v in items:
+            try:
+                pairs = [(int(k), float(v))] if kind == "single" else list(zip(map(int, k.split(",")), map(float, v)))
+            except (ValueError, TypeError):
+                raise InputError(path, f"key {k!r}", "an id -> value (single) or 'alt,ref' -> [value, value] (pairs)", repr(v)) from None
+            for i, val in pairs:
+                if labels.setdefault(i, val) != val:
+                    raise InputError(path, f"id {i}", f"the value given elsewhere ({labels[i]!r})", repr(val))
+    ids = np.array(sorted(labels), dtype=np.int64)
+    return pd.DataFrame({"id": ids, "expression": [labels[i] for i in ids]})
+
+
 def is_singleton(expression) -> np.ndarray:
     """Autosome's ``is_singleton`` flag: expression is an integer (``method="integer"``)."""
     e = np.asarray(expression, dtype=np.float64)
@@ -165,4 +188,7 @@ def holdout_split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.nd
     rng = np.random.default_rng(seed)
     perm = rng.permutation(n)
     k = int(round(n * fraction))
-    return np.sort(perm[k:]), np.sort(perm[:k])
+    ho = np.sort(perm[:k])
+    perm[:k] = n  # then sort in place: the training rows first, without a second copy
+    perm.sort()
+    return perm[: n - k], ho

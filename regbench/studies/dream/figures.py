@@ -2,10 +2,15 @@
 
 | panel | from | reproduces |
 |---|---|---|
+| ``leaderboard_scores`` | summary.tsv | Fig. 1 / Table 1 (Pearson and Spearman scores of the named models, private test set and public leaderboard, with the published public-leaderboard scores as marks) |
 | ``subset_performance`` | scores.tsv | Fig. 2 (per-subset Pearson r of the models) |
 | ``prixfixe_pearson`` / ``prixfixe_spearman`` | summary.tsv (pf-* rows) -> prixfixe_grid.tsv | Fig. 4 (Prix Fixe grid) |
-| ``drosophila`` | followups/drosophila.tsv | Fig. 5a (Drosophila STARR-seq, Dev / Hk) |
-| ``human`` | followups/human.tsv | Fig. 5b (human lentiMPRA, K562 / HepG2 / WTC11) |
+| ``drosophila`` | followups/drosophila.tsv | Fig. 3a (Drosophila STARR-seq, Dev / Hk; DREAM models and DeepSTARR, published DeepSTARR r as marks) |
+| ``human`` | followups/human.tsv | Fig. 3b (human lentiMPRA, K562 / HepG2 / WTC11; DREAM models and MPRA-LegNet) |
+
+Published values (:mod:`.published`) are drawn as black horizontal marks over the bar of the
+model and group they belong to. Every panel also writes the table it draws
+(``results/dream/panels/<panel>.tsv``).
 """
 
 from __future__ import annotations
@@ -20,24 +25,40 @@ from regbench.workflow import atomic_path
 SUBSET_ORDER = ["all", *SUBSETS]
 
 
-def _bars(ax, table: pd.DataFrame, group: str, series: str, value: str, err: str | None = None, order=None):
+def _bars(ax, table: pd.DataFrame, group: str, series: str, value: str, err: str | None = None, order=None,
+          marks: list[dict] | None = None):
+    """Grouped bars; ``marks`` (model, column = group, value) draw published values over the bars."""
     groups = order or list(dict.fromkeys(table[group]))
     names = list(dict.fromkeys(table[series]))
     width = 0.8 / max(1, len(names))
+    drawn = False
     for j, name in enumerate(names):
         sub = table[table[series] == name].set_index(group)
         vals = [sub[value].get(g, np.nan) for g in groups]
         errs = [sub[err].get(g, 0.0) for g in groups] if err else None
-        ax.bar(np.arange(len(groups)) + (j - (len(names) - 1) / 2) * width, vals, width, yerr=errs, label=name)
+        xs = np.arange(len(groups)) + (j - (len(names) - 1) / 2) * width
+        ax.bar(xs, vals, width, yerr=errs, label=name)
+        for m in marks or []:
+            if m["model"] == name and m["column"] in groups:
+                x = xs[groups.index(m["column"])]
+                ax.hlines(m["value"], x - width / 2, x + width / 2, color="k", lw=2, label=None if drawn else "published")
+                drawn = True
     ax.set_xticks(np.arange(len(groups)))
     ax.set_xticklabels(groups, rotation=45, ha="right")
     ax.axhline(0, color="0.5", lw=0.5)
 
 
-def subset_performance(scores_tsv: str, models: list[str], pdf: str, png: str) -> None:
+def _write_data(df: pd.DataFrame, path: str | None) -> None:
+    if path:
+        with atomic_path(path) as tmp:
+            df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+
+
+def subset_performance(scores_tsv: str, models: list[str], pdf: str, png: str, data_tsv: str | None = None) -> None:
     """Pearson r per test subset (pairs: r of differences), one bar per model."""
     t = pd.read_csv(scores_tsv, sep="\t")
     t = t[t["model"].isin(models)]
+    _write_data(t, data_tsv)
     fig, ax = new_figure(6.5, 3.0)
     _bars(ax, t, "subset", "model", "pearson", order=SUBSET_ORDER)
     ax.set_ylabel("Pearson r (public ids removed)")
@@ -58,9 +79,10 @@ def prixfixe_grid(summary_tsv: str, grid_tsv: str) -> pd.DataFrame:
     return g
 
 
-def prixfixe_heatmap(grid_tsv: str, value: str, pdf: str, png: str) -> None:
+def prixfixe_heatmap(grid_tsv: str, value: str, pdf: str, png: str, data_tsv: str | None = None) -> None:
     """Heatmap: rows first / core, columns final block; cell = ``value`` (Pearson or Spearman score)."""
     g = pd.read_csv(grid_tsv, sep="\t")
+    _write_data(g[["model", "first", "core", "final", value]], data_tsv)
     g["first / core"] = g["first"] + " / " + g["core"]
     m = g.pivot(index="first / core", columns="final", values=value)
     fig, ax = new_figure(3.2, 0.35 * len(m) + 1.0)
@@ -79,22 +101,48 @@ def prixfixe_heatmap(grid_tsv: str, value: str, pdf: str, png: str) -> None:
     save_figure(fig, pdf, png)
 
 
-def drosophila_panel(table_tsv: str, pdf: str, png: str) -> None:
+def drosophila_panel(table_tsv: str, pdf: str, png: str, data_tsv: str | None = None) -> None:
+    """Test Pearson r per task, DREAM models next to DeepSTARR; published DeepSTARR r as marks."""
+    from regbench.studies.dream.published import reference_marks
+
     t = pd.read_csv(table_tsv, sep="\t")
-    fig, ax = new_figure(3.0, 2.6)
-    _bars(ax, t, "task", "model", "pearson")
+    _write_data(t, data_tsv)
+    fig, ax = new_figure(3.2, 2.6)
+    _bars(ax, t, "task", "model", "pearson", marks=reference_marks("drosophila"))
     ax.set_ylabel("Pearson r (test, chr2R)")
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    save_figure(fig, pdf, png)
+
+
+def human_panel(table_tsv: str, pdf: str, png: str, data_tsv: str | None = None) -> None:
+    """Mean +- sd over test folds of Pearson r per cell, DREAM models next to MPRA-LegNet."""
+    from regbench.studies.dream.published import reference_marks
+
+    t = pd.read_csv(table_tsv, sep="\t")
+    agg = t.groupby(["model", "cell"], sort=False)["pearson"].agg(["mean", "std"]).reset_index().fillna(0.0)
+    _write_data(agg.assign(n_folds=t.groupby(["model", "cell"], sort=False).size().to_numpy()), data_tsv)
+    fig, ax = new_figure(3.5, 2.6)
+    _bars(ax, agg, "cell", "model", "mean", err="std", marks=reference_marks("human"))
+    ax.set_ylabel("Pearson r (held-out folds, mean +- sd)")
     ax.legend(fontsize=6)
     save_figure(fig, pdf, png)
 
 
-def human_panel(table_tsv: str, pdf: str, png: str) -> None:
-    t = pd.read_csv(table_tsv, sep="\t")
-    agg = t.groupby(["model", "cell"], sort=False)["pearson"].agg(["mean", "std"]).reset_index().fillna(0.0)
-    fig, ax = new_figure(3.5, 2.6)
-    _bars(ax, agg, "cell", "model", "mean", err="std")
-    ax.set_ylabel("Pearson r (held-out folds, mean +- sd)")
-    ax.legend(fontsize=6)
+def leaderboard_scores(summary_tsv: str, models: list[str], pdf: str, png: str, data_tsv: str | None = None) -> None:
+    """Pearson and Spearman scores of the named models on the private test set (public ids
+    removed) and on the public leaderboard, published public-leaderboard scores as marks."""
+    from regbench.studies.dream.published import reference_marks
+
+    s = pd.read_csv(summary_tsv, sep="\t")
+    s = s[s["model"].isin(models)]
+    cols = ["pearson_score", "spearman_score", "pearson_score_public", "spearman_score_public"]
+    long = s.melt(id_vars="model", value_vars=[c for c in cols if c in s.columns], var_name="score", value_name="value")
+    _write_data(long, data_tsv)
+    fig, ax = new_figure(5.0, 2.8)
+    _bars(ax, long, "score", "model", "value", order=[c for c in cols if c in s.columns], marks=reference_marks("summary"))
+    ax.set_ylabel("DREAM score")
+    ax.set_ylim(top=1.0)
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     save_figure(fig, pdf, png)
 
 

@@ -62,9 +62,10 @@ def autosome_pad(seqs, plasmid: str, seqsize: int = 150) -> list[str]:
     return out
 
 
-def autosome_encode(seqs, rev, singleton) -> np.ndarray:
-    """(N, L, 6): one-hot A,G,C,T (N -> zeros), constant ``rev`` and ``is_singleton`` channels."""
-    x = one_hot(list(seqs), alphabet=AUTOSOME_ALPHABET)
+def autosome_encode(seqs, rev, singleton, n_value: float = 0.0) -> np.ndarray:
+    """(N, L, 6): one-hot A,G,C,T (N -> ``n_value``: 0 in the Prix Fixe port, 0.25 in the 2022
+    LegNet submission's ``Seq2Tensor``), constant ``rev`` and ``is_singleton`` channels."""
+    x = one_hot(list(seqs), alphabet=AUTOSOME_ALPHABET, n_value=n_value)
     n, length = x.shape[:2]
     extra = np.empty((n, length, 2), dtype=np.float32)
     extra[:, :, 0] = np.asarray(rev, dtype=np.float32).reshape(-1, 1)
@@ -85,12 +86,12 @@ def autosome_train_arrays(seqs, y, singleton, plasmid: str, seqsize: int = 150, 
     return x, np.concatenate([y, y])
 
 
-def autosome_predict_inputs(seqs, plasmid: str, seqsize: int = 150) -> tuple[np.ndarray, np.ndarray]:
+def autosome_predict_inputs(seqs, plasmid: str, seqsize: int = 150, n_value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """(forward, reverse-complement) inputs for inference: rev = 0 / 1, is_singleton = 0."""
     padded = autosome_pad(seqs, plasmid, seqsize)
     rc = [reverse_complement(p) for p in padded]
     zeros = np.zeros(len(padded))
-    return autosome_encode(padded, zeros, zeros), autosome_encode(rc, zeros + 1, zeros)
+    return autosome_encode(padded, zeros, zeros, n_value), autosome_encode(rc, zeros + 1, zeros, n_value)
 
 
 def soft_labels(y, shift: float = 0.5, scale: float = 0.5, n_bins: int = N_BINS) -> np.ndarray:

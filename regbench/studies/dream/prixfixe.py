@@ -113,6 +113,31 @@ def _blocks():
 
 TEAMS = ("autosome", "bhi", "unlockdna")
 
+#: Block widths per team, from the three DREAM-optimised Prix Fixe models (DREAMNets notebook):
+#: first-layers output Autosome 256 (DREAM-Attn), BHI 320 (DREAM-CNN/-RNN); core output Autosome 64
+#: (DREAM-CNN), BHI 320 (DREAM-RNN), Unlock_DNA = its input (DREAM-Attn: the core adds its
+#: positional embedding to the input). The Unlock_DNA first block appears in none of the three: its
+#: width is the team's embedding_dim (512). [INFERRED: the grid cells' widths follow their blocks;
+#: the paper text giving the grid's widths was not available, specs/dream.md §3.2.]
+TEAM_FIRST_CHANNELS = {"autosome": 256, "bhi": 320, "unlockdna": 512}
+TEAM_CORE_CHANNELS = {"autosome": 64, "bhi": 320, "unlockdna": "same"}
+
+
+def block_widths(first: str, core: str, first_channels=None, core_channels=None) -> tuple[int, int]:
+    """(first-block output, core output) channels of one grid cell.
+
+    ``first_channels`` / ``core_channels``: an int (every cell), a mapping team -> int (or
+    "same" for a core whose output equals its input), or None for the per-team defaults
+    (:data:`TEAM_FIRST_CHANNELS`, :data:`TEAM_CORE_CHANNELS`)."""
+    fc = first_channels if first_channels is not None else TEAM_FIRST_CHANNELS
+    cc = core_channels if core_channels is not None else TEAM_CORE_CHANNELS
+    f = int(fc[first] if isinstance(fc, dict) else fc)
+    c = cc[core] if isinstance(cc, dict) else cc
+    c = f if c == "same" else int(c)
+    if core == "unlockdna" and c != f:
+        raise ValueError(f"Prix Fixe cell {first}-{core}: the Unlock_DNA core needs core_channels == first_channels ({c} != {f})")
+    return f, c
+
 
 @registry.register("dream_prixfixe")
 def build_prixfixe(
@@ -121,8 +146,8 @@ def build_prixfixe(
     final: str = "autosome",
     in_channels: int = 6,
     input_length: int = 150,
-    first_channels: int = 256,
-    core_channels: int = 64,
+    first_channels=None,
+    core_channels=None,
     n_outputs: int = 1,
     first_kw: dict | None = None,
     core_kw: dict | None = None,
@@ -131,15 +156,26 @@ def build_prixfixe(
 ) -> PrixFixeNet:
     """Any combination of the three teams' blocks (+ the follow-ups' ``regression`` final block).
 
-    ``*_kw`` pass block-specific options (kernel sizes, depths, heads, ...); ``init="autosome"``
-    applies :func:`initialize_weights` (the Prix Fixe default), ``"torch"`` keeps PyTorch's."""
+    Widths: :func:`block_widths` (per-team defaults, or ints / team mappings).
+    ``*_kw`` pass block-specific options (kernel sizes, depths, heads, ...). ``init="autosome"``
+    applies :func:`initialize_weights` to the Autosome blocks only, as the Prix Fixe port does
+    (its Autosome blocks define ``weights_init``, the BHI / Unlock_DNA blocks keep PyTorch's
+    init); ``"all"`` to every block; ``"torch"`` keeps PyTorch's everywhere."""
+    if init not in ("autosome", "all", "torch"):
+        raise ValueError(f"build_prixfixe: init must be 'autosome', 'all' or 'torch', got {init!r}")
     firsts, cores, finals = _blocks()
-    f = firsts[first](in_channels, first_channels, input_length, **(first_kw or {}))
-    c = cores[core](first_channels, core_channels, input_length, **(core_kw or {}))
-    fl = finals[final](core_channels, input_length, n_outputs=n_outputs, **(final_kw or {}))
+    fch, cch = block_widths(first, core, first_channels, core_channels)
+    f = firsts[first](in_channels, fch, input_length, **(first_kw or {}))
+    c = cores[core](fch, cch, input_length, **(core_kw or {}))
+    fl = finals[final](cch, input_length, n_outputs=n_outputs, **(final_kw or {}))
     net = PrixFixeNet(f, c, fl, input_length)
-    if init == "autosome":
+    if init == "all":
         initialize_weights(net)
+    elif init == "autosome":
+        # the follow-ups' regression head is the Autosome final block of the benchmark notebooks
+        for team, block in ((first, f), (core, c), (final, fl)):
+            if team in ("autosome", "regression"):
+                initialize_weights(block)
     return net
 
 

@@ -1,13 +1,15 @@
 """Team recipes = DataProcessor + Trainer settings (loss, augmentation, inference) of the top-3.
 
-A recipe turns the training table into arrays for :func:`regbench.train.trainer.fit`, supplies
-the loss (``loss_fn(pred, y)``) and the training-batch augmentation, and predicts expression on
-the original scale for a list of DREAM sequences.
+A recipe encodes any batch of DREAM sequences into its model input (:meth:`Recipe.encode_batch`),
+supplies the loss (``loss_fn(pred, y)``) and the training-batch augmentation, and predicts
+expression on the original scale. :class:`RecipeData` serves a recipe's training / validation
+batches from a :class:`~regbench.studies.dream.store.SequenceStore` (codes on disk): one-hot
+encoding, padding and reverse complements happen per batch, so memory is set by the batch.
 
 | recipe | inputs | loss | augmentation | inference |
 |---|---|---|---|---|
-| ``autosome`` | 150 bp, A,G,C,T + rev + singleton | KL(log_softmax(18 logits) , N(y+0.5, 0.5) bins), batchmean; MSE on the score for expression outputs | data doubled with reverse complements (rev = 1) | mean of forward (rev 0) and RC (rev 1), singleton 0 |
-| ``bhi`` | 110 bp, A,C,G,T, vector padding | Huber(1) on (y - 11)/std, averaged over forward and RC (batch doubled with its RC) | RC doubling | forward+RC x shifts (-2..2 in vector context); optional normal-CDF post-processing |
+| ``autosome`` | 150 bp, A,G,C,T + rev + singleton | KL(log_softmax(18 logits) , N(y+0.5, 0.5) bins), batchmean; MSE on the score for expression outputs | every row also served as its reverse complement (rev = 1; items n..2n-1) | mean of forward (rev 0) and RC (rev 1), singleton 0 |
+| ``bhi`` | 110 bp, A,C,G,T, vector padding | Huber(1) on (y - 11)/std, averaged over forward and RC (batch doubled with its RC) | RC doubling; the random vector padding drawn again every epoch (the team's Dataset pads in ``__getitem__``) | forward+RC x shifts (-2..2 in vector context); optional normal-CDF post-processing |
 | ``unlockdna`` | 200 tokens, A,C,G,T,N,M | MSE on z-scored y (+ masked-nucleotide CE on 5 % of non-N positions for models with a nucleotide head) | masking (nucleotide-head models) | as trained (the input already holds both strands) |
 
 Extra configuration keys are documented in ``config/schemas/dream.schema.yaml`` (``recipe_kw``).
@@ -21,8 +23,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from regbench.genome.fasta import reverse_complement
 from regbench.studies.dream import preprocess as pp
-from regbench.studies.dream.data import is_singleton
+from regbench.studies.dream.data import ADAPTER_3, ADAPTER_5, is_singleton
 
 EDGES = torch.tensor([float(i) for i in range(1, pp.N_BINS)])
 
@@ -52,14 +55,16 @@ def mse_loss(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def unlock_loss(pred: torch.Tensor, y: torch.Tensor, n_letters: int = 6) -> torch.Tensor:
-    """MSE on the expression column; + cross-entropy on masked positions when the model returns
-    nucleotide logits (train mode) and ``y`` carries the masked token ids (-1 = not masked)."""
+    """MSE on the expression column; + the team's masked-nucleotide loss when the model returns
+    nucleotide logits (train mode) and ``y`` carries the masked token ids (-1 = not masked):
+    sum of the cross-entropy over masked positions / (number masked + 1) (``Regressor.train_step``)."""
     loss = F.mse_loss(pred[:, :1].float(), y[:, :1].float())
     if pred.shape[1] > 1 and y.shape[1] > 1:
         logits = pred[:, 1:].float().reshape(pred.shape[0], -1, n_letters)
         target = y[:, 1:].long()
-        if (target >= 0).any():
-            loss = loss + F.cross_entropy(logits.reshape(-1, n_letters), target.reshape(-1), ignore_index=-1)
+        masked = target >= 0
+        ce = F.cross_entropy(logits.reshape(-1, n_letters), target.reshape(-1), ignore_index=-1, reduction="sum")
+        loss = loss + ce / (masked.sum() + 1)
     return loss
 
 
@@ -87,6 +92,31 @@ def make_masker(rate: float = 0.05, n_channel: int = 4, mask_channel: int = 5):
     return mask
 
 
+#: BHI padding side probabilities (right, left, both). "code": the team's Dataset draws
+#: ``random() < 0.333`` -> right, else ``random() > 0.666`` -> left, else both, i.e.
+#: 0.333 : 0.667 x 0.334 : 0.667 x 0.666; "paper": the 3:4:2 ratio its comment states.
+BHI_PADDING_PROBS = {"code": (0.333, 0.667 * 0.334, 0.667 * 0.666), "paper": (3 / 9, 4 / 9, 2 / 9)}
+
+
+def _uniforms(seed: int, epoch: int, rows: np.ndarray) -> np.ndarray:
+    """Uniform [0, 1) per row, a pure function of (seed, epoch, row) (splitmix64), so per-epoch
+    random choices do not depend on batch order, workers or a resume."""
+    with np.errstate(over="ignore"):
+        z = (np.asarray(rows, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15) * np.uint64(epoch + 1)
+             + np.uint64(seed) * np.uint64(0xBF58476D1CE4E5B9))
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) / float(2**53)
+
+
+def bhi_padding_modes(seed: int, epoch: int, rows, probs=BHI_PADDING_PROBS["code"]) -> list[str]:
+    """Padding side ("right" / "left" / "both") of each row in one epoch."""
+    u = _uniforms(seed, epoch, rows)
+    edges = np.cumsum(probs) / np.sum(probs)
+    return [("right", "left", "both")[int(k)] for k in np.searchsorted(edges[:-1], u, side="right")]
+
+
 @dataclass
 class Recipe:
     """One team's data processing + training + inference. ``kw`` = recipe options."""
@@ -95,32 +125,59 @@ class Recipe:
     kw: dict = field(default_factory=dict)
     stats: dict = field(default_factory=dict)  # target scaling fitted on the training data
 
-    # --- data ---------------------------------------------------------------------------
-    def train_arrays(self, seqs, y, plasmid: str, seed: int):
-        y = np.asarray(y, dtype=np.float64)
-        if self.name == "autosome":
-            return pp.autosome_train_arrays(
-                seqs, y, is_singleton(y), plasmid, self.kw.get("seqsize", 150), self.kw.get("use_rc", True)
-            )
-        if self.name == "bhi":
-            self.stats = {"center": float(self.kw.get("center", 11.0)), "std": float(np.std(y)) or 1.0}
-            rng = np.random.default_rng(seed)
-            x = pp.bhi_encode(pp.bhi_pad(seqs, 110, rng, "random"))
-            return x, self._scale(y)
-        if self.name == "unlockdna":
-            self.stats = {"center": float(np.mean(y)), "std": float(np.std(y)) or 1.0}
-            return pp.unlock_encode(pp.unlock_tokens(seqs)), self._scale(y)
-        raise ValueError(f"unknown recipe {self.name!r}; expected autosome, bhi or unlockdna")
+    def __post_init__(self):
+        if self.name not in ("autosome", "bhi", "unlockdna"):
+            raise ValueError(f"unknown recipe {self.name!r}; expected autosome, bhi or unlockdna")
 
-    def valid_arrays(self, seqs, y, plasmid: str):
-        """Validation arrays: inference-style inputs (Autosome: rev 0, singleton 0; BHI: right padding)."""
-        y = np.asarray(y, dtype=np.float64)
-        if self.name == "autosome":
-            fwd, _ = pp.autosome_predict_inputs(seqs, plasmid, self.kw.get("seqsize", 150))
-            return fwd, y.astype(np.float32).reshape(-1, 1)
+    # --- data ---------------------------------------------------------------------------
+    @property
+    def doubles_with_rc(self) -> bool:
+        """Autosome serves every training row twice (forward, reverse complement)."""
+        return self.name == "autosome" and bool(self.kw.get("use_rc", True))
+
+    def fit_stats(self, y_mean: float, y_std: float) -> None:
+        """Target scaling from the training rows' mean / std (BHI: (y - 11) / std; Unlock_DNA: z-score)."""
         if self.name == "bhi":
-            return pp.bhi_encode(pp.bhi_pad(seqs, 110, mode="right")), self._scale(y)
-        return pp.unlock_encode(pp.unlock_tokens(seqs)), self._scale(y)
+            self.stats = {"center": float(self.kw.get("center", 11.0)), "std": float(y_std) or 1.0}
+        elif self.name == "unlockdna":
+            self.stats = {"center": float(y_mean), "std": float(y_std) or 1.0}
+
+    def keep_training_row(self, lengths: np.ndarray) -> np.ndarray:
+        """Rows the team trained on: Unlock_DNA drops sequences whose random region (length - 17 - 13
+        adapter bp) exceeds 100 bp (``prepare_tfdatasets``: 1,690 of 6,739,258); others keep all."""
+        lengths = np.asarray(lengths)
+        if self.name == "unlockdna" and self.kw.get("drop_long", True):
+            return lengths - len(ADAPTER_5) - len(ADAPTER_3) <= self.kw.get("max_width", 100)
+        return np.ones(len(lengths), dtype=bool)
+
+    def encode_batch(self, seqs, y, rows, mode: str, plasmid: str, rc=None, epoch: int = 0, seed: int = 0):
+        """Model inputs (B, L, C) float32 and targets (B, 1) float32 of one batch.
+
+        ``mode``: "train" (augmented inputs: Autosome rev/singleton channels with ``rc`` marking
+        reverse-complement items, BHI per-epoch random padding) or "valid" (inference-style
+        inputs: Autosome rev 0 / singleton 0, BHI right padding). ``rows``: global row ids (BHI's
+        padding draws); ``y`` on the file's scale (scaled here)."""
+        y = np.asarray(y, dtype=np.float64)
+        seqsize = self.kw.get("seqsize", 150)
+        if self.name == "autosome":
+            n_value = float(self.kw.get("n_value", 0.0))
+            if mode == "valid":
+                x = pp.autosome_encode(pp.autosome_pad(seqs, plasmid, seqsize), np.zeros(len(seqs)), np.zeros(len(seqs)), n_value)
+            else:
+                rc = np.zeros(len(seqs), dtype=bool) if rc is None else np.asarray(rc, dtype=bool)
+                padded = pp.autosome_pad(seqs, plasmid, seqsize)
+                padded = [reverse_complement(p) if r else p for p, r in zip(padded, rc)]
+                x = pp.autosome_encode(padded, rc.astype(np.float32), is_singleton(y), n_value)
+            return x, y.astype(np.float32).reshape(-1, 1)
+        if self.name == "bhi":
+            if mode == "valid":
+                padded = pp.bhi_pad(seqs, 110, mode="right")
+            else:
+                probs = BHI_PADDING_PROBS[self.kw.get("padding_probs", "code")]
+                modes = bhi_padding_modes(seed, epoch, rows, probs)
+                padded = [pp.bhi_pad([s], 110, mode=m)[0] for s, m in zip(seqs, modes)]
+            return pp.bhi_encode(padded), self._scale(y)
+        return pp.unlock_encode(pp.unlock_tokens(seqs, self.kw.get("max_width", 100))), self._scale(y)
 
     def _scale(self, y):
         return ((np.asarray(y) - self.stats["center"]) / self.stats["std"]).astype(np.float32).reshape(-1, 1)
@@ -142,14 +199,22 @@ class Recipe:
         return None
 
     # --- inference ----------------------------------------------------------------------
-    def predict(self, model, seqs, plasmid: str, batch_size: int = 256, device=None, log=None, *,
-                precision: str) -> np.ndarray:
-        """Expression predictions (N,) on the training scale of the DREAM data, at ``precision``."""
+    def predict(self, model, seqs, plasmid: str, batch_size: int = 256, device=None, log=None,
+                chunk: int = 4096, *, precision: str) -> np.ndarray:
+        """Expression predictions (N,) on the training scale of the DREAM data, at ``precision``;
+        inputs are encoded ``chunk`` sequences at a time (memory set by the chunk, not by N)."""
+        seqs = list(seqs)
+        chunk = max(batch_size, chunk // batch_size * batch_size)
+        parts = [self._predict_chunk(model, seqs[i : i + chunk], plasmid, batch_size, device, log, precision)
+                 for i in range(0, len(seqs), chunk)]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def _predict_chunk(self, model, seqs, plasmid, batch_size, device, log, precision) -> np.ndarray:
         from regbench.predict.engine import predict
 
         kw = dict(batch_size=batch_size, device=device, precision=precision, progress=False, log=log)
         if self.name == "autosome":
-            fwd, rc = pp.autosome_predict_inputs(seqs, plasmid, self.kw.get("seqsize", 150))
+            fwd, rc = pp.autosome_predict_inputs(seqs, plasmid, self.kw.get("seqsize", 150), float(self.kw.get("n_value", 0.0)))
             out = (predict(model, fwd, **kw) + predict(model, rc, **kw)) / 2
             return out[:, 0].astype(np.float64)
         if self.name == "bhi":
@@ -162,7 +227,7 @@ class Recipe:
 
                 return norm.cdf(out, loc=self.kw.get("cdf_mu", 0.06201), scale=1.0)
             return self.unscale(out)
-        x = pp.unlock_encode(pp.unlock_tokens(seqs))
+        x = pp.unlock_encode(pp.unlock_tokens(seqs, self.kw.get("max_width", 100)))
         return self.unscale(predict(model, x, **kw)[:, 0].astype(np.float64))
 
     def input_spec(self) -> dict:
@@ -170,5 +235,76 @@ class Recipe:
         return {
             "autosome": {"in_channels": 6, "input_length": self.kw.get("seqsize", 150)},
             "bhi": {"in_channels": 4, "input_length": 110},
-            "unlockdna": {"in_channels": 6, "input_length": 200},
+            "unlockdna": {"in_channels": 6, "input_length": 2 * self.kw.get("max_width", 100)},
         }[self.name]
+
+
+class RecipeData(torch.utils.data.Dataset):
+    """One recipe's training or validation items over rows of a
+    :class:`~regbench.studies.dream.store.SequenceStore`, encoded per batch.
+
+    Items: ``len(rows)`` (x 2 for the Autosome recipe in "train" mode: item ``i + len(rows)`` is
+    the reverse complement of item ``i``, as the eager ``autosome_train_arrays`` ordered them).
+    Serves :func:`regbench.train.trainer.fit` two ways: ``(data.x, data.y)`` array views (the
+    trainer's in-process batching, indices sorted per batch) or the Dataset itself
+    (``num_workers`` > 0: a DataLoader whose workers call :meth:`__getitems__` on whole batches).
+    ``set_epoch`` (called by the trainer) re-draws per-epoch augmentations (BHI padding)."""
+
+    def __init__(self, store, rows, recipe: Recipe, plasmid: str, mode: str = "train", seed: int = 0):
+        if mode not in ("train", "valid"):
+            raise ValueError(f"RecipeData: mode must be 'train' or 'valid', got {mode!r}")
+        self.store, self.recipe, self.plasmid, self.mode, self.seed = store, recipe, plasmid, mode, int(seed)
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.double = mode == "train" and recipe.doubles_with_rc
+        self.epoch = 0
+        self.x, self.y = _View(self, 0), _View(self, 1)
+
+    def __len__(self) -> int:
+        return len(self.rows) * (2 if self.double else 1)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+
+    def batch(self, idx) -> tuple[np.ndarray, np.ndarray]:
+        """(x (B, L, C) float32, y (B, 1) float32) of items ``idx``."""
+        idx = np.asarray(idx, dtype=np.int64).reshape(-1)
+        n = len(self.rows)
+        rows = self.rows[idx % n]
+        rc = idx >= n
+        seqs = self.store.seqs(rows)
+        y = np.asarray(self.store.y[rows])
+        return self.recipe.encode_batch(seqs, y, rows, self.mode, self.plasmid, rc=rc, epoch=self.epoch, seed=self.seed)
+
+    def targets(self, idx) -> np.ndarray:
+        """y (B, 1) float32 of items ``idx`` without encoding their sequences."""
+        idx = np.asarray(idx, dtype=np.int64).reshape(-1)
+        y = np.asarray(self.store.y[self.rows[idx % len(self.rows)]])
+        if self.recipe.name == "autosome":
+            return y.astype(np.float32).reshape(-1, 1)
+        return self.recipe._scale(y)
+
+    def __getitem__(self, i):
+        x, y = self.batch([i])
+        return x[0], y[0]
+
+    def __getitems__(self, idx):
+        x, y = self.batch(idx)
+        return list(zip(x, y))
+
+
+class _View:
+    """``data.x`` / ``data.y``: array-like views (``len``, fancy indexing) for the trainer."""
+
+    def __init__(self, data: RecipeData, which: int):
+        self.data, self.which = data, which
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.data.set_epoch(epoch)
+
+    def __getitem__(self, idx):
+        if self.which == 1:
+            return self.data.targets(idx)
+        return self.data.batch(idx)[0]

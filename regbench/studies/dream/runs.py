@@ -1,9 +1,10 @@
 """Train / predict drivers of the DREAM study (what the rules call).
 
 * :func:`train_and_predict`: one yeast model (named model or Prix Fixe combination) trained with
-  its team recipe on the training table minus a held-out fraction (also the validation set),
-  then: held-out Pearson/Spearman (``holdout.tsv``) and predictions for every test sequence keyed
-  by the official test id (``predictions.tsv``: id, prediction).
+  its team recipe on the training table minus a held-out fraction (also the validation set; 0 =
+  train on everything), batches encoded from codes on disk, then: held-out Pearson/Spearman
+  (``holdout.tsv``) and predictions for every test sequence keyed by the official test id
+  (``predictions.tsv``: id, prediction).
 * :func:`score_all`: the official score of every model's predictions (``scores.tsv`` per subset,
   ``summary.tsv`` per model).
 
@@ -30,7 +31,6 @@ from regbench.studies.dream.data import (
     read_public_ids,
     read_subsets,
     read_test_labels,
-    read_training,
     subset_sequences,
 )
 from regbench.workflow import atomic_path
@@ -78,6 +78,41 @@ def read_test_table(test_labels: str | None, subsets_dir: str) -> pd.DataFrame:
     return subset_sequences(subsets_dir)
 
 
+def open_training_store(train: str | os.PathLike, cache_dir: str | os.PathLike, log=None):
+    """A :class:`~regbench.studies.dream.store.SequenceStore` for ``train``: the directory itself
+    when it is an encoded table (rule ``dream_encode``), else the text table encoded once into
+    ``cache_dir/train_store`` (small inputs, e.g. a leaderboard card's run)."""
+    from regbench.studies.dream.store import SequenceStore, encode_table
+
+    train = Path(train)
+    if train.is_dir():
+        return SequenceStore(train)
+    store_dir = Path(cache_dir) / "train_store"
+    if not (store_dir / "meta.json").exists() or json.loads((store_dir / "meta.json").read_text()).get("source") != str(train):
+        import shutil
+
+        shutil.rmtree(store_dir, ignore_errors=True)
+        encode_table(train, store_dir, log=log)
+    return SequenceStore(store_dir)
+
+
+def predict_rows(recipe, model, store, rows, plasmid: str, batch_size: int, chunk: int = 4096, log=None, *,
+                 precision: str) -> np.ndarray:
+    """Recipe predictions for store rows, ``chunk`` rows decoded at a time."""
+    rows = np.asarray(rows, dtype=np.int64)
+    parts = [recipe.predict(model, store.seqs(rows[i : i + chunk]), plasmid, batch_size=batch_size, log=log, precision=precision)
+             for i in range(0, len(rows), chunk)]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _training_data(data, cfg=None):
+    """What fit() gets: the (x, y) array views of a RecipeData / FollowupData (the trainer draws
+    the index batches; with ``num_workers`` > 0 its DataLoader workers encode them)."""
+    if data is None:
+        return None
+    return (data.x, data.y)
+
+
 def train_and_predict(
     name: str,
     spec: dict,
@@ -97,34 +132,50 @@ def train_and_predict(
     """Train one model, write its held-out metrics and test predictions. Returns the metrics.
 
     ``precision``: the study's ``precision`` section ({inference, training}, fp32 by default).
+
+    ``train_path``: an encoded training table (directory from rule ``dream_encode``) or the text
+    table. ``spec["holdout_fraction"]``, when present, overrides ``holdout_fraction`` (0 = train
+    on every row with no validation, as Autosome.org and BHI trained their final models; the
+    held-out metrics are then NaN). Training batches are encoded from the codes on disk
+    (:class:`~regbench.studies.dream.recipes.RecipeData`); ``spec["train"]["select_metric"] =
+    "pearson"`` selects the epoch with the best validation Pearson r.
     """
     import torch
 
     from regbench.predict.device import study_precision
     from regbench.studies.dream.preprocess import read_plasmid
-    from regbench.studies.dream.recipes import Recipe
+    from regbench.studies.dream.recipes import Recipe, RecipeData
+    from regbench.studies.dream.store import streaming_moments
     from regbench.train.trainer import TrainConfig, fit
 
     log = log or log_
-    table = read_training(train_path)
+    outdir = Path(outdir)
+    holdout_fraction = float(spec.get("holdout_fraction", holdout_fraction))
+    store = open_training_store(train_path, outdir, log)
     plasmid = read_plasmid(plasmid_path)
-    tr, ho = holdout_split(len(table), holdout_fraction, seed)
     recipe = Recipe(spec["recipe"], dict(spec.get("recipe_kw", {})))
-    seqs = table["seq"].tolist()
-    y = table["expression"].to_numpy()
-    x_tr, y_tr = recipe.train_arrays([seqs[i] for i in tr], y[tr], plasmid, seed)
-    x_va, y_va = recipe.valid_arrays([seqs[i] for i in ho], y[ho], plasmid)
-    log.info("%s: %s recipe, train %s, valid %s", name, recipe.name, x_tr.shape, x_va.shape)
-    torch.manual_seed(seed)
-    model = build_model(spec, recipe)
+    tr, ho = holdout_split(len(store), holdout_fraction, seed)
+    keep = np.concatenate([recipe.keep_training_row(v) for v in store.iter_column("lengths", tr)] or [np.zeros(0, bool)])
+    if not keep.all():
+        log.info("%s: %d training rows dropped by the %s recipe (too long)", name, int((~keep).sum()), recipe.name)
+        tr = tr[keep]
+        ho = ho[np.concatenate([recipe.keep_training_row(v) for v in store.iter_column("lengths", ho)] or [np.zeros(0, bool)])]
+    recipe.fit_stats(*streaming_moments(store, tr))
     cfg = TrainConfig(**{**spec.get("train", {}), "seed": seed,
                          "precision": study_precision({"precision": precision}, "training")})
     infer = study_precision({"precision": precision}, "inference")
-    _reset_if_changed(Path(outdir), {"spec": spec, "seed": seed, "holdout_fraction": holdout_fraction, "n": len(table),
-                                     "precision": cfg.precision}, log)
-    res = fit(model, (x_tr, y_tr), (x_va, y_va), recipe.loss_fn(), cfg, outdir, augment=recipe.augment(model), log=log)
+    train_data = RecipeData(store, tr, recipe, plasmid, "train", seed)
+    valid_data = RecipeData(store, ho, recipe, plasmid, "valid", seed) if len(ho) else None
+    log.info("%s: %s recipe, %d training items (%d rows), %d validation rows", name, recipe.name,
+             len(train_data), len(tr), len(ho))
+    torch.manual_seed(seed)
+    model = build_model(spec, recipe)
+    metrics = {"pearson": lambda p, y: float(pearson(y[:, 0], p[:, 0]))} if valid_data is not None else None
+    _reset_if_changed(outdir, {"spec": spec, "seed": seed, "holdout_fraction": holdout_fraction, "n": len(store),
+                               "precision": cfg.precision}, log)
+    res = fit(model, _training_data(train_data, cfg), _training_data(valid_data, cfg), recipe.loss_fn(), cfg, outdir,
+              augment=recipe.augment(model), metrics=metrics, log=log)
     model = res.model
-    outdir = Path(outdir)
     # the selected weights, also when fit() returned a finished run from its checkpoint
     with atomic_path(outdir / "model.pt") as tmp:
         torch.save(model.state_dict(), tmp)
@@ -132,27 +183,32 @@ def train_and_predict(
         tmp.write_text(json.dumps({"name": name, **spec, "stats": recipe.stats}, indent=1, sort_keys=True))
 
     bs = int(spec.get("predict_batch_size", 256))
-    pred_ho = recipe.predict(model, [seqs[i] for i in ho], plasmid, batch_size=bs, precision=infer)
-    metrics = {
+    metrics_row = {
         "model": name,
         "arch": spec["arch"],
         "recipe": recipe.name,
         "n_train": int(len(tr)),
         "n_holdout": int(len(ho)),
         "epochs": int(res.epochs_run),
+        "best_epoch": int(res.best_epoch),
         "n_params": int(sum(p.numel() for p in model.parameters())),
-        "holdout_pearson": float(pearson(y[ho], pred_ho)),
-        "holdout_spearman": float(spearman(y[ho], pred_ho)),
+        "holdout_pearson": float("nan"),
+        "holdout_spearman": float("nan"),
     }
-    log.info("%s held-out: r=%.3f rho=%.3f", name, metrics["holdout_pearson"], metrics["holdout_spearman"])
+    if len(ho):
+        pred_ho = predict_rows(recipe, model, store, ho, plasmid, bs, log=log, precision=infer)
+        y_ho = store.column("y", ho)
+        metrics_row["holdout_pearson"] = float(pearson(y_ho, pred_ho))
+        metrics_row["holdout_spearman"] = float(spearman(y_ho, pred_ho))
+    log.info("%s held-out: r=%.3f rho=%.3f", name, metrics_row["holdout_pearson"], metrics_row["holdout_spearman"])
     with atomic_path(holdout_tsv) as tmp:
-        pd.DataFrame([metrics]).to_csv(tmp, sep="\t", index=False)
+        pd.DataFrame([metrics_row]).to_csv(tmp, sep="\t", index=False)
 
     test = read_test_table(test_labels, subsets_dir)
-    pred = recipe.predict(model, test["seq"].tolist(), plasmid, batch_size=bs, precision=infer)
+    pred = recipe.predict(model, test["seq"].tolist(), plasmid, batch_size=bs, log=log, precision=infer)
     with atomic_path(predictions_tsv) as tmp:
         pd.DataFrame({"id": test["id"].to_numpy(), "prediction": pred}).to_csv(tmp, sep="\t", index=False, float_format="%.9g")
-    return metrics
+    return metrics_row
 
 
 def score_all(
@@ -164,25 +220,39 @@ def score_all(
     scores_tsv: str,
     summary_tsv: str,
     discard_public: bool = True,
+    public_scores_tsv: str | None = None,
 ) -> pd.DataFrame:
     """Official score of every model (name -> predictions TSV). Writes the per-subset table and a
-    per-model summary (Pearson / Spearman score + held-out metrics)."""
+    per-model summary (Pearson / Spearman score + held-out metrics); ``public_scores_tsv``: the
+    same on the public-leaderboard ids only (columns model, subset, ..., and per model the rows
+    ``pearson_score`` / ``spearman_score`` in ``subset``), to compare with the scores the teams
+    reported from the public leaderboard."""
     from regbench.studies.dream.scoring import score
 
     truth = read_test_labels(test_labels)
     subsets = read_subsets(subsets_dir)
-    public = read_public_ids(public_dir) if discard_public else None
-    tables, rows = [], []
+    public_ids = read_public_ids(public_dir)
+    public = public_ids if discard_public else None
+    tables, rows, public_tables = [], [], []
     for name, path in predictions.items():
         pred = pd.read_csv(path, sep="\t")
         res = score(pred, truth, subsets, public)
         t = res.table.copy()
         t.insert(0, "model", name)
         tables.append(t)
+        pub = score(pred, truth, subsets, public_ids, public_only=True)
+        pt = pub.table.copy()
+        pt.insert(0, "model", name)
+        pt["pearson_score"], pt["spearman_score"] = pub.pearson_score, pub.spearman_score
+        public_tables.append(pt)
         ho = pd.read_csv(holdouts[name], sep="\t").iloc[0].to_dict() if name in holdouts else {}
-        rows.append({"model": name, **{k: v for k, v in ho.items() if k != "model"}, **res.summary()})
+        rows.append({"model": name, **{k: v for k, v in ho.items() if k != "model"}, **res.summary(),
+                     "pearson_score_public": pub.pearson_score, "spearman_score_public": pub.spearman_score})
     with atomic_path(scores_tsv) as tmp:
         pd.concat(tables).to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    if public_scores_tsv:
+        with atomic_path(public_scores_tsv) as tmp:
+            pd.concat(public_tables).to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     summary = pd.DataFrame(rows)
     with atomic_path(summary_tsv) as tmp:
         summary.to_csv(tmp, sep="\t", index=False, float_format="%.6g")

@@ -66,7 +66,7 @@ def _as_vector(x, name: str) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
 
 
-def score(predictions, test_table, subsets: dict, public_ids: dict | None = None) -> DreamScore:
+def score(predictions, test_table, subsets: dict, public_ids: dict | None = None, public_only: bool = False) -> DreamScore:
     """Official DREAM score of ``predictions`` against ``test_table``.
 
     predictions: vector indexed by test id (array of length N, Series indexed by id, or a
@@ -76,7 +76,9 @@ def score(predictions, test_table, subsets: dict, public_ids: dict | None = None
     :func:`~regbench.studies.dream.data.read_public_ids`, or None to keep every id
     (``discard_public_leaderboard_indices=False``). A subset missing from ``subsets`` gets n=0
     and NaN correlations, which makes the weighted scores NaN (the official score needs all
-    eight).
+    eight). ``public_only=True`` keeps only the public-leaderboard ids instead (the score the
+    challenge's public leaderboard showed, on which the teams' READMEs report): "all" = every
+    public id, single subsets = their public ids, pair subsets = their listed public pairs.
     """
     truth = _as_vector(test_table, "test_table")
     pred = _as_vector(predictions, "predictions")
@@ -96,10 +98,18 @@ def score(predictions, test_table, subsets: dict, public_ids: dict | None = None
             else:
                 public_single.update(int(i) for i in ids)
     else:
+        if public_only:
+            raise ValueError("score: public_only=True needs the public-leaderboard ids")
         public_pairs, public_single = set(), set()
 
+    def keep_id(i: int) -> bool:
+        return (i in public_single) if public_only else (i not in public_single)
+
+    def keep_pair(p: tuple) -> bool:
+        return (p in public_pairs) if public_only else (p not in public_pairs)
+
     rows = []
-    all_ids = np.array([i for i in range(n) if i not in public_single], dtype=np.int64)
+    all_ids = np.array([i for i in range(n) if keep_id(i)], dtype=np.int64)
     rows.append(_single_row("all", all_ids, truth, pred, ALL_WEIGHT))
     for name, (_, _, kind, weight) in SUBSETS.items():
         ids = subsets.get(name)
@@ -107,10 +117,10 @@ def score(predictions, test_table, subsets: dict, public_ids: dict | None = None
             rows.append({"subset": name, "kind": kind, "weight": weight, "n": 0, "pearson": np.nan, "spearman": np.nan})
             continue
         if kind == "single":
-            keep = np.array([int(i) for i in ids if int(i) not in public_single], dtype=np.int64)
+            keep = np.array([int(i) for i in ids if keep_id(int(i))], dtype=np.int64)
             rows.append(_single_row(name, keep, truth, pred, weight))
         else:
-            pairs = [(int(a), int(b)) for a, b in ids if (int(a), int(b)) not in public_pairs]
+            pairs = [(int(a), int(b)) for a, b in ids if keep_pair((int(a), int(b)))]
             a = np.array([p[0] for p in pairs], dtype=np.int64)
             b = np.array([p[1] for p in pairs], dtype=np.int64)
             dt = truth[b] - truth[a]
