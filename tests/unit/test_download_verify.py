@@ -259,10 +259,13 @@ def test_paper_config_has_a_checksum_source_for_every_download():
     unverified = [r["relpath"] for r in rows if not r["verify"]]
     # an API answer with view counts; files whose publishers list no checksum (Eagle 2.4.1 archive,
     # Basenji sequences.bed and GTEx v8 files on Google storage) and that no stored copy pins
+    # (synthetic_loci: the Basenji mouse sequences.bed and the FANTOM5 CTSS files, no published checksum)
     assert sorted(unverified) == sorted([
         "synthetic_loci/zenodo_13363228.json", "personal/Eagle_v2.4.1.tar.gz", "personal/basenji/sequences_human.bed",
         "personal/gtex/GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_tpm.gct.gz",
-        "personal/gtex/GTEx_Analysis_v8_Annotations_SampleAttributesDS.txt"])
+        "personal/gtex/GTEx_Analysis_v8_Annotations_SampleAttributesDS.txt",
+        "synthetic_loci/basenji_mouse_sequences.bed", "synthetic_loci/fantom5/CNhs14104.mm10.ctss.bed.gz",
+        "synthetic_loci/fantom5/CNhs14109.mm10.ctss.bed.gz"])
     github = [r for r in rows if "githubusercontent" in r["url"]]
     assert len(github) == 24 and all(r["source"] == "pinned" and r["pinned"].startswith("git_sha1:") for r in github)
 
@@ -284,7 +287,7 @@ def test_checksum_tables(tmp_path):
     rows = cks.write_checksum_tables(all_downloads(paper), tmp_path / "c.tsv", tmp_path / "u.tsv")
     assert len((tmp_path / "c.tsv").read_text().splitlines()) == len(rows) + 1
     u = (tmp_path / "u.tsv").read_text().splitlines()
-    assert u[0].split("\t") == cks.TABLE_COLUMNS and len(u) == 6  # the 5 unverified downloads above
+    assert u[0].split("\t") == cks.TABLE_COLUMNS and len(u) == 9  # the 8 unverified downloads above
     assert any(line.startswith("synthetic_loci/zenodo_13363228.json\t") for line in u[1:])
 
 

@@ -278,8 +278,10 @@ def example_genes(stats_df: pd.DataFrame) -> dict[str, str]:
     out = {}
     ex = stats_df["example"].astype(object).where(stats_df["example"].notna(), "").astype(str) \
         if "example" in stats_df else pd.Series("", index=stats_df.index)
-    sig = stats_df[stats_df["significant"].astype(bool)]
-    for role, sel in (("positive", sig[sig["r"] > 0]), ("negative", sig[sig["r"] < 0])):
+    full = {"significant", "r", "t"} <= set(stats_df.columns)  # a minimal table names its examples only
+    sig = stats_df[stats_df["significant"].astype(bool)] if full else None
+    for role in ("positive", "negative"):
+        sel = sig[(sig["r"] > 0) if role == "positive" else (sig["r"] < 0)] if sig is not None else stats_df.iloc[:0]
         named = stats_df.loc[ex == role, "gene_id"]
         if len(named):
             out[role] = str(named.iloc[0])
