@@ -49,10 +49,13 @@ $(BIN)/.installed-$(TORCH): pyproject.toml
 setup: $(BIN)/.installed-$(TORCH)
 
 # Debian tools the tests compare against or drive (bcftools, samtools, tabix, chromium for the
-# report test); installed when root, otherwise the tests that need them skip with a message.
-APT_TOOLS := bcftools samtools tabix bedtools chromium
+# report test; picard-tools, plink1.9, shapeit4 for the personal study's ROSMAP preprocessing
+# rules), as package:command pairs; installed when root, otherwise the tests that need them skip
+# with a message.
+APT_TOOLS := bcftools:bcftools samtools:samtools tabix:tabix bedtools:bedtools chromium:chromium \
+	picard-tools:PicardCommandLine plink1.9:plink1.9 shapeit4:shapeit4
 apt:
-	@missing=""; for t in $(APT_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	@missing=""; for t in $(APT_TOOLS); do command -v $${t#*:} >/dev/null || missing="$$missing $${t%%:*}"; done; \
 	if [ -z "$$missing" ]; then echo "Debian tools present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "installing$$missing"; apt-get update -qq && \

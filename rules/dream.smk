@@ -278,6 +278,8 @@ rule dream_figure_scores:
         ),
     log:
         log_path("dream", "figure_scores"),
+    benchmark:
+        bench_path("dream", "figure_scores")
     conda:
         "../envs/regbench.yaml"
     params:

@@ -1,13 +1,22 @@
 """personal study (Sasse et al. 2023, Enformer on personal genomes): rules only; input functions
 and target lists live in rules/common/personal.smk.
 
-genes -> genotypes/<chunk> (CPU) + reference/<chunk> (GPU) -> elastic_net -> predictions/<chunk>
-(GPU) -> gene_stats (R, null, t, BH, PrediXcan) -> ism/<chunk> (GPU, XAI genes) -> drivers
--> panels. The CNN of Extended Data Fig. 2 is trained and evaluated by personal_cnn_*."""
+Inputs (paper configuration): ROSMAP GRCh37 WGS per chromosome (Synapse folder, by name) ->
+LiftoverVcf -> PLINK QC -> phasing (Eagle / SHAPEIT4) -> bcftools concat; DLPFC RNA-seq counts
+-> paired individuals -> TMM / log2 CPM / covariates; GTEx v8 cortex mean (elastic-net target);
+SuSiE genes of Supplementary Table 1.
+Study: genes (+ reference_genes) -> genotypes/<chunk> (CPU) + reference/<ref chunk> (GPU) ->
+elastic_net (published + sklearn heads) -> predictions/<chunk> (GPU) -> gene_stats (R, null, t,
+BH, PrediXcan) -> ism/<chunk>, tss_ism/<chunk> (GPU, XAI + example genes) -> drivers ->
+driver_ism/<chunk> (GPU) -> motifs -> panels. The CNN of Extended Data Fig. 2 is trained and
+evaluated by personal_cnn_*."""
 
 
 wildcard_constraints:
     chunk=r"\d{4}",
+
+
+# --- public downloads turned into study inputs --------------------------------------------------
 
 
 rule personal_predictdb:
@@ -26,12 +35,273 @@ rule personal_predictdb:
         " && mv {output}.tmp {output}"
 
 
+rule personal_gtex_target:
+    input:
+        tpm=PERS.get("gtex", {}).get("tpm", "resources/downloads/personal/gtex/gene_tpm.gct.gz"),
+        attributes=PERS.get("gtex", {}).get(
+            "attributes", "resources/downloads/personal/gtex/SampleAttributesDS.txt"
+        ),
+    output:
+        "resources/personal/gtex/brain_cortex_mean.tsv",
+    log:
+        log_path("personal", "gtex_target"),
+    benchmark:
+        bench_path("personal", "gtex_target")
+    conda:
+        "../envs/regbench.yaml"
+    resources:
+        mem_mb=mem_mb_scaled(4000),
+        runtime=runtime_scaled(60),
+    params:
+        tissue=PERS.get("gtex", {}).get("tissue", "Brain - Cortex"),
+    script:
+        "../scripts/personal_gtex_target.py"
+
+
+rule personal_finemapped:
+    input:
+        PERS.get("finemapped", {}).get(
+            "table", "resources/downloads/personal/SupplementaryTable1.tsv"
+        ),
+    output:
+        "resources/personal/finemapped.tsv",
+    log:
+        log_path("personal", "finemapped"),
+    benchmark:
+        bench_path("personal", "finemapped")
+    conda:
+        "../envs/regbench.yaml"
+    params:
+        column=PERS.get("finemapped", {}).get("column", "SusieCausalCortexhg38"),
+    script:
+        "../scripts/personal_finemapped.py"
+
+
+# --- ROSMAP genotypes: GRCh37 WGS -> GRCh38, QC, phasing, one VCF ---------------------------------
+
+
+rule personal_rosmap_wgs:
+    output:
+        "resources/downloads/personal/rosmap/wgs/chr{chrom}.b37.vcf.gz",
+    log:
+        "logs/download/personal/rosmap/wgs/chr{chrom}.log",
+    benchmark:
+        "benchmarks/rules/download/personal/rosmap/wgs/chr{chrom}.b37.vcf.gz.tsv"
+    wildcard_constraints:
+        chrom=r"[0-9XY]+",
+    retries: 2
+    localrule: True
+    conda:
+        "../envs/download.yaml"
+    params:
+        spec=pers_rosmap_wgs_spec,
+    script:
+        "../scripts/download.py"
+
+
+rule personal_liftover_reference:
+    input:
+        fa=PERS["inputs"]["genome"],
+        fai=PERS["inputs"]["genome"] + ".fai",
+    output:
+        fa=f"{PERS_ROSMAP}/ref/hg38.fa",
+        fai=f"{PERS_ROSMAP}/ref/hg38.fa.fai",
+        dict=f"{PERS_ROSMAP}/ref/hg38.dict",
+    log:
+        log_path("personal", "rosmap/liftover_reference"),
+    benchmark:
+        bench_path("personal", "rosmap/liftover_reference")
+    conda:
+        "../envs/genotypes.yaml"
+    shell:
+        "(ln -sf $(realpath {input.fa}) {output.fa} && ln -sf $(realpath {input.fai}) {output.fai}"
+        " && $(command -v PicardCommandLine || command -v picard) CreateSequenceDictionary R={output.fa} O={output.dict}.tmp.dict"
+        " && mv {output.dict}.tmp.dict {output.dict}) > {log} 2>&1"
+
+
+rule personal_liftover:
+    input:
+        vcf="resources/downloads/personal/rosmap/wgs/chr{chrom}.b37.vcf.gz",
+        chain=PERS_ROS.get("chain", "resources/downloads/personal/hg19ToHg38.over.chain.gz"),
+        ref=f"{PERS_ROSMAP}/ref/hg38.fa",
+        dict=f"{PERS_ROSMAP}/ref/hg38.dict",
+    output:
+        vcf=f"{PERS_ROSMAP}/lifted/chr{{chrom}}.vcf.gz",
+        rejected=f"{PERS_ROSMAP}/lifted/chr{{chrom}}.rejected.vcf.gz",
+    log:
+        log_path("personal", "rosmap/liftover_chr{chrom}"),
+    benchmark:
+        bench_path("personal", "rosmap/liftover_chr{chrom}")
+    conda:
+        "../envs/genotypes.yaml"
+    resources:
+        mem_mb=mem_mb_scaled(16000),
+        runtime=runtime_scaled(600),
+    params:
+        java_mem=lambda wc, resources: max(1000, int(resources.mem_mb * 0.8)),
+    shell:
+        # GRCh37 VCFs name chromosomes 1..22, the UCSC chain chr1..chr22: rename first
+        "(echo '{wildcards.chrom} chr{wildcards.chrom}' > {output.vcf}.chrmap"
+        " && bcftools annotate --rename-chrs {output.vcf}.chrmap -Oz -o {output.vcf}.renamed.vcf.gz {input.vcf}"
+        " && $(command -v PicardCommandLine || command -v picard) -Xmx{params.java_mem}m LiftoverVcf"
+        " I={output.vcf}.renamed.vcf.gz O={output.vcf}.tmp.vcf.gz"
+        " CHAIN={input.chain} REJECT={output.rejected}.tmp.vcf.gz R={input.ref}"
+        " WARN_ON_MISSING_CONTIG=true RECOVER_SWAPPED_REF_ALT=true"
+        " && mv {output.rejected}.tmp.vcf.gz {output.rejected} && mv {output.vcf}.tmp.vcf.gz {output.vcf}"
+        " && rm -f {output.vcf}.tmp.vcf.gz.tbi {output.vcf}.renamed.vcf.gz {output.vcf}.chrmap) > {log} 2>&1"
+
+
+rule personal_plink_qc:
+    input:
+        vcf=f"{PERS_ROSMAP}/lifted/chr{{chrom}}.vcf.gz",
+        outliers=PERS_ROS.get("qc", {}).get("remove") or [],
+    output:
+        vcf=f"{PERS_ROSMAP}/qc/chr{{chrom}}.vcf.gz",
+        tbi=f"{PERS_ROSMAP}/qc/chr{{chrom}}.vcf.gz.tbi",
+    log:
+        log_path("personal", "rosmap/plink_qc_chr{chrom}"),
+    benchmark:
+        bench_path("personal", "rosmap/plink_qc_chr{chrom}")
+    conda:
+        "../envs/genotypes.yaml"
+    threads: 2
+    resources:
+        mem_mb=mem_mb_scaled(8000),
+        runtime=runtime_scaled(60),
+    params:
+        args=lambda wc, input: " ".join(
+            pers_plink_qc_args(
+                PERS_ROS.get("qc", {}), input.outliers[0] if input.outliers else None
+            )
+        ),
+        prefix=lambda wc, output: output.vcf[: -len(".vcf.gz")] + ".tmp",
+    shell:
+        "($(command -v plink1.9 || command -v plink) --vcf {input.vcf} --double-id --chr {wildcards.chrom} {params.args}"
+        " --threads {threads} --memory {resources.mem_mb} --output-chr 26 --recode vcf-iid bgz"
+        " --out {params.prefix}"
+        " && mv {params.prefix}.vcf.gz {output.vcf} && tabix -f -p vcf {output.vcf}"
+        " && rm -f {params.prefix}.log {params.prefix}.nosex) > {log} 2>&1"
+
+
+rule personal_eagle_unpack:
+    input:
+        PERS_ROS.get("phasing", {}).get(
+            "eagle_archive", "resources/downloads/personal/Eagle_v2.4.1.tar.gz"
+        ),
+    output:
+        eagle=f"{PERS_ROSMAP}/eagle/eagle",
+        map=f"{PERS_ROSMAP}/eagle/genetic_map_hg38_withX.txt.gz",
+    log:
+        log_path("personal", "rosmap/eagle_unpack"),
+    benchmark:
+        bench_path("personal", "rosmap/eagle_unpack")
+    conda:
+        "../envs/download.yaml"
+    shell:
+        "(d=$(dirname {output.eagle}); tar -xzf {input} -C $d --strip-components=1"
+        " --wildcards '*/eagle' '*/tables/genetic_map_hg38_withX.txt.gz'"
+        " && mv $d/tables/genetic_map_hg38_withX.txt.gz {output.map} && chmod +x {output.eagle}) > {log} 2>&1"
+
+
+rule personal_shapeit4_map:
+    input:
+        f"{PERS_ROSMAP}/eagle/genetic_map_hg38_withX.txt.gz",
+    output:
+        f"{PERS_ROSMAP}/eagle/shapeit4_map_chr{{chrom}}.txt",
+    log:
+        log_path("personal", "rosmap/shapeit4_map_chr{chrom}"),
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/personal_shapeit4_map.py"
+
+
+rule personal_phase:
+    input:
+        unpack(pers_phasing_inputs),
+    output:
+        vcf=f"{PERS_ROSMAP}/phased/chr{{chrom}}.vcf.gz",
+    log:
+        log_path("personal", "rosmap/phase_chr{chrom}"),
+    benchmark:
+        bench_path("personal", "rosmap/phase_chr{chrom}")
+    conda:
+        "../envs/genotypes.yaml"
+    threads: int(PERS_ROS.get("phasing", {}).get("threads", 8))
+    resources:
+        mem_mb=mem_mb_scaled(16000),
+        runtime=runtime_scaled(720),
+    params:
+        cmd=lambda wc, input, output, threads: pers_phasing_command(
+            PERS_ROS.get("phasing", {}).get("tool", "eagle"),
+            input.vcf,
+            f"{output.vcf}.tmp.vcf.gz",
+            wc.chrom,
+            threads,
+            os.path.dirname(input.eagle) if "eagle" in input.keys() else None,
+            input.map if "map" in input.keys() else None,
+        ),
+    shell:
+        "({params.cmd} && mv {output.vcf}.tmp.vcf.gz {output.vcf}) > {log} 2>&1"
+
+
+rule personal_concat:
+    input:
+        expand(f"{PERS_ROSMAP}/phased/chr{{chrom}}.vcf.gz", chrom=pers_rosmap_chroms()),
+    output:
+        vcf=f"{PERS_ROSMAP}/chrAll.phased.vcf.gz",
+        tbi=f"{PERS_ROSMAP}/chrAll.phased.vcf.gz.tbi",
+        samples=f"{PERS_ROSMAP}/chrAll.phased.samples.txt",
+    log:
+        log_path("personal", "rosmap/concat"),
+    benchmark:
+        bench_path("personal", "rosmap/concat")
+    conda:
+        "../envs/genotypes.yaml"
+    threads: 2
+    resources:
+        mem_mb=mem_mb_scaled(4000),
+        runtime=runtime_scaled(240),
+    shell:
+        "(bcftools concat --threads {threads} -Oz -o {output.vcf}.tmp.vcf.gz {input}"
+        " && mv {output.vcf}.tmp.vcf.gz {output.vcf} && tabix -f -p vcf {output.vcf}"
+        " && bcftools query -l {output.vcf} > {output.samples}.tmp && mv {output.samples}.tmp {output.samples}) > {log} 2>&1"
+
+
+rule personal_expression:
+    input:
+        counts=PERS_ROS.get("rnaseq", {}).get("counts", []),
+        id_key=PERS_ROS.get("rnaseq", {}).get("id_key", {}).get("file", []),
+        covariates=list(pers_rosmap_covariate_files().values()),
+        samples=f"{PERS_ROSMAP}/chrAll.phased.samples.txt",
+    output:
+        expression=f"{PERS_ROSMAP}/Observed_gene_expression.tsv",
+        pairs=f"{PERS_ROSMAP}/paired_individuals.tsv",
+    log:
+        log_path("personal", "rosmap/expression"),
+    benchmark:
+        bench_path("personal", "rosmap/expression")
+    conda:
+        "../envs/regbench.yaml"
+    resources:
+        mem_mb=mem_mb_scaled(16000),
+        runtime=runtime_scaled(60),
+    params:
+        cfg=PERS_ROS.get("rnaseq", {}),
+        covariates=pers_rosmap_covariate_files(),
+    script:
+        "../scripts/personal_expression.py"
+
+
+# --- the study ---------------------------------------------------------------------------------
+
+
 rule personal_genes:
     input:
-        gtf=PERS["inputs"]["gtf"],
-        expression=PERS["inputs"]["expression"],
+        unpack(pers_genes_inputs),
     output:
-        f"{PERS_RES}/genes.tsv",
+        genes=f"{PERS_RES}/genes.tsv",
+        reference=f"{PERS_RES}/reference_genes.tsv",
     log:
         log_path("personal", "genes"),
     benchmark:
@@ -68,7 +338,7 @@ rule personal_genotypes:
 
 rule personal_reference:
     input:
-        genes=f"{PERS_RES}/genes.tsv",
+        genes=f"{PERS_RES}/reference_genes.tsv",
         genome=PERS["inputs"]["genome"],
         model=pers_enformer_inputs(),
     output:
@@ -96,7 +366,7 @@ rule personal_elastic_net:
     input:
         unpack(pers_elastic_net_inputs),
     output:
-        weights=f"{PERS_RES}/elastic_net/weights.csv",
+        weights=list(pers_head_weights().values()),
         predictions=f"{PERS_RES}/reference_predictions.tsv",
     log:
         log_path("personal", "elastic_net"),
@@ -109,6 +379,7 @@ rule personal_elastic_net:
         runtime=runtime_scaled(60),
     params:
         cfg=PERS,
+        weights=pers_head_weights(),
     script:
         "../scripts/personal_elastic_net.py"
 
@@ -120,7 +391,7 @@ rule personal_predict:
         genome=PERS["inputs"]["genome"],
         model=pers_enformer_inputs(),
         targets=config["enformer"]["targets_human"],
-        weights=f"{PERS_RES}/elastic_net/weights.csv",
+        weights=list(pers_head_weights().values()),
     output:
         f"{PERS_RES}/predictions/chunk{{chunk}}.tsv",
     log:
@@ -138,8 +409,55 @@ rule personal_predict:
     params:
         cfg=PERS,
         enformer=ENFORMER,
+        weights=pers_head_weights(),
     script:
         "../scripts/personal_predict.py"
+
+
+rule personal_ensemble:
+    input:
+        unpack(pers_vcf),
+        genes=f"{PERS_RES}/genes.tsv",
+        stats=f"{PERS_RES}/gene_stats.tsv",
+        genome=PERS["inputs"]["genome"],
+        model=pers_enformer_inputs(),
+        targets=config["enformer"]["targets_human"],
+    output:
+        f"{PERS_RES}/ensemble/chunk{{chunk}}.tsv",
+    log:
+        log_path("personal", "ensemble/chunk{chunk}"),
+    benchmark:
+        bench_path("personal", "ensemble/chunk{chunk}")
+    conda:
+        "../envs/torch.yaml"
+    threads: 4
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=mem_mb_scaled(32000),
+        runtime=runtime_scaled(720),
+    params:
+        cfg=PERS,
+        enformer=ENFORMER,
+    script:
+        "../scripts/personal_ensemble.py"
+
+
+rule personal_ensemble_stats:
+    input:
+        stats=f"{PERS_RES}/gene_stats.tsv",
+        ensemble=pers_chunk_files(f"{PERS_RES}/ensemble/chunk{{chunk}}.tsv"),
+        expression=PERS["inputs"]["expression"],
+    output:
+        f"{PERS_RES}/ensemble_stats.tsv",
+    log:
+        log_path("personal", "ensemble_stats"),
+    benchmark:
+        bench_path("personal", "ensemble_stats")
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/personal_ensemble_stats.py"
 
 
 rule personal_predixcan:
@@ -176,6 +494,7 @@ rule personal_gene_stats:
     output:
         stats=f"{PERS_RES}/gene_stats.tsv",
         individual=f"{PERS_RES}/individual_predictions.tsv",
+        example_genotypes=f"{PERS_RES}/example_genotypes.tsv",
         significance=f"{PERS_RES}/summary/significance.tsv",
         predixcan=f"{PERS_RES}/summary/predixcan.tsv",
     log:
@@ -185,8 +504,8 @@ rule personal_gene_stats:
     conda:
         "../envs/regbench.yaml"
     resources:
-        mem_mb=mem_mb_scaled(16000),
-        runtime=runtime_scaled(60),
+        mem_mb=pers_stream_mem_mb,
+        runtime=pers_stream_runtime,
     params:
         cfg=PERS,
     script:
@@ -202,7 +521,8 @@ rule personal_ism:
         model=pers_enformer_inputs(),
         targets=config["enformer"]["targets_human"],
     output:
-        f"{PERS_RES}/ism/chunk{{chunk}}.tsv",
+        tsv=f"{PERS_RES}/ism/chunk{{chunk}}.tsv",
+        npz=f"{PERS_RES}/ism/chunk{{chunk}}.npz",
     log:
         log_path("personal", "ism/chunk{chunk}"),
     benchmark:
@@ -220,6 +540,35 @@ rule personal_ism:
         enformer=ENFORMER,
     script:
         "../scripts/personal_ism.py"
+
+
+rule personal_tss_ism:
+    input:
+        genes=f"{PERS_RES}/genes.tsv",
+        stats=f"{PERS_RES}/gene_stats.tsv",
+        genome=PERS["inputs"]["genome"],
+        model=pers_enformer_inputs(),
+        targets=config["enformer"]["targets_human"],
+    output:
+        tsv=f"{PERS_RES}/tss_ism/chunk{{chunk}}.tsv",
+        npz=f"{PERS_RES}/tss_ism/chunk{{chunk}}.npz",
+    log:
+        log_path("personal", "tss_ism/chunk{chunk}"),
+    benchmark:
+        bench_path("personal", "tss_ism/chunk{chunk}")
+    conda:
+        "../envs/torch.yaml"
+    threads: 4
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=mem_mb_scaled(32000),
+        runtime=runtime_scaled(720),
+    params:
+        cfg=PERS,
+        enformer=ENFORMER,
+    script:
+        "../scripts/personal_tss_ism.py"
 
 
 rule personal_drivers:
@@ -242,17 +591,72 @@ rule personal_drivers:
     conda:
         "../envs/regbench.yaml"
     resources:
-        mem_mb=mem_mb_scaled(16000),
-        runtime=runtime_scaled(120),
+        mem_mb=pers_stream_mem_mb,
+        runtime=pers_drivers_runtime,
     params:
         cfg=PERS,
     script:
         "../scripts/personal_drivers.py"
 
 
-rule personal_cnn_train:
+rule personal_driver_ism:
     input:
         genes=f"{PERS_RES}/genes.tsv",
+        drivers=f"{PERS_RES}/drivers.tsv",
+        genome=PERS["inputs"]["genome"],
+        model=pers_enformer_inputs(),
+        targets=config["enformer"]["targets_human"],
+    output:
+        f"{PERS_RES}/driver_ism/chunk{{chunk}}.npz",
+    log:
+        log_path("personal", "driver_ism/chunk{chunk}"),
+    benchmark:
+        bench_path("personal", "driver_ism/chunk{chunk}")
+    conda:
+        "../envs/torch.yaml"
+    threads: 4
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        mem_mb=mem_mb_scaled(32000),
+        runtime=runtime_scaled(120),
+    params:
+        cfg=PERS,
+        enformer=ENFORMER,
+    script:
+        "../scripts/personal_driver_ism.py"
+
+
+rule personal_motifs:
+    input:
+        drivers=f"{PERS_RES}/drivers.tsv",
+        stats=f"{PERS_RES}/gene_stats.tsv",
+        genes=f"{PERS_RES}/genes.tsv",
+        genome=PERS["inputs"]["genome"],
+        driver_ism=pers_chunk_files(f"{PERS_RES}/driver_ism/chunk{{chunk}}.npz"),
+        tss_ism=pers_chunk_files(f"{PERS_RES}/tss_ism/chunk{{chunk}}.tsv"),
+    output:
+        windows=f"{PERS_RES}/motifs/driver_windows.tsv",
+        kmers=f"{PERS_RES}/motifs/kmers.tsv",
+        clusters=f"{PERS_RES}/motifs/kmer_clusters.tsv",
+    log:
+        log_path("personal", "motifs"),
+    benchmark:
+        bench_path("personal", "motifs")
+    conda:
+        "../envs/regbench.yaml"
+    resources:
+        mem_mb=mem_mb_scaled(8000),
+        runtime=runtime_scaled(60),
+    params:
+        cfg=PERS,
+    script:
+        "../scripts/personal_motifs.py"
+
+
+rule personal_cnn_train:
+    input:
+        genes=f"{PERS_RES}/reference_genes.tsv",
         genome=PERS["inputs"]["genome"],
         expression=PERS["inputs"]["expression"],
     output:
@@ -303,408 +707,35 @@ rule personal_cnn_eval:
         "../scripts/personal_cnn_eval.py"
 
 
-rule personal_panel_fig1b:
-    input:
-        pers_figure_inputs("fig1b"),
-    output:
-        pdf=f"{PERS_FIG}/fig1b.pdf",
-        png=report(
-            f"{PERS_FIG}/fig1b.png",
-            caption=caption("personal", "fig1b"),
-            category="personal",
-            labels=pers_label("fig1b"),
-        ),
-    log:
-        log_path("personal", "panel_fig1b"),
-    benchmark:
-        bench_path("personal", "panel_fig1b")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="fig1b",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
+# --- panels: one rule per panel (same adapter), inputs from pers_figure_inputs ---------------------
 
+for _panel in PERS_PANELS:
 
-rule personal_panel_fig1d:
-    input:
-        pers_figure_inputs("fig1d"),
-    output:
-        pdf=f"{PERS_FIG}/fig1d.pdf",
-        png=report(
-            f"{PERS_FIG}/fig1d.png",
-            caption=caption("personal", "fig1d"),
-            category="personal",
-            labels=pers_label("fig1d"),
-        ),
-    log:
-        log_path("personal", "panel_fig1d"),
-    benchmark:
-        bench_path("personal", "panel_fig1d")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="fig1d",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_fig1e:
-    input:
-        pers_figure_inputs("fig1e"),
-    output:
-        pdf=f"{PERS_FIG}/fig1e.pdf",
-        png=report(
-            f"{PERS_FIG}/fig1e.png",
-            caption=caption("personal", "fig1e"),
-            category="personal",
-            labels=pers_label("fig1e"),
-        ),
-    log:
-        log_path("personal", "panel_fig1e"),
-    benchmark:
-        bench_path("personal", "panel_fig1e")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="fig1e",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_fig2a:
-    input:
-        pers_figure_inputs("fig2a"),
-    output:
-        pdf=f"{PERS_FIG}/fig2a.pdf",
-        png=report(
-            f"{PERS_FIG}/fig2a.png",
-            caption=caption("personal", "fig2a"),
-            category="personal",
-            labels=pers_label("fig2a"),
-        ),
-    log:
-        log_path("personal", "panel_fig2a"),
-    benchmark:
-        bench_path("personal", "panel_fig2a")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="fig2a",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_fig2b:
-    input:
-        pers_figure_inputs("fig2b"),
-    output:
-        pdf=f"{PERS_FIG}/fig2b.pdf",
-        png=report(
-            f"{PERS_FIG}/fig2b.png",
-            caption=caption("personal", "fig2b"),
-            category="personal",
-            labels=pers_label("fig2b"),
-        ),
-    log:
-        log_path("personal", "panel_fig2b"),
-    benchmark:
-        bench_path("personal", "panel_fig2b")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="fig2b",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_fig2c:
-    input:
-        pers_figure_inputs("fig2c"),
-    output:
-        pdf=f"{PERS_FIG}/fig2c.pdf",
-        png=report(
-            f"{PERS_FIG}/fig2c.png",
-            caption=caption("personal", "fig2c"),
-            category="personal",
-            labels=pers_label("fig2c"),
-        ),
-    log:
-        log_path("personal", "panel_fig2c"),
-    benchmark:
-        bench_path("personal", "panel_fig2c")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="fig2c",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_fig2d:
-    input:
-        pers_figure_inputs("fig2d"),
-    output:
-        pdf=f"{PERS_FIG}/fig2d.pdf",
-        png=report(
-            f"{PERS_FIG}/fig2d.png",
-            caption=caption("personal", "fig2d"),
-            category="personal",
-            labels=pers_label("fig2d"),
-        ),
-    log:
-        log_path("personal", "panel_fig2d"),
-    benchmark:
-        bench_path("personal", "panel_fig2d")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="fig2d",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_fig2e:
-    input:
-        pers_figure_inputs("fig2e"),
-    output:
-        pdf=f"{PERS_FIG}/fig2e.pdf",
-        png=report(
-            f"{PERS_FIG}/fig2e.png",
-            caption=caption("personal", "fig2e"),
-            category="personal",
-            labels=pers_label("fig2e"),
-        ),
-    log:
-        log_path("personal", "panel_fig2e"),
-    benchmark:
-        bench_path("personal", "panel_fig2e")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="fig2e",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_fig2f:
-    input:
-        pers_figure_inputs("fig2f"),
-    output:
-        pdf=f"{PERS_FIG}/fig2f.pdf",
-        png=report(
-            f"{PERS_FIG}/fig2f.png",
-            caption=caption("personal", "fig2f"),
-            category="personal",
-            labels=pers_label("fig2f"),
-        ),
-    log:
-        log_path("personal", "panel_fig2f"),
-    benchmark:
-        bench_path("personal", "panel_fig2f")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="fig2f",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_ed1a:
-    input:
-        pers_figure_inputs("ed1a"),
-    output:
-        pdf=f"{PERS_FIG}/ed1a.pdf",
-        png=report(
-            f"{PERS_FIG}/ed1a.png",
-            caption=caption("personal", "ed1a"),
-            category="personal",
-            labels=pers_label("ed1a"),
-        ),
-    log:
-        log_path("personal", "panel_ed1a"),
-    benchmark:
-        bench_path("personal", "panel_ed1a")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="ed1a",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_ed1b:
-    input:
-        pers_figure_inputs("ed1b"),
-    output:
-        pdf=f"{PERS_FIG}/ed1b.pdf",
-        png=report(
-            f"{PERS_FIG}/ed1b.png",
-            caption=caption("personal", "ed1b"),
-            category="personal",
-            labels=pers_label("ed1b"),
-        ),
-    log:
-        log_path("personal", "panel_ed1b"),
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="ed1b",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_ed1c:
-    input:
-        pers_figure_inputs("ed1c"),
-    output:
-        pdf=f"{PERS_FIG}/ed1c.pdf",
-        png=report(
-            f"{PERS_FIG}/ed1c.png",
-            caption=caption("personal", "ed1c"),
-            category="personal",
-            labels=pers_label("ed1c"),
-        ),
-    log:
-        log_path("personal", "panel_ed1c"),
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="ed1c",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_ed2a:
-    input:
-        pers_figure_inputs("ed2a"),
-    output:
-        pdf=f"{PERS_FIG}/ed2a.pdf",
-        png=report(
-            f"{PERS_FIG}/ed2a.png",
-            caption=caption("personal", "ed2a"),
-            category="personal",
-            labels=pers_label("ed2a"),
-        ),
-    log:
-        log_path("personal", "panel_ed2a"),
-    benchmark:
-        bench_path("personal", "panel_ed2a")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="ed2a",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_ed2b:
-    input:
-        pers_figure_inputs("ed2b"),
-    output:
-        pdf=f"{PERS_FIG}/ed2b.pdf",
-        png=report(
-            f"{PERS_FIG}/ed2b.png",
-            caption=caption("personal", "ed2b"),
-            category="personal",
-            labels=pers_label("ed2b"),
-        ),
-    log:
-        log_path("personal", "panel_ed2b"),
-    benchmark:
-        bench_path("personal", "panel_ed2b")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="ed2b",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_supp1:
-    input:
-        pers_figure_inputs("supp1"),
-    output:
-        pdf=f"{PERS_FIG}/supp1.pdf",
-        png=report(
-            f"{PERS_FIG}/supp1.png",
-            caption=caption("personal", "supp1"),
-            category="personal",
-            labels=pers_label("supp1"),
-        ),
-    log:
-        log_path("personal", "panel_supp1"),
-    benchmark:
-        bench_path("personal", "panel_supp1")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="supp1",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_supp4:
-    input:
-        pers_figure_inputs("supp4"),
-    output:
-        pdf=f"{PERS_FIG}/supp4.pdf",
-        png=report(
-            f"{PERS_FIG}/supp4.png",
-            caption=caption("personal", "supp4"),
-            category="personal",
-            labels=pers_label("supp4"),
-        ),
-    log:
-        log_path("personal", "panel_supp4"),
-    benchmark:
-        bench_path("personal", "panel_supp4")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="supp4",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
-
-
-rule personal_panel_supp7:
-    input:
-        pers_figure_inputs("supp7"),
-    output:
-        pdf=f"{PERS_FIG}/supp7.pdf",
-        png=report(
-            f"{PERS_FIG}/supp7.png",
-            caption=caption("personal", "supp7"),
-            category="personal",
-            labels=pers_label("supp7"),
-        ),
-    log:
-        log_path("personal", "panel_supp7"),
-    benchmark:
-        bench_path("personal", "panel_supp7")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        panel="supp7",
-        cfg=PERS,
-    script:
-        "../scripts/personal_figure.py"
+    rule:
+        name:
+            f"personal_panel_{_panel}"
+        input:
+            pers_figure_inputs(_panel),
+        output:
+            data=f"{PERS_RES}/panels/{_panel}.tsv",
+            pdf=f"{PERS_FIG}/{_panel}.pdf",
+            png=report(
+                f"{PERS_FIG}/{_panel}.png",
+                caption=caption("personal", _panel),
+                category="personal",
+                labels=pers_label(_panel),
+            ),
+        log:
+            log_path("personal", f"panel_{_panel}"),
+        benchmark:
+            bench_path("personal", f"panel_{_panel}")
+        conda:
+            "../envs/regbench.yaml"
+        params:
+            panel=_panel,
+            cfg=PERS,
+        script:
+            "../scripts/personal_figure.py"
 
 
 rule all_personal:

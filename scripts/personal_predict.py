@@ -5,6 +5,6 @@ from regbench.workflow import script_run
 
 with script_run(snakemake) as log:
     write_personal_chunk(snakemake.input.genes, snakemake.input.genome, snakemake.input.vcf,
-                         snakemake.input.weights, int(snakemake.wildcards.chunk),
+                         snakemake.params.weights, int(snakemake.wildcards.chunk),
                          snakemake.output[0], snakemake.params.cfg, snakemake.params.enformer,
                          log=log)

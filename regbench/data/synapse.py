@@ -1,4 +1,5 @@
-"""Synapse file entities (``synapse://syn123`` or ``synapse://syn123.4`` for version 4) through the
+"""Synapse file entities (``synapse://syn123`` or ``synapse://syn123.4`` for version 4, or
+``synapse://syn123/<name>[/<name>...]`` for the file of that name inside folder syn123) through the
 Synapse REST API, with a personal access token from ``SYNAPSE_AUTH_TOKEN`` or ``~/.synapseConfig``
 (``[authentication]`` / ``authtoken = ...``; path overridable with ``SYNAPSE_CONFIG``).
 
@@ -9,6 +10,10 @@ Requests (base ``SYNAPSE_REPO_ENDPOINT``, default https://repo-prod.prod.sagebas
   ``contentSize``, ``fileName`` (the publisher's checksum of the file)
 * ``GET <base>/repo/v1/entity/<syn>[/version/<v>]/file?redirect=false`` -> the presigned storage
   URL as text (fetched without the token)
+* folder paths (:func:`resolve_path`): ``POST <base>/repo/v1/entity/children`` with
+  ``{"parentId": <syn>, "includeTypes": ["file", "folder"]}`` (paged by ``nextPageToken``) -> the
+  child of that name, one path element at a time (ROSMAP's per-chromosome WGS VCFs live in folder
+  syn11707420: a config names them by folder and file name instead of pinning 22 entities)
 
 The token never appears in a log line or an error; presigned URLs are scrubbed of their signature.
 """
@@ -61,7 +66,12 @@ def synapse_token(env: Mapping[str, str] | None = None) -> str:
 
 
 def entity_path(entity: str) -> str:
-    """``syn123`` -> ``/repo/v1/entity/syn123``; ``syn123.4`` -> ``.../syn123/version/4``."""
+    """``syn123`` -> ``/repo/v1/entity/syn123``; ``syn123.4`` -> ``.../syn123/version/4``; a folder
+    path ``syn123/<name>`` (not resolved here: no request) -> ``/repo/v1/entity/syn123/children/<name>``,
+    a description of where :func:`resolve_path` will look."""
+    if "/" in entity:
+        folder, _, rest = entity.partition("/")
+        return entity_path(folder) + "/children/" + rest
     syn, _, version = entity.partition(".")
     if not syn.lower().startswith("syn") or not syn[3:].isdigit() or (version and not version.isdigit()):
         raise DownloadError(f"synapse://{entity}: expected an entity id like syn123 or syn123.4")
@@ -73,9 +83,12 @@ def api_base(base: str | None = None) -> str:
 
 
 def resolve(entity: str, base: str | None = None, timeout: float = 60.0) -> SynapseFile:
-    """The presigned URL, md5, size and file name of a Synapse file entity ``syn123[.version]``."""
+    """The presigned URL, md5, size and file name of a Synapse file entity ``syn123[.version]`` (or
+    of the file a folder path ``syn123/<name>`` names, :func:`resolve_path`)."""
     import requests
 
+    if "/" in entity:
+        entity = resolve_path(entity, base, timeout)
     path = entity_path(entity)
     base = api_base(base)
     token = synapse_token()
@@ -103,3 +116,70 @@ def resolve(entity: str, base: str | None = None, timeout: float = 60.0) -> Syna
     size = h.get("contentSize")
     return SynapseFile(entity, url, h.get("contentMd5") or None, int(size) if size is not None else None,
                        h.get("fileName") or entity)
+
+
+CHILD_TYPES = ["file", "folder"]
+
+
+def list_children(parent: str, base: str | None = None, timeout: float = 60.0, token: str | None = None) -> list[dict]:
+    """Every child (``{id, name, type, ...}``) of a Synapse container, all pages
+    (``POST /repo/v1/entity/children``, through the download mirror)."""
+    import requests
+
+    from regbench.data.http import mirror_url
+
+    entity_path(parent)  # validates the id
+    base = api_base(base)
+    token = token or synapse_token()
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "Content-Type": "application/json"}
+    out, page_token = [], None
+    while True:
+        body = {"parentId": parent, "includeTypes": CHILD_TYPES}
+        if page_token:
+            body["nextPageToken"] = page_token
+        try:
+            r = requests.post(mirror_url(f"{base}/repo/v1/entity/children"), json=body, headers=headers, timeout=timeout)
+        except requests.RequestException as e:
+            raise DownloadError(f"synapse://{parent}: listing the folder failed ({type(e).__name__}: "
+                                f"{scrub_secrets(str(e), token)})") from None
+        if r.status_code in (401, 403):
+            raise DownloadError(f"synapse://{parent}: access denied (HTTP {r.status_code}); check the token and the data use agreement")
+        if r.status_code == 404:
+            raise DownloadError(f"synapse://{parent}: no such folder (HTTP 404)")
+        if r.status_code >= 400:
+            raise DownloadError(f"synapse://{parent}: listing the folder failed (HTTP {r.status_code})")
+        try:
+            data = r.json()
+        except ValueError:
+            raise DownloadError(f"synapse://{parent}: unexpected answer to the folder listing (not JSON)") from None
+        out += list(data.get("page", []))
+        page_token = data.get("nextPageToken")
+        if not page_token:
+            return out
+
+
+def resolve_path(path: str, base: str | None = None, timeout: float = 60.0) -> str:
+    """Entity id of ``syn<folder>/<name>[/<name>...]`` (each name a child of the previous entity;
+    the last one must be a file). An id without a path is returned unchanged. A missing name
+    raises DownloadError listing the names that exist there."""
+    parts = [p for p in str(path).split("/") if p]
+    if not parts or not parts[0].lower().startswith("syn"):
+        raise DownloadError(f"synapse://{path}: expected syn<id>[/<name>...]")
+    current = parts[0]
+    if len(parts) == 1:
+        return current
+    token = synapse_token()
+    for k, name in enumerate(parts[1:], start=1):
+        children = list_children(current, base, timeout, token)
+        hit = [c for c in children if c.get("name") == name]
+        if not hit:
+            names = sorted(str(c.get("name", "")) for c in children)
+            shown = ", ".join(names[:20]) + (f" ... ({len(names)} in all)" if len(names) > 20 else "")
+            raise DownloadError(f"synapse://{path}: no entity named {name!r} in {current} (children: {shown or 'none'})")
+        entity = hit[0]
+        kind = str(entity.get("type", ""))
+        is_file = kind.endswith("FileEntity") or kind == "file"
+        if k == len(parts) - 1 and not is_file:
+            raise DownloadError(f"synapse://{path}: {name!r} in {current} is a {kind}, not a file")
+        current = str(entity["id"])
+    return current

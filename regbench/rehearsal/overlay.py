@@ -80,6 +80,14 @@ ALLOW: list[Allowed] = [
     # --- accessibility
     allow("accessibility.experiments.*", "grid", "a subset of each grid's members, every value of every dimension kept"),
     # --- personal
+    allow("personal.genes.n_genes", "size", "genes drawn for the personal analyses (the example genes are added)"),
+    allow("personal.genes.n_reference", "size", "expected number of expressed genes (sets the reference chunk count)"),
+    allow("personal.genes.chunk_size", "size", "genes per GPU job"),
+    allow("personal.rosmap.wgs.chromosomes", "size", "chromosome subset of the WGS release"),
+    allow("personal.attribution.tss_flank", "size", "region subset: bases around the TSS mutated by the TSS ISM"),
+    allow("personal.attribution.driver_flank", "size", "region subset: bases around each main driver mutated"),
+    allow("personal.cnn.max_epochs", "size", "epoch cap of the simple CNN"),
+    allow("personal.cnn.n_individuals", "size", "individuals of the CNN's personal evaluation"),
     # --- synthetic_loci
     *[allow(f"synthetic_loci.inputs.{k}", "input", "a generated user file in the authors' layout (rehearsal build dir)")
       for k in ("table_s4", "payload_fasta", "dhs_bed", "accessibility")],

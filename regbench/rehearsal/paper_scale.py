@@ -148,6 +148,66 @@ def _sl_gpu(forwards: float, what: str) -> GpuTime:
                    f"{what}; full Enformer forward at 26,880 bp = {SL_FLOP / 1e12:.2f} TFLOP "
                    f"(enformer_flop); fp32 at {GPU_SUSTAINED['fp32'] / 1e12:.0f} TFLOP/s sustained (H100, 30 % of peak)")
 
+#: ROSMAP phased WGS, 1,161 individuals x ~40 M SNV/indel records, bgzip VCF: estimate 1,161 x
+#: 4 bytes per GT ("0|1\t") x 40e6 records = 186 GB text, ~12x bgzip -> 15.5 GB
+ROSMAP_VCF_MB = 1161 * 4 * 40e6 / 12 / 1e6
+#: one GRCh37 joint-VCF chromosome (chr2, the largest by records): 1,894 samples x ~3.9 M records x
+#: ~35 bytes per sample field (GT:AD:DP:GQ:PL) = 258 GB text, ~10x bgzip -> 26 GB (estimate)
+ROSMAP_B37_CHR_MB = 1894 * 3.9e6 * 35 / 10 / 1e6
+#: hg38 FASTA (3.1 GB, UCSC hg38.fa unzipped) + Enformer weights (1.0 GB, config/paper.yaml note)
+HG38_MB = 3100.0
+#: genotype chunk NPZs of the personal study: 6,825 genes x ~3,000 SNVs in TSS +-100 kb x 1,161
+#: individuals int8 = 23.8 GB (issue 15's 24 GB), savez_compressed ~8x -> 3.0 GB; predictions
+#: 6,825 x 1,161 rows x ~70 bytes = 555 MB; expression 13,397 x 839 x ~9 bytes = 101 MB
+PERS_GENOTYPES_MB, PERS_PREDICTIONS_MB, PERS_EXPRESSION_MB = 3000.0, 555.0, 101.0
+
+PERSONAL_SCALE: dict[str, PaperScale] = {
+    "personal_liftover": PaperScale(ROSMAP_B37_CHR_MB + 1.0, "constant", "linear",
+                                    "one GRCh37 chromosome VCF (ROSMAP_B37_CHR_MB estimate) + chain; Picard "
+                                    "spills sorting to disk (MAX_RECORDS_IN_RAM), so memory is the JVM heap"),
+    "personal_plink_qc": PaperScale(ROSMAP_B37_CHR_MB, "linear", "linear",
+                                    "lifted chromosome VCF ~ the GRCh37 one (estimate); PLINK holds 2 bits per genotype"),
+    "personal_phase": PaperScale(ROSMAP_B37_CHR_MB / 4, "linear", "linear",
+                                 "QC'd chromosome VCF (GT only after PLINK --recode: ~1/4 of the joint VCF, estimate); "
+                                 "Eagle holds the chromosome's haplotypes"),
+    "personal_concat": PaperScale(ROSMAP_VCF_MB, "constant", "linear",
+                                  "22 phased chromosome VCFs = chrAll.phased.vcf.gz (ROSMAP_VCF_MB estimate); bcftools streams"),
+    "personal_expression": PaperScale(400.0, "linear", "constant",
+                                      "counts 60,000 genes x 1,100 specimens x ~6 bytes = 400 MB (estimate), covariate "
+                                      "tables and the VCF's sample list (KB)"),
+    "personal_gtex_target": PaperScale(2600.0, "constant", "linear",
+                                       "GTEx v8 gene TPM GCT 2.6 GB (config note), read 2,000 rows at a time"),
+    "personal_genes": PaperScale(39.0 + PERS_EXPRESSION_MB, "constant", "linear",
+                                 "GENCODE v27 GTF 39 MB + observed expression (PERS_EXPRESSION_MB); the GTF is read "
+                                 "line by line keeping gene rows (58,301), the expression's first column only"),
+    "personal_genotypes": PaperScale(ROSMAP_VCF_MB + HG38_MB, "constant", "constant",
+                                     "the whole VCF + genome are inputs, but a job reads 100 genes' tabix regions: "
+                                     "memory and time follow the chunk, not the files"),
+    "personal_reference": PaperScale(HG38_MB + ENFORMER_MB, "constant", "constant",
+                                     "genome + Enformer weights; a job predicts its chunk of 100 genes"),
+    "personal_predict": PaperScale(ROSMAP_VCF_MB + HG38_MB + ENFORMER_MB, "constant", "constant",
+                                   "VCF + genome + weights; a job predicts the haplotypes of its 100 genes"),
+    "personal_ensemble": PaperScale(ROSMAP_VCF_MB + HG38_MB + ENFORMER_MB, "constant", "constant", "as personal_predict"),
+    "personal_ism": PaperScale(PERS_GENOTYPES_MB / 69 + HG38_MB + ENFORMER_MB, "constant", "constant",
+                               "one genotype chunk + genome + weights; per chunk"),
+    "personal_tss_ism": PaperScale(HG38_MB + ENFORMER_MB, "constant", "constant", "genome + weights; per chunk"),
+    "personal_driver_ism": PaperScale(HG38_MB + ENFORMER_MB, "constant", "constant", "genome + weights; per chunk"),
+    "personal_elastic_net": PaperScale(13397 * 5313 * 3 * 4 / 1e6, "linear", "linear",
+                                       "reference features 13,397 genes x 5,313 tracks x 3 readouts float32 (held in memory)"),
+    "personal_predixcan": PaperScale(ROSMAP_VCF_MB, "constant", "constant",
+                                     "VCF (tabix regions of the model SNVs, gene by gene) + PredictDB"),
+    "personal_gene_stats": PaperScale(PERS_GENOTYPES_MB + PERS_PREDICTIONS_MB + PERS_EXPRESSION_MB, "constant", "linear",
+                                      "genotype chunks + predictions + expression; streamed one chunk at a time "
+                                      "(benchmarks/memory_personal.py)"),
+    "personal_drivers": PaperScale(PERS_GENOTYPES_MB + PERS_PREDICTIONS_MB + PERS_EXPRESSION_MB, "constant", "linear",
+                                   "as personal_gene_stats (streamed; benchmarks/memory_personal.py)"),
+    "personal_cnn_train": PaperScale(HG38_MB + PERS_EXPRESSION_MB, "constant", "linear",
+                                     "genome + expression; the windows are held as uint8 codes (13,397 x 40,001 bp = "
+                                     "536 MB, independent of the genome size), one-hot per batch"),
+    "personal_cnn_eval": PaperScale(ROSMAP_VCF_MB + HG38_MB, "constant", "linear",
+                                    "VCF + genome; haplotypes gene by gene for 190 individuals"),
+}
+
 PAPER_SCALE: dict[str, PaperScale] = {
     # --- shared (rehearsal-core)
     "download": PaperScale(1000.0, "constant", "linear",
@@ -213,6 +273,8 @@ PAPER_SCALE: dict[str, PaperScale] = {
     "dream_followup_drosophila": PaperScale(None, "constant", "linear",
                                             "drosophila_starrseq_data.tar.gz: row count not in the spec (DeepSTARR's "
                                             "split files, UNVERIFIED layout); same per-batch encoding as the human job"),
+    # --- personal (job inputs at paper scale; "estimate" rows are arithmetic on published sizes)
+    **PERSONAL_SCALE,
 }
 
 

@@ -1,22 +1,23 @@
-"""Input functions and target lists of the personal study (functions only: `snakemake --lint`
-forbids mixing functions and rules in one file).
+"""Input functions, resource functions and target lists of the personal study (functions only:
+`snakemake --lint` forbids mixing functions and rules in one file).
 
-Genes are split into ``ceil(n_genes / chunk_size)`` chunks fixed at parse time from config, so a
-dry-run lists every GPU job without reading any data (the gene table assigns genes to chunks)."""
+Genes are spread over chunks whose number is fixed at parse time from config (personal set:
+ceil(genes.n_genes / chunk_size); reference set: ceil(genes.n_reference / chunk_size)), so a
+dry-run lists every GPU job without reading any data (regbench.studies.personal.genes)."""
 
-import math
+import os
+
+from regbench.studies.personal.genes import n_chunks as pers_count_chunks
+from regbench.studies.personal.rosmap import phasing_command as pers_phasing_command
+from regbench.studies.personal.rosmap import plink_qc_args as pers_plink_qc_args
 
 PERS = config["personal"]
 PERS_RES = "results/personal"
 PERS_FIG = "results/figures/personal"
+PERS_ROSMAP = "resources/personal/rosmap"
 
-
-def pers_n_chunks():
-    n = PERS.get("genes", {}).get("n_genes") or 100000
-    return max(1, math.ceil(n / PERS.get("genes", {}).get("chunk_size", 100)))
-
-
-PERS_CHUNKS = [f"{i:04d}" for i in range(pers_n_chunks())]
+PERS_CHUNKS = [f"{i:04d}" for i in range(pers_count_chunks(PERS))]
+PERS_REF_CHUNKS = [f"{i:04d}" for i in range(pers_count_chunks(PERS, "reference"))]
 
 # panel -> paper figure label
 PERS_PANELS = {
@@ -29,14 +30,24 @@ PERS_PANELS = {
     "fig2d": "Fig. 2D",
     "fig2e": "Fig. 2E",
     "fig2f": "Fig. 2F",
+    "fig2g": "Fig. 2G",
     "ed1a": "Extended Data Fig. 1A",
     "ed1b": "Extended Data Fig. 1B",
     "ed1c": "Extended Data Fig. 1C",
     "ed2a": "Extended Data Fig. 2A",
     "ed2b": "Extended Data Fig. 2B",
     "supp1": "Supplementary Fig. 1",
+    "supp2": "Supplementary Fig. 2",
+    "supp3": "Supplementary Fig. 3",
     "supp4": "Supplementary Fig. 4",
+    "supp5": "Supplementary Fig. 5",
+    "supp6": "Supplementary Fig. 6",
     "supp7": "Supplementary Fig. 7",
+    "supp8": "Supplementary Fig. 8",
+    "supp9": "Supplementary Fig. 9",
+    "supp10": "Supplementary Fig. 10",
+    "supp11": "Supplementary Fig. 11",
+    "supp12": "Supplementary Fig. 12",
 }
 
 
@@ -57,8 +68,8 @@ def pers_label(panel):
     return {"figure": PERS_PANELS[panel], "panel": panel}
 
 
-def pers_chunk_files(pattern):
-    return [pattern.format(chunk=c) for c in PERS_CHUNKS]
+def pers_chunk_files(pattern, chunks=None):
+    return [pattern.format(chunk=c) for c in (PERS_CHUNKS if chunks is None else chunks)]
 
 
 def pers_enformer_inputs(wildcards=None):
@@ -76,22 +87,40 @@ def pers_vcf(wildcards=None):
     return {"vcf": PERS["inputs"]["vcf"], "tbi": PERS["inputs"]["vcf"] + ".tbi"}
 
 
+def pers_genes_inputs(wildcards=None):
+    inputs = {"gtf": PERS["inputs"]["gtf"], "expression": PERS["inputs"]["expression"]}
+    if PERS["inputs"].get("enformer_regions"):
+        inputs["regions"] = PERS["inputs"]["enformer_regions"]
+    return inputs
+
+
+def pers_heads():
+    """Elastic-net heads built (elastic_net.heads; the first one is the predictions' ``finetuned``)."""
+    return list(PERS.get("elastic_net", {}).get("heads", ["sklearn"]))
+
+
+def pers_head_weights():
+    return {h: f"{PERS_RES}/elastic_net/weights_{h}.csv" for h in pers_heads()}
+
+
 def pers_elastic_net_inputs(wildcards):
     inputs = {
-        "genes": f"{PERS_RES}/genes.tsv",
+        "genes": f"{PERS_RES}/reference_genes.tsv",
         "expression": PERS["inputs"]["expression"],
-        "reference": pers_chunk_files(f"{PERS_RES}/reference/chunk{{chunk}}.npz"),
+        "reference": pers_chunk_files(f"{PERS_RES}/reference/chunk{{chunk}}.npz", PERS_REF_CHUNKS),
         "targets": config["enformer"]["targets_human"],
     }
-    if PERS.get("elastic_net", {}).get("source", "sklearn") == "published":
+    if "published" in pers_heads():
         inputs["published"] = PERS["published_weights"]
-    else:
+    if "sklearn" in pers_heads():
         inputs["population_mean"] = study_input("personal", "population_mean")
     return inputs
 
 
 def pers_figure_inputs(panel):
-    """Tables a panel is drawn from (all under results/personal/)."""
+    """Files a panel is drawn from (results/personal/ unless absolute), in make_panel's order."""
+    ism_npz = pers_chunk_files(f"{PERS_RES}/ism/chunk{{chunk}}.npz")
+    driver_npz = pers_chunk_files(f"{PERS_RES}/driver_ism/chunk{{chunk}}.npz")
     t = {
         "fig1b": ["reference_predictions.tsv"],
         "supp1": ["reference_predictions.tsv"],
@@ -99,19 +128,29 @@ def pers_figure_inputs(panel):
         "fig2b": ["individual_predictions.tsv", "gene_stats.tsv"],
         "fig1e": ["snvs.tsv", "gene_stats.tsv"],
         "fig2d": ["snvs.tsv", "gene_stats.tsv"],
+        "fig2g": ["gene_stats.tsv", "snvs.tsv"] + ism_npz,
         "fig2a": ["gene_stats.tsv"],
         "ed1a": ["gene_stats.tsv"],
-        "ed1b": ["gene_stats.tsv"],
+        "ed1b": ["ensemble_stats.tsv"],
         "ed1c": ["gene_stats.tsv"],
         "fig2c": ["gene_stats.tsv"],
         "supp4": ["gene_stats.tsv"],
         "fig2e": ["driver_support.tsv"],
         "fig2f": ["drivers_backward.tsv"],
+        "supp2": ["example_genotypes.tsv", "gene_stats.tsv"],
+        "supp3": ["drivers.tsv", "gene_stats.tsv"] + driver_npz,
+        "supp5": ["driver_support.tsv"],
+        "supp6": ["snvs.tsv"],
         "supp7": ["driver_support.tsv"],
+        "supp8": ["motifs/kmer_clusters.tsv"],
+        "supp9": ["drivers.tsv"],
+        "supp10": ["drivers.tsv"],
+        "supp11": ["motifs/driver_windows.tsv"],
+        "supp12": ism_npz,
         "ed2a": ["cnn/reference_predictions.tsv"],
         "ed2b": ["cnn/gene_stats.tsv"],
     }[panel]
-    return [f"{PERS_RES}/{x}" for x in t]
+    return [x if x.startswith(("results/", "resources/")) else f"{PERS_RES}/{x}" for x in t]
 
 
 def personal_targets():
@@ -128,3 +167,89 @@ def personal_targets():
 
 
 register_study_targets("personal", personal_targets)
+
+
+# --- ROSMAP preprocessing (config personal.rosmap; paper configuration) ------------------------
+
+PERS_ROS = PERS.get("rosmap") or {}
+
+
+def pers_rosmap_chroms():
+    return [str(c) for c in PERS_ROS.get("wgs", {}).get("chromosomes", [])]
+
+
+def pers_rosmap_wgs_spec(wildcards):
+    """Download spec of one chromosome's GRCh37 joint VCF: the file of that name inside the WGS
+    Synapse folder (synapse://<folder>/<name>, regbench.data.synapse.resolve_path)."""
+    w = PERS_ROS["wgs"]
+    return {"url": f"synapse://{w['folder']}/{w['file'].format(chrom=wildcards.chrom)}"}
+
+
+def pers_rosmap_covariate_files(wildcards=None):
+    return {c["name"]: c["file"] for c in PERS_ROS.get("rnaseq", {}).get("covariates", [])}
+
+
+def pers_phasing_inputs(wildcards):
+    inputs = {
+        "vcf": f"{PERS_ROSMAP}/qc/chr{wildcards.chrom}.vcf.gz",
+        "tbi": f"{PERS_ROSMAP}/qc/chr{wildcards.chrom}.vcf.gz.tbi",
+    }
+    ph = PERS_ROS.get("phasing", {})
+    if ph.get("tool", "eagle") == "eagle":
+        inputs["eagle"] = f"{PERS_ROSMAP}/eagle/eagle"
+        inputs["map"] = f"{PERS_ROSMAP}/eagle/genetic_map_hg38_withX.txt.gz"
+    elif ph.get("genetic_map") == "eagle":
+        inputs["map"] = f"{PERS_ROSMAP}/eagle/shapeit4_map_chr{wildcards.chrom}.txt"
+    return inputs
+
+
+# --- resources from input size (issue 15) ---------------------------------------------------------
+#
+# Peak RSS of the streamed CPU steps = interpreter + libraries + the observed expression of the
+# study's genes + one genotype chunk decompressed (+ its prediction table):
+#     mem_mb = PERS_MEM_BASE_MB + PERS_EXPR_FACTOR * size(expression TSV, MB)
+#              + PERS_NPZ_FACTOR * size(largest genotype chunk NPZ, MB)
+# Measured with benchmarks/memory_personal.py (chunks of 20 genes x 2,000 SNVs x 1,000 individuals,
+# 40 MB int8 each, stored uncompressed): gene_stats 262 MB at 2 chunks / 294 MB at 8, drivers
+# 304 / 314 MB (the pre-streaming code: 305 / 808 MB). Base (imports, tables) ~220 MB -> 600 with
+# margin; pandas parses the expression TSV to ~1.5x its text size as float64; a savez_compressed
+# int8 dosage chunk inflates ~8x, held once plus float64 copies of one gene's slice -> 10x.
+# The retry doubles it (attempt).
+
+PERS_MEM_BASE_MB = 600
+PERS_EXPR_FACTOR = 1.5
+PERS_NPZ_FACTOR = 10.0
+
+
+def _size_mb(path):
+    try:
+        return os.path.getsize(path) / 1e6
+    except OSError:
+        return 0.0
+
+
+def pers_stream_mem_mb(wildcards, input, attempt):
+    """mem_mb of personal_gene_stats / personal_drivers (formula above)."""
+    chunks = [_size_mb(p) for p in input.genotypes] or [0.0]
+    mb = (
+        PERS_MEM_BASE_MB
+        + PERS_EXPR_FACTOR * _size_mb(input.expression)
+        + PERS_NPZ_FACTOR * max(chunks)
+    )
+    return int(mb * attempt)
+
+
+def pers_stream_runtime(wildcards, input, attempt):
+    """runtime (min) of personal_gene_stats: 30 min + 10 min per GB of genotype NPZs (estimate: the
+    50-draw null on ~3,000 SNVs x 1,161 individuals takes ~0.1-0.2 s per gene, 6,825 genes ~ 25 min
+    at paper scale), doubled on retry."""
+    total = sum(_size_mb(p) for p in input.genotypes) / 1e3
+    return int((30 + 10 * total) * attempt)
+
+
+def pers_drivers_runtime(wildcards, input, attempt):
+    """runtime (min) of personal_drivers: 120 min + 10 min per GB of genotype NPZs (estimate: backward
+    selection costs ~n_ind x n_snv per step, tens of steps per gene, ~20 s for a 3,000-SNV gene of
+    1,161 individuals, 256 XAI genes ~ 90 min), doubled on retry."""
+    total = sum(_size_mb(p) for p in input.genotypes) / 1e3
+    return int((120 + 10 * total) * attempt)

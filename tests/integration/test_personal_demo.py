@@ -33,9 +33,12 @@ def personal(demo_results):
 
 def test_every_panel_has_data_drawn(demo_results):
     figs = demo_results / "figures" / "personal"
-    for panel in ["fig1b", "fig1d", "fig1e", "fig2a", "fig2b", "fig2c", "fig2d", "fig2e", "fig2f",
-                  "ed1a", "ed1b", "ed1c", "ed2a", "ed2b", "supp1", "supp4", "supp7"]:
+    for panel in ["fig1b", "fig1d", "fig1e", "fig2a", "fig2b", "fig2c", "fig2d", "fig2e", "fig2f", "fig2g",
+                  "ed1a", "ed1b", "ed1c", "ed2a", "ed2b", "supp1", "supp2", "supp3", "supp4", "supp5", "supp6",
+                  "supp7", "supp8", "supp9", "supp10", "supp11", "supp12"]:
         assert_figure_drawn(figs / f"{panel}.png")
+        data = pd.read_csv(demo_results / "personal" / "panels" / f"{panel}.tsv", sep="\t")
+        assert len(data) > 0, panel  # every panel has data behind it
 
 
 def test_causal_genes_are_significant_more_often(personal):

@@ -250,9 +250,14 @@ def test_pinned_git_sha1_download(http_server, tmp_path):
 # the paper config and the parse-time check
 
 
-#: paper downloads that cannot be pinned: an API answer with view counts (Zenodo), a requester-pays
-#: bucket and FANTOM5 files with no published checksum
+#: paper downloads that cannot be pinned: an API answer with view counts (Zenodo); files whose
+#: publishers list no checksum and that no stored copy pins (Eagle 2.4.1 archive, Basenji
+#: sequences.bed and GTEx v8 files on Google storage, FANTOM5 CTSS files)
 UNVERIFIED_PAPER_DOWNLOADS = [
+    "personal/Eagle_v2.4.1.tar.gz",
+    "personal/basenji/sequences_human.bed",
+    "personal/gtex/GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_tpm.gct.gz",
+    "personal/gtex/GTEx_Analysis_v8_Annotations_SampleAttributesDS.txt",
     "synthetic_loci/basenji_mouse_sequences.bed",
     "synthetic_loci/fantom5/CNhs14104.mm10.ctss.bed.gz",
     "synthetic_loci/fantom5/CNhs14109.mm10.ctss.bed.gz",
@@ -269,9 +274,9 @@ def test_paper_config_has_a_checksum_source_for_every_download():
     unverified = {r["relpath"]: r["note"] for r in rows if not r["verify"]}
     # every download without a checksum source is listed here on purpose, each with its reason
     assert sorted(unverified) == UNVERIFIED_PAPER_DOWNLOADS
-    assert all("checksum" in note for note in unverified.values()), unverified
+    assert all(note.strip() for note in unverified.values()), unverified  # each says why
     github = [r for r in rows if "githubusercontent" in r["url"]]
-    assert len(github) == 23 and all(r["source"] == "pinned" and r["pinned"].startswith("git_sha1:") for r in github)
+    assert len(github) == 24 and all(r["source"] == "pinned" and r["pinned"].startswith("git_sha1:") for r in github)
 
 
 def test_parse_time_check_rejects_an_unverifiable_download():

@@ -1,5 +1,7 @@
-"""Gene table of the personal study: TSS (gene 5' end) from a GENCODE-style GTF, the expressed
-genes, a seeded subsample (the paper's random 6,825 of 13,397) and the GPU chunks."""
+"""Gene tables of the personal study: TSS (gene 5' end) from a GENCODE-style GTF, the expressed
+genes (reference analyses: all of them, 13,397 in the paper), a seeded subsample for the personal
+analyses (the paper's random 6,825) with the paper's example genes forced in, the gene split
+(Enformer's train/valid/test regions, or chromosomes) and the GPU chunks."""
 
 from __future__ import annotations
 
@@ -61,20 +63,88 @@ def _gtf_gene_rows(path: Path, fh) -> list[tuple]:
     return rows
 
 
-def read_expression(path: str | Path) -> pd.DataFrame:
-    """Observed expression, genes x samples (index gene_id without version, columns sample IDs)."""
+def read_expression(path: str | Path, genes=None, chunksize: int = 2000) -> pd.DataFrame:
+    """Observed expression, genes x samples (index gene_id without version, columns sample IDs),
+    float64. ``genes``: keep only these gene IDs; the file is then read ``chunksize`` rows at a
+    time, so memory is the kept rows plus one block (the whole table otherwise)."""
+    path = Path(path)
     try:
-        df = pd.read_csv(path, sep="\t", index_col=0)
+        header = pd.read_csv(path, sep="\t", nrows=0)
     except pd.errors.EmptyDataError:
         raise InputError(path, None, "a TSV with a header (gene_id, one column per sample) and one row per gene",
                          "an empty file") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError(path, None, "a tab-separated expression table", f"{type(e).__name__}: {e}") from None
-    if df.shape[1] == 0:
-        raise InputError(path, "header", "gene_id followed by one column per sample", list(df.columns))
-    df.index = [str(g).split(".")[0] for g in df.index]
+    if header.shape[1] < 2:
+        raise InputError(path, "header", "gene_id followed by one column per sample", list(header.columns))
+    keep = None if genes is None else set(str(g) for g in genes)
+    parts = []
+    try:
+        for block in pd.read_csv(path, sep="\t", index_col=0, chunksize=chunksize):
+            block.index = [str(g).split(".")[0] for g in block.index]
+            if keep is not None:
+                block = block[block.index.isin(keep)]
+            parts.append(block.astype(np.float64))
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
+        raise InputError(path, None, "a tab-separated expression table of numbers", f"{type(e).__name__}: {e}") from None
+    df = pd.concat(parts) if parts else pd.DataFrame(columns=header.columns[1:], dtype=np.float64)
     df.index.name = "gene_id"
-    return df.astype(np.float64)
+    return df
+
+
+def read_enformer_regions(path: str | Path) -> pd.DataFrame:
+    """Basenji/Enformer ``sequences.bed`` (chrom, start, end, fold; fold in train/valid/test),
+    0-based half-open. Raises InputError on another layout."""
+    path = Path(path)
+    df = pd.read_csv(path, sep="\t", header=None, comment="#", dtype={0: str})
+    if df.shape[1] < 4:
+        raise InputError(path, "line 1", "4 columns chrom, start, end, fold (train/valid/test)", df.shape[1])
+    df = df.iloc[:, :4]
+    df.columns = ["chrom", "start", "end", "fold"]
+    bad = ~df["fold"].isin(["train", "valid", "test"])
+    if bad.any():
+        raise InputError(path, f"line {int(np.flatnonzero(bad)[0]) + 1}", "fold train, valid or test",
+                         df.loc[bad, "fold"].iloc[0])
+    return df
+
+
+def enformer_split(genes: pd.DataFrame, regions: pd.DataFrame, window_bp: int = 40_000) -> np.ndarray:
+    """Enformer fold of each gene (SAGEnet ``save_enformer_gene_sets.py``): the fold of a
+    ``sequences.bed`` region that contains the whole window TSS +- window_bp // 2 (0-based,
+    half-open [tss - w/2, tss + w/2)); ``none`` when no single region contains it.
+
+    Enformer's regions of one fold may overlap each other, never regions of another fold at the
+    same place in a way that matters here: the first containing region (test, valid, train order)
+    wins. Returns an object array aligned with ``genes``.
+    """
+    half = window_bp // 2
+    out = np.full(len(genes), "none", dtype=object)
+    lo = genes["tss"].to_numpy(np.int64) - half
+    hi = genes["tss"].to_numpy(np.int64) + half
+    chroms = genes["chrom"].astype(str).to_numpy()
+    for fold in ("train", "valid", "test"):  # later folds overwrite: test wins over valid over train
+        r = regions[regions["fold"] == fold]
+        for chrom, rc in r.groupby("chrom"):
+            m = np.flatnonzero(chroms == chrom)
+            if not len(m):
+                continue
+            starts = rc["start"].to_numpy(np.int64)
+            ends = rc["end"].to_numpy(np.int64)
+            order = np.argsort(starts)
+            starts, ends = starts[order], ends[order]
+            run_max_end = np.maximum.accumulate(ends)
+            # the region with the largest end among those starting at or before the window start
+            k = np.searchsorted(starts, lo[m], side="right") - 1
+            ok = (k >= 0) & (run_max_end[np.clip(k, 0, None)] >= hi[m])
+            out[m[ok]] = fold
+    return out
+
+
+def spread_chunks(n: int, n_chunks: int) -> np.ndarray:
+    """Chunk of each of ``n`` rows over ``n_chunks`` contiguous, near-equal chunks
+    (``i * n_chunks // n``): the chunk count is fixed at parse time from config, the row count is
+    whatever the data give, and no chunk is empty while n >= n_chunks."""
+    if n == 0:
+        return np.zeros(0, np.int64)
+    return (np.arange(n, dtype=np.int64) * int(n_chunks)) // n
 
 
 def select_genes(
@@ -87,22 +157,48 @@ def select_genes(
     chromosomes: list[str] | None = None,
     test_chroms: list[str] = (),
     valid_chroms: list[str] = (),
+    n_chunks: int | None = None,
+    examples: dict | None = None,
+    regions: pd.DataFrame | None = None,
+    split_window_bp: int = 40_000,
 ) -> pd.DataFrame:
     """Expressed genes (optionally of ``gene_types`` on ``chromosomes``), a seeded random subset of
-    ``n_genes`` (None = all), sorted by gene_id, with ``split`` (train/valid/test by chromosome)
-    and ``chunk`` (row // chunk_size)."""
+    ``n_genes`` (None = all), sorted by gene_id, with ``split``, ``example`` and ``chunk``.
+
+    * ``examples``: role -> gene_id (e.g. {positive: ENSG00000013573}); those genes are added to
+      the subset when the draw missed them (the paper's DDX11 and GSTM3) and named in column
+      ``example`` (empty otherwise). A configured example gene that is not an expressed gene of
+      the GTF raises ValueError.
+    * ``split``: Enformer fold from ``regions`` (:func:`enformer_split`), else train/valid/test by
+      chromosome (``test_chroms``, ``valid_chroms``).
+    * ``chunk``: :func:`spread_chunks` over ``n_chunks`` (default ceil(n / chunk_size)).
+    """
     g = genes[genes["gene_id"].isin(set(expressed))]
     if gene_types:
         g = g[g["gene_type"].isin(gene_types)]
     if chromosomes:
         g = g[g["chrom"].isin(chromosomes)]
     g = g.drop_duplicates("gene_id").sort_values("gene_id").reset_index(drop=True)
+    examples = {k: v for k, v in (examples or {}).items() if v}
+    missing = {r: gid for r, gid in examples.items() if gid not in set(g["gene_id"])}
+    if missing:
+        raise ValueError(f"example genes {missing} are not expressed genes of the GTF (after the gene_types/"
+                         "chromosomes filters); check personal.genes.examples")
     if n_genes is not None and len(g) > n_genes:
         rng = np.random.default_rng(seed)
-        g = g.iloc[np.sort(rng.choice(len(g), n_genes, replace=False))].reset_index(drop=True)
-    g["split"] = np.where(g["chrom"].isin(test_chroms), "test",
-                          np.where(g["chrom"].isin(valid_chroms), "valid", "train"))
-    g["chunk"] = np.arange(len(g)) // chunk_size
+        keep = np.zeros(len(g), bool)
+        keep[rng.choice(len(g), n_genes, replace=False)] = True
+        keep |= g["gene_id"].isin(set(examples.values())).to_numpy()
+        g = g[keep].reset_index(drop=True)
+    role = {gid: r for r, gid in examples.items()}
+    g["example"] = [role.get(x, "") for x in g["gene_id"]]
+    if regions is not None:
+        g["split"] = enformer_split(g, regions, split_window_bp)
+    else:
+        g["split"] = np.where(g["chrom"].isin(test_chroms), "test",
+                              np.where(g["chrom"].isin(valid_chroms), "valid", "train"))
+    k = n_chunks if n_chunks is not None else max(1, -(-len(g) // chunk_size))
+    g["chunk"] = spread_chunks(len(g), k)
     return g
 
 
@@ -120,25 +216,57 @@ def gene_window(tss: int, window_bp: int) -> tuple[int, int]:
     return start, start + window_bp
 
 
-def write_gene_table(gtf: str, expression: str, out: str, cfg: dict, log=None) -> pd.DataFrame:
-    """genes.tsv of the study: gene_id, gene_name, gene_type, chrom, tss (0-based), strand,
-    split, chunk (see :func:`select_genes`; settings from config[personal])."""
+def n_chunks(cfg: dict, which: str = "personal") -> int:
+    """Number of chunks of the personal gene set (``which="personal"``: ceil(n_genes / chunk_size))
+    or of the reference gene set (``"reference"``: ceil(genes.n_reference / chunk_size)); fixed
+    from config so a dry-run lists every job (genes are spread over them, :func:`spread_chunks`)."""
+    import math
+
+    gcfg = cfg.get("genes", {})
+    size = int(gcfg.get("chunk_size", 100))
+    n_ref = gcfg.get("n_reference") or 20000
+    if which == "reference":
+        return max(1, math.ceil(int(n_ref) / size))
+    n = gcfg.get("n_genes") or n_ref
+    return max(1, math.ceil(int(n) / size))
+
+
+def write_gene_table(gtf: str, expression: str, out: str, cfg: dict, log=None, out_reference: str | None = None,
+                     regions: str | None = None) -> pd.DataFrame:
+    """genes.tsv of the study (the personal subsample: gene_id, gene_name, gene_type, chrom, tss
+    (0-based), strand, example, split, chunk; see :func:`select_genes`) and, with
+    ``out_reference``, reference_genes.tsv (every expressed gene: the reference-sequence analyses
+    of Fig. 1B, Supp. Fig. 1, ED Fig. 2A; its own ``chunk`` over ``genes.n_reference``).
+    ``regions``: Enformer ``sequences.bed`` for the gene split (else the chromosome split)."""
     from regbench.workflow import atomic_path
 
     genes = read_gtf_genes(gtf)
     expr = pd.read_csv(expression, sep="\t", usecols=[0]).iloc[:, 0].astype(str)
     expressed = [g.split(".")[0] for g in expr]
     gcfg = cfg.get("genes", {})
-    table = select_genes(
-        genes, expressed, gcfg.get("n_genes"), int(gcfg.get("seed", 1)),
-        int(gcfg.get("chunk_size", 100)), gcfg.get("gene_types"), gcfg.get("chromosomes"),
-        cfg.get("test_chroms", []), cfg.get("valid_chroms", []),
+    reg = read_enformer_regions(regions) if regions else None
+    common = dict(
+        gene_types=gcfg.get("gene_types"), chromosomes=gcfg.get("chromosomes"),
+        test_chroms=cfg.get("test_chroms", []), valid_chroms=cfg.get("valid_chroms", []),
+        examples=gcfg.get("examples") or {}, regions=reg,
+        split_window_bp=int(cfg.get("split", {}).get("window_bp", 40_000)),
     )
+    try:
+        table = select_genes(genes, expressed, gcfg.get("n_genes"), int(gcfg.get("seed", 1)),
+                             int(gcfg.get("chunk_size", 100)), n_chunks=n_chunks(cfg), **common)
+        ref = select_genes(genes, expressed, None, 0, int(gcfg.get("chunk_size", 100)),
+                           n_chunks=n_chunks(cfg, "reference"), **common) if out_reference else None
+    except ValueError as e:
+        raise InputError(gtf, "gene records", "the configured example genes among the expressed genes", str(e)) from None
     if table.empty:
         raise InputError(gtf, "gene records", f"genes that are also rows of {expression}", "none")
-    with atomic_path(out) as tmp:
-        table.to_csv(tmp, sep="\t", index=False)
+    for path, df in ((out, table), (out_reference, ref)):
+        if path:
+            with atomic_path(path) as tmp:
+                df.to_csv(tmp, sep="\t", index=False)
     if log:
-        log.info("%d GTF genes, %d expressed, %d selected in %d chunks", len(genes),
-                 len(expressed), len(table), table["chunk"].nunique())
+        log.info("%d GTF genes, %d expressed, %d selected in %d chunks%s", len(genes),
+                 len(expressed), len(table), table["chunk"].nunique(),
+                 f"; {len(ref)} reference genes in {ref['chunk'].nunique()} chunks" if ref is not None else "")
+        log.info("split: %s", table["split"].value_counts().to_dict())
     return table

@@ -4,7 +4,8 @@ Sasse et al. use every SNV in TSS +-100 kb (``variant_info_100k``), dosage = num
 alleles (0/1/2) per individual; missing alleles count as REF (``read_genotypes`` counts them).
 The ISM allele is the most common non-REF base over all haplotypes (§1.9).
 Stored flat in one NPZ per chunk: ``gene`` (n,), ``pos`` (n, 0-based), ``ref``, ``alt`` (main
-ALT), ``dosage`` (n, n_samples) int8, ``samples`` (n_samples,).
+ALT), ``dosage`` (n, n_samples) int8, ``samples`` (n_samples,), ``gene_ids`` + ``offsets`` (gene k
+= rows offsets[k]:offsets[k+1]); :class:`DosageChunk` reads one chunk with per-gene slices.
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ def gene_dosages(vcf: str, chrom: str, start: int, end: int, samples=None, genom
 
 def chunk_dosages(vcf: str, genes: pd.DataFrame, window_bp: int, vcf_prefix: str = "",
                   snv_only: bool = True, samples=None, log=None, genome=None) -> dict:
-    """Concatenate gene_dosages over a gene table (windows TSS +- window_bp // 2); REF alleles are
-    checked against ``genome`` (a Genome or FASTA path) when given."""
+    """:func:`gene_dosages` of every gene of a chunk table (windows TSS +- window_bp // 2), flat:
+    gene (n,), pos, ref, alt, dosage (n, n_samples) int8, samples, and the per-gene index
+    ``gene_ids`` (genes in table order) + ``offsets`` (len(gene_ids) + 1): gene k's SNVs are rows
+    ``offsets[k]:offsets[k + 1]`` (so readers slice a gene without scanning string masks). REF
+    alleles are checked against ``genome`` (a Genome or FASTA path) when given."""
     from regbench.genome.fasta import Genome
     from regbench.studies.personal.genes import gene_window, vcf_contig
 
@@ -70,6 +74,7 @@ def chunk_dosages(vcf: str, genes: pd.DataFrame, window_bp: int, vcf_prefix: str
     n_s = len(sample_names or [])
     cat = lambda k, dt: (np.concatenate([d[k] for _, d in parts]).astype(dt)  # noqa: E731
                          if parts else np.zeros(0, dt))
+    counts = np.array([len(d["pos"]) for _, d in parts], dtype=np.int64)
     return {
         "gene": np.concatenate([np.full(len(d["pos"]), gid, dtype=object) for gid, d in parts]).astype(str)
         if parts else np.zeros(0, str),
@@ -78,6 +83,8 @@ def chunk_dosages(vcf: str, genes: pd.DataFrame, window_bp: int, vcf_prefix: str
         "alt": cat("alt", object).astype(str),
         "dosage": np.concatenate([d["dosage"] for _, d in parts]) if parts else np.zeros((0, n_s), np.int8),
         "samples": np.array(sample_names or [], dtype=str),
+        "gene_ids": np.array([gid for gid, _ in parts], dtype=str),
+        "offsets": np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
     }
 
 
@@ -86,8 +93,48 @@ def save_dosages(path: str | Path, d: dict) -> None:
         np.savez_compressed(tmp, **d)
 
 
+class DosageChunk:
+    """One genotype chunk NPZ (:func:`chunk_dosages`) with O(1) per-gene slices.
+
+    ``samples`` (list), ``gene_ids`` (genes in file order), ``gene(gid)`` -> dict pos, ref, alt,
+    dosage (n_snv, n_samples) int8 of that gene (views into the loaded arrays). Chunks written
+    before ``offsets`` existed are indexed from their (contiguous) ``gene`` column once.
+    Memory: one chunk's arrays (the dosage matrix dominates: n_snv x n_samples bytes).
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        with np.load(self.path, allow_pickle=False) as z:
+            self.pos = z["pos"]
+            self.ref = z["ref"].astype(str)
+            self.alt = z["alt"].astype(str)
+            self.dosage = z["dosage"]
+            self.samples = [str(s) for s in z["samples"]]
+            if "offsets" in z.files:
+                self.gene_ids = [str(g) for g in z["gene_ids"]]
+                offsets = z["offsets"].astype(np.int64)
+            else:
+                gene = z["gene"].astype(str)
+                change = np.flatnonzero(gene[1:] != gene[:-1]) + 1 if len(gene) else np.zeros(0, int)
+                starts = np.concatenate([[0], change]) if len(gene) else np.zeros(0, int)
+                self.gene_ids = [str(gene[i]) for i in starts]
+                offsets = np.concatenate([starts, [len(gene)]]).astype(np.int64)
+        if len(set(self.gene_ids)) != len(self.gene_ids):
+            raise ValueError(f"{self.path}: a gene's SNVs are not contiguous")
+        self._index = {g: (int(offsets[k]), int(offsets[k + 1])) for k, g in enumerate(self.gene_ids)}
+
+    def __contains__(self, gene_id: str) -> bool:
+        return gene_id in self._index
+
+    def gene(self, gene_id: str) -> dict:
+        a, b = self._index.get(gene_id, (0, 0))
+        return {"pos": self.pos[a:b], "ref": self.ref[a:b], "alt": self.alt[a:b], "dosage": self.dosage[a:b]}
+
+
 def load_dosages(paths) -> dict:
-    """Load and concatenate chunk NPZs (same sample order required)."""
+    """Load and concatenate chunk NPZs (same sample order required). Memory grows with the number
+    of chunks: for tests and small inputs only; the study's steps read :class:`DosageChunk` one
+    chunk at a time."""
     parts = [np.load(p, allow_pickle=False) for p in paths]
     samples = [str(s) for s in parts[0]["samples"]] if parts else []
     for p, z in zip(paths, parts):
@@ -111,7 +158,6 @@ def write_chunk_dosages(vcf: str, genes_tsv: str, chunk: int, out: str, cfg: dic
     d = chunk_dosages(vcf, genes, int(cfg.get("null_window_bp", 200001)),
                       cfg.get("vcf_chrom_prefix", ""), snv_only=True, log=log, genome=genome)
     if len(d["samples"]) == 0:  # empty chunk: record the VCF's samples anyway
-        from regbench.genome.variants import read_genotypes  # noqa: F401
         import cyvcf2
 
         d["samples"] = np.array(cyvcf2.VCF(vcf).samples, dtype=str)

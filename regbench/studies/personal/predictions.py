@@ -10,7 +10,7 @@ a track is an aggregate over the readout bins:
 
 An individual's prediction combines the two haplotypes (``mean`` as in the paper, or ``sum``).
 The fine-tuned (elastic-net) prediction of a haplotype is ``features @ coef + intercept`` with
-``features`` the per-track aggregate over all tracks.
+``features`` the per-track aggregate over all tracks, one column per head (published, sklearn).
 """
 
 from __future__ import annotations
@@ -95,6 +95,29 @@ def reference_features(model, genome, genes: pd.DataFrame, window_bp: int, bins,
     return {m: aggregate(out, m).astype(np.float32) for m in READOUTS}
 
 
+ENSEMBLE_MODES = ("authors", "symmetric")
+
+
+def authors_ensemble_windows(start: int, end: int, shifts) -> tuple[int, int, list[int], int]:
+    """Windows of the authors' 8-pass ensemble (``predict_with_augmented_data.py``) as offsets in
+    one extended haplotype window.
+
+    The authors pad a 200,001-bp TSS-centred sequence into the 393,216-bp TF-Hub input with
+    ``shift`` extra zeros on the left for ``shift in range(len(shifts))`` (so 0..6 bp, not the
+    -3..3 their list names, spec §1.13): the 196,608 bp the model sees start ``shift`` bp further
+    upstream. Their reverse-complement pass flips the whole 200,001-bp sequence, so it sees the
+    window that starts 1 bp downstream, and they read bins 447-449 of that output unmirrored.
+
+    Returns (ext_start, ext_end, forward offsets (one per shift), rc offset): the extended
+    0-based half-open window [ext_start, ext_end) and where each pass's window of length
+    ``end - start`` begins inside it.
+    """
+    shifts = [int(x) for x in shifts]
+    ext_start = start - max(0, max(shifts))
+    ext_end = end + max(1, -min(shifts))
+    return ext_start, ext_end, [start - x - ext_start for x in shifts], start + 1 - ext_start
+
+
 def personal_predictions(
     model,
     genome,
@@ -106,8 +129,7 @@ def personal_predictions(
     track: int,
     readout: str = "sum_log1p",
     combine: str = "mean",
-    coef: np.ndarray | None = None,
-    intercept: float = 0.0,
+    heads: dict[str, tuple[np.ndarray, float]] | None = None,
     mode: str = "snv",
     vcf_prefix: str = "",
     batch_size: int = 8,
@@ -120,23 +142,35 @@ def personal_predictions(
     """Personal predictions of every gene x individual, long format.
 
     Columns: gene_id, sample, cage (track ``track``, readout ``readout``), cage_raw_sum,
-    cage_log_of_sum, finetuned (when ``coef`` is given), cage_ensemble (when ``ensemble`` =
-    {rc, shifts} is given; with shifts (0,) and ``n_bins`` (output bins of the model) the forward
-    pass is reused and only the reverse complements are predicted), n_haplotypes (unique haplotypes of the gene). Haplotypes come from
-    ``genome.haplotypes.personal_haplotypes`` (unique sequences + index), so identical
-    haplotypes are predicted once.
+    cage_log_of_sum, finetuned_<head> for each elastic-net head of ``heads`` (name -> (coef (T,),
+    intercept); a haplotype's value is ``readout features @ coef + intercept``) and finetuned (=
+    the first head), cage_ensemble (when ``ensemble`` = {mode, rc, shifts} is given), n_haplotypes
+    (unique haplotypes of the gene). Haplotypes come from
+    ``genome.haplotypes.personal_haplotypes`` (unique sequences + index), so identical haplotypes
+    are predicted once.
+
+    Ensembles (the per-pass readout scores are averaged, then the two haplotypes combined):
+
+    * ``mode: authors`` (the code of ED Fig. 1B): one pass per shift (window moved upstream by
+      the shift, real flanking sequence) + one reverse-complement pass
+      (:func:`authors_ensemble_windows`), 8 passes for shifts 0..6;
+    * ``mode: symmetric`` (what the paper describes): the engine's shift x RC ensemble
+      (``predict(rc=, shifts=)``: every shift on both strands, shifted-in bases N, RC outputs
+      mirrored back); with shifts (0,) and ``n_bins`` the forward pass is reused and only the
+      reverse complements are predicted.
     """
     from regbench.studies.personal.sequences import gene_haplotypes
     from regbench.studies.personal.genes import gene_window, vcf_contig
 
     log = log or logging.getLogger(__name__)
+    heads = heads or {}
     parts = []
     for g in genes.itertuples():
         start, end = gene_window(g.tss, window_bp)
         chrom = vcf_contig(g.chrom, vcf_prefix)
         anchor = g.tss if mode != "snv" else None
         haps = gene_haplotypes(genome, vcf, chrom, start, end, samples=samples, mode=mode,
-                                   anchor=anchor)
+                               anchor=anchor)
         idx = np.asarray(haps.index)
         out = predict_bins(model, list(haps.sequences), bins, batch_size, precision=precision,
                            log=None)
@@ -145,26 +179,17 @@ def personal_predictions(
             s = aggregate(out[:, :, [track]], m)[:, 0]
             cols["cage" if m == readout else f"cage_{m}"] = combine_haplotypes(
                 s[idx[:, 0]], s[idx[:, 1]], combine)
-        if coef is not None:
-            f = aggregate(out, readout) @ coef + intercept
-            cols["finetuned"] = combine_haplotypes(f[idx[:, 0]], f[idx[:, 1]], combine)
+        if heads:
+            feats = aggregate(out, readout)
+            for k, (name, (coef, intercept)) in enumerate(heads.items()):
+                f = feats @ coef + intercept
+                cols[f"finetuned_{name}"] = combine_haplotypes(f[idx[:, 0]], f[idx[:, 1]], combine)
+                if k == 0:
+                    cols["finetuned"] = cols[f"finetuned_{name}"]
         if ensemble:
-            shifts = tuple(ensemble.get("shifts", (0,)))
-            if n_bins and shifts == (0,) and ensemble.get("rc", True):
-                # RC-only ensemble: reuse the forward pass, predict the reverse complements
-                # (output bin b of the forward strand = bin n_bins - 1 - b of the RC strand)
-                from regbench.genome.fasta import reverse_complement
-
-                rc_out = predict_bins(model, [reverse_complement(q) for q in haps.sequences],
-                                      [n_bins - 1 - b for b in bins], batch_size,
-                                      precision=precision)
-                out_e = (out + rc_out) / 2.0
-            else:
-                out_e = predict_bins(model, list(haps.sequences), bins, batch_size,
-                                     rc=bool(ensemble.get("rc", True)), shifts=shifts,
-                                     precision=precision)
-            s = aggregate(out_e[:, :, [track]], readout)[:, 0]
-            cols["cage_ensemble"] = combine_haplotypes(s[idx[:, 0]], s[idx[:, 1]], combine)
+            s = _ensemble_scores(model, genome, vcf, chrom, start, end, haps, out, bins, track, readout,
+                                 ensemble, samples, mode, anchor, batch_size, precision, n_bins)
+            cols["cage_ensemble"] = combine_haplotypes(s[:, 0], s[:, 1], combine)
         df = pd.DataFrame(cols)
         df.insert(0, "sample", list(haps.samples))
         df.insert(0, "gene_id", g.gene_id)
@@ -174,6 +199,47 @@ def personal_predictions(
     if not parts:
         return pd.DataFrame(columns=["gene_id", "sample", "cage", "n_haplotypes"])
     return pd.concat(parts, ignore_index=True)
+
+
+def _ensemble_scores(model, genome, vcf, chrom, start, end, haps, out, bins, track, readout, ensemble,
+                     samples, mode, anchor, batch_size, precision, n_bins) -> np.ndarray:
+    """(n_samples, 2) ensembled readout score of each sample's two haplotypes."""
+    from regbench.genome.fasta import reverse_complement
+    from regbench.studies.personal.sequences import gene_haplotypes
+
+    how = ensemble.get("mode", "authors")
+    shifts = tuple(int(x) for x in ensemble.get("shifts", (0,)))
+    rc = bool(ensemble.get("rc", True))
+    if how == "authors":
+        if mode != "snv":
+            raise ValueError("ensemble mode 'authors' needs variants: snv (windows of fixed length)")
+        lo, hi, offs, rc_off = authors_ensemble_windows(start, end, shifts)
+        ext = gene_haplotypes(genome, vcf, chrom, lo, hi, samples=samples, mode=mode, anchor=anchor)
+        # the extended window (a few bp wider) has its own unique haplotypes (flank SNVs); each
+        # sample's pair is scored on its own extended haplotypes
+        L = end - start
+        seqs = [q[o:o + L] for q in ext.sequences for o in offs]
+        if rc:
+            seqs += [reverse_complement(q[rc_off:rc_off + L]) for q in ext.sequences]
+        o = predict_bins(model, seqs, bins, batch_size, precision=precision)
+        sc = aggregate(o[:, :, [track]], readout)[:, 0]
+        n_ext, n_pass = len(ext.sequences), len(offs)
+        per = sc[: n_ext * n_pass].reshape(n_ext, n_pass)
+        if rc:
+            per = np.concatenate([per, sc[n_ext * n_pass:, None]], axis=1)
+        if list(ext.samples) != list(haps.samples):
+            raise ValueError(f"{chrom}:{lo}-{hi}: sample order of the extended window differs")
+        return per.mean(axis=1)[np.asarray(ext.index)]  # (n_samples, 2)
+    if how != "symmetric":
+        raise ValueError(f"ensemble mode must be one of {ENSEMBLE_MODES}, got {how!r}")
+    if out is not None and n_bins and shifts == (0,) and rc:
+        rc_out = predict_bins(model, [reverse_complement(q) for q in haps.sequences],
+                              [n_bins - 1 - b for b in bins], batch_size, precision=precision)
+        out_e = (out + rc_out) / 2.0
+    else:
+        out_e = predict_bins(model, list(haps.sequences), bins, batch_size, rc=rc, shifts=shifts,
+                             precision=precision)
+    return aggregate(out_e[:, :, [track]], readout)[:, 0][np.asarray(haps.index)]
 
 
 def _model_and_track(enformer_cfg: dict, cfg: dict, targets_path: str | None = None):
@@ -227,9 +293,10 @@ def read_weights_csv(path: str) -> tuple[np.ndarray, float]:
     return df.loc[~off, "weights"].to_numpy(np.float64), intercept
 
 
-def write_personal_chunk(genes_tsv: str, genome_fa: str, vcf: str, weights_csv: str, chunk: int,
+def write_personal_chunk(genes_tsv: str, genome_fa: str, vcf: str, weights_csvs: dict[str, str], chunk: int,
                          out: str, cfg: dict, enformer_cfg: dict, log=None) -> None:
-    """Personal predictions of a gene chunk (long TSV, see :func:`personal_predictions`)."""
+    """Personal predictions of a gene chunk (long TSV, see :func:`personal_predictions`);
+    ``weights_csvs``: elastic-net head name -> weights CSV (first = ``finetuned``)."""
     from regbench.genome.fasta import Genome
     from regbench.predict.device import study_precision
     from regbench.workflow import atomic_path
@@ -237,20 +304,84 @@ def write_personal_chunk(genes_tsv: str, genome_fa: str, vcf: str, weights_csv: 
     genes = _chunk_genes(genes_tsv, chunk)
     genome = Genome(genome_fa, aliases="chr")
     model, track, _ = _model_and_track(enformer_cfg, cfg)
-    coef, intercept = read_weights_csv(weights_csv)
-    ens = cfg.get("ensemble", {})
+    heads = {name: read_weights_csv(path) for name, path in weights_csvs.items()}
     df = personal_predictions(
         model, genome, vcf, genes, samples=None, window_bp=int(cfg["window_bp"]),
         bins=cfg["bins"], track=track, readout=cfg.get("readout", "sum_log1p"),
-        combine=cfg.get("haplotype_combine", "mean"), coef=coef, intercept=intercept,
+        combine=cfg.get("haplotype_combine", "mean"), heads=heads,
         mode=cfg.get("variants", "snv"), vcf_prefix=cfg.get("vcf_chrom_prefix", ""),
         batch_size=int(cfg.get("batch_size", 8)), precision=study_precision(cfg, "inference"),
-        ensemble=ens if ens.get("enabled") else None, log=log,
-        n_bins=int(cfg["target_length"]) if int(cfg.get("target_length", -1)) > 0
-        else int(cfg["window_bp"]) // 128,
+        ensemble=None, log=log,
     )
     with atomic_path(out) as tmp:
         df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+
+
+def write_ensemble_chunk(genes_tsv: str, stats_tsv: str, genome_fa: str, vcf: str, chunk: int, out: str,
+                         cfg: dict, enformer_cfg: dict, log=None) -> pd.DataFrame:
+    """ED Fig. 1B: ensembled personal predictions (``ensemble`` config: mode, shifts, rc) of the
+    chunk's genes, all of them or (``ensemble.genes: significant``) the BH-significant ones of
+    gene_stats.tsv. Long TSV gene_id, sample, cage_ensemble."""
+    from regbench.genome.fasta import Genome
+    from regbench.predict.device import study_precision
+    from regbench.studies.personal.genes import gene_window, vcf_contig
+    from regbench.studies.personal.sequences import gene_haplotypes
+    from regbench.workflow import atomic_path
+
+    log = log or logging.getLogger(__name__)
+    ens = cfg.get("ensemble", {})
+    genes = _chunk_genes(genes_tsv, chunk)
+    if ens.get("genes", "all") == "significant":
+        st = pd.read_csv(stats_tsv, sep="\t")
+        genes = genes[genes["gene_id"].isin(set(st.loc[st["significant"].astype(bool), "gene_id"]))]
+    parts = []
+    if len(genes):
+        genome = Genome(genome_fa, aliases="chr")
+        model, track, _ = _model_and_track(enformer_cfg, cfg)
+        window, mode = int(cfg["window_bp"]), cfg.get("variants", "snv")
+        for g in genes.itertuples():
+            start, end = gene_window(g.tss, window)
+            chrom = vcf_contig(g.chrom, cfg.get("vcf_chrom_prefix", ""))
+            anchor = g.tss if mode != "snv" else None
+            haps = gene_haplotypes(genome, vcf, chrom, start, end, mode=mode, anchor=anchor)
+            sc = _ensemble_scores(model, genome, vcf, chrom, start, end, haps, None, cfg["bins"], track,
+                                  cfg.get("readout", "sum_log1p"), ens, None, mode, anchor,
+                                  int(cfg.get("batch_size", 8)), study_precision(cfg, "inference"), None)
+            parts.append(pd.DataFrame({"gene_id": g.gene_id, "sample": list(haps.samples),
+                                       "cage_ensemble": combine_haplotypes(sc[:, 0], sc[:, 1],
+                                                                           cfg.get("haplotype_combine", "mean"))}))
+            log.info("%s: ensemble (%s) of %d haplotypes", g.gene_id, ens.get("mode", "authors"), len(haps.sequences))
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["gene_id", "sample", "cage_ensemble"])
+    with atomic_path(out) as tmp:
+        df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    return df
+
+
+def ensemble_stats(stats_tsv: str, ensemble_tsvs, expression: str, out: str) -> pd.DataFrame:
+    """Per-gene R of the ensembled predictions with observed expression next to the single-pass R
+    (gene_stats ``r``): gene_id, r, r_cage_ensemble, significant, n_samples."""
+    from regbench.metrics.correlation import pearson
+    from regbench.studies.personal.genes import read_expression
+    from regbench.workflow import atomic_path
+
+    st = pd.read_csv(stats_tsv, sep="\t").set_index("gene_id")
+    rows = []
+    for p in ensemble_tsvs:
+        e = pd.read_csv(p, sep="\t")
+        if e.empty:
+            continue
+        expr = read_expression(expression, genes=set(e["gene_id"]))
+        for gene, d in e.groupby("gene_id", sort=True):
+            if gene not in expr.index or gene not in st.index:
+                continue
+            d = d.set_index("sample")
+            common = sorted(set(d.index) & set(expr.columns))
+            r = pearson(d.loc[common, "cage_ensemble"].to_numpy(np.float64), expr.loc[gene, common].to_numpy(np.float64))
+            rows.append((gene, float(st.loc[gene, "r"]), r, bool(st.loc[gene, "significant"]), len(common)))
+    df = pd.DataFrame(rows, columns=["gene_id", "r", "r_cage_ensemble", "significant", "n_samples"])
+    with atomic_path(out) as tmp:
+        df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    return df
 
 
 def read_predictions(paths) -> pd.DataFrame:

@@ -111,64 +111,106 @@ def per_gene_correlations(preds: pd.DataFrame, expr: pd.DataFrame, columns: list
 
     preds: long table gene_id, sample, <columns>; expr: genes x samples. Returns gene_id,
     n_samples, r_<column> for each column, mean_pred, std_pred (of ``cage``)."""
-    from regbench.metrics.correlation import pearson
-
     rows = []
     for gene, d in preds.groupby("gene_id", sort=True):
-        if gene not in expr.index:
-            continue
-        d = d.set_index("sample")
-        common = sorted(set(d.index) & set(expr.columns))
-        obs = expr.loc[gene, common].to_numpy(np.float64)
-        row = {"gene_id": gene, "n_samples": len(common)}
-        for c in columns:
-            row[f"r_{c}"] = pearson(d.loc[common, c].to_numpy(np.float64), obs)
-        row["mean_pred"] = float(d.loc[common, "cage"].mean())
-        row["std_pred"] = float(d.loc[common, "cage"].std(ddof=0))
-        rows.append(row)
+        if gene in expr.index:
+            rows.append(_gene_correlations(gene, d, expr, columns))
     return pd.DataFrame(rows)
+
+
+def _gene_correlations(gene: str, d: pd.DataFrame, expr: pd.DataFrame, columns: list[str]) -> dict:
+    d = d.set_index("sample")
+    common = sorted(set(d.index) & set(expr.columns))
+    obs = expr.loc[gene, common].to_numpy(np.float64)
+    row = {"gene_id": gene, "n_samples": len(common)}
+    for c in columns:
+        row[f"r_{c}"] = pearson(d.loc[common, c].to_numpy(np.float64), obs)
+    row["mean_pred"] = float(d.loc[common, "cage"].mean())
+    row["std_pred"] = float(d.loc[common, "cage"].std(ddof=0))
+    return row
+
+
+class PredictionChunks:
+    """Personal predictions read one chunk at a time.
+
+    ``paths``: one long TSV per genotype chunk (the study: ``predictions/chunk<k>.tsv`` in chunk
+    order) or a single TSV with every gene (a leaderboard card; read once, it is one model's
+    table). ``chunk(i)`` -> the long table of chunk i (genes of that chunk)."""
+
+    def __init__(self, paths, n_chunks: int):
+        self.paths = [str(p) for p in paths]
+        self.single = None
+        if len(self.paths) == 1 and n_chunks != 1:
+            self.single = pd.read_csv(self.paths[0], sep="\t")
+        elif len(self.paths) != n_chunks:
+            raise ValueError(f"{len(self.paths)} prediction tables for {n_chunks} genotype chunks")
+
+    def chunk(self, i: int, genes=None) -> pd.DataFrame:
+        if self.single is not None:
+            return self.single if genes is None else self.single[self.single["gene_id"].isin(set(genes))]
+        return pd.read_csv(self.paths[i], sep="\t")
 
 
 def build_gene_stats(genes_tsv, prediction_tsvs, genotype_npzs, expression, predixcan_tsv,
                      out_stats, out_individual, out_significance, out_predixcan, cfg,
-                     finemapped=None, log=None) -> pd.DataFrame:
+                     finemapped=None, log=None, out_example_genotypes=None) -> pd.DataFrame:
     """Per-gene table (gene_stats.tsv) of the personal study.
 
-    Columns: gene_id, gene_name, chrom, tss, split, n_samples, n_snv, r (= r_cage, the readout
-    track), r_finetuned, r_cage_ensemble (if run), r_cage_raw_sum, r_cage_log_of_sum, mean_pred,
-    std_pred, null_mean, null_std, n_null, t, p, p_bh, significant, xai (significant and
-    |r| > xai.abs_r_min), r_predixcan, finemapped. The null uses the SNVs of TSS +-
-    null_window_bp / 2 and one ``RandomState(null.seed)`` stream over genes in sorted order
-    (as ``generate_null.py``).
+    Columns: gene_id, gene_name, chrom, tss, strand, split, example, n_samples, n_snv, r (= r_cage,
+    the readout track), r_finetuned, r_finetuned_<head>, r_cage_ensemble (if run), r_cage_raw_sum,
+    r_cage_log_of_sum, mean_pred, std_pred, null_mean, null_std, n_null, t, p, p_bh, significant,
+    xai (significant and |r| > xai.abs_r_min), r_predixcan, finemapped. The null uses the SNVs of
+    TSS +- null_window_bp / 2 and one ``RandomState(null_model.seed)`` stream over genes in sorted
+    order (as ``generate_null.py``).
+
+    Streams: one genotype chunk (:class:`~regbench.studies.personal.genotypes.DosageChunk`, per-gene
+    slices by offsets) and its prediction table at a time, so memory is one chunk's dosage matrix
+    plus the observed expression of the study's genes (n_genes x n_individuals float64, 46 MB
+    for 6,825 x 839), not every chunk concatenated. Chunks must come in gene-id order (the study's
+    chunks are contiguous in the sorted gene table), which keeps the null's random stream in
+    sorted gene order.
+
+    individual_predictions.tsv: per-individual predicted and observed values of the example genes
+    (genes.tsv ``example`` = positive/negative: the paper's DDX11 and GSTM3), else of the most
+    significant positive and negative gene. ``out_example_genotypes``: the example genes' SNVs
+    (gene_id, role, pos, ref, alt, frequency, one dosage column per individual with predictions).
     """
     from regbench.studies.personal.genes import read_expression
-    from regbench.studies.personal.genotypes import load_dosages
-    from regbench.studies.personal.predictions import read_predictions
+    from regbench.studies.personal.genotypes import DosageChunk
     from regbench.studies.personal.predixcan import predixcan_comparison
     from regbench.workflow import atomic_path
 
-    genes = pd.read_csv(genes_tsv, sep="\t")
-    preds = read_predictions(prediction_tsvs)
-    expr = read_expression(expression)
-    cols = [c for c in preds.columns if c.startswith("cage") or c == "finetuned"]
-    stats_df = per_gene_correlations(preds, expr, cols).rename(columns={"r_cage": "r"})
-    stats_df = genes[["gene_id", "gene_name", "chrom", "tss", "strand", "split"]].merge(stats_df, on="gene_id")
-
-    dos = load_dosages(genotype_npzs)
-    samples = list(dos["samples"])
+    genes = pd.read_csv(genes_tsv, sep="\t", dtype={"example": str})
+    genes["example"] = genes["example"].fillna("") if "example" in genes else ""
+    expr = read_expression(expression, genes=genes["gene_id"])
     ncfg = cfg.get("null_model", {})
     rs = np.random.RandomState(int(ncfg.get("seed", 1)))
-    nulls = []
-    for g in sorted(stats_df["gene_id"]):
-        common = sorted(set(samples) & set(expr.columns))
-        cidx = [samples.index(s) for s in common]
-        m = dos["gene"] == g
-        dsub = dos["dosage"][m][:, cidx].astype(np.float64)
-        mean, std, n = gene_null(dsub, expr.loc[g, common].to_numpy(np.float64), rs,
-                                 int(ncfg.get("n_draws", 50)))
-        nulls.append((g, int(m.sum()), mean, std, n))
-    nd = pd.DataFrame(nulls, columns=["gene_id", "n_snv", "null_mean", "null_std", "n_null"])
-    stats_df = stats_df.merge(nd, on="gene_id")
+    n_draws = int(ncfg.get("n_draws", 50))
+    preds_src = PredictionChunks(prediction_tsvs, len(genotype_npzs))
+    rows, where, prev = [], {}, ""
+    for i, npz in enumerate(genotype_npzs):
+        dc = DosageChunk(npz)
+        gene_set = set(dc.gene_ids)
+        preds = preds_src.chunk(i, gene_set)
+        if preds_src.single is not None:
+            preds = preds[preds["gene_id"].isin(gene_set)]
+        cols = [c for c in preds.columns if c.startswith("cage") or c.startswith("finetuned")]
+        common = sorted(set(dc.samples) & set(expr.columns))
+        cidx = np.array([dc.samples.index(x) for x in common], dtype=np.int64)
+        for gene, d in preds.groupby("gene_id", sort=True):
+            if gene not in expr.index:
+                continue
+            if gene <= prev:
+                raise ValueError(f"{npz}: gene {gene} after {prev}: chunks must come in gene-id order")
+            prev = gene
+            row = _gene_correlations(gene, d, expr, cols)
+            dos = dc.gene(gene)["dosage"][:, cidx].astype(np.float64)
+            mean, std, n = gene_null(dos, expr.loc[gene, common].to_numpy(np.float64), rs, n_draws)
+            row.update(n_snv=int(dos.shape[0]), null_mean=mean, null_std=std, n_null=n)
+            rows.append(row)
+            where[gene] = i
+    stats_df = pd.DataFrame(rows).rename(columns={"r_cage": "r"})
+    stats_df = genes[["gene_id", "gene_name", "chrom", "tss", "strand", "split", "example"]].merge(stats_df, on="gene_id")
     stats_df["gene"] = stats_df["gene_id"]
     stats_df = gene_significance(stats_df, se=ncfg.get("se_formula", "sqrt_std_over_n"),
                                  alpha=float(cfg.get("fdr", 0.05))).drop(columns=["gene"])
@@ -182,30 +224,44 @@ def build_gene_stats(genes_tsv, prediction_tsvs, genotype_npzs, expression, pred
     with atomic_path(out_stats) as tmp:
         stats_df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
 
-    # example genes (Fig. 1D, 2B): most significant positive and negative genes
-    sig = stats_df[stats_df["significant"]]
-    rows = []
-    for role, sel in (("positive", sig[sig["r"] > 0]), ("negative", sig[sig["r"] < 0])):
-        if sel.empty:
-            continue
-        g = sel.sort_values("t", ascending=False)["gene_id"].iloc[0]
-        d = preds[preds["gene_id"] == g].set_index("sample")
+    examples = example_genes(stats_df)
+    ind_rows, geno_rows = [], []
+    for role, g in examples.items():
+        i = where[g]
+        d = preds_src.chunk(i, {g})
+        d = d[d["gene_id"] == g].set_index("sample")
         common = sorted(set(d.index) & set(expr.columns))
         ex = pd.DataFrame({"gene_id": g, "role": role, "sample": common,
                            "predicted": d.loc[common, "cage"].to_numpy(),
                            "observed": expr.loc[g, common].to_numpy()})
-        if "finetuned" in d:
-            ex["predicted_finetuned"] = d.loc[common, "finetuned"].to_numpy()
-        rows.append(ex)
-    ind = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        for c in d.columns:
+            if c.startswith("finetuned"):
+                ex["predicted_" + c] = d.loc[common, c].to_numpy()
+        ind_rows.append(ex)
+        if out_example_genotypes:
+            dc = DosageChunk(genotype_npzs[i])
+            gd = dc.gene(g)
+            have = [k for k, x in enumerate(dc.samples) if x in set(d.index)]
+            dos = gd["dosage"][:, have]
+            t = pd.DataFrame({"gene_id": g, "role": role, "pos": gd["pos"], "ref": gd["ref"], "alt": gd["alt"],
+                              "frequency": (dos > 0).mean(axis=1) if dos.shape[1] else np.nan})
+            geno_rows.append(pd.concat([t, pd.DataFrame(dos, columns=[dc.samples[k] for k in have])], axis=1))
+    ind = pd.concat(ind_rows, ignore_index=True) if ind_rows else pd.DataFrame(
         columns=["gene_id", "role", "sample", "predicted", "observed"])
     with atomic_path(out_individual) as tmp:
         ind.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    if out_example_genotypes:
+        eg = pd.concat(geno_rows, ignore_index=True) if geno_rows else pd.DataFrame(
+            columns=["gene_id", "role", "pos", "ref", "alt", "frequency"])
+        with atomic_path(out_example_genotypes) as tmp:
+            eg.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     summ = significance_summary(stats_df, cut)
     for c in [c for c in stats_df.columns if c.startswith("r_") and c != "r_predixcan"]:
         summ[f"mean_{c}"] = float(stats_df[c].mean())
-    summ["corr_r_finetuned_r"] = float(stats_df[["r", "r_finetuned"]].corr().iloc[0, 1]) \
-        if "r_finetuned" in stats_df else float("nan")
+    for c in [c for c in stats_df.columns if c.startswith("r_finetuned")]:
+        summ[f"corr_{c}_r"] = float(stats_df[["r", c]].corr().iloc[0, 1])
+    if "r_finetuned" not in stats_df:
+        summ["corr_r_finetuned_r"] = float("nan")
     write_kv(out_significance, summ)
     comp = predixcan_comparison(stats_df.rename(columns={"gene_id": "gene", "r": "r_enformer"}))
     write_kv(out_predixcan, comp)
@@ -213,3 +269,22 @@ def build_gene_stats(genes_tsv, prediction_tsvs, genotype_npzs, expression, pred
         log.info("significance: %s", summ)
         log.info("PrediXcan comparison: %s", comp)
     return stats_df
+
+
+def example_genes(stats_df: pd.DataFrame) -> dict[str, str]:
+    """role -> gene_id of the example genes (Figs. 1D/1E: positive, 2B/2D: negative): the genes
+    named in column ``example`` (config personal.genes.examples: the paper's DDX11 and GSTM3), else
+    the significant gene with the largest t of that sign (none when no gene qualifies)."""
+    out = {}
+    ex = stats_df["example"].astype(object).where(stats_df["example"].notna(), "").astype(str) \
+        if "example" in stats_df else pd.Series("", index=stats_df.index)
+    full = {"significant", "r", "t"} <= set(stats_df.columns)  # a minimal table names its examples only
+    sig = stats_df[stats_df["significant"].astype(bool)] if full else None
+    for role in ("positive", "negative"):
+        sel = sig[(sig["r"] > 0) if role == "positive" else (sig["r"] < 0)] if sig is not None else stats_df.iloc[:0]
+        named = stats_df.loc[ex == role, "gene_id"]
+        if len(named):
+            out[role] = str(named.iloc[0])
+        elif not sel.empty:
+            out[role] = str(sel.sort_values("t", ascending=False)["gene_id"].iloc[0])
+    return out
