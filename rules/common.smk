@@ -4,6 +4,7 @@ Kept cheap at import time: every SLURM job re-parses the Snakefile, so nothing h
 files or imports torch.
 """
 
+import math
 import os
 import re
 from pathlib import Path
@@ -64,6 +65,20 @@ def runtime_scaled(base_min):
         return base_min * attempt
 
     return _rt
+
+
+def input_sized(base, per_unit=0.0, units=None, grow="double"):
+    """Resource callable computed from a job's inputs (issue 15): ``ceil(base + per_unit * units(input))``
+    with ``units`` defaulting to the total input size in MB (``input.size_mb``); on a retry the value
+    is doubled (``grow="double"``, memory) or multiplied by the attempt (``grow="linear"``, runtime).
+    Studies document their formula and measured constants where they call it."""
+
+    def _res(wildcards, input, attempt):
+        n = units(input) if units is not None else input.size_mb
+        v = int(math.ceil(base + per_unit * n))
+        return v * (2 ** (attempt - 1) if grow == "double" else attempt)
+
+    return _res
 
 
 def figure_outputs(study, panel):
