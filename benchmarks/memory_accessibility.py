@@ -102,7 +102,7 @@ def _cfg(**evaluation) -> dict:
     return {"input_length": 2048, "evaluation": ev,
             "architectures": {"basenji": {"model": "basenji_v2", "hparams": {"filters_1": 8, "filters_2": 16, "n_blocks": 2}},
                               "cnn": {"model": "cnn_base", "hparams": {"filters": [64, 8, 8], "dense": 8, "top": 8}}},
-            "training": {"quantitative": {"max_epochs": 1, "batch_size": 32, "lr": 1e-3, "device": "cpu", "amp": False},
+            "training": {"quantitative": {"max_epochs": 1, "batch_size": 32, "lr": 1e-3, "device": "cpu"},
                          "binary": {"max_epochs": 1}}}
 
 
