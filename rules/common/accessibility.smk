@@ -43,21 +43,26 @@ ACC_TABLES = ["T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling
 # batch and the model, plus the few tables a job holds whole; runtime grows with the input.
 # input_sized(base, per_unit, units) = ceil(base + per_unit * units(input)), doubled (memory) or
 # multiplied (runtime) by the retry attempt. Measured with benchmarks/memory_accessibility.py
-# (peak RSS at n and 4n windows: flat) and on the demo / rehearsal runs (2 CPU cores):
-# * acc_dataset: peak RSS 0.40 GB flat in the number of windows (window table ~150 B/window:
-#   0.15 GB for the ~1M windows of hg38), + the narrowPeak tables of every cell held whole
-#   (pandas, ~60 MB per MB of gzip); time ~2.3 ms per window and cell line (bigWig reads +
-#   one-hot codes, chunked): 823k windows x 15 cells ~ 8 GB of fold-change bigWigs -> ~6 h on one
-#   core; 30 min per GB of bigWig input.
+# (peak RSS at n and 4n windows: ratios 1.00-1.06) and on the rehearsal (2 CPU cores):
+# * acc_dataset: peak RSS 144-152 MB at 2,000 and 8,000 windows (benchmarks/memory.py, ratio 1.06)
+#   plus the narrowPeak tables of every cell held whole: 14.1 MB of RAM per MB of gzip (measured:
+#   5 tables of 120k peaks, 3.5 MB gzip each, hold 249 MB); base 2 GB covers the window table
+#   of hg38 (~1M rows) and the peak merge. Time 1.27 ms per 3,072-bp window and cell line
+#   (measured: 2,999 windows x 3 cells in 11.4 s on 2 loaded cores); a real fold-change bigWig
+#   is ~0.685 GB for the ~1.0M windows of the genome -> 31 min per GB of bigWig input (paper:
+#   15 x 685 MB -> ~5.2 h).
 # * acc_train: batches read from HDF5 and one-hot encoded per batch: host memory = model +
-#   optimizer + a few batches + the HDF5 chunk cache, flat in N; 8 GB leaves room for the CUDA
+#   optimizer + a few batches + the HDF5 chunk cache, flat in N (523 / 529 MB at 2,000 / 8,000
+#   windows, one epoch over all of them); 8 GB leaves room for the CUDA
 #   context and pinned buffers. Runtime: accessibility.train_runtime_min (step caps of the grid).
-# * acc_evaluate: each evaluation streams its test set `evaluation.chunk` windows at a time; the
-#   largest resident arrays are per-window summaries ((N, C) floats), the CAGI5 codes (2 x
-#   18,442 x 3,072 uint8 = 113 MB) and the occlusion codes (10,000 x 2,048 uint8): 8 GB.
+# * acc_evaluate / acc_tomtom: each evaluation streams its test set `evaluation.chunk` windows at
+#   a time (eval_whole at bin 1 with smoothing: 481 / 490 MB at 1,000 / 4,000 windows;
+#   robustness 398 / 403 MB; Tomtom 462 / 463 MB); the largest resident arrays are per-window
+#   summaries ((N, C) floats: 70k x 15 x 8 B), the CAGI5 codes (2 x 18,442 x 3,072 uint8 =
+#   113 MB) and the occlusion codes (10,000 x 2,048 uint8): 8 GB with the CUDA context.
 ACC_RESOURCES = {
-    ("dataset", "mem_mb"): input_sized(2000, 60.0, units=lambda input: sum(_acc_size_mb(p, 2.9) for p in input.peaks)),
-    ("dataset", "runtime"): input_sized(15, 30.0 / 1024, units=lambda input: sum(_acc_size_mb(p, 685.0) for p in input.bigwigs), grow="linear"),
+    ("dataset", "mem_mb"): input_sized(2000, 15.0, units=lambda input: sum(_acc_size_mb(p, 2.9) for p in input.peaks)),
+    ("dataset", "runtime"): input_sized(15, 31.0 / 1024, units=lambda input: sum(_acc_size_mb(p, 685.0) for p in input.bigwigs), grow="linear"),
     ("train", "mem_mb"): mem_mb_scaled(8000),
     ("train", "runtime"): runtime_scaled(ACC["train_runtime_min"]),
     ("evaluate", "mem_mb"): mem_mb_scaled(8000),
