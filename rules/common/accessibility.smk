@@ -61,8 +61,15 @@ ACC_TABLES = ["T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling
 #   summaries ((N, C) floats: 70k x 15 x 8 B), the CAGI5 codes (2 x 18,442 x 3,072 uint8 =
 #   113 MB) and the occlusion codes (10,000 x 2,048 uint8): 8 GB with the CUDA context.
 ACC_RESOURCES = {
-    ("dataset", "mem_mb"): input_sized(2000, 15.0, units=lambda input: sum(_acc_size_mb(p, 2.9) for p in input.peaks)),
-    ("dataset", "runtime"): input_sized(15, 31.0 / 1024, units=lambda input: sum(_acc_size_mb(p, 685.0) for p in input.bigwigs), grow="linear"),
+    ("dataset", "mem_mb"): input_sized(
+        2000, 15.0, units=lambda input: sum(_acc_size_mb(p, 2.9) for p in input.peaks)
+    ),
+    ("dataset", "runtime"): input_sized(
+        15,
+        31.0 / 1024,
+        units=lambda input: sum(_acc_size_mb(p, 685.0) for p in input.bigwigs),
+        grow="linear",
+    ),
     ("train", "mem_mb"): mem_mb_scaled(8000),
     ("train", "runtime"): runtime_scaled(ACC["train_runtime_min"]),
     ("evaluate", "mem_mb"): mem_mb_scaled(8000),
@@ -115,7 +122,9 @@ def acc_eval_cfg(wildcards):
         "evaluation": ACC["evaluation"],
         "evaluation_models": ACC.get("evaluation_models", {}),
         "precision": ACC.get("precision", {}),
-        "panels": {"cagi_example_element": ACC.get("panels", {}).get("cagi_example_element", "TERT-GBM")},
+        "panels": {
+            "cagi_example_element": ACC.get("panels", {}).get("cagi_example_element", "TERT-GBM")
+        },
     }
 
 
@@ -336,7 +345,9 @@ def acc_reference_experiment():
 
 def acc_example_experiment():
     """Experiment holding the Fig 5a model (accessibility.panels.cagi_example_model)."""
-    return acc_model_experiment(ACC.get("panels", {}).get("cagi_example_model", ACC.get("reference_model")))
+    return acc_model_experiment(
+        ACC.get("panels", {}).get("cagi_example_model", ACC.get("reference_model"))
+    )
 
 
 def acc_panel_inputs(panel):
