@@ -9,7 +9,7 @@ wildcard_constraints:
     dataset=r"[A-Za-z0-9_.-]+",
     experiment=r"[A-Za-z0-9_]+",
     model=r"[A-Za-z0-9_.-]+",
-    evaluation="whole|tracks|peak|binary|robustness|cagi|tomtom|gia|occlusion",
+    evaluation="whole|tracks|peak|binary|robustness|cagi|tomtom|gia|occlusion|history",
 
 
 rule acc_unzip_genome:
@@ -108,6 +108,21 @@ rule acc_jaspar_meme:
         "../scripts/accessibility_jaspar.py"
 
 
+rule acc_assembly_gaps:
+    input:
+        ACC["inputs"]["genome"],
+    output:
+        f"{ACC_RES}/assembly_gaps.bed",
+    log:
+        log_path("accessibility", "assembly_gaps"),
+    benchmark:
+        bench_path("accessibility", "assembly_gaps")
+    conda:
+        "../envs/regbench.yaml"
+    script:
+        "../scripts/accessibility_assembly_gaps.py"
+
+
 rule acc_dataset:
     input:
         unpack(acc_dataset_inputs),
@@ -120,8 +135,8 @@ rule acc_dataset:
     conda:
         "../envs/regbench.yaml"
     resources:
-        mem_mb=mem_mb_scaled(16000),
-        runtime=runtime_scaled(120),
+        mem_mb=acc_resource("dataset", "mem_mb"),
+        runtime=acc_resource("dataset", "runtime"),
     params:
         spec=acc_dataset_spec,
         cells=ACC["cells"],
@@ -164,8 +179,8 @@ rule acc_train:
     resources:
         gpu=1,
         cpus_per_gpu=8,
-        mem_mb=mem_mb_scaled(64000),
-        runtime=runtime_scaled(ACC["train_runtime_min"]),
+        mem_mb=acc_resource("train", "mem_mb"),
+        runtime=acc_resource("train", "runtime"),
     params:
         spec=acc_spec_param,
         cfg=acc_train_cfg,
@@ -189,8 +204,8 @@ rule acc_evaluate:
     resources:
         gpu=1,
         cpus_per_gpu=4,
-        mem_mb=mem_mb_scaled(32000),
-        runtime=runtime_scaled(240),
+        mem_mb=acc_resource("evaluate", "mem_mb"),
+        runtime=acc_resource("evaluate", "runtime"),
     params:
         evaluations=acc_model_evaluations,
         spec=acc_spec_param,

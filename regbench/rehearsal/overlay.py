@@ -79,6 +79,16 @@ ALLOW: list[Allowed] = [
     *[allow(f"*.downloads.*.{k}", "input", "checksum/size of a study's mirrored (generated) file") for k in ("md5", "sha256", "git_sha1", "size")],
     # --- accessibility
     allow("accessibility.experiments.*", "grid", "a subset of each grid's members, every value of every dimension kept"),
+    allow("accessibility.cells", "size", "a subset of the 15 cell lines (paper order kept): fewer ENCODE files and output tracks"),
+    allow("accessibility.inputs.regions", "input", "BED of the genome regions every dataset is built on (region subset)"),
+    *[allow(f"accessibility.architectures.*.hparams.{k}", "size", "model width (channels / dense units); depth, kernels, "
+            "input length, bins and heads stay the paper's") for k in ("filters", "filters_1", "filters_2", "dense", "top")],
+    *[allow(f"accessibility.training.*.{k}", "size", "epoch / step cap and mini-batch size") for k in ("max_epochs", "steps_per_epoch", "batch_size")],
+    allow("accessibility.architectures.*.train.max_epochs", "size", "epoch cap of an architecture's own schedule (SF1 sweep)"),
+    *[allow(f"accessibility.evaluation.{k}", "size", "windows evaluated / per streamed chunk") for k in ("tomtom_max_seqs", "tracks_windows", "chunk")],
+    allow("accessibility.evaluation.gia.n_sequences", "size", "GIA background sequences (paper 1,000)"),
+    allow("accessibility.evaluation.gia.distance_window", "size", "region subset of the motif-2 distance scan (paper: whole window)"),
+    allow("accessibility.evaluation.occlusion.n_windows", "size", "occluded test windows (paper 10,000)"),
     # --- personal
     allow("personal.genes.n_genes", "size", "genes drawn for the personal analyses (the example genes are added)"),
     allow("personal.genes.n_reference", "size", "expected number of expressed genes (sets the reference chunk count)"),
@@ -202,7 +212,10 @@ def strip_allowed(obj, path: tuple[str, ...]):
         entry = allowed_entry(sub)
         if entry is not None and entry.kind != "grid" and not isinstance(v, dict):
             continue
-        out[k] = strip_allowed(v, sub)
+        stripped = strip_allowed(v, sub)
+        if isinstance(v, dict) and v and stripped == {}:
+            continue  # every key below is an allowed size (a width block the paper leaves at defaults)
+        out[k] = stripped
     return out
 
 

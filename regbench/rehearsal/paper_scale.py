@@ -208,6 +208,14 @@ PERSONAL_SCALE: dict[str, PaperScale] = {
                                     "VCF + genome; haplotypes gene by gene for 190 individuals"),
 }
 
+#: accessibility: hg38.fa unzipped (UCSC, 3,209,286,105 bases + line breaks); the dataset rule's
+#: inputs (genome + 15 bigWigs + 15 peak files); the coverage_3072 HDF5; the GIA tables of the
+#: binary experiment (see the rows below for the sources)
+ACC_HG38_MB = 3_273.0
+ACC_DATASET_INPUT_MB = ACC_HG38_MB + 15 * 685.0 + 15 * 2.9
+ACC_COVERAGE_H5_MB = 914_000 * 95_232 * 0.5 / 1e6
+ACC_GIA_TABLES_MB = 245.0
+
 PAPER_SCALE: dict[str, PaperScale] = {
     # --- shared (rehearsal-core)
     "download": PaperScale(1000.0, "constant", "linear",
@@ -275,6 +283,35 @@ PAPER_SCALE: dict[str, PaperScale] = {
                                             "split files, UNVERIFIED layout); same per-batch encoding as the human job"),
     # --- personal (job inputs at paper scale; "estimate" rows are arithmetic on published sizes)
     **PERSONAL_SCALE,
+    # --- accessibility (acc): sizes of the largest job's inputs on the real data (specs/accessibility.md)
+    "acc_unzip_genome": PaperScale(983.0, "constant", "linear", "UCSC hg38.fa.gz, 983 MB; gzip -dc streams"),
+    "acc_assembly_gaps": PaperScale(ACC_HG38_MB, "constant", "linear", "UCSC hg38.fa unzipped (3,209,286,105 bases in 50-bp lines); read 10 Mb at a time"),
+    "acc_encode_bigwig": PaperScale(786.0, "constant", "linear", "largest rep1 fold-change bigWig GOPHER used: Panc1 ENCFF185TQC, 786 MB (data/sample_metafile.tsv)"),
+    "acc_encode_peaks": PaperScale(3.5, "constant", "linear", "PC-3 IDR thresholded peaks ENCFF061YKV, 3.5 MB (data/sample_metafile.tsv)"),
+    "acc_dataset": PaperScale(ACC_DATASET_INPUT_MB, "constant", "linear",
+                              "hg38.fa 3,273 MB + 15 rep1 fold-change bigWigs x 685 MB (mean of Panc1 ENCFF185TQC 786 MB and "
+                              "PC-3 ENCFF064FOF 584 MB, GOPHER data/sample_metafile.tsv) + 15 IDR peak files x 2.9 MB; "
+                              "windows are read and written in chunks"),
+    "acc_train": PaperScale(ACC_COVERAGE_H5_MB, "constant", "linear",
+                            "coverage_3072.h5: ~914k windows (specs §2.1: 823k train + 44k valid + 46.6k test, before the "
+                            "threshold) x 95,232 B (3,072 uint8 codes + 3,072 x 15 float16) x 0.5 gzip ratio (0.28 measured on "
+                            "the rehearsal's synthetic tracks; real fold change compresses worse); batches streamed"),
+    "acc_evaluate": PaperScale(20_000.0, "constant", "linear",
+                               "largest job (a new model: whole, peak, binary, CAGI, Tomtom, GIA, occlusion): peak_3072.h5 "
+                               "~14 GB + whole_2048.h5 2.2 GB (69.8k x 63.5 kB x 0.5) + 15 per-cell IDR sets ~3 GB + "
+                               "binary sets 0.6 GB + CAGI5 codes; every evaluation streams its test split"),
+    "acc_replicate_ceiling": PaperScale(2_200.0 + 13 * 686.0, "constant", "linear",
+                                        "whole_2048.h5 2.2 GB + 13 rep2 fold-change bigWigs x 686 MB (Panc1 ENCFF174PXJ 677 MB, "
+                                        "PC-3 ENCFF895PMJ 696 MB); streamed"),
+    "acc_cagi_variants": PaperScale(3_200.0, "constant", "linear",
+                                    "UCSC hg19.fa 3.2 GB + CAGI5 tables 1.3 MB; holds 18,442 x 2 windows of 3,072 bp (~113 MB "
+                                    "as codes) whatever the genome size"),
+    "acc_collect": PaperScale(ACC_GIA_TABLES_MB, "linear", "linear",
+                              "the binary experiment's GIA tables: 8 models x ~204k rows (1,536 flanks + 3 x 1,019 distances "
+                              "+ 3 x 3 x 1,000 per-sequence cooperativity rows, x 15 cells) x ~150 B = 245 MB"),
+    **{f"acc_panel_{p}": PaperScale(ACC_GIA_TABLES_MB + 31.0, "linear", "linear",
+                                    "all GIA tables: 9 models x ~31 MB (see acc_collect)") for p in ("6a", "6b", "6c", "ED4", "ED5", "ED6")},
+    "acc_panel_SF2": PaperScale(60.0, "linear", "linear", "occlusion table: 10,000 windows x 3 kinds x 15 cells x ~130 B"),
 }
 
 

@@ -70,7 +70,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     schedule: str | None = None  # None | "plateau" | "onecycle" | "cosine" | "cosine_steps" | "noam"
     plateau_factor: float = 0.2
-    plateau_patience: int = 3
+    plateau_patience: int = 3  # LR x plateau_factor at this many epochs without improvement (Keras)
     patience: int | None = None  # early stopping on validation loss
     grad_clip: float | None = None
     # "fp32" (TF32 off for the whole step) | "bf16" (autocast of the forward pass, on CUDA and on
@@ -289,8 +289,12 @@ def _make_scheduler(opt, cfg: TrainConfig, steps_per_epoch: int):
     if cfg.schedule is None:
         return None
     if cfg.schedule == "plateau":
+        # plateau_patience in Keras / GOPHER LRDecay terms: the LR drops at the patience-th
+        # consecutive epoch without a strictly lower validation loss; torch drops one epoch later
+        # (num_bad_epochs > patience) and by default needs a relative 1e-4 improvement
         return torch.optim.lr_scheduler.ReduceLROnPlateau(
-            opt, mode="min", factor=cfg.plateau_factor, patience=cfg.plateau_patience, min_lr=1e-7
+            opt, mode="min", factor=cfg.plateau_factor, patience=max(0, cfg.plateau_patience - 1),
+            threshold=0.0, min_lr=1e-7
         )
     if cfg.schedule == "onecycle":
         return torch.optim.lr_scheduler.OneCycleLR(

@@ -4,7 +4,7 @@ forbids mixing functions and rules in one file).
 The model grid is expanded from config at parse time by
 regbench.studies.accessibility.experiments (pure Python, no torch, no file reads)."""
 
-from regbench.studies.accessibility.experiments import expand_experiments
+from regbench.studies.accessibility.experiments import expand_experiments, selected
 
 ACC = config["accessibility"]
 ACC_MODELS = expand_experiments(ACC)  # {experiment: {slug: spec}}
@@ -19,9 +19,9 @@ ACC_PANELS = {
     "2e": ["loss_resolution/whole"],
     "3b": ["augmentation/robustness"],
     "4b": ["all:binary"],
-    "5a": ["reference:cagi_variants"],
-    "5b": ["all:cagi", "all:whole"],
-    "5c": ["all:cagi", "all:whole"],
+    "5a": ["example:cagi_variants", "example:cagi"],
+    "5b": ["all:cagi", "all:whole", "all:binary"],
+    "5c": ["all:cagi", "all:whole", "all:binary"],
     "6a": ["all:gia"],
     "6b": ["all:gia"],
     "6c": ["all:gia"],
@@ -32,9 +32,62 @@ ACC_PANELS = {
     "ED4": ["all:gia"],
     "ED5": ["all:gia"],
     "ED6": ["all:gia"],
+    "SF1": ["all:history", "all:whole"],
     "SF2": ["all:occlusion"],
 }
 ACC_TABLES = ["T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling", "SD3_cagi"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Resources (issue 15): every step streams its data, so memory is a constant set by the chunk /
+# batch and the model, plus the few tables a job holds whole; runtime grows with the input.
+# input_sized(base, per_unit, units) = ceil(base + per_unit * units(input)), doubled (memory) or
+# multiplied (runtime) by the retry attempt. Measured with benchmarks/memory_accessibility.py
+# (peak RSS at n and 4n windows: ratios 1.00-1.06) and on the rehearsal (2 CPU cores):
+# * acc_dataset: peak RSS 144-152 MB at 2,000 and 8,000 windows (benchmarks/memory.py, ratio 1.06)
+#   plus the narrowPeak tables of every cell held whole: 14.1 MB of RAM per MB of gzip (measured:
+#   5 tables of 120k peaks, 3.5 MB gzip each, hold 249 MB); base 2 GB covers the window table
+#   of hg38 (~1M rows) and the peak merge. Time 1.27 ms per 3,072-bp window and cell line
+#   (measured: 2,999 windows x 3 cells in 11.4 s on 2 loaded cores); a real fold-change bigWig
+#   is ~0.685 GB for the ~1.0M windows of the genome -> 31 min per GB of bigWig input (paper:
+#   15 x 685 MB -> ~5.2 h).
+# * acc_train: batches read from HDF5 and one-hot encoded per batch: host memory = model +
+#   optimizer + a few batches + the HDF5 chunk cache, flat in N (523 / 529 MB at 2,000 / 8,000
+#   windows, one epoch over all of them); 8 GB leaves room for the CUDA
+#   context and pinned buffers. Runtime: accessibility.train_runtime_min (step caps of the grid).
+# * acc_evaluate / acc_tomtom: each evaluation streams its test set `evaluation.chunk` windows at
+#   a time (eval_whole at bin 1 with smoothing: 481 / 490 MB at 1,000 / 4,000 windows;
+#   robustness 398 / 403 MB; Tomtom 462 / 463 MB); the largest resident arrays are per-window
+#   summaries ((N, C) floats: 70k x 15 x 8 B), the CAGI5 codes (2 x 18,442 x 3,072 uint8 =
+#   113 MB) and the occlusion codes (10,000 x 2,048 uint8): 8 GB with the CUDA context.
+ACC_RESOURCES = {
+    ("dataset", "mem_mb"): input_sized(
+        2000, 15.0, units=lambda input: sum(_acc_size_mb(p, 2.9) for p in input.peaks)
+    ),
+    ("dataset", "runtime"): input_sized(
+        15,
+        31.0 / 1024,
+        units=lambda input: sum(_acc_size_mb(p, 685.0) for p in input.bigwigs),
+        grow="linear",
+    ),
+    ("train", "mem_mb"): mem_mb_scaled(8000),
+    ("train", "runtime"): runtime_scaled(ACC["train_runtime_min"]),
+    ("evaluate", "mem_mb"): mem_mb_scaled(8000),
+    ("evaluate", "runtime"): runtime_scaled(240),
+}
+
+
+def _acc_size_mb(path, typical_mb):
+    """Size of an input in MB; before it exists (a dry-run of the paper DAG), the typical size of
+    the real file (IDR peaks 2.9 MB, fold-change bigWig 685 MB: GOPHER data/sample_metafile.tsv)."""
+    try:
+        return os.path.getsize(path) / 2**20
+    except OSError:
+        return typical_mb
+
+
+def acc_resource(step, kind):
+    return ACC_RESOURCES[(step, kind)]
 
 
 def acc_models(experiment):
@@ -69,6 +122,9 @@ def acc_eval_cfg(wildcards):
         "evaluation": ACC["evaluation"],
         "evaluation_models": ACC.get("evaluation_models", {}),
         "precision": ACC.get("precision", {}),
+        "panels": {
+            "cagi_example_element": ACC.get("panels", {}).get("cagi_example_element", "TERT-GBM")
+        },
     }
 
 
@@ -140,12 +196,17 @@ def acc_dataset_path(name):
 
 
 def acc_dataset_inputs(wildcards):
-    return {
+    out = {
         "genome": ACC["inputs"]["genome"],
         "blacklist": ACC["inputs"]["blacklist"],
         "bigwigs": [acc_bigwig(c) for c in ACC["cells"]],
         "peaks": [acc_peaks(c) for c in ACC["cells"]],
     }
+    if ACC.get("exclude_assembly_gaps", True):
+        out["gaps"] = f"{ACC_RES}/assembly_gaps.bed"
+    if ACC["inputs"].get("regions"):
+        out["regions"] = ACC["inputs"]["regions"]
+    return out
 
 
 def acc_dataset_spec(wildcards):
@@ -187,6 +248,7 @@ ACC_EVAL_NEEDS = {
     "tomtom": ["peak", "jaspar"],
     "gia": ["whole"],
     "occlusion": ["whole"],
+    "history": [],
 }
 
 
@@ -194,10 +256,8 @@ def acc_evaluations(experiment):
     return ACC["evaluations"].get(experiment, [])
 
 
-def acc_selected(evaluation, slug):
-    """Same rule as regbench.studies.accessibility.evaluate.selected."""
-    sel = ACC.get("evaluation_models", {}).get(evaluation)
-    return not sel or any(s in slug for s in sel)
+def acc_selected(evaluation, slug, experiment):
+    return selected(evaluation, slug, ACC, experiment)
 
 
 # evaluations with their own CPU job (acc_tomtom: first-layer activations + Tomtom on the CPU),
@@ -210,7 +270,7 @@ def acc_model_evaluations(wildcards):
     return [
         e
         for e in acc_evaluations(wildcards.experiment)
-        if acc_selected(e, wildcards.model) and e not in ACC_CPU_EVALUATIONS
+        if acc_selected(e, wildcards.model, wildcards.experiment) and e not in ACC_CPU_EVALUATIONS
     ]
 
 
@@ -248,7 +308,7 @@ def acc_wildcard_evaluation(wildcards):
 
 def acc_eval_models(experiment, evaluation):
     """Models of an experiment that run an evaluation."""
-    return [m for m in acc_models(experiment) if acc_selected(evaluation, m)]
+    return [m for m in acc_models(experiment) if acc_selected(evaluation, m, experiment)]
 
 
 def acc_collect_inputs(wildcards):
@@ -273,10 +333,21 @@ def acc_all_collected(evaluation):
     ]
 
 
+def acc_model_experiment(slug):
+    """First experiment (config order) holding model ``slug`` (the first experiment otherwise)."""
+    return next((e for e, m in ACC_MODELS.items() if slug in m), next(iter(ACC_MODELS)))
+
+
 def acc_reference_experiment():
-    """Experiment holding config accessibility.reference_model (first experiment otherwise)."""
-    ref = ACC.get("reference_model")
-    return next((e for e, m in ACC_MODELS.items() if ref in m), next(iter(ACC_MODELS)))
+    """Experiment holding config accessibility.reference_model."""
+    return acc_model_experiment(ACC.get("reference_model"))
+
+
+def acc_example_experiment():
+    """Experiment holding the Fig 5a model (accessibility.panels.cagi_example_model)."""
+    return acc_model_experiment(
+        ACC.get("panels", {}).get("cagi_example_model", ACC.get("reference_model"))
+    )
 
 
 def acc_panel_inputs(panel):
@@ -286,6 +357,8 @@ def acc_panel_inputs(panel):
             out += acc_all_collected(t[4:])
         elif t.startswith("reference:"):
             out.append(f"{ACC_RES}/{acc_reference_experiment()}/{t[10:]}.tsv")
+        elif t.startswith("example:"):
+            out.append(f"{ACC_RES}/{acc_example_experiment()}/{t[8:]}.tsv")
         else:
             out.append(f"{ACC_RES}/{t}.tsv")
     return out

@@ -50,6 +50,88 @@ def test_every_panel_and_table_has_data(demo_results):
     assert _finite_numbers(t) > 0
 
 
+def _cfg():
+    import yaml
+
+    from tests.integration.conftest import ROOT
+
+    return yaml.safe_load(open(ROOT / "config" / "config.yaml"))["accessibility"]
+
+
+def _models(experiment_filter=None, evaluation=None):
+    """(experiment, slug) of the demo grid that run ``evaluation`` (config selection rules)."""
+    from regbench.studies.accessibility.experiments import expand_experiments, selected
+
+    cfg = _cfg()
+    return {(e, s) for e, ms in expand_experiments(cfg).items() for s in ms
+            if (evaluation is None or (evaluation in cfg["evaluations"].get(e, []) and selected(evaluation, s, cfg, e)))
+            and (experiment_filter is None or e == experiment_filter)}
+
+
+def _finite(t, cols):
+    for c in cols:
+        v = pd.to_numeric(t[c], errors="coerce")
+        assert v.notna().all() and np.isfinite(v).all(), (c, t[c].tolist()[:10])
+
+
+def test_panel_tables_hold_the_expected_models_cells_and_metrics(demo_results):
+    """Each panel's data table: the models the config sends to its evaluation, the configured
+    example cell / element / bins, finite values (a panel that says "no data" fails here)."""
+    cfg = _cfg()
+    pc = cfg["panels"]
+    t = _tsv(demo_results, "panels/2a.tsv")
+    assert set(t["cell"]) == {pc["tracks_cell"]} and len(t) >= 32
+    _finite(t, ["value", "truth"])
+    for panel, arch in (("2b", "basenji"), ("ED1a", "bpnet")):
+        t = _tsv(demo_results, f"panels/{panel}.tsv")
+        want = {s for e, s in _models("loss_resolution") if s.startswith(arch + "-")}
+        assert set(t["model"]) == want, (panel, set(t["model"]), want)
+        _finite(t, ["pearson", "mse"])
+    for panel in ("2c", "ED1b", "2d", "ED2"):
+        _finite(_tsv(demo_results, f"panels/{panel}.tsv"), ["value"])
+    assert set(_tsv(demo_results, "panels/2d.tsv")["dataset"]) == {"coverage_thr4", "peak"}
+    t = _tsv(demo_results, "panels/2e.tsv")
+    assert set(t["bin"].astype(int)) == set(pc["test_threshold_bins"])
+    assert set(t["threshold"]) == {float(x) for x in cfg["evaluation"]["test_thresholds"]}
+    _finite(t, ["value"])
+    t = _tsv(demo_results, "panels/3b.tsv")
+    assert set(t["bin"].astype(int)) == {pc["robustness_bin"]} and len(t) == len(_models("augmentation", "robustness"))
+    _finite(t, ["variation_score", "pearson_per_seq"])
+    for panel in ("4b", "ED3"):
+        t = _tsv(demo_results, f"panels/{panel}.tsv")
+        assert set(zip(t["experiment"], t["model"])) == _models(evaluation="binary")
+        _finite(t, ["auroc_peak", "auroc_whole", "aupr_peak", "aupr_whole", "pearson_coverage_peak", "pearson_coverage_whole"])
+    t = _tsv(demo_results, "panels/5a.tsv")
+    assert set(t["kind"]) == {"effect", "profile", "variant"}
+    assert set(t["model"]) == {pc["cagi_example_model"]}
+    for panel in ("5b", "5c"):
+        t = _tsv(demo_results, f"panels/{panel}.tsv")
+        assert set(zip(t["experiment"], t["model"])) == _models(evaluation="cagi")
+        assert set(t["binary"].astype(str)) == {"True", "False"}
+        assert set(t[t["binary"].astype(str) == "True"]["whole_metric"]) == {"pearson_coverage_whole"}
+        _finite(t, ["cagi_standard", "cagi_robust", "pearson_whole", "delta"])
+    gia_models = {s for _, s in _models(evaluation="gia")}
+    t = _tsv(demo_results, "panels/6a.tsv")
+    assert set(t["model"]) == {cfg["reference_model"]} and len(t) == 1024 and t["marker"].sum() == 1
+    assert t[t["marker"]]["pwm_score"].iloc[0] == pytest.approx(12.800, abs=1e-3)
+    _finite(t, ["value", "pwm_score"])
+    for panel in ("ED4", "ED5", "ED6"):
+        assert set(_tsv(demo_results, f"panels/{panel}.tsv")["model"]) == gia_models, panel
+    for panel in ("6b", "ED5"):
+        t = _tsv(demo_results, f"panels/{panel}.tsv")
+        assert set(t["pair"]) == {"..TGA.TCA..+GATAAG"}
+        _finite(t, ["value", "position"])
+    t = _tsv(demo_results, "panels/6c.tsv")
+    assert set(t["what"]) == {"motif1", "motif2", "sum", "both"}
+    _finite(t, ["mean", "median"])
+    t = _tsv(demo_results, "panels/SF1.tsv")
+    assert set(t["model"]) == {s for _, s in _models("sweeps")}
+    _finite(t, ["valid_loss_best", "pearson_whole", "epochs_run"])
+    assert set(_tsv(demo_results, "panels/SF2.tsv")["model"]) == {cfg["reference_model"]}
+    t = _tsv(demo_results, "tables/T2_targeted.tsv")
+    assert {"peak", "coverage"} <= set(t["dataset"]) and "pearson_per_seq_peak" in t
+
+
 def test_quantitative_beats_binary_on_whole_chromosome(demo_results):
     """Fig 4b: Pearson of per-window mean coverage on the whole test chromosome. In the demo run
     (2026-11-22) quantitative models averaged r = 0.15 (Basenji reference 0.41) vs 0.025 for the
@@ -79,7 +161,8 @@ def test_gia_ranks_planted_ap1_flanks(demo_results):
     """Fig 6a: planted best flanks [AG]TGA[CG]TCA[CT] have a higher GI than the worst flanks
     [CT]TGA[CG]TCA[AG] and than the mean over all flank variants (= random flanks)."""
     g = _gia(demo_results)
-    g = g[(g["metric"] == "gia_flank") & (g["model"] == _reference()) & (g["cell"] != "mean")]
+    g = g[(g["metric"] == "gia_flank") & (g["model"] == _reference()) & (g["cell"] != "mean")].copy()
+    g["param"] = g["param"].str.split("|").str[1]  # <pattern>|<variant>
     best = g[g["param"].str.contains("[AG]TGA[CG]TCA[CT]", regex=True)]
     worst = g[g["param"].str.contains("[CT]TGA[CG]TCA[AG]", regex=True)]
     by_cell = []
@@ -99,7 +182,7 @@ def _gia_distance(results) -> pd.DataFrame:
     g = _gia(results)
     ref = g[g["model"] == _reference()]
     dist = ref[(ref["metric"] == "gia_distance") & (ref["cell"] == "K562")].copy()
-    dist["rel"] = pd.to_numeric(dist["param"].str.split("|").str[1], errors="coerce")
+    dist["rel"] = pd.to_numeric(dist["param"].str.split("|").str[2], errors="coerce")  # <pair>|<pos>|<relative>
     return dist.dropna(subset=["rel"])
 
 
@@ -109,7 +192,8 @@ def test_gia_cooperative_pair(demo_results):
     Measured: 0.067 > 0.044 (seed 42), 0.047 > 0.039 (seed 7)."""
     g = _gia(demo_results)
     ref = g[g["model"] == _reference()]
-    coop = ref[(ref["metric"] == "gia_coop") & (ref["cell"] == "K562")].set_index("param")["value"]
+    coop = ref[(ref["metric"] == "gia_coop") & (ref["cell"] == "K562")].copy()
+    coop = coop.set_index(coop["param"].str.split("|").str[1])["value"]  # <pair>|<what>
     assert coop["both"] > coop["motif1"] + coop["motif2"], coop.to_dict()
     assert len(_gia_distance(demo_results)) >= 20
 

@@ -111,7 +111,7 @@ def test_accessibility_member_not_in_paper_fails(paper):
     entries = copy.deepcopy(paper["accessibility"]["experiments"]["augmentation"])
     entries[0]["bin"] = [128, 32]
     problems = ov.check(paper, [{"accessibility": {"experiments": {"augmentation": entries}}}])
-    assert any("member basenji-peak_3072-poisson-b32-none-s0 is not in the paper grid" in p for p in problems), problems
+    assert any("member basenji-peak_2048-poisson-b32-none-s0 is not in the paper grid" in p for p in problems), problems
 
 
 def test_changed_member_settings_fail(paper):

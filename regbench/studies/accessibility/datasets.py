@@ -105,40 +105,113 @@ def peak_windows(peaks: list[pd.DataFrame], chrom_sizes, blacklist, length: int,
     return intervals.tile(contigs, length)
 
 
-def _codes(genome: Genome, df: pd.DataFrame) -> np.ndarray:
+def assembly_gaps(genome_path, min_length: int = 1, chunk_bp: int = 10_000_000) -> pd.DataFrame:
+    """Assembly gaps: runs of ``N`` (any case) of at least ``min_length`` bp in every sequence of
+    the FASTA, as ``chrom, start, end`` (0-based half-open). Read ``chunk_bp`` at a time, so
+    memory does not grow with the genome (a run spanning chunks is joined)."""
+    genome = Genome(genome_path)
+    rows = []
+    for chrom, size in genome.chrom_sizes.items():
+        open_start = None  # start of a run reaching the end of the previous chunk
+        for c0 in range(0, size, chunk_bp):
+            c1 = min(size, c0 + chunk_bp)
+            a = genome.fetch_array(chrom, c0, c1)
+            isn = ((a == ord("N")) | (a == ord("n"))).astype(np.int8)
+            edges = np.flatnonzero(np.diff(np.concatenate([[0], isn, [0]])))
+            runs = [(int(s_) + c0, int(e_) + c0) for s_, e_ in zip(edges[::2], edges[1::2])]
+            if open_start is not None:
+                if runs and runs[0][0] == c0:
+                    runs[0] = (open_start, runs[0][1])
+                else:
+                    rows.append((chrom, open_start, c0))
+                open_start = None
+            for s_, e_ in runs:
+                if e_ == c1 and c1 < size:
+                    open_start = s_
+                else:
+                    rows.append((chrom, s_, e_))
+        if open_start is not None:
+            rows.append((chrom, open_start, size))
+    df = pd.DataFrame(rows, columns=["chrom", "start", "end"])
+    df = df[(df["end"] - df["start"]) >= int(min_length)].reset_index(drop=True)
+    return df.astype({"start": np.int64, "end": np.int64})
+
+
+def write_assembly_gaps(genome_path, out, min_length: int = 1) -> int:
+    """Write :func:`assembly_gaps` as a BED file (``out``, atomically); returns the run count."""
+    df = assembly_gaps(genome_path, min_length)
+    with atomic_path(out) as tmp:
+        df.to_csv(tmp, sep="\t", header=False, index=False)
+    log.info("assembly gaps of %s: %d runs of >= %d N, %d bp", genome_path, len(df), min_length, int((df["end"] - df["start"]).sum()))
+    return len(df)
+
+
+def _codes(genome: Genome, df: pd.DataFrame, length: int) -> np.ndarray:
     if len(df) == 0:
-        return np.zeros((0, 0), np.uint8)
+        return np.zeros((0, length), np.uint8)
     seqs = [genome.fetch(c, int(s), int(e)) for c, s, e in zip(df["chrom"], df["start"], df["end"])]
     return encode_codes(seqs)
 
 
 def _coverage(bigwigs: list[str], df: pd.DataFrame, length: int) -> np.ndarray:
+    """float16 ``(n, length, C)``, filled one bigWig at a time (no float32 stack of all C)."""
+    out = np.zeros((len(df), length, len(bigwigs)), np.float16)
     if len(df) == 0:
-        return np.zeros((0, length, len(bigwigs)), np.float16)
-    cols = [read_windows(bw, df["chrom"].to_numpy(), df["start"].to_numpy(), df["end"].to_numpy()) for bw in bigwigs]
-    return np.stack(cols, axis=-1).astype(np.float16)
+        return out
+    for k, bw in enumerate(bigwigs):
+        out[..., k] = read_windows(bw, df["chrom"].to_numpy(), df["start"].to_numpy(), df["end"].to_numpy())
+    return out
 
 
-def _write(path, cells, kind, length, splits: dict[str, dict[str, np.ndarray]]) -> None:
-    with atomic_path(path) as tmp, h5py.File(tmp, "w") as h5:
-        h5.attrs["cells"] = list(cells)
-        h5.attrs["kind"] = kind
-        h5.attrs["length"] = length
-        for name, arrays in splits.items():
-            g = h5.create_group(name)
-            for k, v in arrays.items():
-                if v.dtype == object:
-                    v = v.astype("S")
-                g.create_dataset(k, data=v, compression="gzip", compression_opts=1 if k != "chrom" else 4)
+# HDF5 chunk shapes: one window of coverage per chunk, so a shuffled mini-batch decompresses only
+# the rows it reads; codes and labels in small row blocks
+_CHUNK_ROWS = {"codes": 16, "y": 1, "labels": 1024, "chrom": 4096, "start": 4096, "end": 4096}
 
 
-def build_dataset(spec: dict, genome_path, bigwigs: list[str], peaks: list[str], blacklist_path, cells: list[str], out, seed: int = 44) -> dict[str, int]:
+class _SplitWriter:
+    """Appends rows of one split to resizable, gzip-compressed HDF5 datasets."""
+
+    def __init__(self, h5, name: str, length: int, n_cells: int, binary: bool):
+        g = h5.create_group(name)
+        shapes = {"codes": ((length,), np.uint8), "chrom": ((), "S32"), "start": ((), np.int64), "end": ((), np.int64)}
+        shapes["labels" if binary else "y"] = ((n_cells,), np.int8) if binary else ((length, n_cells), np.float16)
+        self.ds = {}
+        for k, (shape, dtype) in shapes.items():
+            self.ds[k] = g.create_dataset(k, shape=(0,) + shape, maxshape=(None,) + shape, dtype=dtype,
+                                          chunks=(_CHUNK_ROWS[k],) + shape, compression="gzip", compression_opts=4 if k == "chrom" else 1)
+        self.n = 0
+
+    def append(self, arrays: dict[str, np.ndarray]) -> None:
+        m = len(arrays["codes"])
+        if m == 0:
+            return
+        for k, ds in self.ds.items():
+            v = arrays[k]
+            if k == "chrom":
+                v = np.asarray(v).astype("S32")
+            ds.resize(self.n + m, axis=0)
+            ds[self.n : self.n + m] = v
+        self.n += m
+
+
+def outside_regions(chrom_sizes: dict[str, int], regions: pd.DataFrame) -> pd.DataFrame:
+    """The complement of ``regions`` on the chromosomes of ``chrom_sizes`` (chrom, start, end)."""
+    whole = pd.DataFrame({"chrom": list(chrom_sizes), "start": 0, "end": list(chrom_sizes.values())})
+    return intervals.subtract(whole, regions) if len(regions) else whole
+
+
+def build_dataset(spec: dict, genome_path, bigwigs: list[str], peaks: list[str], blacklist_path, cells: list[str], out, seed: int = 44,
+                  chunk: int = 512, exclude_path=None, regions_path=None) -> dict[str, int]:
     """Build one dataset described by ``spec`` (see module docstring) and write ``out`` (HDF5).
 
     spec keys: kind, length, threshold (default 2), test_chrom, valid_chrom, merge_overlap,
     chroms_only (list), cells (subset of cell names for peak windows), whole (binary),
     exclude_chroms. Train/valid windows are shuffled with ``seed`` (basenji_data seed 44); test
-    keeps genomic order. Returns the number of windows per split.
+    keeps genomic order. ``exclude_path``: extra regions removed like the blacklist (assembly
+    gaps, :func:`assembly_gaps`). ``regions_path``: a BED the windows must lie in (every kind;
+    a size knob of the paper rehearsal), None = the whole genome. Windows are read and written ``chunk`` at a time (sequence codes,
+    coverage, threshold filter), so memory is set by ``chunk``, not by the number of windows.
+    Returns the number of windows per split.
     """
     genome = Genome(genome_path)
     kind = spec["kind"]
@@ -149,7 +222,12 @@ def build_dataset(spec: dict, genome_path, bigwigs: list[str], peaks: list[str],
     if spec.get("chroms_only"):
         sizes = {c: s for c, s in sizes.items() if c in set(spec["chroms_only"])}
     black = intervals.read_bed(blacklist_path) if blacklist_path else pd.DataFrame(columns=["chrom", "start", "end"])
+    if exclude_path:
+        black = pd.concat([black[["chrom", "start", "end"]], intervals.read_bed(exclude_path)[["chrom", "start", "end"]]], ignore_index=True)
     peak_dfs = [intervals.read_bed(p, narrowpeak=True) for p in peaks]
+    outside = outside_regions(sizes, intervals.read_bed(regions_path)) if regions_path else None
+    if outside is not None:
+        black = pd.concat([black[["chrom", "start", "end"]], outside], ignore_index=True)
     if kind == "coverage":
         win = coverage_windows(sizes, black, length)
     elif kind == "peak":
@@ -169,30 +247,51 @@ def build_dataset(spec: dict, genome_path, bigwigs: list[str], peaks: list[str],
         win = win.assign(**{f"label_{i}": labels[:, i] for i in range(len(cells))})
     else:
         raise ValueError(f"unknown dataset kind {kind!r}")
+    if outside is not None and kind == "binary":  # (binary windows skip the blacklist, GOPHER)
+        win = intervals.exclude(win, outside)
     win = win.sort_values(["chrom", "start"], key=lambda s: s.map(_chrom_key) if s.name == "chrom" else s).reset_index(drop=True)
     parts = intervals.split_by_chrom(win, spec.get("test_chrom", "chr8"), spec.get("valid_chrom", "chr9"))
     if spec.get("test_only"):
         parts = {"test": parts["test"]}
     rng = np.random.default_rng(seed)
-    arrays, counts = {}, {}
-    for name, df in parts.items():
-        if name != "test" and len(df):
-            df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)
-        a = {"codes": _codes(genome, df), "chrom": df["chrom"].to_numpy().astype(object), "start": df["start"].to_numpy(np.int64), "end": df["end"].to_numpy(np.int64)}
-        if kind == "binary":
-            a["labels"] = df[[f"label_{i}" for i in range(len(cells))]].to_numpy(np.int8).reshape(len(df), len(cells))
-        else:
-            y = _coverage(bigwigs, df, length)
-            keep = np.ones(len(df), bool) if name == "test" and not spec.get("threshold_test") else (y.max(axis=1) > np.float16(thr)).any(axis=-1)
-            a = {k: v[keep] for k, v in a.items()}
-            a["y"] = y[keep]
-        if a["codes"].shape[0] == 0:
-            a["codes"] = np.zeros((0, length), np.uint8)
-        arrays[name] = a
-        counts[name] = int(a["codes"].shape[0])
-    _write(out, cells, kind, length, arrays)
+    counts = {}
+    with atomic_path(out) as tmp, h5py.File(tmp, "w") as h5:
+        h5.attrs["cells"] = list(cells)
+        h5.attrs["kind"] = kind
+        h5.attrs["length"] = length
+        for name, df in parts.items():
+            if name != "test" and len(df):
+                df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)
+            w = _SplitWriter(h5, name, length, len(cells), kind == "binary")
+            for c0 in range(0, len(df), chunk):
+                part = df.iloc[c0 : c0 + chunk]
+                a = {"codes": _codes(genome, part, length), "chrom": part["chrom"].to_numpy(), "start": part["start"].to_numpy(np.int64),
+                     "end": part["end"].to_numpy(np.int64)}
+                if kind == "binary":
+                    a["labels"] = part[[f"label_{i}" for i in range(len(cells))]].to_numpy(np.int8).reshape(len(part), len(cells))
+                else:
+                    y = _coverage(bigwigs, part, length)
+                    keep = np.ones(len(part), bool) if name == "test" and not spec.get("threshold_test") else (y.max(axis=1) > np.float16(thr)).any(axis=-1)
+                    a = {k: v[keep] for k, v in a.items()}
+                    a["y"] = y[keep]
+                w.append(a)
+            counts[name] = w.n
     log.info("dataset %s (%s, %d bp): %s", Path(out).name, kind, length, counts)
     return counts
+
+
+def write_arrays(path, cells: list[str], kind: str, length: int, splits: dict[str, dict[str, np.ndarray]]) -> None:
+    """Write in-memory split arrays (codes, y or labels, chrom, start, end) in the dataset layout
+    (tests, benchmarks)."""
+    with atomic_path(path) as tmp, h5py.File(tmp, "w") as h5:
+        h5.attrs["cells"] = list(cells)
+        h5.attrs["kind"] = kind
+        h5.attrs["length"] = length
+        for name, arrays in splits.items():
+            _SplitWriter(h5, name, length, len(cells), "labels" in arrays).append(arrays)
+
+
+_write = write_arrays  # the earlier name (tests)
 
 
 def _chrom_key(c: str):
@@ -215,18 +314,118 @@ def bin_targets(y: np.ndarray, bin_size: int) -> np.ndarray:
     return y.reshape(n, length // bin_size, bin_size, c).mean(axis=2)
 
 
-def load_split(path, split: str, bin_size: int | None = None, crop: int | None = None, n_value: float = 0.25) -> dict:
-    """Load one split: ``x`` (N, L', 4) float32, ``y`` (binned by ``bin_size``) or ``labels``,
-    ``coords`` DataFrame, ``cells``. ``crop`` centre-crops windows to ``crop`` bp first
-    (validation: start ``(L - crop)//2``, i.e. 512 for 3072 -> 2048)."""
+def _rows(ds, idx):
+    """Rows ``idx`` (int array, any order, repeats allowed) of an h5py dataset or array, read in
+    increasing order (h5py needs it; a contiguous run is read as one slice)."""
+    idx = np.asarray(idx, dtype=np.int64)
+    if idx.ndim == 0:
+        return ds[int(idx)]
+    if len(idx) == 0:
+        return ds[0:0]
+    uniq, inv = np.unique(idx, return_inverse=True)
+    if uniq[-1] - uniq[0] + 1 == len(uniq):
+        block = ds[int(uniq[0]) : int(uniq[-1]) + 1]
+    else:
+        block = ds[uniq]
+    return block if len(uniq) == len(idx) and (inv == np.arange(len(idx))).all() else block[inv]
+
+
+class _View:
+    """Lazily indexable rows of a split dataset: ``len(v)``, ``v[idx]`` (int, slice or int array)."""
+
+    def __init__(self, ds, transform):
+        self.ds, self.transform = ds, transform
+
+    def __len__(self) -> int:
+        return len(self.ds)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            idx = np.arange(len(self))[idx]
+        single = np.ndim(idx) == 0
+        out = self.transform(_rows(self.ds, np.atleast_1d(idx)))
+        return out[0] if single else out
+
+
+def _crop_start(length: int, crop: int | None) -> int:
+    return 0 if crop is None or crop == length else (length - crop) // 2
+
+
+def onehot_view(codes_ds, crop: int | None = None, n_value: float = 0.25) -> _View:
+    """float32 one-hot ``(n, L', 4)`` of the rows asked for, encoded per batch from uint8 codes
+    (centre crop to ``crop`` bp first)."""
+    s = _crop_start(codes_ds.shape[1], crop)
+    e = codes_ds.shape[1] if crop is None else s + crop
+    return _View(codes_ds, lambda c: codes_to_onehot(c[:, s:e], n_value))
+
+
+def target_view(y_ds, crop: int | None = None, bin_size: int | None = None) -> _View:
+    """float32 targets of the rows asked for: coverage ``(n, L', C)`` centre-cropped and binned
+    by ``bin_size`` (None keeps base resolution), or labels ``(n, C)``."""
+    if y_ds.ndim == 2:
+        return _View(y_ds, lambda y: np.asarray(y, np.float32))
+    s = _crop_start(y_ds.shape[1], crop)
+    e = y_ds.shape[1] if crop is None else s + crop
+    return _View(y_ds, lambda y: bin_targets(y[:, s:e], bin_size) if bin_size else np.asarray(y[:, s:e], np.float32))
+
+
+def split_size(path, split: str) -> int:
+    with h5py.File(path, "r") as h5:
+        return int(h5[split]["codes"].shape[0])
+
+
+def iter_split(path, split: str, chunk: int = 256, bin_size: int | None = None, crop: int | None = None, n_value: float = 0.25,
+               fields=("x", "y", "y_bp", "labels", "coords")):
+    """Yield one split ``chunk`` consecutive windows at a time: dicts with ``offset`` (index of
+    the first window), ``cells`` and the requested ``fields`` as in :func:`load_split` (x float32
+    one-hot, y binned float32, y_bp float16 base resolution, labels, coords). Peak memory is set
+    by ``chunk``."""
     with h5py.File(path, "r") as h5:
         g = h5[split]
-        codes = g["codes"][:]
-        out = {"cells": [c.decode() if isinstance(c, bytes) else str(c) for c in h5.attrs["cells"]]}
-        coords = pd.DataFrame({"chrom": [c.decode() for c in g["chrom"][:]], "start": g["start"][:], "end": g["end"][:]})
-        y = g["y"][:] if "y" in g else None
+        cells = _cells(h5)
+        n = g["codes"].shape[0]
+        L = g["codes"].shape[1]
+        s = _crop_start(L, crop)
+        e = L if crop is None else s + crop
+        for c0 in range(0, n, chunk):
+            c1 = min(n, c0 + chunk)
+            out = {"offset": c0, "cells": cells}
+            if "x" in fields:
+                out["x"] = codes_to_onehot(g["codes"][c0:c1, s:e], n_value)
+            if "codes" in fields:
+                out["codes"] = g["codes"][c0:c1, s:e]
+            if "y" in g and ("y" in fields or "y_bp" in fields):
+                y = g["y"][c0:c1, s:e]
+                out["y_bp"] = y
+                if "y" in fields:
+                    out["y"] = bin_targets(y, bin_size) if bin_size else np.asarray(y, np.float32)
+            if "labels" in g and "labels" in fields:
+                out["labels"] = g["labels"][c0:c1]
+            if "coords" in fields:
+                out["coords"] = pd.DataFrame({"chrom": [c.decode() for c in g["chrom"][c0:c1]], "start": g["start"][c0:c1] + s,
+                                              "end": g["start"][c0:c1] + e})
+            yield out
+
+
+def _cells(h5) -> list[str]:
+    return [c.decode() if isinstance(c, bytes) else str(c) for c in h5.attrs["cells"]]
+
+
+def load_split(path, split: str, bin_size: int | None = None, crop: int | None = None, n_value: float = 0.25, rows=None) -> dict:
+    """Load one split (or the windows ``rows``, in that order): ``x`` (N, L', 4) float32,
+    ``y`` (binned by ``bin_size``) or ``labels``, ``y_bp`` (float16), ``coords`` DataFrame,
+    ``cells``. ``crop`` centre-crops windows to ``crop`` bp first (validation: start
+    ``(L - crop)//2``, i.e. 512 for 3072 -> 2048). Holds the whole split in memory: for small
+    sets and selected rows; evaluations stream with :func:`iter_split`."""
+    with h5py.File(path, "r") as h5:
+        g = h5[split]
+        sel = (lambda ds: ds[:]) if rows is None else (lambda ds: _rows(ds, rows))
+        codes = sel(g["codes"])
+        out = {"cells": _cells(h5)}
+        coords = pd.DataFrame({"chrom": [c.decode() for c in sel(g["chrom"])], "start": sel(g["start"]), "end": sel(g["end"])})
+        y = sel(g["y"]) if "y" in g else None
         if "labels" in g:
-            out["labels"] = g["labels"][:]
+            out["labels"] = sel(g["labels"])
     if crop is not None and codes.shape[1] != crop:
         s = (codes.shape[1] - crop) // 2
         codes = codes[:, s : s + crop]

@@ -67,6 +67,24 @@ def expand_experiments(cfg: dict) -> dict[str, dict[str, dict]]:
     return result
 
 
+def selected(evaluation: str, slug: str, cfg: dict, experiment: str | None = None) -> bool:
+    """Whether ``evaluation`` runs on model ``slug`` of ``experiment``.
+
+    ``evaluation_models.<evaluation>``: absent or empty = every model; otherwise entries that are
+    slug substrings (``resbind32_``), or ``<experiment>/<slug substring>`` to pick a model of one
+    experiment when a slug names runs of two (e.g. Basenji-128 in augmentation and
+    loss_resolution). With ``experiment`` None a qualified entry matches on its slug part.
+    """
+    sel = cfg.get("evaluation_models", {}).get(evaluation)
+    if not sel:
+        return True
+    for s in sel:
+        exp, _, part = s.rpartition("/")
+        if part in slug and (not exp or experiment is None or exp == experiment):
+            return True
+    return False
+
+
 def build_model(spec: dict, cfg: dict, n_tracks: int):
     """Build the registry model of ``spec`` with the architecture's hparams, the bin size and
     the number of cell lines (hparam names ``bin_size``/``n_tracks``/``input_length``)."""
@@ -96,45 +114,61 @@ def make_augment(aug: str, input_len: int, bin_size: int | None, behaviour: str 
     return GopherAugment(input_len, bin_size, rc="rc" in aug, shift="shift" in aug, behaviour=behaviour)
 
 
-def train_model(spec: dict, cfg: dict, dataset_path, outdir, log=None, device=None) -> dict:
-    """Train one model of the grid with :func:`regbench.train.trainer.fit`; returns a summary.
-
-    Quantitative: train on the 3072-bp windows with :func:`make_augment`; validation on the
-    centre crop (``input_length``), binned. Binary: arrays as stored, BCE, no augmentation.
-    """
-    import torch
-
+def train_config(spec: dict, cfg: dict, device=None):
+    """The :class:`regbench.train.trainer.TrainConfig` of one model: ``training.binary`` or
+    ``training.quantitative``, then the architecture's ``train`` overrides (paper: the CNN /
+    ResidualBind "new models" use patience 10 and LR x0.2 after 3 epochs, specs §4.2), then the
+    seed of the grid entry (+ ``seed_offset``) and the study's ``precision.training``."""
     from regbench.predict.device import study_precision
-    from regbench.studies.accessibility.datasets import load_split
-    from regbench.train.losses import get_loss
-    from regbench.train.trainer import TrainConfig, fit
+    from regbench.train.trainer import TrainConfig
 
-    outdir = Path(outdir)
-    input_len = int(cfg["input_length"])
     tcfg = dict(cfg["training"]["binary" if spec["binary"] else "quantitative"])
     tcfg.update(cfg["architectures"][spec["arch"]].get("train", {}))
     tcfg["seed"] = int(spec["seed"]) + int(cfg.get("seed_offset", 0))
     tcfg["precision"] = study_precision(cfg, "training")
     if device is not None:
         tcfg["device"] = device
-    train_cfg = TrainConfig(**tcfg)
-    tr = load_split(dataset_path, "train")
-    va = load_split(dataset_path, "valid", bin_size=spec["bin"], crop=input_len)
-    cells = tr["cells"]
-    torch.manual_seed(train_cfg.seed)
-    model = build_model(spec, cfg, len(cells))
-    if spec["binary"]:
-        train = (tr["x"], tr["labels"].astype(np.float32))
-        valid = (va["x"], va["labels"].astype(np.float32))
-        loss = get_loss("bce", logits=bool(cfg["architectures"][spec["arch"]].get("logits", False)))
-        augment = make_augment("none", input_len, None) if tr["x"].shape[1] != input_len else None
-    else:
-        train = (tr["x"], tr["y_bp"].astype(np.float32))
-        valid = (va["x"], va["y"])
-        loss = get_loss(spec["loss"])
-        augment = make_augment(spec["aug"], input_len, int(spec["bin"]), cfg.get("augmentation_behaviour", "code"))
-    res = fit(model, train, valid, loss, train_cfg, outdir, augment=augment, log=log)
-    summary = {"slug": model_slug(spec), **spec, "cells": cells, "best_epoch": res.best_epoch, "epochs_run": res.epochs_run, "n_train": int(len(train[0]))}
+    return TrainConfig(**tcfg)
+
+
+def train_model(spec: dict, cfg: dict, dataset_path, outdir, log=None, device=None) -> dict:
+    """Train one model of the grid with :func:`regbench.train.trainer.fit`; returns a summary.
+
+    Batches are streamed from the HDF5 dataset (:func:`.datasets.onehot_view` /
+    :func:`.datasets.target_view`): each mini-batch reads its rows and one-hot encodes the uint8
+    codes, so memory is set by the batch, not by the number of windows.
+    Quantitative: train on the stored (3072-bp) windows with :func:`make_augment` (shift crop,
+    RC, binning); validation on the centre crop (``input_length``), binned. Binary: windows as
+    stored, BCE, no augmentation.
+    """
+    import h5py
+    import torch
+
+    from regbench.studies.accessibility.datasets import onehot_view, target_view
+    from regbench.train.losses import get_loss
+    from regbench.train.trainer import fit
+
+    outdir = Path(outdir)
+    input_len = int(cfg["input_length"])
+    train_cfg = train_config(spec, cfg, device)
+    with h5py.File(dataset_path, "r") as h5:
+        tr, va = h5["train"], h5["valid"]
+        cells = [c.decode() if isinstance(c, bytes) else str(c) for c in h5.attrs["cells"]]
+        torch.manual_seed(train_cfg.seed)
+        model = build_model(spec, cfg, len(cells))
+        if spec["binary"]:
+            train = (onehot_view(tr["codes"]), target_view(tr["labels"]))
+            valid = (onehot_view(va["codes"], crop=input_len), target_view(va["labels"]))
+            loss = get_loss("bce", logits=bool(cfg["architectures"][spec["arch"]].get("logits", False)))
+            augment = make_augment("none", input_len, None) if tr["codes"].shape[1] != input_len else None
+        else:
+            train = (onehot_view(tr["codes"]), target_view(tr["y"]))
+            valid = (onehot_view(va["codes"], crop=input_len), target_view(va["y"], crop=input_len, bin_size=int(spec["bin"])))
+            loss = get_loss(spec["loss"])
+            augment = make_augment(spec["aug"], input_len, int(spec["bin"]), cfg.get("augmentation_behaviour", "code"))
+        res = fit(model, train, valid, loss, train_cfg, outdir, augment=augment, log=log)
+        n_train = int(len(train[0]))
+    summary = {"slug": model_slug(spec), **spec, "cells": cells, "best_epoch": res.best_epoch, "epochs_run": res.epochs_run, "n_train": n_train}
     with open(outdir / "spec.json", "w") as fh:
         json.dump(summary, fh, indent=1)
     return summary

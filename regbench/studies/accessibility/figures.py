@@ -35,6 +35,11 @@ def concat_tables(paths: list[str], out, evaluation: str | None = None) -> pd.Da
 
 
 def _read(paths) -> pd.DataFrame:
+    """Row-bind the input tables; ``source`` = the path, ``experiment`` = its folder name (the
+    collected tables are ``results/accessibility/<experiment>/<evaluation>.tsv``; one slug can
+    name a model of two experiments)."""
+    from pathlib import Path
+
     parts = []
     for p in paths:
         try:
@@ -42,8 +47,23 @@ def _read(paths) -> pd.DataFrame:
         except pd.errors.EmptyDataError:
             continue
         df["source"] = str(p)
+        df["experiment"] = Path(p).parent.name
         parts.append(df)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _panels(cfg) -> dict:
+    """The study's ``panels`` section with the schema defaults (the paper's choices)."""
+    d = {"tracks_cell": "GM23338", "test_threshold_bins": [1, 32, 64, 128, 256, 512, 1024], "robustness_bin": 128,
+         "cagi_example_element": "TERT-GBM", "gia_hue_motif": "MA0491.1", "gia_marker": "TGTGATTCATG",
+         "gia_distance_plot_window": 250}
+    d.update(cfg.get("panels") or {})
+    d.setdefault("cagi_example_model", cfg.get("reference_model"))
+    return d
+
+
+class PanelDataError(ValueError):
+    """A panel's configured example (cell line, model, element) is not in its input tables."""
 
 
 def _sel(df, metric, param=None, cell="mean"):
@@ -73,13 +93,16 @@ def _bins(df):
 
 
 def panel_2a(df, cfg):
-    """Truth vs prediction track stretch (reference Basenji model, first cell line)."""
-    d = df[df["metric"] == "track"]
+    """Truth vs prediction track stretch of the test chromosome: the model of the ``tracks``
+    evaluation (Basenji-128), cell line ``panels.tracks_cell`` (paper: GM23338)."""
+    d = df[df["metric"] == "track"] if not df.empty else df
     fig, axes = new_figure(6.5, 2.6, nrows=2, sharex=True)
     if d.empty:
         _empty(axes[0])
         return fig, d
-    cell = d["cell"].iloc[0]
+    cell = _panels(cfg)["tracks_cell"]
+    if cell not in set(d["cell"]):
+        raise PanelDataError(f"panel 2a: accessibility.panels.tracks_cell {cell!r} has no track rows (cells: {sorted(set(d['cell']))})")
     d = d[(d["cell"] == cell) & (d["model"] == d["model"].iloc[0])].reset_index(drop=True)
     x = np.arange(len(d))
     axes[0].fill_between(x, d["truth"], color="0.4", lw=0)
@@ -188,7 +211,11 @@ def panel_2d(df, cfg):
 
 
 def panel_2e(df, cfg):
+    """Per-sequence Pearson vs test-set coverage threshold, Basenji Poisson models at the bins of
+    ``panels.test_threshold_bins`` (paper: every bin but 2048)."""
+    bins = {int(b) for b in _panels(cfg)["test_threshold_bins"]}
     d = df[(df["metric"] == "pearson_test_threshold") & (df["cell"] == "mean") & (df["loss"] == "poisson") & (df["arch"] == "basenji")].copy()
+    d = d[_bins(d).isin(bins)]
     d["threshold"] = d["param"].astype(float)
     fig, ax = new_figure(3.6, 3.0)
     for b, g in d.groupby("bin"):
@@ -204,27 +231,47 @@ def panel_2e(df, cfg):
 
 
 def panel_3b(df, cfg):
-    d = df[df["cell"] == "mean"]
+    """Per-sequence Pearson vs variation score of the models at bin ``panels.robustness_bin``
+    (paper: 128; Basenji-128 and BPNet-128, 3 seeds): marker = architecture, colour =
+    augmentation, filled = coverage-threshold data, open = peak-centred data."""
+    fig, ax = new_figure(3.8, 3.0)
+    if df.empty:
+        _empty(ax)
+        return fig, df
+    d = df[(df["cell"] == "mean") & (_bins(df) == int(_panels(cfg)["robustness_bin"]))]
     v = _sel(d, "variation_score", "peak").set_index("model")["value"].rename("variation_score")
     r = _sel(d, "pearson_per_seq", "robust_centre").set_index("model")["value"].rename("pearson_per_seq")
     t = d.drop_duplicates("model").set_index("model")[["arch", "bin", "aug", "seed", "dataset"]].join(v).join(r).reset_index()
-    fig, ax = new_figure(3.6, 3.0)
     if t.empty:
         _empty(ax)
         return fig, t
-    for aug, g in t.groupby("aug"):
-        ax.scatter(g["variation_score"], g["pearson_per_seq"], label=aug, s=24)
-    ax.legend(fontsize=6, title="augmentation")
+    t["data"] = np.where(t["dataset"].astype(str).str.startswith("peak"), "peak", "coverage")
+    markers = dict(zip(sorted(t["arch"].unique()), "osD^v<>"))
+    colors = dict(zip(["none", "rc", "shift", "rc_shift"], ["0.55", "tab:blue", "tab:orange", COLOR]))
+    for row in t.itertuples(index=False):
+        c = colors.get(row.aug, "k")
+        ax.scatter(row.variation_score, row.pearson_per_seq, marker=markers[row.arch], s=26,
+                   facecolors=c if row.data == "coverage" else "none", edgecolors=c)
+    for arch, mk in markers.items():
+        ax.scatter([], [], marker=mk, color="0.3", label=arch)
+    for aug, c in colors.items():
+        if aug in set(t["aug"]):
+            ax.scatter([], [], marker="s", color=c, label=aug)
+    ax.scatter([], [], marker="o", facecolors="none", edgecolors="0.3", label="peak-centred data")
+    ax.legend(fontsize=5, ncol=2)
+    ax.set_title(f"bin {int(_panels(cfg)['robustness_bin'])}", fontsize=7)
     ax.set_xlabel("variation score (lower = more robust)")
     ax.set_ylabel("per-sequence Pearson r")
     return fig, t
 
 
 def _binary_table(df):
-    d = df[df["cell"] == "mean"]
+    """One row per (experiment, model): AUROC / AUPR (binary test sets) and coverage Pearson
+    (binary -> quantitative conversion) on the peak-centred and whole-chromosome sets."""
+    d = df[df["cell"] == "mean"] if not df.empty else df
     rows = []
-    for model, g in d.groupby("model"):
-        row = {"model": model, "arch": g["arch"].iloc[0], "binary": str(g["binary"].iloc[0])}
+    for (exp, model), g in (d.groupby(["experiment", "model"]) if not d.empty else []):
+        row = {"experiment": exp, "model": model, "arch": g["arch"].iloc[0], "binary": str(g["binary"].iloc[0])}
         for metric in ("auroc", "aupr", "pearson_coverage"):
             for param in ("peak", "whole"):
                 s = g[(g["metric"] == metric) & (g["param"] == param)]["value"]
@@ -241,8 +288,13 @@ def _binary_panel(df, which):
             _empty(ax)
             continue
         for is_bin, g in t.groupby("binary"):
-            ax.scatter(g[f"pearson_coverage_{param}"], g[f"{which}_{param}"], label="binary" if is_bin == "True" else "quantitative", s=24)
-        ax.set_xlabel(f"Pearson r (coverage, {param})")
+            quant = is_bin != "True"
+            ax.scatter(g[f"pearson_coverage_{param}"], g[f"{which}_{param}"], label="quantitative" if quant else "binary",
+                       s=24, marker="o" if quant else "^", color=COLOR if quant else "0.4")
+            for row in g.itertuples(index=False):
+                if row.arch in ("basenji", "bpnet"):  # the two non-"new" quantitative models
+                    ax.annotate(row.arch, (getattr(row, f"pearson_coverage_{param}"), getattr(row, f"{which}_{param}")), fontsize=5)
+        ax.set_xlabel(f"Pearson r (mean coverage, {param})")
         ax.set_ylabel(f"{which.upper()} ({param})")
         ax.legend(fontsize=6)
     return fig, t
@@ -256,58 +308,116 @@ def panel_ED3(df, cfg):
     return _binary_panel(df, "aupr")
 
 
+def _cagi_example(df, cfg):
+    """The 5a model's rows (``panels.cagi_example_model``) and its element."""
+    pc = _panels(cfg)
+    model = pc["cagi_example_model"]
+    if model not in set(df["model"]):
+        raise PanelDataError(f"panel 5a: accessibility.panels.cagi_example_model {model!r} has no CAGI rows "
+                             f"(models: {sorted(set(df['model']))[:8]}...)")
+    d = df[df["model"] == model]
+    d = d[d["experiment"] == d["experiment"].iloc[0]]  # a slug can name runs of two experiments
+    effects = d[d["element"].notna()] if "element" in d else d.iloc[:0]
+    element = pc["cagi_example_element"]
+    if element is None:
+        element = effects.groupby("element")["value"].var().idxmax()
+    elif element not in set(effects["element"]):
+        raise PanelDataError(f"panel 5a: accessibility.panels.cagi_example_element {element!r} is not among the "
+                             f"CAGI5 elements {sorted(set(effects['element']))}")
+    return model, element, d, effects[effects["element"] == element].copy()
+
+
 def panel_5a(df, cfg):
-    """Measured vs predicted (robust) effects along one element of the reference model."""
-    fig, axes = new_figure(6.5, 2.8, nrows=2, sharex=True)
+    """CAGI5 example (paper: TERT-GBM, ResidualBind-32 task heads): predicted coverage of the
+    reference and alternative sequence of the element's variant with the largest |effect|, in
+    the cell line with the largest |log2 ratio| (top); measured (middle) and predicted (robust,
+    bottom) effects of every substitution along the element."""
+    fig, axes = new_figure(6.5, 4.2, nrows=3)
     if df.empty:
         _empty(axes[0])
         return fig, df
-    ref = _reference(df["model"], cfg)
-    d = df[df["model"] == ref[0]]
-    var = d.groupby("element")["value"].var().idxmax()
-    d = d[d["element"] == var].copy()
-    for ax, col, title in ((axes[0], "value", "measured"), (axes[1], "effect_robust", f"predicted ({ref[0].split('-')[0]}, robust)")):
-        mat = d.pivot_table(index="alt", columns="pos", values=col)
+    model, element, d, eff = _cagi_example(df, cfg)
+    prof = d[d["metric"].isin(["cagi_example_ref", "cagi_example_alt"]) & d["param"].astype(str).str.startswith(f"{element}|")].copy()
+    var = d[(d["metric"] == "cagi_example_variant") & d["param"].astype(str).str.startswith(f"{element}|")]
+    if not prof.empty:
+        prof["bin_index"] = prof["param"].astype(str).str.split("|").str[-1].astype(int)
+        for metric, col, lab in (("cagi_example_ref", "0.4", "reference"), ("cagi_example_alt", COLOR, "alternative")):
+            g = prof[prof["metric"] == metric].sort_values("bin_index")
+            axes[0].plot(g["bin_index"] * int(g["bin"].iloc[0]), g["value"], color=col, lw=0.8, label=lab)
+        axes[0].legend(fontsize=6)
+        v = var.iloc[0]
+        axes[0].set_title(f"{element} {v['param'].split('|')[1]} ({v['cell']}, log2 ratio {v['value']:.3f})", fontsize=7)
+        axes[0].set_ylabel("predicted coverage")
+        axes[0].set_xlabel("position in the 2,048-bp input (bp)")
+    else:
+        _empty(axes[0], "no profile (binary model)")
+    for ax, col, title in ((axes[1], "value", "measured"), (axes[2], "effect_robust", "predicted (robust)")):
+        mat = eff.pivot_table(index="alt", columns="pos", values=col)
         lim = np.nanmax(np.abs(mat.to_numpy())) or 1
         ax.imshow(mat.to_numpy(), cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
         ax.set_yticks(range(len(mat.index)), mat.index)
-        ax.set_title(f"{var}: {title}", fontsize=7)
-    axes[1].set_xlabel("position in element")
-    return fig, d
+        ax.set_title(f"{element}: {title} ({model.split('-')[0]})", fontsize=7)
+    axes[2].set_xlabel("position in element")
+    fig.tight_layout()
+    table = pd.concat([eff.assign(kind="effect"), prof.assign(kind="profile"), var.assign(kind="variant")], ignore_index=True)
+    return fig, table.drop(columns=["source"], errors="ignore")
 
 
 def _cagi_summary(df):
-    d = df[df["cell"] == "mean"]
+    """One row per (experiment, model) with CAGI5 standard/robust scores and the whole-chromosome
+    score: profile Pearson (raw) for quantitative models; for binary models the paper's
+    binary -> quantitative conversion (Pearson of the logit with the mean coverage of each
+    whole-chromosome test window, ``pearson_coverage``/``whole`` of the binary evaluation)."""
+    d = df[df["cell"] == "mean"] if not df.empty else df
     rows = []
-    for model, g in d.groupby("model"):
-        row = {"model": model, "arch": g["arch"].iloc[0], "aug": g["aug"].iloc[0], "binary": str(g["binary"].iloc[0])}
-        for metric, name in (("cagi_standard", "cagi_standard"), ("cagi_robust", "cagi_robust")):
+    for (exp, model), g in (d.groupby(["experiment", "model"]) if not d.empty else []):
+        row = {"experiment": exp, "model": model, "arch": g["arch"].iloc[0], "dataset": g["dataset"].iloc[0],
+               "aug": g["aug"].iloc[0], "binary": str(g["binary"].iloc[0])}
+        for metric in ("cagi_standard", "cagi_robust"):
             s = g[(g["metric"] == metric) & (g["param"] == "mean")]["value"]
-            row[name] = float(s.iloc[0]) if len(s) else np.nan
-        s = g[(g["metric"] == "pearson_whole") & (g["param"] == "raw")]["value"]
+            row[metric] = float(s.iloc[0]) if len(s) else np.nan
+        if row["binary"] == "True":
+            s, row["whole_metric"] = g[(g["metric"] == "pearson_coverage") & (g["param"] == "whole")]["value"], "pearson_coverage_whole"
+        else:
+            s, row["whole_metric"] = g[(g["metric"] == "pearson_whole") & (g["param"] == "raw")]["value"], "pearson_whole_raw"
         row["pearson_whole"] = float(s.iloc[0]) if len(s) else np.nan
         rows.append(row)
     t = pd.DataFrame(rows)
     if len(t):
-        t = t[t["cagi_standard"].notna()]
+        t = t[t["cagi_standard"].notna()].reset_index(drop=True)
         t["delta"] = t["cagi_robust"] - t["cagi_standard"]
         t["shift_trained"] = t["aug"].astype(str).str.contains("shift")
     return t
 
 
 def panel_5b(df, cfg):
+    """Mean CAGI5 r (robust) vs whole-chromosome Pearson, binary models (binary -> quantitative
+    conversion) and quantitative models."""
     t = _cagi_summary(df)
     fig, ax = new_figure(3.6, 3.0)
     if t.empty:
         _empty(ax)
         return fig, t
-    ax.scatter(t["pearson_whole"], t["cagi_robust"], color=COLOR, s=24)
-    ax.set_xlabel("Pearson r (whole chromosome)")
-    ax.set_ylabel("mean CAGI5-like r (robust)")
+    for is_bin, g in t.groupby("binary"):
+        quant = is_bin != "True"
+        ax.scatter(g["pearson_whole"], g["cagi_robust"], s=24, marker="o" if quant else "^", color=COLOR if quant else "0.4",
+                   label=f"quantitative ({len(g)})" if quant else f"binary ({len(g)})")
+    ax.legend(fontsize=6)
+    ax.set_xlabel("Pearson r, whole chromosome\n(binary: logit vs mean coverage)")
+    ax.set_ylabel("mean CAGI5 r (robust)")
     return fig, t
 
 
+def cagi_delta_cdf(delta: np.ndarray, bins: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical CDF of robust - standard CAGI deltas as in the authors' Fig 5c inset
+    (``np.histogram(delta, bins=10)``): returns (bin right edges, cumulative fraction)."""
+    counts, edges = np.histogram(np.asarray(delta, dtype=np.float64), bins=bins)
+    return edges[1:], np.cumsum(counts) / max(counts.sum(), 1)
+
+
 def panel_5c(df, cfg):
+    """Robust - standard CAGI5 r per model (paper: 56 models), with the CDF inset of the deltas
+    split by shift augmentation."""
     t = _cagi_summary(df)
     fig, ax = new_figure(3.6, 3.0)
     if t.empty:
@@ -318,6 +428,13 @@ def panel_5c(df, cfg):
     ax.axhline(0, color="k", lw=0.5)
     ax.set_xlabel(f"models (grey: no shift augmentation); {int((t['delta'] > 0).sum())}/{len(t)} improve")
     ax.set_ylabel("CAGI r: robust - standard")
+    inset = ax.inset_axes([0.08, 0.55, 0.35, 0.38])
+    for shift, g in t.groupby("shift_trained"):
+        x, y = cagi_delta_cdf(g["delta"].to_numpy())
+        inset.plot(x, y, drawstyle="steps-post", color=COLOR if shift else "0.5", lw=1, label="shift" if shift else "no shift")
+    inset.tick_params(labelsize=5)
+    inset.set_title("CDF of deltas", fontsize=5)
+    inset.legend(fontsize=4, frameon=False)
     return fig, t
 
 
@@ -333,55 +450,107 @@ def _gia_ref(df, cfg, reference=True):
     return df[df["model"].isin(ref if reference else models)]
 
 
-def _flanks(df, cfg, reference):
-    d = _gia_ref(df, cfg, reference)
-    d = d[d["metric"] == "gia_flank"].copy()
-    cell = cfg["evaluation"]["gia"].get("cell")
-    d = d[d["cell"] == cell] if cell in set(d["cell"]) else d
-    fig, ax = new_figure(3.8 if reference else 6.0, 3.0)
-    if d.empty:
-        _empty(ax)
-        return fig, d
-    import re
+def _gia_cell(d, cfg):
+    cell = cfg["evaluation"]["gia"]["cell"]
+    return d[d["cell"] == cell], cell
 
-    best = re.compile("[AG]TGA[CG]TCA[CT]")
-    worst = re.compile("[CT]TGA[CG]TCA[AG]")
-    d["flank_class"] = ["best" if best.search(s) else "worst" if worst.search(s) else "other" for s in d["param"]]
-    for i, (model, g) in enumerate(d.groupby("model")):
-        g = g.sort_values("value", ascending=False).reset_index(drop=True)
-        colors = g["flank_class"].map({"best": "tab:red", "worst": "tab:blue", "other": "0.7"})
-        ax.scatter(np.arange(len(g)) + i * 0.0, g["value"], c=colors, s=8, label=model.split("-")[0])
-        ax.axhline(g["value"].mean(), color="k", ls="--", lw=0.5)
-    ax.set_xlabel("flank variant (ranked); red = planted best flanks, blue = worst")
-    ax.set_ylabel(f"global importance ({cell})")
-    return fig, d
+
+def _gia_pairs(cfg) -> list[str]:
+    from regbench.studies.accessibility.gia import pair_label
+
+    return [pair_label(*p) for p in cfg["evaluation"]["gia"]["motif_pairs"]]
+
+
+def _flank_table(df, cfg, reference):
+    d = _gia_ref(df, cfg, reference) if not df.empty else df
+    d = d[d["metric"] == "gia_flank"].copy() if not d.empty else d
+    if d.empty:
+        return d, None
+    d, cell = _gia_cell(d, cfg)
+    parts = d["param"].astype(str).str.split("|")
+    d["pattern"], d["variant"] = parts.str[0], parts.str[1]
+    d["rank"] = d.groupby(["experiment", "model", "pattern"])["value"].rank(ascending=False, method="first").astype(int)
+    return d.drop(columns=["source"], errors="ignore"), cell
 
 
 def panel_6a(df, cfg):
-    return _flanks(df, cfg, True)
+    """GIA flanks (Fig 6a): GI of every variant of the first pattern (paper: AP-1 ..TGA.TCA..)
+    in the chosen cell, reference model, ranked; colour = PWM score of ``panels.gia_hue_motif``
+    (MA0491.1), dashed = mean over all variants (random flanks), black dot = the marker variant
+    ``panels.gia_marker`` (TGTGATTCATG)."""
+    from regbench.studies.accessibility.gia import pwm_scores
 
-
-def panel_ED4(df, cfg):
-    return _flanks(df, cfg, False)
-
-
-def _distance(df, cfg, reference):
-    d = _gia_ref(df, cfg, reference)
-    d = d[d["metric"] == "gia_distance"].copy()
-    cell = cfg["evaluation"]["gia"].get("cell")
-    d = d[d["cell"] == cell] if cell in set(d["cell"]) else d
-    d["relative"] = pd.to_numeric(d["param"].astype(str).str.split("|").str[1], errors="coerce")
-    d = d.dropna(subset=["relative"])
-    fig, ax = new_figure(3.8 if reference else 6.0, 3.0)
+    pc = _panels(cfg)
+    d, cell = _flank_table(df, cfg, True)
+    fig, ax = new_figure(3.8, 3.0)
     if d.empty:
         _empty(ax)
         return fig, d
-    for model, g in d.groupby("model"):
-        g = g.sort_values("relative")
-        ax.plot(g["relative"], g["value"], lw=0.8, label=model.split("-")[0])
-    ax.legend(fontsize=6)
-    ax.set_xlabel("distance of motif 2 from motif 1 (bp, edge to edge; sign = side)")
+    pattern = cfg["evaluation"]["gia"]["motif_pairs"][0][0]
+    d = d[d["pattern"] == pattern].sort_values("rank").reset_index(drop=True)
+    d["pwm_score"] = pwm_scores(d["variant"].tolist(), pc["gia_hue_motif"], cfg.get("jaspar", {}).get("release", "JASPAR2022"))
+    d["marker"] = d["variant"] == pc["gia_marker"]
+    sc = ax.scatter(d["rank"], d["value"], c=d["pwm_score"], cmap="viridis", s=6)
+    fig.colorbar(sc, ax=ax, label=f"{pc['gia_hue_motif']} PWM score")
+    ax.axhline(d["value"].mean(), color="k", ls="--", lw=0.5)
+    m = d[d["marker"]]
+    if len(m):
+        ax.scatter(m["rank"], m["value"], color="k", s=18, zorder=3, label=f"{pc['gia_marker']} (PWM {m['pwm_score'].iloc[0]:.3f})")
+        ax.legend(fontsize=6)
+    ax.set_xlabel(f"{pattern} variants (ranked by GI)")
     ax.set_ylabel(f"global importance ({cell})")
+    ax.set_title(d["model"].iloc[0].split("-")[0], fontsize=7)
+    return fig, d
+
+
+def panel_ED4(df, cfg):
+    """GIA flanks of every wildcard pattern (columns) for every GIA model (lines)."""
+    d, cell = _flank_table(df, cfg, False)
+    patterns = list(dict.fromkeys(d["pattern"])) if not d.empty else []
+    fig, axes = new_figure(3.0 * max(1, len(patterns)), 3.0, ncols=max(1, len(patterns)), squeeze=False)
+    if d.empty:
+        _empty(axes[0, 0])
+        return fig, d
+    for ax, pat in zip(axes[0], patterns):
+        for (exp, model), g in d[d["pattern"] == pat].groupby(["experiment", "model"]):
+            g = g.sort_values("rank")
+            ax.plot(g["rank"], g["value"], lw=0.8, label=model.split("-")[0])
+        ax.set_title(pat, fontsize=7)
+        ax.set_xlabel("variant (ranked)")
+    axes[0, 0].set_ylabel(f"global importance ({cell})")
+    axes[0, -1].legend(fontsize=5)
+    return fig, d
+
+
+def _distance_table(df, cfg, reference):
+    d = _gia_ref(df, cfg, reference) if not df.empty else df
+    d = d[d["metric"] == "gia_distance"].copy() if not d.empty else d
+    if d.empty:
+        return d, None
+    d, cell = _gia_cell(d, cfg)
+    parts = d["param"].astype(str).str.split("|")
+    d["pair"], d["position"] = parts.str[0], parts.str[1].astype(int)
+    d["relative"] = pd.to_numeric(parts.str[2], errors="coerce")
+    return d.drop(columns=["source"], errors="ignore"), cell
+
+
+def _distance(df, cfg, reference):
+    d, cell = _distance_table(df, cfg, reference)
+    pairs = _gia_pairs(cfg)
+    fig, axes = new_figure(3.2 * len(pairs), 3.0, ncols=len(pairs), squeeze=False)
+    if d.empty:
+        _empty(axes[0, 0])
+        return fig, d
+    w = int(_panels(cfg)["gia_distance_plot_window"])
+    for ax, pair in zip(axes[0], pairs):
+        g0 = d[(d["pair"] == pair) & d["relative"].abs().le(w)]
+        for (exp, model), g in g0.groupby(["experiment", "model"]):
+            g = g.sort_values("relative")
+            ax.plot(g["relative"], g["value"], lw=0.8, label=model.split("-")[0])
+        ax.set_title(pair.replace("+", " + "), fontsize=7)
+        ax.set_xlabel("motif 2 - motif 1 (bp, edge to edge)")
+    axes[0, 0].set_ylabel(f"global importance ({cell})")
+    axes[0, -1].legend(fontsize=5)
     return fig, d
 
 
@@ -394,28 +563,32 @@ def panel_ED5(df, cfg):
 
 
 def _coop(df, cfg, reference):
-    d = _gia_ref(df, cfg, reference)
-    d = d[d["metric"] == "gia_coop_seq"].copy()
-    cell = cfg["evaluation"]["gia"].get("cell")
-    d = d[d["cell"] == cell] if cell in set(d["cell"]) else d
-    d["what"] = d["param"].astype(str).str.split("|").str[0]
-    d["seq"] = d["param"].astype(str).str.split("|").str[1]
-    fig, ax = new_figure(3.8 if reference else 6.0, 3.0)
+    d = _gia_ref(df, cfg, reference) if not df.empty else df
+    d = d[d["metric"] == "gia_coop_seq"].copy() if not d.empty else d
+    pairs = _gia_pairs(cfg)
+    fig, axes = new_figure(3.2 * len(pairs), 3.0, ncols=len(pairs), squeeze=False)
     if d.empty:
-        _empty(ax)
+        _empty(axes[0, 0])
         return fig, d
-    data, labels = [], []
-    for model, g in d.groupby("model"):
-        w = g.pivot_table(index="seq", columns="what", values="value")
-        w["sum"] = w.get("motif1", 0) + w.get("motif2", 0)
-        for col in ("motif1", "motif2", "sum", "both"):
-            if col in w:
+    d, cell = _gia_cell(d, cfg)
+    parts = d["param"].astype(str).str.split("|")
+    d["pair"], d["what"], d["seq"] = parts.str[0], parts.str[1], parts.str[2].astype(int)
+    rows = []
+    for ax, pair in zip(axes[0], pairs):
+        data, labels = [], []
+        for (exp, model), g in d[d["pair"] == pair].groupby(["experiment", "model"]):
+            w = g.pivot_table(index="seq", columns="what", values="value")
+            w["sum"] = w["motif1"] + w["motif2"]
+            for col in ("motif1", "motif2", "sum", "both"):
                 data.append(w[col].to_numpy())
-                labels.append(f"{model.split('-')[0]}\n{col}" if not reference else col)
-    ax.boxplot(data, showfliers=False)
-    ax.set_xticks(range(1, len(labels) + 1), labels, rotation=90 if not reference else 0, fontsize=6)
-    ax.set_ylabel(f"global importance ({cell})")
-    return fig, d
+                labels.append(col if reference else f"{model.split('-')[0]}\n{col}")
+                rows.append({"experiment": exp, "model": model, "pair": pair, "what": col, "n": len(w),
+                             "mean": float(w[col].mean()), "median": float(w[col].median())})
+        ax.boxplot(data, showfliers=False)
+        ax.set_xticks(range(1, len(labels) + 1), labels, rotation=0 if reference else 90, fontsize=6)
+        ax.set_title(pair.replace("+", " + "), fontsize=7)
+    axes[0, 0].set_ylabel(f"global importance ({cell})")
+    return fig, pd.DataFrame(rows)
 
 
 def panel_6c(df, cfg):
@@ -424,6 +597,43 @@ def panel_6c(df, cfg):
 
 def panel_ED6(df, cfg):
     return _coop(df, cfg, False)
+
+
+def panel_SF1(df, cfg):
+    """Hyper-parameter sweep (Supp Fig 1): best validation loss (and whole-chromosome Pearson
+    when evaluated) of each member of the sweep experiment(s), against the hyper-parameters that
+    vary between its architectures (paper: BPNet filters x kernel_3)."""
+    fig, axes = new_figure(6.5, 3.0, ncols=2)
+    h = df[df["evaluation"] == "history"] if not df.empty else df
+    if h.empty:
+        for ax in axes:
+            _empty(ax)
+        return fig, h
+    archs = cfg.get("architectures", {})
+    exps = set(h["experiment"])
+    d = df[df["experiment"].isin(exps) & (df["cell"] == "mean")]
+    rows = []
+    for (exp, model), g in d.groupby(["experiment", "model"]):
+        arch = g["arch"].iloc[0]
+        row = {"experiment": exp, "model": model, "arch": arch, **{f"hp_{k}": v for k, v in archs.get(arch, {}).get("hparams", {}).items()}}
+        for metric, param in (("valid_loss_best", "history"), ("epochs_run", "history"), ("pearson_whole", "raw")):
+            s = g[(g["metric"] == metric) & (g["param"].astype(str) == param)]["value"]
+            row[metric] = float(s.iloc[0]) if len(s) else np.nan
+        rows.append(row)
+    t = pd.DataFrame(rows)
+    hp = [c for c in t.columns if c.startswith("hp_") and t[c].astype(str).nunique() > 1]
+    t["setting"] = t[hp].astype(str).agg(" ".join, axis=1) if hp else t["arch"]
+    t = t.sort_values(hp or ["arch"]).reset_index(drop=True)
+    x = np.arange(len(t))
+    axes[0].bar(x, t["valid_loss_best"], color=COLOR)
+    axes[0].set_ylabel("best validation loss")
+    axes[1].bar(x, t["pearson_whole"], color="0.5")
+    axes[1].set_ylabel("Pearson r (whole chromosome)")
+    for ax in axes:
+        ax.set_xticks(x, t["setting"], rotation=90, fontsize=5)
+        ax.set_xlabel(", ".join(c[3:] for c in hp) or "architecture")
+    fig.tight_layout()
+    return fig, t
 
 
 def panel_SF2(df, cfg):
@@ -479,8 +689,6 @@ PANELS = {k[6:]: v for k, v in globals().items() if k.startswith("panel_")}
 def draw_panel(panel: str, inputs: list[str], pdf, png, table_out, cfg: dict) -> pd.DataFrame:
     """Draw ``panel`` from its input tables; write the figure and the plotted table."""
     df = _read(inputs)
-    if panel in ("5b", "5c") and not df.empty:
-        pass
     fig, table = PANELS[panel](df, cfg)
     _write(table, table_out)
     save_figure(fig, pdf, png)
@@ -488,19 +696,26 @@ def draw_panel(panel: str, inputs: list[str], pdf, png, table_out, cfg: dict) ->
 
 
 def write_table(name: str, inputs: list[str], out) -> pd.DataFrame:
-    """Supplementary tables: wide per-model summaries of the long metrics tables."""
+    """Supplementary tables: wide per-model summaries (one row per experiment and model) of the
+    long metrics tables. T2_targeted: per-sequence Pearson on the peak-centred and per-cell IDR
+    test sets with the training dataset (peak-centred vs coverage-threshold training)."""
     df = _read(inputs)
     if name == "T5_replicate_ceiling" or df.empty:
-        t = df.drop(columns=["source"], errors="ignore")
+        t = df.drop(columns=["source", "experiment"], errors="ignore")
     elif name == "SD3_cagi":
-        t = df[df["metric"].astype(str).str.startswith("cagi_")].pivot_table(index=["model", "param"], columns="metric", values="value").reset_index()
+        keep = df[df["metric"].isin(["cagi_standard", "cagi_robust"])]
+        t = keep.pivot_table(index=["experiment", "model", "param"], columns="metric", values="value").reset_index()
     elif name == "T4_tomtom":
         keep = df[(df["cell"] == "mean") & df["metric"].isin(["hit_ratio", "mean_qvalue", "planted_hit_ratio", "planted_best_hit_ratio", "planted_motifs_found", "n_filters", "auroc", "pearson_coverage"])]
         keep = keep.assign(metric=np.where(keep["metric"].isin(["auroc", "pearson_coverage"]), keep["metric"] + "_" + keep["param"].astype(str), keep["metric"]))
-        t = keep.pivot_table(index=["model", "arch"], columns="metric", values="value").reset_index()
+        t = keep.pivot_table(index=["experiment", "model", "arch"], columns="metric", values="value").reset_index()
     else:
         keep = df[df["cell"] == "mean"]
         keep = keep.assign(metric=keep["metric"] + "_" + keep["param"].astype(str))
-        t = keep.pivot_table(index=["model", "arch"], columns="metric", values="value").reset_index()
+        t = keep.pivot_table(index=["experiment", "model", "arch", "dataset", "bin"], columns="metric", values="value").reset_index()
+        if name == "T2_targeted":
+            # per-cell IDR test sets: one row per cell line, cell = param; their mean over cells
+            idr = df[df["metric"] == "pearson_per_seq_idr"].groupby(["experiment", "model"])["value"].mean().rename("pearson_per_seq_idr_mean")
+            t = t.join(idr, on=["experiment", "model"])
     _write(t, out)
     return t

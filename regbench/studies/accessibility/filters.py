@@ -215,7 +215,58 @@ def hit_summary(hits: pd.DataFrame, n_filters: int, planted: list[str] | None = 
 
 
 class _FirstLayerReached(Exception):
-    """Raised by the forward hook of :func:`filter_activations`: the rest of the model is skipped."""
+    """Raised by the forward hook of :func:`iter_activations`: the rest of the model is skipped."""
+
+
+def _first_layer(model):
+    """(module whose output is the activated first-layer map, post-function or None, F)."""
+    import torch
+
+    target = getattr(model, "first_layer_activation", None)
+    post = None
+    first_conv = next(m for m in model.modules() if isinstance(m, torch.nn.Conv1d))
+    if target is None:
+        acts = [m for m in model.modules() if type(m).__name__ in ("Exp", "ReLU", "Exponential")]
+        target = acts[0] if acts else first_conv
+        post = None if acts else torch.relu
+    return target, post, first_conv.out_channels
+
+
+def iter_activations(model, x, n: int | None = None, batch_size: int = 64, device=None):
+    """Yield ``(x_batch (b, L, 4) float32, activations (b, L', F) float32)`` for rows ``[0, n)``
+    of ``x`` (an array or a lazily indexable view), one batch at a time (layer: see
+    :func:`filter_activations`). Only the layers up to the first activation are computed (the
+    forward pass stops there), on ``device`` (:func:`regbench.predict.device.resolve_device`, in
+    fp32), and the model is left where it was found."""
+    import torch
+
+    from regbench.predict.device import autocast, placed, resolve_device, to_numpy
+
+    target, post, n_f = _first_layer(model)
+    store = []
+
+    def hook(_m, _i, out):
+        store.append(to_numpy(post(out) if post else out))
+        raise _FirstLayerReached
+
+    dev = resolve_device(device, model)
+    h = target.register_forward_hook(hook)
+    n = len(x) if n is None else min(n, len(x))
+    try:
+        with placed(model, dev), torch.no_grad(), autocast(dev, "fp32"):
+            for i in range(0, n, batch_size):
+                xb = np.asarray(x[i : min(n, i + batch_size)], dtype=np.float32)
+                store.clear()
+                try:
+                    model(torch.as_tensor(xb).to(dev))
+                except _FirstLayerReached:
+                    pass
+                a = store[0]
+                if a.shape[1] == n_f and a.shape[2] != n_f:  # (N, F, L) -> (N, L, F)
+                    a = a.transpose(0, 2, 1)
+                yield xb, a
+    finally:
+        h.remove()
 
 
 def filter_activations(model, x: np.ndarray, batch_size: int = 64, device=None) -> np.ndarray:
@@ -225,43 +276,48 @@ def filter_activations(model, x: np.ndarray, batch_size: int = 64, device=None) 
     map) when the architecture exposes it; otherwise the first ``Exp``/``ReLU`` module (GOPHER
     zoo: conv -> BN -> activation), else the first ``nn.Conv1d`` through ReLU. Outputs in
     ``(N, F, L)`` layout are transposed. Note: ``L'`` equals ``L`` for 'same' convolutions.
-    Only the layers up to the first activation are computed (the forward pass stops there), on
-    ``device`` (:func:`regbench.predict.device.resolve_device`, in fp32), and the model is left
-    where it was found.
+    Computed on ``device`` in fp32 (:func:`iter_activations`). Holds every activation: for large
+    sets use :func:`streamed_ppms`.
     """
-    import torch
+    return np.concatenate([a for _, a in iter_activations(model, x, None, batch_size, device)])
 
-    from regbench.predict.device import autocast, placed, resolve_device, to_numpy
 
-    target = getattr(model, "first_layer_activation", None)
-    post = None
-    first_conv = next(m for m in model.modules() if isinstance(m, torch.nn.Conv1d))
-    if target is None:
-        acts = [m for m in model.modules() if type(m).__name__ in ("Exp", "ReLU", "Exponential")]
-        target = acts[0] if acts else first_conv
-        post = None if acts else torch.relu
-    n_f = first_conv.out_channels
-    store = []
-
-    def hook(_m, _i, out):
-        store.append(to_numpy(post(out) if post else out))
-        raise _FirstLayerReached
-
-    dev = resolve_device(device, model)
-    h = target.register_forward_hook(hook)
-    outs = []
-    try:
-        with placed(model, dev), torch.no_grad(), autocast(dev, "fp32"):
-            for i in range(0, len(x), batch_size):
-                store.clear()
-                try:
-                    model(torch.as_tensor(np.asarray(x[i : i + batch_size], dtype=np.float32)).to(dev))
-                except _FirstLayerReached:
-                    pass
-                outs.append(store[0])
-    finally:
-        h.remove()
-    a = np.concatenate(outs)
-    if a.shape[1] == n_f and a.shape[2] != n_f:  # (N, F, L) -> (N, L, F)
-        a = a.transpose(0, 2, 1)
-    return a
+def streamed_ppms(model, x, n: int, window: int = 24, threshold: float = 0.5, max_align: int = 10000,
+                  break_on_edge: bool = True, batch_size: int = 64, device=None) -> np.ndarray:
+    """:func:`activation_ppms` of the first-layer filters on rows ``[0, n)`` of ``x``, streamed:
+    pass 1 finds each filter's maximum activation, pass 2 adds the aligned one-hot windows batch
+    by batch (same rules, quirks and sequence order), so memory is set by the batch, not by n.
+    Returns ``(F, window, 4)``."""
+    maxima = None
+    for _, a in iter_activations(model, x, n, batch_size, device):
+        m = a.max(axis=(0, 1)).astype(np.float64)
+        maxima = m if maxima is None else np.maximum(maxima, m)
+    if maxima is None:
+        raise ValueError("streamed_ppms: no sequences")
+    n_f = len(maxima)
+    half = window // 2
+    total = np.zeros((n_f, window, 4))
+    count = np.zeros(n_f, np.int64)
+    thr = threshold * maxima
+    offs = np.arange(-half, half)
+    for xb, a in iter_activations(model, x, n, batch_size, device):
+        xb = np.asarray(xb[:, : a.shape[1]], dtype=np.float64)
+        length = a.shape[1]
+        for f in range(n_f):
+            if count[f] >= max_align:
+                continue
+            seq, pos = np.nonzero(a[..., f] > thr[f])  # row-major: by sequence, then position
+            valid = (pos - half > 0) & (pos + half < length)
+            if break_on_edge and (~valid).any():
+                first_bad = np.full(len(xb), length + 1)
+                np.minimum.at(first_bad, seq[~valid], pos[~valid])
+                valid &= pos < first_bad[seq]
+            seq, pos = seq[valid], pos[valid]
+            take = int(min(len(seq), max_align - count[f]))
+            if take:
+                total[f] += xb[seq[:take, None], pos[:take, None] + offs].sum(axis=0)
+                count[f] += take
+    ppms = np.full((n_f, window, 4), 0.25)
+    ok = count > 0
+    ppms[ok] = total[ok] / count[ok, None, None]
+    return ppms

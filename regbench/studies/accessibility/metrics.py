@@ -71,7 +71,12 @@ def per_sequence_pearson(y: np.ndarray, p: np.ndarray) -> np.ndarray:
     Constant profiles give NaN and are skipped (GOPHER ``get_correlation_per_seq``).
     """
     r = pearson(np.asarray(y), np.asarray(p), axis=1)  # (N, C)
-    r = np.asarray(r, dtype=np.float64).reshape(np.asarray(y).shape[0], -1)
+    return nanmean_columns(np.asarray(r, dtype=np.float64).reshape(np.asarray(y).shape[0], -1))
+
+
+def nanmean_columns(r: np.ndarray) -> np.ndarray:
+    """Per column ``nanmean`` of ``(N, C)`` values (NaN where a column has no finite value)."""
+    r = np.asarray(r, dtype=np.float64)
     out = np.full(r.shape[1], np.nan)
     for c in range(r.shape[1]):
         col = r[:, c]
@@ -193,3 +198,41 @@ def aligned_shifts(preds: np.ndarray, offsets: np.ndarray, span: int = 1024, cen
                 raise ValueError(f"aligned_shifts: offset {offsets[i, j]} puts the region outside the window")
             out[i, j] = preds[i, j, s : s + span]
     return out
+
+
+class StreamingBoxcar:
+    """:func:`boxcar` (``np.convolve(x, ones(w)/w, mode='same')``) of ``C`` tracks that arrive in
+    pieces: ``push(x)`` with ``x`` ``(m, C)`` returns the smoothed values that are complete so far,
+    ``finish()`` the rest. Output position ``i`` is the mean of input ``[i - w//2, i + w - 1 - w//2]``
+    (zeros outside the track, as ``np.convolve``); running sums over a buffer of at most the last
+    chunk plus ``w`` values, so memory is set by the chunk, not by the track length."""
+
+    def __init__(self, window: int, n_cols: int):
+        self.w = int(window)
+        self.left = self.w // 2
+        self.right = self.w - 1 - self.left
+        self.buf = np.zeros((self.left, n_cols))  # input from position out_pos - left on
+        self.out_pos = 0  # next output position
+        self.total = 0
+
+    def _emit(self, upto: int) -> np.ndarray:
+        """Outputs for positions [out_pos, upto): needs input up to upto - 1 + right."""
+        m = upto - self.out_pos
+        if m <= 0:
+            return np.zeros((0, self.buf.shape[1]))
+        cs = np.concatenate([np.zeros((1, self.buf.shape[1])), np.cumsum(self.buf, axis=0)])
+        # output j (0..m-1) = sum buf[j : j + w] / w
+        out = (cs[self.w : self.w + m] - cs[:m]) / self.w
+        self.buf = self.buf[m:]
+        self.out_pos = upto
+        return out
+
+    def push(self, x) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        self.buf = np.concatenate([self.buf, x])
+        self.total += len(x)
+        return self._emit(max(self.out_pos, self.total - self.right))
+
+    def finish(self) -> np.ndarray:
+        self.buf = np.concatenate([self.buf, np.zeros((self.right, self.buf.shape[1]))])
+        return self._emit(self.total)

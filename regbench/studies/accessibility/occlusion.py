@@ -72,16 +72,18 @@ def occlusion_effects(model, x: np.ndarray, spans: list[list[Span]], n_copies: i
                       device=None, *, precision: str) -> dict[str, np.ndarray]:
     """Predictions of ``model`` on original and occluded sequences.
 
-    ``x``: one-hot ``(N, L, 4)``; ``spans[i]``: the spans to occlude in sequence i (>= 1 each).
+    ``x``: one-hot ``(N, L, 4)`` (an array, or a lazily indexable view such as
+    :func:`.datasets.onehot_view` read ``chunk`` rows at a time); ``spans[i]``: the spans to
+    occlude in sequence i (>= 1 each).
     The model output ``(N, L_out, C)`` (or ``(N, C)``) is averaged over output positions.
     Returns ``original`` ``(N, C)``, ``removed`` ``(N, C)`` (mean over ``n_copies`` occluded
     copies; one copy when ``fill="mean"``) and, with ``control``, ``background`` ``(N, C)``
     (the same for random non-overlapping windows of the same lengths, drawn once per sequence).
-    Deterministic given ``seed``. Sequences are processed ``chunk`` at a time.
+    Deterministic given ``seed``. Sequences are processed ``chunk`` at a time; ``precision`` is
+    the inference engine's (the caller passes fp32: the effects are small differences).
     """
     from regbench.predict.engine import predict
 
-    x = np.asarray(x, dtype=np.float32)
     if len(spans) != len(x):
         raise ValueError(f"occlusion: {len(x)} sequences but {len(spans)} span lists")
     k = 1 if fill == "mean" else int(n_copies)
@@ -89,14 +91,15 @@ def occlusion_effects(model, x: np.ndarray, spans: list[list[Span]], n_copies: i
     kinds = ["removed"] + (["background"] if control else [])
     res = {name: [] for name in ["original"] + kinds}
     for c0 in range(0, len(x), chunk):
-        batch, idx = [], len(x[c0 : c0 + chunk])
-        for i in range(c0, c0 + idx):
-            sp = spans[i]
-            batch.append(x[i])
-            batch += [occlude(x[i], sp, rng, fill) for _ in range(k)]
+        xc = np.asarray(x[c0 : c0 + chunk], dtype=np.float32)  # a view is one-hot encoded here
+        batch, idx = [], len(xc)
+        for j in range(idx):
+            sp = spans[c0 + j]
+            batch.append(xc[j])
+            batch += [occlude(xc[j], sp, rng, fill) for _ in range(k)]
             if control:
-                bg = background_spans(x.shape[1], sp, rng)
-                batch += [occlude(x[i], bg, rng, fill) for _ in range(k)]
+                bg = background_spans(xc.shape[1], sp, rng)
+                batch += [occlude(xc[j], bg, rng, fill) for _ in range(k)]
         p = np.asarray(predict(model, np.stack(batch), batch_size=batch_size, reduce=_mean_over_positions,
                                device=device, precision=precision, progress=False), dtype=np.float64)
         per = 1 + k * len(kinds)

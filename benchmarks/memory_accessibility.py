@@ -1,0 +1,192 @@
+"""Accessibility (GOPHER) steps for ``benchmarks/memory.py``: ``STEPS = [(name, fn, n)]``.
+
+Each ``fn(n)`` writes its inputs for ``n`` windows into a temporary folder (chromosome by
+chromosome / chunk by chunk, so input generation itself stays flat) and runs the study's library
+function on them in this process, as its rule would:
+
+* ``acc_dataset``: :func:`regbench.studies.accessibility.datasets.build_dataset` (coverage
+  kind, 3,072 bp, 3 cell lines) on a genome and bigWigs of ``n`` windows. Before streaming it held
+  three float32 ``(n, 3072)`` arrays, their stack and the float16 copy: ~95 kB per window,
+  ~190 MB at n = 2,000 (RSS baseline ~150 MB);
+* ``acc_train``: :func:`regbench.studies.accessibility.experiments.train_model` (Basenji, bin 32,
+  one epoch over every window): before, float32 one-hot x and float32 targets of every window,
+  ~86 kB per window, ~170 MB at n = 2,000;
+* ``acc_eval_whole``: the ``whole`` evaluation at bin 1 with box-car smoothing at every window
+  size of the paper and the 25 test thresholds: before, x, y, y_bp and float64 predictions of
+  the whole chromosome plus the upsampled and smoothed copies, > 150 kB per window;
+* ``acc_robustness``: the variation score (K = 20 shifts): before, float64 ``(K, n, 2048, C)``
+  predictions, ~1 MB per window, ~200 MB at n = 200;
+* ``acc_tomtom``: first-layer activations of 64 filters -> PPMs
+  (:func:`regbench.studies.accessibility.filters.streamed_ppms`): before, every activation
+  ``(n, 2048, 64)`` float32, 0.5 MB per window, 260 MB at n = 500.
+
+A streamed step's RSS at 4n over n stays <= 1.25.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+CELLS = ["c0", "c1", "c2"]
+CHROM_WINDOWS = 100  # windows per chromosome: more windows = more chromosomes, not longer ones
+
+
+def _genome(tmp: Path, n_windows: int, length: int, seed: int = 0) -> tuple[Path, list[str], list[str], Path, dict]:
+    """FASTA, one bigWig per cell (a coverage bump > 2 in every window) and IDR-like peaks for
+    ``n_windows`` windows of ``length`` bp spread over chr1..chrK (chr8/chr9 among them),
+    written chromosome by chromosome."""
+    import gzip
+
+    import pyBigWig
+
+    rng = np.random.default_rng(seed)
+    n_chrom = max(10, -(-n_windows // CHROM_WINDOWS))
+    size = CHROM_WINDOWS * length
+    sizes = {f"chr{i + 1}": size for i in range(n_chrom)}
+    fa = tmp / "genome.fa"
+    with open(fa, "w") as fh:
+        for c in sizes:
+            fh.write(f">{c}\n")
+            seq = np.frombuffer(b"ACGT", np.uint8)[rng.integers(0, 4, size)].tobytes().decode()
+            for i in range(0, size, 60):
+                fh.write(seq[i : i + 60] + "\n")
+    bws, peaks = [], []
+    for k, cell in enumerate(CELLS):
+        path = tmp / f"{cell}.bw"
+        bw = pyBigWig.open(str(path), "w")
+        bw.addHeader(list(sizes.items()))
+        for c in sizes:
+            v = rng.gamma(1.0, 0.5, size)
+            v[length // 2 :: length] += 4.0 + k  # one bump per window
+            bw.addEntries(c, 0, values=v.astype(np.float64), span=1, step=1)
+        bw.close()
+        bws.append(str(path))
+        pk = tmp / f"{cell}.bed.gz"
+        with gzip.open(pk, "wt") as fh:
+            for c in sizes:
+                for w in range(0, size, length * 7):
+                    fh.write(f"{c}\t{w + 1000}\t{w + 1300}\tp\t0\t.\t5\t-1\t-1\t150\n")
+        peaks.append(str(pk))
+    black = tmp / "black.bed"
+    black.write_text("chr1\t0\t10\n")
+    return fa, bws, peaks, black, sizes
+
+
+def _h5(tmp: Path, n: int, length: int, splits=("test",), seed: int = 0) -> Path:
+    """A dataset file of ``n`` windows per split (codes + float16 coverage), written in chunks."""
+    import h5py
+
+    from regbench.studies.accessibility.datasets import _SplitWriter
+
+    rng = np.random.default_rng(seed)
+    path = tmp / "set.h5"
+    with h5py.File(path, "w") as h5:
+        h5.attrs["cells"], h5.attrs["kind"], h5.attrs["length"] = CELLS, "coverage", length
+        for split in splits:
+            w = _SplitWriter(h5, split, length, len(CELLS), False)
+            for c0 in range(0, n, 256):
+                m = min(256, n - c0)
+                y = rng.gamma(1.0, 1.0, (m, length, len(CELLS))).astype(np.float16)
+                w.append({"codes": rng.integers(0, 4, (m, length)).astype(np.uint8), "y": y,
+                          "chrom": np.array(["chr8"] * m, dtype=object), "start": np.arange(c0, c0 + m) * length,
+                          "end": np.arange(c0 + 1, c0 + m + 1) * length})
+    return path
+
+
+def _cfg(**evaluation) -> dict:
+    ev = {"batch_size": 64, "chunk": 64}
+    ev.update(evaluation)
+    return {"input_length": 2048, "evaluation": ev,
+            "architectures": {"basenji": {"model": "basenji_v2", "hparams": {"filters_1": 8, "filters_2": 16, "n_blocks": 2}},
+                              "cnn": {"model": "cnn_base", "hparams": {"filters": [64, 8, 8], "dense": 8, "top": 8}}},
+            "training": {"quantitative": {"max_epochs": 1, "batch_size": 32, "lr": 1e-3, "device": "cpu"},
+                         "binary": {"max_epochs": 1}}}
+
+
+def _spec(arch="basenji", bin_size=32):
+    return {"arch": arch, "dataset": "set", "loss": "poisson", "bin": bin_size, "aug": "rc_shift", "seed": 0, "binary": False}
+
+
+def dataset_step(n: int) -> None:
+    from regbench.studies.accessibility.datasets import build_dataset
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        fa, bws, peaks, black, _ = _genome(tmp, n, 3072)
+        counts = build_dataset({"kind": "coverage", "length": 3072, "threshold": 2}, fa, bws, peaks, black, CELLS, tmp / "out.h5")
+        assert sum(counts.values()) >= 0.9 * n, counts
+
+
+def train_step(n: int) -> None:
+    import torch
+
+    from regbench.studies.accessibility.experiments import train_model
+
+    torch.set_num_threads(1)
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        path = _h5(tmp, n, 3072, splits=("train", "valid"))
+        train_model(_spec(), _cfg(), path, tmp / "model")
+
+
+def _model(arch="basenji", bin_size=32):
+    import torch
+
+    from regbench.studies.accessibility.experiments import build_model
+
+    torch.manual_seed(0)
+    return build_model(_spec(arch, bin_size), _cfg(), len(CELLS)).eval()
+
+
+def eval_whole_step(n: int) -> None:
+    import torch
+
+    from regbench.studies.accessibility.evaluate import run_evaluations
+
+    torch.set_num_threads(1)
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        path = _h5(tmp, n, 2048)
+        cfg = _cfg(smooth_windows=[1, 32, 64, 128, 256, 512, 1024, 2048], test_thresholds=list(range(25)))
+        run_evaluations(["whole"], _spec(bin_size=1), cfg, None, {"whole": str(path)}, tmp / "out.tsv", model=_model(bin_size=1), cells=CELLS)
+
+
+def robustness_step(n: int) -> None:
+    import torch
+
+    from regbench.studies.accessibility.evaluate import run_evaluations
+
+    torch.set_num_threads(1)
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        path = _h5(tmp, n, 3072)
+        run_evaluations(["robustness"], _spec(), _cfg(robust_shifts=20), None, {"peak": str(path)}, tmp / "out.tsv",
+                        model=_model(), cells=CELLS)
+
+
+def tomtom_step(n: int) -> None:
+    import h5py
+    import torch
+
+    from regbench.studies.accessibility.datasets import onehot_view
+    from regbench.studies.accessibility.filters import streamed_ppms
+
+    torch.set_num_threads(1)
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        path = _h5(tmp, n, 2048)
+        with h5py.File(path, "r") as h5:
+            ppms = streamed_ppms(_model("cnn", 32), onehot_view(h5["test"]["codes"]), n, batch_size=64)
+        assert ppms.shape == (64, 24, 4)
+
+
+STEPS = [
+    ("acc_dataset", dataset_step, 2000),
+    ("acc_train", train_step, 2000),
+    ("acc_eval_whole", eval_whole_step, 1000),
+    ("acc_robustness", robustness_step, 200),
+    ("acc_tomtom", tomtom_step, 500),
+]
