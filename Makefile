@@ -15,7 +15,7 @@ export PYTHONHASHSEED := 0
 export HF_HUB_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: demo test setup apt unit lint dryrun demo-run report clean rehearse mutate
+.PHONY: demo test setup apt unit lint dryrun demo-run report clean rehearse mutate mutate-resume
 
 # torch build: TORCH=cpu (default: the pinned wheel pip resolves here, the CPU build on CI) or
 # TORCH=cuda for a GPU cluster: the CUDA build torch==2.13.0+$(TORCH_CUDA) from the PyTorch index
@@ -95,7 +95,9 @@ test: setup apt
 
 # Mutation testing of the core modules (docs/mutation.md); not part of `make test` (hours of CPU).
 # One module group at a time, one mutant process at a time, niced; results are kept in mutants/
-# so a rerun only retests what changed. MUTATE="regbench.metrics*" limits it to one group.
+# (saved after every mutant). MUTATE="regbench.metrics*" limits it to one group; mutmut retests
+# every mutant of a group it is given. `make mutate-resume` tests only the mutants without a
+# result yet (an interrupted run, a group never run), in every group, keeping the others.
 MUTATE ?= regbench.metrics* regbench.train.losses* regbench.studies.dream.scoring* \
 	regbench.studies.personal.significance* regbench.studies.personal.drivers* \
 	regbench.studies.accessibility.metrics* regbench.predict.engine* regbench.genome*
@@ -104,6 +106,10 @@ mutate: setup
 	  echo "== mutmut: $$group"; \
 	  env -u PYTHONPATH OMP_NUM_THREADS=1 nice -n 10 $(BIN)/mutmut run --max-children 1 "$$group" || exit $$?; \
 	done
+	env -u PYTHONPATH $(BIN)/python tests/mutation_report.py
+
+mutate-resume: setup
+	env -u PYTHONPATH OMP_NUM_THREADS=1 nice -n 10 $(BIN)/mutmut run --max-children 1
 	env -u PYTHONPATH $(BIN)/python tests/mutation_report.py
 
 clean:

@@ -19,6 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("REGBENCH_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 
+#: mutmut sets MUTANT_UNDER_TEST in every run it makes (to "" for its clean run). A test that
+#: reads regbench's source text would read mutmut's copy there, whose functions hold every mutant.
+reads_source_text = pytest.mark.skipif(
+    "MUTANT_UNDER_TEST" in os.environ, reason="reads regbench's source text: mutmut's copy holds the mutants")
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -32,6 +32,7 @@ from regbench.predict import engine
 from regbench.predict.attribution import grad_x_input, ism
 from regbench.predict.engine import predict
 from regbench.train.trainer import TrainConfig, fit
+from tests.conftest import reads_source_text
 
 ROOT = Path(__file__).resolve().parents[2]
 torch.set_num_threads(1)
@@ -299,6 +300,7 @@ NEEDS_PRECISION = {"predict", "ism", "grad_x_input", "predictor", "occlusion_eff
                    "run_retained", "train_and_predict", "run_drosophila", "run_human"}
 
 
+@reads_source_text
 def test_every_call_site_passes_an_explicit_precision():
     missing = []
     for path in sorted((ROOT / "regbench").rglob("*.py")) + sorted((ROOT / "scripts").glob("*.py")):
