@@ -316,13 +316,32 @@ def bpnet(input_length=2048, n_tracks=15, bin_size=1, filters=256, kernel_1=25, 
 
 
 # ---------------------------------------------------------------- CNN baseline (§3.3)
+class TaskHeads(nn.ModuleList):
+    """One head per track (GOPHER's ``task`` models): each (N, C, L) -> (N, 1, L); forward
+    concatenates them -> (N, T, L). A ModuleList, so checkpoints keep the keys ``head.<t>.*``."""
+
+    def forward(self, h):
+        return torch.cat([hd(h) for hd in self], dim=1)
+
+
 def task_heads(cin, n_tracks, mid=64):
-    return nn.ModuleList(
+    return TaskHeads(
         nn.Sequential(*conv_bn_act(cin, mid, 7, dropout=0.1), PositionDense(mid, 1)) for _ in range(n_tracks)
     )
 
 
-class CNNBase(ZooModel):
+class TrunkHeadModel(ZooModel):
+    """Profile model ``head(trunk(x))``, or ``head(pre(trunk(x)))`` when the subclass sets a
+    shared layer ``pre`` before its task heads; ``head`` is one dense layer for all tracks
+    (``heads="single"``) or :class:`TaskHeads`."""
+
+    def body(self, x):  # (N, 4, L) -> (N, T, L_out)
+        h = self.trunk(x)
+        pre = getattr(self, "pre", None)
+        return self.head(h if pre is None else pre(h))
+
+
+class CNNBase(TrunkHeadModel):
     """CNN-baseline: (N, L, 4) -> (N, L/B, T) softplus; ``heads`` 'single' or 'task'.
 
     Trunk pools 8 * 4 * 4 = 128 (L 2048 -> 16); bottleneck 8 channels x (L/B) positions.
@@ -356,12 +375,6 @@ class CNNBase(ZooModel):
             raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
         keras_init(self)
 
-    def body(self, x):
-        h = self.trunk(x)
-        if self.heads_kind == "single":
-            return self.head(h)
-        return torch.cat([hd(h) for hd in self.head], dim=1)
-
 
 @register("cnn_base")
 def cnn_base(input_length=2048, n_tracks=15, bin_size=32, heads="single", activation="relu",
@@ -381,7 +394,7 @@ def conv_profile_task_base(**hp):
 
 
 # ---------------------------------------------------------------- ResidualBind-base (§3.5)
-class ResidualBindBase(ZooModel):
+class ResidualBindBase(TrunkHeadModel):
     """ResidualBind-base: (N, L, 4) -> (N, L/B, T) softplus (paper: B = 1).
 
     single: pools 4,4,4 (L/64), RBs n = 5,5,4; after the bottleneck Conv(8->256,7) + RB(5) +
@@ -417,12 +430,6 @@ class ResidualBindBase(ZooModel):
         self.head = task_heads(top, n_tracks) if task else PositionDense(top, n_tracks)
         keras_init(self)
 
-    def body(self, x):
-        h = self.trunk(x)
-        if self.heads_kind == "single":
-            return self.head(h)
-        return torch.cat([hd(h) for hd in self.head], dim=1)
-
 
 @register("residualbind_base")
 def residualbind_base(input_length=2048, n_tracks=15, bin_size=1, heads="single", activation="relu",
@@ -442,7 +449,7 @@ def residual_profile_task_base(**hp):
 
 
 # ---------------------------------------------------------------- ResidualBind-32 (§3.6)
-class ResidualBind32(ZooModel):
+class ResidualBind32(TrunkHeadModel):
     """ResidualBind-32: (N, L, 4) -> (N, L/32, T) softplus; pools 4,4,2; no flatten bottleneck."""
 
     def __init__(self, input_length=2048, n_tracks=15, bin_size=32, heads="single", activation="exponential",
@@ -469,13 +476,6 @@ class ResidualBind32(ZooModel):
         else:
             raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
         keras_init(self)
-
-    def body(self, x):
-        h = self.trunk(x)
-        if self.heads_kind == "single":
-            return self.head(h)
-        h = self.pre(h)
-        return torch.cat([hd(h) for hd in self.head], dim=1)
 
 
 @register("residualbind_32")
