@@ -31,7 +31,7 @@ import pandas as pd
 
 from regbench.genome import intervals
 from regbench.genome.fasta import Genome
-from regbench.genome.onehot import encode_codes
+from regbench.genome.onehot import codes_one_hot, encode_codes
 from regbench.genome.tracks import read_windows
 from regbench.workflow import atomic_path
 
@@ -299,14 +299,6 @@ def _chrom_key(c: str):
     return (0, int(s), "") if s.isdigit() else (1, 0, s)
 
 
-def codes_to_onehot(codes: np.ndarray, n_value: float = 0.25) -> np.ndarray:
-    """uint8 codes ``(N, L)`` -> float32 one-hot ``(N, L, 4)``; N (code 4) -> ``n_value``."""
-    lut = np.zeros((5, 4), np.float32)
-    lut[np.arange(4), np.arange(4)] = 1
-    lut[4] = n_value
-    return lut[codes]
-
-
 def bin_targets(y: np.ndarray, bin_size: int) -> np.ndarray:
     """Mean over non-overlapping bins along axis 1: ``(N, L, C)`` -> ``(N, L/B, C)`` float32."""
     y = np.asarray(y, dtype=np.float32)
@@ -356,7 +348,7 @@ def onehot_view(codes_ds, crop: int | None = None, n_value: float = 0.25) -> _Vi
     (centre crop to ``crop`` bp first)."""
     s = _crop_start(codes_ds.shape[1], crop)
     e = codes_ds.shape[1] if crop is None else s + crop
-    return _View(codes_ds, lambda c: codes_to_onehot(c[:, s:e], n_value))
+    return _View(codes_ds, lambda c: codes_one_hot(c[:, s:e], n_value))
 
 
 def target_view(y_ds, crop: int | None = None, bin_size: int | None = None) -> _View:
@@ -391,7 +383,7 @@ def iter_split(path, split: str, chunk: int = 256, bin_size: int | None = None, 
             c1 = min(n, c0 + chunk)
             out = {"offset": c0, "cells": cells}
             if "x" in fields:
-                out["x"] = codes_to_onehot(g["codes"][c0:c1, s:e], n_value)
+                out["x"] = codes_one_hot(g["codes"][c0:c1, s:e], n_value)
             if "codes" in fields:
                 out["codes"] = g["codes"][c0:c1, s:e]
             if "y" in g and ("y" in fields or "y_bp" in fields):
@@ -433,7 +425,7 @@ def load_split(path, split: str, bin_size: int | None = None, crop: int | None =
         coords["end"] = coords["start"] + crop
         if y is not None:
             y = y[:, s : s + crop]
-    out["x"] = codes_to_onehot(codes, n_value)
+    out["x"] = codes_one_hot(codes, n_value)
     out["coords"] = coords
     if y is not None:
         out["y_bp"] = y
