@@ -32,7 +32,7 @@ import pandas as pd
 from regbench.genome import intervals
 from regbench.genome.fasta import Genome
 from regbench.genome.onehot import codes_one_hot, encode_codes
-from regbench.genome.tracks import read_windows
+from regbench.genome.tracks import bin_mean, read_windows
 from regbench.workflow import atomic_path
 
 log = logging.getLogger(__name__)
@@ -299,13 +299,6 @@ def _chrom_key(c: str):
     return (0, int(s), "") if s.isdigit() else (1, 0, s)
 
 
-def bin_targets(y: np.ndarray, bin_size: int) -> np.ndarray:
-    """Mean over non-overlapping bins along axis 1: ``(N, L, C)`` -> ``(N, L/B, C)`` float32."""
-    y = np.asarray(y, dtype=np.float32)
-    n, length, c = y.shape
-    return y.reshape(n, length // bin_size, bin_size, c).mean(axis=2)
-
-
 def _rows(ds, idx):
     """Rows ``idx`` (int array, any order, repeats allowed) of an h5py dataset or array, read in
     increasing order (h5py needs it; a contiguous run is read as one slice)."""
@@ -339,6 +332,13 @@ class _View:
         return out[0] if single else out
 
 
+def _bin_float32(y, bin_size: int | None) -> np.ndarray:
+    """float32 coverage ``(n, L, C)`` binned along L (None: base resolution), summed in float32 as
+    GOPHER's numpy code."""
+    y = np.asarray(y, np.float32)
+    return bin_mean(y, bin_size, axis=1, acc_dtype=None) if bin_size else y
+
+
 def _crop_start(length: int, crop: int | None) -> int:
     return 0 if crop is None or crop == length else (length - crop) // 2
 
@@ -358,7 +358,7 @@ def target_view(y_ds, crop: int | None = None, bin_size: int | None = None) -> _
         return _View(y_ds, lambda y: np.asarray(y, np.float32))
     s = _crop_start(y_ds.shape[1], crop)
     e = y_ds.shape[1] if crop is None else s + crop
-    return _View(y_ds, lambda y: bin_targets(y[:, s:e], bin_size) if bin_size else np.asarray(y[:, s:e], np.float32))
+    return _View(y_ds, lambda y: _bin_float32(y[:, s:e], bin_size))
 
 
 def split_size(path, split: str) -> int:
@@ -390,7 +390,7 @@ def iter_split(path, split: str, chunk: int = 256, bin_size: int | None = None, 
                 y = g["y"][c0:c1, s:e]
                 out["y_bp"] = y
                 if "y" in fields:
-                    out["y"] = bin_targets(y, bin_size) if bin_size else np.asarray(y, np.float32)
+                    out["y"] = _bin_float32(y, bin_size)
             if "labels" in g and "labels" in fields:
                 out["labels"] = g["labels"][c0:c1]
             if "coords" in fields:
@@ -429,5 +429,5 @@ def load_split(path, split: str, bin_size: int | None = None, crop: int | None =
     out["coords"] = coords
     if y is not None:
         out["y_bp"] = y
-        out["y"] = bin_targets(y, bin_size) if bin_size else np.asarray(y, np.float32)
+        out["y"] = _bin_float32(y, bin_size)
     return out
