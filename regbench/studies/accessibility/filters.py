@@ -117,7 +117,12 @@ def read_meme(path: str | Path) -> dict[str, np.ndarray]:
 
 
 def bh_qvalues(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg q-values of a 1-D p-value vector (monotone, capped at 1)."""
+    """Benjamini-Hochberg q-values of a 1-D p-value vector (monotone, capped at 1): ``p * m / rank``.
+
+    Equal to ``scipy.stats.false_discovery_control(p, method="bh")`` within 2 ULP but not bit for
+    bit (scipy rounds ``p * (m / rank)``); kept so the stored Tomtom q-values do not change
+    (tests/unit/test_accessibility_gia_filters.py pins both facts).
+    """
     p = np.asarray(p, dtype=np.float64)
     n = p.size
     order = np.argsort(p)
