@@ -22,7 +22,7 @@ import pandas as pd
 from regbench.metrics.correlation import pearson
 from regbench.studies.accessibility import metrics as M
 from regbench.studies.accessibility.datasets import load_split
-from regbench.studies.accessibility.experiments import selected  # noqa: F401 (re-exported)
+from regbench.studies.accessibility.experiments import selected
 
 log = logging.getLogger(__name__)
 
