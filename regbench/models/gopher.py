@@ -149,6 +149,20 @@ def dense_bn_relu(cin, cout, dropout):
     return [nn.Linear(cin, cout), nn.BatchNorm1d(cout, **KERAS_BN), nn.ReLU(), nn.Dropout(dropout)]
 
 
+def dense_bottleneck(cin, dense, out_len, bottleneck):
+    """GOPHER's profile bottleneck (CNN-base, ResidualBind-base): flatten (N, C, L) -> dense ->
+    ``out_len * bottleneck`` units -> (N, bottleneck, out_len). Layers to splice into a trunk."""
+    return [
+        FlattenNLC(),
+        *dense_bn_relu(cin, dense, 0.3),
+        nn.Linear(dense, out_len * bottleneck),
+        nn.BatchNorm1d(out_len * bottleneck, **KERAS_BN),
+        nn.ReLU(),
+        Reshape(out_len, bottleneck),
+        nn.Dropout(0.1),
+    ]
+
+
 def keras_init(module: nn.Module, he_normal: bool = False) -> None:
     """glorot-uniform (or truncated he-normal) kernels, zero biases, for conv/linear layers."""
     for m in module.modules():
@@ -357,13 +371,7 @@ class CNNBase(TrunkHeadModel):
             *conv_bn_act(4, f1, 19, activation, 8, 0.1),
             *conv_bn_act(f1, f2, 7, "relu", 4, 0.1),
             *conv_bn_act(f2, f3, 7, "relu", 4, 0.2),
-            FlattenNLC(),
-            *dense_bn_relu(L3 * f3, dense, 0.3),
-            nn.Linear(dense, out_len * bottleneck),
-            nn.BatchNorm1d(out_len * bottleneck, **KERAS_BN),
-            nn.ReLU(),
-            Reshape(out_len, bottleneck),
-            nn.Dropout(0.1),
+            *dense_bottleneck(L3 * f3, dense, out_len, bottleneck),
             *conv_bn_act(bottleneck, top, 7, "relu", 1, 0.2),
         )
         self.heads_kind = heads
@@ -416,13 +424,7 @@ class ResidualBindBase(TrunkHeadModel):
             *conv_bn_act(4, f1, 19, activation), ResidualBlock(f1, 5), nn.MaxPool1d(p1), nn.Dropout(0.1),
             *conv_bn_act(f1, f2, 7), ResidualBlock(f2, 5), nn.MaxPool1d(4), nn.Dropout(0.1),
             *conv_bn_act(f2, f3, 7), ResidualBlock(f3, n3), nn.MaxPool1d(4), nn.Dropout(0.2),
-            FlattenNLC(),
-            *dense_bn_relu(L3 * f3, dense, 0.3),
-            nn.Linear(dense, out_len * bottleneck),
-            nn.BatchNorm1d(out_len * bottleneck, **KERAS_BN),
-            nn.ReLU(),
-            Reshape(out_len, bottleneck),
-            nn.Dropout(0.1),
+            *dense_bottleneck(L3 * f3, dense, out_len, bottleneck),
             *conv_bn_act(bottleneck, top, 7, dropout=0.2 if task else 0.1),
             ResidualBlock(top, 6 if task else 5),
         )
