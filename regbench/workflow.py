@@ -6,9 +6,11 @@ Every script under ``scripts/`` starts with::
     with script_run(snakemake) as log:
         ...
 
-which sends logging and stderr to the rule's log file, seeds numpy/torch from ``params.seed`` (or
-``config['seed']``), limits torch to the job's threads, and removes declared outputs if the body
-raises so a failed job leaves nothing behind.
+which sends logging and stderr to the rule's log file, seeds python/numpy/torch from
+``params.seed`` (or ``config['seed']``), limits torch to the job's threads, and removes declared
+outputs if the body raises so a failed job leaves nothing behind. Adapters import torch (through
+the library) only after ``script_run`` has started, so torch is seeded and capped when it is
+first imported (:func:`seed_torch_on_import`), not only when it was already loaded.
 
 Jobs of rules that ask for a GPU (``resources: gpu=N``) import torch here and stop at once when
 CUDA is not visible (:func:`check_cuda`), unless the config says ``require_cuda: false`` (the
@@ -20,6 +22,8 @@ demo, the rehearsal: GPU rules then run on the CPU, with a warning in the log). 
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import importlib.util
 import logging
 import os
 import random
@@ -39,13 +43,60 @@ def get_logger(name: str = "regbench") -> logging.Logger:
 
 
 def seed_everything(seed: int) -> None:
-    """Seed python, numpy and (if imported) torch; make torch deterministic on CPU."""
+    """Seed python, numpy and torch: torch now if it is imported, else the moment it is first
+    imported (:func:`seed_torch_on_import`), so the seed holds whenever a job uses torch."""
     random.seed(seed)
     np.random.seed(seed % 2**32)
     if "torch" in sys.modules:
-        import torch
+        sys.modules["torch"].manual_seed(seed)
+    else:
+        seed_torch_on_import(seed)
 
+
+class _TorchImportHook(importlib.abc.MetaPathFinder):
+    """One-shot finder: runs ``setup(torch)`` right after the first ``import torch`` executes."""
+
+    def __init__(self, setup):
+        self.setup = setup
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "torch":
+            return None
+        remove_torch_import_hooks()
+        spec = importlib.util.find_spec("torch")  # the remaining finders
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module, setup = spec.loader.exec_module, self.setup
+
+        def exec_then_setup(module):
+            exec_module(module)
+            setup(module)
+
+        spec.loader.exec_module = exec_then_setup
+        return spec
+
+
+def remove_torch_import_hooks() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _TorchImportHook)]
+
+
+def seed_torch_on_import(seed: int, threads: int | None = None) -> None:
+    """Seed torch (``torch.manual_seed(seed)``) and cap its threads when it is first imported.
+
+    Torch's state is then the same as with ``import torch; torch.manual_seed(seed)`` before the
+    job's code: the job's results do not depend on whether torch was loaded before or after
+    :func:`script_run` started. Replaces a pending hook; a no-op for an already imported torch.
+    """
+    remove_torch_import_hooks()
+    if "torch" in sys.modules:
+        return
+
+    def setup(torch):
         torch.manual_seed(seed)
+        if threads is not None:
+            torch.set_num_threads(threads)
+
+    sys.meta_path.insert(0, _TorchImportHook(setup))
 
 
 @contextlib.contextmanager
@@ -166,12 +217,14 @@ def script_run(smk) -> Iterator[logging.Logger]:
         log.exception("rule %s cannot start", smk.rule)
         _remove_outputs(list(smk.output))
         raise
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(threads)
     seed = smk.params.get("seed", None) if hasattr(smk.params, "get") else None
     if seed is None:
         seed = config.get("seed", 0)
     seed_everything(int(seed))
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+    else:  # CPU jobs import torch (if at all) in the body: seed it and cap its threads then
+        seed_torch_on_import(int(seed), threads)
     log.info("rule %s wildcards=%s threads=%d seed=%s", smk.rule, dict(smk.wildcards), threads, seed)
     try:
         yield log
@@ -180,5 +233,6 @@ def script_run(smk) -> Iterator[logging.Logger]:
         _remove_outputs(list(smk.output))
         raise
     finally:
+        remove_torch_import_hooks()
         if stream is not None:
             stream.flush()

@@ -12,25 +12,6 @@ wildcard_constraints:
     evaluation="whole|tracks|peak|binary|robustness|cagi|tomtom|gia|occlusion|history",
 
 
-rule acc_unzip_genome:
-    input:
-        "resources/downloads/genomes/{genome}.fa.gz",
-    output:
-        fa="resources/accessibility/{genome}.fa",
-        fai="resources/accessibility/{genome}.fa.fai",
-    log:
-        log_path("accessibility", "unzip_{genome}"),
-    benchmark:
-        bench_path("accessibility", "unzip_{genome}")
-    wildcard_constraints:
-        genome="hg38|hg19",
-    conda:
-        "../envs/regbench.yaml"
-    shell:
-        "(gzip -dc {input} > {output.fa}.tmp && mv {output.fa}.tmp {output.fa}"
-        " && samtools faidx {output.fa}) > {log} 2>&1"
-
-
 rule acc_encode_bigwig:
     output:
         file=ACC["inputs"]["bigwig"],

@@ -25,6 +25,25 @@ rule download:
         "../scripts/download.py"
 
 
+rule unzip_genome:
+    input:
+        "resources/downloads/genomes/{genome}.fa.gz",
+    output:
+        fa="resources/genomes/{genome}.fa",
+        fai="resources/genomes/{genome}.fa.fai",
+    log:
+        "logs/genomes/unzip_{genome}.log",
+    benchmark:
+        "benchmarks/rules/genomes/unzip_{genome}.tsv"
+    wildcard_constraints:
+        genome="hg38|hg19|mm10",
+    conda:
+        "../envs/regbench.yaml"
+    shell:
+        "(gzip -dc {input} > {output.fa}.tmp && mv {output.fa}.tmp {output.fa}"
+        " && samtools faidx {output.fa}) > {log} 2>&1"
+
+
 rule downloads_checksums:
     output:
         table=report(

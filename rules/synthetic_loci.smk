@@ -435,19 +435,3 @@ rule synthetic_loci_figures:
 rule all_synthetic_loci:
     input:
         study_targets("synthetic_loci"),
-
-
-rule synthetic_loci_mm10:
-    input:
-        "resources/downloads/genomes/mm10.fa.gz",
-    output:
-        fa="resources/synthetic_loci/mm10.fa",
-        fai="resources/synthetic_loci/mm10.fa.fai",
-    log:
-        log_path("synthetic_loci", "mm10"),
-    benchmark:
-        bench_path("synthetic_loci", "mm10")
-    conda:
-        "../envs/regbench.yaml"
-    shell:
-        "(gzip -dc {input} > {output.fa}.tmp && mv {output.fa}.tmp {output.fa} && samtools faidx {output.fa}) 2> {log}"

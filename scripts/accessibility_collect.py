@@ -1,8 +1,8 @@
 """Adapter: rows of one evaluation from every model of an experiment (rules acc_collect,
 acc_collect_cagi_variants)."""
 
-from regbench.studies.accessibility.figures import concat_tables
+from regbench.plotting.tables import collect_tables
 from regbench.workflow import script_run
 
 with script_run(snakemake) as log:
-    concat_tables(list(snakemake.input), snakemake.output[0], evaluation=snakemake.params.get("evaluation"))
+    collect_tables(list(snakemake.input), snakemake.output[0], where={"evaluation": snakemake.params.get("evaluation")})

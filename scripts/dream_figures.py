@@ -1,5 +1,6 @@
 """DREAM figure panels from the TSV tables (regbench.studies.dream.figures)."""
 
+from regbench.plotting.tables import collect_tables
 from regbench.workflow import script_run
 
 with script_run(snakemake) as log:  # noqa: F821
@@ -18,10 +19,10 @@ with script_run(snakemake) as log:  # noqa: F821
         figures.prixfixe_heatmap(smk.output.grid, "spearman_score", smk.output.spearman_pdf, smk.output.spearman_png,
                                  smk.output.spearman_data)
     elif kind == "drosophila":
-        figures.concat_tables(list(smk.input.tables), smk.output.table)
+        collect_tables(smk.input.tables, smk.output.table, float_format="%.6g", skip_empty=False)
         figures.drosophila_panel(smk.output.table, smk.output.pdf, smk.output.png, smk.output.data)
     elif kind == "human":
-        figures.concat_tables(list(smk.input.tables), smk.output.table)
+        collect_tables(smk.input.tables, smk.output.table, float_format="%.6g", skip_empty=False)
         figures.human_panel(smk.output.table, smk.output.pdf, smk.output.png, smk.output.data)
     else:
         raise ValueError(f"unknown figure kind {kind!r}")

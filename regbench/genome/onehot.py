@@ -73,6 +73,16 @@ def encode_codes(seqs: str | Sequence[str] | np.ndarray, alphabet: str = "ACGT",
     return codes[0] if single else codes
 
 
+def codes_one_hot(codes: np.ndarray, n_value: float = 0.0, k: int = 4, dtype=np.float32) -> np.ndarray:
+    """Integer codes ``(..., L)`` (0..k-1 = the alphabet, k = N; :func:`encode_codes`) -> one-hot
+    ``(..., L, k)`` of ``dtype``, N -> ``n_value`` in every channel (a lookup table, no copy of the
+    codes: stored uint8 codes are encoded per batch this way)."""
+    lut = np.zeros((k + 1, k), dtype=dtype)
+    lut[np.arange(k), np.arange(k)] = 1
+    lut[k] = n_value
+    return lut[codes]
+
+
 def one_hot(
     seqs: str | Sequence[str] | np.ndarray,
     layout: str = "NLC",
@@ -87,12 +97,7 @@ def one_hot(
     """
     if layout not in ("NLC", "NCL"):
         raise ValueError(f"layout must be 'NLC' or 'NCL', got {layout!r}")
-    codes = encode_codes(seqs, alphabet)
-    k = len(alphabet)
-    lut = np.zeros((k + 1, k), dtype=dtype)
-    lut[np.arange(k), np.arange(k)] = 1
-    lut[k] = n_value
-    x = lut[codes]
+    x = codes_one_hot(encode_codes(seqs, alphabet), n_value=n_value, k=len(alphabet), dtype=dtype)
     if layout == "NCL":
         x = np.ascontiguousarray(np.swapaxes(x, -1, -2))
     return x

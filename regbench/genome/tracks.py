@@ -110,19 +110,29 @@ def read_windows(
     return out
 
 
-def bin_mean(x: np.ndarray, bin_size: int, axis: int = -1) -> np.ndarray:
+def bin_mean(x, bin_size: int, axis: int = -1, acc_dtype=np.float64):
     """Mean over non-overlapping bins of ``bin_size`` along ``axis`` (which must divide its length).
 
-    (..., L, ...) -> (..., L // bin_size, ...), same dtype; equals
-    ``x.reshape(..., L // B, B, ...).mean(axis=...)`` (GOPHER's ``bin_resolution``).
+    (..., L, ...) -> (..., L // bin_size, ...) = ``x.reshape(..., L // B, B, ...).mean(...)``, the
+    one binning of the package (GOPHER's ``bin_resolution`` / ``change_resolution``):
+
+    * ``acc_dtype=np.float64`` (default): summed in float64, returned in ``x``'s float dtype
+      (float32 for integer input);
+    * ``acc_dtype=None``: ``x.reshape(...).mean(...)`` in ``x``'s own dtype, as GOPHER's numpy
+      code does (float32 targets summed in float32: the accessibility datasets and metrics keep
+      the authors' rounding). ``x`` may then also be a torch tensor (training batches on any
+      device; :func:`regbench.train.augment.bin_targets`).
     """
-    x = np.asarray(x)
+    if acc_dtype is not None or not (hasattr(x, "reshape") and hasattr(x, "mean")):
+        x = np.asarray(x)
     axis = axis % x.ndim
     length = x.shape[axis]
     if bin_size <= 0 or length % bin_size:
-        raise ValueError(f"bin_size {bin_size} does not divide length {length}")
-    shape = x.shape[:axis] + (length // bin_size, bin_size) + x.shape[axis + 1 :]
-    return x.reshape(shape).mean(axis=axis + 1, dtype=np.float64).astype(x.dtype if x.dtype.kind == "f" else np.float32)
+        raise ValueError(f"bin_mean: length {length} not divisible by bin size {bin_size}")
+    shape = tuple(x.shape[:axis]) + (length // bin_size, bin_size) + tuple(x.shape[axis + 1 :])
+    if acc_dtype is None:
+        return x.reshape(shape).mean(axis=axis + 1)
+    return x.reshape(shape).mean(axis=axis + 1, dtype=acc_dtype).astype(x.dtype if x.dtype.kind == "f" else np.float32)
 
 
 def write_bigwig(path: str | os.PathLike, chrom_sizes: Mapping[str, int], intervals: pd.DataFrame) -> None:

@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 
 from regbench.leaderboard.scores import (
-    ACC_HEADLINE_EVAL,
     HEADLINES,
     accessibility_headlines,
     dream_headlines,
     personal_headlines,
     synthetic_headlines,
 )
+from regbench.leaderboard.tables import PERSONAL_TABLES, reference_tables
 from regbench.workflow import atomic_path
 
 BENCH_TITLES = {
@@ -45,28 +45,10 @@ BENCH_TITLES = {
 }
 BENCH_ORDER = ["accessibility", "dream", "personal", "synthetic_loci"]
 REF_LABELS = {"accessibility": "GOPHER", "dream": "DREAM", "personal": "Sasse et al.", "synthetic_loci": "Sox2 LCR"}
-#: personal study tables (paths under results/): Enformer summaries, the simple CNN's gene table
-PERSONAL_TABLES = ("personal/summary/significance.tsv", "personal/summary/drivers.tsv", "personal/cnn/gene_stats.tsv")
-SYNTHETIC_TABLES = ("synthetic_loci/metrics/activity_correlation.tsv",)
-
 
 def headline_columns() -> list[tuple[str, str, str, bool]]:
     """Headline metrics in page order (benchmark grouped)."""
     return sorted(HEADLINES, key=lambda h: BENCH_ORDER.index(h[0]))
-
-
-def reference_tables(results_dir: str | os.PathLike = "results") -> list[Path]:
-    """Study metrics tables the leaderboard reads (those that exist)."""
-    r = Path(results_dir)
-    out = []
-    acc = r / "accessibility"
-    if acc.is_dir():
-        for ev in sorted(set(ACC_HEADLINE_EVAL.values())):
-            out += sorted(p for p in acc.glob(f"*/{ev}.tsv") if p.parent.name not in ("evals", "panels", "tables"))
-    for rel in PERSONAL_TABLES + SYNTHETIC_TABLES + ("dream/summary.tsv",):
-        if (r / rel).exists():
-            out.append(r / rel)
-    return out
 
 
 def _read_table(path) -> pd.DataFrame | None:

@@ -72,8 +72,6 @@ ACC_HEADLINE_ROWS = {
     "variation_score": ("variation_score", "peak", "mean"),
     "cagi_robust": ("cagi_robust", "mean", "mean"),
 }
-#: accessibility evaluation that produces each headline
-ACC_HEADLINE_EVAL = {"pearson_whole": "whole", "pearson_peak": "peak", "variation_score": "robustness", "cagi_robust": "cagi"}
 
 COLUMNS = ["model", "benchmark", "status", "metric", "value", "headline", "reason", "source"]
 

@@ -149,6 +149,20 @@ def dense_bn_relu(cin, cout, dropout):
     return [nn.Linear(cin, cout), nn.BatchNorm1d(cout, **KERAS_BN), nn.ReLU(), nn.Dropout(dropout)]
 
 
+def dense_bottleneck(cin, dense, out_len, bottleneck):
+    """GOPHER's profile bottleneck (CNN-base, ResidualBind-base): flatten (N, C, L) -> dense ->
+    ``out_len * bottleneck`` units -> (N, bottleneck, out_len). Layers to splice into a trunk."""
+    return [
+        FlattenNLC(),
+        *dense_bn_relu(cin, dense, 0.3),
+        nn.Linear(dense, out_len * bottleneck),
+        nn.BatchNorm1d(out_len * bottleneck, **KERAS_BN),
+        nn.ReLU(),
+        Reshape(out_len, bottleneck),
+        nn.Dropout(0.1),
+    ]
+
+
 def keras_init(module: nn.Module, he_normal: bool = False) -> None:
     """glorot-uniform (or truncated he-normal) kernels, zero biases, for conv/linear layers."""
     for m in module.modules():
@@ -316,13 +330,32 @@ def bpnet(input_length=2048, n_tracks=15, bin_size=1, filters=256, kernel_1=25, 
 
 
 # ---------------------------------------------------------------- CNN baseline (§3.3)
+class TaskHeads(nn.ModuleList):
+    """One head per track (GOPHER's ``task`` models): each (N, C, L) -> (N, 1, L); forward
+    concatenates them -> (N, T, L). A ModuleList, so checkpoints keep the keys ``head.<t>.*``."""
+
+    def forward(self, h):
+        return torch.cat([hd(h) for hd in self], dim=1)
+
+
 def task_heads(cin, n_tracks, mid=64):
-    return nn.ModuleList(
+    return TaskHeads(
         nn.Sequential(*conv_bn_act(cin, mid, 7, dropout=0.1), PositionDense(mid, 1)) for _ in range(n_tracks)
     )
 
 
-class CNNBase(ZooModel):
+class TrunkHeadModel(ZooModel):
+    """Profile model ``head(trunk(x))``, or ``head(pre(trunk(x)))`` when the subclass sets a
+    shared layer ``pre`` before its task heads; ``head`` is one dense layer for all tracks
+    (``heads="single"``) or :class:`TaskHeads`."""
+
+    def body(self, x):  # (N, 4, L) -> (N, T, L_out)
+        h = self.trunk(x)
+        pre = getattr(self, "pre", None)
+        return self.head(h if pre is None else pre(h))
+
+
+class CNNBase(TrunkHeadModel):
     """CNN-baseline: (N, L, 4) -> (N, L/B, T) softplus; ``heads`` 'single' or 'task'.
 
     Trunk pools 8 * 4 * 4 = 128 (L 2048 -> 16); bottleneck 8 channels x (L/B) positions.
@@ -338,13 +371,7 @@ class CNNBase(ZooModel):
             *conv_bn_act(4, f1, 19, activation, 8, 0.1),
             *conv_bn_act(f1, f2, 7, "relu", 4, 0.1),
             *conv_bn_act(f2, f3, 7, "relu", 4, 0.2),
-            FlattenNLC(),
-            *dense_bn_relu(L3 * f3, dense, 0.3),
-            nn.Linear(dense, out_len * bottleneck),
-            nn.BatchNorm1d(out_len * bottleneck, **KERAS_BN),
-            nn.ReLU(),
-            Reshape(out_len, bottleneck),
-            nn.Dropout(0.1),
+            *dense_bottleneck(L3 * f3, dense, out_len, bottleneck),
             *conv_bn_act(bottleneck, top, 7, "relu", 1, 0.2),
         )
         self.heads_kind = heads
@@ -355,12 +382,6 @@ class CNNBase(ZooModel):
         else:
             raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
         keras_init(self)
-
-    def body(self, x):
-        h = self.trunk(x)
-        if self.heads_kind == "single":
-            return self.head(h)
-        return torch.cat([hd(h) for hd in self.head], dim=1)
 
 
 @register("cnn_base")
@@ -381,7 +402,7 @@ def conv_profile_task_base(**hp):
 
 
 # ---------------------------------------------------------------- ResidualBind-base (§3.5)
-class ResidualBindBase(ZooModel):
+class ResidualBindBase(TrunkHeadModel):
     """ResidualBind-base: (N, L, 4) -> (N, L/B, T) softplus (paper: B = 1).
 
     single: pools 4,4,4 (L/64), RBs n = 5,5,4; after the bottleneck Conv(8->256,7) + RB(5) +
@@ -403,25 +424,13 @@ class ResidualBindBase(ZooModel):
             *conv_bn_act(4, f1, 19, activation), ResidualBlock(f1, 5), nn.MaxPool1d(p1), nn.Dropout(0.1),
             *conv_bn_act(f1, f2, 7), ResidualBlock(f2, 5), nn.MaxPool1d(4), nn.Dropout(0.1),
             *conv_bn_act(f2, f3, 7), ResidualBlock(f3, n3), nn.MaxPool1d(4), nn.Dropout(0.2),
-            FlattenNLC(),
-            *dense_bn_relu(L3 * f3, dense, 0.3),
-            nn.Linear(dense, out_len * bottleneck),
-            nn.BatchNorm1d(out_len * bottleneck, **KERAS_BN),
-            nn.ReLU(),
-            Reshape(out_len, bottleneck),
-            nn.Dropout(0.1),
+            *dense_bottleneck(L3 * f3, dense, out_len, bottleneck),
             *conv_bn_act(bottleneck, top, 7, dropout=0.2 if task else 0.1),
             ResidualBlock(top, 6 if task else 5),
         )
         self.heads_kind = heads
         self.head = task_heads(top, n_tracks) if task else PositionDense(top, n_tracks)
         keras_init(self)
-
-    def body(self, x):
-        h = self.trunk(x)
-        if self.heads_kind == "single":
-            return self.head(h)
-        return torch.cat([hd(h) for hd in self.head], dim=1)
 
 
 @register("residualbind_base")
@@ -442,7 +451,7 @@ def residual_profile_task_base(**hp):
 
 
 # ---------------------------------------------------------------- ResidualBind-32 (§3.6)
-class ResidualBind32(ZooModel):
+class ResidualBind32(TrunkHeadModel):
     """ResidualBind-32: (N, L, 4) -> (N, L/32, T) softplus; pools 4,4,2; no flatten bottleneck."""
 
     def __init__(self, input_length=2048, n_tracks=15, bin_size=32, heads="single", activation="exponential",
@@ -469,13 +478,6 @@ class ResidualBind32(ZooModel):
         else:
             raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
         keras_init(self)
-
-    def body(self, x):
-        h = self.trunk(x)
-        if self.heads_kind == "single":
-            return self.head(h)
-        h = self.pre(h)
-        return torch.cat([hd(h) for hd in self.head], dim=1)
 
 
 @register("residualbind_32")

@@ -1,4 +1,4 @@
-"""Shared figure style and the one figure writer (pdf + png, atomic)."""
+"""Shared figure style, the "no data" axes and the one figure writer (pdf + png, atomic)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,13 @@ def apply_style() -> None:
 def new_figure(width: float = 3.5, height: float = 3.0, **kw):
     apply_style()
     return plt.subplots(figsize=(width, height), **kw)
+
+
+def no_data(ax, msg: str = "no data", axis_off: bool = False) -> None:
+    """Write ``msg`` in the middle of an axes that has nothing to draw (optionally hiding it)."""
+    ax.text(0.5, 0.5, msg, ha="center", va="center", transform=ax.transAxes)
+    if axis_off:
+        ax.set_axis_off()
 
 
 def save_figure(fig, *paths: str | os.PathLike) -> None:

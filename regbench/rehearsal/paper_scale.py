@@ -221,10 +221,10 @@ PAPER_SCALE: dict[str, PaperScale] = {
     "download": PaperScale(1000.0, "constant", "linear",
                            "largest shared download: Enformer pytorch_model.bin, 1.0 GB (config/paper.yaml note); "
                            "the body is streamed to disk in 1 MiB chunks"),
+    "unzip_genome": PaperScale(983.0, "constant", "linear",
+                               "largest genome: UCSC hg38.fa.gz, 983 MB (mm10.fa.gz ~870 MB, hg19 smaller); "
+                               "gzip -dc | file and samtools faidx stream"),
     # --- synthetic_loci
-    "synthetic_loci_mm10": PaperScale(870.0, "constant", "linear",
-                                      "mm10.fa.gz, ~870 MB (UCSC bigZips listing; order of magnitude, not re-checked offline); "
-                                      "gzip -dc | file and samtools faidx stream"),
     "synthetic_loci_inputs": PaperScale(MM10_FA_MB, "constant", "constant",
                                         "mm10.fa (2.73 Gbp as 50-bp lines) is an input but only its .fai and the 39.9-kb "
                                         "region are read; the user files (83 payloads, Brosh 2023) are read line by line"),
@@ -284,7 +284,6 @@ PAPER_SCALE: dict[str, PaperScale] = {
     # --- personal (job inputs at paper scale; "estimate" rows are arithmetic on published sizes)
     **PERSONAL_SCALE,
     # --- accessibility (acc): sizes of the largest job's inputs on the real data (specs/accessibility.md)
-    "acc_unzip_genome": PaperScale(983.0, "constant", "linear", "UCSC hg38.fa.gz, 983 MB; gzip -dc streams"),
     "acc_assembly_gaps": PaperScale(ACC_HG38_MB, "constant", "linear", "UCSC hg38.fa unzipped (3,209,286,105 bases in 50-bp lines); read 10 Mb at a time"),
     "acc_encode_bigwig": PaperScale(786.0, "constant", "linear", "largest rep1 fold-change bigWig GOPHER used: Panc1 ENCFF185TQC, 786 MB (data/sample_metafile.tsv)"),
     "acc_encode_peaks": PaperScale(3.5, "constant", "linear", "PC-3 IDR thresholded peaks ENCFF061YKV, 3.5 MB (data/sample_metafile.tsv)"),

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import torch
 
+from regbench.genome.tracks import bin_mean
+
 
 def rc_batch(x: torch.Tensor) -> torch.Tensor:
     """Reverse complement of one-hot (B, L, 4) in ACGT order (= genome.onehot.rc_one_hot)."""
@@ -78,13 +80,12 @@ def center_crop(x, y, length: int):
 
 
 def bin_targets(y: torch.Tensor, bin_size: int | None) -> torch.Tensor:
-    """Mean over non-overlapping bins of ``bin_size`` along dim 1 (same as genome.tracks.bin_mean)."""
+    """Mean over non-overlapping bins of ``bin_size`` along dim 1 of profile targets ``(B, W, C)``
+    -> ``(B, W / bin_size, C)`` on ``y``'s device and dtype (:func:`regbench.genome.tracks.bin_mean`);
+    scalar targets and ``bin_size`` None / 1 pass through."""
     if y.dim() != 3 or not bin_size or bin_size == 1:
         return y
-    b, w, c = y.shape
-    if w % bin_size:
-        raise ValueError(f"bin_targets: length {w} not divisible by bin size {bin_size}")
-    return y.reshape(b, w // bin_size, bin_size, c).mean(2)
+    return bin_mean(y, bin_size, axis=1, acc_dtype=None)
 
 
 class GopherAugment:

@@ -54,6 +54,7 @@ from regbench.predict.device import (
     model_device,
     resolve_device,
 )
+from regbench.workflow import atomic_path
 
 CHECKPOINT = "checkpoint_last.pt"
 BEST = "best.pt"
@@ -320,16 +321,14 @@ def _epoch_seed(seed: int, epoch: int, stream: int) -> int:
 
 
 def _atomic_torch_save(obj, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        torch.save(obj, tmp)
 
 
 def _write_history(rows: list[dict], path: Path) -> pd.DataFrame:
     df = pd.DataFrame(rows)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    df.to_csv(tmp, sep="\t", index=False)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, sep="\t", index=False)
     return df
 
 

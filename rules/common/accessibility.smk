@@ -256,10 +256,6 @@ def acc_evaluations(experiment):
     return ACC["evaluations"].get(experiment, [])
 
 
-def acc_selected(evaluation, slug, experiment):
-    return selected(evaluation, slug, ACC, experiment)
-
-
 # evaluations with their own CPU job (acc_tomtom: first-layer activations + Tomtom on the CPU),
 # so the GPU job acc_evaluate does not hold a GPU while they run
 ACC_CPU_EVALUATIONS = ("tomtom",)
@@ -270,7 +266,7 @@ def acc_model_evaluations(wildcards):
     return [
         e
         for e in acc_evaluations(wildcards.experiment)
-        if acc_selected(e, wildcards.model, wildcards.experiment) and e not in ACC_CPU_EVALUATIONS
+        if selected(e, wildcards.model, ACC, wildcards.experiment) and e not in ACC_CPU_EVALUATIONS
     ]
 
 
@@ -308,7 +304,7 @@ def acc_wildcard_evaluation(wildcards):
 
 def acc_eval_models(experiment, evaluation):
     """Models of an experiment that run an evaluation."""
-    return [m for m in acc_models(experiment) if acc_selected(evaluation, m, experiment)]
+    return [m for m in acc_models(experiment) if selected(evaluation, m, ACC, experiment)]
 
 
 def acc_collect_inputs(wildcards):

@@ -4,7 +4,7 @@
 import itertools
 import math
 
-from regbench.studies.dream.data import SUBSETS as DREAM_SUBSETS
+from regbench.studies.dream.subsets import SUBSETS as DREAM_SUBSETS
 
 
 def dream_cfg(key, default=None):

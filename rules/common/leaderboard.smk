@@ -7,7 +7,7 @@ qualified per benchmark at parse time by regbench.leaderboard.cards (pure Python
 import os
 
 from regbench.leaderboard.cards import BENCHMARKS, load_cards, qualify
-from regbench.leaderboard.page import reference_tables
+from regbench.leaderboard.tables import reference_tables
 
 LB_RES = "results/leaderboard"
 LB_CARDS = load_cards(config)

@@ -7,9 +7,9 @@ dry-run lists every GPU job without reading any data (regbench.studies.personal.
 
 import os
 
-from regbench.studies.personal.genes import n_chunks as pers_count_chunks
-from regbench.studies.personal.rosmap import phasing_command as pers_phasing_command
-from regbench.studies.personal.rosmap import plink_qc_args as pers_plink_qc_args
+from regbench.studies.personal.plan import n_chunks as pers_count_chunks
+from regbench.studies.personal.plan import phasing_command as pers_phasing_command
+from regbench.studies.personal.plan import plink_qc_args as pers_plink_qc_args
 
 PERS = config["personal"]
 PERS_RES = "results/personal"

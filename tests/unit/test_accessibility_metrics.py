@@ -111,7 +111,7 @@ def test_change_resolution_error_messages_name_the_sizes():
     x = np.zeros((1, 8, 1))
     with pytest.raises(ValueError, match=r"b1=3 is not a multiple of b0=2"):
         M.change_resolution(x, 2, 3)
-    with pytest.raises(ValueError, match=r"length 8 not divisible by factor 3"):
+    with pytest.raises(ValueError, match=r"length 8 not divisible by bin size 3"):
         M.change_resolution(x, 1, 3)
 
 

@@ -63,3 +63,19 @@ def test_custom_alphabets():
     y = one_hot("ACGTN", alphabet="ACGTN")  # N as its own channel
     np.testing.assert_array_equal(y, np.eye(5, dtype=np.float32))
     assert decode(one_hot("GATC", alphabet="AGCT"), alphabet="AGCT") == "GATC"
+
+
+def test_codes_one_hot_is_the_one_lookup_for_stored_codes():
+    """codes_one_hot (the one lookup: one_hot, the accessibility HDF5 views, the personal CNN, GIA)
+    against an independent np.eye construction; N (code 4) -> n_value; any leading shape."""
+    from regbench.genome.onehot import codes_one_hot, encode_codes
+
+    codes = np.array([[0, 1, 2, 3, 4], [4, 3, 2, 1, 0]], dtype=np.uint8)
+    for n_value in (0.0, 0.25):
+        want = np.vstack([np.eye(4), np.full((1, 4), n_value)])[codes].astype(np.float32)
+        got = codes_one_hot(codes, n_value=n_value)
+        assert got.dtype == np.float32 and got.shape == (2, 5, 4)
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(codes_one_hot(codes[0], n_value=n_value), want[0])
+    np.testing.assert_array_equal(one_hot(["ACGTN", "NTGCA"], n_value=0.25),
+                                  codes_one_hot(encode_codes(["ACGTN", "NTGCA"]), n_value=0.25))

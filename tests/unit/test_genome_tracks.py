@@ -120,3 +120,31 @@ def test_write_bigwig_arrays_rejects_wrong_length(tmp_path):
     with pytest.raises(InputError, match="chrA"):
         write_bigwig_arrays(tmp_path / "y.bigWig", {"chrA": 10}, {"chrA": np.zeros(9)})
     assert not (tmp_path / "y.bigWig").exists()
+
+
+def test_bin_mean_is_the_one_binning_float32_rounding_pinned():
+    """bin_mean serves the demo Enformer targets (float64 sums), the accessibility datasets and
+    metrics (GOPHER's float32 reshape-mean: ``acc_dtype=None``) and the training batches (torch
+    tensors): each path equals its independent computation bit for bit."""
+    import torch
+
+    from regbench.studies.accessibility.metrics import change_resolution
+    from regbench.train.augment import bin_targets
+
+    rng = np.random.default_rng(0)
+    y = rng.gamma(0.3, 3.0, size=(3, 4096, 2)).astype(np.float32)
+    gopher = y.reshape(3, 32, 128, 2).mean(axis=2)  # float32 sums, as the authors' numpy code
+    exact = y.astype(np.float64).reshape(3, 32, 128, 2).mean(axis=2).astype(np.float32)
+    assert (gopher != exact).any()  # the two roundings differ on this input: the pins below bite
+    got = bin_mean(y, 128, axis=1, acc_dtype=None)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, gopher)
+    np.testing.assert_array_equal(bin_mean(y, 128, axis=1), exact)
+    np.testing.assert_array_equal(change_resolution(y, 1, 128), gopher)
+    np.testing.assert_array_equal(change_resolution(y.astype(np.float64), 32, 128),
+                                  y.astype(np.float64).reshape(3, 1024, 4, 2).mean(axis=2))
+    t = bin_targets(torch.from_numpy(y), 128)
+    assert isinstance(t, torch.Tensor) and t.dtype == torch.float32
+    np.testing.assert_array_equal(t.numpy(), torch.from_numpy(y).reshape(3, 32, 128, 2).mean(2).numpy())
+    with pytest.raises(ValueError, match="length 4096 not divisible by bin size 3"):
+        bin_mean(torch.from_numpy(y), 3, axis=1, acc_dtype=None)

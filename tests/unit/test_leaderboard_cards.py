@@ -204,7 +204,7 @@ def test_accessibility_spec_injects_the_card_as_a_study_architecture():
     assert cfg["architectures"]["tiny"] == {"model": "tiny_cnn", "hparams": {"filters": 8}, "train": {"max_epochs": 2}}
     assert "cnn_exp" in cfg["architectures"] and "tiny" not in acc["architectures"]  # study config untouched
     assert cfg["evaluation_models"] == {"gia": ["cnn_"]}  # the card's evaluations run on the card's model
-    from regbench.studies.accessibility.evaluate import selected
+    from regbench.studies.accessibility.experiments import selected
 
     slug = "tiny-coverage-poisson-b32-rc_shift-s0"
     assert not selected("cagi", slug, acc) and selected("cagi", slug, cfg)

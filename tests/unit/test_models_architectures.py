@@ -175,3 +175,20 @@ def test_keras_same_padding_even_kernel():
     assert c._pad == (4, 5)
     c = SameConv1d(1, 1, 3, dilation=8)
     assert c._pad == (8, 8)
+
+
+@pytest.mark.parametrize("name", ["conv_profile_task_base", "residual_profile_task_base", "residual_profile_task_conv_32"])
+def test_task_heads_are_per_track_heads_concatenated(name):
+    """The one trunk/head body (gopher.TrunkHeadModel): track t of a task model is head t applied
+    to the trunk output (after the shared ``pre`` conv of ResidualBind-32), checkpoint keys
+    ``head.<t>.*`` as before the twins were merged."""
+    torch.manual_seed(0)
+    m = registry.build(name, input_length=2048, n_tracks=3).eval()
+    assert {k.split(".")[1] for k in m.state_dict() if k.startswith("head.")} == {"0", "1", "2"}
+    x = torch.rand(2, 2048, 4, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        h = m.trunk(x.transpose(1, 2))
+        if hasattr(m, "pre"):
+            h = m.pre(h)
+        want = torch.nn.functional.softplus(torch.cat([m.head[t](h) for t in range(3)], dim=1)).transpose(1, 2)
+        torch.testing.assert_close(m(x), want, rtol=0, atol=0)

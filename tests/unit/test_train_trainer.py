@@ -266,3 +266,23 @@ def test_finished_run_rewrites_a_removed_model_pt(tmp_path):
     assert res.epochs_run == 2
     again = torch.load(tmp_path / "model.pt", weights_only=True)
     assert set(again) == set(first) and all(torch.equal(again[k], first[k]) for k in first)
+
+
+def test_checkpoint_writes_go_through_workflow_atomic_path(tmp_path):
+    """The trainer's files use the one temp-and-rename (workflow.atomic_path): a save that fails
+    half-way keeps the previous file and leaves no temp file behind."""
+    import regbench.train.trainer as T
+
+    path = tmp_path / T.CHECKPOINT
+    T._atomic_torch_save({"step": 1}, path)
+    assert torch.load(path)["step"] == 1
+
+    class Unpicklable:
+        def __reduce__(self):
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        T._atomic_torch_save({"step": 2, "x": Unpicklable()}, path)
+    assert torch.load(path)["step"] == 1 and sorted(p.name for p in tmp_path.iterdir()) == [T.CHECKPOINT]
+    T._write_history([{"epoch": 0, "loss": 1.5}], tmp_path / "history.tsv")
+    assert (tmp_path / "history.tsv").read_text().splitlines() == ["epoch\tloss", "0\t1.5"]

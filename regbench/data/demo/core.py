@@ -226,21 +226,27 @@ def _background(rng: np.random.Generator, n: int, gc: np.ndarray | float, cpg_ke
     return codes
 
 
+def ap1_cores(codes: np.ndarray) -> np.ndarray:
+    """Start positions (0-based, int64, increasing) of every AP-1 core ``TGA[CG]TCA`` in the
+    (L,) uint8 codes (0..3 = ACGT) on the + strand (the core is its own reverse complement)."""
+    c = codes
+    m = (
+        (c[:-6] == 3)
+        & (c[1:-5] == 2)
+        & (c[2:-4] == 0)
+        & ((c[3:-3] == 1) | (c[3:-3] == 2))
+        & (c[4:-2] == 3)
+        & (c[5:-1] == 1)
+        & (c[6:] == 0)
+    )
+    return np.flatnonzero(m)
+
+
 def _scrub_ap1(codes: np.ndarray) -> int:
     """Break every TGA[CG]TCA in ``codes`` (in place) by setting its 4th base to A."""
     n = 0
     while True:
-        c = codes
-        m = (
-            (c[:-6] == 3)
-            & (c[1:-5] == 2)
-            & (c[2:-4] == 0)
-            & ((c[3:-3] == 1) | (c[3:-3] == 2))
-            & (c[4:-2] == 3)
-            & (c[5:-1] == 1)
-            & (c[6:] == 0)
-        )
-        hits = np.flatnonzero(m)
+        hits = ap1_cores(codes)
         if hits.size == 0:
             return n
         codes[hits + 3] = 0
@@ -255,17 +261,7 @@ def _scrub_unplanted_ap1(codes: np.ndarray, site_mask: np.ndarray, planted: set)
     """
     n = 0
     for _ in range(20):
-        c = codes
-        m = (
-            (c[:-6] == 3)
-            & (c[1:-5] == 2)
-            & (c[2:-4] == 0)
-            & ((c[3:-3] == 1) | (c[3:-3] == 2))
-            & (c[4:-2] == 3)
-            & (c[5:-1] == 1)
-            & (c[6:] == 0)
-        )
-        hits = [int(h) for h in np.flatnonzero(m) if int(h) not in planted]
+        hits = [int(h) for h in ap1_cores(codes) if int(h) not in planted]
         if not hits:
             break
         for h in hits:

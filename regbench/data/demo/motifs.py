@@ -43,17 +43,13 @@ class Pwm:
 
 
 def load_pwms(matrix_ids: list[str], release: str = "JASPAR2022") -> dict[str, Pwm]:
-    """Fetch matrices by versioned ID from pyjaspar's bundled SQLite database (no network)."""
-    from pyjaspar import jaspardb
+    """Matrices by versioned ID (:mod:`regbench.data.jaspar`, offline) as PWMs with a pseudocount:
+    the PPM as counts per 100 sites plus 0.8, renormalised."""
+    from regbench.data import jaspar
 
-    db = jaspardb(release=release)
     out: dict[str, Pwm] = {}
-    for mid in matrix_ids:
-        m = db.fetch_motif_by_id(mid)
-        if m is None:
-            raise KeyError(f"{release}: matrix {mid} not found in pyjaspar's database")
-        counts = np.array([m.counts[b] for b in ALPHABET], dtype=np.float64).T  # (L, 4)
-        counts = counts / counts.sum(axis=1, keepdims=True) * 100.0 + 0.8
+    for mid, m in jaspar.motifs_by_id(matrix_ids, release).items():
+        counts = jaspar.ppm(m) * 100.0 + 0.8
         out[mid] = Pwm(mid, str(m.name), counts / counts.sum(axis=1, keepdims=True))
     return out
 

@@ -108,15 +108,10 @@ ACC_SD = 0.05
 
 def load_pwms() -> dict[str, np.ndarray]:
     """Position probability matrices (L, 4; ACGT) of the planted motifs from pyjaspar's offline JASPAR2022."""
-    from pyjaspar import jaspardb
+    from regbench.data import jaspar
 
-    db = jaspardb(release="JASPAR2022")
-    out = {}
-    for name, mid in MOTIFS.items():
-        m = db.fetch_motif_by_id(mid)
-        counts = np.array([m.counts[b] for b in "ACGT"], dtype=float).T
-        out[name] = counts / counts.sum(axis=1, keepdims=True)
-    return out
+    motifs = jaspar.motifs_by_id(MOTIFS.values(), "JASPAR2022")
+    return {name: jaspar.ppm(motifs[mid]) for name, mid in MOTIFS.items()}
 
 
 def sample_motif(pwm: np.ndarray, rng: np.random.Generator, sharpen: float = 3.0) -> str:

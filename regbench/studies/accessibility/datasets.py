@@ -31,8 +31,8 @@ import pandas as pd
 
 from regbench.genome import intervals
 from regbench.genome.fasta import Genome
-from regbench.genome.onehot import encode_codes
-from regbench.genome.tracks import read_windows
+from regbench.genome.onehot import codes_one_hot, encode_codes
+from regbench.genome.tracks import bin_mean, read_windows
 from regbench.workflow import atomic_path
 
 log = logging.getLogger(__name__)
@@ -299,21 +299,6 @@ def _chrom_key(c: str):
     return (0, int(s), "") if s.isdigit() else (1, 0, s)
 
 
-def codes_to_onehot(codes: np.ndarray, n_value: float = 0.25) -> np.ndarray:
-    """uint8 codes ``(N, L)`` -> float32 one-hot ``(N, L, 4)``; N (code 4) -> ``n_value``."""
-    lut = np.zeros((5, 4), np.float32)
-    lut[np.arange(4), np.arange(4)] = 1
-    lut[4] = n_value
-    return lut[codes]
-
-
-def bin_targets(y: np.ndarray, bin_size: int) -> np.ndarray:
-    """Mean over non-overlapping bins along axis 1: ``(N, L, C)`` -> ``(N, L/B, C)`` float32."""
-    y = np.asarray(y, dtype=np.float32)
-    n, length, c = y.shape
-    return y.reshape(n, length // bin_size, bin_size, c).mean(axis=2)
-
-
 def _rows(ds, idx):
     """Rows ``idx`` (int array, any order, repeats allowed) of an h5py dataset or array, read in
     increasing order (h5py needs it; a contiguous run is read as one slice)."""
@@ -347,6 +332,13 @@ class _View:
         return out[0] if single else out
 
 
+def _bin_float32(y, bin_size: int | None) -> np.ndarray:
+    """float32 coverage ``(n, L, C)`` binned along L (None: base resolution), summed in float32 as
+    GOPHER's numpy code."""
+    y = np.asarray(y, np.float32)
+    return bin_mean(y, bin_size, axis=1, acc_dtype=None) if bin_size else y
+
+
 def _crop_start(length: int, crop: int | None) -> int:
     return 0 if crop is None or crop == length else (length - crop) // 2
 
@@ -356,7 +348,7 @@ def onehot_view(codes_ds, crop: int | None = None, n_value: float = 0.25) -> _Vi
     (centre crop to ``crop`` bp first)."""
     s = _crop_start(codes_ds.shape[1], crop)
     e = codes_ds.shape[1] if crop is None else s + crop
-    return _View(codes_ds, lambda c: codes_to_onehot(c[:, s:e], n_value))
+    return _View(codes_ds, lambda c: codes_one_hot(c[:, s:e], n_value))
 
 
 def target_view(y_ds, crop: int | None = None, bin_size: int | None = None) -> _View:
@@ -366,7 +358,7 @@ def target_view(y_ds, crop: int | None = None, bin_size: int | None = None) -> _
         return _View(y_ds, lambda y: np.asarray(y, np.float32))
     s = _crop_start(y_ds.shape[1], crop)
     e = y_ds.shape[1] if crop is None else s + crop
-    return _View(y_ds, lambda y: bin_targets(y[:, s:e], bin_size) if bin_size else np.asarray(y[:, s:e], np.float32))
+    return _View(y_ds, lambda y: _bin_float32(y[:, s:e], bin_size))
 
 
 def split_size(path, split: str) -> int:
@@ -391,14 +383,14 @@ def iter_split(path, split: str, chunk: int = 256, bin_size: int | None = None, 
             c1 = min(n, c0 + chunk)
             out = {"offset": c0, "cells": cells}
             if "x" in fields:
-                out["x"] = codes_to_onehot(g["codes"][c0:c1, s:e], n_value)
+                out["x"] = codes_one_hot(g["codes"][c0:c1, s:e], n_value)
             if "codes" in fields:
                 out["codes"] = g["codes"][c0:c1, s:e]
             if "y" in g and ("y" in fields or "y_bp" in fields):
                 y = g["y"][c0:c1, s:e]
                 out["y_bp"] = y
                 if "y" in fields:
-                    out["y"] = bin_targets(y, bin_size) if bin_size else np.asarray(y, np.float32)
+                    out["y"] = _bin_float32(y, bin_size)
             if "labels" in g and "labels" in fields:
                 out["labels"] = g["labels"][c0:c1]
             if "coords" in fields:
@@ -433,9 +425,9 @@ def load_split(path, split: str, bin_size: int | None = None, crop: int | None =
         coords["end"] = coords["start"] + crop
         if y is not None:
             y = y[:, s : s + crop]
-    out["x"] = codes_to_onehot(codes, n_value)
+    out["x"] = codes_one_hot(codes, n_value)
     out["coords"] = coords
     if y is not None:
         out["y_bp"] = y
-        out["y"] = bin_targets(y, bin_size) if bin_size else np.asarray(y, np.float32)
+        out["y"] = _bin_float32(y, bin_size)
     return out

@@ -22,7 +22,7 @@ import pandas as pd
 from regbench.metrics.correlation import pearson
 from regbench.studies.accessibility import metrics as M
 from regbench.studies.accessibility.datasets import load_split
-from regbench.studies.accessibility.experiments import selected  # noqa: F401 (re-exported)
+from regbench.studies.accessibility.experiments import selected
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +246,7 @@ def eval_cagi(ctx) -> pd.DataFrame:
     """Standard and robust CAGI5 effects per element (§5.8); per-variant effects to ``extra``.
     Variants are one-hot encoded ``evaluation.chunk`` at a time from their uint8 codes."""
     from regbench.studies.accessibility import cagi
-    from regbench.studies.accessibility.datasets import codes_to_onehot
+    from regbench.genome.onehot import codes_one_hot
 
     spec, ecfg = ctx["spec"], ctx["ecfg"]
     L = int(ctx["cfg"]["input_length"])
@@ -261,8 +261,8 @@ def eval_cagi(ctx) -> pd.DataFrame:
         offs = cagi.shift_offsets(mode, int(ecfg.get("cagi_shifts", 10)), span, int(ecfg.get("robust_seed", 0)))
         s_ref, s_alt = [], []
         for i in range(0, len(ref), chunk):
-            s_ref.append(cagi.window_sums(ctx["f"], codes_to_onehot(ref[i : i + chunk]), offs, L, bin_size))
-            s_alt.append(cagi.window_sums(ctx["f"], codes_to_onehot(alt[i : i + chunk]), offs, L, bin_size))
+            s_ref.append(cagi.window_sums(ctx["f"], codes_one_hot(ref[i : i + chunk], n_value=0.25), offs, L, bin_size))
+            s_alt.append(cagi.window_sums(ctx["f"], codes_one_hot(alt[i : i + chunk], n_value=0.25), offs, L, bin_size))
         eff = cagi.log_ratio_effects(np.concatenate(s_ref), np.concatenate(s_alt), ecfg.get("cagi_aggregate", "mean_log_ratio"))
         per_variant[mode] = eff
         el = cagi.element_scores(table, eff)
@@ -284,7 +284,7 @@ def cagi_example_rows(ctx, table: pd.DataFrame, ref: np.ndarray, alt: np.ndarray
     profiles ``cagi_example_ref`` / ``cagi_example_alt`` (param ``<element>|<bin index>``, one row
     per output bin of the centre crop). ``ref``/``alt``: uint8 codes. Empty when the element is
     not in the table."""
-    from regbench.studies.accessibility.datasets import codes_to_onehot
+    from regbench.genome.onehot import codes_one_hot
 
     if element is None:
         element = table.groupby("element")["value"].var().idxmax()
@@ -294,8 +294,8 @@ def cagi_example_rows(ctx, table: pd.DataFrame, ref: np.ndarray, alt: np.ndarray
     i = int(idx[np.argmax(np.abs(np.asarray(effect)[idx]))])
     L = int(ctx["cfg"]["input_length"])
     off = (ref.shape[1] - L) // 2
-    pr = np.asarray(ctx["f"](codes_to_onehot(ref[i : i + 1, off : off + L])), dtype=np.float64)[0]  # (L_out, C)
-    pa = np.asarray(ctx["f"](codes_to_onehot(alt[i : i + 1, off : off + L])), dtype=np.float64)[0]
+    pr = np.asarray(ctx["f"](codes_one_hot(ref[i : i + 1, off : off + L], n_value=0.25)), dtype=np.float64)[0]  # (L_out, C)
+    pa = np.asarray(ctx["f"](codes_one_hot(alt[i : i + 1, off : off + L], n_value=0.25)), dtype=np.float64)[0]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.log2(pa.sum(axis=0) / pr.sum(axis=0))
     c = int(np.nanargmax(np.abs(np.where(np.isfinite(ratio), ratio, np.nan)))) if np.isfinite(ratio).any() else 0

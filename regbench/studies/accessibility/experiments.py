@@ -10,8 +10,8 @@ gives 4 models. ``arch`` names an entry of ``config['accessibility']['architectu
 (``{model: <registry name>, hparams: {...}, binary: bool}``). A model is named by its settings:
 ``<arch>-<dataset>-<loss>-b<bin>-<aug>-s<seed>`` and lives in
 ``results/accessibility/models/<experiment>/<slug>/`` (``model.pt``, ``history.tsv``,
-``spec.json``). Nothing here imports torch at module level (the Snakefile calls
-:func:`expand_experiments` at parse time).
+``spec.json``). Nothing here imports numpy or torch at module level (the Snakefile calls
+:func:`expand_experiments` and :func:`selected` at parse time: standard library only).
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
-
-import numpy as np
 
 GRID_KEYS = ("arch", "dataset", "loss", "bin", "aug", "seed")
 DEFAULTS = {"loss": "poisson", "bin": 32, "aug": "rc_shift", "seed": 0}
@@ -192,6 +190,8 @@ def predictor(model, batch_size: int = 64, device=None, logits: bool = False, *,
     ``model.logits = True`` switch).
     """
     import copy
+
+    import numpy as np
 
     from regbench.predict.engine import predict
 

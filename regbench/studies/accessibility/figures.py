@@ -11,27 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from regbench.plotting.style import STUDY_COLORS, new_figure, save_figure
-from regbench.workflow import atomic_path
+from regbench.plotting.style import STUDY_COLORS, new_figure, no_data, save_figure
+from regbench.plotting.tables import concat_tsvs, write_tsv
 
 COLOR = STUDY_COLORS["accessibility"]
-
-
-def concat_tables(paths: list[str], out, evaluation: str | None = None) -> pd.DataFrame:
-    """Row-bind TSVs (skipping empty ones), keep the rows of ``evaluation`` if given, write ``out``."""
-    parts = []
-    for p in paths:
-        try:
-            df = pd.read_csv(p, sep="\t")
-        except pd.errors.EmptyDataError:
-            continue
-        if evaluation is not None and "evaluation" in df.columns:
-            df = df[df["evaluation"] == evaluation]
-        parts.append(df)
-    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    with atomic_path(out) as tmp:
-        df.to_csv(tmp, sep="\t", index=False)
-    return df
 
 
 def _read(paths) -> pd.DataFrame:
@@ -40,16 +23,7 @@ def _read(paths) -> pd.DataFrame:
     name a model of two experiments)."""
     from pathlib import Path
 
-    parts = []
-    for p in paths:
-        try:
-            df = pd.read_csv(p, sep="\t")
-        except pd.errors.EmptyDataError:
-            continue
-        df["source"] = str(p)
-        df["experiment"] = Path(p).parent.name
-        parts.append(df)
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return concat_tsvs(paths, each=lambda df, p: df.assign(source=p, experiment=Path(p).parent.name))
 
 
 def _panels(cfg) -> dict:
@@ -75,15 +49,6 @@ def _sel(df, metric, param=None, cell="mean"):
     return df[m]
 
 
-def _write(table: pd.DataFrame, path) -> None:
-    with atomic_path(path) as tmp:
-        table.to_csv(tmp, sep="\t", index=False)
-
-
-def _empty(ax, msg="no data"):
-    ax.text(0.5, 0.5, msg, ha="center", va="center", transform=ax.transAxes)
-
-
 def _bins(df):
     return pd.to_numeric(df["bin"], errors="coerce")
 
@@ -98,7 +63,7 @@ def panel_2a(df, cfg):
     d = df[df["metric"] == "track"] if not df.empty else df
     fig, axes = new_figure(6.5, 2.6, nrows=2, sharex=True)
     if d.empty:
-        _empty(axes[0])
+        no_data(axes[0])
         return fig, d
     cell = _panels(cfg)["tracks_cell"]
     if cell not in set(d["cell"]):
@@ -120,7 +85,7 @@ def _loss_bin_scatter(df, arch, param):
     t = d.drop_duplicates("model").set_index("model")[["loss", "bin"]].join(r.rename("pearson")).join(mse.rename("mse")).reset_index()
     fig, ax = new_figure(3.6, 3.0)
     if t.empty:
-        _empty(ax)
+        no_data(ax)
         return fig, t
     markers = dict(zip(sorted(t["loss"].unique()), "osD^v<>"))
     bins = sorted(_bins(t).unique())
@@ -152,7 +117,7 @@ def _triangle(df, arch):
     t = d.groupby(["train_bin", "eval_bin"], as_index=False)["value"].mean()
     fig, ax = new_figure(3.6, 3.0)
     if t.empty:
-        _empty(ax)
+        no_data(ax)
         return fig, t
     mat = t.pivot(index="train_bin", columns="eval_bin", values="value")
     im = ax.imshow(mat.to_numpy(), cmap="viridis", aspect="auto")
@@ -185,7 +150,7 @@ def panel_ED2(df, cfg):
         g = g.sort_values("window")
         ax.plot(g["window"], g["value"], marker="o", label=model.split("-")[0] + f" b{g['bin'].iloc[0]}")
     if d.empty:
-        _empty(ax)
+        no_data(ax)
     else:
         ax.set_xscale("log", base=2)
         ax.legend(fontsize=6)
@@ -199,7 +164,7 @@ def panel_2d(df, cfg):
     t = d.groupby(["dataset", "bin"], as_index=False)["value"].mean()
     fig, ax = new_figure(3.6, 3.0)
     if t.empty:
-        _empty(ax)
+        no_data(ax)
         return fig, t
     for ds, g in t.groupby("dataset"):
         ax.plot(_bins(g), g["value"], marker="o", label=ds)
@@ -222,7 +187,7 @@ def panel_2e(df, cfg):
         g = g.sort_values("threshold")
         ax.plot(g["threshold"], g["value"], marker=".", label=f"bin {b}")
     if d.empty:
-        _empty(ax)
+        no_data(ax)
     else:
         ax.legend(fontsize=6)
     ax.set_xlabel("test-set coverage threshold")
@@ -236,14 +201,14 @@ def panel_3b(df, cfg):
     augmentation, filled = coverage-threshold data, open = peak-centred data."""
     fig, ax = new_figure(3.8, 3.0)
     if df.empty:
-        _empty(ax)
+        no_data(ax)
         return fig, df
     d = df[(df["cell"] == "mean") & (_bins(df) == int(_panels(cfg)["robustness_bin"]))]
     v = _sel(d, "variation_score", "peak").set_index("model")["value"].rename("variation_score")
     r = _sel(d, "pearson_per_seq", "robust_centre").set_index("model")["value"].rename("pearson_per_seq")
     t = d.drop_duplicates("model").set_index("model")[["arch", "bin", "aug", "seed", "dataset"]].join(v).join(r).reset_index()
     if t.empty:
-        _empty(ax)
+        no_data(ax)
         return fig, t
     t["data"] = np.where(t["dataset"].astype(str).str.startswith("peak"), "peak", "coverage")
     markers = dict(zip(sorted(t["arch"].unique()), "osD^v<>"))
@@ -285,7 +250,7 @@ def _binary_panel(df, which):
     fig, axes = new_figure(6.0, 2.8, ncols=2)
     for ax, param in zip(axes, ("peak", "whole")):
         if t.empty:
-            _empty(ax)
+            no_data(ax)
             continue
         for is_bin, g in t.groupby("binary"):
             quant = is_bin != "True"
@@ -334,7 +299,7 @@ def panel_5a(df, cfg):
     bottom) effects of every substitution along the element."""
     fig, axes = new_figure(6.5, 4.2, nrows=3)
     if df.empty:
-        _empty(axes[0])
+        no_data(axes[0])
         return fig, df
     model, element, d, eff = _cagi_example(df, cfg)
     prof = d[d["metric"].isin(["cagi_example_ref", "cagi_example_alt"]) & d["param"].astype(str).str.startswith(f"{element}|")].copy()
@@ -350,7 +315,7 @@ def panel_5a(df, cfg):
         axes[0].set_ylabel("predicted coverage")
         axes[0].set_xlabel("position in the 2,048-bp input (bp)")
     else:
-        _empty(axes[0], "no profile (binary model)")
+        no_data(axes[0], "no profile (binary model)")
     for ax, col, title in ((axes[1], "value", "measured"), (axes[2], "effect_robust", "predicted (robust)")):
         mat = eff.pivot_table(index="alt", columns="pos", values=col)
         lim = np.nanmax(np.abs(mat.to_numpy())) or 1
@@ -396,7 +361,7 @@ def panel_5b(df, cfg):
     t = _cagi_summary(df)
     fig, ax = new_figure(3.6, 3.0)
     if t.empty:
-        _empty(ax)
+        no_data(ax)
         return fig, t
     for is_bin, g in t.groupby("binary"):
         quant = is_bin != "True"
@@ -421,7 +386,7 @@ def panel_5c(df, cfg):
     t = _cagi_summary(df)
     fig, ax = new_figure(3.6, 3.0)
     if t.empty:
-        _empty(ax)
+        no_data(ax)
         return fig, t
     t = t.sort_values("delta").reset_index(drop=True)
     ax.bar(range(len(t)), t["delta"], color=np.where(t["shift_trained"], COLOR, "0.6"))
@@ -484,7 +449,7 @@ def panel_6a(df, cfg):
     d, cell = _flank_table(df, cfg, True)
     fig, ax = new_figure(3.8, 3.0)
     if d.empty:
-        _empty(ax)
+        no_data(ax)
         return fig, d
     pattern = cfg["evaluation"]["gia"]["motif_pairs"][0][0]
     d = d[d["pattern"] == pattern].sort_values("rank").reset_index(drop=True)
@@ -509,7 +474,7 @@ def panel_ED4(df, cfg):
     patterns = list(dict.fromkeys(d["pattern"])) if not d.empty else []
     fig, axes = new_figure(3.0 * max(1, len(patterns)), 3.0, ncols=max(1, len(patterns)), squeeze=False)
     if d.empty:
-        _empty(axes[0, 0])
+        no_data(axes[0, 0])
         return fig, d
     for ax, pat in zip(axes[0], patterns):
         for (exp, model), g in d[d["pattern"] == pat].groupby(["experiment", "model"]):
@@ -539,7 +504,7 @@ def _distance(df, cfg, reference):
     pairs = _gia_pairs(cfg)
     fig, axes = new_figure(3.2 * len(pairs), 3.0, ncols=len(pairs), squeeze=False)
     if d.empty:
-        _empty(axes[0, 0])
+        no_data(axes[0, 0])
         return fig, d
     w = int(_panels(cfg)["gia_distance_plot_window"])
     for ax, pair in zip(axes[0], pairs):
@@ -568,7 +533,7 @@ def _coop(df, cfg, reference):
     pairs = _gia_pairs(cfg)
     fig, axes = new_figure(3.2 * len(pairs), 3.0, ncols=len(pairs), squeeze=False)
     if d.empty:
-        _empty(axes[0, 0])
+        no_data(axes[0, 0])
         return fig, d
     d, cell = _gia_cell(d, cfg)
     parts = d["param"].astype(str).str.split("|")
@@ -607,7 +572,7 @@ def panel_SF1(df, cfg):
     h = df[df["evaluation"] == "history"] if not df.empty else df
     if h.empty:
         for ax in axes:
-            _empty(ax)
+            no_data(ax)
         return fig, h
     archs = cfg.get("architectures", {})
     exps = set(h["experiment"])
@@ -644,8 +609,8 @@ def panel_SF2(df, cfg):
     fig, (ax1, ax2) = new_figure(7.5, 3.0, ncols=2)
     d = df[df["metric"].astype(str).str.startswith("occlusion_")] if not df.empty else df
     if d.empty or not (d["metric"] == "occlusion_seq").any():
-        _empty(ax1)
-        _empty(ax2)
+        no_data(ax1)
+        no_data(ax2)
         return fig, d
     models = list(dict.fromkeys(d["model"]))
     ref = cfg.get("reference_model")
@@ -690,7 +655,7 @@ def draw_panel(panel: str, inputs: list[str], pdf, png, table_out, cfg: dict) ->
     """Draw ``panel`` from its input tables; write the figure and the plotted table."""
     df = _read(inputs)
     fig, table = PANELS[panel](df, cfg)
-    _write(table, table_out)
+    write_tsv(table, table_out)
     save_figure(fig, pdf, png)
     return table
 
@@ -717,5 +682,5 @@ def write_table(name: str, inputs: list[str], out) -> pd.DataFrame:
             # per-cell IDR test sets: one row per cell line, cell = param; their mean over cells
             idr = df[df["metric"] == "pearson_per_seq_idr"].groupby(["experiment", "model"])["value"].mean().rename("pearson_per_seq_idr_mean")
             t = t.join(idr, on=["experiment", "model"])
-    _write(t, out)
+    write_tsv(t, out)
     return t

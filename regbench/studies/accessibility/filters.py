@@ -116,19 +116,13 @@ def read_meme(path: str | Path) -> dict[str, np.ndarray]:
     return motifs
 
 
-def jaspar_motifs(release: str = "JASPAR2022", collection: str = "CORE", tax_group: str = "vertebrates") -> dict[str, np.ndarray]:
-    """JASPAR PPMs ``{"<matrix_id>_<name>": (W, 4)}`` from the pyjaspar package (offline)."""
-    from pyjaspar import jaspardb
-
-    out = {}
-    for m in jaspardb(release=release).fetch_motifs(collection=collection, tax_group=[tax_group]):
-        counts = np.array([m.counts[b] for b in "ACGT"], dtype=np.float64).T  # (W, 4)
-        out[f"{m.matrix_id}_{m.name}"] = counts / counts.sum(axis=1, keepdims=True)
-    return out
-
-
 def bh_qvalues(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg q-values of a 1-D p-value vector (monotone, capped at 1)."""
+    """Benjamini-Hochberg q-values of a 1-D p-value vector (monotone, capped at 1): ``p * m / rank``.
+
+    Equal to ``scipy.stats.false_discovery_control(p, method="bh")`` within 2 ULP but not bit for
+    bit (scipy rounds ``p * (m / rank)``); kept so the stored Tomtom q-values do not change
+    (tests/unit/test_accessibility_gia_filters.py pins both facts).
+    """
     p = np.asarray(p, dtype=np.float64)
     n = p.size
     order = np.argsort(p)

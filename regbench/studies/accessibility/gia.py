@@ -25,6 +25,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from regbench.genome.onehot import codes_one_hot
+
 ALPHABET = "ACGT"
 
 
@@ -64,10 +66,6 @@ def to_indices(x: np.ndarray) -> np.ndarray:
     return np.asarray(x).argmax(axis=-1)
 
 
-def from_indices(idx: np.ndarray) -> np.ndarray:
-    return np.eye(4, dtype=np.float32)[idx]
-
-
 def _codes(motif: str) -> np.ndarray:
     """Indices of a concrete motif (A, C, G, T only); a wildcard pattern must be expanded first."""
     bad = sorted(set(motif) - set(ALPHABET))
@@ -82,7 +80,7 @@ def embed(x: np.ndarray, motifs: Sequence[tuple[str, int]]) -> np.ndarray:
     idx = to_indices(x).copy()
     for motif, pos in motifs:
         idx[:, pos : pos + len(motif)] = _codes(motif)
-    return from_indices(idx)
+    return codes_one_hot(idx)
 
 
 def expand_pattern(pattern: str) -> list[str]:
@@ -129,7 +127,7 @@ def global_importance_many(
         for j, motifs in enumerate(chunk):
             for motif, pos in motifs:
                 idx[j, :, pos : pos + len(motif)] = _codes(motif)
-        pred = _per_sequence_means(predict_fn(from_indices(idx.reshape(-1, length))))
+        pred = _per_sequence_means(predict_fn(codes_one_hot(idx.reshape(-1, length))))
         delta = pred.reshape(len(chunk), n, -1) - null[None]
         out.append(delta if per_sequence else delta.mean(axis=1))
     c = null.shape[-1]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from regbench.genome.tracks import bin_mean
 from regbench.metrics.correlation import pearson
 
 BIN_SIZES = (1, 32, 64, 128, 256, 512, 1024, 2048)
@@ -16,16 +17,15 @@ BIN_SIZES = (1, 32, 64, 128, 256, 512, 1024, 2048)
 def change_resolution(x: np.ndarray, b0: int, b1: int) -> np.ndarray:
     """Mean-downsample ``(N, L, C)`` from bin ``b0`` to bin ``b1`` (``b1`` multiple of ``b0``).
 
-    ``x.reshape(N, L*b0/b1, b1/b0, C).mean(axis=2)`` (GOPHER ``change_resolution``).
+    ``x.reshape(N, L*b0/b1, b1/b0, C).mean(axis=2)`` in ``x``'s dtype (GOPHER ``change_resolution``;
+    :func:`regbench.genome.tracks.bin_mean` with ``acc_dtype=None``).
     """
     x = np.asarray(x)
     if b1 % b0:
         raise ValueError(f"change_resolution: b1={b1} is not a multiple of b0={b0}")
-    f = b1 // b0
-    n, length, c = x.shape
-    if length % f:
-        raise ValueError(f"change_resolution: length {length} not divisible by factor {f}")
-    return x.reshape(n, length // f, f, c).mean(axis=2)
+    if x.ndim != 3:
+        raise ValueError(f"change_resolution: expected (N, L, C), got shape {x.shape}")
+    return bin_mean(x, b1 // b0, axis=1, acc_dtype=None)
 
 
 def upsample(x: np.ndarray, bin_size: int) -> np.ndarray:

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from regbench.plotting.style import new_figure, save_figure
+from regbench.plotting.tables import write_tsv
 from regbench.studies.dream.data import SUBSETS
-from regbench.workflow import atomic_path
 
 SUBSET_ORDER = ["all", *SUBSETS]
 
@@ -48,17 +48,11 @@ def _bars(ax, table: pd.DataFrame, group: str, series: str, value: str, err: str
     ax.axhline(0, color="0.5", lw=0.5)
 
 
-def _write_data(df: pd.DataFrame, path: str | None) -> None:
-    if path:
-        with atomic_path(path) as tmp:
-            df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-
-
 def subset_performance(scores_tsv: str, models: list[str], pdf: str, png: str, data_tsv: str | None = None) -> None:
     """Pearson r per test subset (pairs: r of differences), one bar per model."""
     t = pd.read_csv(scores_tsv, sep="\t")
     t = t[t["model"].isin(models)]
-    _write_data(t, data_tsv)
+    write_tsv(t, data_tsv, "%.6g")
     fig, ax = new_figure(6.5, 3.0)
     _bars(ax, t, "subset", "model", "pearson", order=SUBSET_ORDER)
     ax.set_ylabel("Pearson r (public ids removed)")
@@ -74,15 +68,13 @@ def prixfixe_grid(summary_tsv: str, grid_tsv: str) -> pd.DataFrame:
     s["first"], s["core"], s["final"] = parts[1], parts[2], parts[3]
     cols = ["first", "core", "final", "model", "pearson_score", "spearman_score", "holdout_pearson"]
     g = s[[c for c in cols if c in s.columns]].sort_values(["final", "first", "core"])
-    with atomic_path(grid_tsv) as tmp:
-        g.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-    return g
+    return write_tsv(g, grid_tsv, "%.6g")
 
 
 def prixfixe_heatmap(grid_tsv: str, value: str, pdf: str, png: str, data_tsv: str | None = None) -> None:
     """Heatmap: rows first / core, columns final block; cell = ``value`` (Pearson or Spearman score)."""
     g = pd.read_csv(grid_tsv, sep="\t")
-    _write_data(g[["model", "first", "core", "final", value]], data_tsv)
+    write_tsv(g[["model", "first", "core", "final", value]], data_tsv, "%.6g")
     g["first / core"] = g["first"] + " / " + g["core"]
     m = g.pivot(index="first / core", columns="final", values=value)
     fig, ax = new_figure(3.2, 0.35 * len(m) + 1.0)
@@ -106,7 +98,7 @@ def drosophila_panel(table_tsv: str, pdf: str, png: str, data_tsv: str | None = 
     from regbench.studies.dream.published import reference_marks
 
     t = pd.read_csv(table_tsv, sep="\t")
-    _write_data(t, data_tsv)
+    write_tsv(t, data_tsv, "%.6g")
     fig, ax = new_figure(3.2, 2.6)
     _bars(ax, t, "task", "model", "pearson", marks=reference_marks("drosophila"))
     ax.set_ylabel("Pearson r (test, chr2R)")
@@ -120,7 +112,7 @@ def human_panel(table_tsv: str, pdf: str, png: str, data_tsv: str | None = None)
 
     t = pd.read_csv(table_tsv, sep="\t")
     agg = t.groupby(["model", "cell"], sort=False)["pearson"].agg(["mean", "std"]).reset_index().fillna(0.0)
-    _write_data(agg.assign(n_folds=t.groupby(["model", "cell"], sort=False).size().to_numpy()), data_tsv)
+    write_tsv(agg.assign(n_folds=t.groupby(["model", "cell"], sort=False).size().to_numpy()), data_tsv, "%.6g")
     fig, ax = new_figure(3.5, 2.6)
     _bars(ax, agg, "cell", "model", "mean", err="std", marks=reference_marks("human"))
     ax.set_ylabel("Pearson r (held-out folds, mean +- sd)")
@@ -137,17 +129,10 @@ def leaderboard_scores(summary_tsv: str, models: list[str], pdf: str, png: str, 
     s = s[s["model"].isin(models)]
     cols = ["pearson_score", "spearman_score", "pearson_score_public", "spearman_score_public"]
     long = s.melt(id_vars="model", value_vars=[c for c in cols if c in s.columns], var_name="score", value_name="value")
-    _write_data(long, data_tsv)
+    write_tsv(long, data_tsv, "%.6g")
     fig, ax = new_figure(5.0, 2.8)
     _bars(ax, long, "score", "model", "value", order=[c for c in cols if c in s.columns], marks=reference_marks("summary"))
     ax.set_ylabel("DREAM score")
     ax.set_ylim(top=1.0)
     ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     save_figure(fig, pdf, png)
-
-
-def concat_tables(paths: list[str], out_tsv: str) -> pd.DataFrame:
-    t = pd.concat([pd.read_csv(p, sep="\t") for p in paths], ignore_index=True)
-    with atomic_path(out_tsv) as tmp:
-        t.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-    return t

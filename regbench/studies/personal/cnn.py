@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from regbench.genome.onehot import codes_one_hot
 from regbench.workflow import atomic_path
 
 
@@ -24,13 +25,6 @@ def cnn_window(tss: int, window_bp: int) -> tuple[int, int]:
     """TSS-centred window; for odd lengths (40,001) the TSS is the middle base."""
     start = int(tss) - window_bp // 2
     return start, start + window_bp
-
-
-def one_hot_codes(codes: np.ndarray) -> np.ndarray:
-    """(..., L) uint8 codes (0..3 = ACGT, 4 = N) -> (..., L, 4) float32 one-hot (N = zeros)."""
-    lut = np.zeros((5, 4), np.float32)
-    lut[np.arange(4), np.arange(4)] = 1.0
-    return lut[codes]
 
 
 class CodesDataset:
@@ -48,7 +42,7 @@ class CodesDataset:
         return len(self.codes)
 
     def __getitem__(self, i):
-        return self._torch.from_numpy(one_hot_codes(self.codes[i])), self._torch.from_numpy(self.y[i])
+        return self._torch.from_numpy(codes_one_hot(self.codes[i])), self._torch.from_numpy(self.y[i])
 
 
 def train_cnn(genes_tsv: str, genome_fa: str, expression: str, out_model: str,
@@ -87,7 +81,7 @@ def train_cnn(genes_tsv: str, genome_fa: str, expression: str, out_model: str,
               TrainConfig(max_epochs=int(c.get("max_epochs", 30)), batch_size=16, lr=1e-3,
                           seed=int(c.get("seed", 3)), precision=study_precision(cfg, "training")),
               Path(out_model).parent, log=log)
-    pred = predict(res.model, (one_hot_codes(codes[i:i + 32]) for i in range(0, len(codes), 32)),
+    pred = predict(res.model, (codes_one_hot(codes[i:i + 32]) for i in range(0, len(codes), 32)),
                    batch_size=32, precision=study_precision(cfg, "inference"),
                    progress=False)[:, 0] * sd + mu if len(codes) else np.zeros(0)
     genes["predicted"] = pred

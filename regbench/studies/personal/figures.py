@@ -14,17 +14,14 @@ import numpy as np
 import pandas as pd
 
 from regbench.metrics.correlation import pearson
-from regbench.plotting.style import STUDY_COLORS, new_figure, save_figure
+from regbench.plotting.style import STUDY_COLORS, new_figure, no_data, save_figure
+from regbench.plotting.tables import read_tsv, write_tsv
 
 C = STUDY_COLORS["personal"]
 NEG = "steelblue"
 #: panel -> example gene role it shows (Fig. 1D/1E DDX11, Fig. 2B/2D/2G GSTM3, Supp. 2/3 DDX11)
 EXAMPLE_ROLE = {"fig1d": "positive", "fig1e": "positive", "fig2b": "negative", "fig2d": "negative",
                 "fig2g": "negative", "supp2": "positive", "supp3": "positive"}
-
-
-def _read(p):
-    return pd.read_csv(p, sep="\t")
 
 
 def _scatter_r(ax, x, y, xlabel, ylabel, title=""):
@@ -36,11 +33,6 @@ def _scatter_r(ax, x, y, xlabel, ylabel, title=""):
     ax.set_ylabel(ylabel)
     ax.set_title(f"{title} R = {r:.2f}, n = {int(ok.sum())}".strip())
     return r
-
-
-def _empty(ax, msg):
-    ax.text(0.5, 0.5, msg, ha="center", va="center", transform=ax.transAxes)
-    ax.set_axis_off()
 
 
 def _heads(df: pd.DataFrame, prefix: str) -> list[str]:
@@ -73,7 +65,7 @@ def _mean_vs_pred(fig, df, test_only=False):
 def _individual(ax, df, role, pred, st):
     d = df[df["role"] == role]
     if d.empty:
-        return _empty(ax, f"no {role} example gene")
+        return no_data(ax, f"no {role} example gene", axis_off=True)
     col = pred if pred in d else "predicted"
     gene = d["gene_id"].iloc[0]
     _scatter_r(ax, d[col], d["observed"], f"predicted ({col})", "observed expression", _gene_label(st, gene))
@@ -118,23 +110,23 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
     role = EXAMPLE_ROLE.get(panel)
     data = pd.DataFrame()
     if panel in ("fig1b", "supp1"):
-        df = _read(inputs[0])
+        df = read_tsv(inputs[0])
         n = max(1, len(_heads(df, "finetuned_")))
         fig, _ = new_figure(3.4 * n, 3.0, ncols=n, squeeze=False)
         _mean_vs_pred(fig, df, test_only=panel == "supp1")
         data = df[df["split"] == "test"] if panel == "supp1" else df
     elif panel in ("fig1d", "fig2b"):
         fig, ax = new_figure(3.6, 3.0)
-        ind = _read(inputs[0])
-        _individual(ax, ind, role, "predicted_finetuned" if panel == "fig1d" else "predicted", _read(inputs[1]))
+        ind = read_tsv(inputs[0])
+        _individual(ax, ind, role, "predicted_finetuned" if panel == "fig1d" else "predicted", read_tsv(inputs[1]))
         data = ind[ind["role"] == role]
     elif panel in ("fig1e", "fig2d"):
         fig, ax = new_figure(3.8, 3.0)
-        snvs, st = _read(inputs[0]), _read(inputs[1])
+        snvs, st = read_tsv(inputs[0]), read_tsv(inputs[1])
         gene = _example(st, role)
         d = snvs[snvs["gene_id"] == gene] if gene else snvs.iloc[:0]
         if d.empty:
-            _empty(ax, f"no ISM for the {role} example gene")
+            no_data(ax, f"no ISM for the {role} example gene", axis_off=True)
         else:
             drv = d["driver"].astype(bool)
             if panel == "fig1e":
@@ -157,15 +149,15 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
             data = d
     elif panel == "fig2a":
         fig, ax = new_figure(3.6, 3.0)
-        data = _read(inputs[0])
+        data = read_tsv(inputs[0])
         _volcano(ax, data)
     elif panel in ("fig2c", "supp4"):
         fig, ax = new_figure(3.6, 3.0)
-        st = _read(inputs[0])
+        st = read_tsv(inputs[0])
         d = st[st["r_predixcan"].notna()]
         data = d
         if d.empty:
-            _empty(ax, "no gene with a PrediXcan model")
+            no_data(ax, "no gene with a PrediXcan model", axis_off=True)
         elif panel == "fig2c":
             sig = d["significant"].astype(bool)
             ax.scatter(d.loc[~sig, "r_predixcan"], d.loc[~sig, "r"], s=6, color="lightgrey", lw=0)
@@ -181,11 +173,11 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
             _scatter_r(ax, d["r_predixcan"], d["r"].abs(), "PrediXcan R", "|Enformer R|")
     elif panel == "fig2e":
         fig, ax = new_figure(3.6, 3.0)
-        s = _read(inputs[0]).dropna(subset=["supported_fraction"])
+        s = read_tsv(inputs[0]).dropna(subset=["supported_fraction"])
         s = s[s["group"].isin(["positive", "negative"])]
         data = s
         if s.empty:
-            _empty(ax, "no gene with drivers")
+            no_data(ax, "no gene with drivers", axis_off=True)
         else:
             for i, grp in enumerate(["positive", "negative"]):
                 v = s.loc[s["group"] == grp, "supported_fraction"].to_numpy(float)
@@ -199,12 +191,12 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
         # plot_driverdistance.py: backward drivers, 1-kb bins over -70..70 kb, main drivers on
         # top; the right-hand pair zooms to +-20 kb
         fig, axes = new_figure(10.0, 3.0, ncols=4)
-        b = _read(inputs[0])
+        b = read_tsv(inputs[0])
         b = b[b["group"].isin(["positive", "negative"])]
         data = b
         if b.empty:
             for ax in axes:
-                _empty(ax, "no backward drivers in positive/negative genes")
+                no_data(ax, "no backward drivers in positive/negative genes", axis_off=True)
         else:
             f = cfg.get("figures", {})
             lim, bw, zoom = int(f.get("driver_distance_limit", 70000)), int(f.get("driver_distance_bin", 1000)), \
@@ -214,11 +206,11 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
             _distance_hist(axes[2:], b, groups, "main", lim, bw, zoom=zoom)
     elif panel == "fig2g":
         fig, ax = new_figure(7.0, 2.6)
-        st, snvs = _read(inputs[0]), _read(inputs[1])
+        st, snvs = read_tsv(inputs[0]), read_tsv(inputs[1])
         gene = _example(st, role)
         track = _attribution_track(inputs[2:], gene) if gene else None
         if track is None:
-            _empty(ax, f"no attribution track for the {role} example gene")
+            no_data(ax, f"no attribution track for the {role} example gene", axis_off=True)
         else:
             w = int(cfg.get("window_bp", len(track)))
             x = np.arange(len(track)) - w // 2
@@ -238,11 +230,11 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
             ax.set_title(_gene_label(st, gene))
     elif panel == "supp7":
         fig, ax = new_figure(3.6, 3.0)
-        s = _read(inputs[0])
+        s = read_tsv(inputs[0])
         s = s[(s["n_drivers"] > 0) & s["group"].isin(["positive", "negative"])]
         data = s
         if s.empty:
-            _empty(ax, "no gene with drivers")
+            no_data(ax, "no gene with drivers", axis_off=True)
         else:
             mx = int(s["n_drivers"].max())
             for grp, col in (("positive", C), ("negative", NEG)):
@@ -252,13 +244,13 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
             ax.set_xlabel("forward drivers per gene")
             ax.set_ylabel("genes")
     elif panel in ("ed1a", "ed1b"):
-        st = _read(inputs[0])
+        st = read_tsv(inputs[0])
         others = _heads(st, "r_finetuned_") if panel == "ed1a" else ["r_cage_ensemble"]
         others = [c for c in others if c in st] or (["r_finetuned"] if panel == "ed1a" and "r_finetuned" in st else [])
         fig, axes = new_figure(3.4 * max(1, len(others)), 3.0, ncols=max(1, len(others)), squeeze=False)
         data = st[["gene_id", "r", "significant"] + others] if others else st.iloc[:0]
         if not others:
-            _empty(axes[0, 0], "not computed")
+            no_data(axes[0, 0], "not computed", axis_off=True)
         for ax, other in zip(axes[0], others):
             lab = f"R {other.removeprefix('r_finetuned_')} elastic-net head" if panel == "ed1a" else \
                 "R ensembled (shifts + RC)"
@@ -268,7 +260,7 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
             ax.set_title(ax.get_title() + f"\nsign agreement (significant genes) {agree:.0%}")
     elif panel == "ed1c":
         fig, ax = new_figure(3.6, 3.0)
-        st = _read(inputs[0])
+        st = read_tsv(inputs[0])
         fm = st["finemapped"].astype(bool) if "finemapped" in st else pd.Series(False, index=st.index)
         bins = np.linspace(-1, 1, 41)
         ax.hist(st.loc[~fm, "r"].dropna(), bins=bins, alpha=0.5, color="grey", density=True, label="other genes")
@@ -282,27 +274,27 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
         ax.set_xlabel("Pearson R per gene")
     elif panel == "ed2a":
         fig, ax = new_figure(3.6, 3.0)
-        d = _read(inputs[0])
+        d = read_tsv(inputs[0])
         d = d[d["split"] == "test"]
         data = d
         if len(d) < 3:
-            _empty(ax, "fewer than 3 test genes")
+            no_data(ax, "fewer than 3 test genes", axis_off=True)
         else:
             _scatter_r(ax, d["predicted"], d["observed_mean"], "CNN prediction", "observed mean expression", "test genes")
     elif panel == "ed2b":
         fig, ax = new_figure(3.6, 3.0)
-        data = _read(inputs[0])
+        data = read_tsv(inputs[0])
         _volcano(ax, data)
     elif panel == "supp2":
         fig, axes = new_figure(7.0, 3.0, ncols=2, gridspec_kw={"width_ratios": [2.2, 1]})
-        eg, st = _read(inputs[0]), _read(inputs[1])
+        eg, st = read_tsv(inputs[0]), read_tsv(inputs[1])
         gene = _example(st, role)
         minfreq = float(cfg.get("figures", {}).get("genotype_min_frequency", 0.1))
         d = eg[(eg["gene_id"] == gene) & (eg["frequency"] >= minfreq)] if gene else eg.iloc[:0]
         data = d
         if d.empty:
             for ax in axes:
-                _empty(ax, "no common SNVs of the example gene")
+                no_data(ax, "no common SNVs of the example gene", axis_off=True)
         else:
             m = d.drop(columns=["gene_id", "role", "pos", "ref", "alt", "frequency"]).to_numpy(float)  # SNV x ind
             order_s = _leaf_order(m)
@@ -317,12 +309,12 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
             axes[1].set_ylabel("individuals")
     elif panel == "supp3":
         fig, axes = new_figure(7.0, 3.2, nrows=2, sharex=True)
-        drivers, st = _read(inputs[0]), _read(inputs[1])
+        drivers, st = read_tsv(inputs[0]), read_tsv(inputs[1])
         gene = _example(st, role)
         win = _driver_window(inputs[2:], drivers, gene)
         if win is None:
             for ax in axes:
-                _empty(ax, "no main-driver window ISM of the example gene")
+                no_data(ax, "no main-driver window ISM of the example gene", axis_off=True)
         else:
             key, seq, ref, var, flank = win
             x = np.arange(len(seq)) - flank
@@ -337,13 +329,13 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
             axes[0].set_title(f"{_gene_label(st, gene)}: main driver {key.rsplit('_', 1)[1]} (+-{flank} bp)")
     elif panel == "supp5":
         fig, axes = new_figure(7.0, 3.0, ncols=2)
-        s = _read(inputs[0])
+        s = read_tsv(inputs[0])
         s = s[s["xai"].astype(bool)] if "xai" in s else s
         data = s[["gene_id", "linear_approx_r", "linear_approx_grad_r"]]
         for ax, col, lab in ((axes[0], "linear_approx_r", "ISM"), (axes[1], "linear_approx_grad_r", "gradient")):
             v = s[col].dropna().to_numpy(float)
             if not len(v):
-                _empty(ax, f"no {lab} approximation")
+                no_data(ax, f"no {lab} approximation", axis_off=True)
                 continue
             ax.hist(v, bins=np.linspace(-1, 1, 41), color=C)
             ax.axvline(0.2, color="grey", ls="--", lw=0.8)
@@ -352,12 +344,12 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
             ax.set_title(f"{lab}: {(v > 0.2).mean():.0%} of {len(v)} genes > 0.2, median {np.median(v):.2f}")
     elif panel == "supp6":
         fig, axes = new_figure(7.0, 3.0, ncols=2)
-        snvs = _read(inputs[0])
+        snvs = read_tsv(inputs[0])
         d = snvs.dropna(subset=["ism", "grad"])
         data = d[["gene_id", "pos", "ism", "grad"]]
         if d.empty:
             for ax in axes:
-                _empty(ax, "no SNV with ISM and gradient")
+                no_data(ax, "no SNV with ISM and gradient", axis_off=True)
         else:
             _scatter_r(axes[0], d["ism"], d["grad"], "ISM", "gradient (alt - ref)", "all SNVs")
             per = [pearson(g["ism"].to_numpy(float), g["grad"].to_numpy(float)) for _, g in d.groupby("gene_id") if len(g) > 2]
@@ -368,12 +360,12 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
             axes[1].set_title(f"median {np.median(per):.2f} (n = {len(per)})" if len(per) else "")
     elif panel == "supp8":
         fig, axes = new_figure(7.0, 3.0, ncols=2)
-        cl = _read(inputs[0])
+        cl = read_tsv(inputs[0])
         data = cl
         for ax, bg in zip(axes, ("ref", "var")):
             d = cl[(cl["background"] == bg) & (cl["n"] >= 2)].head(30) if len(cl) else cl
             if d.empty:
-                _empty(ax, f"no {bg} 13-mer cluster of >= 2 drivers")
+                no_data(ax, f"no {bg} 13-mer cluster of >= 2 drivers", axis_off=True)
                 continue
             x = np.arange(len(d))
             ax.bar(x, d["n_supported"], color=C, label="supported")
@@ -384,7 +376,7 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
             ax.legend(fontsize=6)
     elif panel in ("supp9", "supp10"):
         fig, axes = new_figure(7.0, 3.0, ncols=2)
-        d = _read(inputs[0])
+        d = read_tsv(inputs[0])
         cut = float(cfg.get("xai", {}).get("abs_r_min", 0.2))
         d = d.assign(group=np.where(d["gene_r"] > cut, "positive", np.where(d["gene_r"] < -cut, "negative", "none")))
         if panel == "supp10":
@@ -392,18 +384,18 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
         data = d[d["group"] != "none"]
         if d[d["group"] != "none"].empty:
             for ax in axes:
-                _empty(ax, "no forward drivers")
+                no_data(ax, "no forward drivers", axis_off=True)
         else:
             w = int(cfg.get("window_bp", 196608)) // 2
             _distance_hist(axes, d, [("positive", "forestgreen"), ("negative", "indigo")], "main" if panel == "supp9" else "",
                            w, max(1, int(cfg.get("figures", {}).get("driver_distance_bin", 1000))))
     elif panel == "supp11":
         fig, axes = new_figure(7.0, 3.0, ncols=2)
-        ws = _read(inputs[0])
+        ws = read_tsv(inputs[0])
         data = ws
         if ws.empty:
             for ax in axes:
-                _empty(ax, "no main-driver window ISM")
+                no_data(ax, "no main-driver window ISM", axis_off=True)
         else:
             for bg, col in (("ref", C), ("var", NEG)):
                 v = np.sort(ws[f"{bg}_max_abs_z"].to_numpy(float))
@@ -420,7 +412,7 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
         fig, ax = new_figure(7.0, 3.2)
         prof = _profiles(inputs)
         if prof is None or len(prof[0]) < 2:
-            _empty(ax, "fewer than 2 gradient profiles")
+            no_data(ax, "fewer than 2 gradient profiles", axis_off=True)
         else:
             from sklearn.cluster import AgglomerativeClustering
 
@@ -439,12 +431,7 @@ def make_panel(panel: str, inputs: list[str], pdf: str, png: str, cfg: dict | No
     else:
         raise ValueError(f"unknown personal panel {panel!r}")
     save_figure(fig, pdf, png)
-    if data_tsv:
-        from regbench.workflow import atomic_path
-
-        with atomic_path(data_tsv) as tmp:
-            data.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-    return data
+    return write_tsv(data, data_tsv, "%.6g")
 
 
 def _leaf_order(m: np.ndarray) -> np.ndarray:

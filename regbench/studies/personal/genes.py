@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from regbench.errors import InputError
+from regbench.studies.personal.plan import n_chunks
 
 _ATTR = re.compile(r'(\S+) "([^"]*)"')
 
@@ -214,21 +215,6 @@ def gene_window(tss: int, window_bp: int) -> tuple[int, int]:
     """
     start = int(tss) - window_bp // 2
     return start, start + window_bp
-
-
-def n_chunks(cfg: dict, which: str = "personal") -> int:
-    """Number of chunks of the personal gene set (``which="personal"``: ceil(n_genes / chunk_size))
-    or of the reference gene set (``"reference"``: ceil(genes.n_reference / chunk_size)); fixed
-    from config so a dry-run lists every job (genes are spread over them, :func:`spread_chunks`)."""
-    import math
-
-    gcfg = cfg.get("genes", {})
-    size = int(gcfg.get("chunk_size", 100))
-    n_ref = gcfg.get("n_reference") or 20000
-    if which == "reference":
-        return max(1, math.ceil(int(n_ref) / size))
-    n = gcfg.get("n_genes") or n_ref
-    return max(1, math.ceil(int(n) / size))
 
 
 def write_gene_table(gtf: str, expression: str, out: str, cfg: dict, log=None, out_reference: str | None = None,

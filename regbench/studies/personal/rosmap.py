@@ -4,8 +4,8 @@ Genotypes (rules in rules/personal.smk, tools from Debian / the Eagle download):
 per-chromosome joint VCFs of the ROSMAP WGS release -> Picard ``LiftoverVcf`` to GRCh38 (UCSC
 hg19ToHg38 chain) -> PLINK 1.9 QC (``--keep-allele-order``, optional PCA-outlier removal, MAF /
 HWE / missingness filters) -> phasing (Eagle 2.4.1 as the authors, or SHAPEIT4 here) ->
-``bcftools concat`` into one indexed ``chrAll.phased.vcf.gz``. :func:`plink_qc_args` and
-:func:`phasing_command` build the command lines from config.
+``bcftools concat`` into one indexed ``chrAll.phased.vcf.gz``. :func:`~regbench.studies.personal.plan.plink_qc_args`
+and :func:`~regbench.studies.personal.plan.phasing_command` build the command lines from config.
 
 Expression (:func:`build_expression`): DLPFC RNA-seq gene counts -> the paired individuals
 (WGS <-> RNA-seq through the ROSMAP ID key) -> TMM normalisation factors (``rnanorm``, edgeR's
@@ -26,38 +26,7 @@ import numpy as np
 import pandas as pd
 
 from regbench.errors import InputError
-
-
-# ---------------------------------------------------------------------------------------------
-# genotypes: command lines
-
-
-def plink_qc_args(qc: dict, keep_outliers_file: str | None = None) -> list[str]:
-    """PLINK 1.9 QC flags of config ``rosmap.qc`` (the authors' script: ``--keep-allele-order``,
-    PCA outliers removed; its commented line ``--maf 0.0004 --hwe 1e-50 --geno 0.1``)."""
-    args = ["--keep-allele-order"]
-    for key in ("maf", "hwe", "geno"):
-        if qc.get(key) is not None:
-            args += [f"--{key}", f"{qc[key]:g}" if isinstance(qc[key], float) else str(qc[key])]
-    if keep_outliers_file:
-        args += ["--remove", keep_outliers_file]
-    return args
-
-
-def phasing_command(tool: str, vcf_in: str, vcf_out: str, chrom: str, threads: int, eagle_dir: str | None = None,
-                    genetic_map: str | None = None) -> str:
-    """Shell command phasing one chromosome: ``eagle`` (the authors' Eagle 2.4.1, default
-    settings, no reference panel, the hg38 genetic map of its ``tables/``) or ``shapeit4``
-    (Debian; the map is optional). Output: bgzipped VCF ``vcf_out``."""
-    if tool == "eagle":
-        prefix = vcf_out[: -len(".vcf.gz")] if vcf_out.endswith(".vcf.gz") else vcf_out
-        gmap = genetic_map or f"{eagle_dir}/tables/genetic_map_hg38_withX.txt.gz"
-        return (f"{eagle_dir}/eagle --vcf={vcf_in} --geneticMapFile={gmap} --chrom={chrom} "
-                f"--numThreads {threads} --vcfOutFormat=z --outPrefix={prefix}")
-    if tool == "shapeit4":
-        m = f" --map {genetic_map}" if genetic_map else ""
-        return f"shapeit4 --input {vcf_in} --region {chrom} --output {vcf_out} --thread {threads}{m}"
-    raise ValueError(f"rosmap.phasing.tool must be eagle or shapeit4, got {tool!r}")
+from regbench.studies.personal.plan import phasing_command, plink_qc_args  # noqa: F401 (re-exported)
 
 
 def eagle_map_for_shapeit4(eagle_map_gz: str, chrom: str, out: str) -> int:

@@ -1,0 +1,74 @@
+"""script_run seeds torch wherever the job first imports it (regbench.workflow.seed_torch_on_import).
+
+Before, ``seed_everything`` seeded torch only when it was already imported, which in a CPU job's
+adapter it never is (the library imports torch inside the body), so such jobs ran on torch's
+built-in default seed whatever ``params.seed`` said. Each case runs in a fresh interpreter, where
+torch is not yet loaded, like a Snakemake ``script:`` job.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from tests.conftest import ROOT
+
+JOB = textwrap.dedent(
+    """
+    import json, sys
+    from types import SimpleNamespace
+
+    seed, threads, early = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "early"
+    if early:
+        import torch  # a GPU job: script_run's CUDA check imports torch before seeding
+    from regbench.workflow import script_run
+
+    class Params(dict):
+        pass
+
+    smk = SimpleNamespace(log=[], rule="cpu_rule", config={"seed": 99}, threads=threads,
+                          resources=Params(), params=Params(seed=seed), wildcards={}, output=[])
+    with script_run(smk):
+        loaded_at_start = "torch" in sys.modules
+        import torch  # the adapter's body (through the library)
+
+        out = {"loaded_at_start": loaded_at_start, "initial_seed": torch.initial_seed(),
+               "threads": torch.get_num_threads(), "draw": torch.rand(4).tolist()}
+    import regbench.workflow as w
+
+    out["hooks_left"] = sum(isinstance(f, w._TorchImportHook) for f in sys.meta_path)
+    print(json.dumps(out))
+    """
+)
+
+
+def _job(seed: int, threads: int = 1, when: str = "late") -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", JOB, str(seed), str(threads), when], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def test_torch_imported_in_the_body_is_seeded_from_params_and_capped():
+    late = _job(1234, threads=2)
+    assert late["loaded_at_start"] is False  # the case the old code missed
+    assert late["initial_seed"] == 1234 and late["threads"] == 2
+    assert late["hooks_left"] == 0  # the import hook does not outlive the job
+    # torch's own default seed (67280421310721) gives other numbers: the seed took effect
+    assert _job(7)["draw"] != late["draw"]
+
+
+def test_seeded_the_same_whether_torch_was_loaded_before_or_after_start():
+    # GPU jobs load torch before seeding (CUDA check); their numbers must not change
+    early, late = _job(42, when="early"), _job(42, when="late")
+    assert early["loaded_at_start"] is True and late["loaded_at_start"] is False
+    assert early["initial_seed"] == late["initial_seed"] == 42
+    assert early["draw"] == late["draw"]
+    import torch
+
+    g = torch.Generator().manual_seed(42)
+    assert late["draw"] == torch.rand(4, generator=g).tolist()  # independent: manual_seed(42)
