@@ -287,7 +287,8 @@ def dry_run(root: Path, targets: list[str], configfiles: list[Path], extra: list
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
         args += ["--directory", str(directory)]
-    cmd = [snakemake_exe(), "-n", "--forceall", *args]
+    # --rerun-incomplete: a --resume after an interrupted run finds its half-written outputs
+    cmd = [snakemake_exe(), "-n", "--forceall", "--rerun-incomplete", *args]
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env, timeout=900)
     if proc.returncode != 0:
         raise RehearsalError(f"dry-run failed ({proc.returncode}): {' '.join(cmd)}\n{(proc.stdout + proc.stderr)[-4000:]}")
@@ -297,7 +298,7 @@ def dry_run(root: Path, targets: list[str], configfiles: list[Path], extra: list
 def run_snakemake(root: Path, work: Path, targets: list[str], configfiles: list[Path], extra: list[str], cores: int,
                   keep_going: bool, env: dict, log_path: Path) -> int:
     cmd = [snakemake_exe(), *targets, "--cores", str(cores), "--snakefile", str(root / "Snakefile"),
-           "--directory", str(work), "--configfile", *map(str, configfiles), *extra]
+           "--directory", str(work), "--rerun-incomplete", "--configfile", *map(str, configfiles), *extra]
     if keep_going:
         cmd.append("--keep-going")
     log.info("running: %s", " ".join(cmd))
