@@ -301,6 +301,9 @@ def run_snakemake(root: Path, work: Path, targets: list[str], configfiles: list[
            "--directory", str(work), "--rerun-incomplete", "--configfile", *map(str, configfiles), *extra]
     if keep_going:
         cmd.append("--keep-going")
+    # the driver holds its own lock on the folder (_lock), so a Snakemake lock left there is a
+    # killed earlier run's (--resume)
+    subprocess.run([*cmd, "--unlock"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
     log.info("running: %s", " ".join(cmd))
     with open(log_path, "w") as fh:
         fh.write(" ".join(cmd) + "\n")
