@@ -69,15 +69,27 @@ def _snakemake() -> str:
     return path
 
 
-@pytest.mark.parametrize("configfile", ["config/config.yaml", "config/paper.yaml"])
-def test_figure_basenames_unique_across_studies(configfile):
+@pytest.fixture(scope="module", params=["config/config.yaml", "config/paper.yaml"], ids=["demo", "paper"])
+def dag_figures(request) -> list[str]:
+    """Every output under results/figures/ of `all` in the demo / paper DAG (forced dry-run)."""
     text = dryrun_text(_snakemake(), ["all", "--cores", "1", "--workflow-profile", "none",
-                                      "--configfile", configfile], cwd=ROOT)
-    outputs = sorted({o for job in parse_dryrun(text) for o in job.outputs})
-    figures = [o for o in outputs if o.startswith("results/figures/")]
-    assert len(figures) > 100, len(figures)
-    assert basename_collisions(figures) == {}
-    off = [f for f in figures if parse_figure_path(f) is None]
+                                      "--configfile", request.param], cwd=ROOT)
+    outputs = {o for job in parse_dryrun(text) for o in job.outputs}
+    return sorted(o for o in outputs if o.startswith("results/figures/"))
+
+
+def test_figure_basenames_unique_across_studies(dag_figures):
+    assert len(dag_figures) > 100, len(dag_figures)
+    assert basename_collisions(dag_figures) == {}
+    off = [f for f in dag_figures if parse_figure_path(f) is None]
     assert not off, f"figures not named by regbench.panels.figure_path: {off}"
     # every study draws panels in both configurations (the demo and the paper run all four)
-    assert {parse_figure_path(f)[0] for f in figures} == {"accessibility", "personal", "synthetic_loci", "dream"}
+    assert {parse_figure_path(f)[0] for f in dag_figures} == {"accessibility", "personal", "synthetic_loci", "dream"}
+
+
+def test_every_figure_has_its_caption(dag_figures):
+    """`snakemake --report` stops at the first report() output whose caption file is missing
+    (rules/common.smk caption(): report/<study>/<panel>.rst)."""
+    missing = sorted({f"report/{study}/{panel}.rst" for study, panel, _ in map(parse_figure_path, dag_figures)
+                      if not (ROOT / "report" / study / f"{panel}.rst").is_file()})
+    assert not missing, f"captions missing: {missing}"
