@@ -70,10 +70,12 @@ def _snakemake() -> str:
 
 
 @pytest.fixture(scope="module", params=["config/config.yaml", "config/paper.yaml"], ids=["demo", "paper"])
-def dag_figures(request) -> list[str]:
-    """Every output under results/figures/ of `all` in the demo / paper DAG (forced dry-run)."""
-    text = dryrun_text(_snakemake(), ["all", "--cores", "1", "--workflow-profile", "none",
-                                      "--configfile", request.param], cwd=ROOT)
+def dag_figures(request, tmp_path_factory) -> list[str]:
+    """Every output under results/figures/ of `all` in the demo / paper DAG (forced dry-run, in a
+    temporary working directory: Snakemake's .snakemake/ state stays out of the repository)."""
+    work = tmp_path_factory.mktemp("dryrun")
+    text = dryrun_text(_snakemake(), ["-s", str(ROOT / "Snakefile"), "--directory", str(work), "all", "--cores", "1",
+                                      "--workflow-profile", "none", "--configfile", str(ROOT / request.param)], cwd=work)
     outputs = {o for job in parse_dryrun(text) for o in job.outputs}
     return sorted(o for o in outputs if o.startswith("results/figures/"))
 

@@ -225,9 +225,9 @@ def test_server_subprocess_start_and_stop(tmp_path):
         ("/h.example/a.txt", 200), ("/h.example/b.txt", 404)]
 
 
-def test_every_paper_rule_has_a_benchmark(root):
+def test_every_paper_rule_has_a_benchmark(root, tmp_path):
     """resources.tsv needs a benchmark file per rule: every rule of the paper DAG but `all` has
-    `benchmark:` (a paper dry-run, as the driver reads it)."""
+    `benchmark:` (a paper dry-run, as the driver reads it; in a temporary working directory)."""
     import shutil
     import sys
     from pathlib import Path
@@ -236,8 +236,9 @@ def test_every_paper_rule_has_a_benchmark(root):
     snakemake = str(exe) if exe.exists() else shutil.which("snakemake")
     if snakemake is None:
         pytest.skip("snakemake not installed")
-    text = dryrun_text(snakemake, ["all", "--cores", "1", "--workflow-profile", "none", "--configfile",
-                                   "config/paper.yaml"], cwd=root)
+    text = dryrun_text(snakemake, ["-s", str(root / "Snakefile"), "--directory", str(tmp_path), "all", "--cores", "1",
+                                   "--workflow-profile", "none", "--configfile", str(root / "config/paper.yaml")],
+                       cwd=tmp_path)
     jobs = parse_dryrun(text)
     rules = {j.rule for j in jobs}
     with_bench = {j.rule for j in jobs if j.benchmark}
