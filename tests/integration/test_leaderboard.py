@@ -155,14 +155,15 @@ def workdir(repo_untouched, tmp_path_factory) -> Path:
 
 
 def _lb_snakemake(workdir: Path, lb_config: Path, *args: str):
-    return run_snakemake("-s", str(ROOT / "Snakefile"), "--directory", str(workdir), "--configfile", str(lb_config),
-                         *args, *EXTRA)
+    """Targets and options first: --configfile takes every argument after it up to the next option."""
+    return run_snakemake(*args, "-s", str(ROOT / "Snakefile"), "--directory", str(workdir), "--configfile", str(lb_config),
+                         *EXTRA)
 
 
 @pytest.fixture(scope="module")
 def leaderboard(workdir, lb_config) -> Path:
     targets = [f"results/leaderboard/{m}/scores.tsv" for m in (TINY, PRE, ENF)] + ["leaderboard"]
-    dry = _lb_snakemake(workdir, lb_config, "-n", *targets)
+    dry = _lb_snakemake(workdir, lb_config, *targets, "-n")
     planned = parse_dryrun(dry.stdout + dry.stderr)
     assert any(j.rule == "lb_page" for j in planned), dry.stdout[-3000:]
     outside = sorted({o for j in planned for o in j.outputs if not o.startswith("results/leaderboard/")})
