@@ -3,7 +3,7 @@
 Snakemake 9 writes a self-contained React page. Every `report()` output is embedded in one
 JavaScript object in a `<script id="results">` block::
 
-    var results = {"results/figures/<study>/<panel>.png": {"name": ..., "caption": "<p>..</p>",
+    var results = {"results/figures/<study>/<study>_<panel>.png": {"name": ..., "caption": "<p>..</p>",
                    "mime_type": "image/png", "labels": {...}, "data_uri": "data:image/png;...;base64,..",
                    "job_properties": {...}}, ...};
 
