@@ -3,7 +3,7 @@
 Snakemake 9 writes a self-contained React page. Every `report()` output is embedded in one
 JavaScript object in a `<script id="results">` block::
 
-    var results = {"results/figures/<study>/<panel>.png": {"name": ..., "caption": "<p>..</p>",
+    var results = {"results/figures/<study>/<study>_<panel>.png": {"name": ..., "caption": "<p>..</p>",
                    "mime_type": "image/png", "labels": {...}, "data_uri": "data:image/png;...;base64,..",
                    "job_properties": {...}}, ...};
 
@@ -11,7 +11,8 @@ and the page's global `app` (the React root) shows a figure with
 `app.setView({content: "img", contentPath: results[path].data_uri})`, which is what a click on a
 figure does. `render_report_figures` drives exactly that in headless Chromium, once per figure,
 and measures each decoded image on a canvas; `screenshot_report` shows one figure the same way
-and takes a page screenshot.
+and takes a page screenshot. `embedded_system_messages` / `rendered_system_messages` list the
+docutils warnings ("System Message: ...") in the report file / on the page Chromium renders.
 """
 
 from __future__ import annotations
@@ -71,6 +72,57 @@ def report_categories(html_path: str | Path) -> dict[str, str]:
     """Output path -> report category, from the report's `categories` object."""
     cats = report_var(html_path, "categories")
     return {path: cat for cat, subs in cats.items() for paths in subs.values() for path in paths}
+
+
+_SYSTEM_MESSAGE = "System Message: "
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
+
+
+def system_messages(page: str) -> list[str]:
+    """The docutils system messages ("System Message: WARNING/2 (<file>, line n) <text>") in HTML
+    text, one line each, in order, without repeats. docutils writes one into the rendered reST
+    (the report's front page, a caption) for every problem it finds, e.g. a duplicate link target;
+    the text is read up to the message's closing ``</div>`` whether the HTML is plain or held in
+    a JSON string (``\\n``, ``\\"``)."""
+    found = []
+    start = page.find(_SYSTEM_MESSAGE)
+    while start >= 0:
+        chunk = page[start : start + 600]
+        chunk = chunk[: chunk.find("</div>")] if "</div>" in chunk else chunk[:200]
+        chunk = chunk.replace("\\n", " ").replace('\\"', '"')
+        found.append(" ".join(html.unescape(re.sub(r"<[^>]*>", "", chunk)).split()))
+        start = page.find(_SYSTEM_MESSAGE, start + len(_SYSTEM_MESSAGE))
+    return list(dict.fromkeys(found))
+
+
+def embedded_system_messages(html_path: str | Path) -> list[str]:
+    """System messages anywhere in the report file: the front page (workflow description) and the
+    caption of every result, each rendered from reST by Snakemake and embedded as HTML strings."""
+    return system_messages(Path(html_path).read_text())
+
+
+def rendered_system_messages(
+    html_path: str | Path,
+    chromium: str | None = None,
+    workdir: str | Path | None = None,
+    budget_ms: int = 20000,
+    timeout: int = 120,
+) -> list[str]:
+    """System messages on the page as headless Chromium renders it (the DOM after the report's
+    app has run, scripts left out): what a reader sees on the report's front page."""
+    chromium = chromium or find_chromium()
+    if chromium is None:
+        raise FileNotFoundError("no chromium binary on PATH")
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        proc = _chromium(
+            chromium,
+            [f"--virtual-time-budget={budget_ms}", "--dump-dom", Path(html_path).resolve().as_uri()],
+            Path(tmp) / "profile",
+            timeout,
+        )
+    if proc.returncode != 0 or "<body" not in proc.stdout:
+        raise RuntimeError(f"chromium rendered no page (rc {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return system_messages(_SCRIPT.sub("", proc.stdout))
 
 
 def decode_data_uri(uri: str) -> bytes:

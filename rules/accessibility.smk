@@ -283,14 +283,14 @@ for _panel in ACC_PANELS:
         input:
             acc_panel_inputs(_panel),
         output:
-            pdf=f"results/figures/accessibility/{_panel}.pdf",
+            pdf=figure_path("accessibility", _panel, "pdf"),
             png=report(
-                f"results/figures/accessibility/{_panel}.png",
+                figure_path("accessibility", _panel, "png"),
                 caption=caption("accessibility", _panel),
                 category="accessibility",
                 labels=acc_panel_label(_panel),
             ),
-            table=f"{ACC_RES}/panels/{_panel}.tsv",
+            table=panel_table("accessibility", _panel),
         log:
             log_path("accessibility", f"panel_{_panel}"),
         benchmark:

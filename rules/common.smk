@@ -13,6 +13,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from regbench.config_checks import ConfigError, all_downloads, validate_config
+from regbench.panels import figure_path, figure_paths, panel_table
 from regbench.predict.enformer_weights import enformer_settings
 
 STUDIES = ["accessibility", "personal", "synthetic_loci", "dream"]
@@ -82,11 +83,9 @@ def input_sized(base, per_unit=0.0, units=None, grow="double"):
 
 
 def figure_outputs(study, panel):
-    """The pdf and png targets of one figure panel."""
-    return [
-        f"results/figures/{study}/{panel}.pdf",
-        f"results/figures/{study}/{panel}.png",
-    ]
+    """The pdf and png targets of one figure panel (regbench.panels: the figure file names carry
+    the study, results/figures/<study>/<study>_<panel>.<ext>, so they are unique across studies)."""
+    return figure_paths(study, panel)
 
 
 _STUDY_TARGET_FUNCS = {}

@@ -156,10 +156,10 @@ rule dream_figure_subsets:
     input:
         scores="results/dream/scores.tsv",
     output:
-        data="results/dream/panels/subset_performance.tsv",
-        pdf="results/figures/dream/subset_performance.pdf",
+        data=panel_table("dream", "subset_performance"),
+        pdf=figure_path("dream", "subset_performance", "pdf"),
         png=report(
-            "results/figures/dream/subset_performance.png",
+            figure_path("dream", "subset_performance", "png"),
             caption=caption("dream", "subset_performance"),
             category="dream",
             labels={"figure": "Fig. 2", "panel": "subset_performance"},
@@ -182,18 +182,18 @@ rule dream_figure_prixfixe:
         summary="results/dream/summary.tsv",
     output:
         grid="results/dream/prixfixe_grid.tsv",
-        pearson_data="results/dream/panels/prixfixe_pearson.tsv",
-        spearman_data="results/dream/panels/prixfixe_spearman.tsv",
-        pearson_pdf="results/figures/dream/prixfixe_pearson.pdf",
+        pearson_data=panel_table("dream", "prixfixe_pearson"),
+        spearman_data=panel_table("dream", "prixfixe_spearman"),
+        pearson_pdf=figure_path("dream", "prixfixe_pearson", "pdf"),
         pearson_png=report(
-            "results/figures/dream/prixfixe_pearson.png",
+            figure_path("dream", "prixfixe_pearson", "png"),
             caption=caption("dream", "prixfixe_pearson"),
             category="dream",
             labels={"figure": "Fig. 4", "panel": "prixfixe_pearson"},
         ),
-        spearman_pdf="results/figures/dream/prixfixe_spearman.pdf",
+        spearman_pdf=figure_path("dream", "prixfixe_spearman", "pdf"),
         spearman_png=report(
-            "results/figures/dream/prixfixe_spearman.png",
+            figure_path("dream", "prixfixe_spearman", "png"),
             caption=caption("dream", "prixfixe_spearman"),
             category="dream",
             labels={"figure": "Fig. 4", "panel": "prixfixe_spearman"},
@@ -218,10 +218,10 @@ rule dream_figure_drosophila:
         ),
     output:
         table="results/dream/followups/drosophila.tsv",
-        data="results/dream/panels/drosophila.tsv",
-        pdf="results/figures/dream/drosophila.pdf",
+        data=panel_table("dream", "drosophila"),
+        pdf=figure_path("dream", "drosophila", "pdf"),
         png=report(
-            "results/figures/dream/drosophila.png",
+            figure_path("dream", "drosophila", "png"),
             caption=caption("dream", "drosophila"),
             category="dream",
             labels={"figure": "Fig. 3a", "panel": "drosophila"},
@@ -243,10 +243,10 @@ rule dream_figure_human:
         tables=dream_human_tables(),
     output:
         table="results/dream/followups/human.tsv",
-        data="results/dream/panels/human.tsv",
-        pdf="results/figures/dream/human.pdf",
+        data=panel_table("dream", "human"),
+        pdf=figure_path("dream", "human", "pdf"),
         png=report(
-            "results/figures/dream/human.png",
+            figure_path("dream", "human", "png"),
             caption=caption("dream", "human"),
             category="dream",
             labels={"figure": "Fig. 3b", "panel": "human"},
@@ -268,10 +268,10 @@ rule dream_figure_scores:
         summary="results/dream/summary.tsv",
         public_scores="results/dream/scores_public.tsv",
     output:
-        data="results/dream/panels/leaderboard_scores.tsv",
-        pdf="results/figures/dream/leaderboard_scores.pdf",
+        data=panel_table("dream", "leaderboard_scores"),
+        pdf=figure_path("dream", "leaderboard_scores", "pdf"),
         png=report(
-            "results/figures/dream/leaderboard_scores.png",
+            figure_path("dream", "leaderboard_scores", "png"),
             caption=caption("dream", "leaderboard_scores"),
             category="dream",
             labels={"figure": "Fig. 1", "panel": "leaderboard_scores"},

@@ -717,10 +717,10 @@ for _panel in PERS_PANELS:
         input:
             pers_figure_inputs(_panel),
         output:
-            data=f"{PERS_RES}/panels/{_panel}.tsv",
-            pdf=f"{PERS_FIG}/{_panel}.pdf",
+            data=panel_table("personal", _panel),
+            pdf=figure_path("personal", _panel, "pdf"),
             png=report(
-                f"{PERS_FIG}/{_panel}.png",
+                figure_path("personal", _panel, "png"),
                 caption=caption("personal", _panel),
                 category="personal",
                 labels=pers_label(_panel),

@@ -411,7 +411,7 @@ rule synthetic_loci_figures:
     output:
         **{
             f"{p}_{ext}": report(
-                f"results/figures/synthetic_loci/{p}.{ext}",
+                figure_path("synthetic_loci", p, ext),
                 caption=caption("synthetic_loci", p),
                 category="synthetic_loci",
                 labels={"figure": SL_PANEL_FIGURE[p], "panel": f"{p} ({ext})"},
@@ -419,7 +419,7 @@ rule synthetic_loci_figures:
             for p in SL_PANELS
             for ext in ("pdf", "png")
         },
-        **{f"{p}_tsv": f"{SL_DIR}/panels/{p}.tsv" for p in SL_PANELS},
+        **{f"{p}_tsv": panel_table("synthetic_loci", p) for p in SL_PANELS},
     log:
         log_path("synthetic_loci", "figures"),
     benchmark:

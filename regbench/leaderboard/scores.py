@@ -394,6 +394,18 @@ def _kv(table: pd.DataFrame | None) -> dict:
     return dict(zip(table["metric"].astype(str), table["value"]))
 
 
+def _numeric_kv(table: pd.DataFrame | None) -> dict[str, float]:
+    """The numeric entries of a metric/value summary; labels such as the personal driver
+    summary's ``prediction_column`` (the predictions column it used) are not scores."""
+    out = {}
+    for k, v in _kv(table).items():
+        try:
+            out[k] = float(v)
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
 def personal_headlines(model: str, significance: pd.DataFrame | None = None, drivers: pd.DataFrame | None = None,
                        gene_stats: pd.DataFrame | None = None) -> pd.DataFrame:
     """Headline metrics of one personal-study model: from the study's summary tables
@@ -568,12 +580,12 @@ def collect_scores(card: dict, config: dict, out_tsv, acc_table: str | None = No
                 add(bench, h.metric, h.value, why, src_h)
             if drv is None:
                 add(bench, "sign_concordance", np.nan, reason + "; driver analysis not run", "")
-            for k, v in _kv(sig).items():
+            for k, v in _numeric_kv(sig).items():
                 if k not in ("mean_r", "n_significant"):
-                    add(bench, f"significance:{k}", float(v), reason, src)
-            for k, v in _kv(drv).items():
+                    add(bench, f"significance:{k}", v, reason, src)
+            for k, v in _numeric_kv(drv).items():
                 if k != "frac_supported_drivers":
-                    add(bench, f"drivers:{k}", float(v), reason, _rel(personal["drivers"], base))
+                    add(bench, f"drivers:{k}", v, reason, _rel(personal["drivers"], base))
         elif bench == "synthetic_loci":
             if not synthetic:
                 raise ValueError(f"collect_scores: {name} qualifies for synthetic_loci but no activity table was given")

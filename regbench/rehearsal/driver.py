@@ -22,7 +22,7 @@ Steps (outputs under ``results/rehearsal/`` of the repository):
    ``--resume``), streaming its output to ``snakemake.log``; stop the server (also on failure).
 6. Write ``coverage.tsv`` (every rule of the paper DAG with ``jobs_run``), ``resources.tsv``
    (:mod:`regbench.rehearsal.paper_scale`), ``panels.tsv`` (every figure panel of the paper
-   DAG: figure and data table ``results/<study>/panels/<panel>.tsv`` present and non-empty) and
+   DAG, :mod:`regbench.panels`: figure and data table present and non-empty) and
    ``summary.tsv`` (step times), ``mirror_404.tsv`` (every request no generator answered). Exit 0 only when Snakemake succeeded, every rule ran at least
    once and every panel has its figure and data.
 
@@ -60,6 +60,7 @@ import pandas as pd
 import yaml
 
 from regbench import dagstats
+from regbench.panels import panel_table, parse_figure_path
 from regbench.data.checksums import file_checksums
 from regbench.rehearsal import overlay as ov
 from regbench.rehearsal import shared
@@ -71,17 +72,11 @@ STUDIES = ("accessibility", "personal", "synthetic_loci", "dream")
 REPORTS = ("coverage.tsv", "resources.tsv", "panels.tsv", "summary.tsv", "mirror_404.tsv", "mirror.yaml")
 #: the Synapse token the workflow sends to the mirror (the mirror does not check it)
 REHEARSAL_SYNAPSE_TOKEN = "rehearsal-token-not-a-secret"
-PANEL_FIGURE = re.compile(r"^results/figures/(?P<study>[^/]+)/(?P<panel>[^/]+)\.pdf$")
 log = logging.getLogger("regbench.rehearsal")
 
 
 class RehearsalError(RuntimeError):
     """A step of the rehearsal that could not run (the message says which and why)."""
-
-
-def panel_table(study: str, panel: str) -> str:
-    """The data table behind a figure panel (the convention): ``results/<study>/panels/<panel>.tsv``."""
-    return f"results/{study}/panels/{panel}.tsv"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,15 +425,16 @@ def _data_rows(path: Path) -> int:
 
 
 def panels_table(work: Path, paper_jobs: list[dagstats.Job]) -> pd.DataFrame:
-    """Every figure panel of the paper DAG (``results/figures/<study>/<panel>.pdf``): figure
-    present and non-empty, its data table (:func:`panel_table`) present with >= 1 data row."""
+    """Every figure panel of the paper DAG (its pdf, :func:`regbench.panels.figure_path`): figure
+    present and non-empty, its data table (:func:`regbench.panels.panel_table`) present with >= 1
+    data row."""
     rows = []
     for j in paper_jobs:
         for o in j.outputs:
-            m = PANEL_FIGURE.match(o)
-            if not m:
+            parsed = parse_figure_path(o)
+            if parsed is None or parsed[2] != "pdf":
                 continue
-            study, panel = m.group("study"), m.group("panel")
+            study, panel, _ = parsed
             fig, table = work / o, work / panel_table(study, panel)
             fig_ok = fig.is_file() and fig.stat().st_size > 0
             n = _data_rows(table)

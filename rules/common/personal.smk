@@ -13,7 +13,6 @@ from regbench.studies.personal.plan import plink_qc_args as pers_plink_qc_args
 
 PERS = config["personal"]
 PERS_RES = "results/personal"
-PERS_FIG = "results/figures/personal"
 PERS_ROSMAP = "resources/personal/rosmap"
 
 PERS_CHUNKS = [f"{i:04d}" for i in range(pers_count_chunks(PERS))]

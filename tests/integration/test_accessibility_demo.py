@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from regbench.panels import figure_path
 from tests.integration.conftest import assert_figure_drawn, read_table
 
 pytestmark = [pytest.mark.slow, pytest.mark.demo]
@@ -40,7 +41,7 @@ def test_every_panel_and_table_has_data(demo_results):
     from regbench.studies.accessibility.figures import PANELS
 
     for panel in PANELS:
-        assert_figure_drawn(demo_results / "figures" / ACC / f"{panel}.png")
+        assert_figure_drawn(demo_results.parent / figure_path(ACC, panel, "png"))
         t = read_table(demo_results / ACC / "panels" / f"{panel}.tsv", [], min_rows=1)
         assert _finite_numbers(t) > 0, (panel, t.head().to_dict())
     for name in ("T2_targeted", "T3_new_models", "T4_tomtom", "SD3_cagi"):

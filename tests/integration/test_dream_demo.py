@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from regbench.metrics.correlation import pearson, spearman
+from regbench.panels import figure_path
 from regbench.studies.dream import score
 from regbench.studies.dream.data import read_public_ids, read_subsets, read_test_labels
 from tests.integration.conftest import assert_figure_drawn, read_table
@@ -81,7 +82,7 @@ def test_figures_and_tables_render(demo_results, dream):
     """Each panel has data drawn (coloured marks, see assert_figure_drawn) and its table has the
     rows the panel plots, with finite values."""
     for panel in PANELS:
-        assert_figure_drawn(demo_results / "figures" / "dream" / f"{panel}.png")
+        assert_figure_drawn(demo_results.parent / figure_path("dream", panel, "png"))
     grid = read_table(dream / "prixfixe_grid.tsv", ["first", "core", "final", "model", "pearson_score", "spearman_score"],
                       min_rows=27, finite=["pearson_score", "spearman_score"])
     assert len(grid) == 27 and set(grid["final"]) == set(TEAMS)

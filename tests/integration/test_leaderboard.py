@@ -20,6 +20,12 @@ on the demo by its leaderboard target and appears on the leaderboard next to the
   on the declared tracks;
 * the page renders in headless Chromium (skipped with a message when it is not installed) with
   every row, and every link resolves to an existing file.
+
+The leaderboard runs in a temporary working directory (`snakemake -s Snakefile --directory TMP`)
+whose `resources/` and `results/<study>/` are links to the demo run's, so nothing it writes lands
+in the repository: a dry-run first checks it plans only leaderboard jobs (never a demo job, which
+would write through the links), and a teardown check asserts the repository's results/, logs/
+and benchmarks/rules/ hold the same files with the same modification times as before.
 """
 
 from __future__ import annotations
@@ -35,11 +41,17 @@ import pandas as pd
 import pytest
 import yaml
 
+from regbench.dagstats import parse_dryrun
+
 from .conftest import ROOT, run_snakemake
 
 pytestmark = [pytest.mark.slow, pytest.mark.demo]
 
-LB = ROOT / "results" / "leaderboard"
+#: the demo run's inputs and outputs the leaderboard reads, linked into its working directory
+LINKED = ("resources", "results/shared", "results/accessibility", "results/dream", "results/personal",
+          "results/synthetic_loci")
+#: what a test must leave as it found it in the repository
+GUARDED = ("results", "logs", "benchmarks/rules")
 TINY = "pytest_tiny"
 P110 = "pytest_promoter110"
 PRE = "pytest_pretrained"
@@ -65,8 +77,10 @@ def lb_config(tmp_path_factory) -> Path:
     torch.manual_seed(0)
     torch.save(registry.build(ARCH, filters=8, bin_size=128, n_tracks=2).state_dict(), d / "pretrained.pt")
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    enf = dict(cfg["models"][ENF])
+    enf["file"] = str(ROOT / enf["file"])  # the run's working directory is a temp dir
     cfg["models"] = {
-        ENF: cfg["models"][ENF],
+        ENF: enf,
         PRE: {
             "description": "a pretrained profile model read out on personal genomes",
             "file": str(src),
@@ -105,12 +119,59 @@ def lb_config(tmp_path_factory) -> Path:
     return path
 
 
+def _tree_state(root: Path) -> dict[str, int]:
+    """Every file under the GUARDED folders of ``root``: relative path -> modification time (ns)."""
+    state = {}
+    for top in GUARDED:
+        for dirpath, _, files in os.walk(root / top):
+            for f in files:
+                p = Path(dirpath) / f
+                state[p.relative_to(root).as_posix()] = p.lstat().st_mtime_ns
+    return state
+
+
 @pytest.fixture(scope="module")
-def leaderboard(demo_results, lb_config) -> Path:
-    run_snakemake(f"results/leaderboard/{TINY}/scores.tsv", f"results/leaderboard/{PRE}/scores.tsv",
-                  f"results/leaderboard/{ENF}/scores.tsv", "--configfile", str(lb_config), *EXTRA)
-    run_snakemake("leaderboard", "--configfile", str(lb_config), *EXTRA)
-    return LB
+def repo_untouched(demo_results):
+    """Teardown check: the leaderboard tests create, change and remove nothing in the repository."""
+    before = _tree_state(ROOT)
+    yield
+    after = _tree_state(ROOT)
+    created = sorted(set(after) - set(before))
+    removed = sorted(set(before) - set(after))
+    changed = sorted(p for p in set(before) & set(after) if before[p] != after[p])
+    assert not (created or removed or changed), (
+        f"the leaderboard tests touched the repository: created {created[:20]}, removed {removed[:20]}, "
+        f"changed {changed[:20]}")
+
+
+@pytest.fixture(scope="module")
+def workdir(repo_untouched, tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("leaderboard_work")
+    for rel in LINKED:
+        if (ROOT / rel).exists():
+            (d / rel).parent.mkdir(parents=True, exist_ok=True)
+            (d / rel).symlink_to(ROOT / rel, target_is_directory=True)
+    return d
+
+
+def _lb_snakemake(workdir: Path, lb_config: Path, *args: str):
+    """Targets and options first: --configfile takes every argument after it up to the next option."""
+    return run_snakemake(*args, "-s", str(ROOT / "Snakefile"), "--directory", str(workdir), "--configfile", str(lb_config),
+                         *EXTRA)
+
+
+@pytest.fixture(scope="module")
+def leaderboard(workdir, lb_config) -> Path:
+    targets = [f"results/leaderboard/{m}/scores.tsv" for m in (TINY, PRE, ENF)] + ["leaderboard"]
+    dry = _lb_snakemake(workdir, lb_config, *targets, "-n")
+    planned = parse_dryrun(dry.stdout + dry.stderr)
+    assert any(j.rule == "lb_page" for j in planned), dry.stdout[-3000:]
+    outside = sorted({o for j in planned for o in j.outputs if not o.startswith("results/leaderboard/")})
+    assert not outside, ("the leaderboard run would (re)build demo outputs, writing through the links into the "
+                         f"repository (demo results stale? run `snakemake all` first): {outside[:20]}")
+    _lb_snakemake(workdir, lb_config, *targets[:3])
+    _lb_snakemake(workdir, lb_config, "leaderboard")
+    return workdir / "results" / "leaderboard"
 
 
 def _table(lb: Path) -> pd.DataFrame:

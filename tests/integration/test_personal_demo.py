@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from regbench.panels import figure_path
 from tests.integration.conftest import assert_figure_drawn, read_table
 
 DEMO = "resources/demo/personal"
@@ -32,11 +33,10 @@ def personal(demo_results):
 
 
 def test_every_panel_has_data_drawn(demo_results):
-    figs = demo_results / "figures" / "personal"
     for panel in ["fig1b", "fig1d", "fig1e", "fig2a", "fig2b", "fig2c", "fig2d", "fig2e", "fig2f", "fig2g",
                   "ed1a", "ed1b", "ed1c", "ed2a", "ed2b", "supp1", "supp2", "supp3", "supp4", "supp5", "supp6",
                   "supp7", "supp8", "supp9", "supp10", "supp11", "supp12"]:
-        assert_figure_drawn(figs / f"{panel}.png")
+        assert_figure_drawn(demo_results.parent / figure_path("personal", panel, "png"))
         data = pd.read_csv(demo_results / "personal" / "panels" / f"{panel}.tsv", sep="\t")
         assert len(data) > 0, panel  # every panel has data behind it
 

@@ -6,7 +6,10 @@ every PNG under results/figures/**:
   figure/panel and its study as category (results/figures/<study>/...);
 - headless Chromium (Debian `chromium`) shows it through the report's own app and decodes it to
   the file's size with visible content (grey-level std, non-white pixels);
-- a page screenshot with the first figure shown is not blank where the figure is.
+- a page screenshot with the first figure shown is not blank where the figure is;
+- no docutils "System Message" (e.g. "Duplicate explicit target name" when two results' file
+  names differ only in case) is in the report file (front page, captions) or on the page as
+  Chromium renders it.
 Skips when /usr/bin/chromium (or chromium on PATH) is missing: `make apt` installs it.
 """
 
@@ -21,9 +24,11 @@ import pytest
 
 from regbench.reporting import (
     decode_data_uri,
+    embedded_system_messages,
     find_chromium,
     image_stats,
     render_report_figures,
+    rendered_system_messages,
     report_categories,
     report_results,
     screenshot_report,
@@ -43,10 +48,13 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def report(demo_results, chromium) -> Path:
+def report(demo_results, chromium, tmp_path_factory) -> Path:
+    """The demo report as `make demo` builds it, written to a temp dir (an existing
+    results/report.html is only read, with REGBENCH_SKIP_DEMO_RUN=1)."""
     html = demo_results / "report.html"
     if os.environ.get("REGBENCH_SKIP_DEMO_RUN") != "1" or not html.exists():
-        run_snakemake("all", "--report", str(html.relative_to(ROOT)))
+        html = tmp_path_factory.mktemp("report") / "report.html"
+        run_snakemake("all", "--report", str(html))
     assert html.exists() and html.stat().st_size > 0
     return html
 
@@ -73,6 +81,13 @@ def test_every_figure_is_in_the_report(report, figures):
         assert {"figure", "panel"} <= set(labels), f"{f}: labels {labels} lack figure/panel"
         study = f.split("/")[2]
         assert categories.get(f) == study, f"{f}: category {categories.get(f)!r}, expected {study!r}"
+
+
+def test_report_has_no_system_message(report, chromium, tmp_path):
+    embedded = embedded_system_messages(report)
+    assert not embedded, "docutils messages in the report file:\n" + "\n".join(embedded)
+    shown = rendered_system_messages(report, chromium=chromium, workdir=tmp_path)
+    assert not shown, "docutils messages on the rendered report page:\n" + "\n".join(shown)
 
 
 def test_every_figure_renders_in_chromium(report, figures, chromium, tmp_path):

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from regbench.panels import figure_path
 from tests.integration.conftest import assert_figure_drawn, read_table
 
 pytestmark = pytest.mark.slow
@@ -108,7 +109,7 @@ def test_retained_performance_other_tracks_nearly_unchanged(sl):
 def test_figures_have_data_and_tracks_cover_the_locus(demo_results, sl):
     for p in ["activity_scatter", "class_correlation", "dhs_accessibility", "error_before_after", "error_per_fold", "retained_performance",
               "accessibility_correlation", "rna_vs_expression"]:
-        assert_figure_drawn(demo_results / "figures" / "synthetic_loci" / f"{p}.png")
+        assert_figure_drawn(demo_results.parent / figure_path("synthetic_loci", p, "png"))
         read_table(sl / "panels" / f"{p}.tsv", [], min_rows=1)
     read_table(sl / "metrics" / "activity_correlation.tsv", ["model", "protocol", "class", "n", "pearson", "mse"],
                min_rows=5, finite=["n", "mse"])

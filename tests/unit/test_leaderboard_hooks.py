@@ -206,8 +206,9 @@ def test_collect_scores_synthetic_and_driver_concordance(tmp_path):
                         "n": 5, "pearson": [0.5, 0.2, 0.4, 0.1, 0.0, -0.2], "spearman": 0.0, "mse": [1.0, 2, 3, 4, 5, 6]})
     act.to_csv(tmp_path / "act.tsv", sep="\t", index=False)
     pd.DataFrame({"metric": ["mean_r", "n_significant"], "value": [0.3, 4]}).to_csv(tmp_path / "sig.tsv", sep="\t", index=False)
-    pd.DataFrame({"metric": ["n_forward_drivers", "frac_supported_drivers"], "value": [8, 0.75]}).to_csv(
-        tmp_path / "drv.tsv", sep="\t", index=False)
+    # the study's driver summary also holds a label (regbench.studies.personal.drivers: prediction_column)
+    pd.DataFrame({"metric": ["n_forward_drivers", "prediction_column", "frac_supported_drivers"],
+                  "value": [8, "cage", 0.75]}).to_csv(tmp_path / "drv.tsv", sep="\t", index=False)
     s = collect_scores(card, studies, tmp_path / "scores.tsv", personal={"significance": tmp_path / "sig.tsv",
                        "gene_stats": None, "drivers": tmp_path / "drv.tsv"}, synthetic=str(tmp_path / "act.tsv"))
     v = s[s["headline"]].set_index(["benchmark", "metric"])["value"]
@@ -217,4 +218,5 @@ def test_collect_scores_synthetic_and_driver_concordance(tmp_path):
     d = s.set_index(["benchmark", "metric"])["value"]
     assert d[("synthetic_loci", "cv:activity_pearson")] == 0.1 and d[("synthetic_loci", "authors:class:inversion:pearson")] == 0.4
     assert d[("personal", "drivers:n_forward_drivers")] == 8
+    assert ("personal", "drivers:prediction_column") not in d.index  # a label, not a score
     assert set(s.loc[s["benchmark"].isin(["accessibility", "dream"]), "status"]) == {"skipped"}

@@ -61,21 +61,25 @@ def test_coverage_table():
 
 
 def test_panels_table(tmp_path):
-    jobs = [Job("p1", outputs=["results/figures/personal/fig2a.pdf", "results/figures/personal/fig2a.png"]),
-            Job("p2", outputs=["results/figures/dream/prix.pdf"]),
-            Job("p3", outputs=["results/figures/dream/empty.pdf"]),
-            Job("p4", outputs=["results/figures/dream/nofig.pdf"]),
-            Job("x", outputs=["results/dream/scores.tsv"])]
-    for f, text in [("results/figures/personal/fig2a.pdf", "%PDF"), ("results/personal/panels/fig2a.tsv", "gene\tr\nA\t0.1\n"),
-                    ("results/figures/dream/prix.pdf", "%PDF"), ("results/figures/dream/empty.pdf", "%PDF"),
+    from regbench.panels import figure_path
+
+    jobs = [Job("p1", outputs=[figure_path("personal", "fig2a", "pdf"), figure_path("personal", "fig2a", "png")]),
+            Job("p2", outputs=[figure_path("dream", "prix")]),
+            Job("p3", outputs=[figure_path("dream", "empty")]),
+            Job("p4", outputs=[figure_path("dream", "nofig")]),
+            Job("x", outputs=["results/dream/scores.tsv", "results/figures/dream/not_a_panel.pdf"])]
+    for f, text in [(figure_path("personal", "fig2a"), "%PDF"), ("results/personal/panels/fig2a.tsv", "gene\tr\nA\t0.1\n"),
+                    (figure_path("dream", "prix"), "%PDF"), (figure_path("dream", "empty"), "%PDF"),
                     ("results/dream/panels/empty.tsv", "model\tscore\n"), ("results/dream/panels/nofig.tsv", "a\n1\n")]:
         p = tmp_path / f
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text)
     pan = driver.panels_table(tmp_path, jobs)
-    assert pan[["study", "panel", "data_rows", "status"]].values.tolist() == [
-        ["dream", "empty", 0, "empty data table"], ["dream", "nofig", 1, "no figure"],
-        ["dream", "prix", 0, "no data table"], ["personal", "fig2a", 1, "ok"]]
+    assert pan[["study", "panel", "figure", "data_rows", "status"]].values.tolist() == [
+        ["dream", "empty", "results/figures/dream/dream_empty.pdf", 0, "empty data table"],
+        ["dream", "nofig", "results/figures/dream/dream_nofig.pdf", 1, "no figure"],
+        ["dream", "prix", "results/figures/dream/dream_prix.pdf", 0, "no data table"],
+        ["personal", "fig2a", "results/figures/personal/personal_fig2a.pdf", 1, "ok"]]
 
 
 CFG = {
@@ -221,9 +225,9 @@ def test_server_subprocess_start_and_stop(tmp_path):
         ("/h.example/a.txt", 200), ("/h.example/b.txt", 404)]
 
 
-def test_every_paper_rule_has_a_benchmark(root):
+def test_every_paper_rule_has_a_benchmark(root, tmp_path):
     """resources.tsv needs a benchmark file per rule: every rule of the paper DAG but `all` has
-    `benchmark:` (a paper dry-run, as the driver reads it)."""
+    `benchmark:` (a paper dry-run, as the driver reads it; in a temporary working directory)."""
     import shutil
     import sys
     from pathlib import Path
@@ -232,8 +236,9 @@ def test_every_paper_rule_has_a_benchmark(root):
     snakemake = str(exe) if exe.exists() else shutil.which("snakemake")
     if snakemake is None:
         pytest.skip("snakemake not installed")
-    text = dryrun_text(snakemake, ["all", "--cores", "1", "--workflow-profile", "none", "--configfile",
-                                   "config/paper.yaml"], cwd=root)
+    text = dryrun_text(snakemake, ["-s", str(root / "Snakefile"), "--directory", str(tmp_path), "all", "--cores", "1",
+                                   "--workflow-profile", "none", "--configfile", str(root / "config/paper.yaml")],
+                       cwd=tmp_path)
     jobs = parse_dryrun(text)
     rules = {j.rule for j in jobs}
     with_bench = {j.rule for j in jobs if j.benchmark}
