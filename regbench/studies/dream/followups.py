@@ -36,6 +36,7 @@ from regbench.genome.fasta import reverse_complement
 from regbench.genome.onehot import one_hot
 from regbench.metrics.correlation import pearson
 from regbench.studies.dream.preprocess import AUTOSOME_ALPHABET, followup_encode
+from regbench.studies.dream.recipes import BatchDataset, BatchView
 from regbench.workflow import atomic_path
 
 DROSOPHILA_COLUMNS = ["ID", "set", "Sequence", "Dev_log2_enrichment", "Hk_log2_enrichment"]
@@ -98,7 +99,7 @@ def encode_inputs(kind: str, seqs, rev) -> np.ndarray:
     raise ValueError(f"follow-up input must be one of {INPUTS}, got {kind!r}")
 
 
-class FollowupData(torch.utils.data.Dataset):
+class FollowupData(BatchDataset):
     """Follow-up items encoded per batch: array views ``x`` / ``y`` for the trainer (and the
     Dataset itself for DataLoader workers). ``augment=True`` applies the MPRA-LegNet augmentation,
     drawn per (seed, epoch, item)."""
@@ -109,7 +110,7 @@ class FollowupData(torch.utils.data.Dataset):
         self.kind, self.seqs, self.rev = kind, list(seqs), np.asarray(rev, dtype=np.float32)
         self.yv = np.asarray(y, dtype=np.float32)
         self.augment, self.seed, self.epoch = augment, int(seed), 0
-        self.x, self.y = _Items(self, 0), _Items(self, 1)
+        self.x, self.y = BatchView(self, 0), BatchView(self, 1)
 
     def __len__(self) -> int:
         return len(self.seqs)
@@ -128,29 +129,8 @@ class FollowupData(torch.utils.data.Dataset):
             seqs = [reverse_complement(s) if f else s for s, f in zip(seqs, flip)]
         return encode_inputs(self.kind, seqs, self.rev[idx]), self.yv[idx]
 
-    def __getitem__(self, i):
-        x, y = self.batch([i])
-        return x[0], y[0]
-
-    def __getitems__(self, idx):
-        x, y = self.batch(idx)
-        return list(zip(x, y))
-
-
-class _Items:
-    def __init__(self, data: FollowupData, which: int):
-        self.data, self.which = data, which
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def set_epoch(self, epoch: int) -> None:
-        self.data.set_epoch(epoch)
-
-    def __getitem__(self, idx):
-        if self.which == 1:
-            return self.data.yv[np.asarray(idx)]
-        return self.data.batch(idx)[0]
+    def targets(self, idx) -> np.ndarray:
+        return self.yv[np.asarray(idx)]
 
 
 def _build(spec: dict, in_channels: int, length: int, n_outputs: int):

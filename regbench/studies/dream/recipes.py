@@ -239,7 +239,22 @@ class Recipe:
         }[self.name]
 
 
-class RecipeData(torch.utils.data.Dataset):
+class BatchDataset(torch.utils.data.Dataset):
+    """A Dataset whose items are encoded a batch at a time by ``batch(idx) -> (x, y)``, with
+    ``targets(idx)`` (y alone, no encoding) and ``set_epoch``; ``x`` / ``y`` array views of it
+    (:class:`BatchView`) serve :func:`regbench.train.trainer.fit`'s in-process batching, the
+    Dataset itself DataLoader workers (:meth:`__getitems__` on whole batches)."""
+
+    def __getitem__(self, i):
+        x, y = self.batch([i])
+        return x[0], y[0]
+
+    def __getitems__(self, idx):
+        x, y = self.batch(idx)
+        return list(zip(x, y))
+
+
+class RecipeData(BatchDataset):
     """One recipe's training or validation items over rows of a
     :class:`~regbench.studies.dream.store.SequenceStore`, encoded per batch.
 
@@ -257,7 +272,7 @@ class RecipeData(torch.utils.data.Dataset):
         self.rows = np.asarray(rows, dtype=np.int64)
         self.double = mode == "train" and recipe.doubles_with_rc
         self.epoch = 0
-        self.x, self.y = _View(self, 0), _View(self, 1)
+        self.x, self.y = BatchView(self, 0), BatchView(self, 1)
 
     def __len__(self) -> int:
         return len(self.rows) * (2 if self.double else 1)
@@ -283,19 +298,11 @@ class RecipeData(torch.utils.data.Dataset):
             return y.astype(np.float32).reshape(-1, 1)
         return self.recipe._scale(y)
 
-    def __getitem__(self, i):
-        x, y = self.batch([i])
-        return x[0], y[0]
+class BatchView:
+    """``data.x`` / ``data.y`` of a :class:`BatchDataset`: array-like views (``len``, fancy
+    indexing) for the trainer."""
 
-    def __getitems__(self, idx):
-        x, y = self.batch(idx)
-        return list(zip(x, y))
-
-
-class _View:
-    """``data.x`` / ``data.y``: array-like views (``len``, fancy indexing) for the trainer."""
-
-    def __init__(self, data: RecipeData, which: int):
+    def __init__(self, data: BatchDataset, which: int):
         self.data, self.which = data, which
 
     def __len__(self) -> int:
