@@ -42,6 +42,17 @@ class SynapseFile:
     name: str
 
 
+
+def _check_answer(r, entity: str, what: str, otherwise: str) -> None:
+    """DownloadError naming ``synapse://entity`` for an HTTP error answer: access denied (401/403),
+    no such ``what`` (404), else ``otherwise``."""
+    if r.status_code in (401, 403):
+        raise DownloadError(f"synapse://{entity}: access denied (HTTP {r.status_code}); check the token and the data use agreement")
+    if r.status_code == 404:
+        raise DownloadError(f"synapse://{entity}: no such {what} (HTTP 404)")
+    if r.status_code >= 400:
+        raise DownloadError(f"synapse://{entity}: {otherwise}")
+
 def synapse_token(env: Mapping[str, str] | None = None) -> str:
     """The Synapse personal access token from ``SYNAPSE_AUTH_TOKEN`` or ``~/.synapseConfig``."""
     env = os.environ if env is None else env
@@ -96,12 +107,7 @@ def resolve(entity: str, base: str | None = None, timeout: float = 60.0) -> Syna
 
     def get(suffix, **kw):
         r = http_get(f"{base}{path}{suffix}", headers=headers, timeout=timeout, **kw)
-        if r.status_code in (401, 403):
-            raise DownloadError(f"synapse://{entity}: access denied (HTTP {r.status_code}); check the token and the data use agreement")
-        if r.status_code == 404:
-            raise DownloadError(f"synapse://{entity}: no such entity (HTTP 404)")
-        if r.status_code >= 400:
-            raise DownloadError(f"synapse://{entity}: Synapse API answered HTTP {r.status_code} {r.reason}")
+        _check_answer(r, entity, "entity", f"Synapse API answered HTTP {r.status_code} {r.reason}")
         return r
 
     try:
@@ -142,12 +148,7 @@ def list_children(parent: str, base: str | None = None, timeout: float = 60.0, t
         except requests.RequestException as e:
             raise DownloadError(f"synapse://{parent}: listing the folder failed ({type(e).__name__}: "
                                 f"{scrub_secrets(str(e), token)})") from None
-        if r.status_code in (401, 403):
-            raise DownloadError(f"synapse://{parent}: access denied (HTTP {r.status_code}); check the token and the data use agreement")
-        if r.status_code == 404:
-            raise DownloadError(f"synapse://{parent}: no such folder (HTTP 404)")
-        if r.status_code >= 400:
-            raise DownloadError(f"synapse://{parent}: listing the folder failed (HTTP {r.status_code})")
+        _check_answer(r, parent, "folder", f"listing the folder failed (HTTP {r.status_code})")
         try:
             data = r.json()
         except ValueError:

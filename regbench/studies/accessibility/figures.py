@@ -426,12 +426,19 @@ def _gia_pairs(cfg) -> list[str]:
     return [pair_label(*p) for p in cfg["evaluation"]["gia"]["motif_pairs"]]
 
 
-def _flank_table(df, cfg, reference):
+def _gia_metric(df, cfg, reference, metric):
+    """Rows of one GIA ``metric`` for the GIA models, in the GIA cell: (rows, cell or None)."""
     d = _gia_ref(df, cfg, reference) if not df.empty else df
-    d = d[d["metric"] == "gia_flank"].copy() if not d.empty else d
+    d = d[d["metric"] == metric].copy() if not d.empty else d
     if d.empty:
         return d, None
-    d, cell = _gia_cell(d, cfg)
+    return _gia_cell(d, cfg)
+
+
+def _flank_table(df, cfg, reference):
+    d, cell = _gia_metric(df, cfg, reference, "gia_flank")
+    if cell is None:
+        return d, None
     parts = d["param"].astype(str).str.split("|")
     d["pattern"], d["variant"] = parts.str[0], parts.str[1]
     d["rank"] = d.groupby(["experiment", "model", "pattern"])["value"].rank(ascending=False, method="first").astype(int)
@@ -488,11 +495,9 @@ def panel_ED4(df, cfg):
 
 
 def _distance_table(df, cfg, reference):
-    d = _gia_ref(df, cfg, reference) if not df.empty else df
-    d = d[d["metric"] == "gia_distance"].copy() if not d.empty else d
-    if d.empty:
+    d, cell = _gia_metric(df, cfg, reference, "gia_distance")
+    if cell is None:
         return d, None
-    d, cell = _gia_cell(d, cfg)
     parts = d["param"].astype(str).str.split("|")
     d["pair"], d["position"] = parts.str[0], parts.str[1].astype(int)
     d["relative"] = pd.to_numeric(parts.str[2], errors="coerce")
