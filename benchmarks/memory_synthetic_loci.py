@@ -107,7 +107,7 @@ def step_predict(n: int) -> None:
     implementation's) would be 69 MB at n = 160 and 275 MB at 4n over ~450 MB of torch."""
     import torch
 
-    from regbench.studies.synthetic_loci.finetune import run_predict
+    from regbench.studies.synthetic_loci.predict import run_predict
 
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as t:
@@ -137,7 +137,7 @@ def step_finetune(n: int) -> None:
 def _finetuned(d: Path, enf: Path) -> Path:
     import torch
 
-    from regbench.studies.synthetic_loci.finetune import load_base
+    from regbench.studies.synthetic_loci.heads import load_base
     from regbench.studies.synthetic_loci.heads import build_finetune
 
     m = build_finetune(load_base(str(enf), False, WINDOW), WINDOW // 128, **{k: HEAD[k] for k in ("key_size", "value_size", "num_heads")})

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from regbench.studies.synthetic_loci.finetune import run_predict
+from regbench.studies.synthetic_loci.predict import run_predict
 from regbench.predict.device import study_precision
 from regbench.workflow import script_run
 

@@ -437,12 +437,12 @@ def synthetic_primary(sl_cfg: dict) -> str:
 def predict_synthetic_loci(card: dict, sl_cfg: dict, dataset_dir, out_windows, out_peaks, out_profiles,
                            log=None) -> pd.DataFrame:
     """Predictions of the engineered payload windows by the card's pretrained model with the
-    study's :func:`regbench.studies.synthetic_loci.finetune.run_predict` (its ``model`` hook:
+    study's :func:`regbench.studies.synthetic_loci.predict.run_predict` (its ``model`` hook:
     the same windows, shift ensemble, engine call and DHS-peak tables as the study's baseline
     Enformer; the card's ``track`` stands for the primary track, its bins for the 128-bp bins)."""
     from regbench.leaderboard.cards import resolve_track
     from regbench.predict.device import study_precision
-    from regbench.studies.synthetic_loci.finetune import run_predict
+    from regbench.studies.synthetic_loci.predict import run_predict
 
     log = log or log_
     b = card["benchmarks"]["synthetic_loci"]

@@ -188,7 +188,7 @@ def test_streamed_predictions_equal_an_in_memory_reference(demo_results, sl):
     from regbench.genome.onehot import one_hot
     from regbench.predict.engine import predict
     from regbench.predict.enformer import EnformerHead, load_enformer, read_targets, track_index
-    from regbench.studies.synthetic_loci.finetune import dhs_bin_mask, dhs_peaks
+    from regbench.studies.synthetic_loci.predict import dhs_bin_mask, dhs_peaks
     from regbench.studies.synthetic_loci.payloads import read_dataset
 
     torch.set_num_threads(1)

@@ -283,10 +283,11 @@ def test_variant_effect_ism_attribution_and_prediction_functions_require_precisi
     from regbench.studies.personal import ism as pism
     from regbench.studies.personal import predictions
     from regbench.studies.synthetic_loci import finetune, retained
+    from regbench.studies.synthetic_loci import predict as sl_predict
 
     funcs = [predict, ism, grad_x_input, experiments.predictor, occlusion.occlusion_effects, pism.snv_ism,
              pism.snv_gradients, predictions.predict_bins, predictions.reference_features,
-             predictions.personal_predictions, finetune.run_predict, finetune.run_finetune, retained.run_retained,
+             predictions.personal_predictions, sl_predict.run_predict, finetune.run_finetune, retained.run_retained,
              recipes.Recipe.predict, runs.train_and_predict, followups.run_drosophila, followups.run_human]
     assert [f.__qualname__ for f in funcs if not _precision_required(f)] == []
     with pytest.raises(TypeError, match="precision"):

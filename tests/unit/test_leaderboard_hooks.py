@@ -67,7 +67,7 @@ def sl_enformer(sl_world):
 
 
 def _run_predict(d, out, shifts=2, **kw):
-    from regbench.studies.synthetic_loci.finetune import run_predict
+    from regbench.studies.synthetic_loci.predict import run_predict
 
     out.mkdir(parents=True, exist_ok=True)
     return run_predict(str(d / "enformer"), d / "dataset", d / "targets_mouse.txt", {"escj7": "DNASE:two", "e14": "DNASE:zero"},

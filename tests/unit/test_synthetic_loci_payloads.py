@@ -9,7 +9,8 @@ import pytest
 from regbench.errors import InputError
 from regbench.genome.fasta import Genome
 from regbench.studies.synthetic_loci import payloads as pl
-from regbench.studies.synthetic_loci.finetune import dhs_bin_mask, dhs_peaks, split_payloads
+from regbench.studies.synthetic_loci.payloads import split_payloads
+from regbench.studies.synthetic_loci.predict import dhs_bin_mask, dhs_peaks
 
 
 def test_read_table_s4_averages_clones_and_skips_na(tmp_path):

@@ -392,27 +392,60 @@ def _smooth_blocks(rng, n, block, smooth, sd):
     return np.exp(sd * g - sd**2 / 2).repeat(block)[:n]
 
 
-def generate_core(
-    root: str | os.PathLike,
-    seed: int = 42,
-    params: CoreParams | None = None,
-    log: logging.Logger | None = None,
-) -> dict[str, Path]:
-    """Write the whole core demo world under ``root``; returns :func:`core_paths` (root)."""
-    t0 = time.time()
-    log = log or logging.getLogger("regbench.demo.core")
-    P = params or CoreParams()
-    paths = core_paths(root)
+def _stream(seed: int, *key: int) -> np.random.Generator:
+    """The independent, reproducible random stream of one artefact: ``default_rng([seed, *key])``.
+
+    Keys: (1, 0) repeat template; (2, ci) layout of chromosome ci; (3,) element activity;
+    (4, i) shared ATAC background; (5, k, i) background of cell k; (6, k, i, ri) replicate ri;
+    (7, i) DNase noise; (8, i) CAGE; (9,) peak edges; (10, gene number) gene model. Each stream
+    is drawn in one fixed order, so the files do not depend on the order they are written in.
+    """
+    return np.random.default_rng([int(seed), *key])
+
+
+@dataclass
+class _Layout:
+    """The planted world before anything is written; arrays are (L,) per chromosome name,
+    positions 0-based half-open."""
+
+    chroms: list[str]
+    sizes: dict[str, int]
+    codes: dict[str, np.ndarray] = field(default_factory=dict)  # uint8 0..3 = ACGT, 255 = N
+    lower: dict[str, np.ndarray] = field(default_factory=dict)  # bool: soft-masked repeat
+    nmask: dict[str, np.ndarray] = field(default_factory=dict)  # bool: N
+    sites: list[dict] = field(default_factory=list)  # planted motif instances, all chromosomes
+    elements: list[dict] = field(default_factory=list)  # promoters, enhancers, CTCF, artefacts
+    genes: list[dict] = field(default_factory=list)
+    blacklist: list[tuple] = field(default_factory=list)  # (chrom, start, end)
+
+    def by_chrom(self) -> dict[str, list[dict]]:
+        """Elements per chromosome, in layout order."""
+        out: dict[str, list[dict]] = {c: [] for c in self.chroms}
+        for el in self.elements:
+            out[el["chrom"]].append(el)
+        return out
+
+
+@dataclass
+class _Chrom:
+    """One chromosome under construction (arrays (L,), positions 0-based half-open)."""
+
+    name: str
+    codes: np.ndarray  # uint8 0..3 = ACGT
+    lower: np.ndarray  # bool: soft-masked repeat
+    nmask: np.ndarray  # bool: N (telomeres, internal gap)
+    occ: np.ndarray  # bool: taken by a feature (placement clearance)
+    tel: int  # telomere length
+    tss: list[tuple[int, str]]  # (TSS, strand) of its genes
+    artefacts: list[tuple[int, int]]  # high-signal blacklist regions
+
+
+_MOTIF_OF = {**ENHANCER_MOTIFS, **PROMOTER_MOTIFS}
+
+
+def _tss_spacing(P: CoreParams) -> tuple[float, int]:
+    """(spacing, jitter) in bp of the evenly spaced TSSs; error if genes cannot fit."""
     L = P.chrom_length
-    chroms = [f"chr{i}" for i in range(1, P.n_chroms + 1)]
-    sizes = {c: L for c in chroms}
-
-    def stream(*key):  # independent, reproducible random stream per artefact
-        return np.random.default_rng([int(seed), *key])
-
-    pwms = load_pwms(list(ENHANCER_MOTIFS.values()) + list(PROMOTER_MOTIFS.values()))
-    mid_of = {**ENHANCER_MOTIFS, **PROMOTER_MOTIFS}
-
     span = L - 2 * P.gene_margin
     spacing = span / max(P.genes_per_chrom, 1)
     if P.genes_per_chrom > 1 and spacing < P.min_tss_spacing + 2_000:
@@ -423,218 +456,261 @@ def generate_core(
     jitter = int(spacing / 2) - 1
     if P.genes_per_chrom > 1:
         jitter = min(jitter, int((spacing - P.min_tss_spacing) / 2) - 1)
-    jitter = max(jitter, 0)
+    return spacing, max(jitter, 0)
 
-    genome_codes: dict[str, np.ndarray] = {}
-    lower: dict[str, np.ndarray] = {}
-    nmask: dict[str, np.ndarray] = {}
-    sites: list[dict] = []
-    elements: list[dict] = []
-    genes: list[dict] = []
-    blacklist: list[tuple] = []
-    gene_counter = 0
-    repeat_rng = stream(1, 0)
-    alu = _background(repeat_rng, 300, 0.52, 0.6)
 
-    for ci, chrom in enumerate(chroms):
-        rng = stream(2, ci)
-        occ = np.zeros(L, dtype=bool)
-        # background with isochore-like GC variation (20-kb blocks)
-        nb = L // 20_000 + 1
-        gc_blocks = np.clip(rng.normal(P.gc_mean + 0.025, 0.03, size=nb), 0.33, 0.55)
-        gc = np.interp(np.arange(L), np.arange(nb) * 20_000 + 10_000, gc_blocks)
-        codes = _background(rng, L, gc, cpg_keep=0.2)
-        lo_mask = np.zeros(L, dtype=bool)
-        n_mask = np.zeros(L, dtype=bool)
-        tel = min(P.telomere, L // 40)
-        n_mask[:tel] = n_mask[L - tel :] = True
-        occ[: tel + 1200] = occ[L - tel - 1200 :] = True
-        # genes: evenly spaced TSSs with jitter, CpG-island promoters
-        tss_list = []
-        for g in range(P.genes_per_chrom):
-            tss = int(P.gene_margin + spacing * (g + 0.5) + rng.integers(-jitter, jitter + 1))
-            strand = "+-"[int(rng.integers(2))]
-            tss_list.append((tss, strand))
-            occ[tss - 1500 : tss + 1500] = True
-            isl = slice(tss - 500, tss + 500)
-            codes[isl] = _background(rng, 1000, 0.64, cpg_keep=0.8)
-        # internal N gap
-        if chrom in P.gap_chroms:
-            s = _place(occ, rng, P.gap_length, 1500, tel, L - tel)
-            if s is not None:
-                n_mask[s : s + P.gap_length] = True
-                occ[max(0, s - 1000) : s + P.gap_length + 1000] = True
-                blacklist.append((chrom, max(0, s - 500), min(L, s + P.gap_length + 500)))
-        blacklist.append((chrom, 0, tel + 500))
-        blacklist.append((chrom, L - tel - 500, L))
-        # artefact (high-signal) blacklist regions
-        artefacts = []
-        if chrom in P.artifact_chroms:
-            w = int(rng.integers(1000, 2001))
-            s = _place(occ, rng, w, 1000, tel, L - tel)
-            if s is not None:
-                artefacts.append((s, s + w))
-                occ[max(0, s - 800) : s + w + 800] = True
-                blacklist.append((chrom, s, s + w))
-        # soft-masked repeats: Alu-like copies and (CA)n microsatellites
-        for _ in range(max(1, L // 20_000)):
-            s = _place(occ, rng, 300, 50, tel, L - tel)
-            if s is None:
-                continue
-            copy = alu.copy()
-            mut = rng.random(300) < 0.12
-            copy[mut] = rng.integers(0, 4, size=int(mut.sum()))
-            codes[s : s + 300] = copy if rng.random() < 0.5 else revcomp_codes(copy)
-            lo_mask[s : s + 300] = True
-        for _ in range(max(1, L // 40_000)):
-            w = int(rng.integers(40, 81)) // 2 * 2
-            s = _place(occ, rng, w, 50, tel, L - tel)
-            if s is None:
-                continue
-            codes[s : s + w] = np.tile(np.array([1, 0], dtype=np.uint8), w // 2)
-            lo_mask[s : s + w] = True
-        _scrub_ap1(codes)
+def _chrom_background(
+    chrom: str,
+    rng: np.random.Generator,
+    P: CoreParams,
+    alu: np.ndarray,
+    spacing: float,
+    jitter: int,
+    blacklist: list[tuple],
+) -> _Chrom:
+    """Background sequence, gene TSSs with CpG islands, N runs, artefacts and repeats of one
+    chromosome (chance AP-1 cores scrubbed); appends its blacklist regions to ``blacklist``."""
+    L = P.chrom_length
+    occ = np.zeros(L, dtype=bool)
+    # background with isochore-like GC variation (20-kb blocks)
+    nb = L // 20_000 + 1
+    gc_blocks = np.clip(rng.normal(P.gc_mean + 0.025, 0.03, size=nb), 0.33, 0.55)
+    gc = np.interp(np.arange(L), np.arange(nb) * 20_000 + 10_000, gc_blocks)
+    codes = _background(rng, L, gc, cpg_keep=0.2)
+    lo_mask = np.zeros(L, dtype=bool)
+    n_mask = np.zeros(L, dtype=bool)
+    tel = min(P.telomere, L // 40)
+    n_mask[:tel] = n_mask[L - tel :] = True
+    occ[: tel + 1200] = occ[L - tel - 1200 :] = True
+    # genes: evenly spaced TSSs with jitter, CpG-island promoters
+    tss_list = []
+    for g in range(P.genes_per_chrom):
+        tss = int(P.gene_margin + spacing * (g + 0.5) + rng.integers(-jitter, jitter + 1))
+        strand = "+-"[int(rng.integers(2))]
+        tss_list.append((tss, strand))
+        occ[tss - 1500 : tss + 1500] = True
+        isl = slice(tss - 500, tss + 500)
+        codes[isl] = _background(rng, 1000, 0.64, cpg_keep=0.8)
+    # internal N gap
+    if chrom in P.gap_chroms:
+        s = _place(occ, rng, P.gap_length, 1500, tel, L - tel)
+        if s is not None:
+            n_mask[s : s + P.gap_length] = True
+            occ[max(0, s - 1000) : s + P.gap_length + 1000] = True
+            blacklist.append((chrom, max(0, s - 500), min(L, s + P.gap_length + 500)))
+    blacklist.append((chrom, 0, tel + 500))
+    blacklist.append((chrom, L - tel - 500, L))
+    # artefact (high-signal) blacklist regions
+    artefacts = []
+    if chrom in P.artifact_chroms:
+        w = int(rng.integers(1000, 2001))
+        s = _place(occ, rng, w, 1000, tel, L - tel)
+        if s is not None:
+            artefacts.append((s, s + w))
+            occ[max(0, s - 800) : s + w + 800] = True
+            blacklist.append((chrom, s, s + w))
+    # soft-masked repeats: Alu-like copies and (CA)n microsatellites
+    for _ in range(max(1, L // 20_000)):
+        s = _place(occ, rng, 300, 50, tel, L - tel)
+        if s is None:
+            continue
+        copy = alu.copy()
+        mut = rng.random(300) < 0.12
+        copy[mut] = rng.integers(0, 4, size=int(mut.sum()))
+        codes[s : s + 300] = copy if rng.random() < 0.5 else revcomp_codes(copy)
+        lo_mask[s : s + 300] = True
+    for _ in range(max(1, L // 40_000)):
+        w = int(rng.integers(40, 81)) // 2 * 2
+        s = _place(occ, rng, w, 50, tel, L - tel)
+        if s is None:
+            continue
+        codes[s : s + w] = np.tile(np.array([1, 0], dtype=np.uint8), w // 2)
+        lo_mask[s : s + w] = True
+    _scrub_ap1(codes)
+    return _Chrom(chrom, codes, lo_mask, n_mask, occ, tel, tss_list, artefacts)
 
-        def plant(tf, start, strand, context, element_id, gene_id=""):
-            pwm = pwms[mid_of[tf]]
-            inst = _instance(tf, pwm, rng)
-            genomic = inst if strand == "+" else revcomp_codes(inst)
-            codes[start : start + pwm.length] = genomic
-            site = dict(
-                chrom=chrom,
-                start=start,
-                end=start + pwm.length,
+
+def _plant(
+    ch: _Chrom,
+    sites: list[dict],
+    rng: np.random.Generator,
+    pwms: dict[str, Pwm],
+    tf: str,
+    start: int,
+    strand: str,
+    context: str,
+    element_id: str,
+    gene_id: str = "",
+) -> dict:
+    """Write an instance of ``tf`` at [start, start + width) of ``ch`` on ``strand``; appends
+    its site record to ``sites`` and returns it."""
+    pwm = pwms[_MOTIF_OF[tf]]
+    inst = _instance(tf, pwm, rng)
+    genomic = inst if strand == "+" else revcomp_codes(inst)
+    ch.codes[start : start + pwm.length] = genomic
+    site = dict(
+        chrom=ch.name,
+        start=start,
+        end=start + pwm.length,
+        strand=strand,
+        motif_id=pwm.matrix_id,
+        tf=tf,
+        context=context,
+        gene_id=gene_id,
+        element_id=element_id,
+        pwm_score=round(pwm.score(inst), 3),
+        flank=1.0,
+    )
+    sites.append(site)
+    return site
+
+
+def _plant_promoters(ch: _Chrom, rng: np.random.Generator, pwms: dict[str, Pwm], lay: _Layout):
+    """Promoter motifs within +-PROMOTER_HALF of each TSS of ``ch``; adds genes and promoter
+    elements to ``lay`` (gene numbers continue across chromosomes)."""
+    for tss, strand in ch.tss:
+        number = len(lay.genes) + 1
+        gid = f"ENSG{900000 + number:011d}"
+        gname = f"DG{number:04d}"
+        taken = np.zeros(2 * PROMOTER_HALF, dtype=bool)
+        k = int(rng.integers(2, 6))
+        chosen = rng.choice(list(PROMOTER_MOTIFS), size=k, replace=False)
+        psites = []
+        for tf in chosen:
+            Lm = pwms[PROMOTER_MOTIFS[tf]].length
+            for _ in range(100):
+                off = int(rng.integers(0, 2 * PROMOTER_HALF - Lm + 1))
+                if not taken[max(0, off - 3) : off + Lm + 3].any():
+                    taken[off : off + Lm] = True
+                    s = _plant(
+                        ch,
+                        lay.sites,
+                        rng,
+                        pwms,
+                        tf,
+                        tss - PROMOTER_HALF + off,
+                        "+-"[int(rng.integers(2))],
+                        "promoter",
+                        f"prom_{gid}",
+                        gid,
+                    )
+                    s["weight"] = PROMOTER_WEIGHTS[tf]
+                    psites.append(s)
+                    break
+        score = float(sum(s["weight"] for s in psites))
+        glen = int(rng.integers(4_000, 20_001))
+        lay.genes.append(
+            dict(
+                gene_id=gid,
+                gene_name=gname,
+                chrom=ch.name,
+                tss=tss,
                 strand=strand,
-                motif_id=pwm.matrix_id,
-                tf=tf,
-                context=context,
-                gene_id=gene_id,
-                element_id=element_id,
-                pwm_score=round(pwm.score(inst), 3),
-                flank=1.0,
+                promoter_score=round(score, 3),
+                length=glen,
             )
-            sites.append(site)
-            return site
+        )
+        z = np.full(len(CELL_TYPES), PROMOTER_BASE_DRIVE + PROMOTER_DRIVE_SLOPE * score)
+        lay.elements.append(
+            dict(
+                element_id=f"prom_{gid}",
+                chrom=ch.name,
+                center=tss,
+                kind="promoter",
+                cls="promoter",
+                z=z,
+            )
+        )
 
-        # promoters
-        for tss, strand in tss_list:
-            gene_counter += 1
-            gid = f"ENSG{900000 + gene_counter:011d}"
-            gname = f"DG{gene_counter:04d}"
-            taken = np.zeros(2 * PROMOTER_HALF, dtype=bool)
-            k = int(rng.integers(2, 6))
-            chosen = rng.choice(list(PROMOTER_MOTIFS), size=k, replace=False)
-            psites = []
-            for tf in chosen:
-                Lm = pwms[PROMOTER_MOTIFS[tf]].length
-                for _ in range(100):
-                    off = int(rng.integers(0, 2 * PROMOTER_HALF - Lm + 1))
-                    if not taken[max(0, off - 3) : off + Lm + 3].any():
-                        taken[off : off + Lm] = True
-                        s = plant(
-                            tf,
-                            tss - PROMOTER_HALF + off,
-                            "+-"[int(rng.integers(2))],
-                            "promoter",
-                            f"prom_{gid}",
-                            gid,
-                        )
-                        s["weight"] = PROMOTER_WEIGHTS[tf]
-                        psites.append(s)
-                        break
-            score = float(sum(s["weight"] for s in psites))
-            glen = int(rng.integers(4_000, 20_001))
-            genes.append(
-                dict(
-                    gene_id=gid,
-                    gene_name=gname,
-                    chrom=chrom,
-                    tss=tss,
-                    strand=strand,
-                    promoter_score=round(score, 3),
-                    length=glen,
-                )
-            )
-            z = np.full(len(CELL_TYPES), PROMOTER_BASE_DRIVE + PROMOTER_DRIVE_SLOPE * score)
-            elements.append(
-                dict(
-                    element_id=f"prom_{gid}",
-                    chrom=chrom,
-                    center=tss,
-                    kind="promoter",
-                    cls="promoter",
-                    z=z,
-                )
-            )
-        # enhancers
-        classes = list(ELEMENT_CLASSES)
-        probs = np.array(list(ELEMENT_CLASSES.values()))
-        probs = probs / probs.sum()
-        for e in range(L // P.enhancer_spacing):
-            s = _place(occ, rng, ENH_WIDTH, 200, tel, L - tel)
-            if s is None:
-                continue
-            cls = str(rng.choice(classes, p=probs))
-            eid = f"enh_{chrom}_{e:04d}"
-            esites = [
-                plant(tf, s + off, strand, "enhancer", eid)
-                for tf, off, strand in _design_element(cls, rng, pwms)
-            ]
-            elements.append(
-                dict(
-                    element_id=eid,
-                    chrom=chrom,
-                    center=s + ENH_WIDTH // 2,
-                    kind="enhancer",
-                    cls=cls,
-                    sites=esites,
-                )
-            )
-        # lone CTCF sites (insulator-like, context background)
-        for e in range(max(1, L // P.ctcf_background_spacing)):
-            Lm = pwms[ENHANCER_MOTIFS["CTCF"]].length
-            s = _place(occ, rng, Lm, 200, tel, L - tel)
-            if s is None:
-                continue
-            eid = f"ctcf_{chrom}_{e:03d}"
-            site = plant("CTCF", s, "+-"[int(rng.integers(2))], "background", eid)
-            elements.append(
-                dict(
-                    element_id=eid,
-                    chrom=chrom,
-                    center=s + Lm // 2,
-                    kind="background",
-                    cls="ctcf_lone",
-                    sites=[site],
-                )
-            )
-        site_mask = np.zeros(L, dtype=bool)
-        planted_ap1 = set()
-        for st in sites:
-            if st["chrom"] == chrom:
-                site_mask[st["start"] : st["end"]] = True
-                if st["tf"] == "AP-1":
-                    planted_ap1.add(st["start"] + AP1_CORE[0])
-        _scrub_unplanted_ap1(codes, site_mask, planted_ap1)
-        codes[n_mask] = 255  # N
-        genome_codes[chrom], lower[chrom], nmask[chrom] = codes, lo_mask, n_mask
-        for a in artefacts:
-            elements.append(
-                dict(
-                    element_id=f"artefact_{chrom}_{a[0]}",
-                    chrom=chrom,
-                    center=(a[0] + a[1]) // 2,
-                    kind="artefact",
-                    cls="artefact",
-                    span=a,
-                    z=np.zeros(len(CELL_TYPES)),
-                )
-            )
 
-    # AP-1 flank factors from the final genome, then drives of enhancers / lone CTCF
-    for s in sites:
+def _plant_enhancers(
+    ch: _Chrom, rng: np.random.Generator, pwms: dict[str, Pwm], lay: _Layout, P: CoreParams
+):
+    """One ENH_WIDTH-bp enhancer of a random design class per ``enhancer_spacing`` bp."""
+    L = P.chrom_length
+    classes = list(ELEMENT_CLASSES)
+    probs = np.array(list(ELEMENT_CLASSES.values()))
+    probs = probs / probs.sum()
+    for e in range(L // P.enhancer_spacing):
+        s = _place(ch.occ, rng, ENH_WIDTH, 200, ch.tel, L - ch.tel)
+        if s is None:
+            continue
+        cls = str(rng.choice(classes, p=probs))
+        eid = f"enh_{ch.name}_{e:04d}"
+        esites = [
+            _plant(ch, lay.sites, rng, pwms, tf, s + off, strand, "enhancer", eid)
+            for tf, off, strand in _design_element(cls, rng, pwms)
+        ]
+        lay.elements.append(
+            dict(
+                element_id=eid,
+                chrom=ch.name,
+                center=s + ENH_WIDTH // 2,
+                kind="enhancer",
+                cls=cls,
+                sites=esites,
+            )
+        )
+
+
+def _plant_lone_ctcf(
+    ch: _Chrom, rng: np.random.Generator, pwms: dict[str, Pwm], lay: _Layout, P: CoreParams
+):
+    """Lone CTCF sites (insulator-like, context background), one per ``ctcf_background_spacing``."""
+    L = P.chrom_length
+    for e in range(max(1, L // P.ctcf_background_spacing)):
+        Lm = pwms[ENHANCER_MOTIFS["CTCF"]].length
+        s = _place(ch.occ, rng, Lm, 200, ch.tel, L - ch.tel)
+        if s is None:
+            continue
+        eid = f"ctcf_{ch.name}_{e:03d}"
+        site = _plant(
+            ch, lay.sites, rng, pwms, "CTCF", s, "+-"[int(rng.integers(2))], "background", eid
+        )
+        lay.elements.append(
+            dict(
+                element_id=eid,
+                chrom=ch.name,
+                center=s + Lm // 2,
+                kind="background",
+                cls="ctcf_lone",
+                sites=[site],
+            )
+        )
+
+
+def _finish_chrom(ch: _Chrom, lay: _Layout) -> None:
+    """Scrub AP-1 cores made at junctions, set N, store ``ch`` in ``lay`` with its artefacts."""
+    site_mask = np.zeros(ch.codes.size, dtype=bool)
+    planted_ap1 = set()
+    for st in lay.sites:
+        if st["chrom"] == ch.name:
+            site_mask[st["start"] : st["end"]] = True
+            if st["tf"] == "AP-1":
+                planted_ap1.add(st["start"] + AP1_CORE[0])
+    _scrub_unplanted_ap1(ch.codes, site_mask, planted_ap1)
+    ch.codes[ch.nmask] = 255  # N
+    lay.codes[ch.name], lay.lower[ch.name], lay.nmask[ch.name] = ch.codes, ch.lower, ch.nmask
+    for a in ch.artefacts:
+        lay.elements.append(
+            dict(
+                element_id=f"artefact_{ch.name}_{a[0]}",
+                chrom=ch.name,
+                center=(a[0] + a[1]) // 2,
+                kind="artefact",
+                cls="artefact",
+                span=a,
+                z=np.zeros(len(CELL_TYPES)),
+            )
+        )
+
+
+def _set_drives(lay: _Layout, seed: int) -> None:
+    """AP-1 flank factors from the final genome, per-cell site weights, then each element's
+    drive z, accessibility a, expected bump height and bump sd (stream (3,))."""
+    for s in lay.sites:
         if s["tf"] == "AP-1":
-            c = genome_codes[s["chrom"]]
+            c = lay.codes[s["chrom"]]
             s["flank"] = ap1_flank_factor(int(c[s["start"] + 1]), int(c[s["start"] + 9]))
         if s["context"] != "promoter":
             w = np.array(CELL_WEIGHTS[s["tf"]]) * s["flank"]
@@ -644,111 +720,154 @@ def generate_core(
         else:
             for c in CELL_TYPES:
                 s[f"weight_{c}"] = PROMOTER_DRIVE_SLOPE * s["weight"]
-    act_rng = stream(3)
-    for el in elements:
+    act_rng = _stream(seed, 3)
+    for el in lay.elements:
         if "sites" in el:
             el["z"] = element_drive(el["sites"])
         el["a"] = saturate(el["z"]) * np.exp(act_rng.normal(0, 0.1, size=len(CELL_TYPES)))
         el["height"] = HEIGHT_SCALE * el["a"]
         el["sd"] = float(act_rng.uniform(50, 90))
-    log.info(
-        "layout: %d elements, %d sites, %d genes (%.1fs)",
-        len(elements),
-        len(sites),
-        len(genes),
-        time.time() - t0,
-    )
 
-    # ---- FASTA
+
+def _layout(seed: int, P: CoreParams, pwms: dict[str, Pwm]) -> _Layout:
+    """The whole planted world (sequence, sites, elements, genes, blacklist), nothing written."""
+    spacing, jitter = _tss_spacing(P)
+    chroms = [f"chr{i}" for i in range(1, P.n_chroms + 1)]
+    lay = _Layout(chroms=chroms, sizes={c: P.chrom_length for c in chroms})
+    alu = _background(_stream(seed, 1, 0), 300, 0.52, 0.6)
+    for ci, chrom in enumerate(chroms):
+        rng = _stream(seed, 2, ci)  # one stream per chromosome, drawn in the order below
+        ch = _chrom_background(chrom, rng, P, alu, spacing, jitter, lay.blacklist)
+        _plant_promoters(ch, rng, pwms, lay)
+        _plant_enhancers(ch, rng, pwms, lay, P)
+        _plant_lone_ctcf(ch, rng, pwms, lay, P)
+        _finish_chrom(ch, lay)
+    _set_drives(lay, seed)
+    return lay
+
+
+# ---- writers of the layout: one per artefact family
+
+
+def _write_genome(lay: _Layout, paths: dict[str, Path]) -> dict[str, bytes]:
+    """FASTA (+ .fai); returns each chromosome's ASCII bytes (soft-masked, N)."""
     table = np.frombuffer(b"ACGT", dtype=np.uint8)
     fa = {}
-    for chrom in chroms:
-        c = genome_codes[chrom]
-        b = np.full(L, ord("N"), dtype=np.uint8)
+    for chrom in lay.chroms:
+        c = lay.codes[chrom]
+        b = np.full(c.size, ord("N"), dtype=np.uint8)
         ok = c != 255
         b[ok] = table[c[ok]]
-        b[lower[chrom] & ok] += 32
+        b[lay.lower[chrom] & ok] += 32
         fa[chrom] = b.tobytes()
     _write_fasta(paths["genome"], paths["fai"], fa)
+    return fa
 
-    # ---- tracks
-    x = {}
-    by_chrom: dict[str, list[dict]] = {c: [] for c in chroms}
-    for el in elements:
-        by_chrom[el["chrom"]].append(el)
 
-    def bumps(chrom, heights, sd_key="sd"):
-        out = np.zeros(L)
-        for el, h in zip(by_chrom[chrom], heights):
-            if el["kind"] == "artefact":
-                a0, a1 = el["span"]
-                out[a0:a1] += h
-                continue
-            sd = el[sd_key]
-            lo, hi = max(0, int(el["center"] - 4 * sd)), min(L, int(el["center"] + 4 * sd) + 1)
-            xs = np.arange(lo, hi)
-            out[lo:hi] += h * np.exp(-0.5 * ((xs - el["center"]) / sd) ** 2)
-        return out
+def _bumps(L: int, els: list[dict], heights, sd_key: str = "sd") -> np.ndarray:
+    """(L,) sum of a Gaussian bump of height h (sd ``el[sd_key]``) at each element's centre;
+    an artefact adds a flat block of height h over its span."""
+    out = np.zeros(L)
+    for el, h in zip(els, heights):
+        if el["kind"] == "artefact":
+            a0, a1 = el["span"]
+            out[a0:a1] += h
+            continue
+        sd = el[sd_key]
+        lo, hi = max(0, int(el["center"] - 4 * sd)), min(L, int(el["center"] + 4 * sd) + 1)
+        xs = np.arange(lo, hi)
+        out[lo:hi] += h * np.exp(-0.5 * ((xs - el["center"]) / sd) ** 2)
+    return out
 
-    shared_bg = {c: _smooth_blocks(stream(4, i), L, 200, 10, 0.25) for i, c in enumerate(chroms)}
+
+def _write_atac(
+    lay: _Layout, by_chrom: dict[str, list[dict]], paths: dict[str, Path], seed: int
+) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
+    """ATAC-like fold-change bigWigs per cell and replicate. Returns (HepG2 expected signal
+    per chromosome, rep1 observed float32 signal per cell and chromosome); NaN at N."""
+    L = lay.sizes[lay.chroms[0]]
+    shared_bg = {
+        c: _smooth_blocks(_stream(seed, 4, i), L, 200, 10, 0.25) for i, c in enumerate(lay.chroms)
+    }
     expected: dict[str, dict[str, np.ndarray]] = {}
     rep_tracks: dict[tuple, dict[str, np.ndarray]] = {}
     for k, cell in enumerate(CELL_TYPES):
         expected[cell] = {}
         for ri, rep in enumerate(REPLICATES):
             rep_tracks[(cell, rep)] = {}
-        for i, chrom in enumerate(chroms):
-            rng = stream(5, k, i)
+        for i, chrom in enumerate(lay.chroms):
+            rng = _stream(seed, 5, k, i)
             bg = 0.7 * shared_bg[chrom] * _smooth_blocks(rng, L, 200, 10, 0.15)
             heights = [
                 6.0 if el["kind"] == "artefact" else el["height"][k] for el in by_chrom[chrom]
             ]
             if cell == "HepG2":
-                mu = bg + bumps(chrom, heights)
-                mu[nmask[chrom]] = np.nan
+                mu = bg + _bumps(L, by_chrom[chrom], heights)
+                mu[lay.nmask[chrom]] = np.nan
                 expected[cell][chrom] = mu
             for ri, rep in enumerate(REPLICATES):
-                r = stream(6, k, i, ri)
+                r = _stream(seed, 6, k, i, ri)
                 hn = np.array(heights) * np.exp(r.normal(0, 0.08, size=len(heights)))
-                obs = (bg + bumps(chrom, hn)) * _smooth_blocks(r, L, 10, 1, 0.25)
-                obs[nmask[chrom]] = np.nan
+                obs = (bg + _bumps(L, by_chrom[chrom], hn)) * _smooth_blocks(r, L, 10, 1, 0.25)
+                obs[lay.nmask[chrom]] = np.nan
                 rep_tracks[(cell, rep)][chrom] = obs.astype(np.float32)
         for rep in REPLICATES:
-            _write_bigwig(paths[f"{cell}.{rep}"], sizes, rep_tracks[(cell, rep)])
+            _write_bigwig(paths[f"{cell}.{rep}"], lay.sizes, rep_tracks[(cell, rep)])
             if rep != "rep1":
                 del rep_tracks[(cell, rep)]
-    # DNase-like: HepG2 expectation with its own noise draw
+    return expected["HepG2"], {cell: rep_tracks[(cell, "rep1")] for cell in CELL_TYPES}
+
+
+def _write_dnase(
+    lay: _Layout, hepg2: dict[str, np.ndarray], paths: dict[str, Path], seed: int
+) -> None:
+    """DNase-like bigWig: the HepG2 expectation with its own noise draw."""
+    L = lay.sizes[lay.chroms[0]]
     dn = {}
-    for i, chrom in enumerate(chroms):
-        r = stream(7, i)
-        dn[chrom] = expected["HepG2"][chrom] * _smooth_blocks(r, L, 10, 1, 0.2)
-    _write_bigwig(paths["dnase"], sizes, dn)
-    # CAGE: a peak at each TSS
+    for i, chrom in enumerate(lay.chroms):
+        r = _stream(seed, 7, i)
+        dn[chrom] = hepg2[chrom] * _smooth_blocks(r, L, 10, 1, 0.2)
+    _write_bigwig(paths["dnase"], lay.sizes, dn)
+
+
+def _write_cage(lay: _Layout, paths: dict[str, Path], seed: int) -> None:
+    """CAGE bigWig: a peak at each TSS on a low background."""
+    L = lay.sizes[lay.chroms[0]]
     cage = {}
-    for i, chrom in enumerate(chroms):
-        r = stream(8, i)
+    for i, chrom in enumerate(lay.chroms):
+        r = _stream(seed, 8, i)
         v = CAGE_BACKGROUND * _smooth_blocks(r, L, 50, 4, 0.3)
         xs = np.arange(-100, 101)
-        for g in genes:
+        for g in lay.genes:
             if g["chrom"] != chrom:
                 continue
             h = CAGE_BASE + CAGE_SLOPE * g["promoter_score"]
             v[g["tss"] - 100 : g["tss"] + 101] += h * np.exp(-0.5 * (xs / 20.0) ** 2)
         v = v * _smooth_blocks(r, L, 10, 1, 0.05)
-        v[nmask[chrom]] = np.nan
+        v[lay.nmask[chrom]] = np.nan
         cage[chrom] = v
-    _write_bigwig(paths["cage"], sizes, cage)
-    log.info("tracks written (%.1fs)", time.time() - t0)
+    _write_bigwig(paths["cage"], lay.sizes, cage)
 
-    # ---- peaks (IDR-like, rep1 summit)
-    peak_rng = stream(9)
+
+def _write_peaks(
+    lay: _Layout,
+    by_chrom: dict[str, list[dict]],
+    rep1: dict[str, dict[str, np.ndarray]],
+    paths: dict[str, Path],
+    seed: int,
+    min_height: float,
+) -> None:
+    """IDR-like narrowPeak per cell: one peak per element of expected height >= ``min_height``,
+    summit = argmax of rep1 within the peak (edges jittered by stream (9,))."""
+    L = lay.sizes[lay.chroms[0]]
+    peak_rng = _stream(seed, 9)
     for k, cell in enumerate(CELL_TYPES):
         rows = []
-        for chrom in chroms:
-            obs = rep_tracks[(cell, "rep1")][chrom]
+        for chrom in lay.chroms:
+            obs = rep1[cell][chrom]
             for el in by_chrom[chrom]:
                 h = float(el["height"][k]) if el["kind"] != "artefact" else 0.0
-                if h < P.peak_min_height:
+                if h < min_height:
                     continue
                 hw = int(np.clip(el["sd"] * np.sqrt(2 * np.log(h / 0.75)), 60, 500))
                 st = max(0, el["center"] - hw + int(peak_rng.integers(-10, 11)))
@@ -773,66 +892,78 @@ def generate_core(
         text = df.to_csv(sep="\t", header=False, index=False, lineterminator="\n")
         _write_bytes(paths[f"{cell}.peaks"], _gzip_bytes(text))
 
-    # ---- blacklist
-    bl = pd.DataFrame(sorted(blacklist), columns=["chrom", "start", "end"])
+
+def _write_blacklist(lay: _Layout, paths: dict[str, Path]) -> None:
+    bl = pd.DataFrame(sorted(lay.blacklist), columns=["chrom", "start", "end"])
     _write_bytes(
         paths["blacklist"],
         _gzip_bytes(bl.to_csv(sep="\t", header=False, index=False, lineterminator="\n")),
     )
 
-    # ---- genes
+
+def _gene_model(g: dict, rng: np.random.Generator) -> list[str]:
+    """GTF lines (gene, canonical transcript, exons in transcript order) of one gene."""
+    if g["strand"] == "+":
+        s0, e0 = g["tss"], g["tss"] + g["length"]
+    else:
+        s0, e0 = g["tss"] - g["length"] + 1, g["tss"] + 1
+    n_ex = int(rng.integers(3, 7))
+    inner = np.sort(
+        rng.choice(np.arange(s0 + 400, e0 - 400, 50), size=2 * (n_ex - 1), replace=False)
+    )
+    bounds = [s0, *inner.tolist(), e0]
+    exons = [(bounds[2 * i], bounds[2 * i + 1]) for i in range(n_ex)]
+    gid, tid = f"{g['gene_id']}.1", f"ENST{g['gene_id'][4:]}.1"
+    base = f'gene_id "{gid}"; gene_type "protein_coding"; gene_name "{g["gene_name"]}";'
+    tx = (
+        f'gene_id "{gid}"; transcript_id "{tid}"; gene_type "protein_coding"; '
+        f'gene_name "{g["gene_name"]}"; transcript_type "protein_coding"; '
+        f'transcript_name "{g["gene_name"]}-201";'
+    )
+
+    def line(feature, a, b, attrs):  # a, b: 0-based half-open -> GTF 1-based closed
+        return f"{g['chrom']}\tDEMO\t{feature}\t{a + 1}\t{b}\t.\t{g['strand']}\t.\t{attrs}\n"
+
+    lines = [
+        line("gene", s0, e0, base + " level 2;"),
+        line("transcript", s0, e0, tx + ' level 2; tag "Ensembl_canonical";'),
+    ]
+    order = range(n_ex) if g["strand"] == "+" else range(n_ex - 1, -1, -1)
+    for num, i in enumerate(order, start=1):
+        a, b = exons[i]
+        lines.append(
+            line(
+                "exon",
+                a,
+                b,
+                tx + f" exon_number {num}; "
+                f'exon_id "ENSE{g["gene_id"][4:]}{num:02d}.1"; level 2;',
+            )
+        )
+    return lines
+
+
+def _write_genes(lay: _Layout, paths: dict[str, Path], seed: int) -> None:
+    """GENCODE-like GTF and the genes table, in genome order (gene model: stream (10, number))."""
     gtf = [
         "##description: regbench demo world (GENCODE-like, synthetic)\n",
         "##provider: regbench\n",
         "##format: gtf\n",
     ]
     gene_rows = []
-    for g in sorted(genes, key=lambda g: (chroms.index(g["chrom"]), g["tss"])):
+    for g in sorted(lay.genes, key=lambda g: (lay.chroms.index(g["chrom"]), g["tss"])):
         gene_rows.append(
             {k: g[k] for k in ("gene_id", "gene_name", "chrom", "tss", "strand", "promoter_score")}
         )
-        rng = stream(10, int(g["gene_id"][4:]))
-        if g["strand"] == "+":
-            s0, e0 = g["tss"], g["tss"] + g["length"]
-        else:
-            s0, e0 = g["tss"] - g["length"] + 1, g["tss"] + 1
-        n_ex = int(rng.integers(3, 7))
-        inner = np.sort(
-            rng.choice(np.arange(s0 + 400, e0 - 400, 50), size=2 * (n_ex - 1), replace=False)
-        )
-        bounds = [s0, *inner.tolist(), e0]
-        exons = [(bounds[2 * i], bounds[2 * i + 1]) for i in range(n_ex)]
-        gid, tid = f"{g['gene_id']}.1", f"ENST{g['gene_id'][4:]}.1"
-        base = f'gene_id "{gid}"; gene_type "protein_coding"; gene_name "{g["gene_name"]}";'
-        tx = (
-            f'gene_id "{gid}"; transcript_id "{tid}"; gene_type "protein_coding"; '
-            f'gene_name "{g["gene_name"]}"; transcript_type "protein_coding"; '
-            f'transcript_name "{g["gene_name"]}-201";'
-        )
-
-        def line(feature, a, b, attrs):  # a, b: 0-based half-open -> GTF 1-based closed
-            return f"{g['chrom']}\tDEMO\t{feature}\t{a + 1}\t{b}\t.\t{g['strand']}\t.\t{attrs}\n"
-
-        gtf.append(line("gene", s0, e0, base + " level 2;"))
-        gtf.append(line("transcript", s0, e0, tx + ' level 2; tag "Ensembl_canonical";'))
-        order = range(n_ex) if g["strand"] == "+" else range(n_ex - 1, -1, -1)
-        for num, i in enumerate(order, start=1):
-            a, b = exons[i]
-            gtf.append(
-                line(
-                    "exon",
-                    a,
-                    b,
-                    tx + f" exon_number {num}; "
-                    f'exon_id "ENSE{g["gene_id"][4:]}{num:02d}.1"; level 2;',
-                )
-            )
+        gtf += _gene_model(g, _stream(seed, 10, int(g["gene_id"][4:])))
     _write_bytes(paths["gtf"], _gzip_bytes("".join(gtf)))
     _write_bytes(paths["genes"], _tsv(pd.DataFrame(gene_rows)))
 
-    # ---- truth
-    sdf = pd.DataFrame(sites)
-    sdf["_c"] = sdf["chrom"].map(chroms.index)
+
+def _write_motif_sites(lay: _Layout, fa: dict[str, bytes], paths: dict[str, Path]) -> None:
+    """Truth: every planted site in genome order, with its per-cell weights and sequence."""
+    sdf = pd.DataFrame(lay.sites)
+    sdf["_c"] = sdf["chrom"].map(lay.chroms.index)
     sdf = sdf.sort_values(["_c", "start"], kind="stable")
     sdf["sequence"] = [
         fa[r.chrom][r.start : r.end].decode().upper() for r in sdf.itertuples(index=False)
@@ -858,6 +989,9 @@ def generate_core(
     sdf = sdf[cols].rename(columns={"flank": "flank_factor"})
     _write_bytes(paths["motif_sites"], _tsv(sdf))
 
+
+def _write_grammar(paths: dict[str, Path]) -> None:
+    """Truth: the grammar's terms and their weight per cell type (and for CAGE)."""
     grammar = []
     for tf, mid in ENHANCER_MOTIFS.items():
         grammar.append(
@@ -899,8 +1033,12 @@ def generate_core(
         )
     )
     _write_bytes(paths["grammar"], _tsv(pd.DataFrame(grammar)))
+
+
+def _write_elements(lay: _Layout, paths: dict[str, Path]) -> None:
+    """Truth: every element but artefacts, with its design class, drive z and height per cell."""
     erows = []
-    for el in elements:
+    for el in lay.elements:
         if el["kind"] == "artefact":
             continue
         half = (
@@ -922,15 +1060,20 @@ def generate_core(
         row.update({f"height_{c}": round(float(v), 4) for c, v in zip(CELL_TYPES, el["height"])})
         erows.append(row)
     edf = pd.DataFrame(erows)
-    edf["_c"] = edf["chrom"].map(chroms.index)
+    edf["_c"] = edf["chrom"].map(lay.chroms.index)
     edf = edf.sort_values(["_c", "start"], kind="stable").drop(columns="_c")
     _write_bytes(paths["elements"], _tsv(edf))
 
-    el_counts = pd.Series([el["cls"] for el in elements]).value_counts().sort_index()
+
+def _write_truth_json(
+    lay: _Layout, seed: int, P: CoreParams, pwms: dict[str, Pwm], paths: dict[str, Path]
+) -> None:
+    """Truth: the grammar, parameters and counts of the world (``truth/core.json``)."""
+    el_counts = pd.Series([el["cls"] for el in lay.elements]).value_counts().sort_index()
     truth = {
         "seed": int(seed),
         "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(P).items()},
-        "chrom_sizes": sizes,
+        "chrom_sizes": lay.sizes,
         "test_chrom": "chr8",
         "valid_chrom": "chr9",
         "cell_types": list(CELL_TYPES),
@@ -992,8 +1135,8 @@ def generate_core(
         "dnase_track": "HepG2 expected signal x independent noise (sd 0.2 log)",
         "element_classes": ELEMENT_CLASSES,
         "element_counts": {str(k): int(v) for k, v in el_counts.items()},
-        "n_sites": int(len(sdf)),
-        "n_genes": len(genes),
+        "n_sites": len(lay.sites),
+        "n_genes": len(lay.genes),
         "pwms": {
             mid: {"name": p.name, "probs": np.round(p.probs, 6).tolist()} for mid, p in pwms.items()
         },
@@ -1001,5 +1144,40 @@ def generate_core(
         "versioned IDs (<gene_id>.1)",
     }
     _write_bytes(paths["truth"], json.dumps(truth, indent=1, sort_keys=False).encode() + b"\n")
+
+
+def generate_core(
+    root: str | os.PathLike,
+    seed: int = 42,
+    params: CoreParams | None = None,
+    log: logging.Logger | None = None,
+) -> dict[str, Path]:
+    """Write the whole core demo world under ``root``; returns :func:`core_paths` (root)."""
+    t0 = time.time()
+    log = log or logging.getLogger("regbench.demo.core")
+    P = params or CoreParams()
+    paths = core_paths(root)
+    pwms = load_pwms(list(ENHANCER_MOTIFS.values()) + list(PROMOTER_MOTIFS.values()))
+    lay = _layout(seed, P, pwms)
+    log.info(
+        "layout: %d elements, %d sites, %d genes (%.1fs)",
+        len(lay.elements),
+        len(lay.sites),
+        len(lay.genes),
+        time.time() - t0,
+    )
+    fa = _write_genome(lay, paths)
+    by_chrom = lay.by_chrom()
+    hepg2, rep1 = _write_atac(lay, by_chrom, paths, seed)
+    _write_dnase(lay, hepg2, paths, seed)
+    _write_cage(lay, paths, seed)
+    log.info("tracks written (%.1fs)", time.time() - t0)
+    _write_peaks(lay, by_chrom, rep1, paths, seed, P.peak_min_height)
+    _write_blacklist(lay, paths)
+    _write_genes(lay, paths, seed)
+    _write_motif_sites(lay, fa, paths)
+    _write_grammar(paths)
+    _write_elements(lay, paths)
+    _write_truth_json(lay, seed, P, pwms, paths)
     log.info("core demo world written under %s in %.1fs", root, time.time() - t0)
     return paths

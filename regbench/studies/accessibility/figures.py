@@ -1,9 +1,10 @@
-"""Figure panels and supplementary tables of the accessibility study (specs/accessibility.md §6).
+"""Figure panels of the accessibility study (specs/accessibility.md §6): the drawing.
 
 Every panel is drawn from the long metrics tables written by
 :func:`regbench.studies.accessibility.evaluate.run_evaluation` (columns model, binary, seed, aug,
 bin, loss, dataset, arch, metric, param, cell, value) and writes the subset it plots as its own
-TSV next to the figure.
+TSV next to the figure. Reading those tables and assembling the plotted tables (and the
+supplementary tables) is in :mod:`regbench.studies.accessibility.collect`.
 """
 
 from __future__ import annotations
@@ -12,45 +13,29 @@ import numpy as np
 import pandas as pd
 
 from regbench.plotting.style import STUDY_COLORS, new_figure, no_data, save_figure
-from regbench.plotting.tables import concat_tsvs, write_tsv
+from regbench.plotting.tables import write_tsv
+from regbench.studies.accessibility.collect import (
+    PanelDataError,
+    bin_sizes,
+    binary_table,
+    cagi_delta_cdf,
+    cagi_example,
+    cagi_summary,
+    distance_table,
+    figure_options,
+    flank_table,
+    gia_cell,
+    gia_pairs,
+    gia_rows,
+    loss_bin_table,
+    read_tables,
+    robustness_table,
+    select,
+    sweep_table,
+    triangle_table,
+)
 
 COLOR = STUDY_COLORS["accessibility"]
-
-
-def _read(paths) -> pd.DataFrame:
-    """Row-bind the input tables; ``source`` = the path, ``experiment`` = its folder name (the
-    collected tables are ``results/accessibility/<experiment>/<evaluation>.tsv``; one slug can
-    name a model of two experiments)."""
-    from pathlib import Path
-
-    return concat_tsvs(paths, each=lambda df, p: df.assign(source=p, experiment=Path(p).parent.name))
-
-
-def _panels(cfg) -> dict:
-    """The study's ``panels`` section with the schema defaults (the paper's choices)."""
-    d = {"tracks_cell": "GM23338", "test_threshold_bins": [1, 32, 64, 128, 256, 512, 1024], "robustness_bin": 128,
-         "cagi_example_element": "TERT-GBM", "gia_hue_motif": "MA0491.1", "gia_marker": "TGTGATTCATG",
-         "gia_distance_plot_window": 250}
-    d.update(cfg.get("panels") or {})
-    d.setdefault("cagi_example_model", cfg.get("reference_model"))
-    return d
-
-
-class PanelDataError(ValueError):
-    """A panel's configured example (cell line, model, element) is not in its input tables."""
-
-
-def _sel(df, metric, param=None, cell="mean"):
-    m = df["metric"] == metric
-    if param is not None:
-        m &= df["param"].astype(str) == str(param)
-    if cell is not None:
-        m &= df["cell"] == cell
-    return df[m]
-
-
-def _bins(df):
-    return pd.to_numeric(df["bin"], errors="coerce")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -65,7 +50,7 @@ def panel_2a(df, cfg):
     if d.empty:
         no_data(axes[0])
         return fig, d
-    cell = _panels(cfg)["tracks_cell"]
+    cell = figure_options(cfg)["tracks_cell"]
     if cell not in set(d["cell"]):
         raise PanelDataError(f"panel 2a: accessibility.panels.tracks_cell {cell!r} has no track rows (cells: {sorted(set(d['cell']))})")
     d = d[(d["cell"] == cell) & (d["model"] == d["model"].iloc[0])].reset_index(drop=True)
@@ -79,16 +64,13 @@ def panel_2a(df, cfg):
 
 
 def _loss_bin_scatter(df, arch, param):
-    d = df[(df["arch"] == arch) & (df["cell"] == "mean")]
-    r = _sel(d, "pearson_whole", param).set_index("model")["value"]
-    mse = _sel(d, "mse_whole", param).set_index("model")["value"]
-    t = d.drop_duplicates("model").set_index("model")[["loss", "bin"]].join(r.rename("pearson")).join(mse.rename("mse")).reset_index()
+    t = loss_bin_table(df, arch, param)
     fig, ax = new_figure(3.6, 3.0)
     if t.empty:
         no_data(ax)
         return fig, t
     markers = dict(zip(sorted(t["loss"].unique()), "osD^v<>"))
-    bins = sorted(_bins(t).unique())
+    bins = sorted(bin_sizes(t).unique())
     cmap = __import__("matplotlib").colormaps["viridis"]
     for row in t.itertuples(index=False):
         ax.scatter(row.mse, row.pearson, marker=markers[row.loss], color=cmap(bins.index(float(row.bin)) / max(1, len(bins) - 1)), s=28)
@@ -111,10 +93,7 @@ def panel_ED1a(df, cfg):
 
 
 def _triangle(df, arch):
-    d = df[(df["arch"] == arch) & (df["loss"] == "poisson") & (df["cell"] == "mean") & (df["metric"] == "pearson_triangle")].copy()
-    d["train_bin"] = _bins(d).astype(int)
-    d["eval_bin"] = d["param"].astype(int)
-    t = d.groupby(["train_bin", "eval_bin"], as_index=False)["value"].mean()
+    t = triangle_table(df, arch)
     fig, ax = new_figure(3.6, 3.0)
     if t.empty:
         no_data(ax)
@@ -160,14 +139,14 @@ def panel_ED2(df, cfg):
 
 
 def panel_2d(df, cfg):
-    d = _sel(df, "pearson_whole", "raw").copy()
+    d = select(df, "pearson_whole", "raw").copy()
     t = d.groupby(["dataset", "bin"], as_index=False)["value"].mean()
     fig, ax = new_figure(3.6, 3.0)
     if t.empty:
         no_data(ax)
         return fig, t
     for ds, g in t.groupby("dataset"):
-        ax.plot(_bins(g), g["value"], marker="o", label=ds)
+        ax.plot(bin_sizes(g), g["value"], marker="o", label=ds)
     ax.set_xscale("log", base=2)
     ax.legend(fontsize=6, title="training set")
     ax.set_xlabel("resolution (bp)")
@@ -178,9 +157,9 @@ def panel_2d(df, cfg):
 def panel_2e(df, cfg):
     """Per-sequence Pearson vs test-set coverage threshold, Basenji Poisson models at the bins of
     ``panels.test_threshold_bins`` (paper: every bin but 2048)."""
-    bins = {int(b) for b in _panels(cfg)["test_threshold_bins"]}
+    bins = {int(b) for b in figure_options(cfg)["test_threshold_bins"]}
     d = df[(df["metric"] == "pearson_test_threshold") & (df["cell"] == "mean") & (df["loss"] == "poisson") & (df["arch"] == "basenji")].copy()
-    d = d[_bins(d).isin(bins)]
+    d = d[bin_sizes(d).isin(bins)]
     d["threshold"] = d["param"].astype(float)
     fig, ax = new_figure(3.6, 3.0)
     for b, g in d.groupby("bin"):
@@ -203,14 +182,10 @@ def panel_3b(df, cfg):
     if df.empty:
         no_data(ax)
         return fig, df
-    d = df[(df["cell"] == "mean") & (_bins(df) == int(_panels(cfg)["robustness_bin"]))]
-    v = _sel(d, "variation_score", "peak").set_index("model")["value"].rename("variation_score")
-    r = _sel(d, "pearson_per_seq", "robust_centre").set_index("model")["value"].rename("pearson_per_seq")
-    t = d.drop_duplicates("model").set_index("model")[["arch", "bin", "aug", "seed", "dataset"]].join(v).join(r).reset_index()
+    t = robustness_table(df, cfg)
     if t.empty:
         no_data(ax)
         return fig, t
-    t["data"] = np.where(t["dataset"].astype(str).str.startswith("peak"), "peak", "coverage")
     markers = dict(zip(sorted(t["arch"].unique()), "osD^v<>"))
     colors = dict(zip(["none", "rc", "shift", "rc_shift"], ["0.55", "tab:blue", "tab:orange", COLOR]))
     for row in t.itertuples(index=False):
@@ -224,29 +199,14 @@ def panel_3b(df, cfg):
             ax.scatter([], [], marker="s", color=c, label=aug)
     ax.scatter([], [], marker="o", facecolors="none", edgecolors="0.3", label="peak-centred data")
     ax.legend(fontsize=5, ncol=2)
-    ax.set_title(f"bin {int(_panels(cfg)['robustness_bin'])}", fontsize=7)
+    ax.set_title(f"bin {int(figure_options(cfg)['robustness_bin'])}", fontsize=7)
     ax.set_xlabel("variation score (lower = more robust)")
     ax.set_ylabel("per-sequence Pearson r")
     return fig, t
 
 
-def _binary_table(df):
-    """One row per (experiment, model): AUROC / AUPR (binary test sets) and coverage Pearson
-    (binary -> quantitative conversion) on the peak-centred and whole-chromosome sets."""
-    d = df[df["cell"] == "mean"] if not df.empty else df
-    rows = []
-    for (exp, model), g in (d.groupby(["experiment", "model"]) if not d.empty else []):
-        row = {"experiment": exp, "model": model, "arch": g["arch"].iloc[0], "binary": str(g["binary"].iloc[0])}
-        for metric in ("auroc", "aupr", "pearson_coverage"):
-            for param in ("peak", "whole"):
-                s = g[(g["metric"] == metric) & (g["param"] == param)]["value"]
-                row[f"{metric}_{param}"] = float(s.iloc[0]) if len(s) else np.nan
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
 def _binary_panel(df, which):
-    t = _binary_table(df)
+    t = binary_table(df)
     fig, axes = new_figure(6.0, 2.8, ncols=2)
     for ax, param in zip(axes, ("peak", "whole")):
         if t.empty:
@@ -273,25 +233,6 @@ def panel_ED3(df, cfg):
     return _binary_panel(df, "aupr")
 
 
-def _cagi_example(df, cfg):
-    """The 5a model's rows (``panels.cagi_example_model``) and its element."""
-    pc = _panels(cfg)
-    model = pc["cagi_example_model"]
-    if model not in set(df["model"]):
-        raise PanelDataError(f"panel 5a: accessibility.panels.cagi_example_model {model!r} has no CAGI rows "
-                             f"(models: {sorted(set(df['model']))[:8]}...)")
-    d = df[df["model"] == model]
-    d = d[d["experiment"] == d["experiment"].iloc[0]]  # a slug can name runs of two experiments
-    effects = d[d["element"].notna()] if "element" in d else d.iloc[:0]
-    element = pc["cagi_example_element"]
-    if element is None:
-        element = effects.groupby("element")["value"].var().idxmax()
-    elif element not in set(effects["element"]):
-        raise PanelDataError(f"panel 5a: accessibility.panels.cagi_example_element {element!r} is not among the "
-                             f"CAGI5 elements {sorted(set(effects['element']))}")
-    return model, element, d, effects[effects["element"] == element].copy()
-
-
 def panel_5a(df, cfg):
     """CAGI5 example (paper: TERT-GBM, ResidualBind-32 task heads): predicted coverage of the
     reference and alternative sequence of the element's variant with the largest |effect|, in
@@ -301,7 +242,7 @@ def panel_5a(df, cfg):
     if df.empty:
         no_data(axes[0])
         return fig, df
-    model, element, d, eff = _cagi_example(df, cfg)
+    model, element, d, eff = cagi_example(df, cfg)
     prof = d[d["metric"].isin(["cagi_example_ref", "cagi_example_alt"]) & d["param"].astype(str).str.startswith(f"{element}|")].copy()
     var = d[(d["metric"] == "cagi_example_variant") & d["param"].astype(str).str.startswith(f"{element}|")]
     if not prof.empty:
@@ -328,37 +269,10 @@ def panel_5a(df, cfg):
     return fig, table.drop(columns=["source"], errors="ignore")
 
 
-def _cagi_summary(df):
-    """One row per (experiment, model) with CAGI5 standard/robust scores and the whole-chromosome
-    score: profile Pearson (raw) for quantitative models; for binary models the paper's
-    binary -> quantitative conversion (Pearson of the logit with the mean coverage of each
-    whole-chromosome test window, ``pearson_coverage``/``whole`` of the binary evaluation)."""
-    d = df[df["cell"] == "mean"] if not df.empty else df
-    rows = []
-    for (exp, model), g in (d.groupby(["experiment", "model"]) if not d.empty else []):
-        row = {"experiment": exp, "model": model, "arch": g["arch"].iloc[0], "dataset": g["dataset"].iloc[0],
-               "aug": g["aug"].iloc[0], "binary": str(g["binary"].iloc[0])}
-        for metric in ("cagi_standard", "cagi_robust"):
-            s = g[(g["metric"] == metric) & (g["param"] == "mean")]["value"]
-            row[metric] = float(s.iloc[0]) if len(s) else np.nan
-        if row["binary"] == "True":
-            s, row["whole_metric"] = g[(g["metric"] == "pearson_coverage") & (g["param"] == "whole")]["value"], "pearson_coverage_whole"
-        else:
-            s, row["whole_metric"] = g[(g["metric"] == "pearson_whole") & (g["param"] == "raw")]["value"], "pearson_whole_raw"
-        row["pearson_whole"] = float(s.iloc[0]) if len(s) else np.nan
-        rows.append(row)
-    t = pd.DataFrame(rows)
-    if len(t):
-        t = t[t["cagi_standard"].notna()].reset_index(drop=True)
-        t["delta"] = t["cagi_robust"] - t["cagi_standard"]
-        t["shift_trained"] = t["aug"].astype(str).str.contains("shift")
-    return t
-
-
 def panel_5b(df, cfg):
     """Mean CAGI5 r (robust) vs whole-chromosome Pearson, binary models (binary -> quantitative
     conversion) and quantitative models."""
-    t = _cagi_summary(df)
+    t = cagi_summary(df)
     fig, ax = new_figure(3.6, 3.0)
     if t.empty:
         no_data(ax)
@@ -373,17 +287,10 @@ def panel_5b(df, cfg):
     return fig, t
 
 
-def cagi_delta_cdf(delta: np.ndarray, bins: int = 10) -> tuple[np.ndarray, np.ndarray]:
-    """Empirical CDF of robust - standard CAGI deltas as in the authors' Fig 5c inset
-    (``np.histogram(delta, bins=10)``): returns (bin right edges, cumulative fraction)."""
-    counts, edges = np.histogram(np.asarray(delta, dtype=np.float64), bins=bins)
-    return edges[1:], np.cumsum(counts) / max(counts.sum(), 1)
-
-
 def panel_5c(df, cfg):
     """Robust - standard CAGI5 r per model (paper: 56 models), with the CDF inset of the deltas
     split by shift augmentation."""
-    t = _cagi_summary(df)
+    t = cagi_summary(df)
     fig, ax = new_figure(3.6, 3.0)
     if t.empty:
         no_data(ax)
@@ -403,48 +310,6 @@ def panel_5c(df, cfg):
     return fig, t
 
 
-def _reference(models, cfg):
-    models = list(dict.fromkeys(models))
-    ref = cfg.get("reference_model")
-    return [ref] if ref in models else models[:1]
-
-
-def _gia_ref(df, cfg, reference=True):
-    models = list(dict.fromkeys(df["model"]))
-    ref = _reference(models, cfg)
-    return df[df["model"].isin(ref if reference else models)]
-
-
-def _gia_cell(d, cfg):
-    cell = cfg["evaluation"]["gia"]["cell"]
-    return d[d["cell"] == cell], cell
-
-
-def _gia_pairs(cfg) -> list[str]:
-    from regbench.studies.accessibility.gia import pair_label
-
-    return [pair_label(*p) for p in cfg["evaluation"]["gia"]["motif_pairs"]]
-
-
-def _gia_metric(df, cfg, reference, metric):
-    """Rows of one GIA ``metric`` for the GIA models, in the GIA cell: (rows, cell or None)."""
-    d = _gia_ref(df, cfg, reference) if not df.empty else df
-    d = d[d["metric"] == metric].copy() if not d.empty else d
-    if d.empty:
-        return d, None
-    return _gia_cell(d, cfg)
-
-
-def _flank_table(df, cfg, reference):
-    d, cell = _gia_metric(df, cfg, reference, "gia_flank")
-    if cell is None:
-        return d, None
-    parts = d["param"].astype(str).str.split("|")
-    d["pattern"], d["variant"] = parts.str[0], parts.str[1]
-    d["rank"] = d.groupby(["experiment", "model", "pattern"])["value"].rank(ascending=False, method="first").astype(int)
-    return d.drop(columns=["source"], errors="ignore"), cell
-
-
 def panel_6a(df, cfg):
     """GIA flanks (Fig 6a): GI of every variant of the first pattern (paper: AP-1 ..TGA.TCA..)
     in the chosen cell, reference model, ranked; colour = PWM score of ``panels.gia_hue_motif``
@@ -452,8 +317,8 @@ def panel_6a(df, cfg):
     ``panels.gia_marker`` (TGTGATTCATG)."""
     from regbench.studies.accessibility.gia import pwm_scores
 
-    pc = _panels(cfg)
-    d, cell = _flank_table(df, cfg, True)
+    pc = figure_options(cfg)
+    d, cell = flank_table(df, cfg, True)
     fig, ax = new_figure(3.8, 3.0)
     if d.empty:
         no_data(ax)
@@ -477,7 +342,7 @@ def panel_6a(df, cfg):
 
 def panel_ED4(df, cfg):
     """GIA flanks of every wildcard pattern (columns) for every GIA model (lines)."""
-    d, cell = _flank_table(df, cfg, False)
+    d, cell = flank_table(df, cfg, False)
     patterns = list(dict.fromkeys(d["pattern"])) if not d.empty else []
     fig, axes = new_figure(3.0 * max(1, len(patterns)), 3.0, ncols=max(1, len(patterns)), squeeze=False)
     if d.empty:
@@ -494,24 +359,14 @@ def panel_ED4(df, cfg):
     return fig, d
 
 
-def _distance_table(df, cfg, reference):
-    d, cell = _gia_metric(df, cfg, reference, "gia_distance")
-    if cell is None:
-        return d, None
-    parts = d["param"].astype(str).str.split("|")
-    d["pair"], d["position"] = parts.str[0], parts.str[1].astype(int)
-    d["relative"] = pd.to_numeric(parts.str[2], errors="coerce")
-    return d.drop(columns=["source"], errors="ignore"), cell
-
-
 def _distance(df, cfg, reference):
-    d, cell = _distance_table(df, cfg, reference)
-    pairs = _gia_pairs(cfg)
+    d, cell = distance_table(df, cfg, reference)
+    pairs = gia_pairs(cfg)
     fig, axes = new_figure(3.2 * len(pairs), 3.0, ncols=len(pairs), squeeze=False)
     if d.empty:
         no_data(axes[0, 0])
         return fig, d
-    w = int(_panels(cfg)["gia_distance_plot_window"])
+    w = int(figure_options(cfg)["gia_distance_plot_window"])
     for ax, pair in zip(axes[0], pairs):
         g0 = d[(d["pair"] == pair) & d["relative"].abs().le(w)]
         for (exp, model), g in g0.groupby(["experiment", "model"]):
@@ -533,14 +388,14 @@ def panel_ED5(df, cfg):
 
 
 def _coop(df, cfg, reference):
-    d = _gia_ref(df, cfg, reference) if not df.empty else df
+    d = gia_rows(df, cfg, reference) if not df.empty else df
     d = d[d["metric"] == "gia_coop_seq"].copy() if not d.empty else d
-    pairs = _gia_pairs(cfg)
+    pairs = gia_pairs(cfg)
     fig, axes = new_figure(3.2 * len(pairs), 3.0, ncols=len(pairs), squeeze=False)
     if d.empty:
         no_data(axes[0, 0])
         return fig, d
-    d, cell = _gia_cell(d, cfg)
+    d, cell = gia_cell(d, cfg)
     parts = d["param"].astype(str).str.split("|")
     d["pair"], d["what"], d["seq"] = parts.str[0], parts.str[1], parts.str[2].astype(int)
     rows = []
@@ -579,21 +434,7 @@ def panel_SF1(df, cfg):
         for ax in axes:
             no_data(ax)
         return fig, h
-    archs = cfg.get("architectures", {})
-    exps = set(h["experiment"])
-    d = df[df["experiment"].isin(exps) & (df["cell"] == "mean")]
-    rows = []
-    for (exp, model), g in d.groupby(["experiment", "model"]):
-        arch = g["arch"].iloc[0]
-        row = {"experiment": exp, "model": model, "arch": arch, **{f"hp_{k}": v for k, v in archs.get(arch, {}).get("hparams", {}).items()}}
-        for metric, param in (("valid_loss_best", "history"), ("epochs_run", "history"), ("pearson_whole", "raw")):
-            s = g[(g["metric"] == metric) & (g["param"].astype(str) == param)]["value"]
-            row[metric] = float(s.iloc[0]) if len(s) else np.nan
-        rows.append(row)
-    t = pd.DataFrame(rows)
-    hp = [c for c in t.columns if c.startswith("hp_") and t[c].astype(str).nunique() > 1]
-    t["setting"] = t[hp].astype(str).agg(" ".join, axis=1) if hp else t["arch"]
-    t = t.sort_values(hp or ["arch"]).reset_index(drop=True)
+    t, hp = sweep_table(df, h, cfg)
     x = np.arange(len(t))
     axes[0].bar(x, t["valid_loss_best"], color=COLOR)
     axes[0].set_ylabel("best validation loss")
@@ -658,34 +499,10 @@ PANELS = {k[6:]: v for k, v in globals().items() if k.startswith("panel_")}
 
 def draw_panel(panel: str, inputs: list[str], pdf, png, table_out, cfg: dict) -> pd.DataFrame:
     """Draw ``panel`` from its input tables; write the figure and the plotted table."""
-    df = _read(inputs)
+    df = read_tables(inputs)
     fig, table = PANELS[panel](df, cfg)
     write_tsv(table, table_out)
     save_figure(fig, pdf, png)
     return table
 
 
-def write_table(name: str, inputs: list[str], out) -> pd.DataFrame:
-    """Supplementary tables: wide per-model summaries (one row per experiment and model) of the
-    long metrics tables. T2_targeted: per-sequence Pearson on the peak-centred and per-cell IDR
-    test sets with the training dataset (peak-centred vs coverage-threshold training)."""
-    df = _read(inputs)
-    if name == "T5_replicate_ceiling" or df.empty:
-        t = df.drop(columns=["source", "experiment"], errors="ignore")
-    elif name == "SD3_cagi":
-        keep = df[df["metric"].isin(["cagi_standard", "cagi_robust"])]
-        t = keep.pivot_table(index=["experiment", "model", "param"], columns="metric", values="value").reset_index()
-    elif name == "T4_tomtom":
-        keep = df[(df["cell"] == "mean") & df["metric"].isin(["hit_ratio", "mean_qvalue", "planted_hit_ratio", "planted_best_hit_ratio", "planted_motifs_found", "n_filters", "auroc", "pearson_coverage"])]
-        keep = keep.assign(metric=np.where(keep["metric"].isin(["auroc", "pearson_coverage"]), keep["metric"] + "_" + keep["param"].astype(str), keep["metric"]))
-        t = keep.pivot_table(index=["experiment", "model", "arch"], columns="metric", values="value").reset_index()
-    else:
-        keep = df[df["cell"] == "mean"]
-        keep = keep.assign(metric=keep["metric"] + "_" + keep["param"].astype(str))
-        t = keep.pivot_table(index=["experiment", "model", "arch", "dataset", "bin"], columns="metric", values="value").reset_index()
-        if name == "T2_targeted":
-            # per-cell IDR test sets: one row per cell line, cell = param; their mean over cells
-            idr = df[df["metric"] == "pearson_per_seq_idr"].groupby(["experiment", "model"])["value"].mean().rename("pearson_per_seq_idr_mean")
-            t = t.join(idr, on=["experiment", "model"])
-    write_tsv(t, out)
-    return t

@@ -30,7 +30,7 @@ CNhs14104, CNhs14109 and GEO GSM3852792-4, each ``clip 384, scale 1, sum``.
   ``model(x, is_training=True)``: dropout and BatchNorm batch statistics; weights frozen; the drifted
   BatchNorm running statistics are never saved, as in their code) | ``eval`` = frozen features.
 - :func:`run_predict_payloads`: CAGE predictions of every payload through the study's
-  :func:`regbench.studies.synthetic_loci.finetune.run_predict` model hook (same windows, shifts and
+  :func:`regbench.studies.synthetic_loci.predict.run_predict` model hook (same windows, shifts and
   tables as the DNase predictions; per window ``binsum_<track>`` = predicted RNA over the window and
   ``peaksum_<track>`` over the annotated DHSs).
 - :func:`run_heldout`: per held-out region and track, Pearson r across bins between the transformed
@@ -258,7 +258,7 @@ def build_cage_model(enformer, n_tracks: int, trunk_mode: str = "authors"):
 
 def load_cage_model(enformer_source, model_dir, n_tracks: int, window: int, use_tf_gamma=None):
     """Original Enformer trunk + the trained CAGE head of ``model_dir/model.pt`` (eval mode)."""
-    from regbench.studies.synthetic_loci.finetune import load_base
+    from regbench.studies.synthetic_loci.heads import load_base
     from regbench.train.trainer import load_trained
 
     return load_trained(build_cage_model(load_base(enformer_source, use_tf_gamma, window), n_tracks, "eval"), model_dir)
@@ -270,7 +270,8 @@ def run_train(enformer_source, dataset_h5, genome_path, outdir, window: int, tra
     (the study's ``precision.training``); returns its TrainResult."""
     import h5py
 
-    from regbench.studies.synthetic_loci.finetune import _guard_checkpoint, _source_stamp, load_base
+    from regbench.studies.synthetic_loci.finetune import _guard_checkpoint, _source_stamp
+    from regbench.studies.synthetic_loci.heads import load_base
     from regbench.train.losses import get_loss
     from regbench.train.trainer import TrainConfig, fit
 
@@ -297,7 +298,7 @@ def run_predict_payloads(enformer_source, model_dir, dataset_h5, dataset_dir, wi
     """CAGE head predictions on every payload's ``predict`` windows (see module docstring)."""
     import h5py
 
-    from regbench.studies.synthetic_loci.finetune import run_predict
+    from regbench.studies.synthetic_loci.predict import run_predict
 
     with h5py.File(dataset_h5, "r") as h5:
         idents = json.loads(h5.attrs["tracks"])

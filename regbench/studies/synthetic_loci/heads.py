@@ -13,6 +13,13 @@
 - Flatten + Linear(bins * value_size * num_heads, 1) + softplus -> (N,) activity.
 
 The Linear is tied to ``n_bins`` (= window / 128), i.e. to one input length, as in the paper.
+
+Enformer loads go through :func:`load_base` -> :func:`regbench.predict.enformer.load_enformer`
+(and :func:`load_finetuned` for a trained ``model.pt``). The study's windows are 25,600 bp = 200
+bins, and enformer-pytorch's precomputed TF gamma positional features exist only for 1,536 bins,
+so ``use_tf_gamma`` is forced False for any other length (the authors ran the TF model at 200
+bins, which computes its gamma features for any length).
+
 torch is imported lazily (study modules do not import torch at module level).
 """
 
@@ -113,3 +120,27 @@ def build_finetune(enformer, n_bins: int, key_size: int = 64, value_size: int = 
 
 def attention_head(d_in: int, key_size: int, value_size: int, num_heads: int = 1, dropout: float = 0.1):
     return _classes()[0](d_in, key_size, value_size, num_heads, dropout)
+
+
+def study_tf_gamma(use_tf_gamma, window: int | None, log=None):
+    """``use_tf_gamma`` for a ``window``-bp input: False unless the input has exactly 1,536 bins."""
+    if window is not None and int(window) // 128 != 1536:
+        if use_tf_gamma and log is not None:
+            log.warning("use_tf_gamma=True needs 1,536 bins (196,608 bp); the %d-bp windows use computed gamma features", window)
+        return False
+    return use_tf_gamma
+
+
+def load_base(source, use_tf_gamma=None, window: int | None = None):
+    """The base Enformer (no output crop) through :func:`regbench.predict.enformer.load_enformer`."""
+    from regbench.predict.enformer import load_enformer
+
+    return load_enformer(source, use_tf_gamma=study_tf_gamma(use_tf_gamma, window), target_length=-1)
+
+
+def load_finetuned(enformer_source, model_dir, head: dict, window: int, use_tf_gamma=None):
+    """A FinetuneEnformer with the weights of ``model_dir/model.pt``."""
+    from regbench.train.trainer import load_trained
+
+    model = build_finetune(load_base(enformer_source, use_tf_gamma, window), window // 128, head["key_size"], head["value_size"], head["num_heads"], head.get("dropout", 0.1))
+    return load_trained(model, model_dir)

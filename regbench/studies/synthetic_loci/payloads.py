@@ -232,6 +232,18 @@ def build_dataset(
     return ds, seqs, pd.DataFrame(dhs_rows, columns=["name", "label", "start", "end"])
 
 
+def split_payloads(ds: pd.DataFrame, split: str) -> tuple[list[str], list[str]]:
+    """(training payload names, held-out payload names) of a split ``authors`` or ``fold<k>``."""
+    if split == "authors":
+        return list(ds["name"]), []
+    if split.startswith("fold") and split[4:].isdigit():
+        k = int(split[4:])
+        if k not in set(ds["fold"]):
+            raise ValueError(f"split {split}: no payload in fold {k} (folds {sorted(set(ds['fold']))})")
+        return list(ds.loc[ds["fold"] != k, "name"]), list(ds.loc[ds["fold"] == k, "name"])
+    raise ValueError(f"split must be 'authors' or 'fold<k>', got {split!r}")
+
+
 def sample_windows(dataset: pd.DataFrame, seq_length: int, window: int, sets: dict[str, dict], stride: int = 1) -> pd.DataFrame:
     """Window offsets per payload for each set: ``sets = {"train": {"n_windows": 48, "seed": 4200}, ...}``.
 

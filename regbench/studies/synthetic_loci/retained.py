@@ -99,7 +99,7 @@ def run_retained(
     from regbench.predict.engine import predict
     from regbench.predict.enformer import EnformerHead, read_targets, track_index
     from regbench.studies.synthetic_loci.cage import measure_bins
-    from regbench.studies.synthetic_loci.finetune import load_base, load_finetuned
+    from regbench.studies.synthetic_loci.heads import load_base, load_finetuned
     from regbench.workflow import atomic_path
 
     observed = observed or {}
