@@ -124,3 +124,192 @@ def test_strings_use_genome_one_hot():
     seqs = ["ACGTN" * 12 + "ACGT", "T" * 64]
     got = predict(m, seqs, precision="fp32", progress=False)
     np.testing.assert_allclose(got, plain(m, one_hot(seqs)), atol=1e-5)
+
+
+# --- from the mutation run (docs/mutation.md): cache, keys, shifts, errors, batching ---
+
+
+def test_sequence_cache_is_lru_and_counts_lookups():
+    c = SequenceCache(max_items=2)
+    c.put("a", np.array([1.0]))
+    c.put("b", np.array([2.0]))
+    assert len(c) == 2 and "a" in c and "b" in c and "z" not in c
+    assert c.get("a")[0] == 1.0  # a is now the most recently used
+    c.put("c", np.array([3.0]))  # evicts b, the least recently used
+    assert "b" not in c and "a" in c and "c" in c and len(c) == 2
+    assert c.get("b") is None and c.get("zz") is None
+    assert (c.hits, c.misses) == (1, 2)
+    c.put("a", np.array([4.0]))  # re-putting refreshes a: the next put evicts c
+    c.put("d", np.array([5.0]))
+    assert sorted(c._d) == ["a", "d"] and c.get("a")[0] == 4.0
+    c.clear()
+    assert len(c) == 0 and (c.hits, c.misses) == (0, 0) and "a" not in c
+    unbounded = SequenceCache()
+    for i in range(50):
+        unbounded.put(i, np.array([i]))
+    assert len(unbounded) == 50 and unbounded.max_items is None
+
+
+def test_callable_key_tells_reduces_apart_by_code_constants_names_and_closure():
+    from regbench.predict.engine import _callable_key
+
+    def make(k):
+        return lambda o: o[:, k]
+
+    assert _callable_key(None) is None
+    assert _callable_key(make(1)) == _callable_key(make(1))  # fresh lambda, same computation
+    assert _callable_key(make(1)) != _callable_key(make(2))  # closure value differs
+    assert _callable_key(lambda o: o[:, 1]) != _callable_key(lambda o: o[:, 2])  # constants differ
+    assert _callable_key(lambda o: o.mean(1)) != _callable_key(lambda o: o.sum(1))  # names differ
+    assert _callable_key(lambda o: o) == _callable_key(lambda o: o)
+
+    class Call:
+        def __call__(self, o):
+            return o
+
+        def __repr__(self):
+            return "Call()"
+
+    assert _callable_key(Call()) == "Call()"
+
+
+def test_seq_hash_separates_strings_arrays_and_shapes():
+    from regbench.predict.engine import _seq_hash
+
+    a = np.eye(4, dtype=np.float32)[[0, 1, 2, 3, 0, 1]]
+    assert _seq_hash(a) == _seq_hash(a.astype(np.float64)) == _seq_hash(a.copy())
+    assert _seq_hash(a) != _seq_hash(a.reshape(3, 8))  # same bytes, other shape
+    assert _seq_hash(a) != _seq_hash(a[::-1])
+    assert _seq_hash("ACGTAC") != _seq_hash("ACGTAA") and _seq_hash("ACGTAC") == _seq_hash("ACGTAC")
+    assert _seq_hash("ACGTAC")[:1] == b"s" and _seq_hash(a)[:1] == b"a"
+    assert len(_seq_hash("ACGTAC")) == 17 and _seq_hash(a).endswith(b"(6, 4)")
+
+
+@pytest.mark.parametrize("s", [-3, -1, 0, 1, 2, 5])
+def test_shift_onehot_against_numpy(s):
+    from regbench.predict.engine import shift_onehot
+
+    x = make_x(3, 16, seed=s + 10)
+    got = shift_onehot(torch.from_numpy(x), s).numpy()
+    np.testing.assert_array_equal(got, shift_np(x, s))
+    if s:  # N padding: the s shifted-in positions are all zero
+        pad = got[:, :s] if s > 0 else got[:, s:]
+        assert pad.shape[1] == abs(s) and not pad.any() and got.sum() == 3 * (16 - abs(s))
+
+
+class Dict(Profile):
+    def forward(self, x):
+        return {"human": super().forward(x)}
+
+
+class Double(Scalar):
+    """float64 outputs: the engine averages and returns float32."""
+
+    def forward(self, x):
+        return super().forward(x).double()
+
+
+def test_ensemble_forward_errors_dtype_and_equal_weights():
+    from regbench.predict.engine import ensemble_forward
+
+    x = torch.from_numpy(make_x(4))
+    with pytest.raises(TypeError, match="model returned a dict; wrap multi-head models"):
+        ensemble_forward(Dict().eval(), x)
+    with torch.no_grad():
+        one = ensemble_forward(Double().eval(), x)
+        four = ensemble_forward(Double().eval(), x, rc=True, shifts=(-1, 2))
+    assert one.dtype == torch.float32 and four.dtype == torch.float32
+    m = Scalar().eval()
+    want = plain(m, x.numpy(), rc=True, shifts=(-1, 2))
+    np.testing.assert_allclose(four.numpy(), want, atol=1e-6)
+    with torch.no_grad():
+        np.testing.assert_allclose(one.numpy(), m(x).numpy(), atol=1e-7)
+
+
+def test_predict_input_errors_and_empty_inputs():
+    m = Profile().eval()
+    with pytest.raises(ValueError, match=r"shifts must contain at least one offset \(0 = no shift\)"):
+        predict(m, make_x(2), shifts=(), precision="fp32", progress=False)
+    with pytest.raises(ValueError, match="predict: no input batches"):
+        predict(m, iter([]), precision="fp32", progress=False)
+    with pytest.raises(ValueError, match=r"predict: expected one-hot inputs \(N, L, 4\), got shape \(64, 4\)"):
+        predict(m, make_x(1)[0], precision="fp32", progress=False)
+    with pytest.raises(ValueError, match="precision must be one of"):
+        predict(m, make_x(2), precision="fp64", progress=False)
+    for empty in (np.zeros((0, 64, 4), np.float32), []):
+        out = predict(m, empty, precision="fp32", progress=False)
+        assert out.shape == (0,) and out.dtype == np.float32
+    assert m.calls == 0
+
+
+def test_predict_accepts_tensors_and_non_float32_arrays():
+    m = Profile().eval()
+    x = make_x(5)
+    want = plain(m, x)
+    for inp in (torch.from_numpy(x), x.astype(np.float64), x.astype(np.int64)):
+        got = predict(m, inp, batch_size=2, precision="fp32", progress=False)
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_predict_non_contiguous_unique_items_keep_their_rows():
+    # [a, b, a, c, b, d]: the unique items sit at rows 0, 1, 3, 5 (not one slice)
+    m = Profile().eval()
+    x = make_x(4, seed=7)
+    inp = x[[0, 1, 0, 2, 1, 3]]
+    for bs in (1, 3, 4, 64):
+        m.rows = 0
+        got = predict(m, inp, batch_size=bs, precision="fp32", progress=False)
+        assert m.rows == 4
+        np.testing.assert_allclose(got, plain(m, inp), atol=1e-5)
+    # a cache holding rows 0 and 2 leaves rows 1 and 3 to compute: not adjacent either
+    cache = SequenceCache()
+    predict(m, x[[0, 2]], cache=cache, precision="fp32", progress=False)
+    m.rows = 0
+    got = predict(m, x, batch_size=64, cache=cache, precision="fp32", progress=False)
+    assert m.rows == 2 and len(cache) == 4 and cache.hits == 2
+    np.testing.assert_allclose(got, plain(m, x), atol=1e-5)
+
+
+def test_predict_default_batch_is_32_and_batches_split():
+    m = Scalar().eval()
+    x = make_x(33, seed=3)
+    predict(m, x, precision="fp32", progress=False)
+    assert m.calls == 2  # 32 + 1
+    m.calls = 0
+    predict(m, x, batch_size=11, precision="fp32", progress=False)
+    assert m.calls == 3
+
+
+def test_cache_keys_hold_every_setting():
+    m = Scalar().eval()
+    x = make_x(4, seed=5)
+    cache = SequenceCache()
+    base = predict(m, x, cache=cache, precision="fp32", progress=False)
+    for kw, passes in ((dict(rc=True), 2), (dict(shifts=(1,)), 1), (dict(precision="bf16"), 1),
+                       (dict(reduce=lambda o: o[:, 0]), 1)):
+        m.calls = 0
+        kw = {"precision": "fp32", **kw}
+        out = predict(m, x, cache=cache, progress=False, **kw)
+        assert m.calls == passes, kw  # one batch: not served from the fp32 / no-rc / no-shift entries
+        if "reduce" in kw:
+            np.testing.assert_allclose(out, base[:, 0], atol=1e-6)
+    other = Scalar().eval()
+    with torch.no_grad():
+        other.conv.weight.mul_(2.0)
+    predict(other, x, cache=cache, precision="fp32", progress=False)
+    assert other.calls == 1  # another model: its own entries
+    m.calls = 0
+    np.testing.assert_array_equal(predict(m, x, cache=cache, precision="fp32", progress=False), base)
+    assert m.calls == 0
+
+
+def test_predict_logs_its_plan(caplog):
+    import logging
+
+    m = Profile().eval()
+    x = make_x(6)
+    log = logging.getLogger("test_engine_plan")
+    with caplog.at_level(logging.INFO, logger="test_engine_plan"):
+        predict(m, np.concatenate([x, x[:2]]), batch_size=4, precision="fp32", progress=False, log=log)
+    assert "predict: 8 inputs, 6 unique to compute, batch 4 on cpu (fp32)" in caplog.text
