@@ -313,3 +313,14 @@ def test_predict_logs_its_plan(caplog):
     with caplog.at_level(logging.INFO, logger="test_engine_plan"):
         predict(m, np.concatenate([x, x[:2]]), batch_size=4, precision="fp32", progress=False, log=log)
     assert "predict: 8 inputs, 6 unique to compute, batch 4 on cpu (fp32)" in caplog.text
+
+
+def test_progress_bar_only_when_more_items_than_a_batch(capsys):
+    m = Profile().eval()
+    predict(m, make_x(10), batch_size=4, precision="fp32")
+    err = capsys.readouterr().err
+    assert "predict:   0%|" in err and "0/10" in err
+    assert "10/10" not in err and err.endswith("\r")  # leave=False: the bar is cleared, not left at 100%
+    predict(m, make_x(4), batch_size=4, precision="fp32")  # 4 items, batch 4: no bar
+    predict(m, make_x(10), batch_size=4, precision="fp32", progress=False)
+    assert capsys.readouterr().err == ""
