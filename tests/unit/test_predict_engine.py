@@ -324,3 +324,29 @@ def test_progress_bar_only_when_more_items_than_a_batch(capsys):
     predict(m, make_x(4), batch_size=4, precision="fp32")  # 4 items, batch 4: no bar
     predict(m, make_x(10), batch_size=4, precision="fp32", progress=False)
     assert capsys.readouterr().err == ""
+
+
+class Tight(Profile):
+    """Runs out of memory on batches larger than 2."""
+
+    def forward(self, x):
+        if len(x) > 2:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return super().forward(x)
+
+
+def test_out_of_memory_backoff_is_remembered_per_model_shape_and_ensemble():
+    from regbench.predict.device import _BATCH_CAPS
+
+    m = Tight().eval()
+    x = make_x(7, seed=9)
+    got = predict(m, x, batch_size=8, precision="fp32", progress=False)
+    np.testing.assert_allclose(got, plain(Profile().eval(), x), atol=1e-5)
+    assert _BATCH_CAPS[(id(m), (64, 4), False, (0,))] == 2
+    m.calls = 0
+    predict(m, x, batch_size=8, precision="fp32", progress=False)
+    assert m.calls == 4  # 2 + 2 + 2 + 1 at once: the remembered cap
+    predict(m, x, batch_size=8, rc=True, shifts=(1,), precision="fp32", progress=False)
+    assert _BATCH_CAPS[(id(m), (64, 4), True, (1,))] == 2
+    for k in [k for k in _BATCH_CAPS if k[0] == id(m)]:
+        del _BATCH_CAPS[k]
