@@ -350,3 +350,27 @@ def test_out_of_memory_backoff_is_remembered_per_model_shape_and_ensemble():
     assert _BATCH_CAPS[(id(m), (64, 4), True, (1,))] == 2
     for k in [k for k in _BATCH_CAPS if k[0] == id(m)]:
         del _BATCH_CAPS[k]
+
+
+def test_to_batch_and_single_input_forms():
+    from regbench.predict.engine import _is_single_input, _to_batch
+
+    seqs = ["ACGTN", "TTGCA"]
+    b = _to_batch(seqs, "cpu")
+    assert b.dtype == torch.float32 and b.device.type == "cpu"
+    np.testing.assert_array_equal(b.numpy(), one_hot(seqs))
+    t = _to_batch(torch.ones((2, 5, 4), dtype=torch.float64), torch.device("cpu"))
+    assert t.dtype == torch.float32 and t.shape == (2, 5, 4)
+    a = _to_batch(np.eye(4, dtype=np.int64)[None], "cpu")
+    assert a.dtype == torch.float32 and a.numpy().tolist() == np.eye(4)[None].tolist()
+    assert _to_batch([], "cpu").shape == (0,)  # an empty list is not read as strings
+    for single in (np.zeros((1, 4, 4)), torch.zeros((1, 4, 4)), [], (), seqs, tuple(seqs)):
+        assert _is_single_input(single)
+    for batches in ([np.zeros((1, 4, 4))], (np.zeros((1, 4, 4)),), iter([seqs]), [seqs]):
+        assert not _is_single_input(batches)
+    m = Profile().eval()
+    s64 = ["ACGT" * 16, "TTTT" * 16, "ACGT" * 16]
+    np.testing.assert_array_equal(predict(m, tuple(s64), precision="fp32", progress=False),
+                                  predict(m, s64, precision="fp32", progress=False))
+    np.testing.assert_allclose(predict(m, [s64[:2], s64[2:]], precision="fp32", progress=False),
+                               predict(m, s64, precision="fp32", progress=False), atol=1e-6)
