@@ -182,7 +182,8 @@ def test_seq_hash_separates_strings_arrays_and_shapes():
     assert _seq_hash(a) != _seq_hash(a[::-1])
     assert _seq_hash("ACGTAC") != _seq_hash("ACGTAA") and _seq_hash("ACGTAC") == _seq_hash("ACGTAC")
     assert _seq_hash("ACGTAC")[:1] == b"s" and _seq_hash(a)[:1] == b"a"
-    assert len(_seq_hash("ACGTAC")) == 17 and _seq_hash(a).endswith(b"(6, 4)")
+    # 16-byte blake2b digests after the kind byte; arrays add their shape
+    assert len(_seq_hash("ACGTAC")) == 17 and _seq_hash(a).endswith(b"(6, 4)") and len(_seq_hash(a)) == 17 + 6
 
 
 @pytest.mark.parametrize("s", [-3, -1, 0, 1, 2, 5])
