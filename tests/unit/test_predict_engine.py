@@ -214,7 +214,7 @@ def test_ensemble_forward_errors_dtype_and_equal_weights():
     from regbench.predict.engine import ensemble_forward
 
     x = torch.from_numpy(make_x(4))
-    with pytest.raises(TypeError, match="model returned a dict; wrap multi-head models"):
+    with pytest.raises(TypeError, match=r"^model returned a dict; wrap multi-head models \(e\.g\. EnformerHead\) to return a tensor$"):
         ensemble_forward(Dict().eval(), x)
     with torch.no_grad():
         one = ensemble_forward(Double().eval(), x)
