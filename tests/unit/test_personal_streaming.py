@@ -329,7 +329,7 @@ def test_driver_analysis_defaults_and_prediction_scale(inputs):
         gains += forward_drivers(gi["ism"].to_numpy(float), dos["dosage"][sel].astype(float), y.to_numpy(float))[
             "gain"].tolist()
     np.testing.assert_allclose(drv["gain"], gains, rtol=1e-5)
-    with pytest.raises(ValueError, match=r"drivers.prediction_scale must be one of \('readout', 'raw_sum'\), got 'log'"):
+    with pytest.raises(ValueError, match=r"^drivers\.prediction_scale must be one of \('readout', 'raw_sum'\), got 'log'$"):
         run("bad", {"drivers": {"prediction_scale": "log"}})
 
 
@@ -341,12 +341,12 @@ def test_driver_analysis_input_errors_and_empty_ism_chunk(inputs):
     with pytest.raises(ValueError, match="^3 ISM tables for 2 genotype chunks$"):
         run_driver_analysis(st, p["ism"], p["genotypes"][:2], p["predictions"][:2], p["expression"], *outs, mp.CFG)
     # chunk 1's ISM table listed against chunk 0's genotypes: its genes are not in that chunk
-    with pytest.raises(ValueError, match=r"genotypes_0000.npz: gene ENSG00000000004 has ISM values but no genotypes"):
+    with pytest.raises(ValueError, match=r"^/.*/genotypes_0000.npz: gene ENSG00000000004 has ISM values but no genotypes$"):
         run_driver_analysis(st, p["ism"][1:2], p["genotypes"][:1], p["predictions"][:1], p["expression"], *outs, mp.CFG)
     moved = pd.read_csv(p["ism"][0], sep="\t")
     moved.loc[3, "pos"] += 1  # not a genotyped position
     moved.to_csv(root / "ism_moved.tsv", sep="\t", index=False)
-    with pytest.raises(ValueError, match=r"ENSG00000000000: ISM positions missing from the genotype table .*genotypes_0000.npz"):
+    with pytest.raises(ValueError, match=r"^ENSG00000000000: ISM positions missing from the genotype table /.*/genotypes_0000.npz$"):
         run_driver_analysis(st, [root / "ism_moved.tsv"], p["genotypes"][:1], p["predictions"][:1], p["expression"],
                             *outs, mp.CFG)
     assert not any(o.exists() for o in outs)  # no partial output

@@ -229,11 +229,11 @@ def test_ensemble_forward_errors_dtype_and_equal_weights():
 
 def test_predict_input_errors_and_empty_inputs():
     m = Profile().eval()
-    with pytest.raises(ValueError, match=r"shifts must contain at least one offset \(0 = no shift\)"):
+    with pytest.raises(ValueError, match=r"^shifts must contain at least one offset \(0 = no shift\)$"):
         predict(m, make_x(2), shifts=(), precision="fp32", progress=False)
-    with pytest.raises(ValueError, match="predict: no input batches"):
+    with pytest.raises(ValueError, match="^predict: no input batches$"):
         predict(m, iter([]), precision="fp32", progress=False)
-    with pytest.raises(ValueError, match=r"predict: expected one-hot inputs \(N, L, 4\), got shape \(64, 4\)"):
+    with pytest.raises(ValueError, match=r"^predict: expected one-hot inputs \(N, L, 4\), got shape \(64, 4\)$"):
         predict(m, make_x(1)[0], precision="fp32", progress=False)
     with pytest.raises(ValueError, match="precision must be one of"):
         predict(m, make_x(2), precision="fp64", progress=False)
