@@ -375,3 +375,14 @@ def test_to_batch_and_single_input_forms():
                                   predict(m, s64, precision="fp32", progress=False))
     np.testing.assert_allclose(predict(m, [s64[:2], s64[2:]], precision="fp32", progress=False),
                                predict(m, s64, precision="fp32", progress=False), atol=1e-6)
+
+
+def test_to_batch_moves_every_form_to_the_device():
+    # the "meta" device stands in for an accelerator on a CPU-only machine: a batch left on the
+    # CPU would show as device cpu
+    from regbench.predict.engine import _to_batch
+
+    meta = torch.device("meta")
+    for items in (["ACGT", "TTTT"], np.zeros((2, 4, 4), np.float32), torch.zeros((2, 4, 4), dtype=torch.float64)):
+        b = _to_batch(items, meta)
+        assert b.device.type == "meta" and b.dtype == torch.float32 and tuple(b.shape) == (2, 4, 4)
