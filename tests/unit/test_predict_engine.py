@@ -386,3 +386,41 @@ def test_to_batch_moves_every_form_to_the_device():
     for items in (["ACGT", "TTTT"], np.zeros((2, 4, 4), np.float32), torch.zeros((2, 4, 4), dtype=torch.float64)):
         b = _to_batch(items, meta)
         assert b.device.type == "meta" and b.dtype == torch.float32 and tuple(b.shape) == (2, 4, 4)
+
+
+def test_iterable_of_batches_forwards_every_setting(caplog, capsys):
+    import logging
+
+    m = Profile().eval()
+    x = make_x(8, seed=4)
+    kw = dict(reduce=lambda o: o[:, 2:4, 1].mean(1), rc=True, shifts=(-1, 2), precision="fp32")
+    want = predict(m, x, progress=False, **kw)
+    np.testing.assert_allclose(want, plain(m, x, rc=True, shifts=(-1, 2))[:, 2:4, 1].mean(1), atol=1e-6)
+    capsys.readouterr()
+    cache = SequenceCache()
+    log = logging.getLogger("test_engine_batches")
+    with caplog.at_level(logging.INFO, logger="test_engine_batches"):
+        got = predict(m, [x[:5], x[5:]], batch_size=2, cache=cache, log=log, **kw)  # progress left at True
+    np.testing.assert_allclose(got, want, atol=1e-6)
+    assert len(cache) == 8
+    assert "predict: 5 inputs, 5 unique to compute, batch 2 on cpu (fp32)" in caplog.text
+    assert capsys.readouterr().err == ""  # the batches of an iterable show no bars of their own
+
+
+class Where(Profile):
+    """Records the device of every batch it sees."""
+
+    def forward(self, x):
+        self.seen = getattr(self, "seen", set()) | {x.device.type}
+        return super().forward(x)
+
+
+def test_an_explicit_device_is_used_for_arrays_and_batches():
+    # the meta device stands in for an accelerator: the model runs there, and copying its
+    # (data-less) output back fails, which a computation left on the CPU would not
+    for inputs in (make_x(3), [make_x(3)]):
+        m = Where().eval()
+        with pytest.raises((NotImplementedError, RuntimeError)):
+            predict(m, inputs, device="meta", precision="fp32", progress=False)
+        assert m.seen == {"meta"}
+        assert next(m.parameters()).device.type == "cpu"  # the model is left where it was
