@@ -424,3 +424,11 @@ def test_an_explicit_device_is_used_for_arrays_and_batches():
             predict(m, inputs, device="meta", precision="fp32", progress=False)
         assert m.seen == {"meta"}
         assert next(m.parameters()).device.type == "cpu"  # the model is left where it was
+
+
+def test_without_a_device_a_model_on_an_accelerator_runs_there():
+    # resolve_device(None, model): the model's device when it is not the CPU (meta as the stand-in)
+    m = Where().eval().to("meta")
+    with pytest.raises((NotImplementedError, RuntimeError)):
+        predict(m, make_x(3), precision="fp32", progress=False)
+    assert m.seen == {"meta"}
