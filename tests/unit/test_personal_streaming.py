@@ -119,3 +119,240 @@ def test_streamed_drivers_equal_whole_table(inputs):
     assert n_bw == len(pd.read_csv(root / "bw.tsv", sep="\t"))
     snvs = pd.read_csv(root / "snvs.tsv", sep="\t")
     assert len(snvs) == len(ism) and snvs["driver"].sum() == len(drv)
+
+
+# --- from the mutation run (docs/mutation.md): every output of run_driver_analysis by hand ---
+
+
+def _driver_inputs(root, p):
+    """The streamed inputs with: per-gene R, XAI flag and strand varied over the 6 ISM genes; 4
+    samples missing from chunk 0's predictions and 7 from the expression table; one ISM gene
+    without gradients (NaN)."""
+    ism_all = pd.concat([pd.read_csv(x, sep="\t") for x in p["ism"]], ignore_index=True)
+    ism_genes = sorted(ism_all["gene_id"].unique())
+    assert len(ism_genes) == 6
+    st = pd.read_csv(p["genes"], sep="\t")[["gene_id", "tss", "strand"]]
+    st["r"], st["xai"] = 0.9, True  # genes without ISM: never in the driver tables
+    spec = {g: v for g, v in zip(ism_genes, [(0.5, True, "+"), (-0.5, True, "-"), (0.1, True, "+"),
+                                             (0.5, False, "-"), (-0.2, True, "+"), (0.35, True, "-")])}
+    for g, (r, xai, strand) in spec.items():
+        st.loc[st["gene_id"] == g, ["r", "xai", "strand"]] = [r, xai, strand]
+    st.to_csv(root / "dstats_hand.tsv", sep="\t", index=False)
+    samples = list(pd.read_csv(p["expression"], sep="\t", nrows=0).columns[1:])
+    expr = pd.read_csv(p["expression"], sep="\t")
+    expr.drop(columns=samples[-7:]).to_csv(root / "expr_hand.tsv", sep="\t", index=False)
+    preds = [root / f"pred_hand_{i}.tsv" for i in range(len(p["predictions"]))]
+    for i, (src, dst) in enumerate(zip(p["predictions"], preds)):
+        d = pd.read_csv(src, sep="\t")
+        if i == 0:
+            d = d[~d["sample"].isin(samples[3:7])]
+        d.to_csv(dst, sep="\t", index=False)
+    isms = [root / f"ism_hand_{i}.tsv" for i in range(len(p["ism"]))]
+    for src, dst in zip(p["ism"], isms):
+        d = pd.read_csv(src, sep="\t")
+        d.loc[d["gene_id"] == ism_genes[2], "grad"] = np.nan
+        d.to_csv(dst, sep="\t", index=False)
+    return st, root / "expr_hand.tsv", preds, isms
+
+
+def test_driver_analysis_tables_by_hand(inputs):
+    from scipy import stats
+
+    from regbench.studies.personal.drivers import SNV_COLUMNS
+
+    root, p = inputs
+    st, expr_path, pred_paths, ism_paths = _driver_inputs(root, p)
+    outs = [root / f"hand_{k}.tsv" for k in ("snvs", "drv", "bw", "sup", "sum")]
+    ret = run_driver_analysis(root / "dstats_hand.tsv", ism_paths, p["genotypes"], pred_paths, expr_path,
+                              *outs, mp.CFG)
+    snvs, drv, bw, sup, summ = (pd.read_csv(o, sep="\t") for o in outs)
+
+    dos = load_dosages(p["genotypes"])
+    expr = pd.read_csv(expr_path, sep="\t").set_index("gene_id")
+    preds = pd.concat([pd.read_csv(x, sep="\t") for x in pred_paths], ignore_index=True)
+    ism = pd.concat([pd.read_csv(x, sep="\t") for x in ism_paths], ignore_index=True)
+    sti = st.set_index("gene_id")
+    samples = list(dos["samples"])
+    fw_all, bw_all, approx = [], [], []
+    for gene, gi in ism.groupby("gene_id", sort=True):
+        rows = {int(x): k for k, x in enumerate(np.flatnonzero(dos["gene"] == gene))}
+        sel = [int(np.flatnonzero((dos["gene"] == gene) & (dos["pos"] == q))[0]) for q in gi["pos"]]
+        assert len(sel) == len(rows)
+        pg = preds[preds["gene_id"] == gene].set_index("sample")["cage"]
+        have = [s for s in samples if s in pg.index]
+        d_pred = dos["dosage"][sel][:, [samples.index(s) for s in have]].astype(float)
+        y = pg.loc[have].to_numpy(float)
+        a = gi["ism"].to_numpy(float)
+        fw = forward_drivers(a, d_pred, y, 0.05, 0.01)
+        bwd = backward_drivers(a, d_pred, y, 0.01)
+        ecols = [s for s in samples if s in expr.columns]
+        d_obs = dos["dosage"][sel][:, [samples.index(s) for s in ecols]].astype(float)
+        obs = expr.loc[gene, ecols].to_numpy(float)
+        slope = np.array([np.polyfit(x, obs, 1)[0] for x in d_obs])
+        er = np.array([stats.pearsonr(x, obs)[0] for x in d_obs])
+        sign = -1 if sti.loc[gene, "strand"] == "-" else 1
+        dist = (gi["pos"].to_numpy() - sti.loc[gene, "tss"]) * sign
+        got = snvs[snvs["gene_id"] == gene].reset_index(drop=True)
+        np.testing.assert_array_equal(got["pos"], gi["pos"])
+        np.testing.assert_array_equal(got["distance_to_tss"], dist)
+        np.testing.assert_allclose(got["ism_norm"], a / np.abs(a).max(), rtol=1e-5)
+        np.testing.assert_allclose(got["eqtl_slope"], slope, rtol=1e-5, atol=1e-9)
+        np.testing.assert_allclose(got["eqtl_r"], er, rtol=1e-5, atol=1e-9)
+        drv_mask = np.zeros(len(gi), bool)
+        drv_mask[fw["snv"].to_numpy(int)] = True
+        assert got["driver"].tolist() == drv_mask.tolist()
+        gain = np.full(len(gi), np.nan)
+        gain[fw["snv"].to_numpy(int)] = fw["gain"]
+        np.testing.assert_allclose(got["gain"], gain, rtol=1e-5)
+        main = np.zeros(len(gi), bool)
+        main[fw.loc[fw["main"], "snv"].to_numpy(int)] = True
+        assert got["main"].tolist() == main.tolist()
+        bmask, bmain = np.zeros(len(gi), bool), np.zeros(len(gi), bool)
+        bmask[bwd["snv"].to_numpy(int)] = True
+        bmain[bwd.loc[bwd["step"] == 0, "snv"].to_numpy(int)] = True
+        assert got["driver_backward"].tolist() == bmask.tolist() and got["main_backward"].tolist() == bmain.tolist()
+        g = gi["grad"].to_numpy(float)
+        r_grad = stats.pearsonr(d_pred.T @ g, y)[0] if np.isfinite(g).any() else np.nan
+        approx.append(dict(gene_id=gene, linear_approx_r=stats.pearsonr(d_pred.T @ a, y)[0],
+                           linear_approx_grad_r=r_grad, n_drivers_forward=len(fw), n_drivers_backward=len(bwd)))
+        for r in fw.itertuples():
+            fw_all.append(dict(gene_id=gene, pos=gi["pos"].iloc[r.snv], ism=a[r.snv], eqtl_slope=slope[r.snv],
+                               gain=r.gain, main=bool(r.main), r_single=r.r_single, n_carriers=r.n_carriers,
+                               pct_carriers=100.0 * r.n_carriers / len(have), distance_to_tss=dist[r.snv],
+                               gene_r=sti.loc[gene, "r"], supported=bool(a[r.snv] * slope[r.snv] > 0)))
+        for r in bwd.itertuples():
+            bw_all.append(dict(gene_id=gene, pos=gi["pos"].iloc[r.snv], ism=a[r.snv], step=r.step, main=r.step == 0,
+                               distance_to_tss=dist[r.snv], gene_r=sti.loc[gene, "r"]))
+    assert list(snvs.columns) == SNV_COLUMNS and len(snvs) == len(ism)
+    np.testing.assert_allclose(snvs["ism"], ism["ism"], rtol=1e-5)
+    np.testing.assert_allclose(snvs["grad"], ism["grad"], rtol=1e-5)
+    ap = pd.DataFrame(approx)
+    ok = set(ap.loc[(ap["linear_approx_r"] > 0.2) & ap["gene_id"].map(sti["xai"]), "gene_id"])
+    assert 3 <= len(ok) < 6  # the non-XAI gene is left out
+
+    want_fw = pd.DataFrame(fw_all)
+    assert len(want_fw) >= 4 and want_fw["supported"].any() and not want_fw["supported"].all()
+    assert list(drv.columns) == ["gene_id", "pos", "ref", "alt", "ism", "eqtl_slope", "gain", "main", "r_single",
+                                 "n_carriers", "pct_carriers", "distance_to_tss", "gene_r", "supported"]
+    assert drv["ref"].eq("A").all() and drv["alt"].eq("G").all()
+    for c in want_fw.columns:
+        if c == "gene_id" or want_fw[c].dtype == bool:
+            assert drv[c].tolist() == want_fw[c].tolist(), c
+        else:
+            np.testing.assert_allclose(drv[c].to_numpy(float), want_fw[c].to_numpy(float), rtol=1e-5, err_msg=c)
+
+    want_bw = pd.DataFrame(bw_all)
+    cut = 0.2
+    want_bw["group"] = [("positive" if r > cut else "negative" if r < -cut else "none") if g in ok else "none"
+                        for g, r in zip(want_bw["gene_id"], want_bw["gene_r"])]
+    assert set(want_bw["group"]) == {"positive", "negative", "none"}
+    assert list(bw.columns) == list(want_bw.columns)
+    for c in want_bw.columns:
+        if c in ("gene_id", "group", "main", "step", "pos", "distance_to_tss"):
+            assert bw[c].tolist() == want_bw[c].tolist(), c
+        else:
+            np.testing.assert_allclose(bw[c].to_numpy(float), want_bw[c].to_numpy(float), rtol=1e-5, err_msg=c)
+
+    # driver_support.tsv: every ISM gene; the support columns only for the XAI genes with r > 0.2
+    assert list(sup.columns) == ["gene_id", "linear_approx_r", "linear_approx_grad_r", "n_drivers_forward",
+                                 "n_drivers_backward", "xai", "gene_r", "n_drivers", "n_supported",
+                                 "n_unsupported", "supported_fraction", "group"]
+    assert sup["gene_id"].tolist() == ap["gene_id"].tolist()
+    for c in ("linear_approx_r", "linear_approx_grad_r"):
+        np.testing.assert_allclose(sup[c], ap[c], rtol=1e-5, err_msg=c)
+    assert np.isnan(sup["linear_approx_grad_r"]).sum() == 1
+    assert sup["n_drivers_forward"].tolist() == ap["n_drivers_forward"].tolist() == sup["n_drivers"].tolist()
+    assert sup["n_drivers_backward"].tolist() == ap["n_drivers_backward"].tolist()
+    assert sup["xai"].tolist() == [bool(sti.loc[g, "xai"]) for g in ap["gene_id"]]
+    for gene, row in sup.set_index("gene_id").iterrows():
+        f = want_fw[want_fw["gene_id"] == gene]
+        if gene not in ok or f.empty:
+            assert np.isnan(row["gene_r"]) and pd.isna(row["group"]) and np.isnan(row["n_supported"])
+            continue
+        sgn = np.sign(f["ism"]) * np.sign(f["eqtl_slope"])
+        assert row["n_supported"] == (sgn > 0).sum() and row["n_unsupported"] == (sgn < 0).sum()
+        assert row["supported_fraction"] == pytest.approx(f.loc[sgn > 0, "gain"].sum() / f.loc[sgn != 0, "gain"].sum())
+        r = sti.loc[gene, "r"]
+        assert row["gene_r"] == r and row["group"] == ("positive" if r > cut else "negative" if r < -cut else "none")
+    assert ret["gene_id"].tolist() == sup["gene_id"].tolist()
+
+    # summary.tsv: the support summary plus counts over the XAI genes
+    s = dict(zip(summ["metric"], summ["value"]))
+    xai_ap = ap[ap["gene_id"].map(sti["xai"])]
+    nd = xai_ap["n_drivers_forward"]
+    has = nd[nd > 0]
+    fx = want_fw[want_fw["gene_id"].map(sti["xai"])]
+    sg = sup.dropna(subset=["group"])
+    pos = sg.loc[sg["group"] == "positive", "supported_fraction"].dropna()
+    neg = sg.loc[sg["group"] == "negative", "supported_fraction"].dropna()
+    assert len(pos) and len(neg)
+    want_s = {
+        "n_positive": len(pos), "n_negative": len(neg), "mean_supported_positive": pos.mean(),
+        "mean_supported_negative": neg.mean(), "mannwhitney_p": stats.mannwhitneyu(pos, neg).pvalue,
+        "n_xai_genes": 5, "n_linear_approx_above_0.2": len(ok),
+        "median_linear_approx_r": xai_ap["linear_approx_r"].median(), "n_forward_drivers": len(fx),
+        "n_genes_with_drivers": len(has), "frac_genes_one_driver": (has == 1).mean(),
+        "frac_genes_le5_drivers": (has <= 5).mean(),
+        "n_backward_drivers": int(want_bw["gene_id"].map(sti["xai"]).sum()),
+        "frac_supported_drivers": fx["supported"].mean(),
+    }
+    assert list(s) == ["n_positive", "n_negative", "mean_supported_positive", "mean_supported_negative",
+                       "mannwhitney_p", "prediction_column", *list(want_s)[5:]]
+    assert s.pop("prediction_column") == "cage"
+    for k, v in want_s.items():
+        assert float(s[k]) == pytest.approx(v, rel=1e-5), k  # the fractions above come from 6-digit tables
+
+
+def test_driver_analysis_defaults_and_prediction_scale(inputs):
+    root, p = inputs
+    _driver_inputs(root, p)
+    args = (root / "dstats_hand.tsv", p["ism"], p["genotypes"], p["predictions"], p["expression"])
+
+    def run(tag, cfg):
+        outs = [root / f"{tag}_{k}.tsv" for k in ("snvs", "drv", "bw", "sup", "sum")]
+        run_driver_analysis(*args, *outs, cfg)
+        return [o.read_text() for o in outs]
+
+    explicit = run("explicit", mp.CFG)
+    assert run("defaults", {}) == explicit  # gain_min 0.05, alpha 0.01, abs_r_min 0.2, readout scale
+    raw = run("raw", {**mp.CFG, "drivers": {**mp.CFG["drivers"], "prediction_scale": "raw_sum"}})
+    assert "prediction_column\tcage_raw_sum" in raw[4] and "prediction_column\tcage\n" in explicit[4]
+    # raw_sum: the drivers are selected against exp(cage / 4), the generated raw column
+    drv = pd.read_csv(root / "raw_drv.tsv", sep="\t")
+    dos = load_dosages(p["genotypes"])
+    preds = pd.concat([pd.read_csv(x, sep="\t") for x in p["predictions"]], ignore_index=True)
+    ism = pd.concat([pd.read_csv(x, sep="\t") for x in p["ism"]], ignore_index=True)
+    gains = []
+    for gene, gi in ism.groupby("gene_id"):
+        sel = [int(np.flatnonzero((dos["gene"] == gene) & (dos["pos"] == q))[0]) for q in gi["pos"]]
+        y = preds[preds["gene_id"] == gene].set_index("sample").loc[list(dos["samples"]), "cage_raw_sum"]
+        gains += forward_drivers(gi["ism"].to_numpy(float), dos["dosage"][sel].astype(float), y.to_numpy(float))[
+            "gain"].tolist()
+    np.testing.assert_allclose(drv["gain"], gains, rtol=1e-5)
+    with pytest.raises(ValueError, match=r"^drivers\.prediction_scale must be one of \('readout', 'raw_sum'\), got 'log'$"):
+        run("bad", {"drivers": {"prediction_scale": "log"}})
+
+
+def test_driver_analysis_input_errors_and_empty_ism_chunk(inputs):
+    root, p = inputs
+    _driver_inputs(root, p)
+    outs = [root / f"err_{k}.tsv" for k in ("snvs", "drv", "bw", "sup", "sum")]
+    st = root / "dstats_hand.tsv"
+    with pytest.raises(ValueError, match="^3 ISM tables for 2 genotype chunks$"):
+        run_driver_analysis(st, p["ism"], p["genotypes"][:2], p["predictions"][:2], p["expression"], *outs, mp.CFG)
+    # chunk 1's ISM table listed against chunk 0's genotypes: its genes are not in that chunk
+    with pytest.raises(ValueError, match=r"^/.*/genotypes_0000.npz: gene ENSG00000000004 has ISM values but no genotypes$"):
+        run_driver_analysis(st, p["ism"][1:2], p["genotypes"][:1], p["predictions"][:1], p["expression"], *outs, mp.CFG)
+    moved = pd.read_csv(p["ism"][0], sep="\t")
+    moved.loc[3, "pos"] += 1  # not a genotyped position
+    moved.to_csv(root / "ism_moved.tsv", sep="\t", index=False)
+    with pytest.raises(ValueError, match=r"^ENSG00000000000: ISM positions missing from the genotype table /.*/genotypes_0000.npz$"):
+        run_driver_analysis(st, [root / "ism_moved.tsv"], p["genotypes"][:1], p["predictions"][:1], p["expression"],
+                            *outs, mp.CFG)
+    assert not any(o.exists() for o in outs)  # no partial output
+    # an empty ISM table (no ISM gene in that chunk) is skipped
+    pd.read_csv(p["ism"][0], sep="\t").iloc[:0].to_csv(root / "ism_empty.tsv", sep="\t", index=False)
+    run_driver_analysis(st, [root / "ism_empty.tsv", p["ism"][1]], p["genotypes"][:2], p["predictions"][:2],
+                        p["expression"], *outs, mp.CFG)
+    snvs = pd.read_csv(outs[0], sep="\t")
+    assert set(snvs["gene_id"]) == set(pd.read_csv(p["ism"][1], sep="\t")["gene_id"])
