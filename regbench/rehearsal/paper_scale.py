@@ -48,7 +48,7 @@ import math
 from dataclasses import dataclass
 
 MODELS = ("constant", "linear")
-TIME_MODELS = ("constant", "linear", "gpu")
+TIME_MODELS = ("constant", "linear", "gpu", "work")
 
 #: FLOP of one full-size Enformer forward pass on 196,608 bp (specs/environment.md, counted:
 #: 3.29 TFLOP, ~77 % convolutions, ~5 % attention).
@@ -94,6 +94,35 @@ class GpuTime:
 
 
 @dataclass(frozen=True)
+class WorkTime:
+    """Work of one paper-scale job of a CPU rule: ``units`` x measured ``s_per_unit`` + a fixed
+    ``startup_s`` (module docstring); ``source`` says where the count and the cost come from."""
+
+    units: float
+    s_per_unit: float
+    startup_s: float
+    source: str
+
+    def __post_init__(self):
+        if self.units < 0 or self.s_per_unit < 0 or self.startup_s < 0:
+            raise ValueError("WorkTime: units, s_per_unit and startup_s must be >= 0")
+        if not self.source.strip():
+            raise ValueError("WorkTime: give the source of the unit count and the per-unit cost")
+
+    @property
+    def minutes(self) -> float:
+        return (self.startup_s + self.units * self.s_per_unit) / 60.0
+
+
+def per_unit_cost(units_a: float, seconds_a: float, units_b: float, seconds_b: float) -> float:
+    """Seconds per unit from two runs of one step at two sizes (the start-up cancels):
+    ``(seconds_b - seconds_a) / (units_b - units_a)``."""
+    if units_b == units_a:
+        raise ValueError("per_unit_cost: the two runs need different sizes")
+    return (seconds_b - seconds_a) / (units_b - units_a)
+
+
+@dataclass(frozen=True)
 class PaperScale:
     """The input of one job of a rule at paper scale (MB) and how memory and time grow with it."""
 
@@ -102,6 +131,7 @@ class PaperScale:
     time: str
     source: str
     gpu: GpuTime | None = None
+    work: WorkTime | None = None
 
     def __post_init__(self):
         if self.mem not in MODELS or self.time not in TIME_MODELS:
@@ -109,6 +139,8 @@ class PaperScale:
                              f"got {self.mem!r}/{self.time!r}")
         if (self.time == "gpu") != (self.gpu is not None):
             raise ValueError("PaperScale: time='gpu' goes with a GpuTime (gpu=...), and only then")
+        if (self.time == "work") != (self.work is not None):
+            raise ValueError("PaperScale: time='work' goes with a WorkTime (work=...), and only then")
         if not self.source.strip():
             raise ValueError("PaperScale: give the source of the paper-scale size")
 
@@ -329,6 +361,8 @@ def project(scale: PaperScale | None, max_rss_mb: float, seconds: float, input_m
         mem = base + (max_rss_mb - base) * ratio
     if scale.time == "gpu":
         minutes = scale.gpu.minutes
+    elif scale.time == "work":
+        minutes = scale.work.minutes
     elif scale.time == "linear":
         t0 = min(max(baseline_s, 0.0), seconds)
         minutes = (t0 + (seconds - t0) * ratio) / 60.0
