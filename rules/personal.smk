@@ -167,7 +167,7 @@ rule personal_plink_qc:
     threads: 2
     resources:
         mem_mb=mem_mb_scaled(8000),
-        runtime=runtime_scaled(60),
+        runtime=pers_plink_qc_runtime,
     params:
         args=lambda wc, input: " ".join(
             pers_plink_qc_args(

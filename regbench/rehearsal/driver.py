@@ -613,8 +613,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         out = Path(args.out) if Path(args.out).is_absolute() else ROOT / args.out
+        if args.command == "report":  # reads work/ (dry-runs only) and rewrites resources.tsv: no lock
+            return report(args)
         with _lock(out):
-            return run(args) if args.command == "run" else report(args)
+            return run(args)
     except RehearsalError as e:
         log.error("%s", e)
         return 2

@@ -14,6 +14,10 @@ The model (:func:`project`), per rule, from :data:`PAPER_SCALE` (``P`` in MB, wi
 * memory ``linear`` (the step holds its input): ``mem_paper = B + (max_rss - B) * P / x``, where
   ``B`` = the smallest ``max_rss`` measured in the same rehearsal (the interpreter and imports,
   which do not grow with the data);
+* memory ``arrays`` (the step holds arrays whose paper-scale size is known from the data's
+  dimensions, while the rehearsal's tiny input leaves the RSS to the imports, so that a linear
+  scaling would multiply import noise): ``mem_paper = max_rss + arrays_mb``, with
+  ``arrays_mb`` the arithmetic on the paper arrays (dimensions x bytes x copies) in the row;
 * time (CPU rules) ``linear``: ``time_paper = T + (s - T) * P / x``, ``constant``:
   ``time_paper = s``, where ``T`` = the shortest wall time measured in the same rehearsal (starting
   the interpreter and its imports: a fixed cost, not scaled by the data);
@@ -47,7 +51,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-MODELS = ("constant", "linear")
+MODELS = ("constant", "linear", "arrays")
 TIME_MODELS = ("constant", "linear", "gpu", "work")
 
 #: FLOP of one full-size Enformer forward pass on 196,608 bp (specs/environment.md, counted:
@@ -132,6 +136,7 @@ class PaperScale:
     source: str
     gpu: GpuTime | None = None
     work: WorkTime | None = None
+    arrays_mb: float | None = None
 
     def __post_init__(self):
         if self.mem not in MODELS or self.time not in TIME_MODELS:
@@ -139,6 +144,8 @@ class PaperScale:
                              f"got {self.mem!r}/{self.time!r}")
         if (self.time == "gpu") != (self.gpu is not None):
             raise ValueError("PaperScale: time='gpu' goes with a GpuTime (gpu=...), and only then")
+        if (self.mem == "arrays") != (self.arrays_mb is not None):
+            raise ValueError("PaperScale: mem='arrays' goes with arrays_mb=..., and only then")
         if (self.time == "work") != (self.work is not None):
             raise ValueError("PaperScale: time='work' goes with a WorkTime (work=...), and only then")
         if not self.source.strip():
@@ -193,22 +200,62 @@ HG38_MB = 3100.0
 #: 6,825 x 1,161 rows x ~70 bytes = 555 MB; expression 13,397 x 839 x ~9 bytes = 101 MB
 PERS_GENOTYPES_MB, PERS_PREDICTIONS_MB, PERS_EXPRESSION_MB = 3000.0, 555.0, 101.0
 
+#: CPU seconds per unit measured here with ``python benchmarks/cost_per_unit.py`` (2026-12-02,
+#: two sizes each, CPU time user + sys so the shared machine's load does not inflate it; the
+#: start-up cancels in the difference, :func:`per_unit_cost`):
+#:   personal_gene_stats 1 / 3 chunks of 20 genes x 2,000 SNVs x 1,000 individuals: 1.85 / 5.20 s
+#:     -> 0.0837 s per gene; personal_drivers 2 / 6 ISM genes: 1.57 / 3.99 s -> 0.603 s per gene;
+#:   personal_concat (bcftools 1.16 concat --threads 2 -Oz, 2 chromosomes x 1,000 samples x
+#:     5,000 / 20,000 records): 2.24 / 8.17 s -> 1.98e-7 s per genotype
+#:   personal_plink_qc (the rule's PLINK 1.9 command, 1,000 samples x 5,000 / 20,000 records,
+#:     1.6 / 6.5 MB bgzip): 1.09 / 4.28 s -> 0.66 s per MB of bgzip input, peak RSS 287 MB at both;
+#:   personal_gtex_target (gtex_tissue_mean on gzip GCTs of 250 / 1,000 genes x 17,382 samples):
+#:     3.16 / 6.18 s -> 2.32e-7 s per GCT cell
+PERS_PLINK_S_PER_MB = 0.66
+PERS_GTEX_S_PER_CELL = 2.32e-7
+PERS_GENE_STATS_S_PER_GENE = 0.0837
+PERS_DRIVERS_S_PER_GENE = 0.603
+PERS_CONCAT_S_PER_GT = 1.98e-7
+#: paper genes carry ~3,000 SNVs x 1,161 individuals, the measurement 2,000 x 1,000: the per-gene
+#: work (dosage x null draws, forward/backward regressions) scales with SNVs x individuals
+PERS_GENE_WORK_SCALE = 3000 * 1161 / (2000 * 1000)
+#: fixed part of a streamed personal CPU job: interpreter + pandas/scipy imports (~5-15 s here)
+#: and reading the 101 MB expression table (~10 s); rounded up
+PERS_STARTUP_S = 60.0
+#: ROSMAP WGS genotype count of the concatenated VCF: ~40 M records x 1,161 samples (as
+#: ROSMAP_VCF_MB)
+ROSMAP_GENOTYPES = 40e6 * 1161
+
 PERSONAL_SCALE: dict[str, PaperScale] = {
     "personal_liftover": PaperScale(ROSMAP_B37_CHR_MB + 1.0, "constant", "linear",
                                     "one GRCh37 chromosome VCF (ROSMAP_B37_CHR_MB estimate) + chain; Picard "
                                     "spills sorting to disk (MAX_RECORDS_IN_RAM), so memory is the JVM heap"),
-    "personal_plink_qc": PaperScale(ROSMAP_B37_CHR_MB, "linear", "linear",
-                                    "lifted chromosome VCF ~ the GRCh37 one (estimate); PLINK holds 2 bits per genotype"),
+    "personal_plink_qc": PaperScale(ROSMAP_B37_CHR_MB, "constant", "work",
+                                    "lifted chromosome VCF ~ the GRCh37 one (estimate); PLINK's workspace is bounded by "
+                                    "--memory = the request (287 MB peak RSS at 5e6 and 2e7 genotypes, benchmarks/cost_per_unit.py)",
+                                    work=WorkTime(ROSMAP_B37_CHR_MB, PERS_PLINK_S_PER_MB, 30.0,
+                                                  "25.9 GB bgzip input x 0.66 s per MB (the rule's command measured at two "
+                                                  "sizes on GT-only VCFs; per compressed MB, PERS_PLINK_S_PER_MB) + 30 s")),
     "personal_phase": PaperScale(ROSMAP_B37_CHR_MB / 4, "linear", "linear",
                                  "QC'd chromosome VCF (GT only after PLINK --recode: ~1/4 of the joint VCF, estimate); "
                                  "Eagle holds the chromosome's haplotypes"),
-    "personal_concat": PaperScale(ROSMAP_VCF_MB, "constant", "linear",
-                                  "22 phased chromosome VCFs = chrAll.phased.vcf.gz (ROSMAP_VCF_MB estimate); bcftools streams"),
-    "personal_expression": PaperScale(400.0, "linear", "constant",
+    "personal_concat": PaperScale(ROSMAP_VCF_MB, "constant", "work",
+                                  "22 phased chromosome VCFs = chrAll.phased.vcf.gz (ROSMAP_VCF_MB estimate); bcftools streams "
+                                  "(peak RSS 6.5 MB at 1e7 and 4e7 genotypes, benchmarks/cost_per_unit.py)",
+                                  work=WorkTime(ROSMAP_GENOTYPES, PERS_CONCAT_S_PER_GT, 10.0,
+                                                "40 M records x 1,161 samples x 1.98e-7 CPU s per genotype (bcftools "
+                                                "concat measured at two sizes, PERS_CONCAT_S_PER_GT) + 10 s")),
+    "personal_expression": PaperScale(400.0, "arrays", "constant",
                                       "counts 60,000 genes x 1,100 specimens x ~6 bytes = 400 MB (estimate), covariate "
-                                      "tables and the VCF's sample list (KB)"),
-    "personal_gtex_target": PaperScale(2600.0, "constant", "linear",
-                                       "GTEx v8 gene TPM GCT 2.6 GB (config note), read 2,000 rows at a time"),
+                                      "tables and the VCF's sample list (KB); memory: the counts as float64 (60,000 x "
+                                      "1,100 x 8 B = 528 MB) x 4 copies (parsed, filtered, TMM-normalised, log2 CPM) + "
+                                      "the expressed genes' matrix for the PCs (~20,000 x 839 x 8 B x 2 = 270 MB) = 2.4 GB",
+                                      arrays_mb=4 * 528.0 + 270.0),
+    "personal_gtex_target": PaperScale(2600.0, "constant", "work",
+                                       "GTEx v8 gene TPM GCT 2.6 GB (config note), read 2,000 rows at a time",
+                                       work=WorkTime(56_200 * 17_382, PERS_GTEX_S_PER_CELL, 30.0,
+                                                     "56,200 genes x 17,382 samples x 2.32e-7 s per cell (gtex_tissue_mean "
+                                                     "measured at two sizes, PERS_GTEX_S_PER_CELL) + 30 s")),
     "personal_genes": PaperScale(39.0 + PERS_EXPRESSION_MB, "constant", "linear",
                                  "GENCODE v27 GTF 39 MB + observed expression (PERS_EXPRESSION_MB); the GTF is read "
                                  "line by line keeping gene rows (58,301), the expression's first column only"),
@@ -224,15 +271,24 @@ PERSONAL_SCALE: dict[str, PaperScale] = {
                                "one genotype chunk + genome + weights; per chunk"),
     "personal_tss_ism": PaperScale(HG38_MB + ENFORMER_MB, "constant", "constant", "genome + weights; per chunk"),
     "personal_driver_ism": PaperScale(HG38_MB + ENFORMER_MB, "constant", "constant", "genome + weights; per chunk"),
-    "personal_elastic_net": PaperScale(13397 * 5313 * 3 * 4 / 1e6, "linear", "linear",
-                                       "reference features 13,397 genes x 5,313 tracks x 3 readouts float32 (held in memory)"),
+    "personal_elastic_net": PaperScale(13397 * 5313 * 3 * 4 / 1e6, "arrays", "linear",
+                                       "reference features 13,397 genes x 5,313 tracks x 3 readouts float32 (held in "
+                                       "memory); memory: those 854 MB + a float64 copy for the solver (1,708 MB) + one "
+                                       "cross-validation fold's copy (1,708 MB) = 4.3 GB",
+                                       arrays_mb=854.0 + 2 * 1708.0),
     "personal_predixcan": PaperScale(ROSMAP_VCF_MB, "constant", "constant",
                                      "VCF (tabix regions of the model SNVs, gene by gene) + PredictDB"),
-    "personal_gene_stats": PaperScale(PERS_GENOTYPES_MB + PERS_PREDICTIONS_MB + PERS_EXPRESSION_MB, "constant", "linear",
+    "personal_gene_stats": PaperScale(PERS_GENOTYPES_MB + PERS_PREDICTIONS_MB + PERS_EXPRESSION_MB, "constant", "work",
                                       "genotype chunks + predictions + expression; streamed one chunk at a time "
-                                      "(benchmarks/memory_personal.py)"),
-    "personal_drivers": PaperScale(PERS_GENOTYPES_MB + PERS_PREDICTIONS_MB + PERS_EXPRESSION_MB, "constant", "linear",
-                                   "as personal_gene_stats (streamed; benchmarks/memory_personal.py)"),
+                                      "(benchmarks/memory_personal.py)",
+                                      work=WorkTime(6825, PERS_GENE_STATS_S_PER_GENE * PERS_GENE_WORK_SCALE, PERS_STARTUP_S,
+                                                    "6,825 genes x 0.0837 s per gene measured (benchmarks/cost_per_unit.py) "
+                                                    "x 1.74 (3,000 SNVs x 1,161 individuals vs 2,000 x 1,000) + 60 s")),
+    "personal_drivers": PaperScale(PERS_GENOTYPES_MB + PERS_PREDICTIONS_MB + PERS_EXPRESSION_MB, "constant", "work",
+                                   "as personal_gene_stats (streamed; benchmarks/memory_personal.py)",
+                                   work=WorkTime(256, PERS_DRIVERS_S_PER_GENE * PERS_GENE_WORK_SCALE, PERS_STARTUP_S,
+                                                 "256 XAI genes (specs/personal.md: BH-significant and |R| > 0.2) x 0.603 s "
+                                                 "per gene measured (benchmarks/cost_per_unit.py) x 1.74 + 60 s")),
     "personal_cnn_train": PaperScale(HG38_MB + PERS_EXPRESSION_MB, "constant", "linear",
                                      "genome + expression; the windows are held as uint8 codes (13,397 x 40,001 bp = "
                                      "536 MB, independent of the genome size), one-hot per batch"),
@@ -323,10 +379,15 @@ PAPER_SCALE: dict[str, PaperScale] = {
                               "hg38.fa 3,273 MB + 15 rep1 fold-change bigWigs x 685 MB (mean of Panc1 ENCFF185TQC 786 MB and "
                               "PC-3 ENCFF064FOF 584 MB, GOPHER data/sample_metafile.tsv) + 15 IDR peak files x 2.9 MB; "
                               "windows are read and written in chunks"),
-    "acc_train": PaperScale(ACC_COVERAGE_H5_MB, "constant", "linear",
+    "acc_train": PaperScale(ACC_COVERAGE_H5_MB, "constant", "gpu",
                             "coverage_3072.h5: ~914k windows (specs §2.1: 823k train + 44k valid + 46.6k test, before the "
                             "threshold) x 95,232 B (3,072 uint8 codes + 3,072 x 15 float16) x 0.5 gzip ratio (0.28 measured on "
-                            "the rehearsal's synthetic tracks; real fold change compresses worse); batches streamed"),
+                            "the rehearsal's synthetic tracks; real fold change compresses worse); batches streamed",
+                            gpu=GpuTime(100 * (823_000 * 3 + 44_000), 15.39e9, 1.0, "fp32", 600.0,
+                                        "the largest job: residualbind_base, 100 epochs (no early stopping) x (823k train "
+                                        "windows x 3 passes + 44k valid) forward-equivalents x 15.39 GFLOP per 2,048-bp "
+                                        "window (FlopCounterMode; experiments.TRAIN_GFLOP_PER_WINDOW) + 600 s; the rule "
+                                        "requests the same work per model (experiments.train_work_minutes)")),
     "acc_evaluate": PaperScale(20_000.0, "constant", "linear",
                                "largest job (a new model: whole, peak, binary, CAGI, Tomtom, GIA, occlusion): peak_3072.h5 "
                                "~14 GB + whole_2048.h5 2.2 GB (69.8k x 63.5 kB x 0.5) + 15 per-cell IDR sets ~3 GB + "
@@ -356,6 +417,8 @@ def project(scale: PaperScale | None, max_rss_mb: float, seconds: float, input_m
     ratio = scale.paper_mb / input_mb
     if scale.mem == "constant":
         mem = max_rss_mb
+    elif scale.mem == "arrays":
+        mem = max_rss_mb + scale.arrays_mb
     else:
         base = min(baseline_mb, max_rss_mb)
         mem = base + (max_rss_mb - base) * ratio

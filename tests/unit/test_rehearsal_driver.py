@@ -175,6 +175,11 @@ def test_work_time_model():
         PaperScale(1.0, "constant", "work", "x")
     with pytest.raises(ValueError, match="WorkTime"):
         WorkTime(1, -1.0, 0, "x")
+    # memory "arrays": the rehearsal RSS + the paper arrays' MB (300 + 2,000), not scaled by P / x
+    arr = PaperScale(400.0, "arrays", "constant", "test", arrays_mb=2000.0)
+    assert project(arr, 300.0, 6.0, 0.01, 100.0) == (2300.0, 0.1)
+    with pytest.raises(ValueError, match="arrays_mb"):
+        PaperScale(1.0, "arrays", "constant", "x")
 
 
 def test_resources_table_work_model(tmp_path):
