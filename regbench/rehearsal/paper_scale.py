@@ -236,9 +236,13 @@ PERSONAL_SCALE: dict[str, PaperScale] = {
                                     work=WorkTime(ROSMAP_B37_CHR_MB, PERS_PLINK_S_PER_MB, 30.0,
                                                   "25.9 GB bgzip input x 0.66 s per MB (the rule's command measured at two "
                                                   "sizes on GT-only VCFs; per compressed MB, PERS_PLINK_S_PER_MB) + 30 s")),
-    "personal_phase": PaperScale(ROSMAP_B37_CHR_MB / 4, "linear", "linear",
-                                 "QC'd chromosome VCF (GT only after PLINK --recode: ~1/4 of the joint VCF, estimate); "
-                                 "Eagle holds the chromosome's haplotypes"),
+    "personal_phase": PaperScale(None, "linear", "linear",
+                                 "NA on purpose: the paper phases with Eagle 2.4.1 (no reference panel, 8 threads), which "
+                                 "is not installable here and whose manual/paper give no per-genotype cost we can cite; "
+                                 "the rehearsal runs a stand-in binary, so scaling its seconds or RSS would say nothing "
+                                 "about Eagle. SHAPEIT4 (the alternative tool) could not be timed at two sizes in this "
+                                 "session (one 2,000 x 300 run took > 4 min on the loaded machine). Input: the QC'd "
+                                 "chromosome VCF ~ ROSMAP_B37_CHR_MB / 4 (GT only, estimate)"),
     "personal_concat": PaperScale(ROSMAP_VCF_MB, "constant", "work",
                                   "22 phased chromosome VCFs = chrAll.phased.vcf.gz (ROSMAP_VCF_MB estimate); bcftools streams "
                                   "(peak RSS 6.5 MB at 1e7 and 4e7 genotypes, benchmarks/cost_per_unit.py)",
@@ -304,14 +308,24 @@ ACC_DATASET_INPUT_MB = ACC_HG38_MB + 15 * 685.0 + 15 * 2.9
 ACC_COVERAGE_H5_MB = 914_000 * 95_232 * 0.5 / 1e6
 ACC_GIA_TABLES_MB = 245.0
 
+#: gzip -dc | file and samtools faidx, CPU per MB of gzip input, measured here (2026-12-02) on
+#: generated FASTA (random ACGT, gzip -6: 6.4 / 25.4 MB gz -> 0.28 / 1.05 s): 0.0405 s per MB;
+#: used for every decompress-and-write step (unzip_genome, dream_untar)
+GUNZIP_S_PER_MB = (1.05 - 0.28) / (25.4 - 6.4)
+#: download rate assumed for the paper's cluster (not measured: the rehearsal's mirror is local):
+#: 10 MB/s, a conservative floor for ENCODE / Synapse / Zenodo over a university link
+DOWNLOAD_S_PER_MB = 0.1
+
 PAPER_SCALE: dict[str, PaperScale] = {
     # --- shared (rehearsal-core)
     "download": PaperScale(1000.0, "constant", "linear",
                            "largest shared download: Enformer pytorch_model.bin, 1.0 GB (config/paper.yaml note); "
                            "the body is streamed to disk in 1 MiB chunks"),
-    "unzip_genome": PaperScale(983.0, "constant", "linear",
+    "unzip_genome": PaperScale(983.0, "constant", "work",
                                "largest genome: UCSC hg38.fa.gz, 983 MB (mm10.fa.gz ~870 MB, hg19 smaller); "
-                               "gzip -dc | file and samtools faidx stream"),
+                               "gzip -dc | file and samtools faidx stream",
+                               work=WorkTime(983.0, GUNZIP_S_PER_MB, 10.0,
+                                             "983 MB gzip x 0.0405 s per MB (GUNZIP_S_PER_MB, measured at two sizes) + 10 s")),
     # --- synthetic_loci
     "synthetic_loci_inputs": PaperScale(MM10_FA_MB, "constant", "constant",
                                         "mm10.fa (2.73 Gbp as 50-bp lines) is an input but only its .fai and the 39.9-kb "
@@ -344,8 +358,10 @@ PAPER_SCALE: dict[str, PaperScale] = {
     "synthetic_loci_ctss_bigwig": PaperScale(60.0, "constant", "linear",
                                              "FANTOM5 mESC CTSS bed.gz, ~60 MB (estimate: a few million tags per library); "
                                              "read in chunks of 1M lines"),
-    "synthetic_loci_encode_dnase": PaperScale(1000.0, "constant", "linear",
-                                              "ENCODE mm10 DNase read-depth normalized bigWig (estimate ~1 GB); streamed to disk"),
+    "synthetic_loci_encode_dnase": PaperScale(1000.0, "constant", "work",
+                                              "ENCODE mm10 DNase read-depth normalized bigWig (estimate ~1 GB); streamed to disk",
+                                              work=WorkTime(1000.0, DOWNLOAD_S_PER_MB, 30.0,
+                                                            "1 GB at 10 MB/s (DOWNLOAD_S_PER_MB, assumed) + 30 s")),
     "synthetic_loci_zenodo_files": PaperScale(0.01, "constant", "constant", "Zenodo records API answer, a few kB"),
     "synthetic_loci_metrics": PaperScale(60.0, "constant", "linear",
                                          "16 models x (32 windows x 83 payloads x ~10 DHSs x 2 tracks) peak rows (~3 MB each) "
@@ -354,21 +370,45 @@ PAPER_SCALE: dict[str, PaperScale] = {
                                         "two profiles.npz of 83 payloads x 26,880 bp x 2 tracks float32 (18 MB each), one payload read at a time"),
     "synthetic_loci_figures": PaperScale(20.0, "constant", "linear", "the metrics tables (83 payloads; retained 2,000 regions x 6 rows), ~20 MB held while drawing: matplotlib dominates the RSS"),
     # --- dream (constant memory backed by benchmarks/memory_dream.py: encode 0.996, training 1.03-1.06)
-    "dream_encode": PaperScale(DREAM_TRAIN_MB, "constant", "linear",
+    "dream_encode": PaperScale(DREAM_TRAIN_MB, "constant", "work",
                                "train_sequences.txt: 6,739,258 lines (config/paper.yaml) x 119.5 bytes/line (real "
-                               "demo_train.txt) = 805 MB; streamed in chunks of dream.encode_chunk_rows"),
+                               "demo_train.txt) = 805 MB; streamed in chunks of dream.encode_chunk_rows",
+                               work=WorkTime(2 * 6_739_258, 2.7e-6, 30.0,
+                                             "two passes over 6,739,258 rows x 2.7 us per row (DREAM_ENCODE_US_PER_ROW, "
+                                             "rules/common/dream.smk, measured with benchmarks/memory_dream.py) + 30 s; the "
+                                             "rehearsal's 0.6 s is start-up")),
     "dream_train": PaperScale(DREAM_STORE_MB, "constant", "constant",
                               "encoded store of 6,739,258 rows x (142 code bytes, the longest real training sequence "
                               "(Unlock_DNA notebook: max length 142) + 4 + 8) = 1,038 MB; batches read and encoded per "
                               "batch; time is set by the step cap (epochs x steps), not by the file"),
-    "dream_followup_human": PaperScale(DREAM_HUMAN_MB, "constant", "linear",
+    "dream_followup_human": PaperScale(DREAM_HUMAN_MB, "constant", "work",
                                        "human_mpra_data: 3 cells x at most 226,253 rows (K562_clean.tsv, specs/dream.md "
                                        "§1.1) x ~270 bytes (230-bp oligo + id, value, fold) = 183 MB, an upper bound; one "
                                        "job holds one cell's strings (memory_dream: ~820 B per row, ~0.19 GB for K562 on "
-                                       "top of the constant) and one-hot encodes per batch"),
+                                       "top of the constant) and one-hot encodes per batch",
+                                       work=WorkTime(80 * math.ceil(226_253 * 0.8 / 32), 0.05, 900.0,
+                                                     "the largest job (K562): 80 epochs x ceil(226,253 x 0.8 / 32) = 5,657 "
+                                                     "steps (config/paper.yaml dream.followups.train) x 0.05 s per GPU step "
+                                                     "(the constant of rules/common/dream.smk dream_followup_runtime) + 15 min")),
     "dream_followup_drosophila": PaperScale(None, "constant", "linear",
                                             "drosophila_starrseq_data.tar.gz: row count not in the spec (DeepSTARR's "
                                             "split files, UNVERIFIED layout); same per-batch encoding as the human job"),
+    "dream_untar": PaperScale(DREAM_HUMAN_MB, "constant", "work",
+                              "human_mpra_data.tar.gz unpacked (DREAM_HUMAN_MB, an upper bound of its content); tar "
+                              "streams", work=WorkTime(DREAM_HUMAN_MB, GUNZIP_S_PER_MB, 10.0,
+                                                       "183 MB x 0.0405 s per MB (GUNZIP_S_PER_MB) + 10 s")),
+    "personal_rosmap_wgs": PaperScale(ROSMAP_B37_CHR_MB, "constant", "work",
+                                      "one GRCh37 chromosome VCF from Synapse (ROSMAP_B37_CHR_MB estimate), streamed to disk",
+                                      work=WorkTime(ROSMAP_B37_CHR_MB, DOWNLOAD_S_PER_MB, 30.0,
+                                                    "25.9 GB at 10 MB/s (DOWNLOAD_S_PER_MB, assumed) + 30 s")),
+    "personal_eagle_unpack": PaperScale(None, "constant", "linear",
+                                        "NA: the Eagle_v2.4.1.tar.gz size is not in the configuration (no published "
+                                        "checksum or size); two members are extracted"),
+    "personal_predictdb": PaperScale(None, "constant", "linear",
+                                     "NA: the PredictDB download's size is not in the configuration"),
+    "downloads_checksums": PaperScale(None, "constant", "linear",
+                                      "NA: hashes every configured download; their total size at paper scale is not "
+                                      "recorded in the configuration"),
     # --- personal (job inputs at paper scale; "estimate" rows are arithmetic on published sizes)
     **PERSONAL_SCALE,
     # --- accessibility (acc): sizes of the largest job's inputs on the real data (specs/accessibility.md)
