@@ -308,3 +308,17 @@ def test_one_rehearsal_per_folder(tmp_path):
         with pytest.raises(driver.RehearsalError, match="another rehearsal is running"):
             driver._lock(tmp_path)
     driver._lock(tmp_path).close()  # released with the first
+
+
+def test_accessibility_train_work_minutes():
+    """acc_train's request: (600 s + epochs x (823k x 3 + 44k) x GFLOP x 1e9 / 20.1 TFLOP/s) / 60;
+    by hand for cnn_binary (0.36 GFLOP) at 10 epochs: 2,513,000 x 0.36e9 x 10 / 2.01e13 = 450.1 s."""
+    from regbench.studies.accessibility.experiments import train_max_epochs, train_work_minutes
+
+    assert train_work_minutes("cnn_binary", 10) == pytest.approx((600 + 450.09) / 60, rel=1e-4)
+    with pytest.raises(ValueError, match="no FLOP count"):
+        train_work_minutes("nope", 10)
+    cfg = {"training": {"quantitative": {"max_epochs": 100}, "binary": {"max_epochs": 50}},
+           "architectures": {"a": {"train": {"max_epochs": 40}}, "b": {}}}
+    assert train_max_epochs({"arch": "a", "binary": False}, cfg) == 40
+    assert train_max_epochs({"arch": "b", "binary": True}, cfg) == 50
