@@ -227,9 +227,14 @@ PERS_STARTUP_S = 60.0
 ROSMAP_GENOTYPES = 40e6 * 1161
 
 PERSONAL_SCALE: dict[str, PaperScale] = {
-    "personal_liftover": PaperScale(ROSMAP_B37_CHR_MB + 1.0, "constant", "linear",
-                                    "one GRCh37 chromosome VCF (ROSMAP_B37_CHR_MB estimate) + chain; Picard "
-                                    "spills sorting to disk (MAX_RECORDS_IN_RAM), so memory is the JVM heap"),
+    "personal_liftover": PaperScale(ROSMAP_B37_CHR_MB + 1.0, "constant", "work",
+                                    "one GRCh37 chromosome VCF (ROSMAP_B37_CHR_MB estimate) + chain; Picard keeps at most "
+                                    "MAX_RECORDS_IN_RAM = 20,000 records (rules/common/personal.smk: 20,000 x 1,894 x "
+                                    "108 B measured per genotype = 4.1 GB of the 12.8 GB heap) and spills the sort to disk",
+                                    work=WorkTime(1894 * 3.9e6, 4.8e-6, 60.0,
+                                                  "1,894 x 3.9 M genotypes x (4.6 us Picard LiftoverVcf, measured at 2,104 / "
+                                                  "8,404 records x 120 samples: 4.74 / 8.22 CPU s, + 0.2 us bcftools rename) "
+                                                  "+ 60 s")),
     "personal_plink_qc": PaperScale(ROSMAP_B37_CHR_MB, "constant", "work",
                                     "lifted chromosome VCF ~ the GRCh37 one (estimate); PLINK's workspace is bounded by "
                                     "--memory = the request (287 MB peak RSS at 5e6 and 2e7 genotypes, benchmarks/cost_per_unit.py)",
