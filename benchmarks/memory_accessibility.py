@@ -8,29 +8,30 @@ Power of each step (why its ``n`` is large enough): had the step kept one array 
 per window, its RSS would be ``R + a n`` at n and ``R + 4 a n`` at 4n (``R``: the step's
 measured RSS at n, interpreter + imports + batch buffers), a ratio above 1.25 as soon as
 ``a n > R / 11``. Each step below names the smallest array its pre-streaming code held and the
-R it measured (``python benchmarks/memory.py --only acc_``, 2026-12-02):
+R it measured (``python benchmarks/memory.py``, 2026-12-02):
 
 * ``acc_dataset``: :func:`regbench.studies.accessibility.datasets.build_dataset` (coverage
   kind, 3,072 bp, 3 cell lines) on a genome and bigWigs of ``n`` windows. Before streaming it held
   three float32 ``(n, 3072)`` arrays, their stack and the float16 copy (~95 kB per window). The
   stack alone, float32 ``(n, 3072, 3)``, is a = 36.9 kB: at n = 1,000 a n = 36.9 MB > R / 11
-  (R ~ 215 MB -> 19.5 MB);
+  (R = 139 MB measured -> 12.6 MB);
 * ``acc_train``: :func:`regbench.studies.accessibility.experiments.train_model` (Basenji, bin 32,
   one epoch over every window): before, float32 one-hot x and float32 targets of every window
   (~86 kB per window). x alone, float32 ``(n, 3072, 4)``, is a = 49.2 kB: at n = 1,000
-  a n = 49 MB > R / 11 (R ~ 330 MB -> 30 MB);
+  a n = 49 MB > R / 11 (R = 462 MB measured -> 42 MB);
 * ``acc_eval_whole``: the ``whole`` evaluation at bin 1 with box-car smoothing at every window
   size of the paper and the 25 test thresholds: before, x, y, y_bp and float64 predictions of
   the whole chromosome plus the upsampled and smoothed copies (> 150 kB per window). The float64
-  predictions alone, ``(n, 2048, 3)``, are a = 49.2 kB: at n = 800 a n = 39 MB > R / 11
-  (R ~ 380 MB -> 35 MB). Its cost is the 15 streaming correlations per window (~40 ms per window
-  here), so n is kept at that bound;
+  predictions alone, ``(n, 2048, 3)``, are a = 49.2 kB: at n = 1,000 a n = 49 MB > R / 11
+  (R = 474 MB measured at n = 800 -> 43 MB; n = 800 gave 39 MB, short of it). Its cost is the
+  15 streaming correlations per window (53 CPU s for 800 + 3,200 windows here);
 * ``acc_robustness``: the variation score (K = 20 shifts): before, float64 ``(K, n, 2048, C)``
-  predictions, a = 983 kB per window: at n = 40 a n = 39 MB > R / 11 (R ~ 380 MB -> 35 MB);
+  predictions, a = 983 kB per window: at n = 50 a n = 49 MB > R / 11 (R ~ 475 MB, the
+  evaluation's imports as eval_whole -> 43 MB);
 * ``acc_tomtom``: first-layer activations of 64 filters -> PPMs
   (:func:`regbench.studies.accessibility.filters.streamed_ppms`): before, every activation
-  ``(n, 2048, 64)`` float32, a = 524 kB per window: at n = 80 a n = 42 MB > R / 11
-  (R ~ 380 MB -> 35 MB).
+  ``(n, 2048, 64)`` float32, a = 524 kB per window: at n = 100 a n = 52 MB > R / 11
+  (R ~ 475 MB -> 43 MB).
 
 Inputs are generated vectorised (FASTA as one byte array per chromosome, bigWig entries of
 ``BW_SPAN`` bp): per-base pyBigWig entries and per-line string slicing took ~29 of the ~36 s of
@@ -212,7 +213,7 @@ def tomtom_step(n: int) -> None:
 STEPS = [
     ("acc_dataset", dataset_step, 1000),
     ("acc_train", train_step, 1000),
-    ("acc_eval_whole", eval_whole_step, 800),
-    ("acc_robustness", robustness_step, 40),
-    ("acc_tomtom", tomtom_step, 80),
+    ("acc_eval_whole", eval_whole_step, 1000),
+    ("acc_robustness", robustness_step, 50),
+    ("acc_tomtom", tomtom_step, 100),
 ]
