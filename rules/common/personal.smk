@@ -277,8 +277,8 @@ def pers_plink_qc_runtime(wildcards, input, attempt):
 # command on the rehearsal's chr1 VCF repeated to 2,104 / 8,404 records x 120 samples): 4.74 /
 # 8.22 CPU s -> 4.6 us per genotype; peak RSS 134 / 216 MB -> ~108 B of heap per genotype held.
 # At paper scale (1,894 samples) Picard's default 500,000 records in RAM would need ~100 GB of
-# heap, so the rule caps it: PERS_LIFTOVER_RECORDS_IN_RAM x 1,894 x 108 B = 4.1 GB, half the
-# smallest heap (0.8 x 16 GB). Runtime: genotypes x (4.6 us Picard + 0.2 us bcftools rename,
+# heap; PERS_LIFTOVER_RECORDS_IN_RAM caps it (passed as MAX_RECORDS_IN_RAM): 20,000 x 1,894 x
+# 108 B = 4.1 GB, half the smallest heap (0.8 x 16 GB). Runtime: genotypes x (4.6 us Picard + 0.2 us bcftools rename,
 # measured with benchmarks/cost_per_unit.py's bcftools) x 1.5 + 60 min; genotypes = input MB x
 # 1e6 / 3.5 (GT:AD:DP:GQ:PL ~35 B per sample field, bgzip ~10x); before the input exists, a GRCh37
 # chromosome of the real cohort, 1,894 x 3.9 M = 7.4e9 genotypes -> 947 min.
