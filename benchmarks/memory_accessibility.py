@@ -26,8 +26,8 @@ R it measured (``python benchmarks/memory.py``, 2026-12-02):
   (R = 474 MB measured at n = 800 -> 43 MB; n = 800 gave 39 MB, short of it). Its cost is the
   15 streaming correlations per window (53 CPU s for 800 + 3,200 windows here);
 * ``acc_robustness``: the variation score (K = 20 shifts): before, float64 ``(K, n, 2048, C)``
-  predictions, a = 983 kB per window: at n = 50 a n = 49 MB > R / 11 (R ~ 475 MB, the
-  evaluation's imports as eval_whole -> 43 MB);
+  predictions, a = 983 kB per window: at n = 50 a n = 49 MB > R / 11 (R = 393 MB measured at
+  n = 40 -> 36 MB);
 * ``acc_tomtom``: first-layer activations of 64 filters -> PPMs
   (:func:`regbench.studies.accessibility.filters.streamed_ppms`): before, every activation
   ``(n, 2048, 64)`` float32, a = 524 kB per window: at n = 100 a n = 52 MB > R / 11
