@@ -31,7 +31,7 @@ R it measured (``python benchmarks/memory.py``, 2026-12-02):
 * ``acc_tomtom``: first-layer activations of 64 filters -> PPMs
   (:func:`regbench.studies.accessibility.filters.streamed_ppms`): before, every activation
   ``(n, 2048, 64)`` float32, a = 524 kB per window: at n = 100 a n = 52 MB > R / 11
-  (R ~ 475 MB -> 43 MB).
+  (R = 372 MB measured at n = 80 -> 34 MB).
 
 Inputs are generated vectorised (FASTA as one byte array per chromosome, bigWig entries of
 ``BW_SPAN`` bp): per-base pyBigWig entries and per-line string slicing took ~29 of the ~36 s of
