@@ -415,6 +415,12 @@ PAPER_SCALE: dict[str, PaperScale] = {
                                         "checksum or size); two members are extracted"),
     "personal_predictdb": PaperScale(None, "constant", "linear",
                                      "NA: the PredictDB download's size is not in the configuration"),
+    "personal_finemapped": PaperScale(None, "constant", "linear",
+                                      "NA: the paper's Supplementary Table 1 size is not in the configuration (a gene "
+                                      "table, KB to MB); one pass over it"),
+    "personal_liftover_reference": PaperScale(None, "constant", "linear",
+                                              "NA: reads hg38.fa (3.1 GB) once for the Picard dictionary; its per-MB "
+                                              "cost was not measured in this session"),
     "downloads_checksums": PaperScale(None, "constant", "linear",
                                       "NA: hashes every configured download; their total size at paper scale is not "
                                       "recorded in the configuration"),
