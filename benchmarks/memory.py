@@ -41,8 +41,9 @@ def step_modules() -> list[str]:
     return sorted(p.stem for p in HERE.glob("memory_*.py"))
 
 
-def peak_rss_mb(module: str, name: str, n: int) -> tuple[float, float]:
-    """(peak RSS in MB, seconds) of one child process running step ``name`` at size ``n``."""
+def peak_rss_mb(module: str, name: str, n: int) -> tuple[float, float, float]:
+    """(peak RSS in MB, wall seconds, CPU seconds) of one child process running step ``name`` at
+    size ``n`` (CPU = user + sys: what the step costs whatever else shares the machine)."""
     code = CHILD.format(here=str(HERE), root=str(ROOT), module=module, name=name, n=n)
     env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
                OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
@@ -55,7 +56,7 @@ def peak_rss_mb(module: str, name: str, n: int) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{module}:{name} n={n} failed (exit {proc.returncode}):\n{err[-2000:]}")
-    return usage.ru_maxrss / 1024.0, dt  # ru_maxrss is in KiB on Linux
+    return usage.ru_maxrss / 1024.0, dt, usage.ru_utime + usage.ru_stime  # ru_maxrss is in KiB on Linux
 
 
 def main(argv=None) -> int:
@@ -65,20 +66,23 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     sys.path[:0] = [str(HERE), str(ROOT)]
     rows = []
+    t_start = time.perf_counter()
     for module in step_modules():
         mod = importlib.import_module(module)
         for name, _fn, n in mod.STEPS:
             label = f"{module.removeprefix('memory_')}:{name}"
             if args.only and args.only not in label:
                 continue
-            rss1, t1 = peak_rss_mb(module, name, n)
-            rss4, t4 = peak_rss_mb(module, name, n * args.factor)
+            rss1, t1, c1 = peak_rss_mb(module, name, n)
+            rss4, t4, c4 = peak_rss_mb(module, name, n * args.factor)
             rows.append((label, n, rss1, rss4, rss4 / rss1, rss4 - rss1, t1 + t4))
             print(f"{label:45s} N={n:<9d} rss_N={rss1:9.1f} MB  rss_{args.factor}N={rss4:9.1f} MB  "
-                  f"ratio={rss4 / rss1:5.3f}  growth={rss4 - rss1:8.1f} MB  ({t1 + t4:.1f} s)", flush=True)
+                  f"ratio={rss4 / rss1:5.3f}  growth={rss4 - rss1:8.1f} MB  ({t1 + t4:.1f} s wall, {c1 + c4:.1f} s CPU)",
+                  flush=True)
     if not rows:
         print("no steps found (benchmarks/memory_<study>.py with STEPS)")
         return 1
+    print(f"total wall {time.perf_counter() - t_start:.0f} s")
     print(f"max_ratio={max(r[4] for r in rows):.3f}")
     return 0
 

@@ -4,21 +4,38 @@ Each ``fn(n)`` writes its inputs for ``n`` windows into a temporary folder (chro
 chromosome / chunk by chunk, so input generation itself stays flat) and runs the study's library
 function on them in this process, as its rule would:
 
+Power of each step (why its ``n`` is large enough): had the step kept one array of ``a`` bytes
+per window, its RSS would be ``R + a n`` at n and ``R + 4 a n`` at 4n (``R``: the step's
+measured RSS at n, interpreter + imports + batch buffers), a ratio above 1.25 as soon as
+``a n > R / 11``. Each step below names the smallest array its pre-streaming code held and the
+R it measured (``python benchmarks/memory.py``, 2026-12-02):
+
 * ``acc_dataset``: :func:`regbench.studies.accessibility.datasets.build_dataset` (coverage
   kind, 3,072 bp, 3 cell lines) on a genome and bigWigs of ``n`` windows. Before streaming it held
-  three float32 ``(n, 3072)`` arrays, their stack and the float16 copy: ~95 kB per window,
-  ~190 MB at n = 2,000 (RSS baseline ~150 MB);
+  three float32 ``(n, 3072)`` arrays, their stack and the float16 copy (~95 kB per window). The
+  stack alone, float32 ``(n, 3072, 3)``, is a = 36.9 kB: at n = 1,000 a n = 36.9 MB > R / 11
+  (R = 139 MB measured -> 12.6 MB);
 * ``acc_train``: :func:`regbench.studies.accessibility.experiments.train_model` (Basenji, bin 32,
-  one epoch over every window): before, float32 one-hot x and float32 targets of every window,
-  ~86 kB per window, ~170 MB at n = 2,000;
+  one epoch over every window): before, float32 one-hot x and float32 targets of every window
+  (~86 kB per window). x alone, float32 ``(n, 3072, 4)``, is a = 49.2 kB: at n = 1,000
+  a n = 49 MB > R / 11 (R = 462 MB measured -> 42 MB);
 * ``acc_eval_whole``: the ``whole`` evaluation at bin 1 with box-car smoothing at every window
   size of the paper and the 25 test thresholds: before, x, y, y_bp and float64 predictions of
-  the whole chromosome plus the upsampled and smoothed copies, > 150 kB per window;
+  the whole chromosome plus the upsampled and smoothed copies (> 150 kB per window). The float64
+  predictions alone, ``(n, 2048, 3)``, are a = 49.2 kB: at n = 1,000 a n = 49 MB > R / 11
+  (R = 474 MB measured at n = 800 -> 43 MB; n = 800 gave 39 MB, short of it). Its cost is the
+  15 streaming correlations per window (53 CPU s for 800 + 3,200 windows here);
 * ``acc_robustness``: the variation score (K = 20 shifts): before, float64 ``(K, n, 2048, C)``
-  predictions, ~1 MB per window, ~200 MB at n = 200;
+  predictions, a = 983 kB per window: at n = 50 a n = 49 MB > R / 11 (R = 393 MB measured at
+  n = 40 -> 36 MB);
 * ``acc_tomtom``: first-layer activations of 64 filters -> PPMs
   (:func:`regbench.studies.accessibility.filters.streamed_ppms`): before, every activation
-  ``(n, 2048, 64)`` float32, 0.5 MB per window, 260 MB at n = 500.
+  ``(n, 2048, 64)`` float32, a = 524 kB per window: at n = 100 a n = 52 MB > R / 11
+  (R = 372 MB measured at n = 80 -> 34 MB).
+
+Inputs are generated vectorised (FASTA as one byte array per chromosome, bigWig entries of
+``BW_SPAN`` bp): per-base pyBigWig entries and per-line string slicing took ~29 of the ~36 s of
+acc_dataset at 1,000 windows (measured 2026-12-02), most of the old 688 s row.
 
 A streamed step's RSS at 4n over n stays <= 1.25.
 """
@@ -31,7 +48,12 @@ from pathlib import Path
 import numpy as np
 
 CELLS = ["c0", "c1", "c2"]
-CHROM_WINDOWS = 100  # windows per chromosome: more windows = more chromosomes, not longer ones
+CHROM_WINDOWS = 50  # windows per chromosome: more windows = more chromosomes, not longer ones
+#: at least chr1..chr10, so that chr8 (test) and chr9 (valid) exist; with CHROM_WINDOWS = 50 any
+#: n >= 500 gives n / 50 chromosomes, so 4n windows really are 4x the windows of n
+MIN_CHROMS = 10
+#: bigWig resolution of the generated tracks (bp per entry; the dataset still reads per base)
+BW_SPAN = 16
 
 
 def _genome(tmp: Path, n_windows: int, length: int, seed: int = 0) -> tuple[Path, list[str], list[str], Path, dict]:
@@ -43,25 +65,30 @@ def _genome(tmp: Path, n_windows: int, length: int, seed: int = 0) -> tuple[Path
     import pyBigWig
 
     rng = np.random.default_rng(seed)
-    n_chrom = max(10, -(-n_windows // CHROM_WINDOWS))
+    n_chrom = max(MIN_CHROMS, -(-n_windows // CHROM_WINDOWS))
     size = CHROM_WINDOWS * length
     sizes = {f"chr{i + 1}": size for i in range(n_chrom)}
     fa = tmp / "genome.fa"
-    with open(fa, "w") as fh:
+    with open(fa, "wb") as fh:
         for c in sizes:
-            fh.write(f">{c}\n")
-            seq = np.frombuffer(b"ACGT", np.uint8)[rng.integers(0, 4, size)].tobytes().decode()
-            for i in range(0, size, 60):
-                fh.write(seq[i : i + 60] + "\n")
+            # 60-bp lines built as one (rows, 61) byte array: ~100x faster than slicing a str per line
+            full, rest = divmod(size, 60)
+            lines = np.full((full + 1, 61), ord("\n"), np.uint8)
+            lines[:, :60] = np.frombuffer(b"ACGT", np.uint8)[rng.integers(0, 4, (full + 1, 60))]
+            fh.write(f">{c}\n".encode() + lines[:full].tobytes())
+            if rest:
+                fh.write(lines[full, :rest].tobytes() + b"\n")
     bws, peaks = [], []
     for k, cell in enumerate(CELLS):
         path = tmp / f"{cell}.bw"
         bw = pyBigWig.open(str(path), "w")
         bw.addHeader(list(sizes.items()))
         for c in sizes:
-            v = rng.gamma(1.0, 0.5, size)
-            v[length // 2 :: length] += 4.0 + k  # one bump per window
-            bw.addEntries(c, 0, values=v.astype(np.float64), span=1, step=1)
+            # one value per BW_SPAN bp (per-base entries made pyBigWig writing ~80 % of the step's
+            # wall time); the bump sits on the bin holding each window's centre
+            v = rng.gamma(1.0, 0.5, size // BW_SPAN)
+            v[(length // 2) // BW_SPAN :: length // BW_SPAN] += 4.0 + k
+            bw.addEntries(c, 0, values=v.astype(np.float64), span=BW_SPAN, step=BW_SPAN)
         bw.close()
         bws.append(str(path))
         pk = tmp / f"{cell}.bed.gz"
@@ -184,9 +211,9 @@ def tomtom_step(n: int) -> None:
 
 
 STEPS = [
-    ("acc_dataset", dataset_step, 2000),
-    ("acc_train", train_step, 2000),
+    ("acc_dataset", dataset_step, 1000),
+    ("acc_train", train_step, 1000),
     ("acc_eval_whole", eval_whole_step, 1000),
-    ("acc_robustness", robustness_step, 200),
-    ("acc_tomtom", tomtom_step, 500),
+    ("acc_robustness", robustness_step, 50),
+    ("acc_tomtom", tomtom_step, 100),
 ]

@@ -136,9 +136,10 @@ rule personal_liftover:
         "../envs/genotypes.yaml"
     resources:
         mem_mb=mem_mb_scaled(16000),
-        runtime=runtime_scaled(600),
+        runtime=pers_liftover_runtime,
     params:
         java_mem=lambda wc, resources: max(1000, int(resources.mem_mb * 0.8)),
+        records_in_ram=PERS_LIFTOVER_RECORDS_IN_RAM,
     shell:
         # GRCh37 VCFs name chromosomes 1..22, the UCSC chain chr1..chr22: rename first
         "(echo '{wildcards.chrom} chr{wildcards.chrom}' > {output.vcf}.chrmap"
@@ -146,7 +147,7 @@ rule personal_liftover:
         " && $(command -v PicardCommandLine || command -v picard) -Xmx{params.java_mem}m LiftoverVcf"
         " I={output.vcf}.renamed.vcf.gz O={output.vcf}.tmp.vcf.gz"
         " CHAIN={input.chain} REJECT={output.rejected}.tmp.vcf.gz R={input.ref}"
-        " WARN_ON_MISSING_CONTIG=true RECOVER_SWAPPED_REF_ALT=true"
+        " WARN_ON_MISSING_CONTIG=true RECOVER_SWAPPED_REF_ALT=true MAX_RECORDS_IN_RAM={params.records_in_ram}"
         " && mv {output.rejected}.tmp.vcf.gz {output.rejected} && mv {output.vcf}.tmp.vcf.gz {output.vcf}"
         " && rm -f {output.vcf}.tmp.vcf.gz.tbi {output.vcf}.renamed.vcf.gz {output.vcf}.chrmap) > {log} 2>&1"
 
@@ -167,7 +168,7 @@ rule personal_plink_qc:
     threads: 2
     resources:
         mem_mb=mem_mb_scaled(8000),
-        runtime=runtime_scaled(60),
+        runtime=pers_plink_qc_runtime,
     params:
         args=lambda wc, input: " ".join(
             pers_plink_qc_args(

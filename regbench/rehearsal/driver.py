@@ -26,6 +26,10 @@ Steps (outputs under ``results/rehearsal/`` of the repository):
    ``summary.tsv`` (step times), ``mirror_404.tsv`` (every request no generator answered). Exit 0 only when Snakemake succeeded, every rule ran at least
    once and every panel has its figure and data.
 
+``python -m regbench.rehearsal report [--studies ...]`` rewrites ``resources.tsv`` alone from the
+benchmark files an earlier run left in ``work/`` (both DAGs dry-run again: the current rules'
+requests, the current projection; no job runs).
+
 ``--studies`` restricts the run (``--studies none``: only the top-level downloads, targets
 ``resources/downloads/<relpath>``); the paper DAG is restricted the same way, so coverage is
 measured against what was asked for. The mirror's request log (``mirror_requests.log``) lists
@@ -404,7 +408,8 @@ def resources_table(work: Path, paper_jobs: list[dagstats.Job], rehearsal_jobs: 
             projected_paper_mem_mb=round(mem, 0) if mem is not None else math.nan,
             projected_paper_runtime_min=round(minutes, 1) if minutes is not None else math.nan,
             paper_mem_mb_requested=want["mem_mb"], paper_runtime_min_requested=want["runtime"], over_request=over,
-            paper_input_source=(scale.source + (f"; GPU time: {scale.gpu.source}" if scale.gpu else "")) if scale else "",
+            paper_input_source=(scale.source + (f"; GPU time: {scale.gpu.source}" if scale.gpu else "")
+                                + (f"; time: {scale.work.source}" if scale.work else "")) if scale else "",
         ))
     return pd.DataFrame(rows, columns=RESOURCE_COLUMNS)
 
@@ -455,6 +460,39 @@ def write_tsv(df: pd.DataFrame, path: Path) -> None:
 # main
 
 
+def rehearsal_env(root: Path, out: Path) -> dict:
+    """Environment of the rehearsal's Snakemake calls."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+            "HF_HUB_OFFLINE": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+            # the Synapse code path runs with a token, as for a real user; never a real one here
+            "SYNAPSE_AUTH_TOKEN": REHEARSAL_SYNAPSE_TOKEN, "SYNAPSE_CONFIG": str(out / "no-synapse-config")}
+
+
+def report(args) -> int:
+    """Rewrite ``resources.tsv`` from the benchmark files of an earlier run in ``out/work``
+    (``python -m regbench.rehearsal report``): dry-runs the paper DAG and the rehearsal DAG again
+    (so the requests are those of the current rules and the projection that of the current
+    :mod:`regbench.rehearsal.paper_scale`) without running any job or serving the mirror."""
+    root = ROOT
+    out = (root / args.out).resolve() if not Path(args.out).is_absolute() else Path(args.out)
+    work = out / "work"
+    if not work.is_dir() or not (out / "mirror.yaml").is_file():
+        raise RehearsalError(f"report: no earlier run in {out} (needs {work} and {out / 'mirror.yaml'}); run the rehearsal first")
+    studies = None if args.studies is None else ([] if args.studies in (["none"], []) else args.studies)
+    env = rehearsal_env(root, out)
+    extra = studies_override(studies)
+    _, _, cfg = load_configs(root, studies)
+    targets = args.targets or default_targets(cfg, studies)
+    paper_jobs = dry_run(root, targets, [root / "config/paper.yaml"], extra, None, env, paper_profile=True)
+    configfiles = [root / "config/paper.yaml", root / "config/rehearsal.yaml", out / "mirror.yaml"]
+    rehearsal_jobs = dry_run(root, targets, configfiles, extra, work, env, paper_profile=False)
+    res = resources_table(work, paper_jobs, rehearsal_jobs)
+    write_tsv(res, out / "resources.tsv")
+    counts = res.groupby("over_request").size().to_dict() if len(res) else {}
+    log.info("resources.tsv: %d rules, over_request %s (%s)", len(res), counts, out / "resources.tsv")
+    return 0
+
+
 def run(args) -> int:
     root = ROOT
     out = (root / args.out).resolve() if not Path(args.out).is_absolute() else Path(args.out)
@@ -481,10 +519,7 @@ def run(args) -> int:
     timings.append(("mirror_generation", round(time.time() - t, 1),
                     "reused" if gen["reused"] else f"generators: {', '.join(gen['generators'])}"))
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-           "HF_HUB_OFFLINE": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
-           # the Synapse code path runs with a token, as for a real user; never a real one here
-           "SYNAPSE_AUTH_TOKEN": REHEARSAL_SYNAPSE_TOKEN, "SYNAPSE_CONFIG": str(out / "no-synapse-config")}
+    env = rehearsal_env(root, out)
     configfiles = [root / "config/paper.yaml", root / "config/rehearsal.yaml", out / "mirror.yaml"]
     extra = studies_override(studies)
     targets = args.targets or default_targets(cfg, studies)
@@ -570,10 +605,16 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--resume", action="store_true", help="keep results/rehearsal/work from an earlier run")
     r.add_argument("--force-mirror", action="store_true", help="regenerate the mirror even if its inputs did not change")
     r.add_argument("--out", default="results/rehearsal")
+    rp = sub.add_parser("report", help="rewrite resources.tsv from an earlier run's benchmark files (no job runs)")
+    rp.add_argument("--studies", nargs="*", default=None, help="as for run (the same studies as the earlier run)")
+    rp.add_argument("--targets", nargs="*", default=None)
+    rp.add_argument("--out", default="results/rehearsal")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         out = Path(args.out) if Path(args.out).is_absolute() else ROOT / args.out
+        if args.command == "report":  # reads work/ (dry-runs only) and rewrites resources.tsv: no lock
+            return report(args)
         with _lock(out):
             return run(args)
     except RehearsalError as e:

@@ -14,6 +14,10 @@ The model (:func:`project`), per rule, from :data:`PAPER_SCALE` (``P`` in MB, wi
 * memory ``linear`` (the step holds its input): ``mem_paper = B + (max_rss - B) * P / x``, where
   ``B`` = the smallest ``max_rss`` measured in the same rehearsal (the interpreter and imports,
   which do not grow with the data);
+* memory ``arrays`` (the step holds arrays whose paper-scale size is known from the data's
+  dimensions, while the rehearsal's tiny input leaves the RSS to the imports, so that a linear
+  scaling would multiply import noise): ``mem_paper = max_rss + arrays_mb``, with
+  ``arrays_mb`` the arithmetic on the paper arrays (dimensions x bytes x copies) in the row;
 * time (CPU rules) ``linear``: ``time_paper = T + (s - T) * P / x``, ``constant``:
   ``time_paper = s``, where ``T`` = the shortest wall time measured in the same rehearsal (starting
   the interpreter and its imports: a fixed cost, not scaled by the data);
@@ -47,8 +51,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-MODELS = ("constant", "linear")
-TIME_MODELS = ("constant", "linear", "gpu")
+MODELS = ("constant", "linear", "arrays")
+TIME_MODELS = ("constant", "linear", "gpu", "work")
 
 #: FLOP of one full-size Enformer forward pass on 196,608 bp (specs/environment.md, counted:
 #: 3.29 TFLOP, ~77 % convolutions, ~5 % attention).
@@ -94,6 +98,35 @@ class GpuTime:
 
 
 @dataclass(frozen=True)
+class WorkTime:
+    """Work of one paper-scale job of a CPU rule: ``units`` x measured ``s_per_unit`` + a fixed
+    ``startup_s`` (module docstring); ``source`` says where the count and the cost come from."""
+
+    units: float
+    s_per_unit: float
+    startup_s: float
+    source: str
+
+    def __post_init__(self):
+        if self.units < 0 or self.s_per_unit < 0 or self.startup_s < 0:
+            raise ValueError("WorkTime: units, s_per_unit and startup_s must be >= 0")
+        if not self.source.strip():
+            raise ValueError("WorkTime: give the source of the unit count and the per-unit cost")
+
+    @property
+    def minutes(self) -> float:
+        return (self.startup_s + self.units * self.s_per_unit) / 60.0
+
+
+def per_unit_cost(units_a: float, seconds_a: float, units_b: float, seconds_b: float) -> float:
+    """Seconds per unit from two runs of one step at two sizes (the start-up cancels):
+    ``(seconds_b - seconds_a) / (units_b - units_a)``."""
+    if units_b == units_a:
+        raise ValueError("per_unit_cost: the two runs need different sizes")
+    return (seconds_b - seconds_a) / (units_b - units_a)
+
+
+@dataclass(frozen=True)
 class PaperScale:
     """The input of one job of a rule at paper scale (MB) and how memory and time grow with it."""
 
@@ -102,6 +135,8 @@ class PaperScale:
     time: str
     source: str
     gpu: GpuTime | None = None
+    work: WorkTime | None = None
+    arrays_mb: float | None = None
 
     def __post_init__(self):
         if self.mem not in MODELS or self.time not in TIME_MODELS:
@@ -109,6 +144,10 @@ class PaperScale:
                              f"got {self.mem!r}/{self.time!r}")
         if (self.time == "gpu") != (self.gpu is not None):
             raise ValueError("PaperScale: time='gpu' goes with a GpuTime (gpu=...), and only then")
+        if (self.mem == "arrays") != (self.arrays_mb is not None):
+            raise ValueError("PaperScale: mem='arrays' goes with arrays_mb=..., and only then")
+        if (self.time == "work") != (self.work is not None):
+            raise ValueError("PaperScale: time='work' goes with a WorkTime (work=...), and only then")
         if not self.source.strip():
             raise ValueError("PaperScale: give the source of the paper-scale size")
 
@@ -161,22 +200,71 @@ HG38_MB = 3100.0
 #: 6,825 x 1,161 rows x ~70 bytes = 555 MB; expression 13,397 x 839 x ~9 bytes = 101 MB
 PERS_GENOTYPES_MB, PERS_PREDICTIONS_MB, PERS_EXPRESSION_MB = 3000.0, 555.0, 101.0
 
+#: CPU seconds per unit measured here with ``python benchmarks/cost_per_unit.py`` (2026-12-02,
+#: two sizes each, CPU time user + sys so the shared machine's load does not inflate it; the
+#: start-up cancels in the difference, :func:`per_unit_cost`):
+#:   personal_gene_stats 1 / 3 chunks of 20 genes x 2,000 SNVs x 1,000 individuals: 1.85 / 5.20 s
+#:     -> 0.0837 s per gene; personal_drivers 2 / 6 ISM genes: 1.57 / 3.99 s -> 0.603 s per gene;
+#:   personal_concat (bcftools 1.16 concat --threads 2 -Oz, 2 chromosomes x 1,000 samples x
+#:     5,000 / 20,000 records): 2.24 / 8.17 s -> 1.98e-7 s per genotype
+#:   personal_plink_qc (the rule's PLINK 1.9 command, 1,000 samples x 5,000 / 20,000 records,
+#:     1.6 / 6.5 MB bgzip): 1.09 / 4.28 s -> 0.66 s per MB of bgzip input, peak RSS 287 MB at both;
+#:   personal_gtex_target (gtex_tissue_mean on gzip GCTs of 250 / 1,000 genes x 17,382 samples):
+#:     3.16 / 6.18 s -> 2.32e-7 s per GCT cell
+PERS_PLINK_S_PER_MB = 0.66
+PERS_GTEX_S_PER_CELL = 2.32e-7
+PERS_GENE_STATS_S_PER_GENE = 0.0837
+PERS_DRIVERS_S_PER_GENE = 0.603
+PERS_CONCAT_S_PER_GT = 1.98e-7
+#: paper genes carry ~3,000 SNVs x 1,161 individuals, the measurement 2,000 x 1,000: the per-gene
+#: work (dosage x null draws, forward/backward regressions) scales with SNVs x individuals
+PERS_GENE_WORK_SCALE = 3000 * 1161 / (2000 * 1000)
+#: fixed part of a streamed personal CPU job: interpreter + pandas/scipy imports (~5-15 s here)
+#: and reading the 101 MB expression table (~10 s); rounded up
+PERS_STARTUP_S = 60.0
+#: ROSMAP WGS genotype count of the concatenated VCF: ~40 M records x 1,161 samples (as
+#: ROSMAP_VCF_MB)
+ROSMAP_GENOTYPES = 40e6 * 1161
+
 PERSONAL_SCALE: dict[str, PaperScale] = {
-    "personal_liftover": PaperScale(ROSMAP_B37_CHR_MB + 1.0, "constant", "linear",
-                                    "one GRCh37 chromosome VCF (ROSMAP_B37_CHR_MB estimate) + chain; Picard "
-                                    "spills sorting to disk (MAX_RECORDS_IN_RAM), so memory is the JVM heap"),
-    "personal_plink_qc": PaperScale(ROSMAP_B37_CHR_MB, "linear", "linear",
-                                    "lifted chromosome VCF ~ the GRCh37 one (estimate); PLINK holds 2 bits per genotype"),
-    "personal_phase": PaperScale(ROSMAP_B37_CHR_MB / 4, "linear", "linear",
-                                 "QC'd chromosome VCF (GT only after PLINK --recode: ~1/4 of the joint VCF, estimate); "
-                                 "Eagle holds the chromosome's haplotypes"),
-    "personal_concat": PaperScale(ROSMAP_VCF_MB, "constant", "linear",
-                                  "22 phased chromosome VCFs = chrAll.phased.vcf.gz (ROSMAP_VCF_MB estimate); bcftools streams"),
-    "personal_expression": PaperScale(400.0, "linear", "constant",
+    "personal_liftover": PaperScale(ROSMAP_B37_CHR_MB + 1.0, "constant", "work",
+                                    "one GRCh37 chromosome VCF (ROSMAP_B37_CHR_MB estimate) + chain; Picard keeps at most "
+                                    "MAX_RECORDS_IN_RAM = 20,000 records (rules/common/personal.smk: 20,000 x 1,894 x "
+                                    "108 B measured per genotype = 4.1 GB of the 12.8 GB heap) and spills the sort to disk",
+                                    work=WorkTime(1894 * 3.9e6, 4.8e-6, 60.0,
+                                                  "1,894 x 3.9 M genotypes x (4.6 us Picard LiftoverVcf, measured at 2,104 / "
+                                                  "8,404 records x 120 samples: 4.74 / 8.22 CPU s, + 0.2 us bcftools rename) "
+                                                  "+ 60 s")),
+    "personal_plink_qc": PaperScale(ROSMAP_B37_CHR_MB, "constant", "work",
+                                    "lifted chromosome VCF ~ the GRCh37 one (estimate); PLINK's workspace is bounded by "
+                                    "--memory = the request (287 MB peak RSS at 5e6 and 2e7 genotypes, benchmarks/cost_per_unit.py)",
+                                    work=WorkTime(ROSMAP_B37_CHR_MB, PERS_PLINK_S_PER_MB, 30.0,
+                                                  "25.9 GB bgzip input x 0.66 s per MB (the rule's command measured at two "
+                                                  "sizes on GT-only VCFs; per compressed MB, PERS_PLINK_S_PER_MB) + 30 s")),
+    "personal_phase": PaperScale(None, "linear", "linear",
+                                 "NA on purpose: the paper phases with Eagle 2.4.1 (no reference panel, 8 threads), which "
+                                 "is not installable here and whose manual/paper give no per-genotype cost we can cite; "
+                                 "the rehearsal runs a stand-in binary, so scaling its seconds or RSS would say nothing "
+                                 "about Eagle. SHAPEIT4 (the alternative tool) could not be timed at two sizes in this "
+                                 "session (one 2,000 x 300 run took > 4 min on the loaded machine). Input: the QC'd "
+                                 "chromosome VCF ~ ROSMAP_B37_CHR_MB / 4 (GT only, estimate)"),
+    "personal_concat": PaperScale(ROSMAP_VCF_MB, "constant", "work",
+                                  "22 phased chromosome VCFs = chrAll.phased.vcf.gz (ROSMAP_VCF_MB estimate); bcftools streams "
+                                  "(peak RSS 6.5 MB at 1e7 and 4e7 genotypes, benchmarks/cost_per_unit.py)",
+                                  work=WorkTime(ROSMAP_GENOTYPES, PERS_CONCAT_S_PER_GT, 10.0,
+                                                "40 M records x 1,161 samples x 1.98e-7 CPU s per genotype (bcftools "
+                                                "concat measured at two sizes, PERS_CONCAT_S_PER_GT) + 10 s")),
+    "personal_expression": PaperScale(400.0, "arrays", "constant",
                                       "counts 60,000 genes x 1,100 specimens x ~6 bytes = 400 MB (estimate), covariate "
-                                      "tables and the VCF's sample list (KB)"),
-    "personal_gtex_target": PaperScale(2600.0, "constant", "linear",
-                                       "GTEx v8 gene TPM GCT 2.6 GB (config note), read 2,000 rows at a time"),
+                                      "tables and the VCF's sample list (KB); memory: the counts as float64 (60,000 x "
+                                      "1,100 x 8 B = 528 MB) x 4 copies (parsed, filtered, TMM-normalised, log2 CPM) + "
+                                      "the expressed genes' matrix for the PCs (~20,000 x 839 x 8 B x 2 = 270 MB) = 2.4 GB",
+                                      arrays_mb=4 * 528.0 + 270.0),
+    "personal_gtex_target": PaperScale(2600.0, "constant", "work",
+                                       "GTEx v8 gene TPM GCT 2.6 GB (config note), read 2,000 rows at a time",
+                                       work=WorkTime(56_200 * 17_382, PERS_GTEX_S_PER_CELL, 30.0,
+                                                     "56,200 genes x 17,382 samples x 2.32e-7 s per cell (gtex_tissue_mean "
+                                                     "measured at two sizes, PERS_GTEX_S_PER_CELL) + 30 s")),
     "personal_genes": PaperScale(39.0 + PERS_EXPRESSION_MB, "constant", "linear",
                                  "GENCODE v27 GTF 39 MB + observed expression (PERS_EXPRESSION_MB); the GTF is read "
                                  "line by line keeping gene rows (58,301), the expression's first column only"),
@@ -192,15 +280,24 @@ PERSONAL_SCALE: dict[str, PaperScale] = {
                                "one genotype chunk + genome + weights; per chunk"),
     "personal_tss_ism": PaperScale(HG38_MB + ENFORMER_MB, "constant", "constant", "genome + weights; per chunk"),
     "personal_driver_ism": PaperScale(HG38_MB + ENFORMER_MB, "constant", "constant", "genome + weights; per chunk"),
-    "personal_elastic_net": PaperScale(13397 * 5313 * 3 * 4 / 1e6, "linear", "linear",
-                                       "reference features 13,397 genes x 5,313 tracks x 3 readouts float32 (held in memory)"),
+    "personal_elastic_net": PaperScale(13397 * 5313 * 3 * 4 / 1e6, "arrays", "linear",
+                                       "reference features 13,397 genes x 5,313 tracks x 3 readouts float32 (held in "
+                                       "memory); memory: those 854 MB + a float64 copy for the solver (1,708 MB) + one "
+                                       "cross-validation fold's copy (1,708 MB) = 4.3 GB",
+                                       arrays_mb=854.0 + 2 * 1708.0),
     "personal_predixcan": PaperScale(ROSMAP_VCF_MB, "constant", "constant",
                                      "VCF (tabix regions of the model SNVs, gene by gene) + PredictDB"),
-    "personal_gene_stats": PaperScale(PERS_GENOTYPES_MB + PERS_PREDICTIONS_MB + PERS_EXPRESSION_MB, "constant", "linear",
+    "personal_gene_stats": PaperScale(PERS_GENOTYPES_MB + PERS_PREDICTIONS_MB + PERS_EXPRESSION_MB, "constant", "work",
                                       "genotype chunks + predictions + expression; streamed one chunk at a time "
-                                      "(benchmarks/memory_personal.py)"),
-    "personal_drivers": PaperScale(PERS_GENOTYPES_MB + PERS_PREDICTIONS_MB + PERS_EXPRESSION_MB, "constant", "linear",
-                                   "as personal_gene_stats (streamed; benchmarks/memory_personal.py)"),
+                                      "(benchmarks/memory_personal.py)",
+                                      work=WorkTime(6825, PERS_GENE_STATS_S_PER_GENE * PERS_GENE_WORK_SCALE, PERS_STARTUP_S,
+                                                    "6,825 genes x 0.0837 s per gene measured (benchmarks/cost_per_unit.py) "
+                                                    "x 1.74 (3,000 SNVs x 1,161 individuals vs 2,000 x 1,000) + 60 s")),
+    "personal_drivers": PaperScale(PERS_GENOTYPES_MB + PERS_PREDICTIONS_MB + PERS_EXPRESSION_MB, "constant", "work",
+                                   "as personal_gene_stats (streamed; benchmarks/memory_personal.py)",
+                                   work=WorkTime(256, PERS_DRIVERS_S_PER_GENE * PERS_GENE_WORK_SCALE, PERS_STARTUP_S,
+                                                 "256 XAI genes (specs/personal.md: BH-significant and |R| > 0.2) x 0.603 s "
+                                                 "per gene measured (benchmarks/cost_per_unit.py) x 1.74 + 60 s")),
     "personal_cnn_train": PaperScale(HG38_MB + PERS_EXPRESSION_MB, "constant", "linear",
                                      "genome + expression; the windows are held as uint8 codes (13,397 x 40,001 bp = "
                                      "536 MB, independent of the genome size), one-hot per batch"),
@@ -216,14 +313,24 @@ ACC_DATASET_INPUT_MB = ACC_HG38_MB + 15 * 685.0 + 15 * 2.9
 ACC_COVERAGE_H5_MB = 914_000 * 95_232 * 0.5 / 1e6
 ACC_GIA_TABLES_MB = 245.0
 
+#: gzip -dc | file and samtools faidx, CPU per MB of gzip input, measured here (2026-12-02) on
+#: generated FASTA (random ACGT, gzip -6: 6.4 / 25.4 MB gz -> 0.28 / 1.05 s): 0.0405 s per MB;
+#: used for every decompress-and-write step (unzip_genome, dream_untar)
+GUNZIP_S_PER_MB = (1.05 - 0.28) / (25.4 - 6.4)
+#: download rate assumed for the paper's cluster (not measured: the rehearsal's mirror is local):
+#: 10 MB/s, a conservative floor for ENCODE / Synapse / Zenodo over a university link
+DOWNLOAD_S_PER_MB = 0.1
+
 PAPER_SCALE: dict[str, PaperScale] = {
     # --- shared (rehearsal-core)
     "download": PaperScale(1000.0, "constant", "linear",
                            "largest shared download: Enformer pytorch_model.bin, 1.0 GB (config/paper.yaml note); "
                            "the body is streamed to disk in 1 MiB chunks"),
-    "unzip_genome": PaperScale(983.0, "constant", "linear",
+    "unzip_genome": PaperScale(983.0, "constant", "work",
                                "largest genome: UCSC hg38.fa.gz, 983 MB (mm10.fa.gz ~870 MB, hg19 smaller); "
-                               "gzip -dc | file and samtools faidx stream"),
+                               "gzip -dc | file and samtools faidx stream",
+                               work=WorkTime(983.0, GUNZIP_S_PER_MB, 10.0,
+                                             "983 MB gzip x 0.0405 s per MB (GUNZIP_S_PER_MB, measured at two sizes) + 10 s")),
     # --- synthetic_loci
     "synthetic_loci_inputs": PaperScale(MM10_FA_MB, "constant", "constant",
                                         "mm10.fa (2.73 Gbp as 50-bp lines) is an input but only its .fai and the 39.9-kb "
@@ -253,11 +360,17 @@ PAPER_SCALE: dict[str, PaperScale] = {
     "synthetic_loci_cage_dataset": PaperScale(500.0, "constant", "linear",
                                               "five mESC CAGE bigWigs (~100 MB each, FANTOM5/GEO; estimate) read 256 windows at a "
                                               "time; time grows with the 500,000 windows (20 x 25,000), not with the file size"),
-    "synthetic_loci_ctss_bigwig": PaperScale(60.0, "constant", "linear",
+    "synthetic_loci_ctss_bigwig": PaperScale(60.0, "constant", "work",
                                              "FANTOM5 mESC CTSS bed.gz, ~60 MB (estimate: a few million tags per library); "
-                                             "read in chunks of 1M lines"),
-    "synthetic_loci_encode_dnase": PaperScale(1000.0, "constant", "linear",
-                                              "ENCODE mm10 DNase read-depth normalized bigWig (estimate ~1 GB); streamed to disk"),
+                                             "read in chunks of 1M lines",
+                                             work=WorkTime(60e6 * 4.5 / 45, 5.19e-6, 30.0,
+                                                           "60 MB gzip x ~4.5 (gzip ratio of BED text) / ~45 B per line = 6 M "
+                                                           "lines x 5.19 us per line (ctss_to_bigwig measured 2026-12-02 on "
+                                                           "generated CTSS of 200k / 800k lines: 1.26 / 4.37 CPU s) + 30 s")),
+    "synthetic_loci_encode_dnase": PaperScale(1000.0, "constant", "work",
+                                              "ENCODE mm10 DNase read-depth normalized bigWig (estimate ~1 GB); streamed to disk",
+                                              work=WorkTime(1000.0, DOWNLOAD_S_PER_MB, 30.0,
+                                                            "1 GB at 10 MB/s (DOWNLOAD_S_PER_MB, assumed) + 30 s")),
     "synthetic_loci_zenodo_files": PaperScale(0.01, "constant", "constant", "Zenodo records API answer, a few kB"),
     "synthetic_loci_metrics": PaperScale(60.0, "constant", "linear",
                                          "16 models x (32 windows x 83 payloads x ~10 DHSs x 2 tracks) peak rows (~3 MB each) "
@@ -266,21 +379,51 @@ PAPER_SCALE: dict[str, PaperScale] = {
                                         "two profiles.npz of 83 payloads x 26,880 bp x 2 tracks float32 (18 MB each), one payload read at a time"),
     "synthetic_loci_figures": PaperScale(20.0, "constant", "linear", "the metrics tables (83 payloads; retained 2,000 regions x 6 rows), ~20 MB held while drawing: matplotlib dominates the RSS"),
     # --- dream (constant memory backed by benchmarks/memory_dream.py: encode 0.996, training 1.03-1.06)
-    "dream_encode": PaperScale(DREAM_TRAIN_MB, "constant", "linear",
+    "dream_encode": PaperScale(DREAM_TRAIN_MB, "constant", "work",
                                "train_sequences.txt: 6,739,258 lines (config/paper.yaml) x 119.5 bytes/line (real "
-                               "demo_train.txt) = 805 MB; streamed in chunks of dream.encode_chunk_rows"),
+                               "demo_train.txt) = 805 MB; streamed in chunks of dream.encode_chunk_rows",
+                               work=WorkTime(2 * 6_739_258, 2.7e-6, 30.0,
+                                             "two passes over 6,739,258 rows x 2.7 us per row (DREAM_ENCODE_US_PER_ROW, "
+                                             "rules/common/dream.smk, measured with benchmarks/memory_dream.py) + 30 s; the "
+                                             "rehearsal's 0.6 s is start-up")),
     "dream_train": PaperScale(DREAM_STORE_MB, "constant", "constant",
                               "encoded store of 6,739,258 rows x (142 code bytes, the longest real training sequence "
                               "(Unlock_DNA notebook: max length 142) + 4 + 8) = 1,038 MB; batches read and encoded per "
                               "batch; time is set by the step cap (epochs x steps), not by the file"),
-    "dream_followup_human": PaperScale(DREAM_HUMAN_MB, "constant", "linear",
+    "dream_followup_human": PaperScale(DREAM_HUMAN_MB, "constant", "work",
                                        "human_mpra_data: 3 cells x at most 226,253 rows (K562_clean.tsv, specs/dream.md "
                                        "§1.1) x ~270 bytes (230-bp oligo + id, value, fold) = 183 MB, an upper bound; one "
                                        "job holds one cell's strings (memory_dream: ~820 B per row, ~0.19 GB for K562 on "
-                                       "top of the constant) and one-hot encodes per batch"),
+                                       "top of the constant) and one-hot encodes per batch",
+                                       work=WorkTime(80 * math.ceil(226_253 * 0.8 / 32), 0.05, 900.0,
+                                                     "the largest job (K562): 80 epochs x ceil(226,253 x 0.8 / 32) = 5,657 "
+                                                     "steps (config/paper.yaml dream.followups.train) x 0.05 s per GPU step "
+                                                     "(the constant of rules/common/dream.smk dream_followup_runtime) + 15 min")),
     "dream_followup_drosophila": PaperScale(None, "constant", "linear",
                                             "drosophila_starrseq_data.tar.gz: row count not in the spec (DeepSTARR's "
                                             "split files, UNVERIFIED layout); same per-batch encoding as the human job"),
+    "dream_untar": PaperScale(DREAM_HUMAN_MB, "constant", "work",
+                              "human_mpra_data.tar.gz unpacked (DREAM_HUMAN_MB, an upper bound of its content); tar "
+                              "streams", work=WorkTime(DREAM_HUMAN_MB, GUNZIP_S_PER_MB, 10.0,
+                                                       "183 MB x 0.0405 s per MB (GUNZIP_S_PER_MB) + 10 s")),
+    "personal_rosmap_wgs": PaperScale(ROSMAP_B37_CHR_MB, "constant", "work",
+                                      "one GRCh37 chromosome VCF from Synapse (ROSMAP_B37_CHR_MB estimate), streamed to disk",
+                                      work=WorkTime(ROSMAP_B37_CHR_MB, DOWNLOAD_S_PER_MB, 30.0,
+                                                    "25.9 GB at 10 MB/s (DOWNLOAD_S_PER_MB, assumed) + 30 s")),
+    "personal_eagle_unpack": PaperScale(None, "constant", "linear",
+                                        "NA: the Eagle_v2.4.1.tar.gz size is not in the configuration (no published "
+                                        "checksum or size); two members are extracted"),
+    "personal_predictdb": PaperScale(None, "constant", "linear",
+                                     "NA: the PredictDB download's size is not in the configuration"),
+    "personal_finemapped": PaperScale(None, "constant", "linear",
+                                      "NA: the paper's Supplementary Table 1 size is not in the configuration (a gene "
+                                      "table, KB to MB); one pass over it"),
+    "personal_liftover_reference": PaperScale(None, "constant", "linear",
+                                              "NA: reads hg38.fa (3.1 GB) once for the Picard dictionary; its per-MB "
+                                              "cost was not measured in this session"),
+    "downloads_checksums": PaperScale(None, "constant", "linear",
+                                      "NA: hashes every configured download; their total size at paper scale is not "
+                                      "recorded in the configuration"),
     # --- personal (job inputs at paper scale; "estimate" rows are arithmetic on published sizes)
     **PERSONAL_SCALE,
     # --- accessibility (acc): sizes of the largest job's inputs on the real data (specs/accessibility.md)
@@ -291,10 +434,15 @@ PAPER_SCALE: dict[str, PaperScale] = {
                               "hg38.fa 3,273 MB + 15 rep1 fold-change bigWigs x 685 MB (mean of Panc1 ENCFF185TQC 786 MB and "
                               "PC-3 ENCFF064FOF 584 MB, GOPHER data/sample_metafile.tsv) + 15 IDR peak files x 2.9 MB; "
                               "windows are read and written in chunks"),
-    "acc_train": PaperScale(ACC_COVERAGE_H5_MB, "constant", "linear",
+    "acc_train": PaperScale(ACC_COVERAGE_H5_MB, "constant", "gpu",
                             "coverage_3072.h5: ~914k windows (specs §2.1: 823k train + 44k valid + 46.6k test, before the "
                             "threshold) x 95,232 B (3,072 uint8 codes + 3,072 x 15 float16) x 0.5 gzip ratio (0.28 measured on "
-                            "the rehearsal's synthetic tracks; real fold change compresses worse); batches streamed"),
+                            "the rehearsal's synthetic tracks; real fold change compresses worse); batches streamed",
+                            gpu=GpuTime(100 * (823_000 * 3 + 44_000), 15.39e9, 1.0, "fp32", 600.0,
+                                        "the largest job: residualbind_base, 100 epochs (no early stopping) x (823k train "
+                                        "windows x 3 passes + 44k valid) forward-equivalents x 15.39 GFLOP per 2,048-bp "
+                                        "window (FlopCounterMode; experiments.TRAIN_GFLOP_PER_WINDOW) + 600 s; the rule "
+                                        "requests the same work per model (experiments.train_work_minutes)")),
     "acc_evaluate": PaperScale(20_000.0, "constant", "linear",
                                "largest job (a new model: whole, peak, binary, CAGI, Tomtom, GIA, occlusion): peak_3072.h5 "
                                "~14 GB + whole_2048.h5 2.2 GB (69.8k x 63.5 kB x 0.5) + 15 per-cell IDR sets ~3 GB + "
@@ -324,11 +472,15 @@ def project(scale: PaperScale | None, max_rss_mb: float, seconds: float, input_m
     ratio = scale.paper_mb / input_mb
     if scale.mem == "constant":
         mem = max_rss_mb
+    elif scale.mem == "arrays":
+        mem = max_rss_mb + scale.arrays_mb
     else:
         base = min(baseline_mb, max_rss_mb)
         mem = base + (max_rss_mb - base) * ratio
     if scale.time == "gpu":
         minutes = scale.gpu.minutes
+    elif scale.time == "work":
+        minutes = scale.work.minutes
     elif scale.time == "linear":
         t0 = min(max(baseline_s, 0.0), seconds)
         minutes = (t0 + (seconds - t0) * ratio) / 60.0

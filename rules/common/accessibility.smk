@@ -4,7 +4,12 @@ forbids mixing functions and rules in one file).
 The model grid is expanded from config at parse time by
 regbench.studies.accessibility.experiments (pure Python, no torch, no file reads)."""
 
-from regbench.studies.accessibility.experiments import expand_experiments, selected
+from regbench.studies.accessibility.experiments import (
+    expand_experiments,
+    selected,
+    train_max_epochs,
+    train_work_minutes,
+)
 
 ACC = config["accessibility"]
 ACC_MODELS = expand_experiments(ACC)  # {experiment: {slug: spec}}
@@ -54,7 +59,12 @@ ACC_TABLES = ["T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling
 # * acc_train: batches read from HDF5 and one-hot encoded per batch: host memory = model +
 #   optimizer + a few batches + the HDF5 chunk cache, flat in N (523 / 529 MB at 2,000 / 8,000
 #   windows, one epoch over all of them); 8 GB leaves room for the CUDA
-#   context and pinned buffers. Runtime: accessibility.train_runtime_min (step caps of the grid).
+#   context and pinned buffers. Runtime: the training's work on the paper's GPU, at least
+#   accessibility.train_runtime_min: experiments.train_work_minutes = (600 s + max_epochs x
+#   (823k train x 3 + 44k valid windows) x GFLOP per window / 20.1 TFLOP/s) / 60, GFLOP counted
+#   per model (experiments.TRAIN_GFLOP_PER_WINDOW: 0.36 cnn_binary .. 15.4 residualbind_base),
+#   no early stopping (an upper bound): e.g. residualbind_base at 100 epochs 3,217 min, the
+#   bpnet sweep at 40 epochs 656 min. The fixed 720 min was short for the 100-epoch grid.
 # * acc_evaluate / acc_tomtom: each evaluation streams its test set `evaluation.chunk` windows at
 #   a time (eval_whole at bin 1 with smoothing: 481 / 490 MB at 1,000 / 4,000 windows;
 #   robustness 398 / 403 MB; Tomtom 462 / 463 MB); the largest resident arrays are per-window
@@ -71,10 +81,18 @@ ACC_RESOURCES = {
         grow="linear",
     ),
     ("train", "mem_mb"): mem_mb_scaled(8000),
-    ("train", "runtime"): runtime_scaled(ACC["train_runtime_min"]),
+    ("train", "runtime"): lambda wildcards, attempt: acc_train_runtime(wildcards) * attempt,
     ("evaluate", "mem_mb"): mem_mb_scaled(8000),
     ("evaluate", "runtime"): runtime_scaled(240),
 }
+
+
+def acc_train_runtime(wildcards):
+    """Minutes of one acc_train job (formula in the comment above), at least train_runtime_min."""
+    spec = acc_spec(wildcards)
+    model = ACC["architectures"][spec["arch"]]["model"]
+    work = train_work_minutes(model, train_max_epochs(spec, ACC))
+    return max(int(ACC["train_runtime_min"]), math.ceil(work))
 
 
 def _acc_size_mb(path, typical_mb):

@@ -276,16 +276,25 @@ def dream_train_runtime(wildcards, input, attempt):
     return (30 + math.ceil(sec * 1.5 / 60)) * attempt
 
 
+DREAM_HUMAN_PAPER_ROWS = 226_253
+
+
 def dream_followup_runtime(wildcards, input, attempt):
     """Minutes of one follow-up job (a model on Drosophila, or a model x cell x fold on human):
     rows / batch x epochs x seconds per step; rows from the input directory's size (~260 B per
-    row in both follow-up tables)."""
+    row in both follow-up tables). Before the input exists (the paper DAG's dry-run), a human job
+    counts the largest cell's rows (K562_clean.tsv: 226,253, specs/dream.md §1.1; the fixed
+    240-min default was short: 80 epochs x 5,657 steps -> 581 min); Drosophila's row count is
+    not in the spec, so it keeps dream.followup_runtime_min."""
     task = "human" if hasattr(wildcards, "cell") else "drosophila"
     spec = dream_fspec_for(wildcards.fmodel, task)
     mb = path_size_mb(input.data)
-    if mb == 0:
+    if mb == 0 and task == "drosophila":
         return int(dream_cfg("followup_runtime_min", 240)) * attempt
-    rows = mb * 1e6 / 260 / (3 if task == "human" else 1)  # one cell's table of three
+    if mb == 0:
+        rows = DREAM_HUMAN_PAPER_ROWS
+    else:
+        rows = mb * 1e6 / 260 / (3 if task == "human" else 1)  # one cell's table of three
     t = spec["train"]
     steps = int(t.get("max_epochs", 10)) * math.ceil(rows * 0.8 / int(t.get("batch_size", 32)))
     if t.get("steps_per_epoch"):

@@ -252,3 +252,43 @@ def pers_drivers_runtime(wildcards, input, attempt):
     1,161 individuals, 256 XAI genes ~ 90 min), doubled on retry."""
     total = sum(_size_mb(p) for p in input.genotypes) / 1e3
     return int((120 + 10 * total) * attempt)
+
+
+# personal_plink_qc runtime: PLINK 1.9 parses the lifted joint VCF and writes the QC'd GT-only
+# VCF. Measured (benchmarks/cost_per_unit.py, the rule's command, 2026-12-02): 1.09 / 4.28 CPU s
+# on generated GT-only VCFs of 1,000 samples x 5,000 / 20,000 records (1.6 / 6.5 MB bgzip):
+# 0.66 s per MB of bgzip input; peak RSS 287 MB at both sizes (PLINK's workspace, --memory =
+# mem_mb, bounds it). Per compressed MB, x 2 head-room: runtime = 30 + 0.022 min per MB of input
+# VCF; before the input exists (the paper DAG's dry-run), a GRCh37 chromosome of the real cohort:
+# 1,894 samples x 3.9 M records x ~35 B per sample field / 10 (bgzip) = 25.9 GB (estimate, as
+# regbench.rehearsal.paper_scale.ROSMAP_B37_CHR_MB) -> 600 min.
+PERS_PLINK_MIN_PER_MB = 0.66 * 2 / 60
+PERS_B37_CHR_MB = 1894 * 3.9e6 * 35 / 10 / 1e6
+
+
+def pers_plink_qc_runtime(wildcards, input, attempt):
+    """runtime (min) of personal_plink_qc (formula above), multiplied by the attempt."""
+    mb = _size_mb(input.vcf) or PERS_B37_CHR_MB
+    return int(30 + PERS_PLINK_MIN_PER_MB * mb) * attempt
+
+
+# personal_liftover: Picard LiftoverVcf decodes every genotype and sorts its output in RAM up to
+# MAX_RECORDS_IN_RAM records before spilling. Measured (2026-12-02, the rule's Picard 2.27.5
+# command on the rehearsal's chr1 VCF repeated to 2,104 / 8,404 records x 120 samples): 4.74 /
+# 8.22 CPU s -> 4.6 us per genotype; peak RSS 134 / 216 MB -> ~108 B of heap per genotype held.
+# At paper scale (1,894 samples) Picard's default 500,000 records in RAM would need ~100 GB of
+# heap; PERS_LIFTOVER_RECORDS_IN_RAM caps it (passed as MAX_RECORDS_IN_RAM): 20,000 x 1,894 x
+# 108 B = 4.1 GB, half the smallest heap (0.8 x 16 GB). Runtime: genotypes x (4.6 us Picard + 0.2 us bcftools rename,
+# measured with benchmarks/cost_per_unit.py's bcftools) x 1.5 + 60 min; genotypes = input MB x
+# 1e6 / 3.5 (GT:AD:DP:GQ:PL ~35 B per sample field, bgzip ~10x); before the input exists, a GRCh37
+# chromosome of the real cohort, 1,894 x 3.9 M = 7.4e9 genotypes -> 947 min.
+PERS_LIFTOVER_RECORDS_IN_RAM = 20_000
+PERS_LIFTOVER_S_PER_GT = 4.6e-6 + 0.2e-6
+PERS_B37_CHR_GENOTYPES = 1894 * 3.9e6
+
+
+def pers_liftover_runtime(wildcards, input, attempt):
+    """runtime (min) of personal_liftover (formula above), multiplied by the attempt."""
+    mb = _size_mb(input.vcf)
+    gts = mb * 1e6 / 3.5 if mb else PERS_B37_CHR_GENOTYPES
+    return int(60 + gts * PERS_LIFTOVER_S_PER_GT * 1.5 / 60) * attempt

@@ -156,6 +156,63 @@ def test_gpu_time_model():
         GpuTime(1, 1, 1, "fp64", 0, "x")
 
 
+def test_work_time_model():
+    """CPU rules with a work model: minutes = (startup + units x s_per_unit) / 60, whatever the
+    rehearsal's (start-up dominated) seconds were; the per-unit cost comes from two sizes."""
+    from regbench.rehearsal.paper_scale import WorkTime, per_unit_cost
+
+    # two made-up runs: 1,000 rows in 3.0 s, 5,000 rows in 3.8 s -> 0.8 s / 4,000 rows = 2e-4 s/row
+    assert per_unit_cost(1000, 3.0, 5000, 3.8) == pytest.approx(2e-4)
+    with pytest.raises(ValueError, match="different sizes"):
+        per_unit_cost(10, 1.0, 10, 2.0)
+    w = WorkTime(units=6_000_000, s_per_unit=2e-4, startup_s=30.0, source="test")
+    assert w.minutes == pytest.approx((30 + 1200) / 60)  # 20.5 min
+    scale = PaperScale(800.0, "constant", "work", "test", work=w)
+    # a linear-time projection of the same rehearsal (3 s on 0.1 MB -> 800 MB) would say 400 min
+    assert project(PaperScale(800.0, "constant", "linear", "t"), 250.0, 3.0, 0.1, 100.0)[1] == pytest.approx(400.0)
+    assert project(scale, 250.0, 3.0, 0.1, 100.0, 1.0) == (250.0, pytest.approx(20.5))
+    with pytest.raises(ValueError, match="WorkTime"):
+        PaperScale(1.0, "constant", "work", "x")
+    with pytest.raises(ValueError, match="WorkTime"):
+        WorkTime(1, -1.0, 0, "x")
+    # memory "arrays": the rehearsal RSS + the paper arrays' MB (300 + 2,000), not scaled by P / x
+    arr = PaperScale(400.0, "arrays", "constant", "test", arrays_mb=2000.0)
+    assert project(arr, 300.0, 6.0, 0.01, 100.0) == (2300.0, 0.1)
+    with pytest.raises(ValueError, match="arrays_mb"):
+        PaperScale(1.0, "arrays", "constant", "x")
+
+
+def test_resources_table_work_model(tmp_path):
+    """Two made-up benchmark rows: the work-model rule is judged on its work, the linear one on
+    its scaled wall time (hand-computed: baseline 2 s, (2 + (12 - 2) x 100 / 1) / 60 = 16.7 min)."""
+    from regbench.rehearsal import paper_scale
+    from regbench.rehearsal.paper_scale import WorkTime
+
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "w.tsv").write_text("s\th:m:s\tmax_rss\tmax_vms\n2.0\t0:00:02\t200.0\t900\n")
+    (tmp_path / "b" / "l.tsv").write_text("s\th:m:s\tmax_rss\tmax_vms\n12.0\t0:00:12\t300.0\t900\n")
+    (tmp_path / "in.txt").write_bytes(b"x" * 1_000_000)
+    reh = [Job("w_rule", inputs=["in.txt"], outputs=["o"], benchmark="b/w.tsv"),
+           Job("l_rule", inputs=["in.txt"], outputs=["o2"], benchmark="b/l.tsv")]
+    paper = [Job("w_rule", resources={"mem_mb": 1000, "runtime": 10}), Job("l_rule", resources={"mem_mb": 1000, "runtime": 10})]
+    scales = {"w_rule": PaperScale(100.0, "constant", "work", "w", work=WorkTime(1e6, 3e-4, 60.0, "w cost")),
+              "l_rule": PaperScale(100.0, "constant", "linear", "l")}
+    old = dict(paper_scale.PAPER_SCALE)
+    driver.PAPER_SCALE.clear()
+    driver.PAPER_SCALE.update(scales)
+    try:
+        res = driver.resources_table(tmp_path, paper, reh).set_index("rule")
+    finally:
+        driver.PAPER_SCALE.clear()
+        driver.PAPER_SCALE.update(old)
+    assert res.loc["w_rule", "projected_paper_runtime_min"] == pytest.approx(6.0)  # (60 + 300) / 60
+    assert res.loc["w_rule", "over_request"] == "false"
+    assert "time: w cost" in res.loc["w_rule", "paper_input_source"]
+    assert res.loc["l_rule", "projected_paper_runtime_min"] == pytest.approx(16.7)
+    assert res.loc["l_rule", "projected_paper_mem_mb"] == 300.0
+    assert res.loc["l_rule", "over_request"] == "true"
+
+
 def test_resources_table_flags_over_request(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "t.tsv").write_text("s\th:m:s\tmax_rss\tmax_vms\n12.0\t0:00:12\t500.0\t900\n")
@@ -251,3 +308,17 @@ def test_one_rehearsal_per_folder(tmp_path):
         with pytest.raises(driver.RehearsalError, match="another rehearsal is running"):
             driver._lock(tmp_path)
     driver._lock(tmp_path).close()  # released with the first
+
+
+def test_accessibility_train_work_minutes():
+    """acc_train's request: (600 s + epochs x (823k x 3 + 44k) x GFLOP x 1e9 / 20.1 TFLOP/s) / 60;
+    by hand for cnn_binary (0.36 GFLOP) at 10 epochs: 2,513,000 x 0.36e9 x 10 / 2.01e13 = 450.1 s."""
+    from regbench.studies.accessibility.experiments import train_max_epochs, train_work_minutes
+
+    assert train_work_minutes("cnn_binary", 10) == pytest.approx((600 + 450.09) / 60, rel=1e-4)
+    with pytest.raises(ValueError, match="no FLOP count"):
+        train_work_minutes("nope", 10)
+    cfg = {"training": {"quantitative": {"max_epochs": 100}, "binary": {"max_epochs": 50}},
+           "architectures": {"a": {"train": {"max_epochs": 40}}, "b": {}}}
+    assert train_max_epochs({"arch": "a", "binary": False}, cfg) == 40
+    assert train_max_epochs({"arch": "b", "binary": True}, cfg) == 50

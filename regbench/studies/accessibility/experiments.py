@@ -25,6 +25,37 @@ DEFAULTS = {"loss": "poisson", "bin": 32, "aug": "rc_shift", "seed": 0}
 AUGMENTATIONS = ("none", "rc", "shift", "rc_shift")
 
 
+#: GFLOP of one forward pass of each paper model on one 2,048-bp window (15 tracks), counted with
+#: ``torch.utils.flop_counter.FlopCounterMode`` on the models config/paper.yaml builds (2026-12-02;
+#: per model type the largest over its grid entries and the bins it is trained at)
+TRAIN_GFLOP_PER_WINDOW = {"basenji_v2": 8.24, "bpnet": 7.75, "cnn_base": 7.48, "residualbind_base": 15.39,
+                          "residualbind_32": 12.88, "basset": 1.06, "cnn_binary": 0.36, "residualbind_binary": 4.74,
+                          "basenji_binary": 8.12}
+#: windows of one epoch at paper scale: 823k train + 44k valid (specs/accessibility.md §2.1,
+#: before the coverage threshold: an upper bound for every dataset of the grid)
+TRAIN_WINDOWS, VALID_WINDOWS = 823_000, 44_000
+#: sustained fp32 FLOP/s of the paper's GPU (H100 SXM 67 TFLOP/s x 30 %, as
+#: regbench.rehearsal.paper_scale.GPU_SUSTAINED) and the fixed part of a job (CUDA context,
+#: opening the HDF5 set, writing checkpoints: estimate)
+TRAIN_FLOP_S, TRAIN_STARTUP_S = 67e12 * 0.30, 600.0
+
+
+def train_work_minutes(model: str, max_epochs: int) -> float:
+    """Upper bound of one training job's GPU time (minutes): ``(startup + max_epochs x (train x 3
+    + valid) x GFLOP x 1e9 / FLOP/s) / 60`` (3 = forward + backward; no early stopping)."""
+    if model not in TRAIN_GFLOP_PER_WINDOW:
+        raise ValueError(f"train_work_minutes: no FLOP count for model {model!r} (one of {sorted(TRAIN_GFLOP_PER_WINDOW)})")
+    flop = max_epochs * (TRAIN_WINDOWS * 3 + VALID_WINDOWS) * TRAIN_GFLOP_PER_WINDOW[model] * 1e9
+    return (TRAIN_STARTUP_S + flop / TRAIN_FLOP_S) / 60.0
+
+
+def train_max_epochs(spec: dict, cfg: dict) -> int:
+    """``max_epochs`` of one grid entry (study training block, then the architecture's override)."""
+    tcfg = dict(cfg["training"]["binary" if spec["binary"] else "quantitative"])
+    tcfg.update(cfg["architectures"][spec["arch"]].get("train", {}))
+    return int(tcfg.get("max_epochs", 100))
+
+
 def model_slug(spec: dict) -> str:
     """``<arch>-<dataset>-<loss>-b<bin>-<aug>-s<seed>`` (binary models: bin ``na``)."""
     b = "na" if spec.get("bin") is None else spec["bin"]
