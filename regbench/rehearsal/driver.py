@@ -507,7 +507,10 @@ def run(args) -> int:
     timings: list[tuple[str, float, str]] = []
 
     paper, overlay, cfg = load_configs(root, studies)
-    problems = ov.check(paper, [overlay])
+    # --ci: the CI layer (narrowed accessibility widths, overlay.CI_ALLOW) applied last
+    ci = [ov.load_yaml(root / ov.CI_LAYER)] if args.ci else []
+    cfg = ov.merge(cfg, *ci)
+    problems = ov.check(paper, [overlay], ci)
     if problems:
         for p in problems:
             log.error("overlay: %s", p)
@@ -520,14 +523,15 @@ def run(args) -> int:
                     "reused" if gen["reused"] else f"generators: {', '.join(gen['generators'])}"))
 
     env = rehearsal_env(root, out)
-    configfiles = [root / "config/paper.yaml", root / "config/rehearsal.yaml", out / "mirror.yaml"]
+    configfiles = [root / "config/paper.yaml", root / "config/rehearsal.yaml", out / "mirror.yaml",
+                   *([root / ov.CI_LAYER] if args.ci else [])]
     extra = studies_override(studies)
     targets = args.targets or default_targets(cfg, studies)
     rc = 1
     proc, url = start_server(out / "mirror", out, env)
     try:
         doc = mirror_yaml(cfg, url, gen["overrides"])
-        problems = ov.check(paper, [overlay, doc])
+        problems = ov.check(paper, [overlay, doc], ci)
         if problems:
             raise RehearsalError("mirror.yaml breaks the allow-list: " + "; ".join(problems))
         with open(out / "mirror.yaml", "w") as fh:
@@ -602,6 +606,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="studies to rehearse (default: config studies); 'none' = only the top-level downloads")
     r.add_argument("--targets", nargs="*", default=None, help="Snakemake targets (default: all)")
     r.add_argument("--keep-going", action="store_true")
+    r.add_argument("--ci", action="store_true",
+                   help=f"apply the CI layer {ov.CI_LAYER} last (narrowed accessibility widths; CI only)")
     r.add_argument("--resume", action="store_true", help="keep results/rehearsal/work from an earlier run")
     r.add_argument("--force-mirror", action="store_true", help="regenerate the mirror even if its inputs did not change")
     r.add_argument("--out", default="results/rehearsal")

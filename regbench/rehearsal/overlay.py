@@ -50,7 +50,15 @@ HOST_EXCEPTIONS = frozenset({
     "accessibility.training.*.batch_size",
     "dream.models.*.train.batch_size", "dream.prixfixe.train.batch_size",
 })
-KINDS = ("size", "input", "grid", "host")  # host: where it runs (no GPU in CI), not what it computes
+KINDS = ("size", "input", "grid", "host", "ci_width")  # host: where it runs (no GPU in CI), not what it computes
+#: the CI layer (lead decision, issue 14): the only file in which kind ``ci_width`` entries apply;
+#: the CI rehearsal applies it after config/rehearsal.yaml, ``make rehearse`` never does
+CI_LAYER = "config/rehearsal_ci.yaml"
+#: width keys of the accessibility architectures' hparams (filters / channels / dense units);
+#: kernels, depth, bins, losses, input length, activations and dropout are not among them
+CI_WIDTH_KEYS = ("filters", "filters_1", "filters_2", "dense", "top")
+#: smallest width the CI layer may set (a few channels per layer)
+CI_MIN_WIDTH = 4
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,14 @@ ALLOW: list[Allowed] = [
     allow("dream.followups.train.steps_per_epoch", "size", "step cap"),
     allow("dream.followups.models.*.train.max_epochs", "size", "epoch cap (a baseline's own recipe)"),
     allow("dream.followups.models.*.train.steps_per_epoch", "size", "step cap (a baseline's own recipe)"),
+]
+
+
+#: The CI layer's allow-list (kind ``ci_width``): checked only against CI_LAYER, never against
+#: config/rehearsal.yaml, so ``make rehearse`` runs the paper's widths.
+CI_ALLOW: list[Allowed] = [
+    allow(f"accessibility.architectures.*.hparams.{k}", "ci_width", "CPU CI: ~60-75 CPU-min at paper widths, measured")
+    for k in CI_WIDTH_KEYS
 ]
 
 
@@ -325,12 +341,40 @@ def grid_violations(paper_cfg: dict, merged_cfg: dict, grids: dict[str, Grid] | 
     return out
 
 
-def check(paper_cfg: dict, overlays: list[dict]) -> list[str]:
-    """Every allow-list and grid violation of ``overlays`` applied to ``paper_cfg``."""
+def ci_width_violations(base_cfg: dict, ci_overlay: dict) -> list[str]:
+    """Values of the CI layer that are not narrower widths: every leaf must be a positive int (or
+    a list of them) of at least CI_MIN_WIDTH, of an architecture ``base_cfg`` (paper + rehearsal)
+    has, no larger than the paper's value where the paper sets one, and with as many entries."""
+    out = []
+    archs = (base_cfg.get("accessibility") or {}).get("architectures") or {}
+    for path, value in leaf_paths(ci_overlay or {}):
+        if len(path) != 5 or path[2] not in archs:
+            out.append(f"{'.'.join(path)}: not a width of an architecture of config/paper.yaml")
+            continue
+        paper_v = (archs[path[2]].get("hparams") or {}).get(path[4])
+        vals = value if isinstance(value, list) else [value]
+        ok = bool(vals) and all(isinstance(v, int) and not isinstance(v, bool) and v >= CI_MIN_WIDTH for v in vals)
+        if ok and paper_v is not None:
+            pv = paper_v if isinstance(paper_v, list) else [paper_v]
+            ok = len(pv) == len(vals) and all(v <= p for v, p in zip(vals, pv))
+        if not ok:
+            out.append(f"{'.'.join(path)} = {value!r}: a CI width must be int(s) >= {CI_MIN_WIDTH}, "
+                       f"no larger than the paper's ({paper_v!r})")
+    return out
+
+
+def check(paper_cfg: dict, overlays: list[dict], ci_overlays: list[dict] = ()) -> list[str]:
+    """Every allow-list and grid violation of ``overlays`` applied to ``paper_cfg``; ``ci_overlays``
+    (the CI layer, applied last) may set only CI_ALLOW keys (never ALLOW's) to narrower widths."""
     out = []
     for o in overlays:
         out += overlay_violations(o)
-    return out + grid_violations(paper_cfg, merge(paper_cfg, *overlays))
+    base = merge(paper_cfg, *overlays)
+    for o in ci_overlays:
+        out += overlay_violations(o, CI_ALLOW)
+        out += ci_width_violations(base, o)
+    # the grid members are compared with the paper's at the CI widths (checked just above)
+    return out + grid_violations(merge(paper_cfg, *ci_overlays), merge(base, *ci_overlays))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -339,8 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m regbench.rehearsal.overlay", description=__doc__.split("\n")[0])
     ap.add_argument("overlays", nargs="*", default=["config/rehearsal.yaml"])
     ap.add_argument("--paper", default="config/paper.yaml")
+    ap.add_argument("--ci", nargs="*", default=[CI_LAYER], help="CI layer(s): only ci_width keys")
     a = ap.parse_args(argv)
-    problems = check(load_yaml(a.paper), [load_yaml(p) for p in a.overlays])
+    problems = check(load_yaml(a.paper), [load_yaml(p) for p in a.overlays], [load_yaml(p) for p in a.ci])
     for p in problems:
         print(p)
     print(f"{len(problems)} violation(s) in {', '.join(a.overlays)}", file=sys.stderr)

@@ -202,3 +202,103 @@ def test_every_grid_key_is_policed(paper):
                 node = node.setdefault(k, {})
             node[path[-1]] = []
             assert ov.grid_violations(paper, ov.merge(paper, overlay)), f"{'.'.join(path)}: no registered grid checks it"
+
+
+# --- the CI layer (config/rehearsal_ci.yaml, kind ci_width; lead decision on issue 14) --------
+
+
+@pytest.fixture(scope="module")
+def ci_layer(root):
+    return ov.load_yaml(root / ov.CI_LAYER)
+
+
+def _arch_width(arch: str, key: str, value) -> dict:
+    return {"accessibility": {"architectures": {arch: {"hparams": {key: value}}}}}
+
+
+def test_ci_layer_passes_and_sets_only_widths(paper, committed, ci_layer):
+    assert ov.CI_LAYER == "config/rehearsal_ci.yaml"
+    assert ov.check(paper, [committed], [ci_layer]) == []
+    paths = [p for p, _ in ov.leaf_paths(ci_layer)]
+    assert paths and all(p[:2] == ("accessibility", "architectures") and p[3] == "hparams" for p in paths)
+    assert {p[4] for p in paths} <= set(ov.CI_WIDTH_KEYS)
+    assert all(ov.allowed_entry(p, ov.CI_ALLOW).kind == "ci_width" for p in paths)
+
+
+def test_ci_width_kind_only_in_the_ci_layer(paper):
+    """The CI allow-list holds only ci_width width keys, the main one none; a width fails in
+    config/rehearsal.yaml (so `make rehearse` keeps the paper's widths)."""
+    assert {e.kind for e in ov.CI_ALLOW} == {"ci_width"}
+    assert all(e.reason == "CPU CI: ~60-75 CPU-min at paper widths, measured" for e in ov.CI_ALLOW)
+    assert not any(e.kind == "ci_width" for e in ov.ALLOW)
+    assert set(ov.CI_WIDTH_KEYS) <= ov.NEVER_SIZES
+    width = _arch_width("basenji", "filters_1", 32)
+    assert any(p.startswith("accessibility.architectures.basenji.hparams.filters_1 = ") for p in ov.check(paper, [width]))
+
+
+@pytest.mark.parametrize(
+    "overlay, key",
+    [
+        (_arch_width("bpnet", "kernel_3", 3), "accessibility.architectures.bpnet.hparams.kernel_3"),
+        (_arch_width("bpnet", "layer_num", 4), "accessibility.architectures.bpnet.hparams.layer_num"),
+        (_arch_width("cnn_all_exp", "activation", "relu"), "accessibility.architectures.cnn_all_exp.hparams.activation"),
+        (_arch_width("basset_exp", "dropout", 0.1), "accessibility.architectures.basset_exp.hparams.dropout"),
+        (_arch_width("basset_exp", "kernels", [3, 3, 3]), "accessibility.architectures.basset_exp.hparams.kernels"),
+        (_arch_width("cnn_all_exp", "bottleneck", 2), "accessibility.architectures.cnn_all_exp.hparams.bottleneck"),
+        ({"accessibility": {"input_length": 1024}}, "accessibility.input_length"),
+        ({"accessibility": {"cells": ["PC-3"]}}, "accessibility.cells"),  # a size key: rehearsal.yaml only
+        ({"accessibility": {"training": {"quantitative": {"lr": 0.01}}}}, "accessibility.training.quantitative.lr"),
+        ({"dream": {"models": {"legnet": {"hparams": {"filters": 8}}}}}, "dream.models.legnet.hparams.filters"),
+    ],
+)
+def test_ci_layer_forbidden_keys_fail(paper, committed, overlay, key):
+    problems = ov.check(paper, [committed], [overlay])
+    assert any(p.startswith(key + " = ") for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "arch, key, value",
+    [
+        ("bpnet_sweep_f64_k7", "filters", 128),  # wider than the paper's 64
+        ("bpnet", "filters", 2),  # below CI_MIN_WIDTH
+        ("bpnet_sweep_f64_k7", "filters", 64.0),  # not an int
+        ("no_such_arch", "filters", 8),
+    ],
+)
+def test_ci_width_values_checked(paper, committed, arch, key, value):
+    problems = ov.check(paper, [committed], [_arch_width(arch, key, value)])
+    assert any(p.startswith(f"accessibility.architectures.{arch}.hparams.{key}") for p in problems), problems
+
+
+def test_ci_layer_keeps_members_and_panels(paper, committed, ci_layer):
+    """Same rehearsed models (names and grid settings) and panel/evaluation model lists with and
+    without the CI layer: only architectures' hparams differ."""
+    base = ov.merge(paper, committed)["accessibility"]
+    narrowed = ov.merge(paper, committed, ci_layer)["accessibility"]
+    assert {k: v for k, v in base.items() if k != "architectures"} == {k: v for k, v in narrowed.items() if k != "architectures"}
+    for a in base["architectures"]:
+        assert {k: v for k, v in base["architectures"][a].items() if k != "hparams"} == \
+            {k: v for k, v in narrowed["architectures"][a].items() if k != "hparams"}
+    assert expand_experiments(base) == expand_experiments(narrowed)
+
+
+def test_every_narrowed_rehearsed_member_builds(paper, committed, ci_layer):
+    """Every rehearsed grid member builds at the CI widths with the paper's input length and its
+    own bin, and maps (N, L, 4) to (N, L / bin, T) (binary: (N, T)), as at the paper's widths."""
+    import torch
+
+    from regbench.studies.accessibility.experiments import build_model
+
+    cfg = ov.merge(paper, committed, ci_layer)["accessibility"]
+    L, T = int(cfg["input_length"]), 3
+    narrowed = {spec["arch"] for members in expand_experiments(cfg).values() for spec in members.values()}
+    assert narrowed <= set(ci_layer["accessibility"]["architectures"])  # every rehearsed arch narrowed
+    torch.manual_seed(0)
+    x = torch.randn(2, L, 4)
+    for members in expand_experiments(cfg).values():
+        for slug, spec in members.items():
+            model = build_model(spec, cfg, T).eval()
+            with torch.no_grad():
+                y = model(x)
+            want = (2, T) if spec["binary"] else (2, L // int(spec["bin"]), T)
+            assert tuple(y.shape) == want, (slug, tuple(y.shape))
