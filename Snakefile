@@ -34,6 +34,7 @@ include: "rules/accessibility.smk"
 include: "rules/personal.smk"
 include: "rules/synthetic_loci.smk"
 include: "rules/dream.smk"
+include: "rules/panels.smk"
 include: "rules/report.smk"
 include: "rules/leaderboard.smk"
 

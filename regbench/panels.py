@@ -13,14 +13,30 @@ Message: WARNING/2 ... Duplicate explicit target name" on the report. With the s
 figure basenames are unique across studies by construction; :func:`basename_collisions` is the
 check (used by tests/unit/test_panels.py on the demo and paper DAGs).
 
-Standard library only: rules/common.smk imports it at parse time.
+The panel contract (issue 21): a study declares each panel once, as a :class:`Panel` (name, the
+paper figure it reproduces, the tables it reads by name, the config subset it uses, and a draw
+function named ``"module:function"``), in a ``panels(cfg)`` function of its own
+``regbench/studies/<study>/panels.py``. One rule loop (rules/panels.smk) turns the declarations
+into one rule per panel, and one adapter (scripts/panel.py) runs any panel through
+:func:`draw_panel`. A draw function has the signature::
+
+    draw(tables: dict[str, DataFrame | dict[str, DataFrame]], cfg: dict, pdf: str, png: str) -> DataFrame
+
+(``tables``: each declared single table read as a DataFrame, each declared group as
+``{file stem: DataFrame}``; ``cfg``: the declared subset) and returns the rows it drew, which
+:func:`draw_panel` writes as the panel's data table.
+
+Standard library only at import: rules/common.smk imports it at parse time (pandas and the draw
+function are imported inside :func:`draw_panel`, in the job).
 """
 
 from __future__ import annotations
 
+import importlib
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 FIGURE_DIR = "results/figures"
 FIGURE_EXTS = ("pdf", "png")
@@ -59,3 +75,105 @@ def basename_collisions(paths: Iterable[str]) -> dict[str, list[str]]:
     for p in paths:
         groups.setdefault(posixpath.basename(p).lower(), set()).add(p)
     return {name: sorted(ps) for name, ps in sorted(groups.items()) if len(ps) > 1}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One figure panel of a study, declared once (module docstring: the panel contract).
+
+    ``tables``: input name -> one TSV path, or a tuple of TSV paths read as a group
+    (``{stem: DataFrame}``); ``draw``: ``"module:function"``; ``config``: the only config values
+    the draw function sees (the rule's params, so editing anything else does not rerun the
+    panel); ``rule``: the rule's name, by default ``<study>_panel_<name>``."""
+
+    study: str
+    name: str
+    figure: str
+    tables: Mapping[str, str | tuple[str, ...]]
+    draw: str
+    config: Mapping = field(default_factory=dict)
+    rule: str = ""
+
+    def __post_init__(self):
+        figure_path(self.study, self.name)  # validates the names
+        if ":" not in self.draw:
+            raise ValueError(f"panel {self.study}/{self.name}: draw {self.draw!r} must be 'module:function'")
+        if not self.tables:
+            raise ValueError(f"panel {self.study}/{self.name}: declares no tables to read")
+        for key, paths in self.tables.items():
+            if not key.isidentifier() or not paths or not all(isinstance(p, str) for p in _as_tuple(paths)):
+                raise ValueError(f"panel {self.study}/{self.name}: table {key!r} -> {paths!r}; expected an "
+                                 "identifier -> a path or a non-empty tuple of paths")
+        if not self.rule:
+            object.__setattr__(self, "rule", f"{self.study}_panel_{self.name}")
+
+    @property
+    def groups(self) -> list[str]:
+        """Names of the tables declared as groups of files."""
+        return [k for k, v in self.tables.items() if isinstance(v, tuple)]
+
+    def inputs(self) -> dict[str, str | list[str]]:
+        """Snakemake named inputs: path or list of paths per table name."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.tables.items()}
+
+
+def _as_tuple(v) -> tuple:
+    return v if isinstance(v, tuple) else (v,)
+
+
+def unique_panels(panels: Iterable[Panel]) -> list[Panel]:
+    """``panels`` as a list, after checking rule names and figure basenames are unique (the
+    latter ignoring case, as reST targets do); ValueError naming the clash otherwise."""
+    panels = list(panels)
+    rules: dict[str, Panel] = {}
+    for p in panels:
+        if p.rule in rules:
+            raise ValueError(f"panel rule {p.rule!r} declared twice ({rules[p.rule].study}/{rules[p.rule].name}, "
+                             f"{p.study}/{p.name})")
+        rules[p.rule] = p
+    clash = basename_collisions(f for p in panels for f in figure_paths(p.study, p.name))
+    if clash:
+        raise ValueError(f"panel figures whose names differ only in case: {clash}")
+    return panels
+
+
+def resolve_draw(spec: str):
+    """The function named by ``"module:function"``."""
+    module, _, name = spec.partition(":")
+    fn = getattr(importlib.import_module(module), name, None)
+    if not callable(fn):
+        raise ValueError(f"panel draw function {spec!r}: {module} has no function {name!r}")
+    return fn
+
+
+def draw_panel(draw: str, inputs: Mapping[str, str | list[str]], groups: Iterable[str], cfg: Mapping,
+               pdf: str, png: str, table: str) -> int:
+    """Run one panel: read its named ``inputs`` (a ``.tsv`` as a DataFrame, any other file, e.g.
+    ``.npz``, as its path; ``groups``: names read as ``{file stem: table or path}``), call the draw
+    function, write the rows it drew to ``table`` atomically; returns their count."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from regbench.plotting.tables import read_tsv, write_tsv
+
+    def read(path):
+        return read_tsv(path) if str(path).endswith(".tsv") else str(path)
+
+    groups = set(groups)
+    tables = {}
+    for key, paths in inputs.items():
+        if key in groups:
+            tables[key] = {Path(p).stem: read(p) for p in ([paths] if isinstance(paths, str) else paths)}
+        else:
+            if not isinstance(paths, str):
+                paths = list(paths)
+                if len(paths) != 1:
+                    raise ValueError(f"panel table {key!r}: expected one file, got {paths}")
+                paths = paths[0]
+            tables[key] = read(paths)
+    data = resolve_draw(draw)(tables, dict(cfg), pdf, png)
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"panel draw function {draw!r} returned {type(data).__name__}, expected the DataFrame it drew")
+    write_tsv(data, table, "%.6g")
+    return len(data)

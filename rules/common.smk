@@ -13,7 +13,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from regbench.config_checks import ConfigError, all_downloads, validate_config
-from regbench.panels import figure_path, figure_paths, panel_table
+from regbench.panels import figure_path, figure_paths, panel_table, unique_panels
 from regbench.predict.enformer_weights import enformer_settings
 
 STUDIES = ["accessibility", "personal", "synthetic_loci", "dream"]
@@ -105,6 +105,16 @@ def all_study_targets():
     for study in STUDIES:
         targets.extend(study_targets(study))
     return targets + claims_targets()
+
+
+PANEL_DECLS = (
+    []
+)  # every enabled study's panels (regbench.panels.Panel); rules/panels.smk makes their rules
+
+
+def register_panels(panels):
+    """Add a study's panel declarations (checked unique with those already registered)."""
+    PANEL_DECLS[:] = unique_panels(PANEL_DECLS + list(panels))
 
 
 def caption(study, panel):

@@ -191,15 +191,7 @@ rule synthetic_loci_metrics:
         accessibility=synthetic_loci_accessibility_input,
         cage=synthetic_loci_cage_tables,
     output:
-        payload_predictions=f"{SL_DIR}/metrics/payload_predictions.tsv",
-        activity=f"{SL_DIR}/metrics/activity_correlation.tsv",
-        accessibility=f"{SL_DIR}/metrics/accessibility_correlation.tsv",
-        dhs=f"{SL_DIR}/metrics/dhs_predictions.tsv",
-        folds=f"{SL_DIR}/metrics/error_per_fold.tsv",
-        retained=f"{SL_DIR}/metrics/retained_summary.tsv",
-        rna=f"{SL_DIR}/metrics/rna_correlation.tsv",
-        rna_payloads=f"{SL_DIR}/metrics/payload_rna.tsv",
-        class_groups=f"{SL_DIR}/metrics/class_groups.tsv",
+        **SL_METRIC_TABLES,
     log:
         log_path("synthetic_loci", "metrics"),
     benchmark:
@@ -396,40 +388,6 @@ rule synthetic_loci_tracks:
         "../envs/regbench.yaml"
     script:
         "../scripts/synthetic_loci_tracks.py"
-
-
-rule synthetic_loci_figures:
-    input:
-        payload_predictions=rules.synthetic_loci_metrics.output.payload_predictions,
-        activity=rules.synthetic_loci_metrics.output.activity,
-        accessibility=rules.synthetic_loci_metrics.output.accessibility,
-        dhs=rules.synthetic_loci_metrics.output.dhs,
-        folds=rules.synthetic_loci_metrics.output.folds,
-        retained=synthetic_loci_retained_tables,
-        rna=rules.synthetic_loci_metrics.output.rna,
-        rna_payloads=rules.synthetic_loci_metrics.output.rna_payloads,
-    output:
-        **{
-            f"{p}_{ext}": report(
-                figure_path("synthetic_loci", p, ext),
-                caption=caption("synthetic_loci", p),
-                category="synthetic_loci",
-                labels={"figure": SL_PANEL_FIGURE[p], "panel": f"{p} ({ext})"},
-            )
-            for p in SL_PANELS
-            for ext in ("pdf", "png")
-        },
-        **{f"{p}_tsv": panel_table("synthetic_loci", p) for p in SL_PANELS},
-    log:
-        log_path("synthetic_loci", "figures"),
-    benchmark:
-        bench_path("synthetic_loci", "figures")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        cfg=sl_cfg(),
-    script:
-        "../scripts/synthetic_loci_figures.py"
 
 
 rule all_synthetic_loci:

@@ -377,7 +377,9 @@ PAPER_SCALE: dict[str, PaperScale] = {
                                          "+ retained tables (2,000 regions): read in chunks"),
     "synthetic_loci_tracks": PaperScale(40.0, "constant", "linear",
                                         "two profiles.npz of 83 payloads x 26,880 bp x 2 tracks float32 (18 MB each), one payload read at a time"),
-    "synthetic_loci_figures": PaperScale(20.0, "constant", "linear", "the metrics tables (83 payloads; retained 2,000 regions x 6 rows), ~20 MB held while drawing: matplotlib dominates the RSS"),
+    **{f"synthetic_loci_panel_{p}": PaperScale(20.0, "constant", "linear", "at most the metrics tables (83 payloads; retained 2,000 regions x 6 rows), ~20 MB held while drawing: matplotlib dominates the RSS")
+       for p in ("activity_scatter", "class_correlation", "dhs_accessibility", "accessibility_correlation", "error_before_after",
+                 "rna_vs_expression", "error_per_fold", "retained_performance")},
     # --- dream (constant memory backed by benchmarks/memory_dream.py: encode 0.996, training 1.03-1.06)
     "dream_encode": PaperScale(DREAM_TRAIN_MB, "constant", "work",
                                "train_sequences.txt: 6,739,258 lines (config/paper.yaml) x 119.5 bytes/line (real "

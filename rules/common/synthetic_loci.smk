@@ -1,27 +1,10 @@
 """Input functions and target lists of the synthetic_loci study (functions only: `snakemake --lint`
 forbids mixing functions and rules in one file)."""
 
-SL_DIR = "results/synthetic_loci"
-SL_PANELS = [
-    "activity_scatter",
-    "class_correlation",
-    "dhs_accessibility",
-    "accessibility_correlation",
-    "error_before_after",
-    "rna_vs_expression",
-    "error_per_fold",
-    "retained_performance",
-]
-SL_PANEL_FIGURE = {
-    "activity_scatter": "predicted vs measured activity (abstract; Fig. 2-like)",
-    "class_correlation": "per-class correlation (abstract)",
-    "dhs_accessibility": "per-DHS accessibility along the locus",
-    "accessibility_correlation": "predicted vs measured accessibility per DHS (abstract)",
-    "error_before_after": "MSE before vs after fine-tuning per class",
-    "error_per_fold": "held-out MSE per fold (payload-level CV)",
-    "rna_vs_expression": "predicted RNA (mESC CAGE head) vs measured expression (abstract)",
-    "retained_performance": "retained performance on other tracks",
-}
+from regbench.studies.synthetic_loci.panels import METRIC_TABLES as SL_METRIC_TABLES
+from regbench.studies.synthetic_loci.panels import SL_DIR
+from regbench.studies.synthetic_loci.panels import panels as sl_panel_declarations
+from regbench.studies.synthetic_loci.panels import retained_tables as sl_retained_tables
 
 
 def sl_cfg():
@@ -206,7 +189,7 @@ def synthetic_loci_peak_tables(wildcards=None):
 
 
 def synthetic_loci_retained_tables(wildcards=None):
-    return [f"{SL_DIR}/retained/{h}.tsv" for h in sl_heads()]
+    return list(sl_retained_tables(sl_heads()))
 
 
 def synthetic_loci_enformer_inputs(wildcards=None):
@@ -325,9 +308,13 @@ def synthetic_loci_targets():
     if "synthetic_loci/zenodo_13363228.json" in DOWNLOADS:
         out.append(f"{SL_DIR}/inputs/zenodo_13363228_files.tsv")
     out += [f"{SL_DIR}/tracks/baseline", f"{SL_DIR}/tracks/finetuned"]
-    for p in SL_PANELS:
-        out += figure_outputs("synthetic_loci", p)
+    for p in SL_PANEL_DECLS:
+        out += figure_outputs("synthetic_loci", p.name)
     return out
 
 
+SL_PANEL_DECLS = (
+    sl_panel_declarations(sl_cfg(), sl_heads()) if study_enabled("synthetic_loci") else []
+)
+register_panels(SL_PANEL_DECLS)
 register_study_targets("synthetic_loci", synthetic_loci_targets)

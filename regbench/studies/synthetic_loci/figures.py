@@ -31,10 +31,11 @@ def _finetuned_models(pp: pd.DataFrame) -> list[str]:
     return [m for m in dict.fromkeys(pp["model"]) if m not in BASELINES]
 
 
-def activity_scatter(pp: pd.DataFrame, pdf, png):
+def activity_scatter(tables: dict, cfg: dict, pdf, png):
     """Predicted vs measured activity per payload, coloured by design class (held-out CV if available)."""
     from regbench.plotting.style import new_figure, save_figure
 
+    pp = tables["payload_predictions"]
     ft = _finetuned_models(pp)
     proto = "cv" if (pp["protocol"] == "cv").any() and any(((pp["model"] == m) & (pp["protocol"] == "cv")).any() for m in ft) else "authors"
     models = ["baseline"] + [m for m in ft if ((pp["model"] == m) & (pp["protocol"] == proto)).any()][:1]
@@ -56,12 +57,13 @@ def activity_scatter(pp: pd.DataFrame, pdf, png):
     return pp[pp["model"].isin(models) & (pp["protocol"] == proto)]
 
 
-def class_correlation(act: pd.DataFrame, pdf, png):
+def class_correlation(tables: dict, cfg: dict, pdf, png):
     """Pearson r of predicted vs measured activity per design class: the baseline's summed DHS peaks
     without a fitted line (``baseline_raw``) and calibrated (``baseline``; per fold under CV), and
     each fine-tuned head."""
     from regbench.plotting.style import new_figure, save_figure
 
+    act = tables["activity"]
     fig, ax = new_figure(4.8, 3.0)
     # baseline_wt is baseline_raw divided by a constant: same r, one bar is enough
     d = act[(act["class"] != "reference") & (act["model"] != "baseline_wt")]
@@ -82,11 +84,12 @@ def class_correlation(act: pd.DataFrame, pdf, png):
     return d[d["class"].isin(classes)]
 
 
-def dhs_accessibility(dhs: pd.DataFrame, pdf, png, track: str):
+def dhs_accessibility(tables: dict, cfg: dict, pdf, png):
     """Per-DHS accessibility along the locus (DHSs in payload order): measured vs baseline prediction,
     for the reference payload and the first payload of each class."""
     from regbench.plotting.style import new_figure, save_figure
 
+    dhs, track = tables["dhs"], cfg["track"]
     d = dhs[(dhs["model"] == "baseline") & (dhs["track"] == track)]
     picks = []
     for cls in _classes(d):
@@ -109,12 +112,13 @@ def dhs_accessibility(dhs: pd.DataFrame, pdf, png, track: str):
     return d[d["name"].isin(picks)]
 
 
-def accessibility_correlation(dhs: pd.DataFrame, acc: pd.DataFrame, pdf, png, track: str):
+def accessibility_correlation(tables: dict, cfg: dict, pdf, png):
     """Mean predicted DHS peak (original Enformer, primary track) vs measured accessibility per DHS
     and payload, coloured by design class, with r per class in the legend; without measured
     accessibility the panel states that the comparison was skipped and why."""
     from regbench.plotting.style import new_figure, save_figure
 
+    dhs, acc, track = tables["dhs"], tables["accessibility"], cfg["track"]
     fig, ax = new_figure(4.2, 3.4)
     if not (acc["status"] == "ok").any():
         ax.axis("off")
@@ -135,12 +139,13 @@ def accessibility_correlation(dhs: pd.DataFrame, acc: pd.DataFrame, pdf, png, tr
     return d
 
 
-def rna_vs_expression(per: pd.DataFrame, rna: pd.DataFrame, pdf, png):
+def rna_vs_expression(tables: dict, cfg: dict, pdf, png):
     """Predicted RNA of each payload (mESC CAGE head on the original trunk, mean over its 5 tracks and
     the payload's windows) against measured Sox2 expression, coloured by design class with r per class;
     right: the head's accuracy on held-out regions (median per-region r vs observed CAGE, per track)."""
     from regbench.plotting.style import new_figure, save_figure
 
+    per, rna = tables["rna_payloads"], tables["rna"]
     fig, axes = new_figure(7.0, 3.2, ncols=2, squeeze=False)
     ax, axh = axes[0]
     if not (rna["status"] == "ok").any():
@@ -172,12 +177,13 @@ def rna_vs_expression(per: pd.DataFrame, rna: pd.DataFrame, pdf, png):
                      ignore_index=True)
 
 
-def error_before_after(act: pd.DataFrame, pdf, png):
+def error_before_after(tables: dict, cfg: dict, pdf, png):
     """MSE of predicted activity per class: baseline calibrated (``baseline``) and scaled to the wild
     type (``baseline_wt``, no fitted parameter) vs fine-tuned, per protocol (``baseline_raw`` is in
     Enformer units and left out of this panel; its MSE is in the table)."""
     from regbench.plotting.style import new_figure, save_figure
 
+    act = tables["activity"]
     protos = [p for p in ("cv", "authors") if (act["protocol"] == p).any()]
     fig, axes = new_figure(3.6 * len(protos), 3.0, ncols=len(protos), squeeze=False)
     for ax, p in zip(axes[0], protos):
@@ -197,10 +203,11 @@ def error_before_after(act: pd.DataFrame, pdf, png):
     return act[act["protocol"].isin(protos) & (act["class"] != "reference") & (act["model"] != "baseline_raw")]
 
 
-def error_per_fold(folds: pd.DataFrame, pdf, png):
+def error_per_fold(tables: dict, cfg: dict, pdf, png):
     """Held-out MSE per fold, baseline vs fine-tuned (all classes, and rearrangement+inversion)."""
     from regbench.plotting.style import new_figure, save_figure
 
+    folds = tables["folds"]
     fig, axes = new_figure(6.4, 2.8, ncols=2, squeeze=False)
     for ax, cls in zip(axes[0], ["all", "rearrangement"]):
         d = folds[(folds["class"] == cls) & (folds["model"] != "baseline_raw")]  # raw: Enformer units
@@ -214,13 +221,14 @@ def error_per_fold(folds: pd.DataFrame, pdf, png):
     return folds[folds["class"].isin(["all", "rearrangement"]) & (folds["model"] != "baseline_raw")]
 
 
-def retained_performance(tables: dict[str, pd.DataFrame], pdf, png):
+def retained_performance(tables: dict, cfg: dict, pdf, png):
     """Left: per held-out region, delta Pearson r vs the observed signal (fine-tuned trunk + original
     mouse head minus original Enformer) of each observed track. Right: per track class, the
     distribution over regions of r between the two models' predictions (each region's median over
     the class's tracks), one box per head."""
     from regbench.plotting.style import new_figure, save_figure
 
+    tables = tables["retained"]  # {head: table}
     fig, axes = new_figure(7.2, 3.0, ncols=2, squeeze=False)
     heads = list(tables)
     for head, t in tables.items():
@@ -250,34 +258,6 @@ def retained_performance(tables: dict[str, pd.DataFrame], pdf, png):
     axes[0][1].legend(fontsize=6)
     save_figure(fig, pdf, png)
     return pd.concat([t[t["level"].isin(["region", "region_class"])].assign(head=h) for h, t in tables.items()] or [pd.DataFrame()], ignore_index=True)
-
-
-def run_figures(inp: dict, out: dict, tracks: dict, log=None):
-    """Every panel (pdf + png) and its data table ``out["<panel>_tsv"]`` (the rows drawn)."""
-    from regbench.workflow import atomic_path
-
-    pp = pd.read_csv(inp["payload_predictions"], sep="\t")
-    act = pd.read_csv(inp["activity"], sep="\t")
-    dhs = pd.read_csv(inp["dhs"], sep="\t")
-    folds = pd.read_csv(inp["folds"], sep="\t")
-    ret = {Path(p).stem: pd.read_csv(p, sep="\t") for p in inp["retained"]}
-    primary = next(iter(tracks))
-    data = {
-        "activity_scatter": lambda o, g: activity_scatter(pp, o, g),
-        "class_correlation": lambda o, g: class_correlation(act, o, g),
-        "dhs_accessibility": lambda o, g: dhs_accessibility(dhs, o, g, primary),
-        "accessibility_correlation": lambda o, g: accessibility_correlation(dhs, pd.read_csv(inp["accessibility"], sep="\t"), o, g, primary),
-        "error_before_after": lambda o, g: error_before_after(act, o, g),
-        "rna_vs_expression": lambda o, g: rna_vs_expression(pd.read_csv(inp["rna_payloads"], sep="\t"), pd.read_csv(inp["rna"], sep="\t"), o, g),
-        "error_per_fold": lambda o, g: error_per_fold(folds, o, g),
-        "retained_performance": lambda o, g: retained_performance(ret, o, g),
-    }
-    for panel, draw in data.items():
-        df = draw(out[f"{panel}_pdf"], out[f"{panel}_png"])
-        with atomic_path(out[f"{panel}_tsv"]) as tmp:
-            df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-        if log is not None:
-            log.info("panel %s: %d data rows", panel, len(df))
 
 
 # ------------------------------------------------------------------------------------------------
