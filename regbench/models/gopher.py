@@ -344,10 +344,43 @@ def task_heads(cin, n_tracks, mid=64):
     )
 
 
+def heads_alias(name: str, factory, heads: str):
+    """Register ``name`` as ``factory(heads=heads, **hp)`` (GOPHER's model names for one
+    architecture with its ``single`` / ``task`` heads) and return that constructor."""
+
+    def build(**hp):
+        return factory(heads=heads, **hp)
+
+    build.__name__ = build.__qualname__ = name
+    build.__doc__ = f"``{factory.__name__}(heads={heads!r}, **hp)``"
+    return register(name)(build)
+
+
 class TrunkHeadModel(ZooModel):
     """Profile model ``head(trunk(x))``, or ``head(pre(trunk(x)))`` when the subclass sets a
     shared layer ``pre`` before its task heads; ``head`` is one dense layer for all tracks
-    (``heads="single"``) or :class:`TaskHeads`."""
+    (``heads="single"``) or :class:`TaskHeads`. Subclasses build ``trunk`` and then call
+    :meth:`attach_heads`, the one place the ``heads`` choice is dispatched."""
+
+    @staticmethod
+    def is_task(heads: str) -> bool:
+        """``heads`` 'task' -> True, 'single' -> False; anything else raises ValueError."""
+        if heads not in ("single", "task"):
+            raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
+        return heads == "task"
+
+    def attach_heads(self, heads: str, n_tracks: int, single, task_in: int, pre=None) -> None:
+        """Set ``heads_kind`` and ``head`` (``single()``, or ``task_in`` -> :func:`task_heads`
+        after ``pre()`` when given; modules registered in that order, so checkpoint keys and
+        seeded weights are those of the classes before), then Keras-initialise the model."""
+        self.heads_kind = heads
+        if self.is_task(heads):
+            if pre is not None:
+                self.pre = pre()
+            self.head = task_heads(task_in, n_tracks)
+        else:
+            self.head = single()
+        keras_init(self)
 
     def body(self, x):  # (N, 4, L) -> (N, T, L_out)
         h = self.trunk(x)
@@ -374,14 +407,7 @@ class CNNBase(TrunkHeadModel):
             *dense_bottleneck(L3 * f3, dense, out_len, bottleneck),
             *conv_bn_act(bottleneck, top, 7, "relu", 1, 0.2),
         )
-        self.heads_kind = heads
-        if heads == "single":
-            self.head = PositionDense(top, n_tracks)
-        elif heads == "task":
-            self.head = task_heads(top, n_tracks)
-        else:
-            raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
-        keras_init(self)
+        self.attach_heads(heads, n_tracks, lambda: PositionDense(top, n_tracks), top)
 
 
 @register("cnn_base")
@@ -391,14 +417,8 @@ def cnn_base(input_length=2048, n_tracks=15, bin_size=32, heads="single", activa
     return set_bn_momentum(CNNBase(input_length, n_tracks, bin_size, heads, activation, tuple(filters), dense, bottleneck, top), bn_momentum)
 
 
-@register("conv_profile_all_base")
-def conv_profile_all_base(**hp):
-    return cnn_base(heads="single", **hp)
-
-
-@register("conv_profile_task_base")
-def conv_profile_task_base(**hp):
-    return cnn_base(heads="task", **hp)
+conv_profile_all_base = heads_alias("conv_profile_all_base", cnn_base, "single")
+conv_profile_task_base = heads_alias("conv_profile_task_base", cnn_base, "task")
 
 
 # ---------------------------------------------------------------- ResidualBind-base (§3.5)
@@ -414,9 +434,7 @@ class ResidualBindBase(TrunkHeadModel):
         super().__init__(input_length, bin_size, n_tracks)
         out_len = _check_bin(input_length, bin_size)
         f1, f2, f3 = filters
-        task = heads == "task"
-        if heads not in ("single", "task"):
-            raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
+        task = self.is_task(heads)
         p1 = 8 if task else 4
         n3 = 3 if task else 4
         L3 = input_length // p1 // 16
@@ -428,9 +446,7 @@ class ResidualBindBase(TrunkHeadModel):
             *conv_bn_act(bottleneck, top, 7, dropout=0.2 if task else 0.1),
             ResidualBlock(top, 6 if task else 5),
         )
-        self.heads_kind = heads
-        self.head = task_heads(top, n_tracks) if task else PositionDense(top, n_tracks)
-        keras_init(self)
+        self.attach_heads(heads, n_tracks, lambda: PositionDense(top, n_tracks), top)
 
 
 @register("residualbind_base")
@@ -440,14 +456,8 @@ def residualbind_base(input_length=2048, n_tracks=15, bin_size=1, heads="single"
     return set_bn_momentum(ResidualBindBase(input_length, n_tracks, bin_size, heads, activation, tuple(filters), dense, bottleneck, top), bn_momentum)
 
 
-@register("residual_profile_all_base")
-def residual_profile_all_base(**hp):
-    return residualbind_base(heads="single", **hp)
-
-
-@register("residual_profile_task_base")
-def residual_profile_task_base(**hp):
-    return residualbind_base(heads="task", **hp)
+residual_profile_all_base = heads_alias("residual_profile_all_base", residualbind_base, "single")
+residual_profile_task_base = heads_alias("residual_profile_task_base", residualbind_base, "task")
 
 
 # ---------------------------------------------------------------- ResidualBind-32 (§3.6)
@@ -466,18 +476,10 @@ class ResidualBind32(TrunkHeadModel):
             *conv_bn_act(f1, f2, 7), ResidualBlock(f2, 5), nn.MaxPool1d(4), nn.Dropout(0.2),
             *conv_bn_act(f2, f3, 7), ResidualBlock(f3, 3), nn.MaxPool1d(2), nn.Dropout(0.5),
         )
-        self.heads_kind = heads
-        if heads == "single":
-            self.head = nn.Sequential(
-                Transpose(), nn.Linear(f3, dense), Transpose(), nn.BatchNorm1d(dense, **KERAS_BN), nn.ReLU(),
-                nn.Dropout(0.3), PositionDense(dense, n_tracks),
-            )
-        elif heads == "task":
-            self.pre = nn.Sequential(*conv_bn_act(f3, 256, 7, dropout=0.2))
-            self.head = task_heads(256, n_tracks)
-        else:
-            raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
-        keras_init(self)
+        self.attach_heads(heads, n_tracks, lambda: nn.Sequential(
+            Transpose(), nn.Linear(f3, dense), Transpose(), nn.BatchNorm1d(dense, **KERAS_BN), nn.ReLU(),
+            nn.Dropout(0.3), PositionDense(dense, n_tracks),
+        ), 256, pre=lambda: nn.Sequential(*conv_bn_act(f3, 256, 7, dropout=0.2)))
 
 
 @register("residualbind_32")
@@ -487,14 +489,8 @@ def residualbind_32(input_length=2048, n_tracks=15, bin_size=32, heads="single",
     return set_bn_momentum(ResidualBind32(input_length, n_tracks, bin_size, heads, activation, tuple(filters), dense), bn_momentum)
 
 
-@register("residual_profile_all_dense_32")
-def residual_profile_all_dense_32(**hp):
-    return residualbind_32(heads="single", **hp)
-
-
-@register("residual_profile_task_conv_32")
-def residual_profile_task_conv_32(**hp):
-    return residualbind_32(heads="task", **hp)
+residual_profile_all_dense_32 = heads_alias("residual_profile_all_dense_32", residualbind_32, "single")
+residual_profile_task_conv_32 = heads_alias("residual_profile_task_conv_32", residualbind_32, "task")
 
 
 # ---------------------------------------------------------------- binary models (§3.7)
