@@ -369,10 +369,11 @@ class TrunkHeadModel(ZooModel):
             raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
         return heads == "task"
 
-    def attach_heads(self, heads: str, n_tracks: int, single, task_in: int, pre=None) -> None:
+    def attach_heads(self, heads: str, n_tracks: int, single, task_in: int, pre=None, bn_momentum=None) -> None:
         """Set ``heads_kind`` and ``head`` (``single()``, or ``task_in`` -> :func:`task_heads`
         after ``pre()`` when given; modules registered in that order, so checkpoint keys and
-        seeded weights are those of the classes before), then Keras-initialise the model."""
+        seeded weights are those of the classes before), then Keras-initialise the model and
+        set its BatchNorm momentum (:func:`set_bn_momentum`)."""
         self.heads_kind = heads
         if self.is_task(heads):
             if pre is not None:
@@ -381,6 +382,7 @@ class TrunkHeadModel(ZooModel):
         else:
             self.head = single()
         keras_init(self)
+        set_bn_momentum(self, bn_momentum)
 
     def body(self, x):  # (N, 4, L) -> (N, T, L_out)
         h = self.trunk(x)
@@ -388,14 +390,16 @@ class TrunkHeadModel(ZooModel):
         return self.head(h if pre is None else pre(h))
 
 
+@register("cnn_base")
 class CNNBase(TrunkHeadModel):
-    """CNN-baseline: (N, L, 4) -> (N, L/B, T) softplus; ``heads`` 'single' or 'task'.
+    """CNN-baseline (``conv_profile_{all,task}_base``): (N, L, 4) -> (N, L/B, T) softplus;
+    ``heads`` 'single' or 'task'.
 
     Trunk pools 8 * 4 * 4 = 128 (L 2048 -> 16); bottleneck 8 channels x (L/B) positions.
     """
 
     def __init__(self, input_length=2048, n_tracks=15, bin_size=32, heads="single", activation="relu",
-                 filters=(192, 256, 512), dense=256, bottleneck=8, top=256):
+                 filters=(192, 256, 512), dense=256, bottleneck=8, top=256, bn_momentum=None):
         super().__init__(input_length, bin_size, n_tracks)
         out_len = _check_bin(input_length, bin_size)
         f1, f2, f3 = filters
@@ -407,30 +411,25 @@ class CNNBase(TrunkHeadModel):
             *dense_bottleneck(L3 * f3, dense, out_len, bottleneck),
             *conv_bn_act(bottleneck, top, 7, "relu", 1, 0.2),
         )
-        self.attach_heads(heads, n_tracks, lambda: PositionDense(top, n_tracks), top)
+        self.attach_heads(heads, n_tracks, lambda: PositionDense(top, n_tracks), top, bn_momentum=bn_momentum)
 
 
-@register("cnn_base")
-def cnn_base(input_length=2048, n_tracks=15, bin_size=32, heads="single", activation="relu",
-             filters=(192, 256, 512), dense=256, bottleneck=8, top=256, bn_momentum=None):
-    """CNN-baseline (``conv_profile_{all,task}_base``): (N, L, 4) -> (N, L/bin_size, n_tracks)."""
-    return set_bn_momentum(CNNBase(input_length, n_tracks, bin_size, heads, activation, tuple(filters), dense, bottleneck, top), bn_momentum)
-
-
-conv_profile_all_base = heads_alias("conv_profile_all_base", cnn_base, "single")
-conv_profile_task_base = heads_alias("conv_profile_task_base", cnn_base, "task")
+conv_profile_all_base = heads_alias("conv_profile_all_base", CNNBase, "single")
+conv_profile_task_base = heads_alias("conv_profile_task_base", CNNBase, "task")
 
 
 # ---------------------------------------------------------------- ResidualBind-base (§3.5)
+@register("residualbind_base")
 class ResidualBindBase(TrunkHeadModel):
-    """ResidualBind-base: (N, L, 4) -> (N, L/B, T) softplus (paper: B = 1).
+    """ResidualBind-base (``residual_profile_{all,task}_base``): (N, L, 4) -> (N, L/B, T)
+    softplus (paper: B = 1).
 
     single: pools 4,4,4 (L/64), RBs n = 5,5,4; after the bottleneck Conv(8->256,7) + RB(5) +
     Dense. task: pools 8,4,4 (L/128), RBs 5,5,3; Conv(256,7) + Drop(0.2) + RB(6) + task heads.
     """
 
     def __init__(self, input_length=2048, n_tracks=15, bin_size=1, heads="single", activation="relu",
-                 filters=(192, 256, 512), dense=512, bottleneck=8, top=256):
+                 filters=(192, 256, 512), dense=512, bottleneck=8, top=256, bn_momentum=None):
         super().__init__(input_length, bin_size, n_tracks)
         out_len = _check_bin(input_length, bin_size)
         f1, f2, f3 = filters
@@ -446,26 +445,21 @@ class ResidualBindBase(TrunkHeadModel):
             *conv_bn_act(bottleneck, top, 7, dropout=0.2 if task else 0.1),
             ResidualBlock(top, 6 if task else 5),
         )
-        self.attach_heads(heads, n_tracks, lambda: PositionDense(top, n_tracks), top)
+        self.attach_heads(heads, n_tracks, lambda: PositionDense(top, n_tracks), top, bn_momentum=bn_momentum)
 
 
-@register("residualbind_base")
-def residualbind_base(input_length=2048, n_tracks=15, bin_size=1, heads="single", activation="relu",
-                      filters=(192, 256, 512), dense=512, bottleneck=8, top=256, bn_momentum=None):
-    """ResidualBind-base (``residual_profile_{all,task}_base``): (N, L, 4) -> (N, L/bin_size, T)."""
-    return set_bn_momentum(ResidualBindBase(input_length, n_tracks, bin_size, heads, activation, tuple(filters), dense, bottleneck, top), bn_momentum)
-
-
-residual_profile_all_base = heads_alias("residual_profile_all_base", residualbind_base, "single")
-residual_profile_task_base = heads_alias("residual_profile_task_base", residualbind_base, "task")
+residual_profile_all_base = heads_alias("residual_profile_all_base", ResidualBindBase, "single")
+residual_profile_task_base = heads_alias("residual_profile_task_base", ResidualBindBase, "task")
 
 
 # ---------------------------------------------------------------- ResidualBind-32 (§3.6)
+@register("residualbind_32")
 class ResidualBind32(TrunkHeadModel):
-    """ResidualBind-32: (N, L, 4) -> (N, L/32, T) softplus; pools 4,4,2; no flatten bottleneck."""
+    """ResidualBind-32 (``residual_profile_all_dense_32`` / ``residual_profile_task_conv_32``):
+    (N, L, 4) -> (N, L/32, T) softplus; pools 4,4,2; no flatten bottleneck."""
 
     def __init__(self, input_length=2048, n_tracks=15, bin_size=32, heads="single", activation="exponential",
-                 filters=(256, 512, 1024), dense=256):
+                 filters=(256, 512, 1024), dense=256, bn_momentum=None):
         super().__init__(input_length, 32, n_tracks)
         if bin_size != 32:
             raise ValueError(f"residualbind_32 has a fixed 32-bp output bin, got bin_size={bin_size}")
@@ -479,18 +473,11 @@ class ResidualBind32(TrunkHeadModel):
         self.attach_heads(heads, n_tracks, lambda: nn.Sequential(
             Transpose(), nn.Linear(f3, dense), Transpose(), nn.BatchNorm1d(dense, **KERAS_BN), nn.ReLU(),
             nn.Dropout(0.3), PositionDense(dense, n_tracks),
-        ), 256, pre=lambda: nn.Sequential(*conv_bn_act(f3, 256, 7, dropout=0.2)))
+        ), 256, pre=lambda: nn.Sequential(*conv_bn_act(f3, 256, 7, dropout=0.2)), bn_momentum=bn_momentum)
 
 
-@register("residualbind_32")
-def residualbind_32(input_length=2048, n_tracks=15, bin_size=32, heads="single", activation="exponential",
-                    filters=(256, 512, 1024), dense=256, bn_momentum=None):
-    """ResidualBind-32 (``residual_profile_all_dense_32`` / ``residual_profile_task_conv_32``)."""
-    return set_bn_momentum(ResidualBind32(input_length, n_tracks, bin_size, heads, activation, tuple(filters), dense), bn_momentum)
-
-
-residual_profile_all_dense_32 = heads_alias("residual_profile_all_dense_32", residualbind_32, "single")
-residual_profile_task_conv_32 = heads_alias("residual_profile_task_conv_32", residualbind_32, "task")
+residual_profile_all_dense_32 = heads_alias("residual_profile_all_dense_32", ResidualBind32, "single")
+residual_profile_task_conv_32 = heads_alias("residual_profile_task_conv_32", ResidualBind32, "task")
 
 
 # ---------------------------------------------------------------- binary models (§3.7)

@@ -229,3 +229,6 @@ def test_profile_heads_checkpoint_keys_and_aliases(name, heads):
         torch.testing.assert_close(a(x), m(x), rtol=0, atol=0)
     with pytest.raises(ValueError, match="heads must be 'single' or 'task', got 'both'"):
         registry.build(name, input_length=256, n_tracks=3, heads="both", **hp)
+    bn = [m for m in registry.build(ALIASES[name, heads], input_length=256, n_tracks=3, bn_momentum=0.9, **hp).modules()
+          if isinstance(m, torch.nn.BatchNorm1d)]
+    assert bn and all(m.momentum == pytest.approx(0.1) for m in bn)  # Keras 0.9 -> PyTorch 1 - 0.9
