@@ -197,7 +197,10 @@ def _check_bin(input_length: int, bin_size: int) -> int:
 
 
 class ZooModel(nn.Module):
-    """Base: (N, L, 4) -> body on (N, 4, L) -> (N, L_out, T) profiles or (N, T) scalars."""
+    """Base: (N, L, 4) -> body on (N, 4, L) -> (N, L_out, T) profiles or (N, T) scalars.
+
+    ``body`` is the subclass's ``net`` (one Sequential: Basenji, BPNet, the binary models) unless
+    it overrides it (:class:`TrunkHeadModel`: trunk, then heads)."""
 
     def __init__(self, input_length, output_bin_size, n_tracks, out_act="softplus"):
         super().__init__()
@@ -208,7 +211,7 @@ class ZooModel(nn.Module):
         self.logits = False
 
     def body(self, x):  # (N, 4, L) -> (N, T, L_out) or (N, T)
-        raise NotImplementedError
+        return self.net(x)
 
     def forward(self, x):
         z = self.body(x.transpose(1, 2))
@@ -278,9 +281,6 @@ class BasenjiV2(ZooModel):
             if isinstance(m, BasenjiResBlock):
                 nn.init.zeros_(m.body[5].weight)
 
-    def body(self, x):
-        return self.net(x)
-
 
 @register("basenji_v2")
 def basenji_v2(input_length=2048, n_tracks=15, bin_size=128, filters_1=256, filters_2=2048, n_blocks=11,
@@ -317,9 +317,6 @@ class BPNet(ZooModel):
             layers.append(nn.AvgPool1d(bin_size))
         self.net = nn.Sequential(*layers)
         keras_init(self)
-
-    def body(self, x):
-        return self.net(x)
 
 
 @register("bpnet")
@@ -487,8 +484,14 @@ class Binary(ZooModel):
         self.net = net
         self.logits = logits
 
-    def body(self, x):
-        return self.net(x)
+
+def dense_binary(input_length, n_tracks, trunk, flat_in, dense, logits, bn_momentum) -> Binary:
+    """GOPHER's binary head on a conv ``trunk`` (list of layers, (N, 4, L) -> (N, C, L3)):
+    flatten (``flat_in`` = L3 * C) -> Dense(``dense``)+BN+ReLU+Drop(0.3) -> Dense(T) -> sigmoid
+    (or logits); one Sequential ``net``, Keras-initialised, BatchNorm momentum set."""
+    net = nn.Sequential(*trunk, FlattenNLC(), *dense_bn_relu(flat_in, dense, 0.3), nn.Linear(dense, n_tracks))
+    keras_init(net)
+    return set_bn_momentum(Binary(input_length, n_tracks, net, logits), bn_momentum)
 
 
 @register("basset")
@@ -516,17 +519,12 @@ def cnn_binary(input_length=2048, n_tracks=15, activation="relu", filters=(192, 
                bn_momentum=None):
     """CNN-binary: CNN-baseline trunk -> Dense(256)+BN+ReLU+Drop(0.3) -> Dense(T) -> sigmoid."""
     f1, f2, f3 = filters
-    L3 = input_length // 128
-    net = nn.Sequential(
+    trunk = [
         *conv_bn_act(4, f1, 19, activation, 8, 0.1),
         *conv_bn_act(f1, f2, 7, "relu", 4, 0.1),
         *conv_bn_act(f2, f3, 7, "relu", 4, 0.2),
-        FlattenNLC(),
-        *dense_bn_relu(L3 * f3, dense, 0.3),
-        nn.Linear(dense, n_tracks),
-    )
-    keras_init(net)
-    return set_bn_momentum(Binary(input_length, n_tracks, net, logits), bn_momentum)
+    ]
+    return dense_binary(input_length, n_tracks, trunk, input_length // 128 * f3, dense, logits, bn_momentum)
 
 
 @register("residualbind_binary")
@@ -534,17 +532,12 @@ def residualbind_binary(input_length=2048, n_tracks=15, activation="relu", filte
                         logits=False, bn_momentum=None):
     """ResidualBind-binary: base trunk (pools 4,4,4; RB 5,5,4) -> Dense(512) -> Dense(T) -> sigmoid."""
     f1, f2, f3 = filters
-    L3 = input_length // 64
-    net = nn.Sequential(
+    trunk = [
         *conv_bn_act(4, f1, 19, activation), ResidualBlock(f1, 5), nn.MaxPool1d(4), nn.Dropout(0.1),
         *conv_bn_act(f1, f2, 7), ResidualBlock(f2, 5), nn.MaxPool1d(4), nn.Dropout(0.1),
         *conv_bn_act(f2, f3, 7), ResidualBlock(f3, 4), nn.MaxPool1d(4), nn.Dropout(0.2),
-        FlattenNLC(),
-        *dense_bn_relu(L3 * f3, dense, 0.3),
-        nn.Linear(dense, n_tracks),
-    )
-    keras_init(net)
-    return set_bn_momentum(Binary(input_length, n_tracks, net, logits), bn_momentum)
+    ]
+    return dense_binary(input_length, n_tracks, trunk, input_length // 64 * f3, dense, logits, bn_momentum)
 
 
 register("conv_binary")(cnn_binary)

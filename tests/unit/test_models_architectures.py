@@ -232,3 +232,20 @@ def test_profile_heads_checkpoint_keys_and_aliases(name, heads):
     bn = [m for m in registry.build(ALIASES[name, heads], input_length=256, n_tracks=3, bn_momentum=0.9, **hp).modules()
           if isinstance(m, torch.nn.BatchNorm1d)]
     assert bn and all(m.momentum == pytest.approx(0.1) for m in bn)  # Keras 0.9 -> PyTorch 1 - 0.9
+
+
+#: the same record for the one-Sequential models (body = ZooModel.body = net; binary heads via
+#: gopher.dense_binary), recorded before those were merged (commit 309dc07)
+NET_KEYS_BEFORE = {"basenji_v2": (50, "1b1715b56d2e422d240895cb88a5ab77"), "basenji_binary": (50, "3f00b0c813a9f16203cee3833cf51da2"),
+                   "bpnet": (10, "3955ed20cf8f4e7bd802c678cb6439f4"), "basset": (27, "0df65f3cdabfc5016fb9fc4a40e2fdb2"),
+                   "cnn_binary": (30, "a45a4a812965dafea219f8d2233df895"), "residualbind_binary": (128, "71eb4bf57816323af055f6d1962c3fe6")}
+
+
+@pytest.mark.parametrize("name", list(NET_KEYS_BEFORE))
+def test_sequential_models_checkpoint_keys(name):
+    import hashlib
+
+    hp = {k: v for k, v in TINY[name].items() if k != "activation"}
+    m = registry.build(name, input_length=256, n_tracks=3, **hp)
+    sd = m.state_dict()
+    assert (len(sd), hashlib.md5(repr([(k, tuple(v.shape)) for k, v in sd.items()]).encode()).hexdigest()) == NET_KEYS_BEFORE[name]
