@@ -25,6 +25,42 @@ reads_source_text = pytest.mark.skipif(
     "MUTANT_UNDER_TEST" in os.environ, reason="reads regbench's source text: mutmut's copy holds the mutants")
 
 
+#: repository folders no test may write into: tests write under tmp_path (the integration demo run
+#: writes results/<study>/, never these; the leaderboard test runs in a temporary working directory)
+NO_TEST_WRITES = ("results/leaderboard",)
+
+
+def tree_state(root: Path, tops) -> dict[str, int]:
+    """Every file under the folders ``tops`` of ``root``: relative path -> modification time (ns)."""
+    state = {}
+    for top in tops:
+        for dirpath, _, files in os.walk(root / top):
+            for f in files:
+                p = Path(dirpath) / f
+                state[p.relative_to(root).as_posix()] = p.lstat().st_mtime_ns
+    return state
+
+
+def tree_changes(before: dict[str, int], after: dict[str, int]) -> str:
+    """'' when two :func:`tree_state` snapshots agree, else the files created, removed, changed."""
+    created = sorted(set(after) - set(before))
+    removed = sorted(set(before) - set(after))
+    changed = sorted(p for p in set(before) & set(after) if before[p] != after[p])
+    if not (created or removed or changed):
+        return ""
+    return f"created {created[:20]}, removed {removed[:20]}, changed {changed[:20]}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_test_writes_in_guarded_folders():
+    """Session teardown check: no test created, changed or removed a file under NO_TEST_WRITES
+    (after ``make test``, results/leaderboard/ held pytest_* models of the leaderboard test)."""
+    before = tree_state(ROOT, NO_TEST_WRITES)
+    yield
+    diff = tree_changes(before, tree_state(ROOT, NO_TEST_WRITES))
+    assert not diff, f"tests wrote into {NO_TEST_WRITES} of the repository (write under tmp_path): {diff}"
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -197,7 +197,10 @@ def _check_bin(input_length: int, bin_size: int) -> int:
 
 
 class ZooModel(nn.Module):
-    """Base: (N, L, 4) -> body on (N, 4, L) -> (N, L_out, T) profiles or (N, T) scalars."""
+    """Base: (N, L, 4) -> body on (N, 4, L) -> (N, L_out, T) profiles or (N, T) scalars.
+
+    ``body`` is the subclass's ``net`` (one Sequential: Basenji, BPNet, the binary models) unless
+    it overrides it (:class:`TrunkHeadModel`: trunk, then heads)."""
 
     def __init__(self, input_length, output_bin_size, n_tracks, out_act="softplus"):
         super().__init__()
@@ -208,7 +211,7 @@ class ZooModel(nn.Module):
         self.logits = False
 
     def body(self, x):  # (N, 4, L) -> (N, T, L_out) or (N, T)
-        raise NotImplementedError
+        return self.net(x)
 
     def forward(self, x):
         z = self.body(x.transpose(1, 2))
@@ -278,9 +281,6 @@ class BasenjiV2(ZooModel):
             if isinstance(m, BasenjiResBlock):
                 nn.init.zeros_(m.body[5].weight)
 
-    def body(self, x):
-        return self.net(x)
-
 
 @register("basenji_v2")
 def basenji_v2(input_length=2048, n_tracks=15, bin_size=128, filters_1=256, filters_2=2048, n_blocks=11,
@@ -318,9 +318,6 @@ class BPNet(ZooModel):
         self.net = nn.Sequential(*layers)
         keras_init(self)
 
-    def body(self, x):
-        return self.net(x)
-
 
 @register("bpnet")
 def bpnet(input_length=2048, n_tracks=15, bin_size=1, filters=256, kernel_1=25, kernel_2=3, kernel_3=7, layer_num=10,
@@ -344,10 +341,45 @@ def task_heads(cin, n_tracks, mid=64):
     )
 
 
+def heads_alias(name: str, factory, heads: str):
+    """Register ``name`` as ``factory(heads=heads, **hp)`` (GOPHER's model names for one
+    architecture with its ``single`` / ``task`` heads) and return that constructor."""
+
+    def build(**hp):
+        return factory(heads=heads, **hp)
+
+    build.__name__ = build.__qualname__ = name
+    build.__doc__ = f"``{factory.__name__}(heads={heads!r}, **hp)``"
+    return register(name)(build)
+
+
 class TrunkHeadModel(ZooModel):
     """Profile model ``head(trunk(x))``, or ``head(pre(trunk(x)))`` when the subclass sets a
     shared layer ``pre`` before its task heads; ``head`` is one dense layer for all tracks
-    (``heads="single"``) or :class:`TaskHeads`."""
+    (``heads="single"``) or :class:`TaskHeads`. Subclasses build ``trunk`` and then call
+    :meth:`attach_heads`, the one place the ``heads`` choice is dispatched."""
+
+    @staticmethod
+    def is_task(heads: str) -> bool:
+        """``heads`` 'task' -> True, 'single' -> False; anything else raises ValueError."""
+        if heads not in ("single", "task"):
+            raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
+        return heads == "task"
+
+    def attach_heads(self, heads: str, n_tracks: int, single, task_in: int, pre=None, bn_momentum=None) -> None:
+        """Set ``heads_kind`` and ``head`` (``single()``, or ``task_in`` -> :func:`task_heads`
+        after ``pre()`` when given; modules registered in that order, so checkpoint keys and
+        seeded weights are those of the classes before), then Keras-initialise the model and
+        set its BatchNorm momentum (:func:`set_bn_momentum`)."""
+        self.heads_kind = heads
+        if self.is_task(heads):
+            if pre is not None:
+                self.pre = pre()
+            self.head = task_heads(task_in, n_tracks)
+        else:
+            self.head = single()
+        keras_init(self)
+        set_bn_momentum(self, bn_momentum)
 
     def body(self, x):  # (N, 4, L) -> (N, T, L_out)
         h = self.trunk(x)
@@ -355,14 +387,16 @@ class TrunkHeadModel(ZooModel):
         return self.head(h if pre is None else pre(h))
 
 
+@register("cnn_base")
 class CNNBase(TrunkHeadModel):
-    """CNN-baseline: (N, L, 4) -> (N, L/B, T) softplus; ``heads`` 'single' or 'task'.
+    """CNN-baseline (``conv_profile_{all,task}_base``): (N, L, 4) -> (N, L/B, T) softplus;
+    ``heads`` 'single' or 'task'.
 
     Trunk pools 8 * 4 * 4 = 128 (L 2048 -> 16); bottleneck 8 channels x (L/B) positions.
     """
 
     def __init__(self, input_length=2048, n_tracks=15, bin_size=32, heads="single", activation="relu",
-                 filters=(192, 256, 512), dense=256, bottleneck=8, top=256):
+                 filters=(192, 256, 512), dense=256, bottleneck=8, top=256, bn_momentum=None):
         super().__init__(input_length, bin_size, n_tracks)
         out_len = _check_bin(input_length, bin_size)
         f1, f2, f3 = filters
@@ -374,49 +408,29 @@ class CNNBase(TrunkHeadModel):
             *dense_bottleneck(L3 * f3, dense, out_len, bottleneck),
             *conv_bn_act(bottleneck, top, 7, "relu", 1, 0.2),
         )
-        self.heads_kind = heads
-        if heads == "single":
-            self.head = PositionDense(top, n_tracks)
-        elif heads == "task":
-            self.head = task_heads(top, n_tracks)
-        else:
-            raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
-        keras_init(self)
+        self.attach_heads(heads, n_tracks, lambda: PositionDense(top, n_tracks), top, bn_momentum=bn_momentum)
 
 
-@register("cnn_base")
-def cnn_base(input_length=2048, n_tracks=15, bin_size=32, heads="single", activation="relu",
-             filters=(192, 256, 512), dense=256, bottleneck=8, top=256, bn_momentum=None):
-    """CNN-baseline (``conv_profile_{all,task}_base``): (N, L, 4) -> (N, L/bin_size, n_tracks)."""
-    return set_bn_momentum(CNNBase(input_length, n_tracks, bin_size, heads, activation, tuple(filters), dense, bottleneck, top), bn_momentum)
-
-
-@register("conv_profile_all_base")
-def conv_profile_all_base(**hp):
-    return cnn_base(heads="single", **hp)
-
-
-@register("conv_profile_task_base")
-def conv_profile_task_base(**hp):
-    return cnn_base(heads="task", **hp)
+conv_profile_all_base = heads_alias("conv_profile_all_base", CNNBase, "single")
+conv_profile_task_base = heads_alias("conv_profile_task_base", CNNBase, "task")
 
 
 # ---------------------------------------------------------------- ResidualBind-base (§3.5)
+@register("residualbind_base")
 class ResidualBindBase(TrunkHeadModel):
-    """ResidualBind-base: (N, L, 4) -> (N, L/B, T) softplus (paper: B = 1).
+    """ResidualBind-base (``residual_profile_{all,task}_base``): (N, L, 4) -> (N, L/B, T)
+    softplus (paper: B = 1).
 
     single: pools 4,4,4 (L/64), RBs n = 5,5,4; after the bottleneck Conv(8->256,7) + RB(5) +
     Dense. task: pools 8,4,4 (L/128), RBs 5,5,3; Conv(256,7) + Drop(0.2) + RB(6) + task heads.
     """
 
     def __init__(self, input_length=2048, n_tracks=15, bin_size=1, heads="single", activation="relu",
-                 filters=(192, 256, 512), dense=512, bottleneck=8, top=256):
+                 filters=(192, 256, 512), dense=512, bottleneck=8, top=256, bn_momentum=None):
         super().__init__(input_length, bin_size, n_tracks)
         out_len = _check_bin(input_length, bin_size)
         f1, f2, f3 = filters
-        task = heads == "task"
-        if heads not in ("single", "task"):
-            raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
+        task = self.is_task(heads)
         p1 = 8 if task else 4
         n3 = 3 if task else 4
         L3 = input_length // p1 // 16
@@ -428,34 +442,21 @@ class ResidualBindBase(TrunkHeadModel):
             *conv_bn_act(bottleneck, top, 7, dropout=0.2 if task else 0.1),
             ResidualBlock(top, 6 if task else 5),
         )
-        self.heads_kind = heads
-        self.head = task_heads(top, n_tracks) if task else PositionDense(top, n_tracks)
-        keras_init(self)
+        self.attach_heads(heads, n_tracks, lambda: PositionDense(top, n_tracks), top, bn_momentum=bn_momentum)
 
 
-@register("residualbind_base")
-def residualbind_base(input_length=2048, n_tracks=15, bin_size=1, heads="single", activation="relu",
-                      filters=(192, 256, 512), dense=512, bottleneck=8, top=256, bn_momentum=None):
-    """ResidualBind-base (``residual_profile_{all,task}_base``): (N, L, 4) -> (N, L/bin_size, T)."""
-    return set_bn_momentum(ResidualBindBase(input_length, n_tracks, bin_size, heads, activation, tuple(filters), dense, bottleneck, top), bn_momentum)
-
-
-@register("residual_profile_all_base")
-def residual_profile_all_base(**hp):
-    return residualbind_base(heads="single", **hp)
-
-
-@register("residual_profile_task_base")
-def residual_profile_task_base(**hp):
-    return residualbind_base(heads="task", **hp)
+residual_profile_all_base = heads_alias("residual_profile_all_base", ResidualBindBase, "single")
+residual_profile_task_base = heads_alias("residual_profile_task_base", ResidualBindBase, "task")
 
 
 # ---------------------------------------------------------------- ResidualBind-32 (§3.6)
+@register("residualbind_32")
 class ResidualBind32(TrunkHeadModel):
-    """ResidualBind-32: (N, L, 4) -> (N, L/32, T) softplus; pools 4,4,2; no flatten bottleneck."""
+    """ResidualBind-32 (``residual_profile_all_dense_32`` / ``residual_profile_task_conv_32``):
+    (N, L, 4) -> (N, L/32, T) softplus; pools 4,4,2; no flatten bottleneck."""
 
     def __init__(self, input_length=2048, n_tracks=15, bin_size=32, heads="single", activation="exponential",
-                 filters=(256, 512, 1024), dense=256):
+                 filters=(256, 512, 1024), dense=256, bn_momentum=None):
         super().__init__(input_length, 32, n_tracks)
         if bin_size != 32:
             raise ValueError(f"residualbind_32 has a fixed 32-bp output bin, got bin_size={bin_size}")
@@ -466,35 +467,14 @@ class ResidualBind32(TrunkHeadModel):
             *conv_bn_act(f1, f2, 7), ResidualBlock(f2, 5), nn.MaxPool1d(4), nn.Dropout(0.2),
             *conv_bn_act(f2, f3, 7), ResidualBlock(f3, 3), nn.MaxPool1d(2), nn.Dropout(0.5),
         )
-        self.heads_kind = heads
-        if heads == "single":
-            self.head = nn.Sequential(
-                Transpose(), nn.Linear(f3, dense), Transpose(), nn.BatchNorm1d(dense, **KERAS_BN), nn.ReLU(),
-                nn.Dropout(0.3), PositionDense(dense, n_tracks),
-            )
-        elif heads == "task":
-            self.pre = nn.Sequential(*conv_bn_act(f3, 256, 7, dropout=0.2))
-            self.head = task_heads(256, n_tracks)
-        else:
-            raise ValueError(f"heads must be 'single' or 'task', got {heads!r}")
-        keras_init(self)
+        self.attach_heads(heads, n_tracks, lambda: nn.Sequential(
+            Transpose(), nn.Linear(f3, dense), Transpose(), nn.BatchNorm1d(dense, **KERAS_BN), nn.ReLU(),
+            nn.Dropout(0.3), PositionDense(dense, n_tracks),
+        ), 256, pre=lambda: nn.Sequential(*conv_bn_act(f3, 256, 7, dropout=0.2)), bn_momentum=bn_momentum)
 
 
-@register("residualbind_32")
-def residualbind_32(input_length=2048, n_tracks=15, bin_size=32, heads="single", activation="exponential",
-                    filters=(256, 512, 1024), dense=256, bn_momentum=None):
-    """ResidualBind-32 (``residual_profile_all_dense_32`` / ``residual_profile_task_conv_32``)."""
-    return set_bn_momentum(ResidualBind32(input_length, n_tracks, bin_size, heads, activation, tuple(filters), dense), bn_momentum)
-
-
-@register("residual_profile_all_dense_32")
-def residual_profile_all_dense_32(**hp):
-    return residualbind_32(heads="single", **hp)
-
-
-@register("residual_profile_task_conv_32")
-def residual_profile_task_conv_32(**hp):
-    return residualbind_32(heads="task", **hp)
+residual_profile_all_dense_32 = heads_alias("residual_profile_all_dense_32", ResidualBind32, "single")
+residual_profile_task_conv_32 = heads_alias("residual_profile_task_conv_32", ResidualBind32, "task")
 
 
 # ---------------------------------------------------------------- binary models (§3.7)
@@ -504,8 +484,14 @@ class Binary(ZooModel):
         self.net = net
         self.logits = logits
 
-    def body(self, x):
-        return self.net(x)
+
+def dense_binary(input_length, n_tracks, trunk, flat_in, dense, logits, bn_momentum) -> Binary:
+    """GOPHER's binary head on a conv ``trunk`` (list of layers, (N, 4, L) -> (N, C, L3)):
+    flatten (``flat_in`` = L3 * C) -> Dense(``dense``)+BN+ReLU+Drop(0.3) -> Dense(T) -> sigmoid
+    (or logits); one Sequential ``net``, Keras-initialised, BatchNorm momentum set."""
+    net = nn.Sequential(*trunk, FlattenNLC(), *dense_bn_relu(flat_in, dense, 0.3), nn.Linear(dense, n_tracks))
+    keras_init(net)
+    return set_bn_momentum(Binary(input_length, n_tracks, net, logits), bn_momentum)
 
 
 @register("basset")
@@ -533,17 +519,12 @@ def cnn_binary(input_length=2048, n_tracks=15, activation="relu", filters=(192, 
                bn_momentum=None):
     """CNN-binary: CNN-baseline trunk -> Dense(256)+BN+ReLU+Drop(0.3) -> Dense(T) -> sigmoid."""
     f1, f2, f3 = filters
-    L3 = input_length // 128
-    net = nn.Sequential(
+    trunk = [
         *conv_bn_act(4, f1, 19, activation, 8, 0.1),
         *conv_bn_act(f1, f2, 7, "relu", 4, 0.1),
         *conv_bn_act(f2, f3, 7, "relu", 4, 0.2),
-        FlattenNLC(),
-        *dense_bn_relu(L3 * f3, dense, 0.3),
-        nn.Linear(dense, n_tracks),
-    )
-    keras_init(net)
-    return set_bn_momentum(Binary(input_length, n_tracks, net, logits), bn_momentum)
+    ]
+    return dense_binary(input_length, n_tracks, trunk, input_length // 128 * f3, dense, logits, bn_momentum)
 
 
 @register("residualbind_binary")
@@ -551,17 +532,12 @@ def residualbind_binary(input_length=2048, n_tracks=15, activation="relu", filte
                         logits=False, bn_momentum=None):
     """ResidualBind-binary: base trunk (pools 4,4,4; RB 5,5,4) -> Dense(512) -> Dense(T) -> sigmoid."""
     f1, f2, f3 = filters
-    L3 = input_length // 64
-    net = nn.Sequential(
+    trunk = [
         *conv_bn_act(4, f1, 19, activation), ResidualBlock(f1, 5), nn.MaxPool1d(4), nn.Dropout(0.1),
         *conv_bn_act(f1, f2, 7), ResidualBlock(f2, 5), nn.MaxPool1d(4), nn.Dropout(0.1),
         *conv_bn_act(f2, f3, 7), ResidualBlock(f3, 4), nn.MaxPool1d(4), nn.Dropout(0.2),
-        FlattenNLC(),
-        *dense_bn_relu(L3 * f3, dense, 0.3),
-        nn.Linear(dense, n_tracks),
-    )
-    keras_init(net)
-    return set_bn_momentum(Binary(input_length, n_tracks, net, logits), bn_momentum)
+    ]
+    return dense_binary(input_length, n_tracks, trunk, input_length // 64 * f3, dense, logits, bn_momentum)
 
 
 register("conv_binary")(cnn_binary)

@@ -43,6 +43,7 @@ import yaml
 
 from regbench.dagstats import parse_dryrun
 
+from tests.conftest import tree_changes, tree_state
 from .conftest import ROOT, run_snakemake
 
 pytestmark = [pytest.mark.slow, pytest.mark.demo]
@@ -119,29 +120,13 @@ def lb_config(tmp_path_factory) -> Path:
     return path
 
 
-def _tree_state(root: Path) -> dict[str, int]:
-    """Every file under the GUARDED folders of ``root``: relative path -> modification time (ns)."""
-    state = {}
-    for top in GUARDED:
-        for dirpath, _, files in os.walk(root / top):
-            for f in files:
-                p = Path(dirpath) / f
-                state[p.relative_to(root).as_posix()] = p.lstat().st_mtime_ns
-    return state
-
-
 @pytest.fixture(scope="module")
 def repo_untouched(demo_results):
     """Teardown check: the leaderboard tests create, change and remove nothing in the repository."""
-    before = _tree_state(ROOT)
+    before = tree_state(ROOT, GUARDED)
     yield
-    after = _tree_state(ROOT)
-    created = sorted(set(after) - set(before))
-    removed = sorted(set(before) - set(after))
-    changed = sorted(p for p in set(before) & set(after) if before[p] != after[p])
-    assert not (created or removed or changed), (
-        f"the leaderboard tests touched the repository: created {created[:20]}, removed {removed[:20]}, "
-        f"changed {changed[:20]}")
+    diff = tree_changes(before, tree_state(ROOT, GUARDED))
+    assert not diff, f"the leaderboard tests touched the repository: {diff}"
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""GIA difference, dinucleotide shuffle, filter PPMs/IC clipping, MEME round trip, BH q-values."""
+"""GIA difference, dinucleotide shuffle, filter PPMs/IC clipping, MEME round trip, Tomtom BH q-values."""
 
 from collections import Counter
 
@@ -86,31 +86,58 @@ def test_meme_round_trip(tmp_path):
     assert set(back) == {"a", "b"} and back["b"] == pytest.approx(m["b"]) and back["a"] == pytest.approx(m["a"])
 
 
-def test_bh_qvalues_match_scipy():
+def _bh_before(p):
+    """The package's own BH before it moved to scipy (``p * m / rank``, running min, cap 1):
+    the reference the scipy q-values are held to."""
+    n = p.size
+    order = np.argsort(p)
+    q = np.minimum.accumulate((p[order] * n / np.arange(1, n + 1))[::-1])[::-1]
+    out = np.empty(n)
+    out[order] = np.minimum(q, 1.0)
+    return out
+
+
+def _tomtom_hits_with(monkeypatch, pvals, q_threshold=0.5):
+    """``F.tomtom_hits`` with memelite's tomtom replaced by a stub returning ``pvals`` (Q, T)."""
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "memelite", types.SimpleNamespace(tomtom=lambda Qs, Ts, n_jobs=1: (np.asarray(pvals),)))
+    queries = {f"f{i}": np.full((4, 4), 0.25) for i in range(len(pvals))}
+    targets = {f"MA{j:04d}.1_T": np.full((4, 4), 0.25) for j in range(len(pvals[0]))}
+    return F.tomtom_hits(queries, targets, q_threshold=q_threshold)
+
+
+def test_tomtom_hits_bh_qvalues_by_hand(monkeypatch):
     p = np.array([0.01, 0.04, 0.03, 0.2, 0.5, 0.001])
-    assert F.bh_qvalues(p) == pytest.approx(false_discovery_control(p, method="bh"))
     # by hand: sorted 0.001 .01 .03 .04 .2 .5 -> p*6/rank = .006 .03 .06 .06 .24 .5 (running min from the top)
-    np.testing.assert_allclose(F.bh_qvalues(p), [0.03, 0.06, 0.06, 0.24, 0.5, 0.006], rtol=1e-15)
+    hits = _tomtom_hits_with(monkeypatch, [p], q_threshold=0.3)
+    assert list(hits["target"]) == ["MA0000.1_T", "MA0001.1_T", "MA0002.1_T", "MA0003.1_T", "MA0005.1_T"]
+    np.testing.assert_allclose(hits["q"], [0.03, 0.06, 0.06, 0.24, 0.006], rtol=1e-15)
+    np.testing.assert_array_equal(hits["p"], p[[0, 1, 2, 3, 5]])
 
 
-def test_bh_qvalues_are_scipy_to_the_last_bits_but_not_bit_identical():
-    """Why filters.bh_qvalues is not replaced by scipy.stats.false_discovery_control: scipy
-    computes ``p * (m / i)``, this ``p * m / i``; over 2,000 random vectors (ties included) a third
-    of the q-values differ by 1-2 ULP (relative <= 3.8e-16, measured), so switching would change
-    the stored tomtom.tsv q-values. Pinned: equal within 4 ULP, and the ``p * m / i`` rounding."""
+def test_tomtom_hits_q_values_equal_the_former_implementation(monkeypatch):
+    """scipy computes ``p * (m / i)``, the former ``bh_qvalues`` ``p * m / i``: over 200 random
+    vectors (ties included) the q-values agree within 4 ULP (a third differ by 1-2 ULP in the
+    last bits of tomtom_hits.tsv), and the hits kept (q < threshold) are the same rows."""
     rng = np.random.default_rng(0)
-    n_diff = 0
     for t in range(200):
         p = rng.random(int(rng.integers(1, 300))) ** rng.uniform(0.5, 8)
         if t % 3 == 0:
             p = np.round(p, 3)
-        q, ref = F.bh_qvalues(p), false_discovery_control(p, method="bh")
+        q, ref = false_discovery_control(p, method="bh"), _bh_before(p)
         np.testing.assert_array_less(np.abs(q - ref), 4 * np.spacing(np.maximum(q, ref)) + 1e-300)
-        n_diff += int((q != ref).sum())
-        order = np.argsort(p)
-        want = np.minimum.accumulate((p[order] * p.size / np.arange(1, p.size + 1))[::-1])[::-1]
-        np.testing.assert_array_equal(q[order], np.minimum(want, 1.0))
-    assert n_diff > 0  # the two roundings do differ: a switch would change stored numbers
+        hits = _tomtom_hits_with(monkeypatch, [p])
+        keep = np.flatnonzero(ref < 0.5)
+        assert list(hits["target"]) == [f"MA{j:04d}.1_T" for j in keep]
+        np.testing.assert_allclose(hits["q"].to_numpy(float), ref[keep], rtol=1e-15)
+
+
+def test_tomtom_hits_nan_p_value_raises(monkeypatch):
+    """A NaN p-value fails loudly (the former code turned the whole query's q-values NaN: no hits)."""
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        _tomtom_hits_with(monkeypatch, [np.array([0.01, np.nan, 0.2])])
 
 
 def test_hit_summary():

@@ -192,3 +192,60 @@ def test_task_heads_are_per_track_heads_concatenated(name):
             h = m.pre(h)
         want = torch.nn.functional.softplus(torch.cat([m.head[t](h) for t in range(3)], dim=1)).transpose(1, 2)
         torch.testing.assert_close(m(x), want, rtol=0, atol=0)
+
+
+# md5 of [(state_dict key, shape), ...] of each tiny profile model, recorded before the heads
+# dispatch moved into TrunkHeadModel.attach_heads (commit 5ff0c9c): checkpoints saved before it load.
+KEYS_BEFORE = {
+    ("cnn_base", "single"): (44, "f444a47e1eb993b2790027851a29a73a"),
+    ("cnn_base", "task"): (69, "f4bae102bc9239aad422024061636941"),
+    ("residualbind_base", "single"): (177, "3a28b61283c40913749f512fce3a1cac"),
+    ("residualbind_base", "task"): (202, "bab93dce65ba86329412ab5263135797"),
+    ("residualbind_32", "single"): (121, "5e1e40fe80cfa5caa95f844fd5a846e2"),
+    ("residualbind_32", "task"): (146, "603857e108b050f1fa4a6481138faf78"),
+}
+ALIASES = {("cnn_base", "single"): "conv_profile_all_base", ("cnn_base", "task"): "conv_profile_task_base",
+           ("residualbind_base", "single"): "residual_profile_all_base", ("residualbind_base", "task"): "residual_profile_task_base",
+           ("residualbind_32", "single"): "residual_profile_all_dense_32", ("residualbind_32", "task"): "residual_profile_task_conv_32"}
+
+
+@pytest.mark.parametrize("name,heads", list(KEYS_BEFORE))
+def test_profile_heads_checkpoint_keys_and_aliases(name, heads):
+    """State-dict keys/shapes as before the one heads dispatch; GOPHER's alias name builds the
+    same model (same seeded weights, same outputs) as the base name with ``heads``."""
+    import hashlib
+
+    hp = {k: v for k, v in TINY[name].items() if k not in ("heads", "activation")}
+    torch.manual_seed(0)
+    m = registry.build(name, input_length=256, n_tracks=3, heads=heads, **hp).eval()
+    sd = m.state_dict()
+    assert (len(sd), hashlib.md5(repr([(k, tuple(v.shape)) for k, v in sd.items()]).encode()).hexdigest()) == KEYS_BEFORE[name, heads]
+    assert m.heads_kind == heads and hasattr(m, "pre") == (name == "residualbind_32" and heads == "task")
+    torch.manual_seed(0)
+    a = registry.build(ALIASES[name, heads], input_length=256, n_tracks=3, **hp).eval()
+    assert all(torch.equal(sd[k], v) for k, v in a.state_dict().items()) and list(a.state_dict()) == list(sd)
+    x = torch.rand(2, 256, 4, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        torch.testing.assert_close(a(x), m(x), rtol=0, atol=0)
+    with pytest.raises(ValueError, match="heads must be 'single' or 'task', got 'both'"):
+        registry.build(name, input_length=256, n_tracks=3, heads="both", **hp)
+    bn = [m for m in registry.build(ALIASES[name, heads], input_length=256, n_tracks=3, bn_momentum=0.9, **hp).modules()
+          if isinstance(m, torch.nn.BatchNorm1d)]
+    assert bn and all(m.momentum == pytest.approx(0.1) for m in bn)  # Keras 0.9 -> PyTorch 1 - 0.9
+
+
+#: the same record for the one-Sequential models (body = ZooModel.body = net; binary heads via
+#: gopher.dense_binary), recorded before those were merged (commit 309dc07)
+NET_KEYS_BEFORE = {"basenji_v2": (50, "1b1715b56d2e422d240895cb88a5ab77"), "basenji_binary": (50, "3f00b0c813a9f16203cee3833cf51da2"),
+                   "bpnet": (10, "3955ed20cf8f4e7bd802c678cb6439f4"), "basset": (27, "0df65f3cdabfc5016fb9fc4a40e2fdb2"),
+                   "cnn_binary": (30, "a45a4a812965dafea219f8d2233df895"), "residualbind_binary": (128, "71eb4bf57816323af055f6d1962c3fe6")}
+
+
+@pytest.mark.parametrize("name", list(NET_KEYS_BEFORE))
+def test_sequential_models_checkpoint_keys(name):
+    import hashlib
+
+    hp = {k: v for k, v in TINY[name].items() if k != "activation"}
+    m = registry.build(name, input_length=256, n_tracks=3, **hp)
+    sd = m.state_dict()
+    assert (len(sd), hashlib.md5(repr([(k, tuple(v.shape)) for k, v in sd.items()]).encode()).hexdigest()) == NET_KEYS_BEFORE[name]

@@ -4,7 +4,7 @@
 ``activation_ppms`` aligns the one-hot windows where a filter fires (GOPHER
 ``filter_max_align_batch``); ``clip_ppm`` trims low-information flanks; ``tomtom_hits`` runs
 memelite's Tomtom (first call JIT-compiles ~47 s) and computes per-query Benjamini-Hochberg
-q-values, like MEME's tomtom.
+q-values (``scipy.stats.false_discovery_control``), like MEME's tomtom.
 """
 
 from __future__ import annotations
@@ -116,23 +116,6 @@ def read_meme(path: str | Path) -> dict[str, np.ndarray]:
     return motifs
 
 
-def bh_qvalues(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg q-values of a 1-D p-value vector (monotone, capped at 1): ``p * m / rank``.
-
-    Equal to ``scipy.stats.false_discovery_control(p, method="bh")`` within 2 ULP but not bit for
-    bit (scipy rounds ``p * (m / rank)``); kept so the stored Tomtom q-values do not change
-    (tests/unit/test_accessibility_gia_filters.py pins both facts).
-    """
-    p = np.asarray(p, dtype=np.float64)
-    n = p.size
-    order = np.argsort(p)
-    q = p[order] * n / np.arange(1, n + 1)
-    q = np.minimum.accumulate(q[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = np.minimum(q, 1.0)
-    return out
-
-
 def tomtom_hits(
     queries: dict[str, np.ndarray],
     targets: dict[str, np.ndarray],
@@ -141,10 +124,13 @@ def tomtom_hits(
 ) -> pd.DataFrame:
     """Tomtom every query PPM ``(W, 4)`` against every target; matches with q < ``q_threshold``.
 
-    Returns a table query, target, p, q (one row per match; q-values per query over targets).
-    Targets whose id starts with an ``exclude`` entry are dropped first.
+    Returns a table query, target, p, q (one row per match; q-values per query over targets:
+    Benjamini-Hochberg, ``scipy.stats.false_discovery_control``, which raises on a NaN p-value
+    rather than letting it blank the query's q-values). Targets whose id starts with an
+    ``exclude`` entry are dropped first.
     """
     from memelite import tomtom
+    from scipy.stats import false_discovery_control
 
     tnames = [t for t in targets if not any(t.startswith(e) for e in exclude)]
     qnames = list(queries)
@@ -155,7 +141,7 @@ def tomtom_hits(
     pvals = tomtom(Qs, Ts, n_jobs=1)[0]
     rows = []
     for i, qn in enumerate(qnames):
-        qv = bh_qvalues(pvals[i])
+        qv = false_discovery_control(pvals[i], method="bh")
         for j in np.flatnonzero(qv < q_threshold):
             rows.append({"query": qn, "target": tnames[j], "p": float(pvals[i, j]), "q": float(qv[j])})
     return pd.DataFrame(rows, columns=["query", "target", "p", "q"])
