@@ -504,6 +504,15 @@ PAPER_SCALE: dict[str, PaperScale] = {
                                     "18,463 rows = 327 MB",
                                     arrays_mb=acc_exp.CAGI_TABLE_ROWS * acc_exp.CAGI_MB_PER_VARIANT,
                                     work=_acc_cpu_work("cagi_variants", "18,463 CAGI5 rows (specs §5.8)")),
+    "acc_jaspar_meme": PaperScale(0.446, "constant", "constant",
+                                  "the rule has no input: its output, the JASPAR2022 CORE vertebrates MEME file written from "
+                                  "pyjaspar's local database, 446,311 B in the rehearsal; the paper's release/collection "
+                                  "(config/paper.yaml accessibility.jaspar; not overridden by config/rehearsal.yaml), so the "
+                                  "same file at paper scale"),
+    "acc_encode_provenance": PaperScale(43 * 13_215 / 8 / 1e6, "constant", "constant",
+                                        "43 ENCODE provenance records (15 rep1 fold change + 15 IDR peaks + 13 rep2, "
+                                        "rules/common/accessibility.smk acc_encode_provenance_files) x 1.65 kB (the "
+                                        "rehearsal's 8 records: 13,215 B); one small JSON each"),
     "acc_collect": PaperScale(ACC_GIA_TABLES_MB, "linear", "linear",
                               "the binary experiment's GIA tables: 8 models x ~204k rows (1,536 flanks + 3 x 1,019 distances "
                               "+ 3 x 3 x 1,000 per-sequence cooperativity rows, x 15 cells) x ~150 B = 245 MB"),
