@@ -494,8 +494,8 @@ PAPER_SCALE: dict[str, PaperScale] = {
                                            f"work per model (experiments.eval_work_minutes)")),
     "acc_replicate_ceiling": PaperScale(2_200.0 + 13 * 686.0, "constant", "work",
                                         "whole_2048.h5 2.2 GB + 13 rep2 fold-change bigWigs x 686 MB (Panc1 ENCFF174PXJ 677 MB, "
-                                        "PC-3 ENCFF895PMJ 696 MB); streamed 256 windows at a time (peak RSS 268 / 280 MB at "
-                                        "1,000 / 4,000 windows, benchmarks/cost_per_unit.py)",
+                                        "PC-3 ENCFF895PMJ 696 MB); streamed 256 windows at a time (benchmarks/memory.py "
+                                        "acc_replicate_ceiling: 267 / 271 MB at 1,000 / 4,000 windows, ratio 1.013)",
                                         work=_acc_cpu_work("replicate_ceiling", "69,800 whole-chr8 windows x the rep2 cells")),
     "acc_cagi_variants": PaperScale(3_200.0, "arrays", "work",
                                     "UCSC hg19.fa 3.2 GB (read through its .fai, per variant) + CAGI5 tables 1.3 MB; holds "
