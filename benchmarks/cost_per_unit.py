@@ -17,6 +17,17 @@ per-unit cost is the difference of the CPU times over the difference of the unit
   on generated unphased VCFs of 300 samples, 2,000 and 8,000 records; unit = one genotype;
 * ``personal_concat``: ``bcftools concat --threads 2 -Oz`` of two generated phased GT-only VCFs
   of 1,000 samples, 5,000 and 20,000 records each; unit = one genotype (record x sample).
+* ``acc_cagi_variants``: :func:`regbench.studies.accessibility.cagi.write_variant_windows` on
+  generated official-format CAGI5 tables of 2,000 and 8,000 SNVs over a generated 4-chromosome
+  genome (faidx); unit = one variant (a 3,072-bp fetch, its alt copy and their codes);
+* ``acc_replicate_ceiling``: :func:`regbench.studies.accessibility.evaluate.replicate_ceiling`
+  on a generated whole-chromosome set (2,048 bp, 3 cells) of 1,000 and 4,000 windows and one
+  rep2 bigWig per cell; unit = one window x cell (a 2,048-bp bigWig read + 8 bin sizes of
+  streaming Pearson);
+* ``acc_panel_SF2``: :func:`regbench.studies.accessibility.figures.draw_panel` ("SF2") on a
+  generated collected occlusion table of 10,000 and 40,000 sequences x 3 kinds x 3 cells; unit =
+  one ``occlusion_seq`` row. The panel reads its table whole: the peak RSS after each size is
+  printed (``# ... peak RSS``) to give the memory per row.
 
 Usage: ``python benchmarks/cost_per_unit.py [--only NAME]``; prints ``name units_a cpu_a units_b
 cpu_b s_per_unit``.
@@ -174,6 +185,107 @@ def phase_shapeit4(n_rec: int, n_samp: int = 300) -> tuple[float, float]:
         return n_rec * n_samp, cpu
 
 
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def acc_cagi_variants(n: int) -> tuple[float, float]:
+    """(variants, CPU s of write_variant_windows) on ``n`` generated SNVs in official CAGI5
+    per-element tables (7 header lines) over a generated genome of 4 x 2 Mb."""
+    import pysam
+
+    from regbench.studies.accessibility.cagi import write_variant_windows
+
+    rng = np.random.default_rng(0)
+    size, letters = 2_000_000, np.frombuffer(b"ACGT", np.uint8)
+    with tempfile.TemporaryDirectory() as d:
+        root = Path(d)
+        seqs = {}
+        with open(root / "g.fa", "wb") as fh:
+            for c in ("1", "2", "3", "4"):
+                seqs[c] = letters[rng.integers(0, 4, size)]
+                fh.write(f">chr{c}\n".encode() + b"\n".join(seqs[c][i : i + 60].tobytes() for i in range(0, size, 60)) + b"\n")
+        pysam.faidx(str(root / "g.fa"))
+        tables = []
+        for e in range(4):
+            c = str(e + 1)
+            pos = rng.integers(5_000, size - 5_000, n // 4)
+            lines = ["## CAGI5 generated"] * 7
+            for q in pos:
+                ref = chr(seqs[c][q - 1])
+                lines.append(f"{c}\t{q}\t{ref}\t{'A' if ref != 'A' else 'C'}\t{rng.normal():.3f}\t1.0")
+            path = root / f"release_E{e}.tsv"
+            path.write_text("\n".join(lines) + "\n")
+            tables.append(str(path))
+        t = _cpu()
+        kept = write_variant_windows(tables, str(root / "g.fa"), root / "v.npz", root / "v.tsv", 3072)
+        cpu = _cpu() - t
+        print(f"# acc_cagi_variants {n}: {kept} kept, peak RSS {_maxrss_mb():.0f} MB", flush=True)
+        return n, cpu
+
+
+def acc_replicate_ceiling(n: int) -> tuple[float, float]:
+    """(windows x cells, CPU s of replicate_ceiling) on a generated whole-chromosome set of
+    ``n`` 2,048-bp windows (chr8, 3 cells) and one generated rep2 bigWig per cell."""
+    import memory_accessibility as ma
+    import pyBigWig
+
+    from regbench.studies.accessibility.evaluate import replicate_ceiling
+
+    rng = np.random.default_rng(1)
+    with tempfile.TemporaryDirectory() as d:
+        root = Path(d)
+        h5 = ma._h5(root, n, 2048)
+        bws = []
+        for cell in ma.CELLS:
+            path = root / f"{cell}.rep2.bw"
+            bw = pyBigWig.open(str(path), "w")
+            bw.addHeader([("chr8", n * 2048)])
+            v = rng.gamma(1.0, 1.0, n * 2048 // ma.BW_SPAN)
+            bw.addEntries("chr8", 0, values=v.astype(np.float64), span=ma.BW_SPAN, step=ma.BW_SPAN)
+            bw.close()
+            bws.append(str(path))
+        t = _cpu()
+        replicate_ceiling(h5, bws, [1, 32, 64, 128, 256, 512, 1024, 2048], root / "ceiling.tsv", cells=list(ma.CELLS))
+        cpu = _cpu() - t
+        print(f"# acc_replicate_ceiling {n} windows: peak RSS {_maxrss_mb():.0f} MB", flush=True)
+        return n * len(ma.CELLS), cpu
+
+
+def acc_panel_sf2(n: int) -> tuple[float, float]:
+    """(occlusion_seq rows, CPU s of draw_panel SF2) on a generated collected occlusion table of
+    ``n`` sequences x 3 kinds x 3 cells (plus the per-group summary rows)."""
+    import pandas as pd
+
+    from regbench.studies.accessibility.figures import draw_panel
+
+    rng = np.random.default_rng(2)
+    cells, kinds = ["c0", "c1", "c2"], ["original", "removed", "background"]
+    groups = rng.choice(["1", "2", "3+"], n)
+    seq_rows = pd.DataFrame({
+        "metric": "occlusion_seq",
+        "param": [f"{i}|{groups[i]}|{k}" for i in range(n) for k in kinds for _ in cells],
+        "cell": cells * (3 * n),
+        "value": rng.gamma(1.0, 1.0, 9 * n),
+    })
+    summary = pd.DataFrame([{"metric": m, "param": "all", "cell": c, "value": float(rng.normal())}
+                            for m in ("occlusion_effect_motif", "occlusion_effect_background") for c in cells])
+    # the collected table's columns (regbench.studies.accessibility.collect: model spec + metric)
+    df = pd.concat([seq_rows, summary], ignore_index=True).assign(
+        model="resbind32_all_exp-coverage_3072-poisson-b32-rc_shift-s0", binary=False, seed=0, aug="rc_shift", bin=32,
+        loss="poisson", dataset="coverage_3072", arch="resbind32_all_exp")
+    with tempfile.TemporaryDirectory() as d:
+        root = Path(d) / "new_models"
+        root.mkdir()
+        df.to_csv(root / "occlusion.tsv", sep="\t", index=False)
+        del df, seq_rows
+        t = _cpu()
+        draw_panel("SF2", [str(root / "occlusion.tsv")], root / "p.pdf", root / "p.png", root / "p.tsv", {})
+        cpu = _cpu() - t
+        print(f"# acc_panel_SF2 {n} sequences ({9 * n} rows): peak RSS {_maxrss_mb():.0f} MB", flush=True)
+        return 9 * n, cpu
+
+
 STEPS = {
     "personal_gene_stats": (lambda: personal("personal_gene_stats", 1), lambda: personal("personal_gene_stats", 3)),
     "personal_drivers": (lambda: personal("personal_drivers", 1), lambda: personal("personal_drivers", 3)),
@@ -182,6 +294,9 @@ STEPS = {
     "personal_plink_qc": (lambda: plink_qc(5000), lambda: plink_qc(20000)),
     "personal_phase_shapeit4": (lambda: phase_shapeit4(2000), lambda: phase_shapeit4(8000)),
     "dream_encode": (lambda: dream_encode(100_000), lambda: dream_encode(400_000)),
+    "acc_cagi_variants": (lambda: acc_cagi_variants(2000), lambda: acc_cagi_variants(8000)),
+    "acc_replicate_ceiling": (lambda: acc_replicate_ceiling(1000), lambda: acc_replicate_ceiling(4000)),
+    "acc_panel_SF2": (lambda: acc_panel_sf2(10_000), lambda: acc_panel_sf2(40_000)),
 }
 
 

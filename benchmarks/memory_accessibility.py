@@ -28,6 +28,10 @@ R it measured (``python benchmarks/memory.py``, 2026-12-02):
 * ``acc_robustness``: the variation score (K = 20 shifts): before, float64 ``(K, n, 2048, C)``
   predictions, a = 983 kB per window: at n = 50 a n = 49 MB > R / 11 (R = 393 MB measured at
   n = 40 -> 36 MB);
+* ``acc_replicate_ceiling``: :func:`regbench.studies.accessibility.evaluate.replicate_ceiling`
+  (rep1 of a whole-chromosome set vs one generated rep2 bigWig per cell, 8 bin sizes): unstreamed
+  it would hold float64 rep1 and rep2 ``(n, 2048, 3)``, a = 98 kB per window: at n = 1,000
+  a n = 98 MB > R / 11 (R = 268 MB measured with benchmarks/cost_per_unit.py -> 24 MB);
 * ``acc_tomtom``: first-layer activations of 64 filters -> PPMs
   (:func:`regbench.studies.accessibility.filters.streamed_ppms`): before, every activation
   ``(n, 2048, 64)`` float32, a = 524 kB per window: at n = 100 a n = 52 MB > R / 11
@@ -210,10 +214,32 @@ def tomtom_step(n: int) -> None:
         assert ppms.shape == (64, 24, 4)
 
 
+def replicate_ceiling_step(n: int) -> None:
+    import pyBigWig
+
+    from regbench.studies.accessibility.evaluate import replicate_ceiling
+
+    rng = np.random.default_rng(1)
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        h5 = _h5(tmp, n, 2048)
+        bws = []
+        for cell in CELLS:  # chr8 of n windows, one value per BW_SPAN bp, written in one call
+            path = tmp / f"{cell}.rep2.bw"
+            bw = pyBigWig.open(str(path), "w")
+            bw.addHeader([("chr8", n * 2048)])
+            bw.addEntries("chr8", 0, values=rng.gamma(1.0, 1.0, n * 2048 // BW_SPAN), span=BW_SPAN, step=BW_SPAN)
+            bw.close()
+            bws.append(str(path))
+        df = replicate_ceiling(h5, bws, [1, 32, 64, 128, 256, 512, 1024, 2048], tmp / "ceiling.tsv", cells=list(CELLS))
+        assert set(df["bin"]) == {1, 32, 64, 128, 256, 512, 1024, 2048}
+
+
 STEPS = [
     ("acc_dataset", dataset_step, 1000),
     ("acc_train", train_step, 1000),
     ("acc_eval_whole", eval_whole_step, 1000),
     ("acc_robustness", robustness_step, 50),
     ("acc_tomtom", tomtom_step, 100),
+    ("acc_replicate_ceiling", replicate_ceiling_step, 1000),
 ]

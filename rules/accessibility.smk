@@ -138,6 +138,8 @@ rule acc_cagi_variants:
         bench_path("accessibility", "cagi_variants")
     conda:
         "../envs/regbench.yaml"
+    resources:
+        runtime=acc_cpu_runtime("cagi_variants"),
     params:
         context=ACC["context_length"],
     script:
@@ -268,6 +270,8 @@ rule acc_replicate_ceiling:
         bench_path("accessibility", "replicate_ceiling")
     conda:
         "../envs/regbench.yaml"
+    resources:
+        runtime=acc_cpu_runtime("replicate_ceiling"),
     params:
         bins=ACC["evaluation"]["ceiling_bins"],
         cells=acc_ceiling_cells(),
@@ -297,6 +301,8 @@ for _panel in ACC_PANELS:
             bench_path("accessibility", f"panel_{_panel}")
         conda:
             "../envs/regbench.yaml"
+        resources:
+            runtime=acc_panel_runtime(_panel),
         params:
             panel=_panel,
             cfg=ACC,

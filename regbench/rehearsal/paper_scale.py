@@ -50,6 +50,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
+
+from regbench.studies.accessibility import experiments as acc_exp
 
 MODELS = ("constant", "linear", "arrays")
 TIME_MODELS = ("constant", "linear", "gpu", "work")
@@ -313,6 +316,35 @@ ACC_DATASET_INPUT_MB = ACC_HG38_MB + 15 * 685.0 + 15 * 2.9
 ACC_COVERAGE_H5_MB = 914_000 * 95_232 * 0.5 / 1e6
 ACC_GIA_TABLES_MB = 245.0
 
+
+def _acc_paper_cfg() -> dict:
+    """The accessibility section of config/paper.yaml (the work counts below come from it, through
+    the functions the rules' requests use: regbench.studies.accessibility.experiments)."""
+    import yaml
+
+    with open(Path(__file__).resolve().parents[2] / "config" / "paper.yaml") as fh:
+        return yaml.safe_load(fh)["accessibility"]
+
+
+ACC_PAPER = _acc_paper_cfg()
+#: the acc_evaluate job with the most GPU work at paper scale (experiments.largest_eval_job)
+ACC_EVAL_LARGEST = acc_exp.largest_eval_job(ACC_PAPER)
+#: memory held by acc_evaluate beyond the streamed chunks (the rehearsal's RSS covers the rest):
+#: CAGI5 ref/alt codes 2 x 18,442 x 3,072 B = 113 MB; the occlusion codes and their strings
+#: 10,000 x 2,048 x 2 B = 41 MB and one predicted chunk of 64 windows x 51 copies x 2,048 x 4 x
+#: 4 B = 107 MB; the GIA background 1,000 x 2,048 x 4 x 4 B = 33 MB; per-window summaries
+#: (N, C) float64 of the whole and peak sets, 4 x 69.8k x 15 x 8 B = 34 MB
+ACC_EVAL_ARRAYS_MB = (2 * 18_442 * 3_072 + 10_000 * 2_048 * 2 + 64 * 51 * 2_048 * 16 + 1_000 * 2_048 * 16
+                      + 4 * 69_800 * 15 * 8) / 1e6
+
+
+def _acc_cpu_work(step: str, what: str) -> WorkTime:
+    units, s_per_unit = acc_exp.cpu_work(step, ACC_PAPER)
+    return WorkTime(units, s_per_unit, acc_exp.CPU_STARTUP_S,
+                    f"{what}: {units:,.0f} units x {s_per_unit:.3g} CPU s per unit (benchmarks/cost_per_unit.py "
+                    f"--only acc_, constants in regbench/studies/accessibility/experiments.py) + "
+                    f"{acc_exp.CPU_STARTUP_S:.0f} s; the rule requests the same (experiments.cpu_work_minutes)")
+
 #: gzip -dc | file and samtools faidx, CPU per MB of gzip input, measured here (2026-12-02) on
 #: generated FASTA (random ACGT, gzip -6: 6.4 / 25.4 MB gz -> 0.28 / 1.05 s): 0.0405 s per MB;
 #: used for every decompress-and-write step (unzip_genome, dream_untar)
@@ -445,22 +477,56 @@ PAPER_SCALE: dict[str, PaperScale] = {
                                         "windows x 3 passes + 44k valid) forward-equivalents x 15.39 GFLOP per 2,048-bp "
                                         "window (FlopCounterMode; experiments.TRAIN_GFLOP_PER_WINDOW) + 600 s; the rule "
                                         "requests the same work per model (experiments.train_work_minutes)")),
-    "acc_evaluate": PaperScale(20_000.0, "constant", "linear",
+    "acc_evaluate": PaperScale(20_000.0, "arrays", "gpu",
                                "largest job (a new model: whole, peak, binary, CAGI, Tomtom, GIA, occlusion): peak_3072.h5 "
                                "~14 GB + whole_2048.h5 2.2 GB (69.8k x 63.5 kB x 0.5) + 15 per-cell IDR sets ~3 GB + "
-                               "binary sets 0.6 GB + CAGI5 codes; every evaluation streams its test split"),
-    "acc_replicate_ceiling": PaperScale(2_200.0 + 13 * 686.0, "constant", "linear",
+                               "binary sets 0.6 GB + CAGI5 codes; every evaluation streams its test split; memory: the "
+                               "rehearsal's RSS + the arrays held whole (ACC_EVAL_ARRAYS_MB: CAGI5 codes, occlusion codes "
+                               "and one predicted chunk, GIA background, per-window summaries)",
+                               arrays_mb=ACC_EVAL_ARRAYS_MB,
+                               gpu=GpuTime(ACC_EVAL_LARGEST["forwards"], ACC_EVAL_LARGEST["gflop"] * 1e9, 1.0, "fp32",
+                                           acc_exp.EVAL_STARTUP_S,
+                                           f"the largest job of config/paper.yaml (experiments.largest_eval_job): "
+                                           f"{ACC_EVAL_LARGEST['experiment']}/{ACC_EVAL_LARGEST['slug']}, evaluations "
+                                           f"{'+'.join(ACC_EVAL_LARGEST['evaluations'])} = {ACC_EVAL_LARGEST['forwards']:,} "
+                                           f"forwards (experiments.eval_forwards: whole chr8 69.8k, peak/IDR 15 x 4,012, "
+                                           f"CAGI5 18,442 x 2 x 11, GIA 1,000 x 4,605, occlusion 10,000 x 51) x "
+                                           f"{ACC_EVAL_LARGEST['gflop']} GFLOP per 2,048-bp window "
+                                           f"(experiments.TRAIN_GFLOP_PER_WINDOW) + 600 s; the rule requests the same "
+                                           f"work per model (experiments.eval_work_minutes)")),
+    "acc_replicate_ceiling": PaperScale(2_200.0 + 13 * 686.0, "constant", "work",
                                         "whole_2048.h5 2.2 GB + 13 rep2 fold-change bigWigs x 686 MB (Panc1 ENCFF174PXJ 677 MB, "
-                                        "PC-3 ENCFF895PMJ 696 MB); streamed"),
-    "acc_cagi_variants": PaperScale(3_200.0, "constant", "linear",
-                                    "UCSC hg19.fa 3.2 GB + CAGI5 tables 1.3 MB; holds 18,442 x 2 windows of 3,072 bp (~113 MB "
-                                    "as codes) whatever the genome size"),
+                                        "PC-3 ENCFF895PMJ 696 MB); streamed 256 windows at a time (benchmarks/memory.py "
+                                        "acc_replicate_ceiling: 267 / 271 MB at 1,000 / 4,000 windows, ratio 1.013)",
+                                        work=_acc_cpu_work("replicate_ceiling", "69,800 whole-chr8 windows x the rep2 cells")),
+    "acc_cagi_variants": PaperScale(3_200.0, "arrays", "work",
+                                    "UCSC hg19.fa 3.2 GB (read through its .fai, per variant) + CAGI5 tables 1.3 MB; holds "
+                                    "the ref/alt strings and codes of every variant until the npz is written: 17.7 kB per "
+                                    "variant measured (benchmarks/cost_per_unit.py: 198 / 304 MB at 2,000 / 8,000 SNVs) x "
+                                    "18,463 rows = 327 MB",
+                                    arrays_mb=acc_exp.CAGI_TABLE_ROWS * acc_exp.CAGI_MB_PER_VARIANT,
+                                    work=_acc_cpu_work("cagi_variants", "18,463 CAGI5 rows (specs §5.8)")),
+    "acc_jaspar_meme": PaperScale(0.446, "constant", "constant",
+                                  "the rule has no input: its output, the JASPAR2022 CORE vertebrates MEME file written from "
+                                  "pyjaspar's local database, 446,311 B in the rehearsal; the paper's release/collection "
+                                  "(config/paper.yaml accessibility.jaspar; not overridden by config/rehearsal.yaml), so the "
+                                  "same file at paper scale"),
+    "acc_encode_provenance": PaperScale(43 * 13_215 / 8 / 1e6, "constant", "constant",
+                                        "43 ENCODE provenance records (15 rep1 fold change + 15 IDR peaks + 13 rep2, "
+                                        "rules/common/accessibility.smk acc_encode_provenance_files) x 1.65 kB (the "
+                                        "rehearsal's 8 records: 13,215 B); one small JSON each"),
     "acc_collect": PaperScale(ACC_GIA_TABLES_MB, "linear", "linear",
                               "the binary experiment's GIA tables: 8 models x ~204k rows (1,536 flanks + 3 x 1,019 distances "
                               "+ 3 x 3 x 1,000 per-sequence cooperativity rows, x 15 cells) x ~150 B = 245 MB"),
     **{f"acc_panel_{p}": PaperScale(ACC_GIA_TABLES_MB + 31.0, "linear", "linear",
                                     "all GIA tables: 9 models x ~31 MB (see acc_collect)") for p in ("6a", "6b", "6c", "ED4", "ED5", "ED6")},
-    "acc_panel_SF2": PaperScale(60.0, "linear", "linear", "occlusion table: 10,000 windows x 3 kinds x 15 cells x ~130 B"),
+    "acc_panel_SF2": PaperScale(60.0, "arrays", "work",
+                                "occlusion table: 10,000 windows x 3 kinds x 15 cells x ~130 B, read whole: 0.79 kB of RSS "
+                                "per row measured (benchmarks/cost_per_unit.py: 179 / 393 MB at 90,000 / 360,000 rows) x "
+                                "the paper's rows (experiments.occlusion_rows)",
+                                arrays_mb=acc_exp.occlusion_rows(ACC_PAPER) * acc_exp.SF2_MB_PER_ROW,
+                                work=_acc_cpu_work("panel_SF2", "occlusion_seq rows: occlusion models x n_windows x 3 "
+                                                   "kinds x cells (experiments.occlusion_rows)")),
 }
 
 

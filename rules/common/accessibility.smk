@@ -5,7 +5,12 @@ The model grid is expanded from config at parse time by
 regbench.studies.accessibility.experiments (pure Python, no torch, no file reads)."""
 
 from regbench.studies.accessibility.experiments import (
+    CPU_EVALUATIONS,
+    ceiling_cells,
+    cpu_work_minutes,
+    eval_work_minutes,
     expand_experiments,
+    model_evaluations,
     selected,
     train_max_epochs,
     train_work_minutes,
@@ -70,6 +75,21 @@ ACC_TABLES = ["T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling
 #   robustness 398 / 403 MB; Tomtom 462 / 463 MB); the largest resident arrays are per-window
 #   summaries ((N, C) floats: 70k x 15 x 8 B), the CAGI5 codes (2 x 18,442 x 3,072 uint8 =
 #   113 MB) and the occlusion codes (10,000 x 2,048 uint8): 8 GB with the CUDA context.
+#   Runtime of acc_evaluate (acc_eval_runtime): the job's GPU work, counted as acc_train's:
+#   experiments.eval_work_minutes = (600 s + forwards x GFLOP per 2,048-bp window / 20.1 TFLOP/s)
+#   / 60, forwards = experiments.eval_forwards of the model's evaluations on the paper's test sets
+#   (whole chr8 69.8k windows; peak-centred and IDR sets <= 15 x 4,012; CAGI5 18,442 variants x 2
+#   alleles x (1 + cagi_shifts); GIA n_sequences x (1 + 1,536 flank variants + 3,059 distance
+#   positions + 9); occlusion n_windows x (1 + 2 x copies)); the largest job
+#   (new_models resbind32_all_exp, 5.97 M forwards x 12.88 GFLOP) 74 min; the fixed 240 min
+#   ignored the work.
+# * CPU steps (acc_cpu_runtime): experiments.cpu_work_minutes = (60 s + units x s per unit) / 60
+#   with the per-unit CPU seconds measured by benchmarks/cost_per_unit.py (constants in
+#   experiments.py): acc_cagi_variants 18,463 CAGI5 rows x 0.765 ms (1.2 min; memory 17.7 kB
+#   per variant = 327 MB held); acc_replicate_ceiling 69,800 whole-chr8 windows x 13 rep2 cells
+#   x 0.278 ms (5.2 min; streamed, 268 / 280 MB); acc_panel_SF2 1 occlusion model x 10,000
+#   windows x 3 kinds x 15 cells = 450,000 rows x 4.6 us (1.0 min; 0.79 kB per row = 357 MB
+#   held): memory fits the profile's default 8 GB. Requests are at least ACC_MIN_RUNTIME.
 ACC_RESOURCES = {
     ("dataset", "mem_mb"): input_sized(
         2000, 15.0, units=lambda input: sum(_acc_size_mb(p, 2.9) for p in input.peaks)
@@ -83,8 +103,39 @@ ACC_RESOURCES = {
     ("train", "mem_mb"): mem_mb_scaled(8000),
     ("train", "runtime"): lambda wildcards, attempt: acc_train_runtime(wildcards) * attempt,
     ("evaluate", "mem_mb"): mem_mb_scaled(8000),
-    ("evaluate", "runtime"): runtime_scaled(240),
+    ("evaluate", "runtime"): lambda wildcards, attempt: acc_eval_runtime(wildcards) * attempt,
 }
+#: smallest runtime request (minutes) of the work-counted jobs: queue and shared-filesystem
+#: latencies the per-unit costs do not include (not measured: a floor, not a forecast)
+ACC_MIN_RUNTIME = 10
+#: runtime (minutes) of panels without a work count: the SLURM profile's default-resources value
+ACC_PANEL_RUNTIME = 60
+
+
+def acc_eval_runtime(wildcards):
+    """Minutes of one acc_evaluate job: its GPU work (formula in the comment above), at least
+    ACC_MIN_RUNTIME."""
+    spec = acc_spec(wildcards)
+    model = ACC["architectures"][spec["arch"]]["model"]
+    work = eval_work_minutes(model, acc_model_evaluations(wildcards), ACC["evaluation"], int(ACC["input_length"]))
+    return max(ACC_MIN_RUNTIME, math.ceil(work))
+
+
+def acc_cpu_runtime(step):
+    """Resource callable: minutes of the CPU step ``step`` (cagi_variants, replicate_ceiling,
+    panel_SF2) from its paper-scale work count (comment above), at least ACC_MIN_RUNTIME, times
+    the attempt."""
+    minutes = max(ACC_MIN_RUNTIME, math.ceil(cpu_work_minutes(step, ACC)))
+
+    def _rt(wildcards, attempt):
+        return minutes * attempt
+
+    return _rt
+
+
+def acc_panel_runtime(panel):
+    """Runtime of one panel rule: SF2 from its work count, the others ACC_PANEL_RUNTIME."""
+    return acc_cpu_runtime(f"panel_{panel}") if panel == "SF2" else runtime_scaled(ACC_PANEL_RUNTIME)
 
 
 def acc_train_runtime(wildcards):
@@ -194,7 +245,7 @@ def acc_encode_peaks_params(wildcards):
 def acc_ceiling_cells():
     """Cell lines with a second replicate (the replicate ceiling compares rep1 with rep2): all
     cells unless the ENCODE section says an experiment has a single replicate."""
-    return [c for c in ACC["cells"] if ACC_ENCODE_CELLS.get(c, {}).get("replicates", 2) >= 2]
+    return ceiling_cells(ACC)
 
 
 def acc_encode_provenance_files():
@@ -276,16 +327,12 @@ def acc_evaluations(experiment):
 
 # evaluations with their own CPU job (acc_tomtom: first-layer activations + Tomtom on the CPU),
 # so the GPU job acc_evaluate does not hold a GPU while they run
-ACC_CPU_EVALUATIONS = ("tomtom",)
+ACC_CPU_EVALUATIONS = CPU_EVALUATIONS
 
 
 def acc_model_evaluations(wildcards):
     """Evaluations of the model's GPU job acc_evaluate (not ACC_CPU_EVALUATIONS)."""
-    return [
-        e
-        for e in acc_evaluations(wildcards.experiment)
-        if selected(e, wildcards.model, ACC, wildcards.experiment) and e not in ACC_CPU_EVALUATIONS
-    ]
+    return model_evaluations(ACC, wildcards.experiment, wildcards.model)
 
 
 def acc_eval_inputs(wildcards):

@@ -49,6 +49,80 @@ def train_work_minutes(model: str, max_epochs: int) -> float:
     return (TRAIN_STARTUP_S + flop / TRAIN_FLOP_S) / 60.0
 
 
+#: paper-scale test sets of the GPU evaluations (windows / variants), specs/accessibility.md:
+#: whole chr8 at 2,048 bp ~69.8k windows (§2.1); peak-centred chr8 test windows: PC-3's IDR set
+#: has 4,012 (§2.4, tutorials/cell_line_13_IDR.bed), so 15 cells x 4,012 = 60,180 bounds both the
+#: merged peak-centred test split (overlaps merged away) and the 15 per-cell IDR test sets
+#: together; CAGI5 18,442 variants after the hg19 ref check (§5.8)
+EVAL_WHOLE_WINDOWS, EVAL_PEAK_WINDOWS, EVAL_IDR_WINDOWS, EVAL_CAGI_VARIANTS = 69_800, 15 * 4_012, 15 * 4_012, 18_442
+#: fixed part of one evaluation job (estimate, as TRAIN_STARTUP_S): CUDA context, loading the
+#: model, opening the HDF5 sets, the host-side streaming metrics (box-car smoothing of the
+#: 143 Mbp chromosome x 15 cells x 8 windows, O(n) each) and writing the tables
+EVAL_STARTUP_S = 600.0
+
+
+def _gia_forwards(gia: dict, length: int) -> int:
+    """Forward passes of the GIA addition experiment (:func:`.gia.motif_pair_experiment`): n
+    background sequences x (1 null + every flank variant of each distinct pattern (4 ** wildcards,
+    :func:`.gia.expand_pattern`) + per pair the distance scan (:func:`.gia.distance_positions`) +
+    3 cooperativity embeddings)."""
+    pairs = [tuple(p) for p in gia.get("motif_pairs", [])]
+    patterns = list(dict.fromkeys(p for pair in pairs for p in pair))
+    emb = 1 + sum(4 ** p.count(".") for p in patterns)
+    step, window = int(gia.get("distance_step", 2)), gia.get("distance_window")
+    for p1, p2 in pairs:
+        pos = range(0, length - len(p2), step)
+        if window is not None:
+            centre = length // 2
+            lo, hi = centre - int(window) - len(p2), centre + len(p1) + int(window)
+            pos = [q for q in pos if lo <= q <= hi]
+        emb += len(pos) + 3
+    return int(gia.get("n_sequences", 1000)) * emb
+
+
+def eval_forwards(evaluations: list[str], ecfg: dict, length: int) -> dict[str, int]:
+    """Forward passes (one 2,048-bp model input each) of one acc_evaluate job at paper scale, per
+    evaluation (``ecfg`` = config accessibility.evaluation, ``length`` = input_length), counted as
+    :mod:`.evaluate` runs them on the sizes above (EVAL_*):
+
+    * whole: every whole-chr8 window once; tracks: ``tracks_windows``;
+    * peak: the peak-centred split + the 15 IDR sets;
+    * binary: binary_peak + binary_whole + peak + whole splits, once each;
+    * robustness: peak windows x (``robust_shifts`` + 1 centre crop);
+    * cagi: variants x 2 alleles x (1 standard + ``cagi_shifts`` robust offsets);
+    * gia: :func:`_gia_forwards`; occlusion: ``n_windows`` x (1 + 2 x ``copies``: occluded
+      motif and background control, :func:`.occlusion.occlusion_effects`);
+    * tomtom (CPU job acc_tomtom) and history: 0.
+    """
+    oc = ecfg.get("occlusion", {})
+    per = {
+        "whole": EVAL_WHOLE_WINDOWS,
+        "tracks": int(ecfg.get("tracks_windows", 50)),
+        "peak": EVAL_PEAK_WINDOWS + EVAL_IDR_WINDOWS,
+        "binary": 2 * EVAL_PEAK_WINDOWS + 2 * EVAL_WHOLE_WINDOWS,
+        "robustness": EVAL_PEAK_WINDOWS * (int(ecfg.get("robust_shifts", 20)) + 1),
+        "cagi": EVAL_CAGI_VARIANTS * 2 * (1 + int(ecfg.get("cagi_shifts", 10))),
+        "gia": _gia_forwards(ecfg.get("gia", {}), length) if "gia" in evaluations else 0,
+        "occlusion": int(oc.get("n_windows", 10_000)) * (1 + 2 * int(oc.get("copies", 25))),
+        "tomtom": 0,
+        "history": 0,
+    }
+    unknown = sorted(set(evaluations) - set(per))
+    if unknown:
+        raise ValueError(f"eval_forwards: no work count for evaluations {unknown}")
+    return {e: per[e] for e in evaluations}
+
+
+def eval_work_minutes(model: str, evaluations: list[str], ecfg: dict, length: int) -> float:
+    """Upper bound of one acc_evaluate job's GPU time (minutes): ``(EVAL_STARTUP_S + forwards x
+    GFLOP per window x 1e9 / TRAIN_FLOP_S) / 60`` with forwards = sum of :func:`eval_forwards`
+    and the model's :data:`TRAIN_GFLOP_PER_WINDOW` (inference: one pass)."""
+    if model not in TRAIN_GFLOP_PER_WINDOW:
+        raise ValueError(f"eval_work_minutes: no FLOP count for model {model!r} (one of {sorted(TRAIN_GFLOP_PER_WINDOW)})")
+    n = sum(eval_forwards(evaluations, ecfg, length).values())
+    return (EVAL_STARTUP_S + n * TRAIN_GFLOP_PER_WINDOW[model] * 1e9 / TRAIN_FLOP_S) / 60.0
+
+
 def train_max_epochs(spec: dict, cfg: dict) -> int:
     """``max_epochs`` of one grid entry (study training block, then the architecture's override)."""
     tcfg = dict(cfg["training"]["binary" if spec["binary"] else "quantitative"])
@@ -112,6 +186,86 @@ def selected(evaluation: str, slug: str, cfg: dict, experiment: str | None = Non
         if part in slug and (not exp or experiment is None or exp == experiment):
             return True
     return False
+
+
+# --- paper-scale work of the other jobs (issue 15): the requests of rules/common/accessibility.smk
+# and the rows of regbench.rehearsal.paper_scale are both computed here, from one config
+
+#: evaluations with their own CPU job (rule acc_tomtom), not run by the GPU job acc_evaluate
+CPU_EVALUATIONS = ("tomtom",)
+#: CAGI5 rows before the hg19 reference check (specs/accessibility.md §5.8: 18,463, 18,442 kept)
+CAGI_TABLE_ROWS = 18_463
+#: CPU seconds (and MB of RSS) per unit, measured with ``python benchmarks/cost_per_unit.py --only
+#: acc_`` (2026-12-03, CPU time user + sys at two sizes, start-up cancels; peak RSS per size):
+#:   acc_cagi_variants 2,000 / 8,000 SNVs: 1.58 / 6.17 s, 198 / 304 MB -> 7.65e-4 s and 17.7 kB
+#:     per variant (the ref/alt strings and codes are held until the npz is written);
+#:   acc_replicate_ceiling 1,000 / 4,000 windows x 3 cells: 0.90 / 3.40 s -> 2.78e-4 s per window
+#:     x cell (a 2,048-bp bigWig read + 8 bin sizes of streaming Pearson); 268 / 280 MB: streamed;
+#:   acc_panel_SF2 90,000 / 360,000 occlusion_seq rows: 1.29 / 2.52 s, 179 / 393 MB -> 4.56e-6 s
+#:     and 0.79 kB per row (the panel reads its collected table whole)
+CAGI_S_PER_VARIANT, CAGI_MB_PER_VARIANT = (6.17 - 1.58) / 6_000, (304 - 198) / 6_000
+CEILING_S_PER_WINDOW_CELL = (3.40 - 0.90) / 9_000
+SF2_S_PER_ROW, SF2_MB_PER_ROW = (2.52 - 1.29) / 270_000, (393 - 179) / 270_000
+#: fixed part of these CPU jobs (estimate, as the personal study's PERS_STARTUP_S): interpreter
+#: and pandas/h5py/matplotlib imports, opening the genome index or the HDF5 set; rounded up
+CPU_STARTUP_S = 60.0
+
+
+def model_evaluations(cfg: dict, experiment: str, slug: str) -> list[str]:
+    """Evaluations of the GPU job acc_evaluate of one model (not :data:`CPU_EVALUATIONS`)."""
+    return [e for e in cfg["evaluations"].get(experiment, []) if selected(e, slug, cfg, experiment) and e not in CPU_EVALUATIONS]
+
+
+def ceiling_cells(cfg: dict) -> list[str]:
+    """Cell lines with a second replicate (all unless ``encode.cells.<cell>.replicates`` < 2)."""
+    enc = (cfg.get("encode") or {}).get("cells", {})
+    return [c for c in cfg["cells"] if enc.get(c, {}).get("replicates", 2) >= 2]
+
+
+def largest_eval_job(cfg: dict) -> dict:
+    """The acc_evaluate job with the most GPU work in ``cfg`` (an accessibility section):
+    ``experiment``, ``slug``, ``model``, ``evaluations``, ``forwards`` (:func:`eval_forwards`
+    summed), ``gflop`` (per window) and ``minutes`` (:func:`eval_work_minutes`)."""
+    best = None
+    for experiment, models in expand_experiments(cfg).items():
+        for slug, spec in models.items():
+            model = cfg["architectures"][spec["arch"]]["model"]
+            evs = model_evaluations(cfg, experiment, slug)
+            minutes = eval_work_minutes(model, evs, cfg["evaluation"], int(cfg["input_length"]))
+            if best is None or minutes > best["minutes"]:
+                best = {"experiment": experiment, "slug": slug, "model": model, "evaluations": evs, "minutes": minutes,
+                        "forwards": sum(eval_forwards(evs, cfg["evaluation"], int(cfg["input_length"])).values()),
+                        "gflop": TRAIN_GFLOP_PER_WINDOW[model]}
+    return best
+
+
+def occlusion_rows(cfg: dict) -> int:
+    """``occlusion_seq`` rows of the collected occlusion tables (panel SF2 reads them all):
+    models running occlusion x ``n_windows`` (an upper bound: windows with a motif) x 3 kinds
+    (original, removed, background) x cell lines."""
+    n_models = sum(1 for e, models in expand_experiments(cfg).items() for slug in models
+                   if "occlusion" in cfg["evaluations"].get(e, []) and selected("occlusion", slug, cfg, e))
+    n = int(cfg["evaluation"].get("occlusion", {}).get("n_windows", 10_000))
+    return n_models * n * 3 * len(cfg["cells"])
+
+
+def cpu_work(step: str, cfg: dict) -> tuple[float, float]:
+    """(units, CPU s per unit) of one paper-scale job of a CPU step: ``cagi_variants`` (CAGI5
+    rows), ``replicate_ceiling`` (whole-chr8 windows x cells with a rep2) or ``panel_SF2``
+    (:func:`occlusion_rows`); the constants above."""
+    if step == "cagi_variants":
+        return CAGI_TABLE_ROWS, CAGI_S_PER_VARIANT
+    if step == "replicate_ceiling":
+        return EVAL_WHOLE_WINDOWS * len(ceiling_cells(cfg)), CEILING_S_PER_WINDOW_CELL
+    if step == "panel_SF2":
+        return occlusion_rows(cfg), SF2_S_PER_ROW
+    raise ValueError(f"cpu_work: no work count for step {step!r}")
+
+
+def cpu_work_minutes(step: str, cfg: dict) -> float:
+    """``(CPU_STARTUP_S + units x s per unit) / 60`` of :func:`cpu_work`."""
+    units, s_per_unit = cpu_work(step, cfg)
+    return (CPU_STARTUP_S + units * s_per_unit) / 60.0
 
 
 def build_model(spec: dict, cfg: dict, n_tracks: int):
