@@ -311,3 +311,42 @@ def test_support_summary_vs_scipy_and_empty_groups():
     assert np.isnan(only_pos["mannwhitney_p"]) and only_pos["mean_supported_positive"] == pytest.approx(0.85)
     only_neg = support_summary(per_gene[per_gene["group"] == "negative"])
     assert np.isnan(only_neg["mean_supported_positive"]) and np.isnan(only_neg["mannwhitney_p"])
+
+
+def test_eqtl_slopes_float32_inputs_are_computed_in_float64():
+    # imputed (fractional) dosages and expression given as float32: the same numbers as the
+    # float64 copies give, bit for bit (a float32 mean or centring differs by ~1e-7)
+    rng = np.random.default_rng(11)
+    dosage = rng.uniform(0, 2, size=(6, 40)).astype(np.float32)
+    obs = (rng.normal(size=40) + 3.0).astype(np.float32)
+    s64, r64 = eqtl_slopes(dosage.astype(np.float64), obs.astype(np.float64))
+    for d, o in ((dosage, obs.astype(np.float64)), (dosage.astype(np.float64), obs), (dosage, obs)):
+        s, r = eqtl_slopes(d, o)
+        np.testing.assert_array_equal(s, s64)
+        np.testing.assert_array_equal(r, r64)
+
+
+def test_eqtl_slopes_small_spread_and_large_offset_vs_scipy():
+    # one heterozygous carrier among 3 (sum of squares 2/3 < 1), two among 4 (1.0), and a
+    # common SNV; expression around 1e9 (centring first keeps the slope exact to ~1e-12)
+    dosage = np.array([[0.0, 1.0, 0.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, 1.0, 2.0, 1.0]])
+    rng = np.random.default_rng(3)
+    for obs in (np.array([1.0, 3.0, 1.5, 0.5]), 1e9 + rng.normal(size=4)):
+        slope, r = eqtl_slopes(dosage, obs)
+        for k in range(3):
+            lr = stats.linregress(dosage[k], obs)
+            assert slope[k] == pytest.approx(lr.slope, rel=1e-9, abs=1e-12)
+            assert r[k] == pytest.approx(lr.rvalue, rel=1e-9)
+    slope, _ = eqtl_slopes(dosage[:1, :3], np.array([1.0, 3.0, 1.0]))
+    assert slope[0] == pytest.approx(2.0, rel=1e-12)  # by hand: carrier 3 vs non-carriers 1
+
+
+def test_support_summary_with_an_empty_group_warns_nothing():
+    import warnings
+
+    per_gene = pd.DataFrame({"group": ["positive", "positive", "none"], "supported_fraction": [0.5, 1.0, 0.2]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scipy warns (SmallSampleWarning) when given an empty group
+        s = support_summary(per_gene)
+    assert s["n_positive"] == 2 and s["n_negative"] == 0 and s["mean_supported_positive"] == 0.75
+    assert np.isnan(s["mannwhitney_p"]) and np.isnan(s["mean_supported_negative"])
