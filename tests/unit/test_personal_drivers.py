@@ -350,3 +350,17 @@ def test_support_summary_with_an_empty_group_warns_nothing():
         s = support_summary(per_gene)
     assert s["n_positive"] == 2 and s["n_negative"] == 0 and s["mean_supported_positive"] == 0.75
     assert np.isnan(s["mannwhitney_p"]) and np.isnan(s["mean_supported_negative"])
+
+
+def test_backward_drivers_stop_at_negative_correlation_and_when_every_snv_is_removed():
+    rng = np.random.default_rng(8)
+    dosage = rng.binomial(2, 0.4, size=(1, 200)).astype(float)
+    ism = np.array([1.0])
+    pred = dosage[0] + rng.normal(scale=0.05, size=200)
+    # one SNV carrying the predictions: removed at step 0, then nothing is left (max_steps past n_snv)
+    got = backward_drivers(ism, dosage, pred, max_steps=5)
+    assert got["snv"].tolist() == [0] and got["main"].tolist() == [True]
+    assert got["r_before"].iloc[0] == pytest.approx(stats.pearsonr(dosage[0], pred)[0], rel=1e-12)
+    # the approximation anti-correlated with the predictions (r about -1, p tiny): no driver
+    neg = backward_drivers(ism, dosage, -pred)
+    assert neg.empty and list(neg.columns) == ["snv", "step", "ism", "r_before", "r_after", "main"]
