@@ -364,3 +364,34 @@ def test_backward_drivers_stop_at_negative_correlation_and_when_every_snv_is_rem
     # the approximation anti-correlated with the predictions (r about -1, p tiny): no driver
     neg = backward_drivers(ism, dosage, -pred)
     assert neg.empty and list(neg.columns) == ["snv", "step", "ism", "r_before", "r_after", "main"]
+
+
+def test_backward_drivers_p_threshold_is_strict_and_a_constant_remainder_counts_as_r_0():
+    rng = np.random.default_rng(9)
+    dosage = rng.binomial(2, 0.4, size=(1, 60)).astype(float)
+    pred = dosage[0] + rng.normal(scale=1.0, size=60)
+    r = backward_drivers([1.0], dosage, pred)["r_before"].iloc[0]
+    assert r == pytest.approx(stats.pearsonr(dosage[0], pred)[0], rel=1e-12)
+    p = pearson_p(r, 60)  # the p of that very r, as the selection computes it
+    assert 0 < p < 0.01
+    assert backward_drivers([1.0], dosage, pred, alpha=float(p)).empty  # p < alpha / n_snv, strictly
+    assert backward_drivers([1.0], dosage, pred, alpha=float(p) * 1.001)["snv"].tolist() == [0]
+    # SNV 1 is carried by everyone (a constant contribution): removing SNV 0 leaves a constant
+    # approximation, whose correlation (undefined) counts as 0, the lowest: SNV 0 goes first
+    two = np.vstack([dosage, np.ones((1, 60))])
+    got = backward_drivers([1.0, 0.5], two, pred, max_steps=1)
+    assert got["snv"].tolist() == [0] and got["r_after"].tolist() == [0.0]
+
+
+def test_forward_drivers_with_one_snv_by_hand():
+    rng = np.random.default_rng(10)
+    dosage = rng.binomial(2, 0.3, size=(1, 100)).astype(float)
+    pred = 2.0 * dosage[0] + rng.normal(scale=0.5, size=100)
+    got = forward_drivers([-0.7], dosage, -pred)  # a negative ISM with anti-aligned predictions: r > 0
+    r = stats.pearsonr(dosage[0] * -0.7, -pred)[0]
+    assert len(got) == 1 and got["snv"].tolist() == [0] and got["rank"].tolist() == [0]
+    row = got.iloc[0]
+    assert row["r_total"] == pytest.approx(r, rel=1e-12) and row["r_single"] == pytest.approx(r, rel=1e-12)
+    assert row["r_cumulative"] == pytest.approx(1.0) and row["gain"] == pytest.approx(1.0) and bool(row["main"])
+    n_car = int((dosage[0] > 0).sum())
+    assert row["n_carriers"] == n_car and row["pct_carriers"] == pytest.approx(n_car)  # 100 individuals
