@@ -395,3 +395,39 @@ def test_forward_drivers_with_one_snv_by_hand():
     assert row["r_cumulative"] == pytest.approx(1.0) and row["gain"] == pytest.approx(1.0) and bool(row["main"])
     n_car = int((dosage[0] > 0).sum())
     assert row["n_carriers"] == n_car and row["pct_carriers"] == pytest.approx(n_car)  # 100 individuals
+
+
+def test_forward_drivers_ties_in_ism_keep_the_input_order():
+    # |ISM| ties (1.0 and 0.5, both signs): visited in input order (Python's stable sort)
+    rng = np.random.default_rng(12)
+    n_snv, n_ind = 60, 400
+    dosage = rng.binomial(2, 0.3, size=(n_snv, n_ind)).astype(float)
+    ism = rng.choice([-1.0, 1.0, -0.5, 0.5, 0.01], n_snv)
+    pred = dosage.T @ ism + rng.normal(scale=0.5, size=n_ind)
+    order = sorted(range(n_snv), key=lambda k: -abs(ism[k]))
+    got = forward_drivers(ism, dosage, pred, gain_min=0.0)
+    assert len(got) >= 5
+    assert [order[k] for k in got["rank"]] == got["snv"].tolist()
+
+
+def test_forward_drivers_thresholds_are_strict_and_degenerate_correlations():
+    rng = np.random.default_rng(13)
+    dosage = rng.binomial(2, 0.3, size=(1, 80)).astype(float)
+    pred = dosage[0] + rng.normal(scale=1.5, size=80)
+    row = forward_drivers([1.0], dosage, pred, gain_min=0.0, alpha=1.0).iloc[0]
+    p = float(pearson_p(row["r_single"], 80))  # the p of the selection's own r
+    assert 0 < p < 0.01 and row["gain"] == pytest.approx(1.0)
+    assert forward_drivers([1.0], dosage, pred, gain_min=float(row["gain"])).empty  # gain > gain_min
+    assert len(forward_drivers([1.0], dosage, pred, gain_min=np.nextafter(row["gain"], 0))) == 1
+    assert forward_drivers([1.0], dosage, pred, alpha=p).empty  # p < alpha / n_snv
+    assert len(forward_drivers([1.0], dosage, pred, alpha=p * 1.001)) == 1
+    # predictions exactly the linear approximation (r = 1): the SNV is a driver
+    exact = forward_drivers([2.0], dosage, 2.0 * dosage[0])
+    assert exact["snv"].tolist() == [0] and exact["r_total"].iloc[0] == 1.0
+    # an approximation uncorrelated with the predictions (r = 0 exactly): none, without warnings
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        none = forward_drivers([1.0], np.array([[0.0, 1.0, 0.0, 1.0]]), np.array([1.0, 1.0, 2.0, 2.0]))
+    assert none.empty
