@@ -431,3 +431,15 @@ def test_forward_drivers_thresholds_are_strict_and_degenerate_correlations():
         warnings.simplefilter("error")
         none = forward_drivers([1.0], np.array([[0.0, 1.0, 0.0, 1.0]]), np.array([1.0, 1.0, 2.0, 2.0]))
     assert none.empty
+
+
+def test_pearson_p_of_float32_r_and_of_one_observation():
+    import warnings
+
+    r32 = np.array([0.3, -0.71, 0.05], dtype=np.float32)  # computed in float64: the same p bit for bit
+    np.testing.assert_array_equal(pearson_p(r32, 25), pearson_p(r32.astype(np.float64), 25))
+    want = [2 * stats.t.sf(abs(r) * np.sqrt(23 / (1 - r * r)), 23) for r in r32.astype(float)]  # by hand
+    np.testing.assert_allclose(pearson_p(r32, 25), want, rtol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one observation (df = -1): no p, and no sqrt warning
+        assert np.isnan(pearson_p(np.array([0.5]), 1)[0])
