@@ -356,3 +356,40 @@ def test_driver_analysis_input_errors_and_empty_ism_chunk(inputs):
                         p["expression"], *outs, mp.CFG)
     snvs = pd.read_csv(outs[0], sep="\t")
     assert set(snvs["gene_id"]) == set(pd.read_csv(p["ism"][1], sep="\t")["gene_id"])
+
+
+def test_driver_analysis_reads_its_thresholds_from_the_config(inputs):
+    # thresholds away from the defaults: drivers.gain_min 0, drivers.alpha 0.5, xai.abs_r_min 0.4
+    root, p = inputs
+    _driver_inputs(root, p)  # dstats_hand.tsv: gene R 0.5, -0.5, 0.1, 0.5, -0.2, 0.35
+    cfg = {"drivers": {"gain_min": 0.0, "alpha": 0.5}, "xai": {"abs_r_min": 0.4}}
+    outs = [root / f"thr_{k}.tsv" for k in ("snvs", "drv", "bw", "sup", "sum")]
+    run_driver_analysis(root / "dstats_hand.tsv", p["ism"], p["genotypes"], p["predictions"], p["expression"],
+                        *outs, cfg)
+    drv, bw, sup = (pd.read_csv(o, sep="\t") for o in outs[1:4])
+    dos = load_dosages(p["genotypes"])
+    preds = pd.concat([pd.read_csv(x, sep="\t") for x in p["predictions"]], ignore_index=True)
+    ism = pd.concat([pd.read_csv(x, sep="\t") for x in p["ism"]], ignore_index=True)
+    samples = list(dos["samples"])
+    n_default = n_fw = 0
+    for gene, gi in ism.groupby("gene_id"):
+        m = dos["gene"] == gene
+        key = pd.Series(np.flatnonzero(m), index=dos["pos"][m])
+        d = dos["dosage"][key.reindex(gi["pos"]).to_numpy()].astype(float)
+        y = preds[preds["gene_id"] == gene].set_index("sample").loc[samples, "cage"].to_numpy(float)
+        a = gi["ism"].to_numpy(float)
+        fw = forward_drivers(a, d, y, 0.0, 0.5)
+        n_fw += len(fw)
+        n_default += len(forward_drivers(a, d, y))
+        got = drv[drv["gene_id"] == gene].sort_values("pos")
+        exp = gi.iloc[fw["snv"]].assign(gain=fw["gain"].to_numpy()).sort_values("pos")
+        assert list(got["pos"]) == list(exp["pos"])
+        np.testing.assert_allclose(got["gain"], exp["gain"], rtol=1e-5)
+        assert (bw["gene_id"] == gene).sum() == len(backward_drivers(a, d, y, 0.5))
+    assert n_fw == len(drv) and n_fw != n_default
+    grouped = sup.dropna(subset=["group"])
+    want = np.where(grouped["gene_r"] > 0.4, "positive", np.where(grouped["gene_r"] < -0.4, "negative", "none"))
+    assert grouped["group"].tolist() == want.tolist()
+    assert ((grouped["gene_r"].abs() > 0.2) & (grouped["gene_r"].abs() <= 0.4)).any()  # cut 0.4, not 0.2
+    bg = bw[bw["group"] != "none"]
+    assert len(bg) and (bg["gene_r"].abs() > 0.4).all()
