@@ -393,3 +393,30 @@ def test_driver_analysis_reads_its_thresholds_from_the_config(inputs):
     assert ((grouped["gene_r"].abs() > 0.2) & (grouped["gene_r"].abs() <= 0.4)).any()  # cut 0.4, not 0.2
     bg = bw[bw["group"] != "none"]
     assert len(bg) and (bg["gene_r"].abs() > 0.4).all()
+
+
+def test_driver_analysis_file_layout_and_no_forward_driver(inputs):
+    # drivers.gain_min 10 (a gain is at most ~1): no forward driver anywhere; the tables are
+    # still written with their headers, and snvs.tsv has one field per column, floats as %.6g
+    from regbench.studies.personal.drivers import SNV_COLUMNS
+
+    root, p = inputs
+    _driver_inputs(root, p)
+    outs = [root / f"none_{k}.tsv" for k in ("snvs", "drv", "bw", "sup", "sum")]
+    run_driver_analysis(root / "dstats_hand.tsv", p["ism"], p["genotypes"], p["predictions"], p["expression"],
+                        *outs, {"drivers": {"gain_min": 10.0}})
+    drv = pd.read_csv(outs[1], sep="\t")
+    assert drv.empty and list(drv.columns) == ["gene_id", "pos", "ref", "alt", "ism", "eqtl_slope", "gain", "main",
+                                                "r_single", "n_carriers", "pct_carriers", "distance_to_tss",
+                                                "gene_r", "supported"]
+    assert "n_forward_drivers\t0\n" in outs[4].read_text()
+    lines = outs[0].read_text().splitlines()
+    assert lines[0].split("\t") == SNV_COLUMNS
+    ism = pd.concat([pd.read_csv(x, sep="\t") for x in p["ism"]], ignore_index=True)
+    assert len(lines) == 1 + len(ism)
+    floats = [SNV_COLUMNS.index(c) for c in ("ref_pred", "ism", "ism_norm", "eqtl_slope", "eqtl_r")]
+    for line in lines[1:]:
+        f = line.split("\t")
+        assert len(f) == len(SNV_COLUMNS)  # no index column
+        for k in floats:
+            assert f[k] == "" or f[k] == "%.6g" % float(f[k]), (SNV_COLUMNS[k], f[k])
