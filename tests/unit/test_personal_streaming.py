@@ -371,7 +371,11 @@ def test_driver_analysis_reads_its_thresholds_from_the_config(inputs):
     preds = pd.concat([pd.read_csv(x, sep="\t") for x in p["predictions"]], ignore_index=True)
     ism = pd.concat([pd.read_csv(x, sep="\t") for x in p["ism"]], ignore_index=True)
     samples = list(dos["samples"])
-    n_default = n_fw = 0
+    run_driver_analysis(root / "dstats_hand.tsv", p["ism"], p["genotypes"], p["predictions"], p["expression"],
+                        *[root / f"thr0_{k}.tsv" for k in ("snvs", "drv", "bw", "sup", "sum")],
+                        {"drivers": {"gain_min": 0.0}})  # alpha left at its default, 0.01
+    n_alpha_default = len(pd.read_csv(root / "thr0_drv.tsv", sep="\t"))
+    n_default = n_fw = n_fw_001 = n_fw_101 = 0
     for gene, gi in ism.groupby("gene_id"):
         m = dos["gene"] == gene
         key = pd.Series(np.flatnonzero(m), index=dos["pos"][m])
@@ -381,12 +385,15 @@ def test_driver_analysis_reads_its_thresholds_from_the_config(inputs):
         fw = forward_drivers(a, d, y, 0.0, 0.5)
         n_fw += len(fw)
         n_default += len(forward_drivers(a, d, y))
+        n_fw_001 += len(forward_drivers(a, d, y, 0.0, 0.01))
+        n_fw_101 += len(forward_drivers(a, d, y, 0.0, 1.01))
         got = drv[drv["gene_id"] == gene].sort_values("pos")
         exp = gi.iloc[fw["snv"]].assign(gain=fw["gain"].to_numpy()).sort_values("pos")
         assert list(got["pos"]) == list(exp["pos"])
         np.testing.assert_allclose(got["gain"], exp["gain"], rtol=1e-5)
         assert (bw["gene_id"] == gene).sum() == len(backward_drivers(a, d, y, 0.5))
     assert n_fw == len(drv) and n_fw != n_default
+    assert n_alpha_default == n_fw_001 != n_fw_101
     grouped = sup.dropna(subset=["group"])
     want = np.where(grouped["gene_r"] > 0.4, "positive", np.where(grouped["gene_r"] < -0.4, "negative", "none"))
     assert grouped["group"].tolist() == want.tolist()
