@@ -411,8 +411,15 @@ def test_driver_analysis_file_layout_and_no_forward_driver(inputs):
     _driver_inputs(root, p)
     outs = [root / f"none_{k}.tsv" for k in ("snvs", "drv", "bw", "sup", "sum")]
     run_driver_analysis(root / "dstats_hand.tsv", p["ism"], p["genotypes"], p["predictions"], p["expression"],
-                        *outs, {"drivers": {"gain_min": 10.0}})
+                        *outs, {"drivers": {"gain_min": 10.0, "alpha": 1e-300}})  # alpha: no backward driver
     drv = pd.read_csv(outs[1], sep="\t")
+    bw, sup = pd.read_csv(outs[2], sep="\t"), pd.read_csv(outs[3], sep="\t")
+    assert bw.empty and list(bw.columns) == ["gene_id", "pos", "ism", "step", "main", "distance_to_tss", "gene_r",
+                                              "group"]
+    assert list(sup.columns) == ["gene_id", "linear_approx_r", "linear_approx_grad_r", "n_drivers_forward",
+                                 "n_drivers_backward", "xai", "gene_r", "n_drivers", "n_supported",
+                                 "n_unsupported", "supported_fraction", "group"]
+    assert len(sup) == 6 and (sup["n_drivers"] == 0).all() and sup["group"].isna().all()
     assert drv.empty and list(drv.columns) == ["gene_id", "pos", "ref", "alt", "ism", "eqtl_slope", "gain", "main",
                                                 "r_single", "n_carriers", "pct_carriers", "distance_to_tss",
                                                 "gene_r", "supported"]
