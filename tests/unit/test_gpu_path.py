@@ -489,7 +489,9 @@ def restore_logging():
     stderr, threads = sys.stderr, torch.get_num_threads()
     yield
     sys.stderr = stderr
-    logging.basicConfig(level=logging.WARNING, handlers=[logging.StreamHandler(sys.stderr)], force=True)
+    # a handler on the real stderr: sys.stderr may be a per-test capture that pytest closes later,
+    # and a later test's logging would then write to a closed file (seen in mutmut's test order)
+    logging.basicConfig(level=logging.WARNING, handlers=[logging.StreamHandler(sys.__stderr__)], force=True)
     torch.set_num_threads(threads)
 
 

@@ -311,3 +311,135 @@ def test_support_summary_vs_scipy_and_empty_groups():
     assert np.isnan(only_pos["mannwhitney_p"]) and only_pos["mean_supported_positive"] == pytest.approx(0.85)
     only_neg = support_summary(per_gene[per_gene["group"] == "negative"])
     assert np.isnan(only_neg["mean_supported_positive"]) and np.isnan(only_neg["mannwhitney_p"])
+
+
+def test_eqtl_slopes_float32_inputs_are_computed_in_float64():
+    # imputed (fractional) dosages and expression given as float32: the same numbers as the
+    # float64 copies give, bit for bit (a float32 mean or centring differs by ~1e-7)
+    rng = np.random.default_rng(11)
+    dosage = rng.uniform(0, 2, size=(6, 40)).astype(np.float32)
+    obs = (rng.normal(size=40) + 3.0).astype(np.float32)
+    s64, r64 = eqtl_slopes(dosage.astype(np.float64), obs.astype(np.float64))
+    for d, o in ((dosage, obs.astype(np.float64)), (dosage.astype(np.float64), obs), (dosage, obs)):
+        s, r = eqtl_slopes(d, o)
+        np.testing.assert_array_equal(s, s64)
+        np.testing.assert_array_equal(r, r64)
+
+
+def test_eqtl_slopes_small_spread_and_large_offset_vs_scipy():
+    # one heterozygous carrier among 3 (sum of squares 2/3 < 1), two among 4 (1.0), and a
+    # common SNV; expression around 1e9 (centring first keeps the slope exact to ~1e-12)
+    dosage = np.array([[0.0, 1.0, 0.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, 1.0, 2.0, 1.0]])
+    rng = np.random.default_rng(3)
+    for obs in (np.array([1.0, 3.0, 1.5, 0.5]), 1e9 + rng.normal(size=4)):
+        slope, r = eqtl_slopes(dosage, obs)
+        for k in range(3):
+            lr = stats.linregress(dosage[k], obs)
+            assert slope[k] == pytest.approx(lr.slope, rel=1e-9, abs=1e-12)
+            assert r[k] == pytest.approx(lr.rvalue, rel=1e-9)
+    slope, _ = eqtl_slopes(dosage[:1, :3], np.array([1.0, 3.0, 1.0]))
+    assert slope[0] == pytest.approx(2.0, rel=1e-12)  # by hand: carrier 3 vs non-carriers 1
+
+
+def test_support_summary_with_an_empty_group_warns_nothing():
+    import warnings
+
+    per_gene = pd.DataFrame({"group": ["positive", "positive", "none"], "supported_fraction": [0.5, 1.0, 0.2]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scipy warns (SmallSampleWarning) when given an empty group
+        s = support_summary(per_gene)
+    assert s["n_positive"] == 2 and s["n_negative"] == 0 and s["mean_supported_positive"] == 0.75
+    assert np.isnan(s["mannwhitney_p"]) and np.isnan(s["mean_supported_negative"])
+
+
+def test_backward_drivers_stop_at_negative_correlation_and_when_every_snv_is_removed():
+    rng = np.random.default_rng(8)
+    dosage = rng.binomial(2, 0.4, size=(1, 200)).astype(float)
+    ism = np.array([1.0])
+    pred = dosage[0] + rng.normal(scale=0.05, size=200)
+    # one SNV carrying the predictions: removed at step 0, then nothing is left (max_steps past n_snv)
+    got = backward_drivers(ism, dosage, pred, max_steps=5)
+    assert got["snv"].tolist() == [0] and got["main"].tolist() == [True]
+    assert got["r_before"].iloc[0] == pytest.approx(stats.pearsonr(dosage[0], pred)[0], rel=1e-12)
+    # the approximation anti-correlated with the predictions (r about -1, p tiny): no driver
+    neg = backward_drivers(ism, dosage, -pred)
+    assert neg.empty and list(neg.columns) == ["snv", "step", "ism", "r_before", "r_after", "main"]
+
+
+def test_backward_drivers_p_threshold_is_strict_and_a_constant_remainder_counts_as_r_0():
+    rng = np.random.default_rng(9)
+    dosage = rng.binomial(2, 0.4, size=(1, 60)).astype(float)
+    pred = dosage[0] + rng.normal(scale=1.0, size=60)
+    r = backward_drivers([1.0], dosage, pred)["r_before"].iloc[0]
+    assert r == pytest.approx(stats.pearsonr(dosage[0], pred)[0], rel=1e-12)
+    p = pearson_p(r, 60)  # the p of that very r, as the selection computes it
+    assert 0 < p < 0.01
+    assert backward_drivers([1.0], dosage, pred, alpha=float(p)).empty  # p < alpha / n_snv, strictly
+    assert backward_drivers([1.0], dosage, pred, alpha=float(p) * 1.001)["snv"].tolist() == [0]
+    # SNV 1 is carried by everyone (a constant contribution): removing SNV 0 leaves a constant
+    # approximation, whose correlation (undefined) counts as 0, the lowest: SNV 0 goes first
+    two = np.vstack([dosage, np.ones((1, 60))])
+    got = backward_drivers([1.0, 0.5], two, pred, max_steps=1)
+    assert got["snv"].tolist() == [0] and got["r_after"].tolist() == [0.0]
+
+
+def test_forward_drivers_with_one_snv_by_hand():
+    rng = np.random.default_rng(10)
+    dosage = rng.binomial(2, 0.3, size=(1, 100)).astype(float)
+    pred = 2.0 * dosage[0] + rng.normal(scale=0.5, size=100)
+    got = forward_drivers([-0.7], dosage, -pred)  # a negative ISM with anti-aligned predictions: r > 0
+    r = stats.pearsonr(dosage[0] * -0.7, -pred)[0]
+    assert len(got) == 1 and got["snv"].tolist() == [0] and got["rank"].tolist() == [0]
+    row = got.iloc[0]
+    assert row["r_total"] == pytest.approx(r, rel=1e-12) and row["r_single"] == pytest.approx(r, rel=1e-12)
+    assert row["r_cumulative"] == pytest.approx(1.0) and row["gain"] == pytest.approx(1.0) and bool(row["main"])
+    n_car = int((dosage[0] > 0).sum())
+    assert row["n_carriers"] == n_car and row["pct_carriers"] == pytest.approx(n_car)  # 100 individuals
+
+
+def test_forward_drivers_ties_in_ism_keep_the_input_order():
+    # |ISM| ties (1.0 and 0.5, both signs): visited in input order (Python's stable sort)
+    rng = np.random.default_rng(12)
+    n_snv, n_ind = 60, 400
+    dosage = rng.binomial(2, 0.3, size=(n_snv, n_ind)).astype(float)
+    ism = rng.choice([-1.0, 1.0, -0.5, 0.5, 0.01], n_snv)
+    pred = dosage.T @ ism + rng.normal(scale=0.5, size=n_ind)
+    order = sorted(range(n_snv), key=lambda k: -abs(ism[k]))
+    got = forward_drivers(ism, dosage, pred, gain_min=0.0)
+    assert len(got) >= 5
+    assert [order[k] for k in got["rank"]] == got["snv"].tolist()
+
+
+def test_forward_drivers_thresholds_are_strict_and_degenerate_correlations():
+    rng = np.random.default_rng(13)
+    dosage = rng.binomial(2, 0.3, size=(1, 80)).astype(float)
+    pred = dosage[0] + rng.normal(scale=1.5, size=80)
+    row = forward_drivers([1.0], dosage, pred, gain_min=0.0, alpha=1.0).iloc[0]
+    p = float(pearson_p(row["r_single"], 80))  # the p of the selection's own r
+    assert 0 < p < 0.01 and row["gain"] == pytest.approx(1.0)
+    assert forward_drivers([1.0], dosage, pred, gain_min=float(row["gain"])).empty  # gain > gain_min
+    assert len(forward_drivers([1.0], dosage, pred, gain_min=np.nextafter(row["gain"], 0))) == 1
+    assert forward_drivers([1.0], dosage, pred, alpha=p).empty  # p < alpha / n_snv
+    assert len(forward_drivers([1.0], dosage, pred, alpha=p * 1.001)) == 1
+    # predictions exactly the linear approximation (r = 1): the SNV is a driver
+    exact = forward_drivers([2.0], dosage, 2.0 * dosage[0])
+    assert exact["snv"].tolist() == [0] and exact["r_total"].iloc[0] == 1.0
+    # an approximation uncorrelated with the predictions (r = 0 exactly): none, without warnings
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        none = forward_drivers([1.0], np.array([[0.0, 1.0, 0.0, 1.0]]), np.array([1.0, 1.0, 2.0, 2.0]))
+    assert none.empty
+
+
+def test_pearson_p_of_float32_r_and_of_one_observation():
+    import warnings
+
+    r32 = np.array([0.3, -0.71, 0.05], dtype=np.float32)  # computed in float64: the same p bit for bit
+    np.testing.assert_array_equal(pearson_p(r32, 25), pearson_p(r32.astype(np.float64), 25))
+    want = [2 * stats.t.sf(abs(r) * np.sqrt(23 / (1 - r * r)), 23) for r in r32.astype(float)]  # by hand
+    np.testing.assert_allclose(pearson_p(r32, 25), want, rtol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one observation (df = -1): no p, and no sqrt warning
+        assert np.isnan(pearson_p(np.array([0.5]), 1)[0])

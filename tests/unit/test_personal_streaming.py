@@ -356,3 +356,81 @@ def test_driver_analysis_input_errors_and_empty_ism_chunk(inputs):
                         p["expression"], *outs, mp.CFG)
     snvs = pd.read_csv(outs[0], sep="\t")
     assert set(snvs["gene_id"]) == set(pd.read_csv(p["ism"][1], sep="\t")["gene_id"])
+
+
+def test_driver_analysis_reads_its_thresholds_from_the_config(inputs):
+    # thresholds away from the defaults: drivers.gain_min 0, drivers.alpha 0.5, xai.abs_r_min 0.4
+    root, p = inputs
+    _driver_inputs(root, p)  # dstats_hand.tsv: gene R 0.5, -0.5, 0.1, 0.5, -0.2, 0.35
+    cfg = {"drivers": {"gain_min": 0.0, "alpha": 0.5}, "xai": {"abs_r_min": 0.4}}
+    outs = [root / f"thr_{k}.tsv" for k in ("snvs", "drv", "bw", "sup", "sum")]
+    run_driver_analysis(root / "dstats_hand.tsv", p["ism"], p["genotypes"], p["predictions"], p["expression"],
+                        *outs, cfg)
+    drv, bw, sup = (pd.read_csv(o, sep="\t") for o in outs[1:4])
+    dos = load_dosages(p["genotypes"])
+    preds = pd.concat([pd.read_csv(x, sep="\t") for x in p["predictions"]], ignore_index=True)
+    ism = pd.concat([pd.read_csv(x, sep="\t") for x in p["ism"]], ignore_index=True)
+    samples = list(dos["samples"])
+    run_driver_analysis(root / "dstats_hand.tsv", p["ism"], p["genotypes"], p["predictions"], p["expression"],
+                        *[root / f"thr0_{k}.tsv" for k in ("snvs", "drv", "bw", "sup", "sum")],
+                        {"drivers": {"gain_min": 0.0}})  # alpha left at its default, 0.01
+    n_alpha_default = len(pd.read_csv(root / "thr0_drv.tsv", sep="\t"))
+    n_default = n_fw = n_fw_001 = n_fw_101 = 0
+    for gene, gi in ism.groupby("gene_id"):
+        m = dos["gene"] == gene
+        key = pd.Series(np.flatnonzero(m), index=dos["pos"][m])
+        d = dos["dosage"][key.reindex(gi["pos"]).to_numpy()].astype(float)
+        y = preds[preds["gene_id"] == gene].set_index("sample").loc[samples, "cage"].to_numpy(float)
+        a = gi["ism"].to_numpy(float)
+        fw = forward_drivers(a, d, y, 0.0, 0.5)
+        n_fw += len(fw)
+        n_default += len(forward_drivers(a, d, y))
+        n_fw_001 += len(forward_drivers(a, d, y, 0.0, 0.01))
+        n_fw_101 += len(forward_drivers(a, d, y, 0.0, 1.01))
+        got = drv[drv["gene_id"] == gene].sort_values("pos")
+        exp = gi.iloc[fw["snv"]].assign(gain=fw["gain"].to_numpy()).sort_values("pos")
+        assert list(got["pos"]) == list(exp["pos"])
+        np.testing.assert_allclose(got["gain"], exp["gain"], rtol=1e-5)
+        assert (bw["gene_id"] == gene).sum() == len(backward_drivers(a, d, y, 0.5))
+    assert n_fw == len(drv) and n_fw != n_default
+    assert n_alpha_default == n_fw_001 != n_fw_101
+    grouped = sup.dropna(subset=["group"])
+    want = np.where(grouped["gene_r"] > 0.4, "positive", np.where(grouped["gene_r"] < -0.4, "negative", "none"))
+    assert grouped["group"].tolist() == want.tolist()
+    assert ((grouped["gene_r"].abs() > 0.2) & (grouped["gene_r"].abs() <= 0.4)).any()  # cut 0.4, not 0.2
+    bg = bw[bw["group"] != "none"]
+    assert len(bg) and (bg["gene_r"].abs() > 0.4).all()
+
+
+def test_driver_analysis_file_layout_and_no_forward_driver(inputs):
+    # drivers.gain_min 10 (a gain is at most ~1): no forward driver anywhere; the tables are
+    # still written with their headers, and snvs.tsv has one field per column, floats as %.6g
+    from regbench.studies.personal.drivers import SNV_COLUMNS
+
+    root, p = inputs
+    _driver_inputs(root, p)
+    outs = [root / f"none_{k}.tsv" for k in ("snvs", "drv", "bw", "sup", "sum")]
+    run_driver_analysis(root / "dstats_hand.tsv", p["ism"], p["genotypes"], p["predictions"], p["expression"],
+                        *outs, {"drivers": {"gain_min": 10.0, "alpha": 1e-300}})  # alpha: no backward driver
+    drv = pd.read_csv(outs[1], sep="\t")
+    bw, sup = pd.read_csv(outs[2], sep="\t"), pd.read_csv(outs[3], sep="\t")
+    assert bw.empty and list(bw.columns) == ["gene_id", "pos", "ism", "step", "main", "distance_to_tss", "gene_r",
+                                              "group"]
+    assert list(sup.columns) == ["gene_id", "linear_approx_r", "linear_approx_grad_r", "n_drivers_forward",
+                                 "n_drivers_backward", "xai", "gene_r", "n_drivers", "n_supported",
+                                 "n_unsupported", "supported_fraction", "group"]
+    assert len(sup) == 6 and (sup["n_drivers"] == 0).all() and sup["group"].isna().all()
+    assert drv.empty and list(drv.columns) == ["gene_id", "pos", "ref", "alt", "ism", "eqtl_slope", "gain", "main",
+                                                "r_single", "n_carriers", "pct_carriers", "distance_to_tss",
+                                                "gene_r", "supported"]
+    assert "n_forward_drivers\t0\n" in outs[4].read_text()
+    lines = outs[0].read_text().splitlines()
+    assert lines[0].split("\t") == SNV_COLUMNS
+    ism = pd.concat([pd.read_csv(x, sep="\t") for x in p["ism"]], ignore_index=True)
+    assert len(lines) == 1 + len(ism)
+    floats = [SNV_COLUMNS.index(c) for c in ("ref_pred", "ism", "ism_norm", "eqtl_slope", "eqtl_r")]
+    for line in lines[1:]:
+        f = line.split("\t")
+        assert len(f) == len(SNV_COLUMNS)  # no index column
+        for k in floats:
+            assert f[k] == "" or f[k] == "%.6g" % float(f[k]), (SNV_COLUMNS[k], f[k])

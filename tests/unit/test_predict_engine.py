@@ -313,7 +313,8 @@ def test_predict_logs_its_plan(caplog):
     log = logging.getLogger("test_engine_plan")
     with caplog.at_level(logging.INFO, logger="test_engine_plan"):
         predict(m, np.concatenate([x, x[:2]]), batch_size=4, precision="fp32", progress=False, log=log)
-    assert "predict: 8 inputs, 6 unique to compute, batch 4 on cpu (fp32)" in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.name == "test_engine_plan"] == [
+        "predict: 8 inputs, 6 unique to compute, batch 4 on cpu (fp32)"]
 
 
 def test_progress_bar_only_when_more_items_than_a_batch(capsys):
@@ -325,6 +326,35 @@ def test_progress_bar_only_when_more_items_than_a_batch(capsys):
     predict(m, make_x(4), batch_size=4, precision="fp32")  # 4 items, batch 4: no bar
     predict(m, make_x(10), batch_size=4, precision="fp32", progress=False)
     assert capsys.readouterr().err == ""
+
+
+class Slow(Profile):
+    """Each forward call advances a fake clock (``now[0]``) by ``seconds``."""
+
+    def __init__(self, now, seconds):
+        super().__init__()
+        self.now, self.seconds = now, seconds
+
+    def forward(self, x):
+        self.now[0] += self.seconds
+        return super().forward(x)
+
+
+@pytest.mark.parametrize("seconds", [29.5, 30.0])
+def test_progress_bar_redraws_at_most_every_30_s_in_ascii(capsys, monkeypatch, seconds):
+    # a bar fit for log files: redrawn only once 30 s have passed since the last draw (tqdm's
+    # mininterval), in ASCII; tqdm's clock reads a time that only the model's batches advance
+    import tqdm.std
+
+    now = [1000.0]
+    monkeypatch.setattr(tqdm.std, "time", lambda: now[0])
+    predict(Slow(now, seconds).eval(), make_x(10), batch_size=4, precision="fp32")  # batches of 4, 4, 2
+    err = capsys.readouterr().err
+    assert "predict:   0%|" in err and err.isascii()
+    if seconds < 30:
+        assert "4/10" not in err and "predict:  80%|########" in err  # drawn at 59 s, not at 29.5 s
+    else:
+        assert "predict:  40%|####" in err and "4/10" in err  # 4 of 10 bar cells drawn as '#'
 
 
 class Tight(Profile):
@@ -351,6 +381,35 @@ def test_out_of_memory_backoff_is_remembered_per_model_shape_and_ensemble():
     assert _BATCH_CAPS[(id(m), (64, 4), True, (1,))] == 2
     for k in [k for k in _BATCH_CAPS if k[0] == id(m)]:
         del _BATCH_CAPS[k]
+
+
+def test_out_of_memory_backoff_is_logged_on_the_callers_logger(caplog):
+    import logging
+
+    from regbench.predict.device import _BATCH_CAPS
+
+    m = Tight().eval()
+    x = make_x(5, seed=3)
+    log = logging.getLogger("test_engine_oom")
+    with caplog.at_level(logging.INFO):
+        got = predict(m, x, batch_size=4, precision="fp32", progress=False, log=log)
+    np.testing.assert_allclose(got, plain(Profile().eval(), x), atol=1e-5)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "test_engine_oom"] == [
+        ("INFO", "predict: 5 inputs, 5 unique to compute, batch 4 on cpu (fp32)"),
+        ("WARNING", "predict: out of memory at batch 4 (CUDA out of memory (simulated)); retrying with batch 2")]
+    for k in [k for k in _BATCH_CAPS if k[0] == id(m)]:
+        del _BATCH_CAPS[k]
+
+
+def test_one_unique_array_input():
+    # a single sequence, and three copies of one sequence (one item to compute)
+    m = Profile().eval()
+    x = make_x(2, seed=5)
+    want = plain(m, x[:1])
+    np.testing.assert_allclose(predict(m, x[:1], precision="fp32"), want, atol=1e-6)
+    np.testing.assert_allclose(predict(m, np.repeat(x[:1], 3, axis=0), precision="fp32"),
+                               np.repeat(want, 3, axis=0), atol=1e-6)
+    assert m.rows == 3  # one row for plain, then one per predict call
 
 
 def test_to_batch_and_single_input_forms():
