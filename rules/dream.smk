@@ -152,141 +152,36 @@ rule dream_followup_human:
         "../scripts/dream_followup.py"
 
 
-rule dream_figure_subsets:
-    input:
-        scores="results/dream/scores.tsv",
-    output:
-        data=panel_table("dream", "subset_performance"),
-        pdf=figure_path("dream", "subset_performance", "pdf"),
-        png=report(
-            figure_path("dream", "subset_performance", "png"),
-            caption=caption("dream", "subset_performance"),
-            category="dream",
-            labels={"figure": "Fig. 2", "panel": "subset_performance"},
-        ),
-    log:
-        log_path("dream", "figure_subsets"),
-    benchmark:
-        bench_path("dream", "figure_subsets")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        kind="subsets",
-        models=DREAM_NAMED,
-    script:
-        "../scripts/dream_figures.py"
-
-
-rule dream_figure_prixfixe:
+rule dream_prixfixe_grid:
     input:
         summary="results/dream/summary.tsv",
     output:
         grid="results/dream/prixfixe_grid.tsv",
-        pearson_data=panel_table("dream", "prixfixe_pearson"),
-        spearman_data=panel_table("dream", "prixfixe_spearman"),
-        pearson_pdf=figure_path("dream", "prixfixe_pearson", "pdf"),
-        pearson_png=report(
-            figure_path("dream", "prixfixe_pearson", "png"),
-            caption=caption("dream", "prixfixe_pearson"),
-            category="dream",
-            labels={"figure": "Fig. 4", "panel": "prixfixe_pearson"},
-        ),
-        spearman_pdf=figure_path("dream", "prixfixe_spearman", "pdf"),
-        spearman_png=report(
-            figure_path("dream", "prixfixe_spearman", "png"),
-            caption=caption("dream", "prixfixe_spearman"),
-            category="dream",
-            labels={"figure": "Fig. 4", "panel": "prixfixe_spearman"},
-        ),
     log:
-        log_path("dream", "figure_prixfixe"),
+        log_path("dream", "prixfixe_grid"),
     benchmark:
-        bench_path("dream", "figure_prixfixe")
+        bench_path("dream", "prixfixe_grid")
     conda:
         "../envs/regbench.yaml"
-    params:
-        kind="prixfixe",
     script:
-        "../scripts/dream_figures.py"
+        "../scripts/dream_prixfixe_grid.py"
 
 
-rule dream_figure_drosophila:
+rule dream_followup_table:
     input:
-        tables=expand(
-            "results/dream/followups/drosophila/{fmodel}.tsv",
-            fmodel=dream_followup_models("drosophila"),
-        ),
+        tables=dream_followup_tables,
     output:
-        table="results/dream/followups/drosophila.tsv",
-        data=panel_table("dream", "drosophila"),
-        pdf=figure_path("dream", "drosophila", "pdf"),
-        png=report(
-            figure_path("dream", "drosophila", "png"),
-            caption=caption("dream", "drosophila"),
-            category="dream",
-            labels={"figure": "Fig. 3a", "panel": "drosophila"},
-        ),
+        table=dream_followup_table("{followup}"),
     log:
-        log_path("dream", "figure_drosophila"),
+        log_path("dream", "followup_table_{followup}"),
     benchmark:
-        bench_path("dream", "figure_drosophila")
+        bench_path("dream", "followup_table_{followup}")
+    wildcard_constraints:
+        followup="drosophila|human",
     conda:
         "../envs/regbench.yaml"
-    params:
-        kind="drosophila",
     script:
-        "../scripts/dream_figures.py"
-
-
-rule dream_figure_human:
-    input:
-        tables=dream_human_tables(),
-    output:
-        table="results/dream/followups/human.tsv",
-        data=panel_table("dream", "human"),
-        pdf=figure_path("dream", "human", "pdf"),
-        png=report(
-            figure_path("dream", "human", "png"),
-            caption=caption("dream", "human"),
-            category="dream",
-            labels={"figure": "Fig. 3b", "panel": "human"},
-        ),
-    log:
-        log_path("dream", "figure_human"),
-    benchmark:
-        bench_path("dream", "figure_human")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        kind="human",
-    script:
-        "../scripts/dream_figures.py"
-
-
-rule dream_figure_scores:
-    input:
-        summary="results/dream/summary.tsv",
-        public_scores="results/dream/scores_public.tsv",
-    output:
-        data=panel_table("dream", "leaderboard_scores"),
-        pdf=figure_path("dream", "leaderboard_scores", "pdf"),
-        png=report(
-            figure_path("dream", "leaderboard_scores", "png"),
-            caption=caption("dream", "leaderboard_scores"),
-            category="dream",
-            labels={"figure": "Fig. 1", "panel": "leaderboard_scores"},
-        ),
-    log:
-        log_path("dream", "figure_scores"),
-    benchmark:
-        bench_path("dream", "figure_scores")
-    conda:
-        "../envs/regbench.yaml"
-    params:
-        kind="scores",
-        models=DREAM_NAMED,
-    script:
-        "../scripts/dream_figures.py"
+        "../scripts/dream_followup_table.py"
 
 
 rule all_dream:

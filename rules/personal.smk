@@ -708,37 +708,6 @@ rule personal_cnn_eval:
         "../scripts/personal_cnn_eval.py"
 
 
-# --- panels: one rule per panel (same adapter), inputs from pers_figure_inputs ---------------------
-
-for _panel in PERS_PANELS:
-
-    rule:
-        name:
-            f"personal_panel_{_panel}"
-        input:
-            pers_figure_inputs(_panel),
-        output:
-            data=panel_table("personal", _panel),
-            pdf=figure_path("personal", _panel, "pdf"),
-            png=report(
-                figure_path("personal", _panel, "png"),
-                caption=caption("personal", _panel),
-                category="personal",
-                labels=pers_label(_panel),
-            ),
-        log:
-            log_path("personal", f"panel_{_panel}"),
-        benchmark:
-            bench_path("personal", f"panel_{_panel}")
-        conda:
-            "../envs/regbench.yaml"
-        params:
-            panel=_panel,
-            cfg=PERS,
-        script:
-            "../scripts/personal_figure.py"
-
-
 rule all_personal:
     input:
         study_targets("personal"),

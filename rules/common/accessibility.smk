@@ -117,7 +117,9 @@ def acc_eval_runtime(wildcards):
     ACC_MIN_RUNTIME."""
     spec = acc_spec(wildcards)
     model = ACC["architectures"][spec["arch"]]["model"]
-    work = eval_work_minutes(model, acc_model_evaluations(wildcards), ACC["evaluation"], int(ACC["input_length"]))
+    work = eval_work_minutes(
+        model, acc_model_evaluations(wildcards), ACC["evaluation"], int(ACC["input_length"])
+    )
     return max(ACC_MIN_RUNTIME, math.ceil(work))
 
 
@@ -135,7 +137,9 @@ def acc_cpu_runtime(step):
 
 def acc_panel_runtime(panel):
     """Runtime of one panel rule: SF2 from its work count, the others ACC_PANEL_RUNTIME."""
-    return acc_cpu_runtime(f"panel_{panel}") if panel == "SF2" else runtime_scaled(ACC_PANEL_RUNTIME)
+    return (
+        acc_cpu_runtime(f"panel_{panel}") if panel == "SF2" else runtime_scaled(ACC_PANEL_RUNTIME)
+    )
 
 
 def acc_train_runtime(wildcards):

@@ -4,6 +4,8 @@
 import itertools
 import math
 
+from regbench.studies.dream.panels import followup_table as dream_followup_table
+from regbench.studies.dream.panels import panels as dream_panel_declarations
 from regbench.studies.dream.subsets import SUBSETS as DREAM_SUBSETS
 
 
@@ -139,20 +141,39 @@ def dream_targets():
     targets += expand("results/dream/holdout/{model}.tsv", model=DREAM_MODELS)
     if DREAM_HAS_LABELS:
         targets += ["results/dream/scores.tsv", "results/dream/summary.tsv"]
-        targets += figure_outputs("dream", "subset_performance")
-        targets += figure_outputs("dream", "leaderboard_scores")
         if dream_grid_specs():
             targets += ["results/dream/prixfixe_grid.tsv"]
-            targets += figure_outputs("dream", "prixfixe_pearson")
-            targets += figure_outputs("dream", "prixfixe_spearman")
-    if DREAM_FOLLOWUP_ON:
-        if DREAM_FOLLOWUP.get("drosophila", True) and dream_followup_models("drosophila"):
-            targets += figure_outputs("dream", "drosophila")
-        if DREAM_FOLLOWUP.get("human_cells") and dream_followup_models("human"):
-            targets += figure_outputs("dream", "human")
+    for p in DREAM_PANEL_DECLS:
+        targets += figure_outputs("dream", p.name)
     return targets
 
 
+def dream_followup_tables(wildcards):
+    """Per-model tables of one follow-up (wildcard followup: drosophila or human)."""
+    if wildcards.followup == "drosophila":
+        return expand(
+            "results/dream/followups/drosophila/{fmodel}.tsv",
+            fmodel=dream_followup_models("drosophila"),
+        )
+    return dream_human_tables()
+
+
+DREAM_PANEL_DECLS = (
+    dream_panel_declarations(
+        DREAM_NAMED,
+        has_labels=DREAM_HAS_LABELS,
+        prixfixe=bool(dream_grid_specs()),
+        drosophila=DREAM_FOLLOWUP_ON
+        and DREAM_FOLLOWUP.get("drosophila", True)
+        and bool(dream_followup_models("drosophila")),
+        human=DREAM_FOLLOWUP_ON
+        and bool(DREAM_FOLLOWUP.get("human_cells"))
+        and bool(dream_followup_models("human")),
+    )
+    if study_enabled("dream")
+    else []
+)
+register_panels(DREAM_PANEL_DECLS)
 register_study_targets("dream", dream_targets)
 
 

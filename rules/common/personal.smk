@@ -10,6 +10,7 @@ import os
 from regbench.studies.personal.plan import n_chunks as pers_count_chunks
 from regbench.studies.personal.plan import phasing_command as pers_phasing_command
 from regbench.studies.personal.plan import plink_qc_args as pers_plink_qc_args
+from regbench.studies.personal.panels import panels as pers_panel_declarations
 
 PERS = config["personal"]
 PERS_RES = "results/personal"
@@ -17,54 +18,6 @@ PERS_ROSMAP = "resources/personal/rosmap"
 
 PERS_CHUNKS = [f"{i:04d}" for i in range(pers_count_chunks(PERS))]
 PERS_REF_CHUNKS = [f"{i:04d}" for i in range(pers_count_chunks(PERS, "reference"))]
-
-# panel -> paper figure label
-PERS_PANELS = {
-    "fig1b": "Fig. 1B",
-    "fig1d": "Fig. 1D",
-    "fig1e": "Fig. 1E",
-    "fig2a": "Fig. 2A",
-    "fig2b": "Fig. 2B",
-    "fig2c": "Fig. 2C",
-    "fig2d": "Fig. 2D",
-    "fig2e": "Fig. 2E",
-    "fig2f": "Fig. 2F",
-    "fig2g": "Fig. 2G",
-    "ed1a": "Extended Data Fig. 1A",
-    "ed1b": "Extended Data Fig. 1B",
-    "ed1c": "Extended Data Fig. 1C",
-    "ed2a": "Extended Data Fig. 2A",
-    "ed2b": "Extended Data Fig. 2B",
-    "supp1": "Supplementary Fig. 1",
-    "supp2": "Supplementary Fig. 2",
-    "supp3": "Supplementary Fig. 3",
-    "supp4": "Supplementary Fig. 4",
-    "supp5": "Supplementary Fig. 5",
-    "supp6": "Supplementary Fig. 6",
-    "supp7": "Supplementary Fig. 7",
-    "supp8": "Supplementary Fig. 8",
-    "supp9": "Supplementary Fig. 9",
-    "supp10": "Supplementary Fig. 10",
-    "supp11": "Supplementary Fig. 11",
-    "supp12": "Supplementary Fig. 12",
-}
-
-
-def pers_panels():
-    """Panels built with the current config (optional analyses switch theirs off)."""
-    panels = list(PERS_PANELS)
-    if not PERS.get("ensemble", {}).get("enabled", False):
-        panels.remove("ed1b")
-    if "finemapped" not in PERS["inputs"]:
-        panels.remove("ed1c")
-    if not PERS.get("cnn", {}).get("enabled", True):
-        panels.remove("ed2a")
-        panels.remove("ed2b")
-    return panels
-
-
-def pers_label(panel):
-    return {"figure": PERS_PANELS[panel], "panel": panel}
 
 
 def pers_chunk_files(pattern, chunks=None):
@@ -116,47 +69,11 @@ def pers_elastic_net_inputs(wildcards):
     return inputs
 
 
-def pers_figure_inputs(panel):
-    """Files a panel is drawn from (results/personal/ unless absolute), in make_panel's order."""
-    ism_npz = pers_chunk_files(f"{PERS_RES}/ism/chunk{{chunk}}.npz")
-    driver_npz = pers_chunk_files(f"{PERS_RES}/driver_ism/chunk{{chunk}}.npz")
-    t = {
-        "fig1b": ["reference_predictions.tsv"],
-        "supp1": ["reference_predictions.tsv"],
-        "fig1d": ["individual_predictions.tsv", "gene_stats.tsv"],
-        "fig2b": ["individual_predictions.tsv", "gene_stats.tsv"],
-        "fig1e": ["snvs.tsv", "gene_stats.tsv"],
-        "fig2d": ["snvs.tsv", "gene_stats.tsv"],
-        "fig2g": ["gene_stats.tsv", "snvs.tsv"] + ism_npz,
-        "fig2a": ["gene_stats.tsv"],
-        "ed1a": ["gene_stats.tsv"],
-        "ed1b": ["ensemble_stats.tsv"],
-        "ed1c": ["gene_stats.tsv"],
-        "fig2c": ["gene_stats.tsv"],
-        "supp4": ["gene_stats.tsv"],
-        "fig2e": ["driver_support.tsv"],
-        "fig2f": ["drivers_backward.tsv"],
-        "supp2": ["example_genotypes.tsv", "gene_stats.tsv"],
-        "supp3": ["drivers.tsv", "gene_stats.tsv"] + driver_npz,
-        "supp5": ["driver_support.tsv"],
-        "supp6": ["snvs.tsv"],
-        "supp7": ["driver_support.tsv"],
-        "supp8": ["motifs/kmer_clusters.tsv"],
-        "supp9": ["drivers.tsv"],
-        "supp10": ["drivers.tsv"],
-        "supp11": ["motifs/driver_windows.tsv"],
-        "supp12": ism_npz,
-        "ed2a": ["cnn/reference_predictions.tsv"],
-        "ed2b": ["cnn/gene_stats.tsv"],
-    }[panel]
-    return [x if x.startswith(("results/", "resources/")) else f"{PERS_RES}/{x}" for x in t]
-
-
 def personal_targets():
     """Final targets of the study (figures and tables) that `all_personal` and `all` build."""
     targets = []
-    for p in pers_panels():
-        targets += figure_outputs("personal", p)
+    for p in PERS_PANEL_DECLS:
+        targets += figure_outputs("personal", p.name)
     targets += [
         f"{PERS_RES}/summary/significance.tsv",
         f"{PERS_RES}/summary/predixcan.tsv",
@@ -165,6 +82,16 @@ def personal_targets():
     return targets
 
 
+PERS_PANEL_DECLS = (
+    pers_panel_declarations(
+        PERS,
+        pers_chunk_files(f"{PERS_RES}/ism/chunk{{chunk}}.npz"),
+        pers_chunk_files(f"{PERS_RES}/driver_ism/chunk{{chunk}}.npz"),
+    )
+    if study_enabled("personal")
+    else []
+)
+register_panels(PERS_PANEL_DECLS)
 register_study_targets("personal", personal_targets)
 
 

@@ -102,3 +102,28 @@ def test_contract_declarations_import_without_pandas():
             "print(sorted(m for m in ('pandas', 'numpy', 'torch', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_personal_and_dream_panels_declare_named_tables_and_subsets():
+    from regbench.panels import resolve_draw
+    from regbench.studies.dream.panels import panels as dream_panels
+    from regbench.studies.personal.panels import FIGURES, enabled
+    from regbench.studies.personal.panels import panels as personal_panels
+
+    cfg = {"ensemble": {"enabled": False}, "inputs": {}, "cnn": {"enabled": True}, "window_bp": 196608,
+           "figures": {"eqtl_min_frequency": 0.05, "gradient_clusters": 4}, "xai": {"abs_r_min": 0.3}, "unrelated": 1}
+    assert set(FIGURES) - set(enabled(cfg)) == {"ed1b", "ed1c"}  # ensemble off, no fine-mapped input
+    ps = {p.name: p for p in personal_panels(cfg, ["results/personal/ism/chunk0000.npz"], ["results/personal/driver_ism/chunk0000.npz"])}
+    assert len(ps) == 25 and all(callable(resolve_draw(p.draw)) for p in ps.values())
+    assert ps["fig2d"].config == {"panel": "fig2d", "figures": {"eqtl_min_frequency": 0.05}}
+    assert ps["supp12"].config == {"panel": "supp12", "figures": {"gradient_clusters": 4}, "window_bp": 196608}
+    assert ps["supp9"].config == {"panel": "supp9", "xai": {"abs_r_min": 0.3}, "window_bp": 196608}
+    assert ps["fig2g"].groups == ["ism"] and ps["supp3"].groups == ["driver_ism"]
+    assert ps["ed2b"].tables == {"gene_stats": "results/personal/cnn/gene_stats.tsv"}
+    assert all("unrelated" not in p.config for p in ps.values())
+
+    d = {p.name: p for p in dream_panels(["m1", "m2"], has_labels=True, prixfixe=True, drosophila=False, human=True)}
+    assert sorted(d) == ["human", "leaderboard_scores", "prixfixe_pearson", "prixfixe_spearman", "subset_performance"]
+    assert d["prixfixe_spearman"].config == {"value": "spearman_score"}
+    assert d["subset_performance"].config == {"models": ["m1", "m2"]}
+    assert dream_panels([], has_labels=False, prixfixe=True, drosophila=False, human=False) == []

@@ -10,7 +10,8 @@
 
 Published values (:mod:`.published`) are drawn as black horizontal marks over the bar of the
 model and group they belong to. Every panel also writes the table it draws
-(``results/dream/panels/<panel>.tsv``).
+(``results/dream/panels/<panel>.tsv``): each is a draw function of the panel contract
+(:mod:`regbench.panels`, declared in :mod:`.panels`).
 """
 
 from __future__ import annotations
@@ -48,16 +49,16 @@ def _bars(ax, table: pd.DataFrame, group: str, series: str, value: str, err: str
     ax.axhline(0, color="0.5", lw=0.5)
 
 
-def subset_performance(scores_tsv: str, models: list[str], pdf: str, png: str, data_tsv: str | None = None) -> None:
-    """Pearson r per test subset (pairs: r of differences), one bar per model."""
-    t = pd.read_csv(scores_tsv, sep="\t")
-    t = t[t["model"].isin(models)]
-    write_tsv(t, data_tsv, "%.6g")
+def subset_performance(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
+    """Pearson r per test subset (pairs: r of differences), one bar per model of ``cfg["models"]``."""
+    t = tables["scores"]
+    t = t[t["model"].isin(cfg["models"])]
     fig, ax = new_figure(6.5, 3.0)
     _bars(ax, t, "subset", "model", "pearson", order=SUBSET_ORDER)
     ax.set_ylabel("Pearson r (public ids removed)")
     ax.legend(fontsize=6, ncol=2)
     save_figure(fig, pdf, png)
+    return t
 
 
 def prixfixe_grid(summary_tsv: str, grid_tsv: str) -> pd.DataFrame:
@@ -71,10 +72,12 @@ def prixfixe_grid(summary_tsv: str, grid_tsv: str) -> pd.DataFrame:
     return write_tsv(g, grid_tsv, "%.6g")
 
 
-def prixfixe_heatmap(grid_tsv: str, value: str, pdf: str, png: str, data_tsv: str | None = None) -> None:
-    """Heatmap: rows first / core, columns final block; cell = ``value`` (Pearson or Spearman score)."""
-    g = pd.read_csv(grid_tsv, sep="\t")
-    write_tsv(g[["model", "first", "core", "final", value]], data_tsv, "%.6g")
+def prixfixe_heatmap(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
+    """Heatmap of the Prix Fixe grid: rows first / core, columns final block; cell =
+    ``cfg["value"]`` (``pearson_score`` or ``spearman_score``)."""
+    value = cfg["value"]
+    g = tables["grid"].copy()
+    data = g[["model", "first", "core", "final", value]]
     g["first / core"] = g["first"] + " / " + g["core"]
     m = g.pivot(index="first / core", columns="final", values=value)
     fig, ax = new_figure(3.2, 0.35 * len(m) + 1.0)
@@ -91,48 +94,49 @@ def prixfixe_heatmap(grid_tsv: str, value: str, pdf: str, png: str, data_tsv: st
                 ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6, color="w")
     fig.colorbar(im, ax=ax, label=value.replace("_", " "))
     save_figure(fig, pdf, png)
+    return data
 
 
-def drosophila_panel(table_tsv: str, pdf: str, png: str, data_tsv: str | None = None) -> None:
+def drosophila_panel(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Test Pearson r per task, DREAM models next to DeepSTARR; published DeepSTARR r as marks."""
     from regbench.studies.dream.published import reference_marks
 
-    t = pd.read_csv(table_tsv, sep="\t")
-    write_tsv(t, data_tsv, "%.6g")
+    t = tables["drosophila"]
     fig, ax = new_figure(3.2, 2.6)
     _bars(ax, t, "task", "model", "pearson", marks=reference_marks("drosophila"))
     ax.set_ylabel("Pearson r (test, chr2R)")
     ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     save_figure(fig, pdf, png)
+    return t
 
 
-def human_panel(table_tsv: str, pdf: str, png: str, data_tsv: str | None = None) -> None:
+def human_panel(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Mean +- sd over test folds of Pearson r per cell, DREAM models next to MPRA-LegNet."""
     from regbench.studies.dream.published import reference_marks
 
-    t = pd.read_csv(table_tsv, sep="\t")
+    t = tables["human"]
     agg = t.groupby(["model", "cell"], sort=False)["pearson"].agg(["mean", "std"]).reset_index().fillna(0.0)
-    write_tsv(agg.assign(n_folds=t.groupby(["model", "cell"], sort=False).size().to_numpy()), data_tsv, "%.6g")
     fig, ax = new_figure(3.5, 2.6)
     _bars(ax, agg, "cell", "model", "mean", err="std", marks=reference_marks("human"))
     ax.set_ylabel("Pearson r (held-out folds, mean +- sd)")
     ax.legend(fontsize=6)
     save_figure(fig, pdf, png)
+    return agg.assign(n_folds=t.groupby(["model", "cell"], sort=False).size().to_numpy())
 
 
-def leaderboard_scores(summary_tsv: str, models: list[str], pdf: str, png: str, data_tsv: str | None = None) -> None:
-    """Pearson and Spearman scores of the named models on the private test set (public ids
-    removed) and on the public leaderboard, published public-leaderboard scores as marks."""
+def leaderboard_scores(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
+    """Pearson and Spearman scores of the named models (``cfg["models"]``) on the private test set
+    (public ids removed) and on the public leaderboard, published public-leaderboard scores as marks."""
     from regbench.studies.dream.published import reference_marks
 
-    s = pd.read_csv(summary_tsv, sep="\t")
-    s = s[s["model"].isin(models)]
+    s = tables["summary"]
+    s = s[s["model"].isin(cfg["models"])]
     cols = ["pearson_score", "spearman_score", "pearson_score_public", "spearman_score_public"]
     long = s.melt(id_vars="model", value_vars=[c for c in cols if c in s.columns], var_name="score", value_name="value")
-    write_tsv(long, data_tsv, "%.6g")
     fig, ax = new_figure(5.0, 2.8)
     _bars(ax, long, "score", "model", "value", order=[c for c in cols if c in s.columns], marks=reference_marks("summary"))
     ax.set_ylabel("DREAM score")
     ax.set_ylim(top=1.0)
     ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     save_figure(fig, pdf, png)
+    return long
