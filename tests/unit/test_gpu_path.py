@@ -613,7 +613,17 @@ def test_tomtom_runs_in_its_own_cpu_job():
     assert "gpu=" not in block["acc_tomtom"] and 'device="cpu"' in block["acc_tomtom"]
     assert "tomtom_hits.tsv" in block["acc_tomtom"] and "/tomtom.tsv" in block["acc_tomtom"]
     common = (ROOT / "rules/common/accessibility.smk").read_text()
-    assert 'ACC_CPU_EVALUATIONS = ("tomtom",)' in common and "e not in ACC_CPU_EVALUATIONS" in common
+    from regbench.studies.accessibility.experiments import CPU_EVALUATIONS
+
+    assert CPU_EVALUATIONS == ("tomtom",)
+    assert "ACC_CPU_EVALUATIONS = CPU_EVALUATIONS" in common
+    # the GPU job's evaluation list leaves them out
+    import inspect
+
+    from regbench.studies.accessibility.experiments import model_evaluations
+
+    assert "e not in CPU_EVALUATIONS" in inspect.getsource(model_evaluations)
+    assert "return model_evaluations(ACC," in common
 
 
 def test_make_setup_installs_the_requested_torch_build():
