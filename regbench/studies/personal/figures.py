@@ -105,7 +105,6 @@ def _distance_hist(axes, d, groups, main_col, lim, bin_bp, zoom=None):
 def reference_vs_mean(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Fig. 1B / Supp. Fig. 1: predicted (reference sequence) vs mean observed expression per gene, per head (Supp. 1: test genes only)."""
     panel = cfg["panel"]
-    data = pd.DataFrame()
     df = tables["reference_predictions"]
     n = max(1, len(_heads(df, "finetuned_")))
     fig, _ = new_figure(3.4 * n, 3.0, ncols=n, squeeze=False)
@@ -119,7 +118,6 @@ def example_individuals(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataF
     """Fig. 1D / 2B: predicted vs observed expression across individuals of the example gene."""
     panel = cfg["panel"]
     role = EXAMPLE_ROLE.get(panel)
-    data = pd.DataFrame()
     fig, ax = new_figure(3.6, 3.0)
     ind = tables["individual_predictions"]
     _individual(ax, ind, role, "predicted_finetuned" if panel == "fig1d" else "predicted", tables["gene_stats"])
@@ -165,7 +163,6 @@ def example_snv_ism(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame
 
 def volcano(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Fig. 2A / Extended Data Fig. 2B: per-gene R against its significance (volcano)."""
-    data = pd.DataFrame()
     fig, ax = new_figure(3.6, 3.0)
     data = tables["gene_stats"]
     _volcano(ax, data)
@@ -176,7 +173,6 @@ def volcano(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
 def predixcan_comparison(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Fig. 2C / Supp. Fig. 4: Enformer R vs PrediXcan R per gene."""
     panel = cfg["panel"]
-    data = pd.DataFrame()
     fig, ax = new_figure(3.6, 3.0)
     st = tables["gene_stats"]
     d = st[st["r_predixcan"].notna()]
@@ -202,7 +198,6 @@ def predixcan_comparison(tables: dict, cfg: dict, pdf: str, png: str) -> pd.Data
 
 def driver_support(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Fig. 2E: gain-weighted fraction of eQTL-supported drivers, positive vs negative genes."""
-    data = pd.DataFrame()
     fig, ax = new_figure(3.6, 3.0)
     s = tables["driver_support"].dropna(subset=["supported_fraction"])
     s = s[s["group"].isin(["positive", "negative"])]
@@ -224,7 +219,6 @@ def driver_support(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
 
 def driver_distance_backward(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Fig. 2F: distance of backward drivers to the TSS (1-kb bins, main drivers on top; right pair zoomed)."""
-    data = pd.DataFrame()
     # plot_driverdistance.py: backward drivers, 1-kb bins over -70..70 kb, main drivers on
     # top; the right-hand pair zooms to +-20 kb
     fig, axes = new_figure(10.0, 3.0, ncols=4)
@@ -279,7 +273,6 @@ def attribution_track(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFra
 
 def drivers_per_gene(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Supp. Fig. 7: forward drivers per gene, positive vs negative genes."""
-    data = pd.DataFrame()
     fig, ax = new_figure(3.6, 3.0)
     s = tables["driver_support"]
     s = s[(s["n_drivers"] > 0) & s["group"].isin(["positive", "negative"])]
@@ -301,7 +294,6 @@ def drivers_per_gene(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFram
 def single_track_vs_other(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Extended Data Fig. 1A / 1B: R of the single CAGE track vs the elastic-net heads (1A) or the shift+RC ensemble (1B)."""
     panel = cfg["panel"]
-    data = pd.DataFrame()
     st = tables["stats"]
     others = _heads(st, "r_finetuned_") if panel == "ed1a" else ["r_cage_ensemble"]
     others = [c for c in others if c in st] or (["r_finetuned"] if panel == "ed1a" and "r_finetuned" in st else [])
@@ -322,7 +314,6 @@ def single_track_vs_other(tables: dict, cfg: dict, pdf: str, png: str) -> pd.Dat
 
 def finemapped(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Extended Data Fig. 1C: R of genes with SuSiE fine-mapped eQTLs vs the others."""
-    data = pd.DataFrame()
     fig, ax = new_figure(3.6, 3.0)
     st = tables["gene_stats"]
     fm = st["finemapped"].astype(bool) if "finemapped" in st else pd.Series(False, index=st.index)
@@ -342,7 +333,6 @@ def finemapped(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
 
 def cnn_test_genes(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Extended Data Fig. 2A: the 40-kb CNN's prediction vs observed mean expression on test genes."""
-    data = pd.DataFrame()
     fig, ax = new_figure(3.6, 3.0)
     d = tables["reference_predictions"]
     d = d[d["split"] == "test"]
@@ -359,7 +349,6 @@ def example_genotypes(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFra
     """Supp. Fig. 2: the example gene's ALT dosage matrix (clustered) and SNVs carried per individual."""
     panel = cfg["panel"]
     role = EXAMPLE_ROLE.get(panel)
-    data = pd.DataFrame()
     fig, axes = new_figure(7.0, 3.0, ncols=2, gridspec_kw={"width_ratios": [2.2, 1]})
     eg, st = tables["example_genotypes"], tables["gene_stats"]
     gene = _example(st, role)
@@ -415,7 +404,6 @@ def driver_window_ism(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFra
 
 def linear_approximation(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Supp. Fig. 5: R of the linear ISM / gradient approximation with Enformer's prediction per gene."""
-    data = pd.DataFrame()
     fig, axes = new_figure(7.0, 3.0, ncols=2)
     s = tables["driver_support"]
     s = s[s["xai"].astype(bool)] if "xai" in s else s
@@ -436,7 +424,6 @@ def linear_approximation(tables: dict, cfg: dict, pdf: str, png: str) -> pd.Data
 
 def ism_vs_gradient(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Supp. Fig. 6: ISM vs gradient attributions of SNVs, pooled and per gene."""
-    data = pd.DataFrame()
     fig, axes = new_figure(7.0, 3.0, ncols=2)
     snvs = tables["snvs"]
     d = snvs.dropna(subset=["ism", "grad"])
@@ -458,7 +445,6 @@ def ism_vs_gradient(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame
 
 def kmer_clusters(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Supp. Fig. 8: drivers per 13-mer cluster, eQTL-supported or not, reference and ALT background."""
-    data = pd.DataFrame()
     fig, axes = new_figure(7.0, 3.0, ncols=2)
     cl = tables["kmer_clusters"]
     data = cl
@@ -481,7 +467,6 @@ def kmer_clusters(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
 def driver_distance_forward(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Supp. Fig. 9 / 10: distance of forward drivers to the TSS (Supp. 10: main drivers only)."""
     panel = cfg["panel"]
-    data = pd.DataFrame()
     fig, axes = new_figure(7.0, 3.0, ncols=2)
     d = tables["drivers"]
     cut = float(cfg.get("xai", {}).get("abs_r_min", 0.2))
@@ -502,7 +487,6 @@ def driver_distance_forward(tables: dict, cfg: dict, pdf: str, png: str) -> pd.D
 
 def motif_windows(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Supp. Fig. 11: max |ISM z| near main drivers and motif size per z threshold."""
-    data = pd.DataFrame()
     fig, axes = new_figure(7.0, 3.0, ncols=2)
     ws = tables["driver_windows"]
     data = ws
