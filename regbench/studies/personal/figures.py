@@ -24,6 +24,11 @@ EXAMPLE_ROLE = {"fig1d": "positive", "fig1e": "positive", "fig2b": "negative", "
                 "fig2g": "negative", "supp2": "positive", "supp3": "positive"}
 
 
+def _panel_role(cfg: dict) -> tuple[str, str | None]:
+    """The panel a shared draw function is drawing (``cfg["panel"]``) and its example gene's role."""
+    return cfg["panel"], EXAMPLE_ROLE.get(cfg["panel"])
+
+
 def _scatter_r(ax, x, y, xlabel, ylabel, title=""):
     x, y = np.asarray(x, float), np.asarray(y, float)
     ok = np.isfinite(x) & np.isfinite(y)
@@ -116,8 +121,7 @@ def reference_vs_mean(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFra
 
 def example_individuals(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Fig. 1D / 2B: predicted vs observed expression across individuals of the example gene."""
-    panel = cfg["panel"]
-    role = EXAMPLE_ROLE.get(panel)
+    panel, role = _panel_role(cfg)
     fig, ax = new_figure(3.6, 3.0)
     ind = tables["individual_predictions"]
     _individual(ax, ind, role, "predicted_finetuned" if panel == "fig1d" else "predicted", tables["gene_stats"])
@@ -128,8 +132,7 @@ def example_individuals(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataF
 
 def example_snv_ism(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Fig. 1E / 2D: the example gene's SNVs, ISM against distance to TSS (1E) or against the eQTL slope (2D), drivers circled."""
-    panel = cfg["panel"]
-    role = EXAMPLE_ROLE.get(panel)
+    panel, role = _panel_role(cfg)
     data = pd.DataFrame()
     fig, ax = new_figure(3.8, 3.0)
     snvs, st = tables["snvs"], tables["gene_stats"]
@@ -241,8 +244,7 @@ def driver_distance_backward(tables: dict, cfg: dict, pdf: str, png: str) -> pd.
 
 def attribution_track(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Fig. 2G: gradient x input along the example gene's window, SNVs and drivers marked."""
-    panel = cfg["panel"]
-    role = EXAMPLE_ROLE.get(panel)
+    panel, role = _panel_role(cfg)
     data = pd.DataFrame()
     fig, ax = new_figure(7.0, 2.6)
     st, snvs = tables["gene_stats"], tables["snvs"]
@@ -347,8 +349,7 @@ def cnn_test_genes(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
 
 def example_genotypes(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Supp. Fig. 2: the example gene's ALT dosage matrix (clustered) and SNVs carried per individual."""
-    panel = cfg["panel"]
-    role = EXAMPLE_ROLE.get(panel)
+    panel, role = _panel_role(cfg)
     fig, axes = new_figure(7.0, 3.0, ncols=2, gridspec_kw={"width_ratios": [2.2, 1]})
     eg, st = tables["example_genotypes"], tables["gene_stats"]
     gene = _example(st, role)
@@ -376,8 +377,7 @@ def example_genotypes(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFra
 
 def driver_window_ism(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
     """Supp. Fig. 3: ISM importance around the example gene's main driver, reference and ALT background."""
-    panel = cfg["panel"]
-    role = EXAMPLE_ROLE.get(panel)
+    panel, role = _panel_role(cfg)
     data = pd.DataFrame()
     fig, axes = new_figure(7.0, 3.2, nrows=2, sharex=True)
     drivers, st = tables["drivers"], tables["gene_stats"]
