@@ -24,7 +24,7 @@ per-unit cost is the difference of the CPU times over the difference of the unit
   on a generated whole-chromosome set (2,048 bp, 3 cells) of 1,000 and 4,000 windows and one
   rep2 bigWig per cell; unit = one window x cell (a 2,048-bp bigWig read + 8 bin sizes of
   streaming Pearson);
-* ``acc_panel_SF2``: :func:`regbench.studies.accessibility.figures.draw_panel` ("SF2") on a
+* ``acc_panel_SF2``: :func:`regbench.panels.draw_panel` of ``figures.panel_SF2`` on a
   generated collected occlusion table of 10,000 and 40,000 sequences x 3 kinds x 3 cells; unit =
   one ``occlusion_seq`` row. The panel reads its table whole: the peak RSS after each size is
   printed (``# ... peak RSS``) to give the memory per row.
@@ -257,7 +257,7 @@ def acc_panel_sf2(n: int) -> tuple[float, float]:
     ``n`` sequences x 3 kinds x 3 cells (plus the per-group summary rows)."""
     import pandas as pd
 
-    from regbench.studies.accessibility.figures import draw_panel
+    from regbench.panels import draw_panel
 
     rng = np.random.default_rng(2)
     cells, kinds = ["c0", "c1", "c2"], ["original", "removed", "background"]
@@ -280,7 +280,8 @@ def acc_panel_sf2(n: int) -> tuple[float, float]:
         df.to_csv(root / "occlusion.tsv", sep="\t", index=False)
         del df, seq_rows
         t = _cpu()
-        draw_panel("SF2", [str(root / "occlusion.tsv")], root / "p.pdf", root / "p.png", root / "p.tsv", {})
+        draw_panel("regbench.studies.accessibility.figures:panel_SF2", {"occlusion": [str(root / "occlusion.tsv")]},
+                   {"occlusion": ["new_models"]}, {}, str(root / "p.pdf"), str(root / "p.png"), str(root / "p.tsv"), None)
         cpu = _cpu() - t
         print(f"# acc_panel_SF2 {n} sequences ({9 * n} rows): peak RSS {_maxrss_mb():.0f} MB", flush=True)
         return 9 * n, cpu

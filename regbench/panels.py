@@ -23,8 +23,10 @@ into one rule per panel, and one adapter (scripts/panel.py) runs any panel throu
     draw(tables: dict[str, DataFrame | dict[str, DataFrame]], cfg: dict, pdf: str, png: str) -> DataFrame
 
 (``tables``: each declared single table read as a DataFrame, each declared group as
-``{file stem: DataFrame}``; ``cfg``: the declared subset) and returns the rows it drew, which
-:func:`draw_panel` writes as the panel's data table.
+``{key: DataFrame}``, keyed by file stem or by the keys the declaration gives; ``cfg``: the
+declared subset) and returns the rows it drew, which :func:`draw_panel` writes as the panel's
+data table (floats as ``Panel.float_format``). ``Panel.runtime`` (minutes, times the attempt)
+is the job's runtime request when the study has a work count for it; else the profile's default.
 
 Standard library only at import: rules/common.smk imports it at parse time (pandas and the draw
 function are imported inside :func:`draw_panel`, in the job).
@@ -81,18 +83,23 @@ def basename_collisions(paths: Iterable[str]) -> dict[str, list[str]]:
 class Panel:
     """One figure panel of a study, declared once (module docstring: the panel contract).
 
-    ``tables``: input name -> one TSV path, or a tuple of TSV paths read as a group
-    (``{stem: DataFrame}``); ``draw``: ``"module:function"``; ``config``: the only config values
-    the draw function sees (the rule's params, so editing anything else does not rerun the
-    panel); ``rule``: the rule's name, by default ``<study>_panel_<name>``."""
+    ``tables``: input name -> one TSV path, a tuple of paths read as a group keyed by file stem
+    (``{stem: DataFrame}``), or a mapping key -> path read as a group with those keys (files
+    whose stems repeat, e.g. one evaluation's table of several experiments); ``draw``:
+    ``"module:function"``; ``config``: the only config values the draw function sees (the rule's
+    params, so editing anything else does not rerun the panel); ``rule``: the rule's name, by
+    default ``<study>_panel_<name>``; ``float_format``: of the data table's floats (None: full
+    precision); ``runtime``: minutes requested per attempt (0: the profile's default)."""
 
     study: str
     name: str
     figure: str
-    tables: Mapping[str, str | tuple[str, ...]]
+    tables: Mapping[str, str | tuple[str, ...] | Mapping[str, str]]
     draw: str
     config: Mapping = field(default_factory=dict)
     rule: str = ""
+    float_format: str | None = "%.6g"
+    runtime: int = 0
 
     def __post_init__(self):
         figure_path(self.study, self.name)  # validates the names
@@ -101,24 +108,53 @@ class Panel:
         if not self.tables:
             raise ValueError(f"panel {self.study}/{self.name}: declares no tables to read")
         for key, paths in self.tables.items():
-            if not key.isidentifier() or not paths or not all(isinstance(p, str) for p in _as_tuple(paths)):
+            keys_ok = not isinstance(paths, Mapping) or all(isinstance(k, str) and k for k in paths)
+            if not key.isidentifier() or not paths or not keys_ok or not all(isinstance(p, str) for p in _paths(paths)):
                 raise ValueError(f"panel {self.study}/{self.name}: table {key!r} -> {paths!r}; expected an "
-                                 "identifier -> a path or a non-empty tuple of paths")
+                                 "identifier -> a path, a non-empty tuple of paths or a non-empty mapping "
+                                 "key -> path")
+        if not isinstance(self.runtime, int) or self.runtime < 0:
+            raise ValueError(f"panel {self.study}/{self.name}: runtime {self.runtime!r}, expected minutes >= 0")
         if not self.rule:
             object.__setattr__(self, "rule", f"{self.study}_panel_{self.name}")
 
     @property
     def groups(self) -> list[str]:
         """Names of the tables declared as groups of files."""
-        return [k for k, v in self.tables.items() if isinstance(v, tuple)]
+        return [k for k, v in self.tables.items() if not isinstance(v, str)]
+
+    def group_keys(self) -> dict[str, list[str] | None]:
+        """Per group: its declared keys, in the order of its files, or None (keyed by file stem);
+        :func:`draw_panel`'s ``groups``."""
+        return {k: (list(v) if isinstance(v, Mapping) else None) for k, v in self.tables.items() if not isinstance(v, str)}
 
     def inputs(self) -> dict[str, str | list[str]]:
         """Snakemake named inputs: path or list of paths per table name."""
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.tables.items()}
+        return {k: (v if isinstance(v, str) else list(_paths(v))) for k, v in self.tables.items()}
 
 
-def _as_tuple(v) -> tuple:
-    return v if isinstance(v, tuple) else (v,)
+def _paths(v) -> tuple:
+    """The file paths of a declared table: a path, a tuple of paths or a mapping key -> path."""
+    if isinstance(v, str):
+        return (v,)
+    return tuple(v.values()) if isinstance(v, Mapping) else tuple(v)
+
+
+def config_subset(cfg: Mapping, *paths: str) -> dict:
+    """The nested subset of ``cfg`` at the dotted ``paths`` that are set (an unset one keeps the
+    draw function's default): a panel's ``config``."""
+    out: dict = {}
+    for path in paths:
+        *parents, leaf = path.split(".")
+        src = cfg
+        for k in parents:
+            src = src.get(k) if isinstance(src, Mapping) else None
+        if isinstance(src, Mapping) and leaf in src:
+            dst = out
+            for k in parents:
+                dst = dst.setdefault(k, {})
+            dst[leaf] = src[leaf]
+    return out
 
 
 def unique_panels(panels: Iterable[Panel]) -> list[Panel]:
@@ -146,11 +182,13 @@ def resolve_draw(spec: str):
     return fn
 
 
-def draw_panel(draw: str, inputs: Mapping[str, str | list[str]], groups: Iterable[str], cfg: Mapping,
-               pdf: str, png: str, table: str) -> int:
+def draw_panel(draw: str, inputs: Mapping[str, str | list[str]], groups: Iterable[str] | Mapping[str, list[str] | None],
+               cfg: Mapping, pdf: str, png: str, table: str, float_format: str | None = "%.6g") -> int:
     """Run one panel: read its named ``inputs`` (a ``.tsv`` as a DataFrame, any other file, e.g.
-    ``.npz``, as its path; ``groups``: names read as ``{file stem: table or path}``), call the draw
-    function, write the rows it drew to ``table`` atomically; returns their count."""
+    ``.npz``, as its path; ``groups``: names read as ``{key: table or path}``, keyed by file stem,
+    or, given as a mapping name -> keys (:meth:`Panel.group_keys`), by those keys in file order),
+    call the draw function, write the rows it drew to ``table`` atomically (floats as
+    ``float_format``); returns their count."""
     from pathlib import Path
 
     import pandas as pd
@@ -160,11 +198,15 @@ def draw_panel(draw: str, inputs: Mapping[str, str | list[str]], groups: Iterabl
     def read(path):
         return read_tsv(path) if str(path).endswith(".tsv") else str(path)
 
-    groups = set(groups)
+    groups = dict(groups) if isinstance(groups, Mapping) else dict.fromkeys(groups)
     tables = {}
     for key, paths in inputs.items():
         if key in groups:
-            tables[key] = {Path(p).stem: read(p) for p in ([paths] if isinstance(paths, str) else paths)}
+            paths = [paths] if isinstance(paths, str) else list(paths)
+            keys = groups[key] if groups[key] is not None else [Path(p).stem for p in paths]
+            if len(keys) != len(paths) or len(set(keys)) != len(keys):
+                raise ValueError(f"panel group {key!r}: keys {keys} for files {paths}; expected one distinct key per file")
+            tables[key] = {k: read(p) for k, p in zip(keys, paths)}
         else:
             if not isinstance(paths, str):
                 paths = list(paths)
@@ -175,5 +217,5 @@ def draw_panel(draw: str, inputs: Mapping[str, str | list[str]], groups: Iterabl
     data = resolve_draw(draw)(tables, dict(cfg), pdf, png)
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"panel draw function {draw!r} returned {type(data).__name__}, expected the DataFrame it drew")
-    write_tsv(data, table, "%.6g")
+    write_tsv(data, table, float_format)
     return len(data)

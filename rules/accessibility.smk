@@ -2,7 +2,8 @@
 lists live in rules/common/accessibility.smk.
 
 datasets -> models/<experiment>/<model>/ (train, GPU) -> evals/<experiment>/<model>/<evaluation>.tsv
-(GPU) -> <experiment>/<evaluation>.tsv (collect) -> panels / tables."""
+(GPU) -> <experiment>/<evaluation>.tsv (collect) -> tables; the panels are declared in
+regbench/studies/accessibility/panels.py and built by rules/panels.smk (rules acc_panel_*)."""
 
 
 wildcard_constraints:
@@ -277,37 +278,6 @@ rule acc_replicate_ceiling:
         cells=acc_ceiling_cells(),
     script:
         "../scripts/accessibility_replicate.py"
-
-
-for _panel in ACC_PANELS:
-
-    rule:
-        name:
-            f"acc_panel_{_panel}"
-        input:
-            acc_panel_inputs(_panel),
-        output:
-            pdf=figure_path("accessibility", _panel, "pdf"),
-            png=report(
-                figure_path("accessibility", _panel, "png"),
-                caption=caption("accessibility", _panel),
-                category="accessibility",
-                labels=acc_panel_label(_panel),
-            ),
-            table=panel_table("accessibility", _panel),
-        log:
-            log_path("accessibility", f"panel_{_panel}"),
-        benchmark:
-            bench_path("accessibility", f"panel_{_panel}")
-        conda:
-            "../envs/regbench.yaml"
-        resources:
-            runtime=acc_panel_runtime(_panel),
-        params:
-            panel=_panel,
-            cfg=ACC,
-        script:
-            "../scripts/accessibility_panel.py"
 
 
 for _table in ACC_TABLES:

@@ -117,6 +117,11 @@ def register_panels(panels):
     PANEL_DECLS[:] = unique_panels(PANEL_DECLS + list(panels))
 
 
+def panel_resources(panel):
+    """Resources of a panel's rule: its declared runtime (minutes, times the attempt), if any."""
+    return {"runtime": runtime_scaled(panel.runtime)} if panel.runtime else {}
+
+
 def caption(study, panel):
     """RST caption of a figure panel: report/<study>/<panel>.rst."""
     return f"../report/{study}/{panel}.rst"

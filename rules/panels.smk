@@ -1,6 +1,7 @@
 # The panel contract's rule loop (regbench.panels): one rule (one job) per declared panel, one
 # adapter for all of them. A panel's params are only the config subset it declares, so editing
-# any other setting does not rerun it.
+# any other setting does not rerun it. Resources: a declared runtime (minutes, times the
+# attempt: panel_resources in rules/common.smk), else the profile's defaults.
 
 
 for _p in PANEL_DECLS:
@@ -25,9 +26,12 @@ for _p in PANEL_DECLS:
             bench_path(_p.study, f"panel_{_p.name}")
         conda:
             "../envs/regbench.yaml"
+        resources:
+            **panel_resources(_p),
         params:
             draw=_p.draw,
-            groups=_p.groups,
+            groups=_p.group_keys(),
             cfg=dict(_p.config),
+            float_format=_p.float_format,
         script:
             "../scripts/panel.py"

@@ -4,6 +4,8 @@ forbids mixing functions and rules in one file).
 The model grid is expanded from config at parse time by
 regbench.studies.accessibility.experiments (pure Python, no torch, no file reads)."""
 
+from regbench.studies.accessibility.panels import collected_table as acc_collected_table
+from regbench.studies.accessibility.panels import panels as acc_panel_declarations
 from regbench.studies.accessibility.experiments import (
     CPU_EVALUATIONS,
     ceiling_cells,
@@ -20,31 +22,6 @@ ACC = config["accessibility"]
 ACC_MODELS = expand_experiments(ACC)  # {experiment: {slug: spec}}
 ACC_RES = "results/accessibility"
 
-# panel -> (metrics tables it is drawn from); every table is results/accessibility/<...>.tsv
-ACC_PANELS = {
-    "2a": ["loss_resolution/tracks"],
-    "2b": ["loss_resolution/whole"],
-    "2c": ["loss_resolution/whole"],
-    "2d": ["threshold/whole"],
-    "2e": ["loss_resolution/whole"],
-    "3b": ["augmentation/robustness"],
-    "4b": ["all:binary"],
-    "5a": ["example:cagi_variants", "example:cagi"],
-    "5b": ["all:cagi", "all:whole", "all:binary"],
-    "5c": ["all:cagi", "all:whole", "all:binary"],
-    "6a": ["all:gia"],
-    "6b": ["all:gia"],
-    "6c": ["all:gia"],
-    "ED1a": ["loss_resolution/whole"],
-    "ED1b": ["loss_resolution/whole"],
-    "ED2": ["loss_resolution/whole"],
-    "ED3": ["all:binary"],
-    "ED4": ["all:gia"],
-    "ED5": ["all:gia"],
-    "ED6": ["all:gia"],
-    "SF1": ["all:history", "all:whole"],
-    "SF2": ["all:occlusion"],
-}
 ACC_TABLES = ["T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling", "SD3_cagi"]
 
 
@@ -87,7 +64,7 @@ ACC_TABLES = ["T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling
 #   with the per-unit CPU seconds measured by benchmarks/cost_per_unit.py (constants in
 #   experiments.py): acc_cagi_variants 18,463 CAGI5 rows x 0.765 ms (1.2 min; memory 17.7 kB
 #   per variant = 327 MB held); acc_replicate_ceiling 69,800 whole-chr8 windows x 13 rep2 cells
-#   x 0.278 ms (5.2 min; streamed, 268 / 280 MB); acc_panel_SF2 1 occlusion model x 10,000
+#   x 0.278 ms (5.2 min; streamed, 268 / 280 MB); acc_panel_SF2 (acc_panel_runtime) 1 occlusion model x 10,000
 #   windows x 3 kinds x 15 cells = 450,000 rows x 4.6 us (1.0 min; 0.79 kB per row = 357 MB
 #   held): memory fits the profile's default 8 GB. Requests are at least ACC_MIN_RUNTIME.
 ACC_RESOURCES = {
@@ -108,7 +85,8 @@ ACC_RESOURCES = {
 #: smallest runtime request (minutes) of the work-counted jobs: queue and shared-filesystem
 #: latencies the per-unit costs do not include (not measured: a floor, not a forecast)
 ACC_MIN_RUNTIME = 10
-#: runtime (minutes) of panels without a work count: the SLURM profile's default-resources value
+#: runtime (minutes per attempt) of panels without a work count: the SLURM profile's
+#: default-resources value
 ACC_PANEL_RUNTIME = 60
 
 
@@ -124,10 +102,9 @@ def acc_eval_runtime(wildcards):
 
 
 def acc_cpu_runtime(step):
-    """Resource callable: minutes of the CPU step ``step`` (cagi_variants, replicate_ceiling,
-    panel_SF2) from its paper-scale work count (comment above), at least ACC_MIN_RUNTIME, times
-    the attempt."""
-    minutes = max(ACC_MIN_RUNTIME, math.ceil(cpu_work_minutes(step, ACC)))
+    """Resource callable: :func:`acc_cpu_minutes` of the CPU step ``step`` (cagi_variants,
+    replicate_ceiling) times the attempt."""
+    minutes = acc_cpu_minutes(step)
 
     def _rt(wildcards, attempt):
         return minutes * attempt
@@ -135,11 +112,16 @@ def acc_cpu_runtime(step):
     return _rt
 
 
+def acc_cpu_minutes(step):
+    """Minutes (per attempt) of the CPU step ``step`` from its paper-scale work count (comment
+    above), at least ACC_MIN_RUNTIME."""
+    return max(ACC_MIN_RUNTIME, math.ceil(cpu_work_minutes(step, ACC)))
+
+
 def acc_panel_runtime(panel):
-    """Runtime of one panel rule: SF2 from its work count, the others ACC_PANEL_RUNTIME."""
-    return (
-        acc_cpu_runtime(f"panel_{panel}") if panel == "SF2" else runtime_scaled(ACC_PANEL_RUNTIME)
-    )
+    """Minutes (per attempt) of one panel job (its Panel.runtime): SF2 from its work count, the
+    others ACC_PANEL_RUNTIME."""
+    return acc_cpu_minutes(f"panel_{panel}") if panel == "SF2" else ACC_PANEL_RUNTIME
 
 
 def acc_train_runtime(wildcards):
@@ -390,12 +372,18 @@ def acc_collect_extra_inputs(wildcards):
     ]
 
 
-def acc_all_collected(evaluation):
+def acc_collected_experiments(evaluation):
+    """Experiments (config order) with a collected table of ``evaluation``: those running it on
+    at least one model."""
     return [
-        f"{ACC_RES}/{e}/{evaluation}.tsv"
+        e
         for e in ACC["evaluations"]
         if evaluation in acc_evaluations(e) and acc_eval_models(e, evaluation)
     ]
+
+
+def acc_all_collected(evaluation):
+    return [acc_collected_table(e, evaluation) for e in acc_collected_experiments(evaluation)]
 
 
 def acc_model_experiment(slug):
@@ -403,30 +391,11 @@ def acc_model_experiment(slug):
     return next((e for e, m in ACC_MODELS.items() if slug in m), next(iter(ACC_MODELS)))
 
 
-def acc_reference_experiment():
-    """Experiment holding config accessibility.reference_model."""
-    return acc_model_experiment(ACC.get("reference_model"))
-
-
 def acc_example_experiment():
     """Experiment holding the Fig 5a model (accessibility.panels.cagi_example_model)."""
     return acc_model_experiment(
         ACC.get("panels", {}).get("cagi_example_model", ACC.get("reference_model"))
     )
-
-
-def acc_panel_inputs(panel):
-    out = []
-    for t in ACC_PANELS[panel]:
-        if t.startswith("all:"):
-            out += acc_all_collected(t[4:])
-        elif t.startswith("reference:"):
-            out.append(f"{ACC_RES}/{acc_reference_experiment()}/{t[10:]}.tsv")
-        elif t.startswith("example:"):
-            out.append(f"{ACC_RES}/{acc_example_experiment()}/{t[8:]}.tsv")
-        else:
-            out.append(f"{ACC_RES}/{t}.tsv")
-    return out
 
 
 def acc_table_inputs(table):
@@ -439,20 +408,22 @@ def acc_table_inputs(table):
     }[table]
 
 
-def acc_panel_label(panel):
-    if panel.startswith("SF"):
-        return {"figure": f"Supplementary Fig. {panel[2:]}", "panel": panel}
-    return {
-        "figure": f"Fig. {panel}" if panel[0].isdigit() else f"Extended Data {panel}",
-        "panel": panel,
-    }
+# the study's panels through the panel contract (regbench/studies/accessibility/panels.py;
+# rules/panels.smk builds them, rules acc_panel_<panel>)
+ACC_PANEL_DECLS = acc_panel_declarations(
+    ACC,
+    {e: acc_collected_experiments(e) for e in ACC_EVAL_NEEDS},
+    acc_example_experiment(),
+    acc_panel_runtime,
+)
+register_panels(ACC_PANEL_DECLS)
 
 
 def accessibility_targets():
     """Final targets of the study (figures and tables) that `all_accessibility` and `all` build."""
     targets = []
-    for p in ACC_PANELS:
-        targets += figure_outputs("accessibility", p)
+    for p in ACC_PANEL_DECLS:
+        targets += figure_outputs("accessibility", p.name)
     targets += [f"{ACC_RES}/tables/{t}.tsv" for t in ACC_TABLES]
     if ACC_ENCODE_CELLS:
         targets.append(f"{ACC_RES}/encode_files.tsv")

@@ -38,9 +38,9 @@ def test_every_panel_and_table_has_data(demo_results):
     """Every panel: data drawn in the figure (coloured marks, see conftest.assert_figure_drawn)
     and a plotted table with rows and finite numbers; every supplementary table: a row per model
     with finite values."""
-    from regbench.studies.accessibility.figures import PANELS
+    from regbench.studies.accessibility.panels import FIGURES
 
-    for panel in PANELS:
+    for panel in FIGURES:
         assert_figure_drawn(demo_results.parent / figure_path(ACC, panel, "png"))
         t = read_table(demo_results / ACC / "panels" / f"{panel}.tsv", [], min_rows=1)
         assert _finite_numbers(t) > 0, (panel, t.head().to_dict())

@@ -4,5 +4,7 @@ Modules (one concept each): ``metrics`` (evaluation formulas), ``datasets`` (win
 HDF5 storage), ``experiments`` (config-driven model grids and training), ``evaluate``
 (whole-chromosome / per-sequence / binary evaluations), ``robustness`` (variation score),
 ``cagi`` (CAGI5 variant effects), ``gia`` (global importance analysis), ``filters`` (first-layer
-filters -> PPMs -> Tomtom), ``figures`` (panels).
+filters -> PPMs -> Tomtom), ``panels`` (the figure panels, declared through the panel contract),
+``collect`` (reading the collected tables, the plotted and supplementary tables), ``figures``
+(drawing the panels).
 """

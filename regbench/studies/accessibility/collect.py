@@ -1,8 +1,9 @@
 """Collection for the accessibility figures and tables (specs/accessibility.md §6): reading the
 long metrics tables written by :func:`regbench.studies.accessibility.evaluate.run_evaluation`
 (columns model, binary, seed, aug, bin, loss, dataset, arch, metric, param, cell, value) and
-assembling the tables the panels plot (drawn in :mod:`regbench.studies.accessibility.figures`)
-and the supplementary tables (:func:`write_table`). No matplotlib here.
+assembling the tables the panels plot (drawn in :mod:`regbench.studies.accessibility.figures`;
+the panel contract reads a panel's tables, :func:`long_table` row-binds them) and the
+supplementary tables (:func:`write_table`). No matplotlib here.
 """
 
 from __future__ import annotations
@@ -13,13 +14,31 @@ import numpy as np
 import pandas as pd
 
 from regbench.plotting.tables import concat_tsvs, write_tsv
+from regbench.studies.accessibility.panels import collected_table
+
+
+def _tagged(df: pd.DataFrame, path: str) -> pd.DataFrame:
+    """``df`` with ``source`` = its path and ``experiment`` = the path's folder name (the
+    collected tables are ``results/accessibility/<experiment>/<evaluation>.tsv``; one slug can
+    name a model of two experiments)."""
+    return df.assign(source=path, experiment=Path(path).parent.name)
 
 
 def read_tables(paths) -> pd.DataFrame:
-    """Row-bind the input tables; ``source`` = the path, ``experiment`` = its folder name (the
-    collected tables are ``results/accessibility/<experiment>/<evaluation>.tsv``; one slug can
-    name a model of two experiments)."""
-    return concat_tsvs(paths, each=lambda df, p: df.assign(source=p, experiment=Path(p).parent.name))
+    """Row-bind the collected tables at ``paths`` (in order, header-less files skipped), each
+    :func:`_tagged` (the supplementary tables, :func:`write_table`)."""
+    return concat_tsvs(paths, each=_tagged)
+
+
+def long_table(tables: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
+    """The long table a panel draws from: the groups the panel contract read
+    (``{evaluation: {experiment: table}}``, :mod:`.panels`), row-bound in declared order, each
+    table :func:`_tagged` with its path (:func:`.panels.collected_table`). Columns: the metrics
+    tables' (model, binary, seed, aug, bin, loss, dataset, arch, evaluation, metric, param,
+    cell, value, ...) + source, experiment; no table gives an empty DataFrame."""
+    parts = [_tagged(t, collected_table(experiment, evaluation))
+             for evaluation, group in tables.items() for experiment, t in group.items()]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def figure_options(cfg) -> dict:

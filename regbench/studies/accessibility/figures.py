@@ -2,18 +2,22 @@
 
 Every panel is drawn from the long metrics tables written by
 :func:`regbench.studies.accessibility.evaluate.run_evaluation` (columns model, binary, seed, aug,
-bin, loss, dataset, arch, metric, param, cell, value) and writes the subset it plots as its own
-TSV next to the figure. Reading those tables and assembling the plotted tables (and the
-supplementary tables) is in :mod:`regbench.studies.accessibility.collect`.
+bin, loss, dataset, arch, metric, param, cell, value) and returns the subset it plots, which the
+panel contract (:mod:`regbench.panels`) writes as the panel's data table. The panels are declared
+in :mod:`regbench.studies.accessibility.panels` (what each reads, its config subset); each
+``panel_<name>`` is a contract draw function ``(tables, cfg, pdf, png) -> rows``: :func:`_drawn`
+row-binds its tables once (:func:`.collect.long_table`) and saves the figure. Assembling the
+plotted tables (and the supplementary tables) is in :mod:`regbench.studies.accessibility.collect`.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
 
 from regbench.plotting.style import STUDY_COLORS, new_figure, no_data, save_figure
-from regbench.plotting.tables import write_tsv
 from regbench.studies.accessibility.collect import (
     PanelDataError,
     bin_sizes,
@@ -27,8 +31,8 @@ from regbench.studies.accessibility.collect import (
     gia_cell,
     gia_pairs,
     gia_rows,
+    long_table,
     loss_bin_table,
-    read_tables,
     robustness_table,
     select,
     sweep_table,
@@ -38,10 +42,28 @@ from regbench.studies.accessibility.collect import (
 COLOR = STUDY_COLORS["accessibility"]
 
 
+
+
+def _drawn(panel):
+    """The contract draw function of ``panel(df, cfg) -> (figure, rows)``: ``df`` is the panel's
+    tables row-bound (:func:`.collect.long_table`); saves the figure to ``pdf`` and ``png`` and
+    returns the rows."""
+
+    @functools.wraps(panel)
+    def draw(tables: dict, cfg: dict, pdf: str, png: str) -> pd.DataFrame:
+        fig, rows = panel(long_table(tables), cfg)
+        save_figure(fig, pdf, png)
+        return rows
+
+    return draw
+
+
 # ---------------------------------------------------------------------------------------------
-# panels: each takes the concatenated input tables and returns (figure, table)
+# panels: each draws from the long table of its inputs and returns (figure, rows); @_drawn makes
+# it the contract's (tables, cfg, pdf, png) -> rows
 
 
+@_drawn
 def panel_2a(df, cfg):
     """Truth vs prediction track stretch of the test chromosome: the model of the ``tracks``
     evaluation (Basenji-128), cell line ``panels.tracks_cell`` (paper: GM23338)."""
@@ -84,10 +106,12 @@ def _loss_bin_scatter(df, arch, param):
     return fig, t
 
 
+@_drawn
 def panel_2b(df, cfg):
     return _loss_bin_scatter(df, "basenji", "scaled")
 
 
+@_drawn
 def panel_ED1a(df, cfg):
     return _loss_bin_scatter(df, "bpnet", "raw")
 
@@ -113,14 +137,17 @@ def _triangle(df, arch):
     return fig, t
 
 
+@_drawn
 def panel_2c(df, cfg):
     return _triangle(df, "basenji")
 
 
+@_drawn
 def panel_ED1b(df, cfg):
     return _triangle(df, "bpnet")
 
 
+@_drawn
 def panel_ED2(df, cfg):
     d = df[(df["metric"] == "pearson_smooth") & (df["cell"] == "mean") & (df["loss"] == "poisson")].copy()
     d["window"] = d["param"].astype(int)
@@ -138,6 +165,7 @@ def panel_ED2(df, cfg):
     return fig, d
 
 
+@_drawn
 def panel_2d(df, cfg):
     d = select(df, "pearson_whole", "raw").copy()
     t = d.groupby(["dataset", "bin"], as_index=False)["value"].mean()
@@ -154,6 +182,7 @@ def panel_2d(df, cfg):
     return fig, t
 
 
+@_drawn
 def panel_2e(df, cfg):
     """Per-sequence Pearson vs test-set coverage threshold, Basenji Poisson models at the bins of
     ``panels.test_threshold_bins`` (paper: every bin but 2048)."""
@@ -174,6 +203,7 @@ def panel_2e(df, cfg):
     return fig, d
 
 
+@_drawn
 def panel_3b(df, cfg):
     """Per-sequence Pearson vs variation score of the models at bin ``panels.robustness_bin``
     (paper: 128; Basenji-128 and BPNet-128, 3 seeds): marker = architecture, colour =
@@ -225,14 +255,17 @@ def _binary_panel(df, which):
     return fig, t
 
 
+@_drawn
 def panel_4b(df, cfg):
     return _binary_panel(df, "auroc")
 
 
+@_drawn
 def panel_ED3(df, cfg):
     return _binary_panel(df, "aupr")
 
 
+@_drawn
 def panel_5a(df, cfg):
     """CAGI5 example (paper: TERT-GBM, ResidualBind-32 task heads): predicted coverage of the
     reference and alternative sequence of the element's variant with the largest |effect|, in
@@ -269,6 +302,7 @@ def panel_5a(df, cfg):
     return fig, table.drop(columns=["source"], errors="ignore")
 
 
+@_drawn
 def panel_5b(df, cfg):
     """Mean CAGI5 r (robust) vs whole-chromosome Pearson, binary models (binary -> quantitative
     conversion) and quantitative models."""
@@ -287,6 +321,7 @@ def panel_5b(df, cfg):
     return fig, t
 
 
+@_drawn
 def panel_5c(df, cfg):
     """Robust - standard CAGI5 r per model (paper: 56 models), with the CDF inset of the deltas
     split by shift augmentation."""
@@ -310,6 +345,7 @@ def panel_5c(df, cfg):
     return fig, t
 
 
+@_drawn
 def panel_6a(df, cfg):
     """GIA flanks (Fig 6a): GI of every variant of the first pattern (paper: AP-1 ..TGA.TCA..)
     in the chosen cell, reference model, ranked; colour = PWM score of ``panels.gia_hue_motif``
@@ -340,6 +376,7 @@ def panel_6a(df, cfg):
     return fig, d
 
 
+@_drawn
 def panel_ED4(df, cfg):
     """GIA flanks of every wildcard pattern (columns) for every GIA model (lines)."""
     d, cell = flank_table(df, cfg, False)
@@ -379,10 +416,12 @@ def _distance(df, cfg, reference):
     return fig, d
 
 
+@_drawn
 def panel_6b(df, cfg):
     return _distance(df, cfg, True)
 
 
+@_drawn
 def panel_ED5(df, cfg):
     return _distance(df, cfg, False)
 
@@ -416,14 +455,17 @@ def _coop(df, cfg, reference):
     return fig, pd.DataFrame(rows)
 
 
+@_drawn
 def panel_6c(df, cfg):
     return _coop(df, cfg, True)
 
 
+@_drawn
 def panel_ED6(df, cfg):
     return _coop(df, cfg, False)
 
 
+@_drawn
 def panel_SF1(df, cfg):
     """Hyper-parameter sweep (Supp Fig 1): best validation loss (and whole-chromosome Pearson
     when evaluated) of each member of the sweep experiment(s), against the hyper-parameters that
@@ -447,6 +489,7 @@ def panel_SF1(df, cfg):
     return fig, t
 
 
+@_drawn
 def panel_SF2(df, cfg):
     """Motif occlusion (Supp. Fig. 2): per-sequence mean predicted coverage (mean over cell
     lines) of the original, motif-occluded and background-occluded sequences by number of
@@ -492,17 +535,3 @@ def panel_SF2(df, cfg):
     fig.tight_layout()
     table = d[d["metric"] != "occlusion_seq"].drop(columns=["source"], errors="ignore")
     return fig, table
-
-
-PANELS = {k[6:]: v for k, v in globals().items() if k.startswith("panel_")}
-
-
-def draw_panel(panel: str, inputs: list[str], pdf, png, table_out, cfg: dict) -> pd.DataFrame:
-    """Draw ``panel`` from its input tables; write the figure and the plotted table."""
-    df = read_tables(inputs)
-    fig, table = PANELS[panel](df, cfg)
-    write_tsv(table, table_out)
-    save_figure(fig, pdf, png)
-    return table
-
-

@@ -8,6 +8,7 @@ Standard library only: rules/common/personal.smk imports it at parse time.
 from __future__ import annotations
 
 from regbench.panels import Panel
+from regbench.panels import config_subset as _pick  # the config values a panel reads
 
 PERS_RES = "results/personal"
 
@@ -22,23 +23,6 @@ FIGURES = {
 }
 
 _DRAW = "regbench.studies.personal.figures"
-
-
-def _pick(cfg: dict, *paths: str) -> dict:
-    """The nested subset of ``cfg`` at the dotted ``paths`` that are set (an unset one keeps the
-    draw function's default)."""
-    out: dict = {}
-    for path in paths:
-        *parents, leaf = path.split(".")
-        src = cfg
-        for k in parents:
-            src = src.get(k) if isinstance(src, dict) else None
-        if isinstance(src, dict) and leaf in src:
-            dst = out
-            for k in parents:
-                dst = dst.setdefault(k, {})
-            dst[leaf] = src[leaf]
-    return out
 
 
 def enabled(cfg: dict) -> list[str]:
