@@ -190,3 +190,75 @@ def test_window_offsets():
     assert (a == b).all()
     with pytest.raises(ValueError):
         eng.window_offsets(100, 128, 1, rng)
+
+
+def test_parse_errors_name_the_file_record_expectation_and_text():
+    # InputError's layout "<file>: <record>: expected <what>, found <text>", whole messages
+    seg = "a segment 'chrom:start-end[:d][:r][:fPATH][:nLABEL]' (1-based inclusive)"
+    cases = [
+        ("=AXG", "<design>: =AXG: expected a literal segment '=SEQ' with SEQ over ACGTN, found '=AXG'"),
+        ("=", "<design>: =: expected a literal segment '=SEQ' with SEQ over ACGTN, found '='"),
+        ("chrA:5", f"<design>: chrA:5: expected {seg}, found 'chrA:5'"),
+        ("chrA:0-4", "<design>: chrA:0-4: expected 1 <= start <= end + 1 in a 1-based inclusive region, found 'chrA:0-4'"),
+        ("chrA:6-4", "<design>: chrA:6-4: expected 1 <= start <= end + 1 in a 1-based inclusive region, found 'chrA:6-4'"),
+        ("=ACG:f/x.fa", "<design>: =ACG:f/x.fa: expected no 'f' flag on a literal segment, found '=ACG:f/x.fa'"),
+        ("chrA:1-4:q", "<design>: chrA:1-4:q: expected segment flags d, r, fPATH or nLABEL, found 'q'"),
+        ("chrA:1-4:f", "<design>: chrA:1-4:f: expected segment flags d, r, fPATH or nLABEL, found 'f'"),
+        ("chrA:1-4:n", "<design>: chrA:1-4:n: expected segment flags d, r, fPATH or nLABEL, found 'n'"),
+    ]
+    for text, msg in cases:
+        with pytest.raises(InputError) as e:
+            eng.parse_segment(text)
+        assert str(e.value) == msg
+    with pytest.raises(InputError) as e:
+        eng.parse_segment(" chrA:5 ", "d.tsv", "line 3 (x)")  # stripped; the record replaces the text
+    assert str(e.value) == f"d.tsv: line 3 (x): expected {seg}, found 'chrA:5'"
+    with pytest.raises(InputError) as e:
+        eng.parse_segment("=AXG", "d.tsv", "line 3 (x)")
+    assert str(e.value) == "d.tsv: line 3 (x): expected a literal segment '=SEQ' with SEQ over ACGTN, found '=AXG'"
+    # the region bounds: start = end + 1 is an empty segment, start = 1 the first base
+    assert len(eng.parse_segment("chrA:5-4")) == 0 and eng.parse_segment("chrA:5-4").start == 4
+    assert (eng.parse_segment("chrA:1-1").start, eng.parse_segment("chrA:1-1").end) == (0, 1)
+    assert len(eng.parse_segment("chrA:1-0")) == 0
+    assert eng.parse_segment("chrA:3-4:fZ").source == "Z"  # a one-character path
+    for text in ("", " , ", ","):
+        with pytest.raises(InputError) as e:
+            eng.parse_design(text)
+        assert str(e.value) == "<design>: expected at least one segment, found an empty segment list"
+    with pytest.raises(InputError) as e:
+        eng.parse_design(" ", "d.tsv", "line 2 (x)")
+    assert str(e.value) == "d.tsv: line 2 (x): expected at least one segment, found an empty segment list"
+    with pytest.raises(InputError) as e:
+        eng.parse_design("chrA:1-4,chrA:5", "d.tsv", "line 2 (x)")  # every segment gets the file and record
+    assert str(e.value) == f"d.tsv: line 2 (x): expected {seg}, found 'chrA:5'"
+
+
+def test_read_designs_messages_and_layout(tmp_path):
+    p = tmp_path / "d.tsv"
+
+    def err(text):
+        p.write_text(text)
+        with pytest.raises(InputError) as e:
+            eng.read_designs(p)
+        return str(e.value)
+
+    cols = "expected 2 tab-separated columns: name, segments"
+    assert err("wt\tchrA:1-8\textra\n") == f"{p}: line 1: {cols}, found 'wt\\tchrA:1-8\\textra'"
+    assert err(" \tchrA:1-8\n") == f"{p}: line 1: {cols}, found ' \\tchrA:1-8'"
+    long = "x" * 100
+    assert err(f"wt\tchrA:1-8\n{long}\n") == f"{p}: line 2: {cols}, found '{'x' * 80}'"
+    assert err("wt\tchrA:1-8\nwt\tchrA:1-4\n") == f"{p}: line 2 (wt): expected unique design names, found a duplicate name"
+    assert err("wt\t , \n") == f"{p}: line 1 (wt): expected at least one segment, found an empty segment list"
+    assert err("wt\t\n") == f"{p}: line 1 (wt): expected at least one segment, found an empty segment list"
+    for text in ("", "name\tsegments\n", "# only\n\n  \n"):
+        assert err(text) == f"{p}: expected at least one design row, found none"
+    # the header only on line 1: further down it is a design named "name"
+    assert err("wt\tchrA:1-8\nname\tsegments\n") == (
+        f"{p}: line 2 (name): expected a segment 'chrom:start-end[:d][:r][:fPATH][:nLABEL]' (1-based inclusive), "
+        "found 'segments'")
+    p.write_text("# designs\n\n wt \tchrA:1-8\r\n#x\tchrA:1-2\ninv\tchrA:1-8:r,=AC\nmy design\tchrA:2-3:nEX\n")
+    d = eng.read_designs(p)
+    assert list(d) == ["wt", "inv", "my design"]  # names may hold spaces; only tabs separate
+    assert d["my design"] == [eng.Segment(chrom="chrA", start=1, end=3, label="EX")]
+    assert d["wt"] == [eng.Segment(chrom="chrA", start=0, end=8)]
+    assert d["inv"] == [eng.Segment(chrom="chrA", start=0, end=8, strand="-"), eng.Segment(literal="AC")]
