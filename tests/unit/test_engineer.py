@@ -262,3 +262,59 @@ def test_read_designs_messages_and_layout(tmp_path):
     assert d["my design"] == [eng.Segment(chrom="chrA", start=1, end=3, label="EX")]
     assert d["wt"] == [eng.Segment(chrom="chrA", start=0, end=8)]
     assert d["inv"] == [eng.Segment(chrom="chrA", start=0, end=8, strand="-"), eng.Segment(literal="AC")]
+
+
+def test_replace_payload_placed_segments_and_length_errors(genome):
+    P = eng.PlacedSegment
+    # pad 5 -> leftpad 2 (chrA:[14,16)), payload, rightpad 3 (chrA:[20,23)); output coordinates by hand
+    assert _rp(genome, "GGG", 8).segments == [P("context_left", 0, 2, "+", "chrA", 14, 16, False),
+                                              P("payload", 2, 5, "+", None, 0, 3, False),
+                                              P("context_right", 5, 8, "+", "chrA", 20, 23, False)]
+    assert _rp(genome, "GGGGGGG", 8).segments == [P("payload", 0, 7, "+", None, 0, 7, False),
+                                                  P("context_right", 7, 8, "+", "chrA", 20, 21, False)]
+    # 18 bp cropped to 10: crop 4, payload[4:14]
+    assert _rp(genome, "A" * 18, 10).segments == [P("payload", 0, 10, "+", None, 4, 14, False)]
+    e = _rp(genome, "g", 1)  # the shortest output: the payload itself, upper-cased
+    assert e.sequence == "G" and e.segments == [P("payload", 0, 1, "+", None, 0, 1, False)]
+    for bad in (0, -3):
+        with pytest.raises(ValueError) as err:
+            _rp(genome, "GG", bad)
+        assert str(err.value) == f"replace_payload: length must be positive, got {bad}"
+    ann = pd.DataFrame({"label": ["A", "B"], "start": [0, 1], "end": [2, 3], "strand": ["-", "+"]})
+    e = _rp(genome, "GGG", 8, ann)  # shifted by leftpad 2, other columns kept as given
+    assert e.annotations.values.tolist() == [["A", 2, 4, "-"], ["B", 3, 5, "+"]] and e.dropped == []
+    assert _rp(genome, "GGG", 8).annotations is None and _rp(genome, "GGG", 8).dropped == []
+
+
+def test_apply_design_placed_segments_and_annotation_rules(genome):
+    P = eng.PlacedSegment
+    segs = [eng.Segment(chrom="chrA", start=0, end=4, label="a"),
+            eng.Segment(chrom="chrA", start=4, end=8, strand="-", label="b"),
+            eng.Segment(chrom="chrA", start=8, end=12, mask=True, label="c"),
+            eng.Segment(literal="GA", label="ins"),
+            eng.Segment(chrom="chrB", start=0, end=5)]
+    e = eng.apply_design(genome, segs)
+    assert e.sequence == "AAAA" + rc("CCCC") + "NNNN" + "GA" + "TTTTT"
+    assert e.segments == [P("a", 0, 4, "+", "chrA", 0, 4, False), P("b", 4, 8, "-", "chrA", 4, 8, False),
+                          P("c", 8, 12, "+", "chrA", 8, 12, True), P("ins", 12, 14, "+", None, None, None, False),
+                          P("chrB:0-5", 14, 19, "+", "chrB", 0, 5, False)]
+    assert e.annotations is None
+    # annotations without a strand column count as "+"; segment edges are inside; masked segments,
+    # literals and other chromosomes place nothing; a strand other than +/- is kept in inversions
+    ann = pd.DataFrame({"chrom": ["chrA", "chrA", "chrA", "chrB", "chrA"], "start": [0, 4, 8, 1, 5],
+                        "end": [4, 6, 12, 3, 9], "label": ["full_a", "b_left", "in_mask", "on_b", "across"]})
+    got = eng.apply_design(genome, segs, ann).annotations
+    assert list(got.columns) == ["label", "start", "end", "strand", "segment"]
+    # b_left [4,6) in inverted b [4,8) placed at 4: 4 + (8 - 6) = 6 .. 4 + (8 - 4) = 8, strand flipped
+    assert got.values.tolist() == [["full_a", 0, 4, "+", "a"], ["b_left", 6, 8, "-", "b"],
+                                   ["on_b", 15, 17, "+", "chrB:0-5"]]
+    ann["strand"] = [".", ".", "+", "-", "+"]
+    got = eng.apply_design(genome, segs, ann).annotations
+    assert got["strand"].tolist() == [".", ".", "-"]
+    none = eng.apply_design(genome, segs[2:4], ann).annotations
+    assert none.empty and list(none.columns) == ["label", "start", "end", "strand", "segment"]
+    # no reference genome: literal segments only
+    assert eng.apply_design(None, [eng.Segment(literal="ACG")]).sequence == "ACG"
+    with pytest.raises(InputError) as err:
+        eng.apply_design(None, segs[:1])
+    assert str(err.value) == "<design>: a: expected a reference genome for reference segments"
