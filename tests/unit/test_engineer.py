@@ -313,6 +313,8 @@ def test_apply_design_placed_segments_and_annotation_rules(genome):
     assert got["strand"].tolist() == [".", ".", "-"]
     none = eng.apply_design(genome, segs[2:4], ann).annotations
     assert none.empty and list(none.columns) == ["label", "start", "end", "strand", "segment"]
+    # one segment on its own (no cache of sources passed)
+    assert eng.segment_sequence(segs[1], genome) == rc("CCCC") and eng.segment_sequence(segs[2], genome) == "NNNN"
     # no reference genome: literal segments only
     assert eng.apply_design(None, [eng.Segment(literal="ACG")]).sequence == "ACG"
     with pytest.raises(InputError) as err:
