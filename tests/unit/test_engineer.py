@@ -274,6 +274,10 @@ def test_replace_payload_placed_segments_and_length_errors(genome):
                                                   P("context_right", 7, 8, "+", "chrA", 20, 21, False)]
     # 18 bp cropped to 10: crop 4, payload[4:14]
     assert _rp(genome, "A" * 18, 10).segments == [P("payload", 0, 10, "+", None, 4, 14, False)]
+    # pad 3 -> leftpad 1 (chrA:[15,16)), rightpad 2
+    e = _rp(genome, "GGGGG", 8)
+    assert e.sequence == CHR_A[15] + "GGGGG" + CHR_A[20:22] and e.offset == 1
+    assert e.segments[0] == P("context_left", 0, 1, "+", "chrA", 15, 16, False)
     e = _rp(genome, "g", 1)  # the shortest output: the payload itself, upper-cased
     assert e.sequence == "G" and e.segments == [P("payload", 0, 1, "+", None, 0, 1, False)]
     for bad in (0, -3):
@@ -311,6 +315,8 @@ def test_apply_design_placed_segments_and_annotation_rules(genome):
     ann["strand"] = [".", ".", "+", "-", "+"]
     got = eng.apply_design(genome, segs, ann).annotations
     assert got["strand"].tolist() == [".", ".", "-"]
+    ann["strand"] = ["-", "-", "+", "+", "+"]  # "-" flips to "+" in the inverted segment only
+    assert eng.apply_design(genome, segs, ann).annotations["strand"].tolist() == ["-", "+", "+"]
     none = eng.apply_design(genome, segs[2:4], ann).annotations
     assert none.empty and list(none.columns) == ["label", "start", "end", "strand", "segment"]
     # one segment on its own (no cache of sources passed)
