@@ -287,7 +287,12 @@ def test_replace_payload_placed_segments_and_length_errors(genome):
     ann = pd.DataFrame({"label": ["A", "B"], "start": [0, 1], "end": [2, 3], "strand": ["-", "+"]})
     e = _rp(genome, "GGG", 8, ann)  # shifted by leftpad 2, other columns kept as given
     assert e.annotations.values.tolist() == [["A", 2, 4, "-"], ["B", 3, 5, "+"]] and e.dropped == []
+    assert e.annotations["start"].dtype.kind == "i" and e.annotations["end"].dtype.kind == "i"  # integer coordinates
     assert _rp(genome, "GGG", 8).annotations is None and _rp(genome, "GGG", 8).dropped == []
+    # an annotation exactly covering the output [0, length) is kept: crop 4 of 18 bp to 10
+    edge = pd.DataFrame({"label": ["all", "over"], "start": [4, 3], "end": [14, 14]})
+    e = _rp(genome, "A" * 18, 10, edge)
+    assert e.annotations.values.tolist() == [["all", 0, 10]] and e.dropped == ["over"]
 
 
 def test_apply_design_placed_segments_and_annotation_rules(genome):
