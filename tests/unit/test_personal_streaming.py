@@ -497,8 +497,8 @@ def test_driver_analysis_boundaries_by_hand(tmp_path, caplog):
 
     from scipy import stats
 
-    from regbench.studies.personal.drivers import SNV_COLUMNS
     from regbench.metrics.correlation import pearson
+    from regbench.studies.personal.drivers import SNV_COLUMNS
 
     ism_df, dos, expr = _edge_inputs(tmp_path)
     assert pearson(dos[_GD][0].astype(float), pd.read_csv(tmp_path / "edge_pred.tsv", sep="\t").query(
