@@ -190,3 +190,144 @@ def test_window_offsets():
     assert (a == b).all()
     with pytest.raises(ValueError):
         eng.window_offsets(100, 128, 1, rng)
+
+
+def test_parse_errors_name_the_file_record_expectation_and_text():
+    # InputError's layout "<file>: <record>: expected <what>, found <text>", whole messages
+    seg = "a segment 'chrom:start-end[:d][:r][:fPATH][:nLABEL]' (1-based inclusive)"
+    cases = [
+        ("=AXG", "<design>: =AXG: expected a literal segment '=SEQ' with SEQ over ACGTN, found '=AXG'"),
+        ("=", "<design>: =: expected a literal segment '=SEQ' with SEQ over ACGTN, found '='"),
+        ("chrA:5", f"<design>: chrA:5: expected {seg}, found 'chrA:5'"),
+        ("chrA:0-4", "<design>: chrA:0-4: expected 1 <= start <= end + 1 in a 1-based inclusive region, found 'chrA:0-4'"),
+        ("chrA:6-4", "<design>: chrA:6-4: expected 1 <= start <= end + 1 in a 1-based inclusive region, found 'chrA:6-4'"),
+        ("=ACG:f/x.fa", "<design>: =ACG:f/x.fa: expected no 'f' flag on a literal segment, found '=ACG:f/x.fa'"),
+        ("chrA:1-4:q", "<design>: chrA:1-4:q: expected segment flags d, r, fPATH or nLABEL, found 'q'"),
+        ("chrA:1-4:f", "<design>: chrA:1-4:f: expected segment flags d, r, fPATH or nLABEL, found 'f'"),
+        ("chrA:1-4:n", "<design>: chrA:1-4:n: expected segment flags d, r, fPATH or nLABEL, found 'n'"),
+    ]
+    for text, msg in cases:
+        with pytest.raises(InputError) as e:
+            eng.parse_segment(text)
+        assert str(e.value) == msg
+    with pytest.raises(InputError) as e:
+        eng.parse_segment(" chrA:5 ", "d.tsv", "line 3 (x)")  # stripped; the record replaces the text
+    assert str(e.value) == f"d.tsv: line 3 (x): expected {seg}, found 'chrA:5'"
+    with pytest.raises(InputError) as e:
+        eng.parse_segment("=AXG", "d.tsv", "line 3 (x)")
+    assert str(e.value) == "d.tsv: line 3 (x): expected a literal segment '=SEQ' with SEQ over ACGTN, found '=AXG'"
+    # the region bounds: start = end + 1 is an empty segment, start = 1 the first base
+    assert len(eng.parse_segment("chrA:5-4")) == 0 and eng.parse_segment("chrA:5-4").start == 4
+    assert (eng.parse_segment("chrA:1-1").start, eng.parse_segment("chrA:1-1").end) == (0, 1)
+    assert len(eng.parse_segment("chrA:1-0")) == 0
+    assert eng.parse_segment("chrA:3-4:fZ").source == "Z"  # a one-character path
+    for text in ("", " , ", ","):
+        with pytest.raises(InputError) as e:
+            eng.parse_design(text)
+        assert str(e.value) == "<design>: expected at least one segment, found an empty segment list"
+    with pytest.raises(InputError) as e:
+        eng.parse_design(" ", "d.tsv", "line 2 (x)")
+    assert str(e.value) == "d.tsv: line 2 (x): expected at least one segment, found an empty segment list"
+    with pytest.raises(InputError) as e:
+        eng.parse_design("chrA:1-4,chrA:5", "d.tsv", "line 2 (x)")  # every segment gets the file and record
+    assert str(e.value) == f"d.tsv: line 2 (x): expected {seg}, found 'chrA:5'"
+
+
+def test_read_designs_messages_and_layout(tmp_path):
+    p = tmp_path / "d.tsv"
+
+    def err(text):
+        p.write_text(text)
+        with pytest.raises(InputError) as e:
+            eng.read_designs(p)
+        return str(e.value)
+
+    cols = "expected 2 tab-separated columns: name, segments"
+    assert err("wt\tchrA:1-8\textra\n") == f"{p}: line 1: {cols}, found 'wt\\tchrA:1-8\\textra'"
+    assert err(" \tchrA:1-8\n") == f"{p}: line 1: {cols}, found ' \\tchrA:1-8'"
+    long = "x" * 100
+    assert err(f"wt\tchrA:1-8\n{long}\n") == f"{p}: line 2: {cols}, found '{'x' * 80}'"
+    assert err("wt\tchrA:1-8\nwt\tchrA:1-4\n") == f"{p}: line 2 (wt): expected unique design names, found a duplicate name"
+    assert err("wt\t , \n") == f"{p}: line 1 (wt): expected at least one segment, found an empty segment list"
+    assert err("wt\t\n") == f"{p}: line 1 (wt): expected at least one segment, found an empty segment list"
+    for text in ("", "name\tsegments\n", "# only\n\n  \n"):
+        assert err(text) == f"{p}: expected at least one design row, found none"
+    # the header only on line 1: further down it is a design named "name"
+    assert err("wt\tchrA:1-8\nname\tsegments\n") == (
+        f"{p}: line 2 (name): expected a segment 'chrom:start-end[:d][:r][:fPATH][:nLABEL]' (1-based inclusive), "
+        "found 'segments'")
+    p.write_text("# designs\n\n wt \tchrA:1-8\r\n#x\tchrA:1-2\ninv\tchrA:1-8:r,=AC\nmy design\tchrA:2-3:nEX\n")
+    d = eng.read_designs(p)
+    assert list(d) == ["wt", "inv", "my design"]  # names may hold spaces; only tabs separate
+    assert d["my design"] == [eng.Segment(chrom="chrA", start=1, end=3, label="EX")]
+    assert d["wt"] == [eng.Segment(chrom="chrA", start=0, end=8)]
+    assert d["inv"] == [eng.Segment(chrom="chrA", start=0, end=8, strand="-"), eng.Segment(literal="AC")]
+
+
+def test_replace_payload_placed_segments_and_length_errors(genome):
+    P = eng.PlacedSegment
+    # pad 5 -> leftpad 2 (chrA:[14,16)), payload, rightpad 3 (chrA:[20,23)); output coordinates by hand
+    assert _rp(genome, "GGG", 8).segments == [P("context_left", 0, 2, "+", "chrA", 14, 16, False),
+                                              P("payload", 2, 5, "+", None, 0, 3, False),
+                                              P("context_right", 5, 8, "+", "chrA", 20, 23, False)]
+    assert _rp(genome, "GGGGGGG", 8).segments == [P("payload", 0, 7, "+", None, 0, 7, False),
+                                                  P("context_right", 7, 8, "+", "chrA", 20, 21, False)]
+    # 18 bp cropped to 10: crop 4, payload[4:14]
+    assert _rp(genome, "A" * 18, 10).segments == [P("payload", 0, 10, "+", None, 4, 14, False)]
+    # pad 3 -> leftpad 1 (chrA:[15,16)), rightpad 2
+    e = _rp(genome, "GGGGG", 8)
+    assert e.sequence == CHR_A[15] + "GGGGG" + CHR_A[20:22] and e.offset == 1
+    assert e.segments[0] == P("context_left", 0, 1, "+", "chrA", 15, 16, False)
+    e = _rp(genome, "g", 1)  # the shortest output: the payload itself, upper-cased
+    assert e.sequence == "G" and e.segments == [P("payload", 0, 1, "+", None, 0, 1, False)]
+    for bad in (0, -3):
+        with pytest.raises(ValueError) as err:
+            _rp(genome, "GG", bad)
+        assert str(err.value) == f"replace_payload: length must be positive, got {bad}"
+    ann = pd.DataFrame({"label": ["A", "B"], "start": [0, 1], "end": [2, 3], "strand": ["-", "+"]})
+    e = _rp(genome, "GGG", 8, ann)  # shifted by leftpad 2, other columns kept as given
+    assert e.annotations.values.tolist() == [["A", 2, 4, "-"], ["B", 3, 5, "+"]] and e.dropped == []
+    assert e.annotations["start"].dtype.kind == "i" and e.annotations["end"].dtype.kind == "i"  # integer coordinates
+    assert _rp(genome, "GGG", 8).annotations is None and _rp(genome, "GGG", 8).dropped == []
+    # an annotation exactly covering the output [0, length) is kept: crop 4 of 18 bp to 10
+    edge = pd.DataFrame({"label": ["all", "over"], "start": [4, 3], "end": [14, 14]})
+    e = _rp(genome, "A" * 18, 10, edge)
+    assert e.annotations.values.tolist() == [["all", 0, 10]] and e.dropped == ["over"]
+
+
+def test_apply_design_placed_segments_and_annotation_rules(genome):
+    P = eng.PlacedSegment
+    segs = [eng.Segment(chrom="chrA", start=0, end=4, label="a"),
+            eng.Segment(chrom="chrA", start=4, end=8, strand="-", label="b"),
+            eng.Segment(chrom="chrA", start=8, end=12, mask=True, label="c"),
+            eng.Segment(literal="GA", label="ins"),
+            eng.Segment(chrom="chrB", start=0, end=5)]
+    e = eng.apply_design(genome, segs)
+    assert e.sequence == "AAAA" + rc("CCCC") + "NNNN" + "GA" + "TTTTT"
+    assert e.segments == [P("a", 0, 4, "+", "chrA", 0, 4, False), P("b", 4, 8, "-", "chrA", 4, 8, False),
+                          P("c", 8, 12, "+", "chrA", 8, 12, True), P("ins", 12, 14, "+", None, None, None, False),
+                          P("chrB:0-5", 14, 19, "+", "chrB", 0, 5, False)]
+    assert e.annotations is None
+    # annotations without a strand column count as "+"; segment edges are inside; masked segments,
+    # literals and other chromosomes place nothing; a strand other than +/- is kept in inversions
+    ann = pd.DataFrame({"chrom": ["chrA", "chrA", "chrA", "chrB", "chrA"], "start": [0, 4, 8, 1, 5],
+                        "end": [4, 6, 12, 3, 9], "label": ["full_a", "b_left", "in_mask", "on_b", "across"]})
+    got = eng.apply_design(genome, segs, ann).annotations
+    assert list(got.columns) == ["label", "start", "end", "strand", "segment"]
+    # b_left [4,6) in inverted b [4,8) placed at 4: 4 + (8 - 6) = 6 .. 4 + (8 - 4) = 8, strand flipped
+    assert got.values.tolist() == [["full_a", 0, 4, "+", "a"], ["b_left", 6, 8, "-", "b"],
+                                   ["on_b", 15, 17, "+", "chrB:0-5"]]
+    ann["strand"] = [".", ".", "+", "-", "+"]
+    got = eng.apply_design(genome, segs, ann).annotations
+    assert got["strand"].tolist() == [".", ".", "-"]
+    ann["strand"] = ["-", "-", "+", "+", "+"]  # "-" flips to "+" in the inverted segment only
+    assert eng.apply_design(genome, segs, ann).annotations["strand"].tolist() == ["-", "+", "+"]
+    none = eng.apply_design(genome, segs[2:4], ann).annotations
+    assert none.empty and list(none.columns) == ["label", "start", "end", "strand", "segment"]
+    # one segment on its own (no cache of sources passed)
+    assert eng.segment_sequence(segs[1], genome) == rc("CCCC") and eng.segment_sequence(segs[2], genome) == "NNNN"
+    # no reference genome: literal segments only
+    assert eng.apply_design(None, [eng.Segment(literal="ACG")]).sequence == "ACG"
+    with pytest.raises(InputError) as err:
+        eng.apply_design(None, segs[:1])
+    assert str(err.value) == "<design>: a: expected a reference genome for reference segments"

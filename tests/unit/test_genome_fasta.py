@@ -102,3 +102,16 @@ def test_index_built_when_missing(fasta):
     assert not fai.exists()
     g = Genome(path)
     assert fai.exists() and g.fetch("chr1", 0, 4) == seqs["chr1"][:4].upper()
+
+
+def test_read_aliases_layout_and_message(tmp_path):
+    from regbench.errors import InputError
+    from regbench.genome.fasta import read_aliases
+
+    t = tmp_path / "a.tsv"
+    t.write_text("# alias\tname\n\n  \n1\tchr1\nMT\tchrM\textra\nchr X\tchrX\n")  # comments, blank lines, extra columns
+    assert read_aliases(t) == {"1": "chr1", "MT": "chrM", "chr X": "chrX"}  # only tabs separate
+    t.write_text("1\tchr1\n# c\n2 chr2\n")
+    with pytest.raises(InputError) as e:
+        read_aliases(t)
+    assert str(e.value) == f"{t}: line 3: expected 2 tab-separated columns (alias, name), found 2 chr2"

@@ -79,3 +79,22 @@ def test_codes_one_hot_is_the_one_lookup_for_stored_codes():
         np.testing.assert_array_equal(codes_one_hot(codes[0], n_value=n_value), want[0])
     np.testing.assert_array_equal(one_hot(["ACGTN", "NTGCA"], n_value=0.25),
                                   codes_one_hot(encode_codes(["ACGTN", "NTGCA"]), n_value=0.25))
+
+
+def test_code_table_by_hand():
+    # built directly: the module caches tables per alphabet (_TABLES), so a table made earlier in
+    # the process would hide a change to _code_table from the one-hot tests
+    from regbench.genome.onehot import _code_table
+
+    want = np.full(256, 255, np.uint8)
+    for i, ch in enumerate("ACGT"):
+        want[ord(ch)] = want[ord(ch.lower())] = i
+    want[ord("N")] = want[ord("n")] = 4
+    for alphabet in ("ACGT", "acgt"):
+        t = _code_table(alphabet)
+        assert t.dtype == np.uint8 and t.shape == (256,)
+        np.testing.assert_array_equal(t, want)
+    own_n = _code_table("ACGTN")  # an alphabet with its own N channel keeps it (index 4, no extra k)
+    np.testing.assert_array_equal(own_n, want)
+    t = _code_table("AC")
+    assert (t[ord("A")], t[ord("c")], t[ord("N")], t[ord("n")], t[ord("G")], t[0]) == (0, 1, 2, 2, 255, 255)

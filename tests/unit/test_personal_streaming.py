@@ -434,3 +434,158 @@ def test_driver_analysis_file_layout_and_no_forward_driver(inputs):
         assert len(f) == len(SNV_COLUMNS)  # no index column
         for k in floats:
             assert f[k] == "" or f[k] == "%.6g" % float(f[k]), (SNV_COLUMNS[k], f[k])
+
+
+# --- hand-built genes for the boundaries of run_driver_analysis (docs/mutation.md, the 30 open) ---
+
+_GA, _GB, _GC, _GD = (f"ENSG0000000000{k}" for k in (1, 2, 3, 4))
+
+
+def _edge_inputs(root, xai=True):
+    """One chunk, 200 samples, four genes built so that every value below is known by hand.
+
+    GA: 5 SNVs of near-equal ISM, predictions = the exact linear approximation (5 forward drivers,
+    linear_approx_r = 1), stats r exactly 0.2 (= the abs_r_min cut), constant observed expression
+    (every eQTL slope exactly 0). GB: the same with 6 SNVs, ISM ~1e-5 (written in exponent
+    form), no gradients (NaN), stats r 0.5. GC: 3 SNVs whose ISM values are all 0. GD: 1 SNV whose
+    linear approximation correlates exactly 0.2 (centred dosage (1, -1, 0, ...), centred
+    predictions (1, -1, 4, -4, 2, -2, 2, -2, 0, ...): 2 / sqrt(2 * 50) = 0.2 in floating point;
+    one forward driver: the p of r = 0.2 over 200 samples is 0.0045 < alpha).
+    The ISM table lists the genes out of order (GB, GD, GA, GC) with its columns in another order
+    than snvs.tsv."""
+    rng = np.random.default_rng(11)
+    n = 200
+    samples = [f"S{i:03d}" for i in range(n)]
+    dos = {_GA: rng.binomial(2, 0.3, (5, n)), _GB: rng.binomial(2, 0.3, (6, n)), _GC: rng.binomial(2, 0.3, (3, n)),
+           _GD: np.ones((1, n), int)}
+    dos[_GD][0, :2] = (2, 0)
+    ism = {_GA: np.array([1.0, 0.99, 0.98, 0.97, 0.96]), _GB: np.array([1.05, 1.04, 1.03, 1.02, 1.01, 1.0]) * 1e-5,
+           _GC: np.zeros(3), _GD: np.array([1.0])}
+    pred = {g: dos[g].T @ ism[g] for g in (_GA, _GB)}
+    pred[_GC] = rng.normal(0, 1, n)
+    pred[_GD] = np.full(n, 10.0)
+    pred[_GD][:8] += (1, -1, 4, -4, 2, -2, 2, -2)
+    tss = {_GA: 10_000, _GB: 50_000, _GC: 90_000, _GD: 130_000}
+    pos = {g: tss[g] - 500 + 100 * np.arange(len(ism[g])) for g in dos}
+    genes = [_GA, _GB, _GC, _GD]
+    np.savez(root / "edge_geno.npz", gene=np.repeat(genes, [len(ism[g]) for g in genes]),
+             pos=np.concatenate([pos[g] for g in genes]).astype(np.int64),
+             ref=np.full(15, "A"), alt=np.full(15, "G"),
+             dosage=np.concatenate([dos[g] for g in genes]).astype(np.int8), samples=np.array(samples),
+             gene_ids=np.array(genes), offsets=np.array([0, 5, 11, 14, 15], np.int64))
+    pd.concat([pd.DataFrame({"gene_id": g, "sample": samples, "cage": pred[g]}) for g in genes]).to_csv(
+        root / "edge_pred.tsv", sep="\t", index=False)
+    expr = pd.DataFrame(rng.normal(5, 1, (4, n)), columns=samples)
+    expr.loc[0] = 5.0  # GA: constant observed expression
+    expr.insert(0, "gene_id", genes)
+    expr.to_csv(root / "edge_expr.tsv", sep="\t", index=False)
+    rows = []
+    for g in (_GB, _GD, _GA, _GC):
+        grad = np.full(len(ism[g]), np.nan) if g == _GB else ism[g] * 2
+        rows.append(pd.DataFrame({"gene_id": g, "pos": pos[g], "ref": "A", "alt": "G", "ism": ism[g], "grad": grad,
+                                  "frequency": (dos[g] > 0).mean(axis=1), "offset": 0, "ref_pred": 3.5}))
+    ism_df = pd.concat(rows, ignore_index=True)
+    ism_df.to_csv(root / "edge_ism.tsv", sep="\t", index=False)
+    pd.DataFrame({"gene_id": genes, "tss": [tss[g] for g in genes], "strand": "+", "r": [0.2, 0.5, 0.5, 0.5],
+                  "xai": xai}).to_csv(root / "edge_stats.tsv", sep="\t", index=False)
+    return ism_df, dos, expr.set_index("gene_id")
+
+
+def test_driver_analysis_boundaries_by_hand(tmp_path, caplog):
+    import logging
+    import re
+
+    from scipy import stats
+
+    from regbench.metrics.correlation import pearson
+    from regbench.studies.personal.drivers import SNV_COLUMNS
+
+    ism_df, dos, expr = _edge_inputs(tmp_path)
+    assert pearson(dos[_GD][0].astype(float), pd.read_csv(tmp_path / "edge_pred.tsv", sep="\t").query(
+        "gene_id == @_GD")["cage"].to_numpy()) == 0.2  # the construction above: exactly the cut
+    outs = [tmp_path / f"edge_{k}.tsv" for k in ("snvs", "drv", "bw", "sup", "sum")]
+    log = logging.getLogger("test_driver_edges")
+    with caplog.at_level(logging.INFO, logger="test_driver_edges"):
+        run_driver_analysis(tmp_path / "edge_stats.tsv", [tmp_path / "edge_ism.tsv"], [tmp_path / "edge_geno.npz"],
+                            [tmp_path / "edge_pred.tsv"], tmp_path / "edge_expr.tsv", *outs, mp.CFG, log=log)
+    snvs, drv, bw, sup, summ = (pd.read_csv(o, sep="\t") for o in outs)
+
+    # snvs.tsv: genes in sorted order whatever the ISM table's order, columns by name
+    want = ism_df.set_index("gene_id").loc[[_GA, _GB, _GC, _GD]].reset_index()
+    assert list(snvs.columns) == SNV_COLUMNS
+    assert snvs["gene_id"].tolist() == want["gene_id"].tolist()
+    for c in ("pos", "ism", "grad", "frequency", "offset", "ref_pred"):
+        np.testing.assert_allclose(snvs[c].to_numpy(float), want[c].to_numpy(float), rtol=1e-5, err_msg=c)
+    # GC: max |ISM| = 0, ISM / max |ISM| is taken as ISM / 1 = 0 (not 0/0)
+    assert snvs.loc[snvs["gene_id"] == _GC, "ism_norm"].tolist() == [0.0, 0.0, 0.0]
+    assert (snvs.loc[snvs["gene_id"] == _GA, "eqtl_slope"] == 0).all()  # constant expression
+
+    # drivers.tsv: 5 drivers of GA, 6 of GB, 1 of GD (the design); slope 0 is neither supported nor not
+    assert drv.groupby("gene_id").size().to_dict() == {_GA: 5, _GB: 6, _GD: 1}
+    ga, gb = drv[drv["gene_id"] == _GA], drv[drv["gene_id"] == _GB]
+    assert (ga["eqtl_slope"] == 0).all() and (ga["ism"] > 0).all() and not ga["supported"].any()
+    tss = {_GA: 10_000, _GB: 50_000, _GD: 130_000}
+    slope = np.array([stats.linregress(dos[g][(q - tss[g] + 500) // 100].astype(float),
+                                       expr.loc[g].to_numpy(float)).slope if g != _GA else 0.0
+                      for g, q in zip(drv["gene_id"], drv["pos"])])
+    np.testing.assert_allclose(drv["eqtl_slope"], slope, rtol=1e-5)
+    assert drv["supported"].tolist() == (np.sign(drv["ism"]) * np.sign(slope) > 0).tolist()
+
+    # drivers_backward.tsv: GA's gene R is exactly the cut (0.2 > 0.2 is false): group none;
+    # GD's linear approximation r is exactly 0.2 (not above it): none
+    assert set(bw.loc[bw["gene_id"] == _GA, "group"]) == {"none"} and (bw["gene_id"] == _GA).any()
+    assert set(bw.loc[bw["gene_id"] == _GB, "group"]) == {"positive"}
+    assert bw.loc[bw["gene_id"] == _GD, "group"].tolist() == ["none"]
+
+    # driver_support.tsv: GD's r = 0.2 is not above 0.2, so only GA and GB get support columns
+    s = sup.set_index("gene_id")
+    assert s.loc[_GD, "linear_approx_r"] == pytest.approx(0.2, abs=1e-12)
+    assert s["group"].notna().tolist() == [True, True, False, False]
+    assert s.loc[_GA, "group"] == "none" and s.loc[_GB, "group"] == "positive"
+    assert np.isnan(s.loc[_GB, "linear_approx_grad_r"])
+    gains = gb["gain"].to_numpy(float)
+    frac_b = gains[gb["supported"].to_numpy()].sum() / gains.sum()
+
+    # summary: GB counts as a positive gene though its gradient r is NaN; counts over the XAI genes
+    got = dict(zip(summ["metric"], summ["value"]))
+    want_s = {"n_positive": 1, "n_negative": 0, "mean_supported_positive": frac_b, "n_xai_genes": 4,
+              "n_linear_approx_above_0.2": 2, "n_forward_drivers": 12, "n_genes_with_drivers": 3,
+              "frac_genes_one_driver": 1 / 3, "frac_genes_le5_drivers": 2 / 3, "n_backward_drivers": len(bw),
+              "frac_supported_drivers": drv["supported"].sum() / 12}
+    for key, v in want_s.items():
+        assert float(got[key]) == pytest.approx(v, rel=1e-5), key
+    assert np.isnan(float(got["mean_supported_negative"])) and np.isnan(float(got["mannwhitney_p"]))
+
+    # the three driver tables write floats as %.6g (GB's ISM in exponent form)
+    seen_exp = False
+    for o in outs[1:4]:
+        for line in o.read_text().splitlines()[1:]:
+            for f in line.split("\t"):
+                if f in ("", "True", "False") or re.fullmatch(r"-?\d+", f) or f.startswith("ENSG") or f.isalpha():
+                    continue
+                assert f == "%.6g" % float(f), (o.name, f)
+                seen_exp |= "e-" in f
+    assert seen_exp
+
+    # the log line: the whole summary
+    msgs = [r.getMessage() for r in caplog.records if r.name == "test_driver_edges"]
+    assert len(msgs) == 1 and msgs[0].startswith("drivers: {'n_positive': 1, 'n_negative': 0, ")
+    assert "'prediction_column': 'cage'" in msgs[0] and "'n_forward_drivers': 12" in msgs[0]
+
+
+def test_driver_analysis_without_xai_genes(tmp_path):
+    # no gene passes the XAI filter: the counts over XAI genes are 0 and their medians/fractions NaN
+    _edge_inputs(tmp_path, xai=False)
+    outs = [tmp_path / f"noxai_{k}.tsv" for k in ("snvs", "drv", "bw", "sup", "sum")]
+    run_driver_analysis(tmp_path / "edge_stats.tsv", [tmp_path / "edge_ism.tsv"], [tmp_path / "edge_geno.npz"],
+                        [tmp_path / "edge_pred.tsv"], tmp_path / "edge_expr.tsv", *outs, mp.CFG)
+    got = dict(zip(*(pd.read_csv(outs[4], sep="\t")[c] for c in ("metric", "value"))))
+    for key in ("n_xai_genes", "n_linear_approx_above_0.2", "n_forward_drivers", "n_genes_with_drivers",
+                "n_backward_drivers", "n_positive", "n_negative"):
+        assert float(got[key]) == 0, key
+    for key in ("median_linear_approx_r", "frac_genes_one_driver", "frac_genes_le5_drivers",
+                "frac_supported_drivers", "mean_supported_positive", "mannwhitney_p"):
+        assert np.isnan(float(got[key])), key
+    sup = pd.read_csv(outs[3], sep="\t")
+    assert len(sup) == 4 and sup["group"].isna().all() and not sup["xai"].any()
+    assert len(pd.read_csv(outs[1], sep="\t")) == 12  # the drivers themselves are still written
