@@ -28,6 +28,14 @@ per-unit cost is the difference of the CPU times over the difference of the unit
   generated collected occlusion table of 10,000 and 40,000 sequences x 3 kinds x 3 cells; unit =
   one ``occlusion_seq`` row. The panel reads its table whole: the peak RSS after each size is
   printed (``# ... peak RSS``) to give the memory per row.
+* ``personal_panel_supp6``: :func:`regbench.panels.draw_panel` of ``figures.ism_vs_gradient``
+  (the panel that draws every row of ``snvs.tsv``: pooled scatter + per-gene R) on a generated
+  snvs table of 20,000 and 80,000 SNVs (200 SNVs per gene); unit = one SNV row; peak RSS printed;
+* ``personal_panel_supp2``: :func:`regbench.panels.draw_panel` of ``figures.example_genotypes``
+  on a generated example_genotypes table of 2 genes x 1,500 and 3,000 SNVs (the paper's ~3,000
+  per gene) x 1,161 individuals (dosage columns); unit = one SNV row (the SNV and individual
+  clusterings grow faster than linearly: the slope of the two sizes, used at the larger one, is
+  an upper bound there); peak RSS printed.
 
 Usage: ``python benchmarks/cost_per_unit.py [--only NAME]``; prints ``name units_a cpu_a units_b
 cpu_b s_per_unit``.
@@ -287,6 +295,64 @@ def acc_panel_sf2(n: int) -> tuple[float, float]:
         return 9 * n, cpu
 
 
+def _personal_panel(panel: str, draw: str, name: str, df) -> float:
+    """CPU s of one personal panel's draw_panel on ``df`` written as its table ``name`` (with a
+    gene_stats table naming the example genes ENSG0 / ENSG1)."""
+    import pandas as pd
+
+    from regbench.panels import draw_panel
+
+    stats = pd.DataFrame({"gene_id": ["ENSG0", "ENSG1"], "gene_name": ["G0", "G1"], "example": ["positive", "negative"],
+                          "r": [0.5, -0.5], "significant": [True, True], "xai": [True, True], "tss": [100_000, 100_000]})
+    with tempfile.TemporaryDirectory() as d:
+        root = Path(d)
+        df.to_csv(root / f"{name}.tsv", sep="\t", index=False, float_format="%.6g")
+        stats.to_csv(root / "gene_stats.tsv", sep="\t", index=False)
+        del df
+        t = _cpu()
+        draw_panel(f"regbench.studies.personal.figures:{draw}",
+                   {name: str(root / f"{name}.tsv"), "gene_stats": str(root / "gene_stats.tsv")}, [],
+                   {"panel": panel}, str(root / "p.pdf"), str(root / "p.png"), str(root / "p.tsv"), None)
+        return _cpu() - t
+
+
+def personal_panel_supp6(n: int) -> tuple[float, float]:
+    """(SNV rows, CPU s of draw_panel supp6) on a generated snvs table of ``n`` SNVs (200 per gene)."""
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    ism = rng.normal(0, 1, n)
+    df = pd.DataFrame({"gene_id": [f"ENSG{i // 200:011d}" for i in range(n)], "pos": rng.integers(0, 2**28, n),
+                       "ref": rng.choice(list("ACGT"), n), "alt": rng.choice(list("ACGT"), n),
+                       "offset": rng.integers(0, 196_608, n), "ref_pred": rng.normal(50, 5, n), "ism": ism,
+                       "grad": ism + rng.normal(0, 0.5, n), "frequency": rng.uniform(0, 1, n),
+                       "distance_to_tss": rng.integers(-98_304, 98_304, n), "ism_norm": rng.normal(0, 1, n),
+                       "eqtl_slope": rng.normal(0, 1, n), "eqtl_r": rng.uniform(-1, 1, n), "driver": rng.random(n) < 0.01,
+                       "gain": rng.uniform(0, 1, n), "main": False, "driver_backward": False, "main_backward": False})
+    cpu = _personal_panel("supp6", "ism_vs_gradient", "snvs", df)
+    print(f"# personal_panel_supp6 {n} SNV rows: peak RSS {_maxrss_mb():.0f} MB", flush=True)
+    return n, cpu
+
+
+def personal_panel_supp2(n_per_gene: int, n_ind: int = 1161) -> tuple[float, float]:
+    """(SNV rows, CPU s of draw_panel supp2) on a generated example_genotypes table of 2 genes x
+    ``n_per_gene`` SNVs x ``n_ind`` individuals (ALT dosage 0/1/2, carrier fraction ~0.4)."""
+    import pandas as pd
+
+    rng = np.random.default_rng(4)
+    n = 2 * n_per_gene
+    dos = rng.binomial(2, rng.uniform(0.05, 0.5, (n, 1)), (n, n_ind)).astype(np.int64)
+    head = pd.DataFrame({"gene_id": ["ENSG0"] * n_per_gene + ["ENSG1"] * n_per_gene,
+                         "role": ["positive"] * n_per_gene + ["negative"] * n_per_gene,
+                         "pos": rng.integers(0, 2**28, n), "ref": rng.choice(list("ACGT"), n),
+                         "alt": rng.choice(list("ACGT"), n), "frequency": (dos > 0).mean(axis=1)})
+    df = pd.concat([head, pd.DataFrame(dos, columns=[f"SM-{i:06d}" for i in range(n_ind)])], axis=1)
+    del dos
+    cpu = _personal_panel("supp2", "example_genotypes", "example_genotypes", df)
+    print(f"# personal_panel_supp2 {n} SNV rows x {n_ind} individuals: peak RSS {_maxrss_mb():.0f} MB", flush=True)
+    return n, cpu
+
+
 STEPS = {
     "personal_gene_stats": (lambda: personal("personal_gene_stats", 1), lambda: personal("personal_gene_stats", 3)),
     "personal_drivers": (lambda: personal("personal_drivers", 1), lambda: personal("personal_drivers", 3)),
@@ -298,6 +364,8 @@ STEPS = {
     "acc_cagi_variants": (lambda: acc_cagi_variants(2000), lambda: acc_cagi_variants(8000)),
     "acc_replicate_ceiling": (lambda: acc_replicate_ceiling(1000), lambda: acc_replicate_ceiling(4000)),
     "acc_panel_SF2": (lambda: acc_panel_sf2(10_000), lambda: acc_panel_sf2(40_000)),
+    "personal_panel_supp6": (lambda: personal_panel_supp6(20_000), lambda: personal_panel_supp6(80_000)),
+    "personal_panel_supp2": (lambda: personal_panel_supp2(1_500), lambda: personal_panel_supp2(3_000)),
 }
 
 
