@@ -353,6 +353,119 @@ GUNZIP_S_PER_MB = (1.05 - 0.28) / (25.4 - 6.4)
 #: 10 MB/s, a conservative floor for ENCODE / Synapse / Zenodo over a university link
 DOWNLOAD_S_PER_MB = 0.1
 
+#: Panel jobs (one per panel, :mod:`regbench.panels`): ``draw_panel`` reads every named ``.tsv``
+#: whole into pandas, so a panel's memory grows with its tables (``arrays``: rows at paper scale x
+#: bytes per row held), while its time stays the start-up (interpreter, pandas, matplotlib: 1.4-4.8 s
+#: in the rehearsal) unless a table is large. Per table (path under the study's results folder):
+#: (paper rows, text bytes per row, bytes per row held, source of the row count). Bytes per row:
+#: measured on the rehearsal's tables (3-study rehearsal, 2026-12-03): file size / rows and
+#: ``read_tsv(...).memory_usage(deep=True).sum()`` / rows (the RangeIndex's 128 B spread over a few
+#: rows makes them upper bounds), unless a panel's measured RSS growth per row is given.
+PERS_XAI_GENES = 256  # BH-significant and |R| > 0.2 (specs/personal.md §3)
+PERS_ISM_GENES = PERS_XAI_GENES + 2  # ism.ism_genes: the XAI genes + the 2 example genes
+PERS_SNVS_PER_GENE = 3000  # SNVs in TSS +- 100 kb per gene (as PERS_GENE_WORK_SCALE; spec: ~1-5 k)
+PERS_INDIVIDUALS = 1161  # individuals of the VCF (the 839 with expression are a subset): upper bound
+PERS_DRIVERS = 1091  # drivers of the XAI genes (specs/personal.md: 296 / 1,091 carried by > 75 %)
+#: supp6 (the panel that draws every SNV) measured with ``benchmarks/cost_per_unit.py --only
+#: personal_panel_supp6`` (2026-12-03): peak RSS 192 / 237 MB at 20,000 / 80,000 SNV rows ->
+#: 750 B per row held (read + the dropna copy + the drawn subset), CPU 2.53 / 2.29 s (no growth
+#: measurable: start-up bound at 80k rows)
+PERS_SNV_ROW_B = (237 - 192) * 1e6 / 60_000
+#: supp2 measured with ``--only personal_panel_supp2`` at 2 x 1,500 and 2 x 3,000 SNVs (the paper's
+#: size) x 1,161 individuals: peak RSS 454 / 721 MB -> 89 kB per SNV row (the int64 dosage row,
+#: its float copy and the SNV clustering's distances); CPU 4.10 / 8.03 s -> 1.31 ms per SNV row
+PERS_GENOTYPE_ROW_B = (721 - 454) * 1e6 / 3000
+PERS_SUPP2_S_PER_ROW = (8.03 - 4.10) / 3000
+PERS_PANEL_TABLES: dict[str, tuple[float, float, float, str]] = {
+    "reference_predictions.tsv": (13_397, 96.1, 321.9, "13,397 reference genes (config personal.genes.n_reference)"),
+    "individual_predictions.tsv": (2 * PERS_INDIVIDUALS, 76.4, 243.7, "2 example genes x 1,161 individuals"),
+    "gene_stats.tsv": (6_825, 269.0, 560.0, "6,825 genes (config personal.genes.n_genes)"),
+    "snvs.tsv": (PERS_ISM_GENES * PERS_SNVS_PER_GENE, 187.5, PERS_SNV_ROW_B,
+                 "258 ISM genes x ~3,000 SNVs = 774,000 rows; 750 B per row held (supp6 measured)"),
+    "driver_support.tsv": (PERS_XAI_GENES, 133.0, 276.0, "256 XAI genes"),
+    "drivers_backward.tsv": (PERS_DRIVERS, 89.0, 244.0, "1,091 drivers"),
+    "drivers.tsv": (PERS_DRIVERS, 140.5, 328.0, "1,091 drivers"),
+    "example_genotypes.tsv": (2 * PERS_SNVS_PER_GENE, 73 + 2 * PERS_INDIVIDUALS, PERS_GENOTYPE_ROW_B,
+                              "2 example genes x ~3,000 SNVs, 1,161 dosage columns (2 B each in the text); "
+                              "89 kB per row held (supp2 measured at paper size)"),
+    "motifs/kmer_clusters.tsv": (PERS_DRIVERS, 28.0, 133.0, "at most one cluster per driver k-mer"),
+    "motifs/driver_windows.tsv": (PERS_DRIVERS, 202.0, 259.0, "1,091 drivers"),
+    "ensemble_stats.tsv": (6_825, 68.5, 163.0, "6,825 genes"),
+    "cnn/reference_predictions.tsv": (13_397, 50.0, 229.0, "13,397 reference genes"),
+    "cnn/gene_stats.tsv": (6_825, 95.7, 189.0, "6,825 genes"),
+    # archives (.npz, read lazily by member): the ISM chunks hold per ISM gene a 1,536-bin float32
+    # gradient profile and per example gene a 196,608-bp float32 track; supp12 stacks the profiles
+    # as float64 (258 x 1,536 x 8 B = 3.2 MB); the driver-ISM chunks hold per driver 2 windows of
+    # 41 x 4 float32 (attribution.driver_flank 20), one read
+    "ism": (1, PERS_ISM_GENES * 1536 * 4 + 2 * 196_608 * 4, PERS_ISM_GENES * 1536 * 8 + 196_608 * 8,
+            "69 chunk npz (6,825 genes / 100): 258 profiles + 2 attribution tracks"),
+    "driver_ism": (1, PERS_DRIVERS * 2 * 41 * 4 * 4, 2 * 41 * 4 * 4, "69 chunk npz: 1,091 driver windows, one read"),
+}
+#: DREAM: 33 models (the 6 named + the 27 Prix Fixe grid cells: 33 dream_train jobs in the paper DAG)
+#: x 9 test subsets (scores.tsv: 81 rows / 9 models in the rehearsal, the subsets are not cut); the
+#: follow-ups: drosophila 4 models x 2 tasks, human 4 models x 3 cells x 10 folds
+DREAM_MODELS_PAPER = 33
+DREAM_TEST_ROWS = 71_103  # test sequences with MAUDE labels (config/paper.yaml note)
+DREAM_PANEL_TABLES: dict[str, tuple[float, float, float, str]] = {
+    "scores.tsv": (DREAM_MODELS_PAPER * 9, 58.0, 232.4, "33 models x 9 test subsets"),
+    "summary.tsv": (DREAM_MODELS_PAPER, 114.8, 307.8, "33 models"),
+    "prixfixe_grid.tsv": (27, 101.7, 341.0, "27 Prix Fixe cells (3 first x 3 core x 3 final blocks)"),
+    "followups/drosophila.tsv": (8, 40.8, 224.5, "4 models x 2 tasks (dev, hk)"),
+    "followups/human.tsv": (120, 45.3, 230.2, "4 models x 3 cells x 10 folds (config dream.followups)"),
+}
+
+
+def _table_key(path: str, results: str) -> str:
+    rel = path[len(results) + 1:] if path.startswith(results + "/") else path
+    return rel.split("/", 1)[0] if rel.endswith(".npz") else rel
+
+
+def _panel_scale(tables: dict[str, tuple[float, float, float, str]], keys: list[str], what: str,
+                 work: WorkTime | None = None) -> PaperScale:
+    """The PaperScale of one panel job reading ``keys`` of ``tables`` (see PERS_PANEL_TABLES)."""
+    rows = [tables[k] for k in keys]
+    paper_mb = sum(n * text for n, text, _, _ in rows) / 1e6
+    arrays_mb = sum(n * held for n, _, held, _ in rows) / 1e6
+    src = "; ".join(f"{k}: {src} ({n * text / 1e6:.3g} MB text, {n * held / 1e6:.3g} MB held)"
+                    for k, (n, text, held, src) in zip(keys, rows))
+    time_note = "" if work else ("; time constant: start-up bound (imports + matplotlib; supp6 drew 20,000 and 80,000 "
+                                 "SNV rows in the same 2.3-2.5 CPU s), plus seconds to parse the largest table")
+    return PaperScale(paper_mb, "arrays", "work" if work else "constant",
+                      f"{what} reads {src}; memory: the rehearsal RSS + the tables held{time_note}",
+                      work=work, arrays_mb=arrays_mb)
+
+
+def _study_panel_scales() -> dict[str, PaperScale]:
+    """A row per personal and dream panel rule of the paper configuration, from the tables each
+    panel declares (regbench.studies.<study>.panels: one implementation of what a panel reads)."""
+    from regbench.studies.dream import panels as dream_panels
+    from regbench.studies.personal import panels as pers_panels
+
+    import yaml
+
+    with open(Path(__file__).resolve().parents[2] / "config" / "paper.yaml") as fh:
+        pers_cfg = yaml.safe_load(fh)["personal"]
+    out = {}
+    for p in pers_panels.panels(pers_cfg, ["results/personal/ism/chunk0000.npz"],
+                                ["results/personal/driver_ism/chunk0000.npz"]):
+        keys = []
+        for v in p.inputs().values():
+            for path in [v] if isinstance(v, str) else v:
+                k = _table_key(path, pers_panels.PERS_RES)
+                if k not in keys:
+                    keys.append(k)
+        work = None
+        if "example_genotypes.tsv" in keys:  # the clustering of the dosage matrix: measured at paper size
+            work = WorkTime(2 * PERS_SNVS_PER_GENE, PERS_SUPP2_S_PER_ROW, 10.0,
+                            "6,000 SNV rows x 1.31 ms (supp2 measured at two sizes, the larger the paper's; "
+                            "PERS_SUPP2_S_PER_ROW) + 10 s")
+        out[p.rule] = _panel_scale(PERS_PANEL_TABLES, keys, f"panel {p.name}", work)
+    for p in dream_panels.panels(["m"], True, True, True, True):
+        keys = [_table_key(v, dream_panels.DREAM_RES) for v in p.inputs().values()]
+        out[p.rule] = _panel_scale(DREAM_PANEL_TABLES, keys, f"panel {p.name}")
+    return out
+
+
 PAPER_SCALE: dict[str, PaperScale] = {
     # --- shared (rehearsal-core)
     "download": PaperScale(1000.0, "constant", "linear",
@@ -441,7 +554,7 @@ PAPER_SCALE: dict[str, PaperScale] = {
                                                      "steps (config/paper.yaml dream.followups.train) x 0.05 s per GPU step "
                                                      "(the constant of rules/common/dream.smk dream_followup_runtime) + 15 min")),
     "dream_followup_drosophila": PaperScale(None, "constant", "linear",
-                                            "drosophila_starrseq_data.tar.gz: row count not in the spec (DeepSTARR's "
+                                            "NA: drosophila_starrseq_data.tar.gz: row count not in the spec (DeepSTARR's "
                                             "split files, UNVERIFIED layout); same per-batch encoding as the human job"),
     "dream_untar": PaperScale(DREAM_HUMAN_MB, "constant", "work",
                               "human_mpra_data.tar.gz unpacked (DREAM_HUMAN_MB, an upper bound of its content); tar "
@@ -467,6 +580,46 @@ PAPER_SCALE: dict[str, PaperScale] = {
                                       "recorded in the configuration"),
     # --- personal (job inputs at paper scale; "estimate" rows are arithmetic on published sizes)
     **PERSONAL_SCALE,
+    # --- figure panels of personal and dream (one job each; PERS_PANEL_TABLES, DREAM_PANEL_TABLES)
+    **_study_panel_scales(),
+    "dream_score": PaperScale(
+        DREAM_MODELS_PAPER * DREAM_TEST_ROWS * 14.7 / 1e6 + DREAM_TEST_ROWS * 130.5 / 1e6 + 0.1 * DREAM_TEST_ROWS / 458,
+        "arrays", "linear",
+        "33 models' predictions x 71,103 test rows x 14.7 B (the rehearsal's prediction files: 6,747 B / 459 lines) "
+        "= 34.5 MB + the MAUDE labels 71,103 x 130.5 B (rehearsal: 59,911 B / 459 lines) = 9.3 MB + the subset and "
+        "public id files (0.1 MB for the rehearsal's 458 test rows, x 71,103 / 458) = 15.5 MB; memory: the labels "
+        "held (175 B per row deep, measured) + every model's predictions (16.3 B per row deep, measured) twice "
+        "(read and joined to the labels), an upper bound if scored one model at a time; time linear: an upper "
+        "bound (the start-up is scaled too)",
+        arrays_mb=(DREAM_TEST_ROWS * 175 + 2 * DREAM_MODELS_PAPER * DREAM_TEST_ROWS * 16.3 + 0.1e6 * DREAM_TEST_ROWS / 458) / 1e6),
+    "dream_prixfixe_grid": PaperScale(DREAM_MODELS_PAPER * 114.8 / 1e6, "constant", "constant",
+                                      "summary.tsv: 33 models x 114.8 B per row (rehearsal); a 27-cell grid"),
+    "dream_followup_table": PaperScale(120 * 73 / 1e6, "constant", "constant",
+                                       "human: 4 models x 3 cells x 10 folds = 120 fold tables x 73 B (the rehearsal's "
+                                       "K562_fold0.tsv: one row of metrics); drosophila: 4 tables"),
+    "published_vs_ours": PaperScale(6_825 * 269.0 / 1e6 + 0.01, "arrays", "constant",
+                                    "the largest job at paper scale is personal's: gene_stats.tsv 6,825 genes x 269 B "
+                                    "(PERS_PANEL_TABLES) + the summary tables (one row per claim, KB); synthetic_loci's "
+                                    "metrics tables grow with the payloads 8 -> 83 (0.013 MB -> ~0.14 MB); memory: "
+                                    "gene_stats held (6,825 x 560 B)",
+                                    arrays_mb=6_825 * 560.0 / 1e6),
+    "report_front_page": PaperScale(0.011, "constant", "constant",
+                                    "the studies' published_vs_ours.tsv: one row per published claim, the same count at "
+                                    "paper scale (the rehearsal's 4 tables: 0.011 MB)"),
+    "personal_ensemble_stats": PaperScale(
+        6_825 * 269.0 / 1e6 + 6_825 * PERS_INDIVIDUALS * 34.1 / 1e6 + PERS_EXPRESSION_MB, "arrays", "linear",
+        "gene_stats 1.8 MB + 69 ensemble chunks of 100 genes x 1,161 individuals rows x 34.1 B (rehearsal chunk: "
+        "8,189 B / 240 rows) = 270 MB + expression (PERS_EXPRESSION_MB); streamed one chunk at a time "
+        "(predictions.ensemble_stats): memory = one chunk's rows held (116,100 x 146.6 B deep, measured on the "
+        "rehearsal chunk) + the expression as float64 (13,397 x 839 x 8 B, an upper bound: read_expression keeps the "
+        "chunk's genes); time linear: an upper bound (the start-up is scaled too)",
+        arrays_mb=(100 * PERS_INDIVIDUALS * 146.6 + 13_397 * 839 * 8) / 1e6),
+    "personal_motifs": PaperScale(None, "constant", "linear",
+                                  "NA: motifs.kmer_clusters aligns every pair of the drivers' k-mers "
+                                  "(alignment_scores, pure Python: 1,091 drivers in the paper, 2 in the rehearsal, "
+                                  "~6e5 pairs) and its cost per pair was not measured in this session; inputs: "
+                                  "hg38.fa (3.1 GB, fetched per driver), 69 driver-ISM npz (~1.5 MB), 69 TSS-ISM "
+                                  "tables (~323 genes)"),
     # --- accessibility (acc): sizes of the largest job's inputs on the real data (specs/accessibility.md)
     "acc_assembly_gaps": PaperScale(ACC_HG38_MB, "constant", "linear", "UCSC hg38.fa unzipped (3,209,286,105 bases in 50-bp lines); read 10 Mb at a time"),
     "acc_encode_bigwig": PaperScale(786.0, "constant", "linear", "largest rep1 fold-change bigWig GOPHER used: Panc1 ENCFF185TQC, 786 MB (data/sample_metafile.tsv)"),
@@ -527,6 +680,15 @@ PAPER_SCALE: dict[str, PaperScale] = {
                               "+ 3 x 3 x 1,000 per-sequence cooperativity rows, x 15 cells) x ~150 B = 245 MB"),
     **{f"acc_panel_{p}": PaperScale(ACC_GIA_TABLES_MB + 31.0, "linear", "linear",
                                     "all GIA tables: 9 models x ~31 MB (see acc_collect)") for p in ("6a", "6b", "6c", "ED4", "ED5", "ED6")},
+    # accessibility rules outside the 3-study rehearsal of issue 15: no measurement to project
+    **{r: PaperScale(None, "constant", "linear",
+                     "NA: accessibility panel/table/collection rule not sized yet (the last rehearsal ran "
+                     "synthetic_loci, dream and personal only, so there is no measurement to project; its tables' "
+                     "paper-scale rows are still to be derived from specs/accessibility.md)")
+       for r in ("acc_collect_cagi_variants", "acc_tomtom", *(f"acc_panel_{p}" for p in (
+           "2a", "2b", "2c", "2d", "2e", "3b", "4b", "5a", "5b", "5c", "ED1a", "ED1b", "ED2", "ED3", "SF1")),
+                 "acc_table_SD3_cagi", "acc_table_T2_targeted", "acc_table_T3_new_models", "acc_table_T4_tomtom",
+                 "acc_table_T5_replicate_ceiling")},
     "acc_panel_SF2": PaperScale(60.0, "arrays", "work",
                                 "occlusion table: 10,000 windows x 3 kinds x 15 cells x ~130 B, read whole: 0.79 kB of RSS "
                                 "per row measured (benchmarks/cost_per_unit.py: 179 / 393 MB at 90,000 / 360,000 rows) x "
