@@ -438,10 +438,10 @@ def _panel_scale(tables: dict[str, tuple[float, float, float, str]], keys: list[
 def _study_panel_scales() -> dict[str, PaperScale]:
     """A row per personal and dream panel rule of the paper configuration, from the tables each
     panel declares (regbench.studies.<study>.panels: one implementation of what a panel reads)."""
+    import yaml
+
     from regbench.studies.dream import panels as dream_panels
     from regbench.studies.personal import panels as pers_panels
-
-    import yaml
 
     with open(Path(__file__).resolve().parents[2] / "config" / "paper.yaml") as fh:
         pers_cfg = yaml.safe_load(fh)["personal"]

@@ -282,9 +282,10 @@ def test_server_subprocess_start_and_stop(tmp_path):
         ("/h.example/a.txt", 200), ("/h.example/b.txt", 404)]
 
 
-def test_every_paper_rule_has_a_benchmark(root, tmp_path):
-    """resources.tsv needs a benchmark file per rule: every rule of the paper DAG but `all` has
-    `benchmark:` (a paper dry-run, as the driver reads it; in a temporary working directory)."""
+@pytest.fixture(scope="module")
+def paper_dag_jobs(root, tmp_path_factory):
+    """Jobs of a dry-run of the paper DAG (``all``, config/paper.yaml), as the driver reads it; in a
+    temporary working directory."""
     import shutil
     import sys
     from pathlib import Path
@@ -293,14 +294,58 @@ def test_every_paper_rule_has_a_benchmark(root, tmp_path):
     snakemake = str(exe) if exe.exists() else shutil.which("snakemake")
     if snakemake is None:
         pytest.skip("snakemake not installed")
+    tmp_path = tmp_path_factory.mktemp("paper_dag")
     text = dryrun_text(snakemake, ["-s", str(root / "Snakefile"), "--directory", str(tmp_path), "all", "--cores", "1",
                                    "--workflow-profile", "none", "--configfile", str(root / "config/paper.yaml")],
                        cwd=tmp_path)
-    jobs = parse_dryrun(text)
-    rules = {j.rule for j in jobs}
-    with_bench = {j.rule for j in jobs if j.benchmark}
+    return parse_dryrun(text)
+
+
+def test_every_paper_rule_has_a_benchmark(paper_dag_jobs):
+    """resources.tsv needs a benchmark file per rule: every rule of the paper DAG but `all` has
+    `benchmark:`."""
+    rules = {j.rule for j in paper_dag_jobs}
+    with_bench = {j.rule for j in paper_dag_jobs if j.benchmark}
     assert len(rules) > 50
     assert sorted(rules - with_bench) == ["all"]
+
+
+def test_every_paper_rule_has_a_paper_scale_row(paper_dag_jobs):
+    """Every rule of the paper DAG but `all` has a PAPER_SCALE row: a paper-scale input size, or
+    None with the reason it is not known (the row's source starts with "NA"), so that an NA in
+    resources.tsv is a stated gap, never a forgotten rule; and no row names a rule the DAG lacks."""
+    from regbench.rehearsal.paper_scale import PAPER_SCALE
+
+    rules = {j.rule for j in paper_dag_jobs} - {"all"}
+    assert sorted(rules - set(PAPER_SCALE)) == []
+    na = {r: s.source for r, s in PAPER_SCALE.items() if s.paper_mb is None}
+    assert all(src.startswith("NA") and len(src) > 40 for src in na.values()), na
+    sized = {r: s for r, s in PAPER_SCALE.items() if s.paper_mb is not None}
+    assert all(s.paper_mb >= 0 for s in sized.values())
+    # rows for rules the paper DAG does not run (optional analyses the paper config switches off,
+    # leaderboard rules) are allowed, but every panel row is a rule of the DAG
+    assert sorted(r for r in PAPER_SCALE if "_panel_" in r and r not in rules) == []
+
+
+def test_panel_paper_scale_by_hand():
+    """Panel rows: paper input = sum over the declared tables of rows x text bytes, memory = the
+    rehearsal RSS + rows x bytes held (hand-computed from the constants' sources)."""
+    from regbench.rehearsal.paper_scale import PAPER_SCALE
+
+    supp6 = PAPER_SCALE["personal_panel_supp6"]  # snvs.tsv only: 258 genes x 3,000 SNVs
+    assert supp6.paper_mb == pytest.approx(774_000 * 187.5 / 1e6)
+    assert supp6.arrays_mb == pytest.approx(774_000 * 750 / 1e6)  # (237 - 192) MB / 60,000 rows measured
+    fig1e = PAPER_SCALE["personal_panel_fig1e"]  # snvs + gene_stats (6,825 x 560 B held)
+    assert fig1e.arrays_mb == pytest.approx(580.5 + 6_825 * 560 / 1e6)
+    assert (fig1e.mem, fig1e.time) == ("arrays", "constant")
+    supp2 = PAPER_SCALE["personal_panel_supp2"]  # example_genotypes (6,000 x 89 kB) + gene_stats
+    assert supp2.arrays_mb == pytest.approx(6_000 * 89_000 / 1e6 + 3.822)
+    assert supp2.work.minutes == pytest.approx((10 + 6_000 * 3.93 / 3_000) / 60)
+    mem, minutes = project(supp2, 190.5, 2.66, 0.001, 2.0, 0.02)
+    assert mem == pytest.approx(190.5 + 537.822) and minutes == pytest.approx(0.2977, abs=1e-3)
+    human = PAPER_SCALE["dream_panel_human"]  # 4 models x 3 cells x 10 folds
+    assert human.paper_mb == pytest.approx(120 * 45.3 / 1e6)
+    assert human.arrays_mb == pytest.approx(120 * 230.2 / 1e6)
 
 
 def test_one_rehearsal_per_folder(tmp_path):
