@@ -36,6 +36,13 @@ per-unit cost is the difference of the CPU times over the difference of the unit
   per gene) x 1,161 individuals (dosage columns); unit = one SNV row (the SNV and individual
   clusterings grow faster than linearly: the slope of the two sizes, used at the larger one, is
   an upper bound there); peak RSS printed.
+* ``personal_liftover_reference``: the rule's Picard ``CreateSequenceDictionary`` on a generated
+  one-chromosome FASTA (random ACGT, 60-bp lines) of 50 and 200 Mbp; unit = one MB of FASTA; the
+  child's peak RSS after each size is printed (Picard holds one sequence at a time).
+* ``personal_motifs``: :func:`regbench.studies.personal.motifs.kmer_clusters` (pairwise k-mer
+  alignment + complete linkage, the part of the rule that grows with the drivers) on 546 and
+  1,091 (the paper's drivers) random 13-mers (attribution.kmer_flank 6); unit = one k-mer pair;
+  peak RSS printed.
 
 Usage: ``python benchmarks/cost_per_unit.py [--only NAME]``; prints ``name units_a cpu_a units_b
 cpu_b s_per_unit``.
@@ -353,6 +360,40 @@ def personal_panel_supp2(n_per_gene: int, n_ind: int = 1161) -> tuple[float, flo
     return n, cpu
 
 
+def liftover_reference(mbp: int) -> tuple[float, float]:
+    """(FASTA MB, CPU s of Picard CreateSequenceDictionary) on a generated one-chromosome FASTA of
+    ``mbp`` Mbp; prints the child's peak RSS."""
+    rng = np.random.default_rng(5)
+    with tempfile.TemporaryDirectory() as d:
+        fa = Path(d) / "g.fa"
+        with open(fa, "wb") as fh:
+            fh.write(b">chr1\n")
+            for _ in range(mbp):
+                seq = np.frombuffer(b"ACGT", dtype=np.uint8)[rng.integers(0, 4, 1_000_000)].reshape(-1, 50)
+                fh.write(np.hstack([seq, np.full((len(seq), 1), ord("\n"), np.uint8)]).tobytes())
+        mb = fa.stat().st_size / 1e6
+        t = _cpu(resource.RUSAGE_CHILDREN)
+        subprocess.run(["PicardCommandLine", "CreateSequenceDictionary", f"R={fa}", f"O={Path(d) / 'g.dict'}"],
+                       check=True, capture_output=True)
+        cpu = _cpu(resource.RUSAGE_CHILDREN) - t
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"# personal_liftover_reference {mbp} Mbp ({mb:.0f} MB): child peak RSS {rss:.0f} MB", flush=True)
+        return mb, cpu
+
+
+def personal_motifs(n: int) -> tuple[float, float]:
+    """(k-mer pairs, CPU s of motifs.kmer_clusters) on ``n`` random 13-mers."""
+    from regbench.studies.personal.motifs import kmer_clusters
+
+    rng = np.random.default_rng(6)
+    kmers = ["".join(rng.choice(list("ACGT"), 13)) for _ in range(n)]
+    t = _cpu()
+    kmer_clusters(kmers, rng.random(n) < 0.5)
+    cpu = _cpu() - t
+    print(f"# personal_motifs {n} k-mers: peak RSS {_maxrss_mb():.0f} MB", flush=True)
+    return n * (n - 1) / 2, cpu
+
+
 STEPS = {
     "personal_gene_stats": (lambda: personal("personal_gene_stats", 1), lambda: personal("personal_gene_stats", 3)),
     "personal_drivers": (lambda: personal("personal_drivers", 1), lambda: personal("personal_drivers", 3)),
@@ -366,6 +407,8 @@ STEPS = {
     "acc_panel_SF2": (lambda: acc_panel_sf2(10_000), lambda: acc_panel_sf2(40_000)),
     "personal_panel_supp6": (lambda: personal_panel_supp6(20_000), lambda: personal_panel_supp6(80_000)),
     "personal_panel_supp2": (lambda: personal_panel_supp2(1_500), lambda: personal_panel_supp2(3_000)),
+    "personal_liftover_reference": (lambda: liftover_reference(50), lambda: liftover_reference(200)),
+    "personal_motifs": (lambda: personal_motifs(546), lambda: personal_motifs(1091)),
 }
 
 
