@@ -569,15 +569,28 @@ PAPER_SCALE: dict[str, PaperScale] = {
                                         "checksum or size); two members are extracted"),
     "personal_predictdb": PaperScale(None, "constant", "linear",
                                      "NA: the PredictDB download's size is not in the configuration"),
-    "personal_finemapped": PaperScale(None, "constant", "linear",
-                                      "NA: the paper's Supplementary Table 1 size is not in the configuration (a gene "
-                                      "table, KB to MB); one pass over it"),
-    "personal_liftover_reference": PaperScale(None, "constant", "linear",
-                                              "NA: reads hg38.fa (3.1 GB) once for the Picard dictionary; its per-MB "
-                                              "cost was not measured in this session"),
-    "downloads_checksums": PaperScale(None, "constant", "linear",
-                                      "NA: hashes every configured download; their total size at paper scale is not "
-                                      "recorded in the configuration"),
+    "personal_finemapped": PaperScale(1.062, "arrays", "constant",
+                                      "Supplementary Table 1 (Data/SupplementaryTable1.tsv of mostafavilabuw/EnformerAssessment): "
+                                      "1,062,463 bytes, 6,820 genes x 25 columns (the stored repository copy at commit fc843a8; the "
+                                      "configuration pins commit 66cf3b9, not checked byte for byte); read whole, one "
+                                      "column kept: 6,820 rows x ~500 B held (19 float64 columns + 6 short strings, an "
+                                      "estimate) = 3.4 MB; time: start-up (1 MB)",
+                                      arrays_mb=6_820 * 500 / 1e6),
+    "personal_liftover_reference": PaperScale(ACC_HG38_MB, "arrays", "work",
+                                              "UCSC hg38.fa unzipped (ACC_HG38_MB, symlinked); Picard CreateSequenceDictionary "
+                                              "reads it sequence by sequence: peak RSS 255 / 684 MB at one 51 / 204 MB "
+                                              "sequence (benchmarks/cost_per_unit.py --only personal_liftover_reference, "
+                                              "2026-12-03) -> 2.80 MB per MB of the largest sequence: chr1 248,956,422 bp as "
+                                              "50-bp lines (254 MB) x 2.80 = 711 MB on top of the rehearsal's RSS",
+                                              arrays_mb=248_956_422 * 51 / 50 / 1e6 * (684 - 255) / (204 - 51),
+                                              work=WorkTime(ACC_HG38_MB, (3.64 - 3.09) / (204 - 51), 10.0,
+                                                            "3,273 MB x 0.0036 CPU s per MB (the same runs: 3.09 / 3.64 s "
+                                                            "at 51 / 204 MB) + 10 s")),
+    "downloads_checksums": PaperScale(13_994 / 1e6, "constant", "constant",
+                                      "no input: writes the checksum source of every configured download from the "
+                                      "configuration (regbench.data.checksums.write_checksum_tables; it hashes no file): "
+                                      "49 downloads in config/paper.yaml (config_checks.all_downloads), the same 49 rows "
+                                      "as the rehearsal's checksums.tsv (13,994 B)"),
     # --- personal (job inputs at paper scale; "estimate" rows are arithmetic on published sizes)
     **PERSONAL_SCALE,
     # --- figure panels of personal and dream (one job each; PERS_PANEL_TABLES, DREAM_PANEL_TABLES)
@@ -614,12 +627,18 @@ PAPER_SCALE: dict[str, PaperScale] = {
         "rehearsal chunk) + the expression as float64 (13,397 x 839 x 8 B, an upper bound: read_expression keeps the "
         "chunk's genes); time linear: an upper bound (the start-up is scaled too)",
         arrays_mb=(100 * PERS_INDIVIDUALS * 146.6 + 13_397 * 839 * 8) / 1e6),
-    "personal_motifs": PaperScale(None, "constant", "linear",
-                                  "NA: motifs.kmer_clusters aligns every pair of the drivers' k-mers "
-                                  "(alignment_scores, pure Python: 1,091 drivers in the paper, 2 in the rehearsal, "
-                                  "~6e5 pairs) and its cost per pair was not measured in this session; inputs: "
-                                  "hg38.fa (3.1 GB, fetched per driver), 69 driver-ISM npz (~1.5 MB), 69 TSS-ISM "
-                                  "tables (~323 genes)"),
+    "personal_motifs": PaperScale(ACC_HG38_MB + 1.5, "arrays", "work",
+                                  "hg38.fa (3,273 MB, fetched per driver through its .fai: pyfaidx) + 69 driver-ISM npz "
+                                  "(~1.5 MB, PERS_PANEL_TABLES driver_ism) + 69 TSS-ISM tables (one row per gene); what "
+                                  "grows is motifs.kmer_clusters, run for the ref and the var background: pairwise "
+                                  "alignment of the drivers' 13-mers, vectorised over pairs. Measured with "
+                                  "benchmarks/cost_per_unit.py --only personal_motifs (2026-12-03): 546 / 1,091 k-mers "
+                                  "(148,785 / 594,595 pairs): peak RSS 224 / 421 MB -> 442 B per pair held; memory: "
+                                  "1,091 drivers' 594,595 pairs x 442 B = 263 MB on top of the rehearsal's RSS",
+                                  arrays_mb=PERS_DRIVERS * (PERS_DRIVERS - 1) / 2 * (421 - 224) * 1e6 / (594_595 - 148_785) / 1e6,
+                                  work=WorkTime(2 * PERS_DRIVERS * (PERS_DRIVERS - 1) / 2, 4.74e-6, 60.0,
+                                                "2 backgrounds x 594,595 pairs x 4.74 us (the same runs: 1.09 / 3.20 CPU s) "
+                                                "+ 60 s (start-up and 2 x 1,091 genome fetches, PERS_STARTUP_S)")),
     # --- accessibility (acc): sizes of the largest job's inputs on the real data (specs/accessibility.md)
     "acc_assembly_gaps": PaperScale(ACC_HG38_MB, "constant", "linear", "UCSC hg38.fa unzipped (3,209,286,105 bases in 50-bp lines); read 10 Mb at a time"),
     "acc_encode_bigwig": PaperScale(786.0, "constant", "linear", "largest rep1 fold-change bigWig GOPHER used: Panc1 ENCFF185TQC, 786 MB (data/sample_metafile.tsv)"),

@@ -348,6 +348,19 @@ def test_panel_paper_scale_by_hand():
     assert human.arrays_mb == pytest.approx(120 * 230.2 / 1e6)
 
 
+def test_measured_cpu_rows_by_hand():
+    """Rows from benchmarks/cost_per_unit.py measurements (numbers in their sources), recomputed."""
+    from regbench.rehearsal.paper_scale import PAPER_SCALE
+
+    motifs = PAPER_SCALE["personal_motifs"]  # 1,091 drivers: 594,595 k-mer pairs, 2 backgrounds
+    assert motifs.arrays_mb == pytest.approx(594_595 * 197e6 / 445_810 / 1e6)  # (421 - 224) MB / pairs
+    assert motifs.work.minutes == pytest.approx((60 + 2 * 594_595 * 4.74e-6) / 60)
+    lift = PAPER_SCALE["personal_liftover_reference"]  # chr1 as 50-bp lines x 429 MB / 153 MB
+    assert lift.arrays_mb == pytest.approx(248_956_422 * 1.02 / 1e6 * 429 / 153)
+    assert lift.work.minutes == pytest.approx((10 + 3_273 * 0.55 / 153) / 60)
+    assert PAPER_SCALE["downloads_checksums"].paper_mb == pytest.approx(0.013994)
+
+
 def test_one_rehearsal_per_folder(tmp_path):
     with driver._lock(tmp_path):
         with pytest.raises(driver.RehearsalError, match="another rehearsal is running"):
