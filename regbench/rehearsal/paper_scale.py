@@ -40,6 +40,11 @@ jobs). In that dry-run no input exists yet, so a resource function of input size
 its paper-scale request when its input is absent (as ``rules/common/dream.smk`` does with the
 paper's row count), not its minimum.
 
+Figure panels (one job each) get their rows from the tables each panel declares
+(``regbench.studies.<study>.panels``): paper rows x text bytes per row gives ``P``, paper rows x
+bytes held per row (pandas ``memory_usage(deep=True)`` on the rehearsal's tables, or a panel's
+measured RSS growth) gives ``arrays_mb`` (:data:`PERS_PANEL_TABLES`, :data:`DREAM_PANEL_TABLES`).
+
 Adding a row: ``PaperScale(paper_mb, mem, time, source)`` under the rule name; the source says
 where the number comes from (a file listing, a paper, ``config/paper.yaml``), so that it can be
 checked. ``mem="constant"`` is a claim that the step streams: back it with the step's row in
@@ -422,7 +427,12 @@ def _table_key(path: str, results: str) -> str:
 
 def _panel_scale(tables: dict[str, tuple[float, float, float, str]], keys: list[str], what: str,
                  work: WorkTime | None = None) -> PaperScale:
-    """The PaperScale of one panel job reading ``keys`` of ``tables`` (see PERS_PANEL_TABLES)."""
+    """The PaperScale of one panel job reading ``keys`` of ``tables`` (see PERS_PANEL_TABLES); an
+    NA row naming the tables not sized there (a new panel's table: add its row)."""
+    unknown = [k for k in keys if k not in tables]
+    if unknown:
+        return PaperScale(None, "arrays", "constant", f"NA: {what} reads {', '.join(unknown)}, not sized in "
+                          "PERS_PANEL_TABLES / DREAM_PANEL_TABLES (paper rows, bytes per row)", arrays_mb=0.0)
     rows = [tables[k] for k in keys]
     paper_mb = sum(n * text for n, text, _, _ in rows) / 1e6
     arrays_mb = sum(n * held for n, _, held, _ in rows) / 1e6

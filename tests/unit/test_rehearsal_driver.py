@@ -325,11 +325,15 @@ def test_every_paper_rule_has_a_paper_scale_row(paper_dag_jobs):
     # rows for rules the paper DAG does not run (optional analyses the paper config switches off,
     # leaderboard rules) are allowed, but every panel row is a rule of the DAG
     assert sorted(r for r in PAPER_SCALE if "_panel_" in r and r not in rules) == []
+    # every personal / dream panel reads only tables sized in PERS_PANEL_TABLES / DREAM_PANEL_TABLES
+    assert {r: s.source for r, s in PAPER_SCALE.items()
+            if r.startswith(("personal_panel_", "dream_panel_")) and s.paper_mb is None} == {}
 
 
 def test_panel_paper_scale_by_hand():
     """Panel rows: paper input = sum over the declared tables of rows x text bytes, memory = the
     rehearsal RSS + rows x bytes held (hand-computed from the constants' sources)."""
+    from regbench.rehearsal import paper_scale
     from regbench.rehearsal.paper_scale import PAPER_SCALE
 
     supp6 = PAPER_SCALE["personal_panel_supp6"]  # snvs.tsv only: 258 genes x 3,000 SNVs
@@ -343,6 +347,8 @@ def test_panel_paper_scale_by_hand():
     assert supp2.work.minutes == pytest.approx((10 + 6_000 * 3.93 / 3_000) / 60)
     mem, minutes = project(supp2, 190.5, 2.66, 0.001, 2.0, 0.02)
     assert mem == pytest.approx(190.5 + 537.822) and minutes == pytest.approx(0.2977, abs=1e-3)
+    na = paper_scale._panel_scale({}, ["new.tsv"], "panel x")  # a table not sized: NA with its name
+    assert na.paper_mb is None and "new.tsv" in na.source
     human = PAPER_SCALE["dream_panel_human"]  # 4 models x 3 cells x 10 folds
     assert human.paper_mb == pytest.approx(120 * 45.3 / 1e6)
     assert human.arrays_mb == pytest.approx(120 * 230.2 / 1e6)
