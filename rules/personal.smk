@@ -377,7 +377,7 @@ rule personal_elastic_net:
         "../envs/regbench.yaml"
     resources:
         mem_mb=mem_mb_scaled(16000),
-        runtime=runtime_scaled(60),
+        runtime=pers_elastic_net_runtime,
     params:
         cfg=PERS,
         weights=pers_head_weights(),

@@ -5,6 +5,7 @@ Genes are spread over chunks whose number is fixed at parse time from config (pe
 ceil(genes.n_genes / chunk_size); reference set: ceil(genes.n_reference / chunk_size)), so a
 dry-run lists every GPU job without reading any data (regbench.studies.personal.genes)."""
 
+import math
 import os
 
 from regbench.studies.personal.plan import n_chunks as pers_count_chunks
@@ -179,6 +180,23 @@ def pers_drivers_runtime(wildcards, input, attempt):
     1,161 individuals, 256 XAI genes ~ 90 min), doubled on retry."""
     total = sum(_size_mb(p) for p in input.genotypes) / 1e3
     return int((120 + 10 * total) * attempt)
+
+
+# personal_elastic_net runtime: the fit's coordinate descent costs ~ n_genes x n_features per pass,
+# i.e. grows with the reference-feature input. Measured in the 4-study CI rehearsal (2026-12-03,
+# loaded 2-core machine): 7.52 s wall for 1.754 MB of job input -> at most 4.3 s per MB (the
+# start-up included: an upper bound). x 2 head-room: runtime = 15 + 8.6 s per MB of reference
+# features (the chunk NPZs; the other inputs are small tables);
+# before the input exists (the paper DAG's dry-run): the paper's reference features, 13,397 genes
+# x 5,313 tracks x 3 readouts float32 = 854 MB (regbench.rehearsal.paper_scale) -> 138 min.
+PERS_ENET_S_PER_MB = 4.3 * 2
+PERS_ENET_PAPER_MB = 13397 * 5313 * 3 * 4 / 1e6
+
+
+def pers_elastic_net_runtime(wildcards, input, attempt):
+    """runtime (min) of personal_elastic_net (formula above), multiplied by the attempt."""
+    mb = sum(_size_mb(p) for p in input.reference) or PERS_ENET_PAPER_MB
+    return int(15 + math.ceil(PERS_ENET_S_PER_MB * mb / 60)) * attempt
 
 
 # personal_plink_qc runtime: PLINK 1.9 parses the lifted joint VCF and writes the QC'd GT-only
