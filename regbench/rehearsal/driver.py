@@ -294,6 +294,17 @@ def dry_run(root: Path, targets: list[str], configfiles: list[Path], extra: list
     return dagstats.parse_dryrun(proc.stdout + proc.stderr)
 
 
+def paper_dry_run(root: Path, targets: list[str], extra: list[str], env: dict, out: Path) -> list[dagstats.Job]:
+    """The paper DAG's jobs with their SLURM requests, planned in a fresh empty directory
+    (``out/paper_dryrun``): no input exists there, as on a cluster before the downloads, so a
+    resource function of input size returns its paper-scale request, never one sized by a demo
+    run's outputs that happen to share the paper's paths in the repository."""
+    d = out / "paper_dryrun"
+    if d.exists():
+        shutil.rmtree(d)
+    return dry_run(root, targets, [root / "config/paper.yaml"], extra, d, env, paper_profile=True)
+
+
 def run_snakemake(root: Path, work: Path, targets: list[str], configfiles: list[Path], extra: list[str], cores: int,
                   keep_going: bool, env: dict, log_path: Path) -> int:
     cmd = [snakemake_exe(), *targets, "--cores", str(cores), "--snakefile", str(root / "Snakefile"),
@@ -483,7 +494,7 @@ def report(args) -> int:
     extra = studies_override(studies)
     _, _, cfg = load_configs(root, studies)
     targets = args.targets or default_targets(cfg, studies)
-    paper_jobs = dry_run(root, targets, [root / "config/paper.yaml"], extra, None, env, paper_profile=True)
+    paper_jobs = paper_dry_run(root, targets, extra, env, out)
     configfiles = [root / "config/paper.yaml", root / "config/rehearsal.yaml", out / "mirror.yaml"]
     rehearsal_jobs = dry_run(root, targets, configfiles, extra, work, env, paper_profile=False)
     res = resources_table(work, paper_jobs, rehearsal_jobs)
@@ -540,7 +551,7 @@ def run(args) -> int:
         env["REGBENCH_DOWNLOADS_MIRROR"] = url
 
         t = time.time()
-        paper_jobs = dry_run(root, targets, [root / "config/paper.yaml"], extra, None, env, paper_profile=True)
+        paper_jobs = paper_dry_run(root, targets, extra, env, out)
         if not args.resume and work.exists():
             shutil.rmtree(work)
         work.mkdir(parents=True, exist_ok=True)
