@@ -369,3 +369,12 @@ def check_model(model, card: dict, benchmark: str, input_length: int, n_tracks: 
             f"{tuple('T' if w is None else w for w in want)}, it returned {shape}"
         )
     return shape
+
+
+def pretrained_model(card: dict, benchmark: str, length: int):
+    """The card's pretrained model (built, checkpoint loaded, eval mode) and its output shape on
+    one ``(1, length, 4)`` batch (checked against the declared bin size)."""
+    model = load_checkpoint(build_model(card, benchmark), card)
+    model.eval()
+    shape = check_model(model, card, benchmark, int(length), None, card["output"]["bin_size"])
+    return model, shape

@@ -30,7 +30,7 @@ CNhs14104, CNhs14109 and GEO GSM3852792-4, each ``clip 384, scale 1, sum``.
   ``model(x, is_training=True)``: dropout and BatchNorm batch statistics; weights frozen; the drifted
   BatchNorm running statistics are never saved, as in their code) | ``eval`` = frozen features.
 - :func:`run_predict_payloads`: CAGE predictions of every payload through the study's
-  :func:`regbench.studies.synthetic_loci.predict.run_predict` model hook (same windows, shifts and
+  :func:`regbench.studies.synthetic_loci.predict.run_predict` (model, track indices, bin size; same windows, shifts and
   tables as the DNase predictions; per window ``binsum_<track>`` = predicted RNA over the window and
   ``peaksum_<track>`` over the annotated DHSs).
 - :func:`run_heldout`: per held-out region and track, Pearson r across bins between the transformed
@@ -303,9 +303,8 @@ def run_predict_payloads(enformer_source, model_dir, dataset_h5, dataset_dir, wi
     with h5py.File(dataset_h5, "r") as h5:
         idents = json.loads(h5.attrs["tracks"])
     model = load_cage_model(enformer_source, model_dir, len(idents), window, use_tf_gamma)
-    return run_predict(None, dataset_dir, None, {}, window, out_windows, out_peaks, out_profiles, shifts=shifts, batch_size=batch_size,
-                       n_value=n_value, log=log, model=model, track_index={t: i for i, t in enumerate(idents)}, bin_size=128,
-                       precision=precision)
+    return run_predict(model, {t: i for i, t in enumerate(idents)}, 128, dataset_dir, window, out_windows, out_peaks, out_profiles,
+                       shifts=shifts, batch_size=batch_size, n_value=n_value, log=log, precision=precision)
 
 
 def run_heldout(enformer_source, model_dir, dataset_h5, genome_path, regions_path, window: int, out, fold: str | None = None,

@@ -1,14 +1,16 @@
-"""Predicting the payload windows (spec §3) with the baseline Enformer, a fine-tuned model or
-any profile model.
+"""Predicting the payload windows (spec §3) with a pretrained readout (the paper's Enformer or any
+model card), a fine-tuned model or the CAGE head.
 
-:func:`run_predict`: baseline Enformer or a fine-tuned model on the ``predict`` windows of each
-payload, 1-bp shift ensemble (engine ``shifts``): mouse-head tracks (by description) -> per-DHS
-peak = max over the 128-bp bins overlapping the DHS (:func:`dhs_peaks`), ``peaksum`` = sum over
-DHSs in the window; fine-tuned models also give ``predicted`` activity (:func:`TracksAndActivity`:
-tracks and activity from one trunk pass). Writes per-window and per-DHS tables and the mean
-predicted profile of each payload (sequence coordinates) for bedGraph export. Streams: the windows
-are predicted in chunks, and each payload's rows and profile are written as soon as its windows
-are done (memory set by one chunk and one payload, not by the number of payloads).
+:func:`load_readout`: the one loader, model card -> (model, track indices, bin size); the paper's
+Enformer is the built-in card :func:`enformer_card`. :func:`run_predict`: that model (or a fine-tuned
+model's track head plus its activity) on the ``predict`` windows of each payload, 1-bp shift ensemble
+(engine ``shifts``): readout tracks -> per-DHS peak = max over the bins overlapping the DHS
+(:func:`dhs_peaks`), ``peaksum`` = sum over DHSs in the window; fine-tuned models also give
+``predicted`` activity (:func:`TracksAndActivity`: tracks and activity from one trunk pass). Writes
+per-window and per-DHS tables and the mean predicted profile of each payload (sequence coordinates)
+for bedGraph export. Streams: the windows are predicted in chunks, and each payload's rows and
+profile are written as soon as its windows are done (memory set by one chunk and one payload, not
+by the number of payloads).
 
 Memory: sequences are held as uint8 ASCII bytes (1 byte per base; :class:`~regbench.studies.
 synthetic_loci.payloads.SequenceTable` reads one payload at a time) and one-hot encoded per
@@ -26,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regbench.studies.synthetic_loci.heads import load_base, load_finetuned
+from regbench.studies.synthetic_loci.heads import load_base
 from regbench.studies.synthetic_loci.payloads import SequenceTable, read_tables, split_payloads
 
 
@@ -75,42 +77,81 @@ def dhs_peaks(profile: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def enformer_card(enformer: dict, targets, name: str = "enformer", head: str = "mouse") -> dict:
+    """The paper's model as a built-in model card: the Enformer of ``enformer['weights']`` (loaded
+    as the study loads it: :func:`~regbench.studies.synthetic_loci.heads.load_base` with
+    ``enformer['use_tf_gamma']``), its ``head`` output tracks named by description in ``targets``
+    (the mouse targets table). :func:`load_readout` reads every study track from it."""
+    return {"name": name, "enformer": {"weights": str(enformer["weights"]), "use_tf_gamma": enformer.get("use_tf_gamma"),
+                                       "head": head, "targets": str(targets)}}
+
+
+def enformer_track_index(targets_path, tracks: dict[str, str]) -> dict[str, int]:
+    """Study track key -> output track of the Enformer head, looked up by description
+    (``tracks``: key -> description, e.g. ``{"escj7": "DNASE:129 ES-CJ7"}``) in ``targets_path``."""
+    from regbench.predict.enformer import read_targets, track_index
+
+    targets = read_targets(targets_path)
+    return {k: track_index(targets, d) for k, d in tracks.items()}
+
+
+def load_readout(card: dict, window: int, tracks: dict[str, str]):
+    """The one loader of the study's pretrained readout: model card -> ``(model, track_index, bin_size)``.
+
+    ``model`` maps ``(N, window, 4)`` to ``(N, window // bin_size, T)``; ``track_index`` maps each
+    readout key (the first is the primary track of the metrics) to an output track of the model.
+
+    * the built-in paper card (:func:`enformer_card`): the base Enformer's head, every study track
+      (``tracks``: key -> description) looked up in the card's targets table, 128-bp bins;
+    * a user card (``models:``, qualified for synthetic_loci by
+      :func:`regbench.leaderboard.cards.qualify`): the registry model with its checkpoint
+      (:func:`regbench.leaderboard.cards.pretrained_model`, output shape checked on one batch); the
+      card's ``benchmarks.synthetic_loci.track`` stands for the primary study track, its
+      ``output.bin_size`` for the bins.
+    """
+    if "enformer" in card:
+        from regbench.predict.enformer import EnformerHead
+
+        e = card["enformer"]
+        model = EnformerHead(load_base(e["weights"], e.get("use_tf_gamma"), window), e.get("head", "mouse"))
+        return model, enformer_track_index(e["targets"], tracks), 128
+    from regbench.leaderboard.cards import pretrained_model, resolve_track
+
+    model, shape = pretrained_model(card, "synthetic_loci", window)
+    track = resolve_track(card, card["benchmarks"]["synthetic_loci"]["track"])
+    if track >= shape[2]:
+        raise ValueError(f"models.{card['name']}: synthetic_loci readout track {track} outside the output {shape}")
+    return model, {next(iter(tracks)): track}, int(card["output"]["bin_size"])
+
+
 def run_predict(
-    enformer_source: str,
+    model,
+    track_index: dict[str, int],
+    bin_size: int,
     dataset_dir: str | os.PathLike,
-    targets_path: str | os.PathLike,
-    tracks: dict[str, str],
     window: int,
     out_windows: str | os.PathLike,
     out_peaks: str | os.PathLike,
     out_profiles: str | os.PathLike,
-    model_dir: str | os.PathLike | None = None,
-    head: dict | None = None,
+    activity_model=None,
     split: str = "authors",
     shifts: int = 11,
     batch_size: int = 4,
     n_value: float = 0.25,
-    use_tf_gamma=None,
     chunk: int = 256,
     log=None,
-    model=None,
-    track_index: dict[str, int] | None = None,
-    bin_size: int = 128,
     *,
     precision: str,
 ) -> pd.DataFrame:
-    """Predict the ``predict`` windows of the payloads (all for baseline/authors, held-out fold for fold<k>).
+    """Predict the ``predict`` windows of the payloads (all for ``authors``, held-out fold for ``fold<k>``).
 
-    By default the model is the Enformer of ``enformer_source`` (mouse head, ``tracks`` looked up by
-    description in ``targets_path``) or, with ``model_dir``, the fine-tuned model.
-
-    ``model`` (hook for any pretrained profile model, e.g. a leaderboard card): an ``nn.Module``
-    mapping ``(N, window, 4)`` to ``(N, window // bin_size, T)``, or a zero-argument callable
-    returning one; ``enformer_source``, ``targets_path`` and ``tracks`` are then not used.
-    ``track_index`` maps each readout key (e.g. ``{"escj7": 0}``; the first is the primary track of
-    the metrics) to an output track; ``bin_size`` is the model's bp per output bin (DHS peaks =
-    max over the bins overlapping the DHS). Predictions go through the same engine call, shift
-    ensemble and tables as the baseline; ``predicted`` (fine-tuned activity) is NaN.
+    ``model``, ``track_index``, ``bin_size``: what :func:`load_readout` returns for a model card (the
+    paper's Enformer or a user's model): an ``nn.Module`` mapping ``(N, window, 4)`` to
+    ``(N, window // bin_size, T)``, readout key -> output track (e.g. ``{"escj7": 0}``; the first is
+    the primary track of the metrics), bp per output bin (DHS peaks = max over the bins overlapping
+    the DHS). ``activity_model``: a fine-tuned model (:func:`~regbench.studies.synthetic_loci.heads.
+    load_finetuned`) whose activity fills ``predicted`` from the same trunk pass (``model`` is then its
+    track head); without it ``predicted`` is NaN.
 
     ``precision``: the study's ``precision.inference`` (fp32 by default: payload activities are
     compared at small differences).
@@ -118,35 +159,18 @@ def run_predict(
     from regbench.genome.onehot import one_hot
     from regbench.predict.device import resolve_device
     from regbench.predict.engine import predict
-    from regbench.predict.enformer import EnformerHead, read_targets
-    from regbench.predict.enformer import track_index as _track_index
     from regbench.workflow import atomic_path
 
     ds, dhs, win = read_tables(dataset_dir)
     seqs = SequenceTable(Path(dataset_dir) / "sequences.tsv")
     _train, held = split_payloads(ds, split)
     names = list(ds["name"]) if split == "authors" else held
-    if model is not None:
-        from torch import nn
-
-        if model_dir is not None or not track_index:
-            raise ValueError("run_predict: a model hook needs track_index and no model_dir")
-        user = model if isinstance(model, nn.Module) else model()
-        keys = list(track_index)
-        model = TracksAndActivity(user, [int(track_index[k]) for k in keys])
-        finetuned = False
-    else:
-        bin_size = 128
-        targets = read_targets(targets_path)
-        tidx = [_track_index(targets, d) for d in tracks.values()]
-        keys = list(tracks)
-        finetuned = model_dir is not None
-        if model_dir is None:
-            model = TracksAndActivity(EnformerHead(load_base(enformer_source, use_tf_gamma, window), "mouse"), tidx)
-        else:
-            ft = load_finetuned(enformer_source, model_dir, head, window, use_tf_gamma)
-            model = TracksAndActivity(ft.track_head("mouse"), tidx, ft)
-        model.to(resolve_device())  # this job's own model: on the GPU once, not per engine call
+    if not track_index:
+        raise ValueError("run_predict: no readout track (track_index is empty)")
+    keys = list(track_index)
+    finetuned = activity_model is not None
+    model = TracksAndActivity(model, [int(track_index[k]) for k in keys], activity_model)
+    model.to(resolve_device())  # this job's own model: on the GPU once, not per engine call
     bin_size = int(bin_size)
     if window % bin_size:
         raise ValueError(f"run_predict: bin size {bin_size} bp does not divide the {window}-bp window")
