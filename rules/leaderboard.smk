@@ -5,8 +5,8 @@ card -> (accessibility: train with the study's trainer + the study's evaluations
 (accessibility readout: a pretrained model's declared tracks, no training), (dream: train with a
 team recipe + test predictions), (personal: a pretrained model's readout through the study's
 haplotype pipeline + gene statistics + the study's ISM/driver analysis) and (synthetic_loci: the
-payload windows predicted by the study's run_predict with the card's model + the study's payload
-metrics) -> results/leaderboard/<model>/scores.tsv
+study's own rules, model = the card: synthetic_loci_predict_pretrained + synthetic_loci_model_activity
+-> results/synthetic_loci/metrics/<model>/activity_correlation.tsv) -> results/leaderboard/<model>/scores.tsv
 -> results/leaderboard/index.html + leaderboard.tsv (user models next to the reference models)."""
 
 
@@ -186,34 +186,6 @@ rule lb_personal_drivers:
         cfg=config["personal"],
     script:
         "../scripts/leaderboard_personal_drivers.py"
-
-
-rule lb_synthetic_loci:
-    input:
-        unpack(lb_synthetic_inputs),
-    output:
-        windows=f"{LB_RES}/{{lbmodel}}/synthetic_loci/windows.tsv",
-        peaks=f"{LB_RES}/{{lbmodel}}/synthetic_loci/peaks.tsv",
-        profiles=f"{LB_RES}/{{lbmodel}}/synthetic_loci/profiles.npz",
-        predictions=f"{LB_RES}/{{lbmodel}}/synthetic_loci/payload_predictions.tsv",
-        activity=f"{LB_RES}/{{lbmodel}}/synthetic_loci/activity_correlation.tsv",
-    log:
-        log_path("leaderboard", "{lbmodel}/synthetic_loci"),
-    benchmark:
-        bench_path("leaderboard", "{lbmodel}/synthetic_loci")
-    conda:
-        "../envs/torch.yaml"
-    threads: 4
-    resources:
-        gpu=1,
-        cpus_per_gpu=4,
-        mem_mb=mem_mb_scaled(16000),
-        runtime=runtime_scaled(60),
-    params:
-        card=lb_card,
-        cfg=config["synthetic_loci"],
-    script:
-        "../scripts/leaderboard_synthetic_loci.py"
 
 
 rule lb_scores:

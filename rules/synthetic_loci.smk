@@ -1,9 +1,11 @@
 """synthetic_loci study: rules only; input functions and target lists live in rules/common/synthetic_loci.smk.
 
 DAG: input contract (every user file and download checked, missing user files listed) -> dataset
-(payload replacement, folds, window offsets) -> baseline predictions (original Enformer, mouse
-DNase tracks) and fine-tuning ({head} x {split}) -> fine-tuned predictions -> metrics -> figures
-(+ one data table per panel); retained-performance check per head; the mESC CAGE head (dataset ->
+(payload replacement, folds, window offsets) -> pretrained-readout predictions keyed by model
+(predictions/{model}/: the paper's Enformer, mouse DNase tracks = the metrics' baseline, or any
+model card qualified for synthetic_loci; per-model payload activity metrics/{model}/) and
+fine-tuning ({head} x {split}) -> fine-tuned predictions -> metrics -> figures (+ one data table
+per panel); retained-performance check per head; the mESC CAGE head (dataset ->
 head on the frozen trunk -> payload RNA and held-out evaluation); predicted tracks as bedGraph.
 """
 
@@ -51,19 +53,20 @@ rule synthetic_loci_dataset:
         "../scripts/synthetic_loci_dataset.py"
 
 
-rule synthetic_loci_predict_baseline:
+rule synthetic_loci_predict_pretrained:
     input:
-        enformer=synthetic_loci_enformer_inputs(),
-        targets=config["enformer"]["targets_mouse"],
+        unpack(synthetic_loci_model_inputs),
         payloads=rules.synthetic_loci_dataset.output.payloads,
     output:
-        windows=f"{SL_DIR}/predictions/baseline/windows.tsv",
-        peaks=f"{SL_DIR}/predictions/baseline/peaks.tsv",
-        profiles=f"{SL_DIR}/predictions/baseline/profiles.npz",
+        windows=f"{SL_DIR}/predictions/{{model}}/windows.tsv",
+        peaks=f"{SL_DIR}/predictions/{{model}}/peaks.tsv",
+        profiles=f"{SL_DIR}/predictions/{{model}}/profiles.npz",
     log:
-        log_path("synthetic_loci", "predict_baseline"),
+        log_path("synthetic_loci", "predict_{model}"),
     benchmark:
-        bench_path("synthetic_loci", "predict_baseline")
+        bench_path("synthetic_loci", "predict_{model}")
+    wildcard_constraints:
+        model=synthetic_loci_model_regex(),
     conda:
         "../envs/torch.yaml"
     threads: 4
@@ -74,13 +77,31 @@ rule synthetic_loci_predict_baseline:
         runtime=sl_runtime("predict"),
     params:
         cfg=sl_cfg(),
-        enformer=ENFORMER,
-        model_dir=None,
-        split="authors",
-        head=None,
+        card=synthetic_loci_card,
         seed=config["seed"],
     script:
         "../scripts/synthetic_loci_predict.py"
+
+
+rule synthetic_loci_model_activity:
+    input:
+        payloads=rules.synthetic_loci_dataset.output.payloads,
+        windows=f"{SL_DIR}/predictions/{{model}}/windows.tsv",
+    output:
+        predictions=f"{SL_DIR}/metrics/{{model}}/payload_predictions.tsv",
+        activity=f"{SL_DIR}/metrics/{{model}}/activity_correlation.tsv",
+    log:
+        log_path("synthetic_loci", "activity_{model}"),
+    benchmark:
+        bench_path("synthetic_loci", "activity_{model}")
+    wildcard_constraints:
+        model=synthetic_loci_model_regex(),
+    conda:
+        "../envs/regbench.yaml"
+    params:
+        primary=sl_primary_track(),
+    script:
+        "../scripts/synthetic_loci_model_activity.py"
 
 
 rule synthetic_loci_finetune:
@@ -185,6 +206,8 @@ rule synthetic_loci_retained:
 rule synthetic_loci_metrics:
     input:
         payloads=rules.synthetic_loci_dataset.output.payloads,
+        baseline_windows=f"{SL_DIR}/predictions/{SL_PAPER_MODEL}/windows.tsv",
+        baseline_peaks=f"{SL_DIR}/predictions/{SL_PAPER_MODEL}/peaks.tsv",
         windows=synthetic_loci_prediction_tables,
         peaks=synthetic_loci_peak_tables,
         retained=synthetic_loci_retained_tables,
@@ -375,7 +398,7 @@ rule synthetic_loci_zenodo_files:
 rule synthetic_loci_tracks:
     input:
         payloads=rules.synthetic_loci_dataset.output.payloads,
-        baseline=f"{SL_DIR}/predictions/baseline/profiles.npz",
+        baseline=f"{SL_DIR}/predictions/{SL_PAPER_MODEL}/profiles.npz",
         finetuned=f"{SL_DIR}/predictions/{next(iter(sl_heads()))}/authors/profiles.npz",
     output:
         baseline=directory(f"{SL_DIR}/tracks/baseline"),

@@ -7,6 +7,8 @@ with script_run(snakemake) as log:  # noqa: F821
     smk = snakemake  # noqa: F821
     run_metrics(
         smk.input.payloads,
+        smk.input.baseline_windows,
+        smk.input.baseline_peaks,
         list(smk.input.windows),
         list(smk.input.peaks),
         list(smk.input.retained),

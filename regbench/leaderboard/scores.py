@@ -12,9 +12,8 @@ Pretrained cards are read out through the studies' own code via their ``model`` 
 ``readout`` mode (declared tracks stand for the cell lines) by ``run_evaluations(model=, cells=)``;
 personal predictions by ``personal_predictions``, the per-gene statistics by ``build_gene_stats``, the
 ISM by ``write_ism_chunk(model=, track=)`` and the driver / eQTL sign concordance by
-``run_driver_analysis``; synthetic_loci payload windows by ``run_predict(model=, track_index=,
-bin_size=)`` and the payload metrics by ``payload_predictions`` + ``score`` (the baseline-Enformer
-protocol: peak sums calibrated to activity by a least-squares line).
+``run_driver_analysis``. A synthetic_loci card is not scored here: the study's own rules predict and
+score it as they do the paper's Enformer (``results/synthetic_loci/metrics/<model>/activity_correlation.tsv``).
 
 The per-model table ``results/leaderboard/<model>/scores.tsv`` (:func:`collect_scores`) is long:
 
@@ -43,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regbench.leaderboard.cards import BENCHMARKS, benchmark_hparams, qualify
+from regbench.leaderboard.cards import BENCHMARKS, benchmark_hparams, pretrained_model, qualify
 from regbench.workflow import atomic_path
 
 log_ = logging.getLogger("regbench.leaderboard")
@@ -193,17 +192,6 @@ def select_tracks(model, tracks: list[int]):
             return self.model(x)[:, :, self.idx]
 
     return _Select().eval()
-
-
-def pretrained_model(card: dict, benchmark: str, length: int):
-    """The card's pretrained model (built, checkpoint loaded, eval mode) and its output shape on
-    one ``(1, length, 4)`` batch (checked against the declared bin size)."""
-    from regbench.leaderboard.cards import build_model, check_model, load_checkpoint
-
-    model = load_checkpoint(build_model(card, benchmark), card)
-    model.eval()
-    shape = check_model(model, card, benchmark, int(length), None, card["output"]["bin_size"])
-    return model, shape
 
 
 def accessibility_readout_model(card: dict, acc_cfg: dict):
@@ -428,64 +416,6 @@ def personal_headlines(model: str, significance: pd.DataFrame | None = None, dri
     return pd.DataFrame(rows, columns=["model", "metric", "value"])
 
 
-def synthetic_primary(sl_cfg: dict) -> str:
-    """Key of the study's primary readout track (the first of ``synthetic_loci.tracks``: mESC
-    DNase ES-CJ7), the track the card's ``track`` stands for."""
-    return next(iter(sl_cfg.get("tracks") or {"escj7": None}))
-
-
-def predict_synthetic_loci(card: dict, sl_cfg: dict, dataset_dir, out_windows, out_peaks, out_profiles,
-                           log=None) -> pd.DataFrame:
-    """Predictions of the engineered payload windows by the card's pretrained model with the
-    study's :func:`regbench.studies.synthetic_loci.predict.run_predict` (its ``model`` hook:
-    the same windows, shift ensemble, engine call and DHS-peak tables as the study's baseline
-    Enformer; the card's ``track`` stands for the primary track, its bins for the 128-bp bins)."""
-    from regbench.leaderboard.cards import resolve_track
-    from regbench.predict.device import study_precision
-    from regbench.studies.synthetic_loci.predict import run_predict
-
-    log = log or log_
-    b = card["benchmarks"]["synthetic_loci"]
-    window = int(sl_cfg["window"])
-    model, shape = pretrained_model(card, "synthetic_loci", window)
-    track = resolve_track(card, b["track"])
-    if track >= shape[2]:
-        raise ValueError(f"models.{card['name']}: synthetic_loci readout track {track} outside the output {shape}")
-    key = synthetic_primary(sl_cfg)
-    log.info("%s: synthetic_loci readout track %d (= %s) of output %s", card["name"], track, key, shape)
-    return run_predict(None, dataset_dir, None, {}, window, out_windows, out_peaks, out_profiles,
-                       shifts=sl_cfg.get("shifts", 11), batch_size=sl_cfg.get("predict_batch_size", 4),
-                       n_value=sl_cfg.get("n_value", 0.25), log=log, model=model, track_index={key: track},
-                       bin_size=int(card["output"]["bin_size"]), precision=study_precision(sl_cfg, "inference"))
-
-
-def synthetic_activity(name: str, sl_cfg: dict, payloads_tsv, windows_tsv, out_predictions, out_activity) -> pd.DataFrame:
-    """Payload activity metrics of a card's window predictions as the study computes them for its
-    baseline Enformer (:func:`regbench.studies.synthetic_loci.evaluate.payload_predictions`: the
-    mean DHS-peak sum of a payload's windows, calibrated to activity by a least-squares line fitted
-    on all payloads (protocol ``authors``) or on the other folds (``cv``); then
-    :func:`~regbench.studies.synthetic_loci.evaluate.score`). Writes the long per-payload table
-    and the activity table (model, protocol, class incl. ``all``, n, pearson, spearman, mse)."""
-    from regbench.studies.synthetic_loci.evaluate import payload_predictions, score
-
-    ds = pd.read_csv(payloads_tsv, sep="\t", keep_default_na=False, na_values=[""])
-    w = pd.read_csv(windows_tsv, sep="\t")
-    pp = payload_predictions(ds, w, {}, synthetic_primary(sl_cfg))
-    pp["model"] = name
-    act = score(pp, by=["model", "protocol"])
-    for path, df in ((out_predictions, pp), (out_activity, act)):
-        with atomic_path(path) as tmp:
-            df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-    return act
-
-
-def synthetic_loci_benchmark(card: dict, sl_cfg: dict, payloads_tsv, out: dict, log=None) -> pd.DataFrame:
-    """:func:`predict_synthetic_loci` then :func:`synthetic_activity` (rule lb_synthetic_loci):
-    ``out`` keys windows, peaks, profiles, predictions, activity."""
-    predict_synthetic_loci(card, sl_cfg, Path(payloads_tsv).parent, out["windows"], out["peaks"], out["profiles"], log)
-    return synthetic_activity(card["name"], sl_cfg, payloads_tsv, out["windows"], out["predictions"], out["activity"])
-
-
 def synthetic_headlines(activity: pd.DataFrame) -> pd.DataFrame:
     """Headline metrics per (model, protocol) of the synthetic-loci ``activity_correlation``
     table (model, protocol, class, n, pearson, spearman, mse): Pearson and MSE over all payloads
@@ -519,7 +449,7 @@ def collect_scores(card: dict, config: dict, out_tsv, acc_table: str | None = No
     dream: {predictions, holdout, test_labels, subsets, public_ids, discard_public}.
     personal: {significance, gene_stats, drivers} written by :func:`personal_stats` and the
     study's driver analysis (``drivers``: its ``summary`` table; optional).
-    synthetic: the activity table written by :func:`synthetic_activity` (headline: protocol
+    synthetic: the study's per-model activity table (rule synthetic_loci_model_activity; headline: protocol
     ``authors``, as the study reports its baseline Enformer; ``cv`` rows as details).
     figure: (pdf, png) of the per-model figure (:func:`model_figure`).
     Benchmarks the card does not qualify for get one ``skipped`` row with the reason.

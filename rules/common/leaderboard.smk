@@ -114,14 +114,6 @@ def lb_personal_drivers_inputs(wildcards):
     }
 
 
-def lb_synthetic_inputs(wildcards):
-    """The study's payload dataset (dataset/*.tsv) and the card's files."""
-    return {
-        **{k: f"{SL_DIR}/dataset/{k}.tsv" for k in ("payloads", "sequences", "dhs", "windows")},
-        "code": lb_code(wildcards),
-    }
-
-
 def lb_score_inputs(wildcards):
     name = wildcards.lbmodel
     d = f"{LB_RES}/{name}"
@@ -133,7 +125,7 @@ def lb_score_inputs(wildcards):
         inputs["personal_stats"] = f"{d}/personal/gene_stats.tsv"
         inputs["personal_drivers"] = f"{d}/personal/summary_drivers.tsv"
     if lb_qualified(name, "synthetic_loci"):
-        inputs["synthetic_activity"] = f"{d}/synthetic_loci/activity_correlation.tsv"
+        inputs["synthetic_activity"] = f"{SL_DIR}/metrics/{name}/activity_correlation.tsv"
     if lb_qualified(name, "dream"):
         inputs["dream_predictions"] = f"{d}/dream/predictions.tsv"
         inputs["dream_holdout"] = f"{d}/dream/holdout.tsv"

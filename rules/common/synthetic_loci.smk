@@ -176,16 +176,64 @@ def synthetic_loci_models():
 
 
 def synthetic_loci_prediction_tables(wildcards=None):
-    """Per-window prediction tables of the baseline and of every fine-tuned model."""
-    out = [f"{SL_DIR}/predictions/baseline/windows.tsv"]
-    out += [f"{SL_DIR}/predictions/{h}/{s}/windows.tsv" for h, s in synthetic_loci_models()]
-    return out
+    """Per-window prediction tables of every fine-tuned model."""
+    return [f"{SL_DIR}/predictions/{h}/{s}/windows.tsv" for h, s in synthetic_loci_models()]
 
 
 def synthetic_loci_peak_tables(wildcards=None):
-    out = [f"{SL_DIR}/predictions/baseline/peaks.tsv"]
-    out += [f"{SL_DIR}/predictions/{h}/{s}/peaks.tsv" for h, s in synthetic_loci_models()]
-    return out
+    return [f"{SL_DIR}/predictions/{h}/{s}/peaks.tsv" for h, s in synthetic_loci_models()]
+
+
+# --- the model axis: pretrained readouts (the paper's Enformer and any qualified model card) -----
+#: the paper's model, a built-in card (regbench.studies.synthetic_loci.predict.enformer_card); its
+#: predictions are the metrics' ``baseline``
+SL_PAPER_MODEL = "enformer"
+
+
+def sl_user_cards():
+    """Model cards (config ``models:``) qualified for synthetic_loci (LB_CARDS / LB_QUAL of
+    rules/common/leaderboard.smk, included after this file: read at call time)."""
+    return {n: c for n, c in LB_CARDS.items() if LB_QUAL[n]["synthetic_loci"][0]}
+
+
+def sl_model_cards():
+    """Every pretrained readout the study predicts and scores: model name -> card."""
+    from regbench.studies.synthetic_loci.predict import enformer_card
+
+    users = sl_user_cards()
+    if SL_PAPER_MODEL in users:
+        raise WorkflowError(
+            f"config models.{SL_PAPER_MODEL}: the name is the synthetic_loci study's built-in card "
+            "(the paper's Enformer); give the card another name"
+        )
+    paper = enformer_card(ENFORMER, config["enformer"]["targets_mouse"], name=SL_PAPER_MODEL)
+    return {SL_PAPER_MODEL: paper, **users}
+
+
+def synthetic_loci_card(wildcards):
+    return sl_model_cards()[wildcards.model]
+
+
+def synthetic_loci_model_regex():
+    return "|".join(re.escape(m) for m in sl_model_cards())
+
+
+def synthetic_loci_model_inputs(wildcards):
+    """What the model card reads: the Enformer weights and targets table (paper card), or the
+    card's model file, checkpoint and declared inputs (a user card: a change re-scores it)."""
+    if wildcards.model == SL_PAPER_MODEL:
+        return {
+            "enformer": synthetic_loci_enformer_inputs(),
+            "targets": config["enformer"]["targets_mouse"],
+        }
+    card = sl_model_cards()[wildcards.model]
+    files = [card.get("file"), card.get("checkpoint"), *card.get("inputs", [])]
+    return {"code": [p for p in files if p]}
+
+
+def sl_primary_track():
+    """Key of the study's primary readout track (the first of ``synthetic_loci.tracks``)."""
+    return next(iter(sl_cfg()["tracks"]))
 
 
 def synthetic_loci_retained_tables(wildcards=None):

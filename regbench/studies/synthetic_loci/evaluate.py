@@ -313,30 +313,28 @@ def rna_tables(ds: pd.DataFrame, cage_windows: pd.DataFrame | None, heldout: pd.
     return per, pd.DataFrame(rows, columns=RNA_COLUMNS)
 
 
-def run_metrics(payloads_tsv, window_tables, peak_tables, retained_tables, accessibility, out: dict, tracks: dict, cage_tables=(),
-                cage_readout: str = "window", log=None) -> pd.DataFrame:
-    """Rule entry. ``window_tables``/``peak_tables``: paths under predictions/<model>[/<split>]/;
-    ``cage_tables``: the CAGE head's payload windows and held-out tables (empty when disabled)."""
+def run_metrics(payloads_tsv, baseline_windows, baseline_peaks, window_tables, peak_tables, retained_tables, accessibility, out: dict,
+                tracks: dict, cage_tables=(), cage_readout: str = "window", log=None) -> pd.DataFrame:
+    """Rule entry. ``baseline_windows``/``baseline_peaks``: the paper Enformer's tables (model
+    ``baseline`` of the metrics; predictions/enformer/); ``window_tables``/``peak_tables``: the
+    fine-tuned models' tables under predictions/<head>/<split>/; ``cage_tables``: the CAGE head's
+    payload windows and held-out tables (empty when disabled)."""
     from regbench.studies.synthetic_loci.payloads import read_accessibility
     from regbench.workflow import atomic_path
 
     ds = pd.read_csv(payloads_tsv, sep="\t", keep_default_na=False, na_values=[""])
     primary = next(iter(tracks))
-    baseline, models, peaks = None, {}, {}
+    models = {}
     # streamed: per-payload window means and per-DHS peak means (the tables grow with payloads x windows)
     wcols = lambda c: c == "predicted" or c.startswith(("peaksum_", "binsum_"))  # noqa: E731
+    baseline = mean_by_file(baseline_windows, ["name"], wcols)
+    peaks = {BASELINE: mean_by_file(baseline_peaks, ["name", "label", "track"], ["peak"])}
     for wpath, ppath in zip(window_tables, peak_tables):
         parts = Path(wpath).parent.parts
-        w = mean_by_file(wpath, ["name"], wcols)
-        p = mean_by_file(ppath, ["name", "label", "track"], ["peak"])
-        if parts[-1] == BASELINE:
-            baseline = w
-            peaks[BASELINE] = p
-        else:
-            head, split = parts[-2], parts[-1]
-            models[(head, split)] = w
-            if split == "authors":
-                peaks[f"{head} trunk"] = p
+        head, split = parts[-2], parts[-1]
+        models[(head, split)] = mean_by_file(wpath, ["name"], wcols)
+        if split == "authors":
+            peaks[f"{head} trunk"] = mean_by_file(ppath, ["name", "label", "track"], ["peak"])
     pp = payload_predictions(ds, baseline, models, primary)
     pp = pd.concat([pp, uncalibrated_baselines(ds, baseline, primary, log)], ignore_index=True)
     act = score(pp, by=["model", "protocol"])
@@ -358,4 +356,25 @@ def run_metrics(payloads_tsv, window_tables, peak_tables, retained_tables, acces
             log.info("accessibility correlation %s", ACCESSIBILITY_SKIPPED)
         sel = act[act["class"].isin(["all", "deletion", "combination", "inversion", "rearrangement"])]
         log.info("activity metrics:\n%s", sel.to_string(index=False))
+    return act
+
+
+def run_model_activity(model: str, payloads_tsv, windows_tsv, primary: str, out_predictions, out_activity) -> pd.DataFrame:
+    """Rule entry (synthetic_loci_model_activity): the payload activity metrics of one pretrained
+    readout model (a model card: the paper's Enformer or a user's model), computed as for the
+    study's baseline by :func:`payload_predictions` (mean DHS-peak sum of the ``primary`` track over
+    a payload's windows, calibrated to activity by a least-squares line fitted on all payloads,
+    protocol ``authors``, or on the other folds, ``cv``) and :func:`score`. Writes the long
+    per-payload table and the activity table (model, protocol, class incl. ``all``, n, pearson,
+    spearman, mse), ``model`` = the card's name."""
+    from regbench.workflow import atomic_path
+
+    ds = pd.read_csv(payloads_tsv, sep="\t", keep_default_na=False, na_values=[""])
+    w = pd.read_csv(windows_tsv, sep="\t")
+    pp = payload_predictions(ds, w, {}, primary)
+    pp["model"] = model
+    act = score(pp, by=["model", "protocol"])
+    for path, df in ((out_predictions, pp), (out_activity, act)):
+        with atomic_path(path) as tmp:
+            df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     return act
