@@ -493,7 +493,7 @@ PAPER_SCALE: dict[str, PaperScale] = {
     "synthetic_loci_dataset": PaperScale(MM10_FA_MB, "constant", "constant",
                                          "mm10.fa input (read at the Sox2 region only); 83 payloads streamed one at a time: "
                                          "seconds, not proportional to the genome file"),
-    "synthetic_loci_predict_baseline": PaperScale(ENFORMER_MB, "constant", "gpu", SL_GPU, gpu=_sl_gpu(
+    "synthetic_loci_predict_pretrained": PaperScale(ENFORMER_MB, "constant", "gpu", SL_GPU, gpu=_sl_gpu(
         SL_PREDICT_FORWARDS, "83 payloads x 32 windows x 11 shifts = 29,216 forwards")),
     "synthetic_loci_finetune": PaperScale(ENFORMER_MB, "constant", "gpu", SL_GPU, gpu=_sl_gpu(
         SL_FINETUNE_FORWARDS, "10 epochs x 100 steps x batch 4 training samples x 3 passes + 10 x 83 x 48 "
@@ -530,6 +530,10 @@ PAPER_SCALE: dict[str, PaperScale] = {
     "synthetic_loci_metrics": PaperScale(60.0, "constant", "linear",
                                          "16 models x (32 windows x 83 payloads x ~10 DHSs x 2 tracks) peak rows (~3 MB each) "
                                          "+ retained tables (2,000 regions): read in chunks"),
+    # a model card's payload activity (only with config models: cards; the paper config has none)
+    "synthetic_loci_model_activity": PaperScale(0.5, "constant", "constant",
+                                                "payloads.tsv + one model's windows table (83 payloads x 32 windows, "
+                                                "a few hundred kB): pandas in memory, seconds"),
     "synthetic_loci_tracks": PaperScale(40.0, "constant", "linear",
                                         "two profiles.npz of 83 payloads x 26,880 bp x 2 tracks float32 (18 MB each), one payload read at a time"),
     # one job per panel (panel contract): the per-payload / per-class / per-fold tables grow from the
