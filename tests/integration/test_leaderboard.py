@@ -13,8 +13,10 @@ on the demo by its leaderboard target and appears on the leaderboard next to the
   personal mean per-gene R recomputed from the predictions and expression with scipy;
 * `demo_enformer` (the demo config's pretrained example card, examples/pretrained_enformer.py: the
   demo Enformer's heads read out without training) is scored on synthetic_loci, personal (with the
-  driver / eQTL sign concordance) and accessibility (readout mode): its synthetic_loci table equals
-  the study's own prediction + metrics code run without the hook on the same Enformer; its
+  driver / eQTL sign concordance) and accessibility (readout mode): its synthetic_loci predictions
+  and activity are made by the study's own rules (synthetic_loci_predict_pretrained / _model_activity,
+  in the temporary directory) and equal the study's paper card (the built-in ``enformer``) run on
+  the same Enformer; its
   sign concordance equals the fraction recomputed from its driver table, whose ISM values equal a
   direct forward pass of the model; its whole-chromosome Pearson equals the study's loader + metric
   on the declared tracks;
@@ -50,7 +52,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.demo]
 
 #: the demo run's inputs and outputs the leaderboard reads, linked into its working directory
 LINKED = ("resources", "results/shared", "results/accessibility", "results/dream", "results/personal",
-          "results/synthetic_loci")
+          "results/synthetic_loci/inputs", "results/synthetic_loci/dataset",
+          "results/synthetic_loci/metrics/activity_correlation.tsv")
 #: what a test must leave as it found it in the repository
 GUARDED = ("results", "logs", "benchmarks/rules")
 TINY = "pytest_tiny"
@@ -151,7 +154,11 @@ def leaderboard(workdir, lb_config) -> Path:
     dry = _lb_snakemake(workdir, lb_config, *targets, "-n")
     planned = parse_dryrun(dry.stdout + dry.stderr)
     assert any(j.rule == "lb_page" for j in planned), dry.stdout[-3000:]
-    outside = sorted({o for j in planned for o in j.outputs if not o.startswith("results/leaderboard/")})
+    # a card's synthetic_loci predictions and activity are the study's own rules, keyed by model
+    card_dirs = tuple(f"results/synthetic_loci/{d}/{ENF}/" for d in ("predictions", "metrics"))
+    assert {j.rule for j in planned if j.outputs and j.outputs[0].startswith(card_dirs)} == {
+        "synthetic_loci_predict_pretrained", "synthetic_loci_model_activity"}
+    outside = sorted({o for j in planned for o in j.outputs if not o.startswith(("results/leaderboard/", *card_dirs))})
     assert not outside, ("the leaderboard run would (re)build demo outputs, writing through the links into the "
                          f"repository (demo results stale? run `snakemake all` first): {outside[:20]}")
     _lb_snakemake(workdir, lb_config, *targets[:3])
@@ -270,7 +277,7 @@ def test_synthetic_loci_equals_the_study_code_on_the_same_model(leaderboard, lb_
     import torch
 
     from regbench.studies.synthetic_loci.evaluate import payload_predictions, score
-    from regbench.studies.synthetic_loci.predict import run_predict
+    from regbench.studies.synthetic_loci.predict import enformer_card, load_readout, run_predict
 
     torch.set_num_threads(1)
     card, cfg = _enf_card(lb_config)
@@ -278,11 +285,11 @@ def test_synthetic_loci_equals_the_study_code_on_the_same_model(leaderboard, lb_
     t = _table(leaderboard)
     assert t.loc[ENF, "synthetic_loci:status"] == "ok"
     ds_dir = ROOT / "results" / "synthetic_loci" / "dataset"
-    w = run_predict(str(ROOT / enf["weights"]), ds_dir, ROOT / enf["targets_mouse"], sl["tracks"], sl["window"],
+    paper = enformer_card({"weights": ROOT / enf["weights"], "use_tf_gamma": enf.get("use_tf_gamma")}, ROOT / enf["targets_mouse"])
+    w = run_predict(*load_readout(paper, sl["window"], sl["tracks"]), ds_dir, sl["window"],
                     tmp_path / "w.tsv", tmp_path / "p.tsv", tmp_path / "pr.npz", shifts=sl["shifts"],
-                    batch_size=sl["predict_batch_size"], n_value=sl["n_value"], use_tf_gamma=enf.get("use_tf_gamma"),
-                    precision="fp32")
-    mine = pd.read_csv(leaderboard / ENF / "synthetic_loci" / "windows.tsv", sep="\t")
+                    batch_size=sl["predict_batch_size"], n_value=sl["n_value"], precision="fp32")
+    mine = pd.read_csv(leaderboard.parent / "synthetic_loci" / "predictions" / ENF / "windows.tsv", sep="\t")
     np.testing.assert_allclose(mine["peaksum_escj7"], w["peaksum_escj7"], rtol=1e-5, atol=1e-6)
     ds = pd.read_csv(ds_dir / "payloads.tsv", sep="\t", keep_default_na=False, na_values=[""])
     act = score(payload_predictions(ds, w, {}, next(iter(sl["tracks"]))), by=["model", "protocol"])

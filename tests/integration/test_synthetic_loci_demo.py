@@ -202,8 +202,8 @@ def test_streamed_predictions_equal_an_in_memory_reference(demo_results, sl):
     model = EnformerHead(load_enformer(demo_results.parent / enf["weights"], use_tf_gamma=False, target_length=-1), "mouse")
     x = one_hot([seqs[n][o : o + c["window"]] for n, o in zip(w["name"], w["offset"])], n_value=c["n_value"])
     p = predict(model, x, batch_size=c["predict_batch_size"], shifts=tuple(range(c["shifts"])), precision="fp32", progress=False)[:, :, tidx]
-    rule_w = pd.read_csv(sl / "predictions" / "baseline" / "windows.tsv", sep="\t").set_index(["name", "window"])
-    rule_p = pd.read_csv(sl / "predictions" / "baseline" / "peaks.tsv", sep="\t").set_index(["name", "window", "label", "track"])
+    rule_w = pd.read_csv(sl / "predictions" / "enformer" / "windows.tsv", sep="\t").set_index(["name", "window"])
+    rule_p = pd.read_csv(sl / "predictions" / "enformer" / "peaks.tsv", sep="\t").set_index(["name", "window", "label", "track"])
     for k, r in w.iterrows():
         d = dhs[dhs["name"] == r["name"]].reset_index(drop=True)
         pk = dhs_peaks(p[k], dhs_bin_mask(d, int(r["offset"]), c["window"] // 128))

@@ -1,8 +1,10 @@
 """Model hooks the leaderboard uses to score a user model with the study code (issue 10):
 
-* synthetic_loci ``run_predict(model=, track_index=, bin_size=)``: the hook given the study's own
-  Enformer head gives the study's tables exactly; a user model with 64-bp bins gives DHS peaks
-  equal to a hand computation (max over the bins overlapping the DHS);
+* synthetic_loci: the one loader ``load_readout`` (model card -> model, track indices, bin size) with
+  the built-in paper card gives the study Enformer's head (run_predict tables equal those of the head
+  built by hand); with a user card (64-bp bins) ``run_predict`` gives DHS peaks equal to a hand
+  computation (max over the bins overlapping the DHS); ``run_model_activity`` equals a polyfit line
+  + scipy Pearson;
 * personal ``write_ism_chunk(model=, track=)``: the ISM equals readout(variant) - readout(reference)
   computed directly with the model, and equals the study path when the study's model loader
   returns the same model;
@@ -66,45 +68,76 @@ def sl_enformer(sl_world):
     return d
 
 
-def _run_predict(d, out, shifts=2, **kw):
+TRACKS = {"escj7": "DNASE:two", "e14": "DNASE:zero"}
+
+
+def _run_predict(d, out, model, track_index, bin_size=128, shifts=2):
     from regbench.studies.synthetic_loci.predict import run_predict
 
     out.mkdir(parents=True, exist_ok=True)
-    return run_predict(str(d / "enformer"), d / "dataset", d / "targets_mouse.txt", {"escj7": "DNASE:two", "e14": "DNASE:zero"},
-                       512, out / "windows.tsv", out / "peaks.tsv", out / "profiles.npz", shifts=shifts, batch_size=4,
-                       precision="fp32", **kw)
+    return run_predict(model, track_index, bin_size, d / "dataset", 512, out / "windows.tsv", out / "peaks.tsv",
+                       out / "profiles.npz", shifts=shifts, batch_size=4, precision="fp32")
 
 
-@pytest.mark.slow
-def test_synthetic_hook_with_the_study_model_gives_the_study_tables(sl_enformer, tmp_path):
-    sl_world = sl_enformer
-    from regbench.predict.enformer import EnformerHead, load_enformer
-
-    _run_predict(sl_world, tmp_path / "study")
-    head = EnformerHead(load_enformer(sl_world / "enformer", use_tf_gamma=False, target_length=-1), "mouse")
-    _run_predict(sl_world, tmp_path / "hook", model=head, track_index={"escj7": 2, "e14": 0})
+def _tables_equal(a, b):
     for f in ("windows.tsv", "peaks.tsv"):
-        a, b = (pd.read_csv(tmp_path / k / f, sep="\t") for k in ("study", "hook"))
-        pd.testing.assert_frame_equal(a, b)
-    with np.load(tmp_path / "study" / "profiles.npz") as za, np.load(tmp_path / "hook" / "profiles.npz") as zb:
+        pd.testing.assert_frame_equal(*(pd.read_csv(d / f, sep="\t") for d in (a, b)))
+    with np.load(a / "profiles.npz") as za, np.load(b / "profiles.npz") as zb:
         assert sorted(za.files) == sorted(zb.files)
         for k in za.files:
             np.testing.assert_array_equal(za[k], zb[k])
 
 
+@pytest.mark.slow
+def test_loader_paper_card_is_the_study_enformer(sl_enformer, tmp_path):
+    """The built-in paper card: the loader gives the base Enformer's mouse head, the study tracks by
+    description (DNASE:two = 2, DNASE:zero = 0) and 128-bp bins; run_predict on it equals
+    run_predict on the head built by hand."""
+    from regbench.predict.enformer import EnformerHead, load_enformer
+    from regbench.studies.synthetic_loci.predict import enformer_card, load_readout
+
+    d = sl_enformer
+    card = enformer_card({"weights": d / "enformer", "use_tf_gamma": False}, d / "targets_mouse.txt")
+    model, tracks, bin_size = load_readout(card, 512, TRACKS)
+    assert tracks == {"escj7": 2, "e14": 0} and bin_size == 128 and model.head == "mouse"
+    _run_predict(d, tmp_path / "card", model, tracks, bin_size)
+    head = EnformerHead(load_enformer(d / "enformer", use_tf_gamma=False, target_length=-1), "mouse")
+    _run_predict(d, tmp_path / "hand", head, {"escj7": 2, "e14": 0})
+    _tables_equal(tmp_path / "card", tmp_path / "hand")
+
+
 class _GCount(nn.Module):
     """(N, L, 4) -> (N, L / 64, 2): per 64-bp bin the number of G (track 0) and of A (track 1)."""
+
+    input_length, output_bin_size, n_tracks = None, 64, 2
 
     def forward(self, x):
         n, L, _ = x.shape
         return x.reshape(n, L // 64, 64, 4).sum(2)[:, :, [2, 0]]
 
 
-def test_synthetic_hook_user_model_peaks_by_hand(sl_world, tmp_path):
-    from regbench.studies.synthetic_loci.payloads import read_dataset
+def _gcount_card(track="G"):
+    from regbench.leaderboard import cards
+    from regbench.models import registry
 
-    # a loader (zero-argument callable) as the hook; no shift ensemble, so the peaks are exact
-    _run_predict(sl_world, tmp_path, shifts=1, model=_GCount, track_index={"escj7": 0}, bin_size=64)
+    registry.register("pytest_gcount", overwrite=True)(_GCount)
+    return cards.validate_card("gcount", {"arch": "pytest_gcount", "pretrained": True,
+                                          "output": {"bin_size": 64, "tracks": ["G", "A"]},
+                                          "benchmarks": {"synthetic_loci": {"track": track}}})
+
+
+def test_loader_user_card_peaks_by_hand(sl_world, tmp_path):
+    """A user card (a registered 64-bp-bin model, track named "G"): the loader gives its model, the
+    primary study track -> output 0 and 64-bp bins; run_predict's DHS peaks equal a hand computation
+    (max over the bins overlapping the DHS)."""
+    from regbench.studies.synthetic_loci.payloads import read_dataset
+    from regbench.studies.synthetic_loci.predict import load_readout
+
+    model, tracks, bin_size = load_readout(_gcount_card(), 512, TRACKS)
+    assert isinstance(model, _GCount) and tracks == {"escj7": 0} and bin_size == 64
+    assert load_readout(_gcount_card("A"), 512, TRACKS)[1] == {"escj7": 1}
+    # no shift ensemble, so the peaks are exact
+    _run_predict(sl_world, tmp_path, model, tracks, bin_size, shifts=1)
     w = pd.read_csv(tmp_path / "windows.tsv", sep="\t")
     p = pd.read_csv(tmp_path / "peaks.tsv", sep="\t")
     assert list(w.columns) == ["name", "window", "offset", "predicted", "peaksum_escj7", "binsum_escj7"] and w["predicted"].isna().all()
@@ -125,9 +158,41 @@ def test_synthetic_hook_user_model_peaks_by_hand(sl_world, tmp_path):
     g_total = [seqs[n][o : o + 512].count("G") for n, o in zip(w["name"], w["offset"])]
     np.testing.assert_allclose(w["binsum_escj7"].to_numpy(), g_total)
     with pytest.raises(ValueError, match="does not divide"):
-        _run_predict(sl_world, tmp_path / "bad", model=_GCount(), track_index={"escj7": 0}, bin_size=100)
+        _run_predict(sl_world, tmp_path / "bad", _GCount(), {"escj7": 0}, bin_size=100)
     with pytest.raises(ValueError, match="expected"):
-        _run_predict(sl_world, tmp_path / "bad", model=_GCount(), track_index={"escj7": 0}, bin_size=128)
+        _run_predict(sl_world, tmp_path / "bad", _GCount(), {"escj7": 0}, bin_size=128)
+    with pytest.raises(ValueError, match="outside the output"):
+        load_readout(cards_with_track(3), 512, TRACKS)
+
+
+def cards_with_track(i):
+    card = _gcount_card()
+    card["benchmarks"]["synthetic_loci"]["track"] = i
+    return card
+
+
+def test_model_activity_is_the_baseline_protocol(sl_world, tmp_path):
+    """The per-model activity metrics (rule synthetic_loci_model_activity) of a card's windows: the
+    mean peak sum per payload, a least-squares line to activity (numpy polyfit on all payloads,
+    protocol authors), Pearson r of scipy."""
+    from scipy.stats import pearsonr
+
+    from regbench.studies.synthetic_loci.evaluate import run_model_activity
+    from regbench.studies.synthetic_loci.predict import load_readout
+
+    model, tracks, bin_size = load_readout(_gcount_card(), 512, TRACKS)
+    _run_predict(sl_world, tmp_path, model, tracks, bin_size, shifts=1)
+    act = run_model_activity("gcount", sl_world / "dataset" / "payloads.tsv", tmp_path / "windows.tsv", "escj7",
+                             tmp_path / "pp.tsv", tmp_path / "act.tsv")
+    w = pd.read_csv(tmp_path / "windows.tsv", sep="\t").groupby("name", sort=False)["peaksum_escj7"].mean()
+    y = pd.Series([0.1, 0.5, 0.9], index=["P~a", "P~b", "P~c"])[w.index].to_numpy()
+    slope, icpt = np.polyfit(w.to_numpy(), y, 1)
+    a = act[(act["protocol"] == "authors") & (act["class"] == "all")].iloc[0]
+    assert a["model"] == "gcount" and a["n"] == 3
+    if np.ptp(w.to_numpy()) > 0:
+        assert a["pearson"] == pytest.approx(pearsonr(slope * w.to_numpy() + icpt, y)[0], abs=1e-6)
+        assert a["mse"] == pytest.approx(np.mean((slope * w.to_numpy() + icpt - y) ** 2), rel=1e-5)
+    assert pd.read_csv(tmp_path / "act.tsv", sep="\t")["model"].eq("gcount").all()
 
 
 # --- personal ISM ----------------------------------------------------------------------------------
