@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from regbench.dagstats import dryrun_text, parse_dryrun
 
@@ -24,10 +25,15 @@ def jobs(root, tmp_path_factory):
     if snakemake is None:
         pytest.skip("snakemake not installed")
     d = tmp_path_factory.mktemp("sl_models")
+    cfg = yaml.safe_load((root / "config" / "config.yaml").read_text())
+    card = cfg["models"]["demo_enformer"]
+    card["file"] = str(root / card["file"])  # the run's working directory is the temp dir
+    cfg["models"] = {"demo_enformer": card}
+    (d / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
     targets = [f"{SL}/metrics/enformer/activity_correlation.tsv", f"{SL}/metrics/demo_enformer/activity_correlation.tsv",
                "results/leaderboard/demo_enformer/scores.tsv", f"{SL}/metrics/activity_correlation.tsv"]
     text = dryrun_text(snakemake, ["-s", str(root / "Snakefile"), "--directory", str(d), *targets, "--cores", "1",
-                                   "--workflow-profile", "none", "--configfile", str(root / "config/config.yaml")], cwd=d)
+                                   "--workflow-profile", "none", "--configfile", str(d / "config.yaml")], cwd=d)
     return parse_dryrun(text)
 
 
