@@ -5,6 +5,8 @@ from regbench.studies.synthetic_loci.panels import METRIC_TABLES as SL_METRIC_TA
 from regbench.studies.synthetic_loci.panels import SL_DIR
 from regbench.studies.synthetic_loci.panels import panels as sl_panel_declarations
 from regbench.studies.synthetic_loci.panels import retained_tables as sl_retained_tables
+from regbench.studies.synthetic_loci.models import PAPER_MODEL as SL_PAPER_MODEL
+from regbench.studies.synthetic_loci.models import enformer_card
 
 
 def sl_cfg():
@@ -185,9 +187,6 @@ def synthetic_loci_peak_tables(wildcards=None):
 
 
 # --- the model axis: pretrained readouts (the paper's Enformer and any qualified model card) -----
-#: the paper's model, a built-in card (regbench.studies.synthetic_loci.predict.enformer_card); its
-#: predictions are the metrics' ``baseline``
-SL_PAPER_MODEL = "enformer"
 
 
 def sl_user_cards():
@@ -198,8 +197,6 @@ def sl_user_cards():
 
 def sl_model_cards():
     """Every pretrained readout the study predicts and scores: model name -> card."""
-    from regbench.studies.synthetic_loci.predict import enformer_card
-
     users = sl_user_cards()
     if SL_PAPER_MODEL in users:
         raise WorkflowError(

@@ -277,7 +277,8 @@ def test_synthetic_loci_equals_the_study_code_on_the_same_model(leaderboard, lb_
     import torch
 
     from regbench.studies.synthetic_loci.evaluate import payload_predictions, score
-    from regbench.studies.synthetic_loci.predict import enformer_card, load_readout, run_predict
+    from regbench.studies.synthetic_loci.models import enformer_card
+    from regbench.studies.synthetic_loci.predict import load_readout, run_predict
 
     torch.set_num_threads(1)
     card, cfg = _enf_card(lb_config)

@@ -94,7 +94,8 @@ def test_loader_paper_card_is_the_study_enformer(sl_enformer, tmp_path):
     description (DNASE:two = 2, DNASE:zero = 0) and 128-bp bins; run_predict on it equals
     run_predict on the head built by hand."""
     from regbench.predict.enformer import EnformerHead, load_enformer
-    from regbench.studies.synthetic_loci.predict import enformer_card, load_readout
+    from regbench.studies.synthetic_loci.models import enformer_card
+    from regbench.studies.synthetic_loci.predict import load_readout
 
     d = sl_enformer
     card = enformer_card({"weights": d / "enformer", "use_tf_gamma": False}, d / "targets_mouse.txt")

@@ -2,15 +2,15 @@
 model card), a fine-tuned model or the CAGE head.
 
 :func:`load_readout`: the one loader, model card -> (model, track indices, bin size); the paper's
-Enformer is the built-in card :func:`enformer_card`. :func:`run_predict`: that model (or a fine-tuned
-model's track head plus its activity) on the ``predict`` windows of each payload, 1-bp shift ensemble
-(engine ``shifts``): readout tracks -> per-DHS peak = max over the bins overlapping the DHS
-(:func:`dhs_peaks`), ``peaksum`` = sum over DHSs in the window; fine-tuned models also give
-``predicted`` activity (:func:`TracksAndActivity`: tracks and activity from one trunk pass). Writes
-per-window and per-DHS tables and the mean predicted profile of each payload (sequence coordinates)
-for bedGraph export. Streams: the windows are predicted in chunks, and each payload's rows and
-profile are written as soon as its windows are done (memory set by one chunk and one payload, not
-by the number of payloads).
+Enformer is the built-in card (:func:`regbench.studies.synthetic_loci.models.enformer_card`).
+:func:`run_predict`: that model (or a fine-tuned model's track head plus its activity) on the
+``predict`` windows of each payload, 1-bp shift ensemble (engine ``shifts``): readout tracks ->
+per-DHS peak = max over the bins overlapping the DHS (:func:`dhs_peaks`), ``peaksum`` = sum over
+DHSs in the window; fine-tuned models also give ``predicted`` activity (:func:`TracksAndActivity`:
+tracks and activity from one trunk pass). Writes per-window and per-DHS tables and the mean
+predicted profile of each payload (sequence coordinates) for bedGraph export. Streams: the
+windows are predicted in chunks, and each payload's rows and profile are written as soon as its
+windows are done (memory set by one chunk and one payload, not by the number of payloads).
 
 Memory: sequences are held as uint8 ASCII bytes (1 byte per base; :class:`~regbench.studies.
 synthetic_loci.payloads.SequenceTable` reads one payload at a time) and one-hot encoded per
@@ -77,15 +77,6 @@ def dhs_peaks(profile: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def enformer_card(enformer: dict, targets, name: str = "enformer", head: str = "mouse") -> dict:
-    """The paper's model as a built-in model card: the Enformer of ``enformer['weights']`` (loaded
-    as the study loads it: :func:`~regbench.studies.synthetic_loci.heads.load_base` with
-    ``enformer['use_tf_gamma']``), its ``head`` output tracks named by description in ``targets``
-    (the mouse targets table). :func:`load_readout` reads every study track from it."""
-    return {"name": name, "enformer": {"weights": str(enformer["weights"]), "use_tf_gamma": enformer.get("use_tf_gamma"),
-                                       "head": head, "targets": str(targets)}}
-
-
 def enformer_track_index(targets_path, tracks: dict[str, str]) -> dict[str, int]:
     """Study track key -> output track of the Enformer head, looked up by description
     (``tracks``: key -> description, e.g. ``{"escj7": "DNASE:129 ES-CJ7"}``) in ``targets_path``."""
@@ -101,8 +92,9 @@ def load_readout(card: dict, window: int, tracks: dict[str, str]):
     ``model`` maps ``(N, window, 4)`` to ``(N, window // bin_size, T)``; ``track_index`` maps each
     readout key (the first is the primary track of the metrics) to an output track of the model.
 
-    * the built-in paper card (:func:`enformer_card`): the base Enformer's head, every study track
-      (``tracks``: key -> description) looked up in the card's targets table, 128-bp bins;
+    * the built-in paper card (:func:`~regbench.studies.synthetic_loci.models.enformer_card`): the
+      base Enformer's head, every study track (``tracks``: key -> description) looked up in the
+      card's targets table, 128-bp bins;
     * a user card (``models:``, qualified for synthetic_loci by
       :func:`regbench.leaderboard.cards.qualify`): the registry model with its checkpoint
       (:func:`regbench.leaderboard.cards.pretrained_model`, output shape checked on one batch); the
