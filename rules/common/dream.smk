@@ -240,6 +240,23 @@ DREAM_SECONDS_PER_STEP = {
     "bhi_deepgxp": 0.12,
     "unlock_conformer": 0.40,
 }
+#: training FLOPs per sample (forward + backward) of the named paper architectures at their
+#: config/paper.yaml size and recipe input (GFLOP), counted with
+#: torch.utils.flop_counter.FlopCounterMode on a batch of 2 (LSTM layers are not counted, so
+#: dream_rnn and bhi_deepgxp are lower bounds). A step of batch B costs B x this.
+DREAM_TRAIN_GFLOP_PER_SAMPLE = {
+    "dream_cnn": 3.23,
+    "dream_rnn": 2.23,
+    "dream_attn": 5.21,
+    "legnet": 3.06,
+    "bhi_deepgxp": 1.65,
+    "unlock_conformer": 73.0,
+}
+#: peak IEEE-FP32 throughput (no tensor cores; TF32 is off at precision fp32,
+#: regbench.predict.device.fp32_math) of the fastest GPU a paper run would get: H100 / H200 SXM,
+#: 67 TFLOP/s (NVIDIA datasheets). No fp32 step can be faster than FLOPs / this; at 0.40 s per
+#: step the 47 M-parameter Conformer (37.4 TFLOP per step of 512) would need 93 TFLOP/s.
+DREAM_GPU_FP32_TFLOPS = 67.0
 
 
 def path_size_mb(path):
@@ -311,11 +328,22 @@ def dream_train_mem_mb(wildcards, input, attempt):
     )
 
 
+def dream_seconds_per_step(spec):
+    """GPU seconds per optimizer step: DREAM_SECONDS_PER_STEP, and in fp32 training at least the
+    step's FLOPs at the GPU's fp32 peak (batch x DREAM_TRAIN_GFLOP_PER_SAMPLE / DREAM_GPU_FP32_TFLOPS)."""
+    sec = DREAM_SECONDS_PER_STEP.get(spec["arch"], 0.25)
+    gflop = DREAM_TRAIN_GFLOP_PER_SAMPLE.get(spec["arch"])
+    if gflop and dream_cfg("precision", {}).get("training", "fp32") == "fp32":
+        batch = int(spec.get("train", {}).get("batch_size", 64))
+        sec = max(sec, batch * gflop / (DREAM_GPU_FP32_TFLOPS * 1e3))
+    return sec
+
+
 def dream_train_runtime(wildcards, input, attempt):
     """Minutes: optimizer steps x seconds per step x 1.5 + 30 min (test predictions, checkpoints)."""
     spec = DREAM_TRAIN_SPECS[wildcards.model]
     rows = dream_train_rows(input.train)
-    sec = dream_train_steps(spec, rows) * DREAM_SECONDS_PER_STEP.get(spec["arch"], 0.25)
+    sec = dream_train_steps(spec, rows) * dream_seconds_per_step(spec)
     return (30 + math.ceil(sec * 1.5 / 60)) * attempt
 
 
