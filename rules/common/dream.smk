@@ -329,8 +329,8 @@ def dream_train_mem_mb(wildcards, input, attempt):
 
 
 def dream_seconds_per_step(spec):
-    """GPU seconds per optimizer step: DREAM_SECONDS_PER_STEP, and in fp32 training at least the
-    step's FLOPs at the GPU's fp32 peak (batch x DREAM_TRAIN_GFLOP_PER_SAMPLE / DREAM_GPU_FP32_TFLOPS)."""
+    """GPU seconds per optimizer step: DREAM_SECONDS_PER_STEP, and in fp32 training at least
+    the step's FLOPs at the GPU's fp32 peak (batch x GFLOP per sample / DREAM_GPU_FP32_TFLOPS)."""
     sec = DREAM_SECONDS_PER_STEP.get(spec["arch"], 0.25)
     gflop = DREAM_TRAIN_GFLOP_PER_SAMPLE.get(spec["arch"])
     if gflop and dream_cfg("precision", {}).get("training", "fp32") == "fp32":
