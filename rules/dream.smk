@@ -4,7 +4,7 @@ Prix Fixe first x core x final grid, and the Drosophila / human follow-ups."""
 
 
 wildcard_constraints:
-    model="|".join(re.escape(m) for m in DREAM_MODELS) if DREAM_MODELS else "(?!x)x",
+    model="|".join(re.escape(m) for m in DREAM_TRAIN_SPECS) if DREAM_TRAIN_SPECS else "(?!x)x",
     fmodel="|".join(re.escape(m) for m in DREAM_FMODELS) if DREAM_FMODELS else "(?!x)x",
     archive="drosophila_starrseq_data|human_mpra_data",
     cell="K562|HepG2|WTC11",
@@ -96,6 +96,24 @@ rule dream_score:
         discard_public=dream_cfg("discard_public", True),
     script:
         "../scripts/dream_score.py"
+
+
+rule dream_model_score:
+    input:
+        unpack(dream_score_inputs),
+    output:
+        scores="results/dream/official/{model}/scores.tsv",
+        summary="results/dream/official/{model}/summary.tsv",
+    log:
+        log_path("dream", "model_score_{model}"),
+    benchmark:
+        bench_path("dream", "model_score_{model}")
+    conda:
+        "../envs/regbench.yaml"
+    params:
+        discard_public=dream_cfg("discard_public", True),
+    script:
+        "../scripts/dream_model_score.py"
 
 
 rule dream_followup_drosophila:

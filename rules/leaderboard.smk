@@ -2,8 +2,9 @@
 rules/common/leaderboard.smk.
 
 card -> (accessibility: train with the study's trainer + the study's evaluations),
-(accessibility readout: a pretrained model's declared tracks, no training), (dream: train with a
-team recipe + test predictions), (personal: a pretrained model's readout through the study's
+(accessibility readout: a pretrained model's declared tracks, no training), (dream: no rule here -
+a qualified card is a model of the study's own dream_train + dream_model_score, see
+rules/dream.smk), (personal: a pretrained model's readout through the study's
 haplotype pipeline + gene statistics + the study's ISM/driver analysis) and (synthetic_loci: the
 study's own rules, model = the card: synthetic_loci_predict_pretrained + synthetic_loci_model_activity
 -> results/synthetic_loci/metrics/<model>/activity_correlation.tsv) -> results/leaderboard/<model>/scores.tsv
@@ -64,33 +65,6 @@ rule lb_acc_evaluate:
         datasets=acc_eval_datasets(),
     script:
         "../scripts/leaderboard_acc_evaluate.py"
-
-
-rule lb_dream_train:
-    input:
-        unpack(lb_dream_inputs),
-    output:
-        model=f"{LB_RES}/{{lbmodel}}/dream/model/model.pt",
-        predictions=f"{LB_RES}/{{lbmodel}}/dream/predictions.tsv",
-        holdout=f"{LB_RES}/{{lbmodel}}/dream/holdout.tsv",
-    log:
-        log_path("leaderboard", "{lbmodel}/dream_train"),
-    benchmark:
-        bench_path("leaderboard", "{lbmodel}/dream_train")
-    conda:
-        "../envs/torch.yaml"
-    threads: 8
-    resources:
-        gpu=1,
-        cpus_per_gpu=8,
-        mem_mb=mem_mb_scaled(32000),
-        runtime=runtime_scaled(config["dream"].get("train_runtime_min", 720)),
-    params:
-        card=lb_card,
-        cfg=config["dream"],
-        seed=config["seed"],
-    script:
-        "../scripts/leaderboard_dream_train.py"
 
 
 rule lb_personal_predict:
@@ -204,7 +178,6 @@ rule lb_scores:
     params:
         card=lb_card,
         studies=LB_STUDY_CFG,
-        discard_public=config["dream"].get("discard_public", True),
     script:
         "../scripts/leaderboard_scores.py"
 

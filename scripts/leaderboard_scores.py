@@ -1,7 +1,5 @@
 """Adapter: the per-model scores table and figure of a model card (rule lb_scores)."""
 
-from pathlib import Path
-
 from regbench.leaderboard.scores import collect_scores
 from regbench.workflow import script_run
 
@@ -9,11 +7,8 @@ with script_run(snakemake) as log:  # noqa: F821
     smk = snakemake  # noqa: F821
     inp = dict(smk.input.items())
     dream = personal = None
-    if "dream_predictions" in inp:
-        dream = {"predictions": inp["dream_predictions"], "holdout": inp["dream_holdout"],
-                 "test_labels": inp["dream_test_labels"], "subsets": str(Path(smk.input.dream_subsets[0]).parent),
-                 "public_ids": str(Path(smk.input.dream_public_ids[0]).parent),
-                 "discard_public": bool(smk.params.discard_public)}
+    if "dream_summary" in inp:
+        dream = {"scores": inp["dream_scores"], "summary": inp["dream_summary"]}
     if "personal_significance" in inp:
         personal = {"significance": inp["personal_significance"], "gene_stats": inp["personal_stats"],
                     "drivers": inp.get("personal_drivers")}

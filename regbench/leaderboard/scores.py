@@ -4,9 +4,9 @@ Nothing here re-implements a study: the accessibility model is trained by
 :func:`regbench.studies.accessibility.experiments.train_model` and evaluated by
 :func:`regbench.studies.accessibility.evaluate.run_evaluation` (the same functions, settings and
 datasets as the study's own models, with the card's architecture injected as one more entry of
-``accessibility.architectures``); the DREAM model is trained and predicted by
-:func:`regbench.studies.dream.runs.train_and_predict` with a team recipe and scored by
-:func:`regbench.studies.dream.scoring.score` (the official score).
+``accessibility.architectures``). DREAM has no code here: a qualified card is one more model of
+the study's rules (``dream_train`` trains it with a team recipe, ``dream_model_score`` writes its
+official score, :mod:`regbench.studies.dream.specs`); :func:`collect_scores` reads that table.
 
 Pretrained cards are read out through the studies' own code via their ``model`` hooks: accessibility
 ``readout`` mode (declared tracks stand for the cell lines) by ``run_evaluations(model=, cells=)``;
@@ -226,72 +226,6 @@ def accessibility_headlines(table: pd.DataFrame) -> pd.DataFrame:
 # --- dream --------------------------------------------------------------------------------------
 
 
-def dream_spec(card: dict, dream_cfg: dict) -> dict:
-    """The DREAM study's model spec for the card: ``{arch, recipe, recipe_kw, hparams, train}``.
-
-    Trainer settings are the study's for the recipe: those of the first ``dream.models`` entry
-    with the same recipe (else the Prix Fixe grid's ``train`` if it uses the recipe, else the
-    first named model's), overridden by the card's ``benchmarks.dream.train``.
-    """
-    b = card["benchmarks"]["dream"]
-    models = dream_cfg.get("models") or {}
-    same = [m for m in models.values() if m.get("recipe") == b["recipe"]]
-    pf = dream_cfg.get("prixfixe") or {}
-    if same:
-        base = same[0]
-    elif pf.get("recipe") == b["recipe"] and pf.get("train"):
-        base = {"train": pf["train"], "recipe_kw": pf.get("recipe_kw", {})}
-    else:
-        base = next(iter(models.values()), {})
-    spec = {
-        "arch": card["arch"],
-        "recipe": b["recipe"],
-        "recipe_kw": dict(base.get("recipe_kw") or {}),
-        "hparams": benchmark_hparams(card, "dream"),
-        "train": {**(base.get("train") or {}), **(b.get("train") or {})},
-    }
-    if "predict_batch_size" in base:
-        spec["predict_batch_size"] = base["predict_batch_size"]
-    return spec
-
-
-def train_dream(card: dict, dream_cfg: dict, train_path, plasmid_path, subsets_dir, test_labels, outdir, predictions_tsv,
-                holdout_tsv, seed: int, log=None) -> dict:
-    """Train the card's architecture with the study's recipe (:func:`dream_spec`) through
-    :func:`regbench.studies.dream.runs.train_and_predict`; writes the test predictions (id,
-    prediction) and held-out metrics exactly as the study does for its own models."""
-    from regbench.leaderboard.cards import DREAM_RECIPE_INPUTS, check_model, register_card_models
-    from regbench.studies.dream.recipes import Recipe
-    from regbench.studies.dream.runs import build_model, train_and_predict
-
-    log = log or log_
-    register_card_models(card)
-    spec = dream_spec(card, dream_cfg)
-    recipe = Recipe(spec["recipe"], dict(spec.get("recipe_kw", {})))
-    length, channels = DREAM_RECIPE_INPUTS[spec["recipe"]]
-    probe = build_model(spec, recipe)
-    check_model(probe, card, "dream", length, None, None, in_channels=channels)
-    del probe
-    prepare_run_dir(outdir, {"card": card, "spec": spec, "seed": int(seed), "train": str(train_path),
-                             "holdout_fraction": dream_cfg.get("holdout_fraction", 0.1)}, log)
-    return train_and_predict(
-        card["name"], spec, train_path, plasmid_path, subsets_dir, test_labels or None, outdir,
-        float(dream_cfg.get("holdout_fraction", 0.1)), int(seed), predictions_tsv, holdout_tsv, log=log,
-        precision=dict(dream_cfg.get("precision") or {}),
-    )
-
-
-def dream_official_score(predictions_tsv, test_labels, subsets_dir, public_dir, discard_public: bool = True):
-    """The official DREAM score of one predictions file (the study's scorer and readers)."""
-    from regbench.studies.dream.data import read_public_ids, read_subsets, read_test_labels
-    from regbench.studies.dream.scoring import score
-
-    truth = read_test_labels(test_labels)
-    pred = pd.read_csv(predictions_tsv, sep="\t")
-    public = read_public_ids(public_dir) if discard_public else None
-    return score(pred, truth, read_subsets(subsets_dir), public)
-
-
 def dream_headlines(summary: pd.DataFrame) -> pd.DataFrame:
     """Headline metrics per model from a DREAM summary table (model, pearson_score,
     spearman_score, ...). Returns columns model, metric, value."""
@@ -446,7 +380,8 @@ def collect_scores(card: dict, config: dict, out_tsv, acc_table: str | None = No
     """Write ``scores.tsv`` for one card (see module docstring) and its figure.
 
     acc_table: the evaluations TSV written by :func:`evaluate_accessibility`.
-    dream: {predictions, holdout, test_labels, subsets, public_ids, discard_public}.
+    dream: {scores, summary}: the study's official score of the card (rule dream_model_score:
+    ``results/dream/official/<model>/{scores,summary}.tsv``, :func:`regbench.studies.dream.runs.score_one`).
     personal: {significance, gene_stats, drivers} written by :func:`personal_stats` and the
     study's driver analysis (``drivers``: its ``summary`` table; optional).
     synthetic: the study's per-model activity table (rule synthetic_loci_model_activity; headline: protocol
@@ -479,18 +414,16 @@ def collect_scores(card: dict, config: dict, out_tsv, acc_table: str | None = No
                 add(bench, f"{r.get('evaluation', 'eval')}:{r['metric']}:{r['param']}", float(r["value"]), reason, src)
         elif bench == "dream":
             if not dream:
-                raise ValueError(f"collect_scores: {name} qualifies for dream but no predictions were given")
-            res = dream_official_score(dream["predictions"], dream["test_labels"], dream["subsets"], dream["public_ids"],
-                                       bool(dream.get("discard_public", True)))
-            src = _rel(dream["predictions"], base)
-            add(bench, "pearson_score", res.pearson_score, reason, src)
-            add(bench, "spearman_score", res.spearman_score, reason, src)
-            for r in res.table.itertuples(index=False):
-                add(bench, f"subset:{r.subset}:pearson", float(r.pearson), reason, src)
-                add(bench, f"subset:{r.subset}:spearman", float(r.spearman), reason, src)
-            ho = pd.read_csv(dream["holdout"], sep="\t").iloc[0]
+                raise ValueError(f"collect_scores: {name} qualifies for dream but no official score (dream_model_score) was given")
+            summary = pd.read_csv(dream["summary"], sep="\t").iloc[0]
+            src = _rel(dream["summary"], base)
+            for h in dream_headlines(pd.DataFrame([summary])).itertuples(index=False):
+                add(bench, h.metric, h.value, reason, src)
+            for r in pd.read_csv(dream["scores"], sep="\t").itertuples(index=False):
+                add(bench, f"subset:{r.subset}:pearson", float(r.pearson), reason, _rel(dream["scores"], base))
+                add(bench, f"subset:{r.subset}:spearman", float(r.spearman), reason, _rel(dream["scores"], base))
             for k in ("holdout_pearson", "holdout_spearman"):
-                add(bench, k, float(ho[k]), reason, _rel(dream["holdout"], base))
+                add(bench, k, float(summary[k]), reason, src)
         elif bench == "personal":
             if not personal:
                 raise ValueError(f"collect_scores: {name} qualifies for personal but no gene statistics were given")

@@ -7,6 +7,7 @@ import math
 from regbench.studies.dream.panels import followup_table as dream_followup_table
 from regbench.studies.dream.panels import panels as dream_panel_declarations
 from regbench.studies.dream.subsets import SUBSETS as DREAM_SUBSETS
+from regbench.studies.dream.specs import model_specs as dream_study_specs
 
 
 def dream_cfg(key, default=None):
@@ -50,11 +51,19 @@ def dream_grid_specs():
 
 
 def dream_model_specs():
-    """Every yeast model: the named models of config dream.models + the Prix Fixe grid."""
+    """Every yeast model of the paper: the named models of config dream.models + the Prix Fixe grid."""
     return {**dream_cfg("models", {}), **dream_grid_specs()}
 
 
+#: the paper's yeast models (the model set of dream_score and the panels)
 DREAM_MODELS = dream_model_specs()
+#: every model dream_train trains: the paper's + the model cards qualified for dream
+#: (rules/common/leaderboard.smk: LB_CARDS, LB_QUAL), as study model specs
+DREAM_TRAIN_SPECS = dream_study_specs(
+    DREAM_MODELS,
+    {n: c for n, c in LB_CARDS.items() if LB_QUAL[n]["dream"][0]},
+    config["dream"],
+)
 DREAM_NAMED = list(dream_cfg("models", {}))
 DREAM_FOLLOWUP = dream_cfg("followups", {})
 DREAM_FOLLOWUP_ON = DREAM_FOLLOWUP.get("enabled", True)
@@ -79,7 +88,7 @@ DREAM_STORE = "results/dream/data/train_store"
 
 
 def dream_spec(wildcards):
-    return DREAM_MODELS[wildcards.model]
+    return DREAM_TRAIN_SPECS[wildcards.model]
 
 
 def dream_fspec_for(fmodel, task):
@@ -124,7 +133,20 @@ def dream_train_inputs(wildcards):
     }
     if DREAM_HAS_LABELS:
         inputs["test_labels"] = study_input("dream", "test_labels")
+    if DREAM_TRAIN_SPECS[wildcards.model].get("file"):  # a card's model code: a change retrains it
+        inputs["code"] = DREAM_TRAIN_SPECS[wildcards.model]["file"]
     return inputs
+
+
+def dream_score_inputs(wildcards):
+    """What the official score of one model reads (rule dream_model_score)."""
+    return {
+        "predictions": f"results/dream/predictions/{wildcards.model}.tsv",
+        "holdout": f"results/dream/holdout/{wildcards.model}.tsv",
+        "test_labels": study_input("dream", "test_labels"),
+        "subsets": dream_subset_files(),
+        "public_ids": dream_public_files(),
+    }
 
 
 def dream_human_tables():
@@ -218,6 +240,23 @@ DREAM_SECONDS_PER_STEP = {
     "bhi_deepgxp": 0.12,
     "unlock_conformer": 0.40,
 }
+#: training FLOPs per sample (forward + backward) of the named paper architectures at their
+#: config/paper.yaml size and recipe input (GFLOP), counted with
+#: torch.utils.flop_counter.FlopCounterMode on a batch of 2 (LSTM layers are not counted, so
+#: dream_rnn and bhi_deepgxp are lower bounds). A step of batch B costs B x this.
+DREAM_TRAIN_GFLOP_PER_SAMPLE = {
+    "dream_cnn": 3.23,
+    "dream_rnn": 2.23,
+    "dream_attn": 5.21,
+    "legnet": 3.06,
+    "bhi_deepgxp": 1.65,
+    "unlock_conformer": 73.0,
+}
+#: peak IEEE-FP32 throughput (no tensor cores; TF32 is off at precision fp32,
+#: regbench.predict.device.fp32_math) of the fastest GPU a paper run would get: H100 / H200 SXM,
+#: 67 TFLOP/s (NVIDIA datasheets). No fp32 step can be faster than FLOPs / this; at 0.40 s per
+#: step the 47 M-parameter Conformer (37.4 TFLOP per step of 512) would need 93 TFLOP/s.
+DREAM_GPU_FP32_TFLOPS = 67.0
 
 
 def path_size_mb(path):
@@ -278,7 +317,7 @@ def dream_train_steps(spec, rows):
 
 def dream_train_mem_mb(wildcards, input, attempt):
     """Recipe constant (model, batches, workers) + DREAM_TRAIN_BYTES_PER_ROW per training row."""
-    spec = DREAM_MODELS[wildcards.model]
+    spec = DREAM_TRAIN_SPECS[wildcards.model]
     rows = dream_train_rows(input.train)
     return (
         int(
@@ -289,11 +328,22 @@ def dream_train_mem_mb(wildcards, input, attempt):
     )
 
 
+def dream_seconds_per_step(spec):
+    """GPU seconds per optimizer step: DREAM_SECONDS_PER_STEP, and in fp32 training at least
+    the step's FLOPs at the GPU's fp32 peak (batch x GFLOP per sample / DREAM_GPU_FP32_TFLOPS)."""
+    sec = DREAM_SECONDS_PER_STEP.get(spec["arch"], 0.25)
+    gflop = DREAM_TRAIN_GFLOP_PER_SAMPLE.get(spec["arch"])
+    if gflop and dream_cfg("precision", {}).get("training", "fp32") == "fp32":
+        batch = int(spec.get("train", {}).get("batch_size", 64))
+        sec = max(sec, batch * gflop / (DREAM_GPU_FP32_TFLOPS * 1e3))
+    return sec
+
+
 def dream_train_runtime(wildcards, input, attempt):
     """Minutes: optimizer steps x seconds per step x 1.5 + 30 min (test predictions, checkpoints)."""
-    spec = DREAM_MODELS[wildcards.model]
+    spec = DREAM_TRAIN_SPECS[wildcards.model]
     rows = dream_train_rows(input.train)
-    sec = dream_train_steps(spec, rows) * DREAM_SECONDS_PER_STEP.get(spec["arch"], 0.25)
+    sec = dream_train_steps(spec, rows) * dream_seconds_per_step(spec)
     return (30 + math.ceil(sec * 1.5 / 60)) * attempt
 
 

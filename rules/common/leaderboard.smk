@@ -63,12 +63,6 @@ def lb_acc_evaluation_list(wildcards):
     return lb_acc_evaluations(wildcards.lbmodel)
 
 
-def lb_dream_inputs(wildcards):
-    """The study's training inputs (dream_train_inputs: training table, plasmid, every test
-    subset file, test labels) and the card's files."""
-    return {**dream_train_inputs(wildcards), "code": lb_code(wildcards)}
-
-
 def lb_personal_predict_inputs(wildcards):
     return {
         **pers_vcf(),
@@ -126,12 +120,9 @@ def lb_score_inputs(wildcards):
         inputs["personal_drivers"] = f"{d}/personal/summary_drivers.tsv"
     if lb_qualified(name, "synthetic_loci"):
         inputs["synthetic_activity"] = f"{SL_DIR}/metrics/{name}/activity_correlation.tsv"
-    if lb_qualified(name, "dream"):
-        inputs["dream_predictions"] = f"{d}/dream/predictions.tsv"
-        inputs["dream_holdout"] = f"{d}/dream/holdout.tsv"
-        inputs["dream_test_labels"] = study_input("dream", "test_labels")
-        inputs["dream_subsets"] = dream_subset_files()
-        inputs["dream_public_ids"] = dream_public_files()
+    if lb_qualified(name, "dream"):  # the study's own per-model score (rule dream_model_score)
+        inputs["dream_scores"] = f"results/dream/official/{name}/scores.tsv"
+        inputs["dream_summary"] = f"results/dream/official/{name}/summary.tsv"
     return inputs
 
 

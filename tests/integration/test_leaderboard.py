@@ -8,7 +8,9 @@ on the demo by its leaderboard target and appears on the leaderboard next to the
   and `pytest_pretrained` (the same CNN with fixed weights from a checkpoint, read out on the
   personal genomes);
 * its numbers equal those the study code produces for the same model: the DREAM score recomputed
-  from the predictions file with the study's readers and scorer; the accessibility whole-genome
+  from the predictions file with the study's readers and scorer (the card is a model of the DREAM
+  study's own rules: dream_train writes results/dream/predictions/pytest_tiny.tsv and
+  dream_model_score its official score, as for the paper's models); the accessibility whole-genome
   Pearson recomputed from the trained weights with the study's dataset loader and metric; the
   personal mean per-gene R recomputed from the predictions and expression with scipy;
 * `demo_enformer` (the demo config's pretrained example card, examples/pretrained_enformer.py: the
@@ -24,9 +26,10 @@ on the demo by its leaderboard target and appears on the leaderboard next to the
   every row, and every link resolves to an existing file.
 
 The leaderboard runs in a temporary working directory (`snakemake -s Snakefile --directory TMP`)
-whose `resources/` and `results/<study>/` are links to the demo run's, so nothing it writes lands
-in the repository: a dry-run first checks it plans only leaderboard jobs (never a demo job, which
-would write through the links), and a teardown check asserts the repository's results/, logs/
+whose `resources/` and `results/<study>/` are links to the demo run's (`results/dream/`: a folder
+of links to its entries but the per-model output folders, where the card's DREAM outputs land),
+so nothing it writes lands in the repository: a dry-run first checks it plans only leaderboard
+jobs and the card's own study jobs (never a demo job, which would write through the links), and a teardown check asserts the repository's results/, logs/
 and benchmarks/rules/ hold the same files with the same modification times as before.
 """
 
@@ -54,6 +57,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.demo]
 LINKED = ("resources", "results/shared", "results/accessibility", "results/dream", "results/personal",
           "results/synthetic_loci/inputs", "results/synthetic_loci/dataset",
           "results/synthetic_loci/metrics/activity_correlation.tsv")
+#: the DREAM study's per-model output folders (keyed by model: the card's land here, not linked)
+DREAM_PER_MODEL = ("models", "predictions", "holdout", "official")
 #: what a test must leave as it found it in the repository
 GUARDED = ("results", "logs", "benchmarks/rules")
 TINY = "pytest_tiny"
@@ -136,6 +141,12 @@ def repo_untouched(demo_results):
 def workdir(repo_untouched, tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("leaderboard_work")
     for rel in LINKED:
+        if rel == "results/dream" and (ROOT / rel).is_dir():
+            (d / rel).mkdir(parents=True)
+            for child in (ROOT / rel).iterdir():
+                if child.name not in DREAM_PER_MODEL:
+                    (d / rel / child.name).symlink_to(child, target_is_directory=child.is_dir())
+            continue
         if (ROOT / rel).exists():
             (d / rel).parent.mkdir(parents=True, exist_ok=True)
             (d / rel).symlink_to(ROOT / rel, target_is_directory=True)
@@ -158,7 +169,12 @@ def leaderboard(workdir, lb_config) -> Path:
     card_dirs = tuple(f"results/synthetic_loci/{d}/{ENF}/" for d in ("predictions", "metrics"))
     assert {j.rule for j in planned if j.outputs and j.outputs[0].startswith(card_dirs)} == {
         "synthetic_loci_predict_pretrained", "synthetic_loci_model_activity"}
-    outside = sorted({o for j in planned for o in j.outputs if not o.startswith(("results/leaderboard/", *card_dirs))})
+    # the card's DREAM model is trained and scored by the study's own rules, like the paper's models
+    card_dream = {j.rule for j in planned if any(o.startswith("results/dream/") and TINY in o for o in j.outputs)}
+    assert card_dream == {"dream_train", "dream_model_score"}, card_dream
+    outside = sorted({o for j in planned for o in j.outputs
+                      if not o.startswith(("results/leaderboard/", *card_dirs))
+                      and not (o.startswith("results/dream/") and TINY in o)})
     assert not outside, ("the leaderboard run would (re)build demo outputs, writing through the links into the "
                          f"repository (demo results stale? run `snakemake all` first): {outside[:20]}")
     _lb_snakemake(workdir, lb_config, *targets[:3])
@@ -201,7 +217,7 @@ def test_dream_score_equals_the_study_scorer_on_the_predictions_file(leaderboard
 
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["dream"]
     inputs = cfg["inputs"]
-    pred = pd.read_csv(leaderboard / TINY / "dream" / "predictions.tsv", sep="\t")
+    pred = pd.read_csv(leaderboard.parent / "dream" / "predictions" / f"{TINY}.tsv", sep="\t")
     truth = read_test_labels(ROOT / inputs["test_labels"])
     public = read_public_ids(ROOT / inputs["public_ids"]) if cfg.get("discard_public", True) else None
     res = score(pred, truth, read_subsets(ROOT / inputs["test_subsets"]), public)

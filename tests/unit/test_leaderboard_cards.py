@@ -194,7 +194,8 @@ def test_pretrained_card_qualifies_for_personal():
 
 
 def test_accessibility_spec_injects_the_card_as_a_study_architecture():
-    from regbench.leaderboard.scores import accessibility_spec, dream_spec
+    from regbench.leaderboard.scores import accessibility_spec
+    from regbench.studies.dream.specs import card_spec
 
     card = cards.validate_card("tiny", {**TINY, "benchmarks": {"accessibility": {"train": {"max_epochs": 2}}}})
     acc = {**STUDIES["accessibility"], "architectures": {"cnn_exp": {"model": "cnn_base"}},
@@ -209,9 +210,9 @@ def test_accessibility_spec_injects_the_card_as_a_study_architecture():
     slug = "tiny-coverage-poisson-b32-rc_shift-s0"
     assert not selected("cagi", slug, acc) and selected("cagi", slug, cfg)
     dcfg = {"models": {"a": {"recipe": "autosome", "train": {"lr": 1}}, "b": {"recipe": "bhi", "recipe_kw": {"tta_shifts": [0]}, "train": {"lr": 2, "max_epochs": 3}}}}
-    d = dream_spec(cards.validate_card("tiny", {**TINY, "benchmarks": {"dream": {"hparams": {"bin_size": None}, "train": {"max_epochs": 1}}}}), dcfg)
+    d = card_spec(cards.validate_card("tiny", {**TINY, "benchmarks": {"dream": {"hparams": {"bin_size": None}, "train": {"max_epochs": 1}}}}), dcfg)
     assert d == {"arch": "tiny_cnn", "recipe": "bhi", "recipe_kw": {"tta_shifts": [0]}, "hparams": {"filters": 8, "bin_size": None},
-                 "train": {"lr": 2, "max_epochs": 1}}
+                 "train": {"lr": 2, "max_epochs": 1}, "file": TINY["file"]}
 
 
 def test_synthetic_loci_needs_bins_dividing_the_window():

@@ -76,9 +76,14 @@ def test_collect_scores_dream_matches_independent_computation(tmp_path):
     d = tmp_path / "dream"
     card = cards.validate_card("m", {"arch": "tiny_cnn", "output": {"bin_size": None}, "benchmarks": {"dream": {}}})
     out = tmp_path / "lb" / "m" / "scores.tsv"
-    df = scores.collect_scores(card, STUDIES, out, dream={
-        "predictions": d / "pred.tsv", "holdout": d / "holdout.tsv", "test_labels": d / "labels.txt",
-        "subsets": d / "subsets", "public_ids": d / "public", "discard_public": True})
+    # the study's per-model official score (rule dream_model_score), then the card's table
+    from regbench.studies.dream.runs import score_one
+
+    official = tmp_path / "official" / "m"
+    official.mkdir(parents=True)
+    score_one("m", d / "pred.tsv", d / "holdout.tsv", d / "labels.txt", d / "subsets", d / "public",
+              official / "scores.tsv", official / "summary.tsv", discard_public=True)
+    df = scores.collect_scores(card, STUDIES, out, dream={"scores": official / "scores.tsv", "summary": official / "summary.tsv"})
     t = pd.read_csv(out, sep="\t").set_index(["benchmark", "metric"])
     # 'all' = every id except the public singles 0, 1 (and both members of public pairs: 0, 1)
     keep = np.arange(2, 20)
@@ -105,7 +110,7 @@ def test_collect_scores_dream_matches_independent_computation(tmp_path):
     sk = df[df["status"] == "skipped"].set_index("benchmark")
     assert sorted(sk.index) == ["accessibility", "personal", "synthetic_loci"]
     assert sk.loc["accessibility", "reason"] == cards.qualify(card, STUDIES)["accessibility"][1]
-    assert (tmp_path / "lb" / "m" / t.loc[("dream", "pearson_score"), "source"]).resolve() == (d / "pred.tsv").resolve()
+    assert (tmp_path / "lb" / "m" / t.loc[("dream", "pearson_score"), "source"]).resolve() == (official / "summary.tsv").resolve()
 
 
 class _Links(HTMLParser):

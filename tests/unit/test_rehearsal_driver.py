@@ -395,3 +395,16 @@ def test_elastic_net_runtime_follows_paper_scale_before_its_input_exists(paper_d
     (hand-computed from the formula in rules/common/personal.smk)."""
     (job,) = [j for j in paper_dag_jobs if j.rule == "personal_elastic_net"]
     assert job.resources["runtime"] == 138
+
+
+def test_dream_train_runtime_is_at_least_the_fp32_flop_bound(paper_dag_jobs):
+    """The paper's Conformer (unlock_conformer: 47.4 M parameters, 73.0 GFLOP per training sample
+    counted by torch's FlopCounterMode, batch 512, 20 epochs x ceil(6,739,258 x 0.95 / 512) =
+    250,100 steps) trains in fp32 (config/paper.yaml dream.precision): no GPU runs a step faster
+    than 512 x 73.0 GFLOP / 67 TFLOP/s (H100 / H200 fp32 peak) = 0.558 s, so the request is
+    30 + ceil(250,100 x 0.558 x 1.5 / 60) = 3,518 min (hand-computed; the old 0.40 s per step, a
+    rate above any GPU's fp32 peak, gave 2,531). The other named models keep their per-step
+    constants (above their FLOP bound): e.g. LegNet 80 x 1,000 steps x 0.06 s x 1.5 -> 150 min."""
+    runtime = {j.outputs[0].split("/")[3]: j.resources["runtime"] for j in paper_dag_jobs if j.rule == "dream_train"}
+    assert runtime["unlock_conformer"] == 3518
+    assert runtime["legnet"] == 30 + 120

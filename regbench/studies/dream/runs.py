@@ -5,13 +5,16 @@
   train on everything), batches encoded from codes on disk, then: held-out Pearson/Spearman
   (``holdout.tsv``) and predictions for every test sequence keyed by the official test id
   (``predictions.tsv``: id, prediction).
-* :func:`score_all`: the official score of every model's predictions (``scores.tsv`` per subset,
-  ``summary.tsv`` per model).
+* :func:`score_model`: the official score of one model's predictions (per subset, on all and on
+  the public-leaderboard ids) and its summary row; :func:`score_one` writes it for one model
+  (rule ``dream_model_score``), :func:`score_all` for the paper's model set (``scores.tsv`` per
+  subset, ``summary.tsv`` per model; rule ``dream_score``).
 
-A model spec (config ``dream.models.<name>`` or a grid cell) is a dict::
+A model spec (config ``dream.models.<name>``, a grid cell, or a model card:
+:mod:`regbench.studies.dream.specs`) is a dict::
 
     {"arch": <registry name>, "recipe": "autosome"|"bhi"|"unlockdna", "hparams": {...},
-     "recipe_kw": {...}, "train": {TrainConfig fields}}
+     "recipe_kw": {...}, "train": {TrainConfig fields}, "file": <optional model code>}
 """
 
 from __future__ import annotations
@@ -44,16 +47,43 @@ def _import_models() -> None:
 
 
 def build_model(spec: dict, recipe):
-    """Build the registry model of ``spec`` with the recipe's input shape filled in."""
+    """Build the registry model of ``spec`` with the recipe's input shape filled in (a card's
+    ``file`` is imported first, so the architecture it registers exists)."""
     from regbench.models import registry
 
     _import_models()
+    if spec.get("file"):
+        registry.load_user_models(spec["file"])
     hp = dict(spec.get("hparams", {}))
     params = inspect.signature(registry.get(spec["arch"])).parameters
     for k, v in recipe.input_spec().items():
         if k in params and k not in hp:
             hp[k] = v
     return registry.build(spec["arch"], **hp)
+
+
+def check_output(model, recipe, name: str) -> tuple[int, ...]:
+    """One all-zero batch ``(1, input_length, in_channels)`` of the recipe through ``model`` (eval
+    mode, no gradient): the output must be ``(1, k)`` (the recipe's expression head: k = 1, or the
+    18 bins of the Autosome.org recipe). Returns the shape; ``ValueError`` naming the model else."""
+    import torch
+
+    spec = recipe.input_spec()
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode():
+        shape = tuple(model(torch.zeros(1, int(spec["input_length"]), int(spec["in_channels"]))).shape)
+    model.train(was_training)
+    if len(shape) != 2 or shape[0] != 1:
+        raise ValueError(f"dream model {name}: the {recipe.name} recipe needs a model mapping "
+                         f"(1, {spec['input_length']}, {spec['in_channels']}) to (1, k); it returned {shape}")
+    return shape
+
+
+def _file_digest(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _reset_if_changed(outdir: Path, settings: dict, log) -> None:
@@ -170,9 +200,12 @@ def train_and_predict(
              len(train_data), len(tr), len(ho))
     torch.manual_seed(seed)
     model = build_model(spec, recipe)
+    check_output(model, recipe, name)
     metrics = {"pearson": lambda p, y: float(pearson(y[:, 0], p[:, 0]))} if valid_data is not None else None
-    _reset_if_changed(outdir, {"spec": spec, "seed": seed, "holdout_fraction": holdout_fraction, "n": len(store),
-                               "precision": cfg.precision}, log)
+    settings = {"spec": spec, "seed": seed, "holdout_fraction": holdout_fraction, "n": len(store), "precision": cfg.precision}
+    if spec.get("file"):  # a card's code changed: never resume from the weights of the old code
+        settings["file_sha256"] = _file_digest(spec["file"])
+    _reset_if_changed(outdir, settings, log)
     res = fit(model, _training_data(train_data, cfg), _training_data(valid_data, cfg), recipe.loss_fn(), cfg, outdir,
               augment=recipe.augment(model), metrics=metrics, log=log)
     model = res.model
@@ -211,6 +244,44 @@ def train_and_predict(
     return metrics_row
 
 
+def score_model(name: str, predictions_tsv, holdout_tsv, truth: pd.DataFrame, subsets: dict, public_ids: dict,
+                discard_public: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Official DREAM score of one model's test predictions (:func:`regbench.studies.dream.scoring.score`).
+
+    Returns ``(table, public_table, row)``: the per-subset table (model, subset, kind, weight, n,
+    pearson, spearman; scored without the public-leaderboard ids when ``discard_public``), the
+    same on the public ids only (+ pearson_score, spearman_score) and the summary row (model, the
+    held-out metrics of ``holdout_tsv``, pearson_score, spearman_score, *_public)."""
+    from regbench.studies.dream.scoring import score
+
+    pred = pd.read_csv(predictions_tsv, sep="\t")
+    res = score(pred, truth, subsets, public_ids if discard_public else None)
+    t = res.table.copy()
+    t.insert(0, "model", name)
+    pub = score(pred, truth, subsets, public_ids, public_only=True)
+    pt = pub.table.copy()
+    pt.insert(0, "model", name)
+    pt["pearson_score"], pt["spearman_score"] = pub.pearson_score, pub.spearman_score
+    ho = pd.read_csv(holdout_tsv, sep="\t").iloc[0].to_dict() if holdout_tsv else {}
+    row = {"model": name, **{k: v for k, v in ho.items() if k != "model"}, **res.summary(),
+           "pearson_score_public": pub.pearson_score, "spearman_score_public": pub.spearman_score}
+    return t, pt, row
+
+
+def score_one(name: str, predictions_tsv, holdout_tsv, test_labels, subsets_dir, public_dir, scores_tsv, summary_tsv,
+              discard_public: bool = True) -> dict:
+    """:func:`score_model` of one model (a paper model or a model card; rule ``dream_model_score``),
+    written as :func:`score_all` writes the model set: ``scores_tsv`` (per subset) and
+    ``summary_tsv`` (one row). Returns the summary row."""
+    t, _, row = score_model(name, predictions_tsv, holdout_tsv, read_test_labels(test_labels), read_subsets(subsets_dir),
+                            read_public_ids(public_dir), discard_public)
+    with atomic_path(scores_tsv) as tmp:
+        t.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    with atomic_path(summary_tsv) as tmp:
+        pd.DataFrame([row]).to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    return row
+
+
 def score_all(
     predictions: dict[str, str],
     holdouts: dict[str, str],
@@ -227,27 +298,15 @@ def score_all(
     same on the public-leaderboard ids only (columns model, subset, ..., and per model the rows
     ``pearson_score`` / ``spearman_score`` in ``subset``), to compare with the scores the teams
     reported from the public leaderboard."""
-    from regbench.studies.dream.scoring import score
-
     truth = read_test_labels(test_labels)
     subsets = read_subsets(subsets_dir)
     public_ids = read_public_ids(public_dir)
-    public = public_ids if discard_public else None
     tables, rows, public_tables = [], [], []
     for name, path in predictions.items():
-        pred = pd.read_csv(path, sep="\t")
-        res = score(pred, truth, subsets, public)
-        t = res.table.copy()
-        t.insert(0, "model", name)
+        t, pt, row = score_model(name, path, holdouts.get(name), truth, subsets, public_ids, discard_public)
         tables.append(t)
-        pub = score(pred, truth, subsets, public_ids, public_only=True)
-        pt = pub.table.copy()
-        pt.insert(0, "model", name)
-        pt["pearson_score"], pt["spearman_score"] = pub.pearson_score, pub.spearman_score
         public_tables.append(pt)
-        ho = pd.read_csv(holdouts[name], sep="\t").iloc[0].to_dict() if name in holdouts else {}
-        rows.append({"model": name, **{k: v for k, v in ho.items() if k != "model"}, **res.summary(),
-                     "pearson_score_public": pub.pearson_score, "spearman_score_public": pub.spearman_score})
+        rows.append(row)
     with atomic_path(scores_tsv) as tmp:
         pd.concat(tables).to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     if public_scores_tsv:
