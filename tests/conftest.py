@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,15 @@ def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
         pytest.skip(f"{name} not installed (make apt installs it on Debian)")
+    return path
+
+
+def snakemake_exe() -> str:
+    """The snakemake of this interpreter's environment (else the one on PATH), or skip the test."""
+    exe = Path(sys.executable).with_name("snakemake")
+    path = str(exe) if exe.exists() else shutil.which("snakemake")
+    if path is None:
+        pytest.skip("snakemake not installed")
     return path
 
 

@@ -6,8 +6,6 @@ function (:func:`regbench.studies.dream.runs.score_model`), planned by the same 
 from __future__ import annotations
 
 import copy
-import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ import pytest
 import torch
 import yaml
 
+from tests.conftest import snakemake_exe
 from regbench.data.demo.dream import make_yeast
 from regbench.leaderboard import cards
 from regbench.studies.dream.runs import score_all, score_one, train_and_predict
@@ -103,14 +102,6 @@ def test_a_card_with_a_wrong_output_shape_fails_naming_it(world, tmp_path):
         _train(world, tmp_path, "tiny", spec)
 
 
-def _snakemake() -> str:
-    exe = Path(sys.executable).with_name("snakemake")
-    path = str(exe) if exe.exists() else shutil.which("snakemake")
-    if path is None:
-        pytest.skip("snakemake not installed")
-    return path
-
-
 def test_dry_run_plans_the_card_with_the_paper_models_rules(tmp_path):
     from regbench.dagstats import dryrun_text, parse_dryrun
 
@@ -119,7 +110,7 @@ def test_dry_run_plans_the_card_with_the_paper_models_rules(tmp_path):
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
     targets = ["results/dream/official/pytest_card/summary.tsv", "results/dream/official/dream_cnn/summary.tsv",
                "results/dream/summary.tsv"]
-    text = dryrun_text(_snakemake(), ["-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path), *targets, "--cores", "1",
+    text = dryrun_text(snakemake_exe(), ["-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path), *targets, "--cores", "1",
                                       "--workflow-profile", "none", "--configfile", str(tmp_path / "config.yaml")], cwd=tmp_path)
     jobs = parse_dryrun(text)
     rule_of = {o: j.rule for j in jobs for o in j.outputs}
@@ -135,5 +126,5 @@ def test_dry_run_plans_the_card_with_the_paper_models_rules(tmp_path):
     cfg["models"]["dream_cnn"] = copy.deepcopy(CARD)
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
     with pytest.raises(RuntimeError, match="may not take the name of a DREAM paper model"):
-        dryrun_text(_snakemake(), ["-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path), targets[1], "--cores", "1",
+        dryrun_text(snakemake_exe(), ["-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path), targets[1], "--cores", "1",
                                    "--workflow-profile", "none", "--configfile", str(tmp_path / "config.yaml")], cwd=tmp_path)

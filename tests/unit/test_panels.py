@@ -10,12 +10,11 @@ under results/figures/ follows the convention and no two share a basename in any
 
 from __future__ import annotations
 
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import snakemake_exe
 from regbench.dagstats import dryrun_text, parse_dryrun
 from regbench.panels import (
     basename_collisions,
@@ -61,20 +60,12 @@ def test_basename_collisions_ignore_case_and_directories():
     assert basename_collisions(new) == {}
 
 
-def _snakemake() -> str:
-    exe = Path(sys.executable).with_name("snakemake")
-    path = str(exe) if exe.exists() else shutil.which("snakemake")
-    if path is None:
-        pytest.skip("snakemake not installed")
-    return path
-
-
 @pytest.fixture(scope="module", params=["config/config.yaml", "config/paper.yaml"], ids=["demo", "paper"])
 def dag_figures(request, tmp_path_factory) -> list[str]:
     """Every output under results/figures/ of `all` in the demo / paper DAG (forced dry-run, in a
     temporary working directory: Snakemake's .snakemake/ state stays out of the repository)."""
     work = tmp_path_factory.mktemp("dryrun")
-    text = dryrun_text(_snakemake(), ["-s", str(ROOT / "Snakefile"), "--directory", str(work), "all", "--cores", "1",
+    text = dryrun_text(snakemake_exe(), ["-s", str(ROOT / "Snakefile"), "--directory", str(work), "all", "--cores", "1",
                                       "--workflow-profile", "none", "--configfile", str(ROOT / request.param)], cwd=work)
     outputs = {o for job in parse_dryrun(text) for o in job.outputs}
     return sorted(o for o in outputs if o.startswith("results/figures/"))
