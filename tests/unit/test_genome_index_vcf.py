@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import regbench.genome.variants as variants
@@ -89,3 +90,28 @@ def test_unparseable_record_message(tmp_path):
         index_vcf(path)
     assert str(e.value) == (f"{path}: expected VCF records htslib can parse, found [E::vcf_parse] Could not parse the "
                             "position 'abc'; Exception: error parsing variant with `htslib::bcf_read` error-code: 0 and ret: -2")
+
+
+def test_unsorted_messages_whole_and_telomere_pos_zero(tmp_path):
+    rows = "chr8\t20\t.\tC\tA\t.\t.\t.\tGT\t1|1\nchr8\t5\t.\tT\tA\t.\t.\t.\tGT\t0|1\n"
+    path = _vcf(tmp_path, body=rows)
+    with pytest.raises(InputError) as e:
+        index_vcf(path)
+    assert str(e.value) == f"{path}: chr8:5: expected records sorted by position (POS >= 20), found POS=5"
+    head2 = HEAD.replace("##contig=<ID=chr8,length=300>", "##contig=<ID=chr8,length=300>\n##contig=<ID=chr9,length=300>")
+    p = tmp_path / "b.vcf"
+    p.write_text(head2 + "chr8\t5\t.\tT\tA\t.\t.\t.\tGT\t0|1\nchr9\t1\t.\tT\tA\t.\t.\t.\tGT\t0|1\n"
+                 "chr8\t9\t.\tT\tA\t.\t.\t.\tGT\t0|1\n")
+    subprocess.run(["bgzip", "-f", str(p)], check=True)
+    with pytest.raises(InputError) as e:
+        index_vcf(tmp_path / "b.vcf.gz")
+    assert str(e.value) == (f"{tmp_path / 'b.vcf.gz'}: chr8:9: expected records sorted by contig (each contig in one "
+                            "block), found chr8 again after chr9")
+
+
+def test_dosages_are_int8_counts(tmp_path):
+    path = _vcf(tmp_path)
+    index_vcf(path)
+    g = read_genotypes(path, "chr8", 0, 300)
+    assert g.dosage().dtype == np.int8 and g.dosage().tolist() == [[1], [2]]
+    assert g.allele_dosage(1).dtype == np.int8 and g.allele_dosage(1).tolist() == [[1], [2]]
