@@ -115,3 +115,11 @@ def test_dosages_are_int8_counts(tmp_path):
     g = read_genotypes(path, "chr8", 0, 300)
     assert g.dosage().dtype == np.int8 and g.dosage().tolist() == [[1], [2]]
     assert g.allele_dosage(1).dtype == np.int8 and g.allele_dosage(1).tolist() == [[1], [2]]
+
+
+def test_pysam_fallback_rewrites_an_existing_index(tmp_path, monkeypatch):
+    pytest.importorskip("pysam")
+    path = _vcf(tmp_path)
+    monkeypatch.setattr(variants.shutil, "which", lambda name: None)
+    first = index_vcf(path)
+    assert index_vcf(path) == first and _dosages(path) == [[1], [2]]
