@@ -200,6 +200,8 @@ def test_write_bigwig_arrays_three_runs_skipped_chrom_and_int_values(tmp_path):
     bw = pyBigWig.open(str(p))
     got = np.array(bw.values("b", 0, 10))
     assert bw.chroms() == {"a": 3, "b": 10} and bw.intervals("a") is None
+    runs = [(0, 1, 1.0), (1, 2, 2.0), (3, 4, 3.0), (6, 7, 4.0), (7, 8, 5.0), (9, 10, 6.0)]
+    assert list(bw.intervals("b")) == runs  # only the non-NaN bases are entries
     bw.close()
     np.testing.assert_array_equal(got, v)  # NaN where no run was written
     write_bigwig_arrays(p, {"b": 3}, {"b": np.array([1, 0, 2])})
