@@ -99,3 +99,77 @@ def test_split_tile_center():
     assert t2.start.tolist() == [10, 42]
     c = center_windows(df, 4)
     assert c.start.tolist() == [0, 1, 2, 3] and c.end.tolist() == [4, 5, 6, 7]
+
+
+def _assert_empty_intervals(df):
+    """An empty result still has exactly chrom, start, end with int64 coordinates."""
+    assert list(df.columns) == ["chrom", "start", "end"] and len(df) == 0
+    assert df["start"].dtype == np.int64 and df["end"].dtype == np.int64
+
+
+def test_merge_empty_int32_and_index_by_hand():
+    _assert_empty_intervals(merge(pd.DataFrame({"chrom": [], "start": [], "end": []})))
+    # int32 coordinates come back int64; two chromosomes give one 0..n-1 index (hand-merged)
+    df = pd.DataFrame({"chrom": ["b", "a", "a", "b", "a"], "start": np.array([5, 0, 10, 0, 3], np.int32),
+                       "end": np.array([9, 4, 12, 2, 6], np.int32)})
+    m = merge(df)
+    assert m["start"].dtype == np.int64 and m["end"].dtype == np.int64
+    assert list(m.index) == [0, 1, 2, 3]
+    assert list(zip(m.chrom, m.start, m.end)) == [("a", 0, 6), ("a", 10, 12), ("b", 0, 2), ("b", 5, 9)]
+
+
+def test_overlaps_single_interval_book_ended_and_absent_chromosomes():
+    bl = pd.DataFrame({"chrom": ["chr1", "chr2", "chr3"], "start": [5, 100, 0], "end": [10, 200, 50]})
+    # one interval on chr2 (the only one there), after a blacklist chromosome the df lacks (chr1 ... chr3)
+    assert exclude(pd.DataFrame({"chrom": ["chr2"], "start": [150], "end": [160]}), bl).empty
+    # book-ended ([10, 20) after [5, 10)) does not overlap; one base ([9, 20)) does
+    df = pd.DataFrame({"chrom": ["chr1", "chr1", "chr3"], "start": [10, 9, 50], "end": [20, 20, 60]})
+    kept = exclude(df, bl)
+    assert list(zip(kept.chrom, kept.start)) == [("chr1", 10), ("chr3", 50)]
+
+
+def test_subtract_leaves_no_empty_pieces_and_exact_columns():
+    df = pd.DataFrame({"chrom": ["c", "c"], "start": [10, 30], "end": [20, 40]})
+    bl = pd.DataFrame({"chrom": ["c", "c"], "start": [10, 35], "end": [12, 40]})  # at a start, at an end
+    sub = subtract(df, bl)
+    assert list(sub.columns) == ["chrom", "start", "end"]
+    assert sub["start"].dtype == np.int64 and sub["end"].dtype == np.int64
+    assert list(zip(sub.chrom, sub.start, sub.end)) == [("c", 12, 20), ("c", 30, 35)]
+
+
+def test_split_by_chrom_lists_strings_overlap_message_and_index():
+    df = pd.DataFrame({"chrom": ["chr1", "chr2", "chr3", "chr4", "chr2"], "start": range(5), "end": range(1, 6)})
+    sp = split_by_chrom(df, test=["chr1", "chr3"], valid="chr2")
+    for part, chroms in [("train", ["chr4"]), ("valid", ["chr2", "chr2"]), ("test", ["chr1", "chr3"])]:
+        assert list(sp[part].columns) == ["chrom", "start", "end"]
+        assert sp[part].chrom.tolist() == chroms and list(sp[part].index) == list(range(len(chroms)))
+    with pytest.raises(ValueError, match=r"^chromosomes in both test and valid: \['chr2'\]$"):
+        split_by_chrom(df, test=["chr1", "chr2"], valid=["chr2", "chr3"])
+
+
+def test_tile_bounds_errors_empty_and_short_regions():
+    for width, stride in [(0, 5), (5, 0), (-1, 5), (5, -1)]:
+        with pytest.raises(ValueError, match=r"^width and stride must be positive$"):
+            tile({"a": 10}, width, stride)
+    assert tile({"a": 3}, 1).start.tolist() == [0, 1, 2]  # width 1, stride 1 are valid
+    assert tile({"a": 3}, 2, 1).start.tolist() == [0, 1]
+    _assert_empty_intervals(tile({"a": 3}, 4))
+    # a region too short, then one that fits, then another chromosome: one 0..n-1 index
+    t = tile(pd.DataFrame({"chrom": ["a", "a", "b"], "start": [0, 10, 0], "end": [3, 30, 8]}), 8)
+    assert list(zip(t.chrom, t.start, t.end)) == [("a", 10, 18), ("a", 18, 26), ("b", 0, 8)]
+    assert list(t.index) == [0, 1, 2]
+
+
+def test_center_windows_summit_zero_is_a_summit():
+    df = pd.DataFrame({"chrom": ["c", "c", "c"], "start": [100, 100, 100], "end": [200, 200, 200], "summit": [0, 1, -1]})
+    c = center_windows(df, 10)
+    assert c.start.tolist() == [95, 96, 145] and c.end.tolist() == [105, 106, 155]
+    assert center_windows(df, 10, use_summit=False).start.tolist() == [145, 145, 145]
+
+
+def test_read_bed_score_numeric_only_when_every_value_is(tmp_path):
+    p = tmp_path / "a.bed"
+    p.write_text("c\t0\t5\tx\t7\nc\t5\t9\ty\t2.5\n")
+    assert read_bed(p)["score"].tolist() == [7.0, 2.5] and read_bed(p)["score"].dtype == np.float64
+    p.write_text("c\t0\t5\tx\t7\nc\t5\t9\ty\t.\n")
+    assert read_bed(p)["score"].tolist() == ["7", "."]

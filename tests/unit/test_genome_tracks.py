@@ -153,3 +153,58 @@ def test_bin_mean_is_the_one_binning_float32_rounding_pinned():
         np.testing.assert_allclose(bin_targets(torch.from_numpy(y), b).numpy(), bin_mean(y, b, axis=1), rtol=2e-6, atol=1e-6)
     with pytest.raises(ValueError, match="length 4096 not divisible by bin size 3"):
         bin_mean(torch.from_numpy(y), 3, axis=1, acc_dtype=None)
+
+
+def test_write_and_open_bigwig_messages_and_bounds(tmp_path):
+    from regbench.errors import InputError
+    from regbench.genome.tracks import open_bigwig, write_bigwig_arrays
+
+    p = tmp_path / "x.bw"
+    with pytest.raises(InputError) as e:
+        open_bigwig(p)
+    assert str(e.value) == f"{p}: expected an existing bigWig file, found no such file"
+    df = pd.DataFrame({"chrom": ["zz", "c", "yy"], "start": [0, 0, 0], "end": [1, 1, 1], "value": [1.0, 1.0, 1.0]})
+    with pytest.raises(InputError) as e:
+        write_bigwig(p, {"c": 10}, df)
+    assert str(e.value) == f"{p}: yy: expected a chromosome listed in chrom_sizes"
+    bad = {"past the end": ([0], [11]), "empty": ([2], [2]), "overlap with the second": ([0, 6, 8], [5, 9, 10])}
+    for why, (st, en) in bad.items():
+        df = pd.DataFrame({"chrom": "c", "start": st, "end": en, "value": 1.0})
+        with pytest.raises(InputError) as e:
+            write_bigwig(p, {"c": 10}, df)
+        assert str(e.value) == f"{p}: c: expected sorted, non-overlapping, non-empty intervals inside the chromosome", why
+    # object values with None are skipped like NaN; integer values are written as floats
+    df = pd.DataFrame({"chrom": "c", "start": [0, 2, 4], "end": [2, 4, 6], "value": pd.Series([3, None, 5], dtype=object)})
+    write_bigwig(p, {"c": 10}, df)
+    bw = pyBigWig.open(str(p))
+    assert bw.intervals("c") == ((0, 2, 3.0), (4, 6, 5.0))
+    bw.close()
+    write_bigwig(p, {"c": 10}, pd.DataFrame({"chrom": "c", "start": [1], "end": [3], "value": [7]}))
+    bw = pyBigWig.open(str(p))
+    assert bw.intervals("c") == ((1, 3, 7.0),)
+    bw.close()
+    with pytest.raises(InputError) as e:
+        write_bigwig_arrays(p, {"c": 4}, {"d": np.zeros(4)})
+    assert str(e.value) == f"{p}: d: expected a chromosome listed in chrom_sizes"
+    with pytest.raises(InputError) as e:
+        write_bigwig_arrays(p, {"c": 4}, {"c": np.zeros(3)})
+    assert str(e.value) == f"{p}: c: expected 4 values (the chromosome length), found 3"
+
+
+def test_write_bigwig_arrays_three_runs_skipped_chrom_and_int_values(tmp_path):
+    from regbench.genome.tracks import write_bigwig_arrays
+
+    p = tmp_path / "a.bw"
+    v = np.array([1, 2, np.nan, 3, np.nan, np.nan, 4, 5, np.nan, 6])
+    write_bigwig_arrays(p, {"a": 3, "b": 10}, {"b": v})  # "a" (first) has no values: skipped
+    bw = pyBigWig.open(str(p))
+    got = np.array(bw.values("b", 0, 10))
+    assert bw.chroms() == {"a": 3, "b": 10} and bw.intervals("a") is None
+    runs = [(0, 1, 1.0), (1, 2, 2.0), (3, 4, 3.0), (6, 7, 4.0), (7, 8, 5.0), (9, 10, 6.0)]
+    assert list(bw.intervals("b")) == runs  # only the non-NaN bases are entries
+    bw.close()
+    np.testing.assert_array_equal(got, v)  # NaN where no run was written
+    write_bigwig_arrays(p, {"b": 3}, {"b": np.array([1, 0, 2])})
+    bw = pyBigWig.open(str(p))
+    assert bw.values("b", 0, 3) == [1.0, 0.0, 2.0]
+    bw.close()
