@@ -200,7 +200,7 @@ def index_vcf(path: str | os.PathLike, force: bool = True) -> Path:
         import pysam
     except ImportError:
         raise RuntimeError(f"cannot index {path}: neither {cmd[0]} nor pysam is available") from None
-    pysam.tabix_index(str(path), preset=None if is_bcf else "vcf", force=True, csi=is_bcf)
+    pysam.tabix_index(str(path), preset="bcf" if is_bcf else "vcf", force=True, csi=is_bcf)
     return out
 
 
