@@ -331,3 +331,70 @@ def test_apply_design_placed_segments_and_annotation_rules(genome):
     with pytest.raises(InputError) as err:
         eng.apply_design(None, segs[:1])
     assert str(err.value) == "<design>: a: expected a reference genome for reference segments"
+
+
+# ------------------------------------------------------------------ mutation triage (issue 24): edges of the helpers
+
+
+def test_segment_length_and_text_of_a_source_segment():
+    seg = eng.Segment(chrom="chrA", start=10, end=25, source="/x/other.fa")
+    assert len(seg) == 15 and len(eng.Segment(literal="ACG")) == 3  # end - start; a literal's own length
+    assert seg.to_text() == "chrA:11-25:f/x/other.fa"  # 1-based inclusive region, then the source flag
+    assert eng.parse_segment(seg.to_text()) == seg
+
+
+def test_segments_df_has_the_eight_columns_by_name(genome):
+    cols = ["label", "start", "end", "strand", "chrom", "src_start", "src_end", "masked"]
+    e = eng.apply_design(genome, [eng.Segment(chrom="chrA", start=4, end=8, label="a"), eng.Segment(literal="GG"),
+                                  eng.Segment(chrom="chrB", start=0, end=5, strand="-", mask=True, label="b")])
+    assert e.sequence == "CCCC" + "GG" + "NNNNN"
+    df = e.segments_df()
+    assert list(df.columns) == cols
+    assert df.astype(object).where(df.notna(), None).values.tolist() == [
+        ["a", 0, 4, "+", "chrA", 4, 8, False], ["insert2", 4, 6, "+", None, None, None, False],
+        ["b", 6, 11, "-", "chrB", 0, 5, True]]
+    empty = eng.Engineered("").segments_df()
+    assert list(empty.columns) == cols and len(empty) == 0
+
+
+def test_read_designs_header_is_known_by_its_first_two_fields(tmp_path):
+    t = tmp_path / "d.tsv"
+    t.write_text("name\tsegments\tnote\nd1\tchrA:1-4\n")  # a header with a third column is still the header
+    assert eng.read_designs(t) == {"d1": [eng.Segment(chrom="chrA", start=0, end=4)]}
+
+
+def test_split_locus_whole_messages_and_every_pair_checked():
+    with pytest.raises(ValueError) as e:
+        eng.split_locus("chrA", 0, 10, [5], ["a"])
+    assert str(e.value) == "split_locus: 2 segments but 1 labels"
+    with pytest.raises(ValueError) as e:
+        eng.split_locus("chrA", 0, 10, [5, 3], ["a", "b", "c"])  # only the middle pair (5, 3) is out of order
+    assert str(e.value) == "split_locus: breaks must be strictly increasing inside [0, 10): [5, 3]"
+    for breaks in ([5, 5], [10], [0]):  # an empty segment: two equal breaks, a break at the end or the start
+        with pytest.raises(ValueError, match="strictly increasing"):
+            eng.split_locus("chrA", 0, 10, breaks, ["a", "b", "c"][: len(breaks) + 1])
+    with pytest.raises(ValueError, match="strictly increasing"):
+        eng.split_locus("chrA", 0, 3, [5], ["a", "b"])  # a break past the end: only the last pair (5, 3) is wrong
+    assert [(s.start, s.end, s.label) for s in eng.split_locus("chrA", 0, 10, [1, 9], ["a", "b", "c"])] == [
+        (0, 1, "a"), (1, 9, "b"), (9, 10, "c")]
+
+
+def test_editing_helpers_take_a_label_string_and_segment_lists():
+    segs = eng.split_locus("chrA", 0, 16, [4, 8], ["left", "mid", "right"])
+    assert [s.label for s in eng.delete(segs, "mid")] == ["left", "right"]  # one label, not its letters
+    two = [eng.Segment(literal="AC", label="x1"), eng.Segment(literal="GT", label="x2")]
+    assert [s.label for s in eng.replace(segs, "mid", two)] == ["left", "x1", "x2", "right"]
+    assert [s.label for s in eng.insert(segs, two, after="left")] == ["left", "x1", "x2", "mid", "right"]
+    assert [s.label for s in eng.insert(segs, tuple(two))] == ["x1", "x2", "left", "mid", "right"]
+    with pytest.raises(KeyError) as e:
+        eng.delete(segs, "zz")
+    assert e.value.args == ("no segment labelled 'zz' (have ['left', 'mid', 'right'])",)
+    with pytest.raises(ValueError) as e:
+        eng.reorder(segs, ["mid", "left", "mid"])
+    assert str(e.value) == "reorder: duplicate labels in ['mid', 'left', 'mid']"
+
+
+def test_window_offsets_message():
+    with pytest.raises(ValueError) as e:
+        eng.window_offsets(100, 128, 1, np.random.default_rng(0))
+    assert str(e.value) == "window_offsets: window 128 longer than sequence 100"
