@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 
@@ -121,3 +122,35 @@ def test_pysam_fallback_rewrites_an_existing_index(tmp_path, monkeypatch):
     monkeypatch.setattr(variants.shutil, "which", lambda name: None)
     first = index_vcf(path)
     assert index_vcf(path) == first and _dosages(path) == [[1], [2]]
+
+
+def test_telomere_records_at_pos_zero_are_sorted(tmp_path):
+    """VCF 4.2 allows POS 0 (a telomere); it opens each contig block here (htslib reads it as POS 0,
+    tabix indexes it with a warning). bcftools reads every record back through the index."""
+    head2 = HEAD.replace("##contig=<ID=chr8,length=300>", "##contig=<ID=chr8,length=300>\n##contig=<ID=chr9,length=300>")
+    p = tmp_path / "t.vcf"
+    p.write_text(head2 + "chr8\t0\t.\tT\tA\t.\t.\t.\tGT\t0|1\nchr8\t5\t.\tT\tA\t.\t.\t.\tGT\t0|1\n"
+                 "chr9\t0\t.\tT\tA\t.\t.\t.\tGT\t1|1\n")
+    subprocess.run(["bgzip", "-f", str(p)], check=True)
+    path = tmp_path / "t.vcf.gz"
+    assert index_vcf(path) == tmp_path / "t.vcf.gz.tbi"
+    q = subprocess.run(["bcftools", "query", "-f", "%CHROM %POS\\n", str(path)], capture_output=True, text=True, check=True)
+    assert q.stdout.splitlines() == ["chr8 0", "chr8 5", "chr9 0"]
+
+
+UNDEFINED_INFO = "[W::vcf_parse_info] INFO 'XX' is not defined in the header, assuming Type=String"
+
+
+def test_htslib_warnings_are_logged_with_the_file(tmp_path, caplog):
+    path = _vcf(tmp_path, body="chr8\t5\t.\tT\tA\t.\t.\tXX=1\tGT\t0|1\nchr8\t20\t.\tC\tA\t.\t.\t.\tGT\t1|1\n")
+    with caplog.at_level(logging.WARNING, logger="regbench.genome.variants"):
+        index_vcf(path)
+    assert f"{path}: htslib: {UNDEFINED_INFO}" in caplog.messages
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    path = _vcf(bad, body="chr8\t5\t.\tT\tA\t.\t.\tXX=1\tGT\t0|1\nchr8\tabc\t.\tC\tA\t.\t.\t.\tGT\t1|1\n")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="regbench.genome.variants"), pytest.raises(InputError) as e:
+        index_vcf(path)
+    assert "[E::vcf_parse] Could not parse the position 'abc'" in str(e.value)
+    assert f"{path}: htslib: {UNDEFINED_INFO}" in caplog.messages  # the warning before the error, with its file
