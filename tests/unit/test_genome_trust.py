@@ -144,6 +144,28 @@ def test_fai_out_of_step_is_rejected_naming_both_files(fai_world, variant):
     assert str(bad) in str(ei.value) and f"{bad}.fai" in str(ei.value) and "samtools faidx" in str(ei.value)
 
 
+@pytest.mark.parametrize("suffix", [".fa", ".fasta", ".fna"])
+def test_fai_out_of_step_hint_for_every_fasta_suffix(fai_world, suffix):
+    """The advice is the FASTA's own rebuild command whatever its suffix (not the VCF one)."""
+    d, seqs, good = fai_world
+    bad = d / f"truncated{suffix}"
+    fasta(bad, {"chr1": seqs["chr1"][:141]})
+    shutil.copy(str(good) + ".fai", str(bad) + ".fai")
+    with pytest.raises(InputError) as ei:
+        Genome(bad).fetch("chr1", 100, 250)
+    assert str(ei.value).endswith(f"; rebuild it: samtools faidx {bad}")
+
+
+@pytest.mark.parametrize("name", ["g.fa", "g.fasta", "g.fna", "g.fa.gz", "g.fasta.gz", "v.vcf.gz", "v.bcf"])
+def test_rebuild_hint_names_the_tool_of_the_file(name):
+    from regbench.genome.indexes import rebuild_hint
+
+    p = Path("/d") / name
+    fa = name.startswith("g.")
+    assert rebuild_hint(p) == (f"rebuild it: samtools faidx {p}" if fa else
+                               f"rebuild it: tabix -f -p vcf {p} (or bcftools index -f for BCF)")
+
+
 def test_good_fai_passes_and_fetch_is_exact(fai_world):
     d, seqs, good = fai_world
     g = Genome(good)
