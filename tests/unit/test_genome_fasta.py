@@ -81,6 +81,15 @@ def test_aliases(fasta):
         Genome(path, aliases={"x": "chrX"})
 
 
+def test_contains_names_aliases_and_chr_forms(fasta):
+    path, seqs = fasta
+    g = Genome(path, aliases={"1": "chr1"})
+    assert "chr1" in g and "1" in g and "chrM" in g
+    assert "2" not in g and "chr3" not in g
+    g2 = Genome(path, aliases="chr")
+    assert "2" in g2 and "MT" in g2 and "chr2" in g2 and "3" not in g2
+
+
 def test_aliases_from_tsv(fasta, tmp_path):
     path, seqs = fasta
     t = tmp_path / "aliases.tsv"
@@ -115,3 +124,21 @@ def test_read_aliases_layout_and_message(tmp_path):
     with pytest.raises(InputError) as e:
         read_aliases(t)
     assert str(e.value) == f"{t}: line 3: expected 2 tab-separated columns (alias, name), found 2 chr2"
+
+
+
+def test_read_aliases_crlf_and_blanks_kept_in_names(fasta, tmp_path):
+    """Lines end at \\n or \\r\\n (a file saved on Windows reads the same); only tabs separate, so a
+    blank after the name stays in it and Genome rejects the alias naming it (no silent trimming)."""
+    from regbench.genome.fasta import read_aliases
+
+    path, seqs = fasta
+    t = tmp_path / "a.tsv"
+    t.write_bytes(b"1\tchr1\r\nMT\tchrM\r\n")
+    assert read_aliases(t) == {"1": "chr1", "MT": "chrM"}
+    assert Genome(path, aliases=t).fetch("MT", 0, 5) == seqs["chrM"][:5].upper()
+    t.write_text("1\tchr1 \n")
+    assert read_aliases(t) == {"1": "chr1 "}
+    with pytest.raises(InputError) as e:
+        Genome(path, aliases=t)
+    assert str(e.value) == f"{path}: alias 1 -> chr1 : expected the alias target to be a FASTA sequence name, found no such sequence"
