@@ -91,6 +91,17 @@ def snakemake_exe() -> str:
     return path
 
 
+def encoded_yeast_world(d: Path, *, seed: int, n_train: int) -> Path:
+    """A small DREAM yeast world in ``d`` (regbench.data.demo.dream.make_yeast: 20 random test
+    sequences, 4 designed, 8 SNVs) with its training table encoded into ``d/store``; returns ``d``."""
+    from regbench.data.demo.dream import make_yeast
+    from regbench.studies.dream.store import encode_table
+
+    make_yeast(d, seed=seed, n_train=n_train, n_random_test=20, n_designed=4, n_snv=8)
+    encode_table(d / "train_sequences.txt", d / "store")
+    return d
+
+
 class RouteHandler(http.server.BaseHTTPRequestHandler):
     """Answers GET from ``routes``: full path with query first, then the path without it; a route is
     ``callable(handler, n)`` where ``n`` counts earlier requests of the same full path. Unknown

@@ -14,12 +14,10 @@ import pytest
 import torch
 import yaml
 
-from tests.conftest import snakemake_exe
-from regbench.data.demo.dream import make_yeast
+from tests.conftest import encoded_yeast_world, snakemake_exe
 from regbench.leaderboard import cards
 from regbench.studies.dream.runs import score_all, score_one, train_and_predict
 from regbench.studies.dream.specs import card_spec, model_specs
-from regbench.studies.dream.store import encode_table
 from tests.reference import dream_official_score
 
 torch.set_num_threads(1)
@@ -52,10 +50,7 @@ def test_card_named_like_a_paper_model_is_rejected():
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    d = tmp_path_factory.mktemp("dream_axis")
-    make_yeast(d, seed=5, n_train=300, n_random_test=20, n_designed=4, n_snv=8)
-    encode_table(d / "train_sequences.txt", d / "store")
-    return d
+    return encoded_yeast_world(tmp_path_factory.mktemp("dream_axis"), seed=5, n_train=300)
 
 
 def _train(world, out, name, spec):

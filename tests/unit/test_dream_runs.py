@@ -11,9 +11,8 @@ import pytest
 import torch
 import yaml
 
-from regbench.data.demo.dream import make_yeast
+from tests.conftest import encoded_yeast_world
 from regbench.studies.dream.runs import train_and_predict
-from regbench.studies.dream.store import encode_table
 
 torch.set_num_threads(1)
 PAPER = yaml.safe_load(open("config/paper.yaml"))["dream"]
@@ -27,10 +26,7 @@ SHRINK = {
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    d = tmp_path_factory.mktemp("dream_runs")
-    make_yeast(d, seed=3, n_train=400, n_random_test=20, n_designed=4, n_snv=8)
-    encode_table(d / "train_sequences.txt", d / "store")
-    return d
+    return encoded_yeast_world(tmp_path_factory.mktemp("dream_runs"), seed=3, n_train=400)
 
 
 @pytest.mark.parametrize("name", list(SHRINK))
