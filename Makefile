@@ -92,8 +92,20 @@ CI_REHEARSAL_STUDIES ?= synthetic_loci personal dream accessibility
 rehearse: setup
 	$(BIN)/python -m regbench.rehearsal run --cores $(CORES) $(if $(strip $(REHEARSAL_STUDIES)),--studies $(REHEARSAL_STUDIES)) $(if $(strip $(REHEARSAL_CI)),--ci)
 
+# `make test`: the demo run the integration tests assert on, side by side with the unit tests
+# (a snakemake job seldom keeps both cores busy; the unit tests take one), then the integration
+# tests on $(CORES) pytest-xdist workers, one test file per worker at a time (module fixtures run
+# once; every Snakemake call in the repository goes through one lock, tests/integration/conftest.py).
+# The demo's own log: logs/make_test_demo.log.
 test: setup apt
-	$(BIN)/pytest -q tests
+	@mkdir -p logs; start=$$(date +%s); \
+	$(SNAKEMAKE) --cores $(CORES) all > logs/make_test_demo.log 2>&1 & demo=$$!; \
+	$(BIN)/pytest -q tests/unit; unit=$$?; \
+	wait $$demo; rc=$$?; \
+	grep -E "steps \(100%\) done|Nothing to be done" logs/make_test_demo.log | tail -1; \
+	echo "demo run: exit $$rc after $$(( $$(date +%s) - start )) s (logs/make_test_demo.log)"; \
+	if [ $$rc != 0 ]; then tail -60 logs/make_test_demo.log; exit $$rc; fi; exit $$unit
+	$(BIN)/pytest -q -n $(CORES) --dist loadfile --durations=15 tests/integration
 	$(MAKE) lint dryrun
 	$(MAKE) rehearse REHEARSAL_STUDIES="$(CI_REHEARSAL_STUDIES)" REHEARSAL_CI=1
 

@@ -2,10 +2,17 @@
 
 Integration tests assert on the files under results/ that this run leaves. Set
 REGBENCH_SKIP_DEMO_RUN=1 to assert on an existing results/ tree without rerunning Snakemake.
+
+With pytest-xdist (`make test` runs `pytest -n 2 --dist loadfile tests/integration`) each worker
+has its own session: every Snakemake call in the repository's working directory goes through one
+file lock (`root_workflow_lock`), so one worker runs the demo while the other waits, then finds
+it done; a dry-run never sees the files of a running demo job as incomplete.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import subprocess
 import sys
@@ -17,9 +24,24 @@ ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
+@contextlib.contextmanager
+def root_workflow_lock():
+    """Hold the test sessions' lock on the repository's Snakemake working directory (blocks
+    until the holder, e.g. another xdist worker's demo run, releases it)."""
+    lock = ROOT / ".snakemake" / "regbench_tests.lock"
+    lock.parent.mkdir(exist_ok=True)
+    with open(lock, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def run_snakemake(*args: str, cwd: Path = ROOT, check: bool = True, timeout: int = 3600):
     cmd = [SNAKEMAKE, "--cores", "2", *args]
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    with root_workflow_lock() if Path(cwd).resolve() == ROOT else contextlib.nullcontext():
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(
             f"{' '.join(cmd)} failed ({proc.returncode})\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
