@@ -81,10 +81,10 @@ demo-run: setup
 	$(BIN)/pytest -q tests/integration
 
 # Paper rehearsal. REHEARSAL_STUDIES empty = every study of config/paper.yaml; "none" = only the
-# top-level downloads. CI runs all four studies (accessibility with the CI layer, REHEARSAL_CI=1:
-# config/rehearsal_ci.yaml, narrowed CNN widths).
-# REHEARSAL_CI=1 adds the CI layer config/rehearsal_ci.yaml (accessibility CNN widths at 1/8 of
-# the paper's, a host exception for the 2-core CI box); `make test` sets it, `make rehearse` does
+# top-level downloads. CI runs all four studies (with the CI layer, REHEARSAL_CI=1:
+# config/rehearsal_ci.yaml, narrowed model widths).
+# REHEARSAL_CI=1 adds the CI layer config/rehearsal_ci.yaml (accessibility and DREAM model widths
+# at ~1/8 of the paper's, a host exception for the 2-core CI box); `make test` sets it, `make rehearse` does
 # not (a user's rehearsal runs the paper's widths).
 REHEARSAL_STUDIES ?=
 REHEARSAL_CI ?=

@@ -518,7 +518,7 @@ def run(args) -> int:
     timings: list[tuple[str, float, str]] = []
 
     paper, overlay, cfg = load_configs(root, studies)
-    # --ci: the CI layer (narrowed accessibility widths, overlay.CI_ALLOW) applied last
+    # --ci: the CI layer (narrowed accessibility and DREAM widths, overlay.CI_ALLOW) applied last
     ci = [ov.load_yaml(root / ov.CI_LAYER)] if args.ci else []
     cfg = ov.merge(cfg, *ci)
     problems = ov.check(paper, [overlay], ci)
@@ -618,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--targets", nargs="*", default=None, help="Snakemake targets (default: all)")
     r.add_argument("--keep-going", action="store_true")
     r.add_argument("--ci", action="store_true",
-                   help=f"apply the CI layer {ov.CI_LAYER} last (narrowed accessibility widths; CI only)")
+                   help=f"apply the CI layer {ov.CI_LAYER} last (narrowed accessibility and DREAM widths; CI only)")
     r.add_argument("--resume", action="store_true", help="keep results/rehearsal/work from an earlier run")
     r.add_argument("--force-mirror", action="store_true", help="regenerate the mirror even if its inputs did not change")
     r.add_argument("--out", default="results/rehearsal")

@@ -35,7 +35,7 @@ import yaml
 NEVER_SIZES = frozenset({
     "batch_size", "lr", "weight_decay", "optimizer", "schedule", "loss", "precision", "dropout",
     "filters", "filters_1", "filters_2", "dense", "top", "first_channels", "core_channels",
-    "dim", "depth", "heads", "use_tf_gamma",
+    "dim", "depth", "heads", "use_tf_gamma", "scale", "block_sizes", "lstm_hidden", "hidden",
 })
 #: the only entries that may end in a NEVER_SIZES key: kind "host", because the paper setting
 #: cannot run on the CI box in its time or memory. Accessibility at the paper's batch 64: ONE CPU
@@ -57,6 +57,18 @@ CI_LAYER = "config/rehearsal_ci.yaml"
 #: width keys of the accessibility architectures' hparams (filters / channels / dense units);
 #: kernels, depth, bins, losses, input length, activations and dropout are not among them
 CI_WIDTH_KEYS = ("filters", "filters_1", "filters_2", "dense", "top")
+#: the width hyper-parameter of the DREAM registry builders (dream_cnn, dream_rnn, dream_attn:
+#: regbench/studies/dream/prixfixe.py; legnet, bhi_deepgxp, unlock_conformer: top3.py): one
+#: ``scale`` (1.0 = the published widths) multiplies every channel / LSTM / embedding width, with
+#: the builder's own rounding (dream_attn d to a multiple of 8, unlock_conformer d to a multiple
+#: of num_heads, so heads | d) and floor (>= 8 channels); depth, kernels, heads, input length do not
+#: depend on it. deepstarr and mpra_legnet (baselines.py) take no width hyper-parameter.
+CI_SCALE_KEY = "scale"
+#: Prix Fixe widths that rules/common/dream.smk (dream_grid_specs) passes to the dream_prixfixe
+#: builder: per-team block widths (prixfixe.block_widths; team -> int, or "same" for a core whose
+#: output is its input) and the blocks' own widths, ``block_kw.<part>.<team>.<key>``
+CI_PRIXFIXE_TEAM_WIDTHS = ("first_channels", "core_channels")
+CI_PRIXFIXE_BLOCK_WIDTHS = (("core", "autosome", "block_sizes"), ("core", "bhi", "lstm_hidden"), ("final", "bhi", "hidden"))
 #: smallest width the CI layer may set (a few channels per layer)
 CI_MIN_WIDTH = 4
 
@@ -151,11 +163,15 @@ ALLOW: list[Allowed] = [
 ]
 
 
+DREAM_CI_REASON = "CPU CI: DREAM rehearsal ~1,330 job-s at paper widths (Unlock_DNA 381 s), measured"
 #: The CI layer's allow-list (kind ``ci_width``): checked only against CI_LAYER, never against
 #: config/rehearsal.yaml, so ``make rehearse`` runs the paper's widths.
 CI_ALLOW: list[Allowed] = [
-    allow(f"accessibility.architectures.*.hparams.{k}", "ci_width", "CPU CI: ~60-75 CPU-min at paper widths, measured")
-    for k in CI_WIDTH_KEYS
+    *[allow(f"accessibility.architectures.*.hparams.{k}", "ci_width", "CPU CI: ~60-75 CPU-min at paper widths, measured")
+      for k in CI_WIDTH_KEYS],
+    *[allow(f"{block}.*.hparams.{CI_SCALE_KEY}", "ci_width", DREAM_CI_REASON) for block in ("dream.models", "dream.followups.models")],
+    *[allow(f"dream.prixfixe.{k}.*", "ci_width", DREAM_CI_REASON) for k in CI_PRIXFIXE_TEAM_WIDTHS],
+    *[allow(f"dream.prixfixe.block_kw.{part}.{team}.{k}", "ci_width", DREAM_CI_REASON) for part, team, k in CI_PRIXFIXE_BLOCK_WIDTHS],
 ]
 
 
@@ -341,25 +357,126 @@ def grid_violations(paper_cfg: dict, merged_cfg: dict, grids: dict[str, Grid] | 
     return out
 
 
+#: what :func:`paper_width` returns for a CI path that names no width of the configuration
+NOT_A_WIDTH = object()
+
+
+def _registry_default(arch: str | None, key: str):
+    """Default of hyper-parameter ``key`` of registry builder ``arch`` (tuples as lists), or None
+    where the builder has no such named parameter with a default (e.g. a ``**hp`` alias)."""
+    import inspect
+
+    from regbench.models import registry
+
+    try:
+        param = inspect.signature(registry.get(arch)).parameters.get(key)
+    except (KeyError, TypeError):
+        return None
+    if param is None or param.default is inspect.Parameter.empty or param.default is None:
+        return None
+    return list(param.default) if isinstance(param.default, tuple) else param.default
+
+
+def _block_default(part: str, team: str, key: str):
+    """Default of option ``key`` of the Prix Fixe ``part`` block of ``team`` (the block class's)."""
+    import inspect
+
+    from regbench.studies.dream.prixfixe import _blocks
+
+    firsts, cores, finals = _blocks()
+    cls = {"first": firsts, "core": cores, "final": finals}[part][team]
+    default = inspect.signature(cls).parameters[key].default
+    return list(default) if isinstance(default, tuple) else default
+
+
+def paper_width(cfg: dict, path: tuple[str, ...]):
+    """The paper's value of the CI width at ``path`` in ``cfg`` (paper + rehearsal): the
+    configuration's value, else the registry default the builder then uses (None where the
+    builder declares none). :data:`NOT_A_WIDTH` where ``path`` names no architecture, model, team
+    or width key of ``cfg``. Paths (CI_ALLOW):
+
+    * ``accessibility.architectures.<a>.hparams.<CI_WIDTH_KEYS>``
+    * ``dream.models.<m>.hparams.scale``, ``dream.followups.models.<m>.hparams.scale`` (models
+      whose builder takes ``scale``; the published widths are scale 1.0)
+    * ``dream.prixfixe.first_channels.<team>`` / ``core_channels.<team>`` (an int for every cell
+      or a team mapping in the config, else prixfixe.TEAM_FIRST_CHANNELS / TEAM_CORE_CHANNELS)
+    * ``dream.prixfixe.block_kw.<part>.<team>.<key>`` (CI_PRIXFIXE_BLOCK_WIDTHS; block defaults)
+    """
+    def get(*keys):
+        node = cfg
+        for k in keys:
+            node = node.get(k) if isinstance(node, dict) else None
+        return node
+
+    if len(path) == 5 and path[:2] == ("accessibility", "architectures") and path[3] == "hparams":
+        arch = get(*path[:3])
+        if not isinstance(arch, dict) or path[4] not in CI_WIDTH_KEYS:
+            return NOT_A_WIDTH
+        v = (arch.get("hparams") or {}).get(path[4])
+        return v if v is not None else _registry_default(arch.get("model"), path[4])
+    if path[-2:] == ("hparams", CI_SCALE_KEY) and path[:-3] in (("dream", "models"), ("dream", "followups", "models")):
+        spec = get(*path[:-2])
+        if not isinstance(spec, dict) or _registry_default(spec.get("arch"), CI_SCALE_KEY) is None:
+            return NOT_A_WIDTH
+        v = (spec.get("hparams") or {}).get(CI_SCALE_KEY)
+        return float(v if v is not None else _registry_default(spec["arch"], CI_SCALE_KEY))
+    pf = get("dream", "prixfixe")
+    if not isinstance(pf, dict) or path[:2] != ("dream", "prixfixe"):
+        return NOT_A_WIDTH
+    from regbench.studies.dream.prixfixe import TEAM_CORE_CHANNELS, TEAM_FIRST_CHANNELS, TEAMS
+
+    if len(path) == 4 and path[2] in CI_PRIXFIXE_TEAM_WIDTHS and path[3] in TEAMS:
+        v = pf.get(path[2])
+        if isinstance(v, dict):
+            v = v.get(path[3])
+        if v is None:
+            v = (TEAM_FIRST_CHANNELS if path[2] == "first_channels" else TEAM_CORE_CHANNELS)[path[3]]
+        return v
+    if len(path) == 6 and path[2] == "block_kw" and tuple(path[3:]) in CI_PRIXFIXE_BLOCK_WIDTHS:
+        v = get(*path)
+        return v if v is not None else _block_default(*path[3:])
+    return NOT_A_WIDTH
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def width_ok(value, paper_v) -> bool:
+    """One CI width against the paper's ``paper_v`` (None: the paper's is not known).
+
+    * ``scale`` (a paper value that is a float, or a ``scale`` key): a number in (0, paper];
+    * ``"same"`` (a Prix Fixe core whose output is its input) only where the paper's is ``"same"``;
+    * otherwise int(s) >= CI_MIN_WIDTH, each no larger than the paper's, as many as the paper's.
+    """
+    if value == "same" or paper_v == "same":
+        return value == paper_v
+    if isinstance(paper_v, float):
+        return (isinstance(value, (int, float)) and not isinstance(value, bool)) and 0 < value <= paper_v
+    vals = value if isinstance(value, list) else [value]
+    if not (vals and all(_is_int(v) and v >= CI_MIN_WIDTH for v in vals)):
+        return False
+    if paper_v is None:
+        return True
+    pv = paper_v if isinstance(paper_v, list) else [paper_v]
+    return isinstance(value, list) == isinstance(paper_v, list) and len(pv) == len(vals) and all(
+        _is_int(p) and v <= p for v, p in zip(vals, pv))
+
+
 def ci_width_violations(base_cfg: dict, ci_overlay: dict) -> list[str]:
-    """Values of the CI layer that are not narrower widths: every leaf must be a positive int (or
-    a list of them) of at least CI_MIN_WIDTH, of an architecture ``base_cfg`` (paper + rehearsal)
-    has, no larger than the paper's value where the paper sets one, and with as many entries."""
+    """Values of the CI layer that are not narrower widths (:func:`width_ok`): every leaf must be
+    a width of an architecture / model / Prix Fixe team ``base_cfg`` (paper + rehearsal) has
+    (:func:`paper_width`), checked against the paper's value, or the registry default where the
+    paper sets none."""
     out = []
-    archs = (base_cfg.get("accessibility") or {}).get("architectures") or {}
     for path, value in leaf_paths(ci_overlay or {}):
-        if len(path) != 5 or path[2] not in archs:
+        paper_v = paper_width(base_cfg, path)
+        if paper_v is NOT_A_WIDTH:
             out.append(f"{'.'.join(path)}: not a width of an architecture of config/paper.yaml")
-            continue
-        paper_v = (archs[path[2]].get("hparams") or {}).get(path[4])
-        vals = value if isinstance(value, list) else [value]
-        ok = bool(vals) and all(isinstance(v, int) and not isinstance(v, bool) and v >= CI_MIN_WIDTH for v in vals)
-        if ok and paper_v is not None:
-            pv = paper_v if isinstance(paper_v, list) else [paper_v]
-            ok = len(pv) == len(vals) and all(v <= p for v, p in zip(vals, pv))
-        if not ok:
-            out.append(f"{'.'.join(path)} = {value!r}: a CI width must be int(s) >= {CI_MIN_WIDTH}, "
-                       f"no larger than the paper's ({paper_v!r})")
+        elif not width_ok(value, paper_v):
+            rule = (f"a number in (0, {paper_v!r}]" if isinstance(paper_v, float)
+                    else f"int(s) >= {CI_MIN_WIDTH}, no larger than the paper's ({paper_v!r})")
+            out.append(f"{'.'.join(path)} = {value!r}: a CI width must be {rule}")
     return out
 
 

@@ -220,20 +220,36 @@ def test_ci_layer_passes_and_sets_only_widths(paper, committed, ci_layer):
     assert ov.CI_LAYER == "config/rehearsal_ci.yaml"
     assert ov.check(paper, [committed], [ci_layer]) == []
     paths = [p for p, _ in ov.leaf_paths(ci_layer)]
-    assert paths and all(p[:2] == ("accessibility", "architectures") and p[3] == "hparams" for p in paths)
-    assert {p[4] for p in paths} <= set(ov.CI_WIDTH_KEYS)
+    acc = [p for p in paths if p[0] == "accessibility"]
+    dream = [p for p in paths if p[0] == "dream"]
+    assert acc and dream and len(acc) + len(dream) == len(paths)
+    assert all(p[:2] == ("accessibility", "architectures") and p[3] == "hparams" for p in acc)
+    assert {p[4] for p in acc} <= set(ov.CI_WIDTH_KEYS)
     assert all(ov.allowed_entry(p, ov.CI_ALLOW).kind == "ci_width" for p in paths)
+    # every DREAM model whose builder has a width narrowed, named and follow-up; the Prix Fixe widths
+    assert {p[2] for p in dream if p[1] == "models"} == set(paper["dream"]["models"])
+    assert {p[3] for p in dream if p[1] == "followups"} == {"dream_cnn", "dream_rnn", "dream_attn"}
+    assert {p[-1] for p in dream if p[1] != "prixfixe"} == {ov.CI_SCALE_KEY}
+    assert ov.merge(paper, committed, ci_layer)["dream"]["models"]["unlock_conformer"]["hparams"] == {"scale": 0.125}
 
 
 def test_ci_width_kind_only_in_the_ci_layer(paper):
     """The CI allow-list holds only ci_width width keys, the main one none; a width fails in
     config/rehearsal.yaml (so `make rehearse` keeps the paper's widths)."""
     assert {e.kind for e in ov.CI_ALLOW} == {"ci_width"}
-    assert all(e.reason == "CPU CI: ~60-75 CPU-min at paper widths, measured" for e in ov.CI_ALLOW)
+    assert {e.reason for e in ov.CI_ALLOW} == {"CPU CI: ~60-75 CPU-min at paper widths, measured", ov.DREAM_CI_REASON}
     assert not any(e.kind == "ci_width" for e in ov.ALLOW)
-    assert set(ov.CI_WIDTH_KEYS) <= ov.NEVER_SIZES
+    assert set(ov.CI_WIDTH_KEYS) | {ov.CI_SCALE_KEY} | set(ov.CI_PRIXFIXE_TEAM_WIDTHS) <= ov.NEVER_SIZES
+    assert {k for _, _, k in ov.CI_PRIXFIXE_BLOCK_WIDTHS} <= ov.NEVER_SIZES
     width = _arch_width("basenji", "filters_1", 32)
     assert any(p.startswith("accessibility.architectures.basenji.hparams.filters_1 = ") for p in ov.check(paper, [width]))
+    for overlay, key in [
+        ({"dream": {"models": {"legnet": {"hparams": {"scale": 0.125}}}}}, "dream.models.legnet.hparams.scale"),
+        ({"dream": {"prixfixe": {"first_channels": {"bhi": 40}}}}, "dream.prixfixe.first_channels.bhi"),
+        ({"dream": {"prixfixe": {"block_kw": {"core": {"bhi": {"lstm_hidden": 40}}}}}}, "dream.prixfixe.block_kw.core.bhi.lstm_hidden"),
+        ({"dream": {"followups": {"models": {"dream_cnn": {"hparams": {"scale": 0.125}}}}}}, "dream.followups.models.dream_cnn.hparams.scale"),
+    ]:
+        assert any(p.startswith(key + " = ") for p in ov.check(paper, [overlay])), key
 
 
 @pytest.mark.parametrize(
@@ -249,6 +265,19 @@ def test_ci_width_kind_only_in_the_ci_layer(paper):
         ({"accessibility": {"cells": ["PC-3"]}}, "accessibility.cells"),  # a size key: rehearsal.yaml only
         ({"accessibility": {"training": {"quantitative": {"lr": 0.01}}}}, "accessibility.training.quantitative.lr"),
         ({"dream": {"models": {"legnet": {"hparams": {"filters": 8}}}}}, "dream.models.legnet.hparams.filters"),
+        # DREAM: depth, heads, kernels, input length, recipes and trainer settings stay the paper's
+        ({"dream": {"models": {"unlock_conformer": {"hparams": {"num_heads": 4}}}}}, "dream.models.unlock_conformer.hparams.num_heads"),
+        ({"dream": {"models": {"unlock_conformer": {"hparams": {"n_blocks": 1}}}}}, "dream.models.unlock_conformer.hparams.n_blocks"),
+        ({"dream": {"models": {"dream_attn": {"hparams": {"input_length": 100}}}}}, "dream.models.dream_attn.hparams.input_length"),
+        ({"dream": {"models": {"legnet": {"recipe": "bhi"}}}}, "dream.models.legnet.recipe"),
+        ({"dream": {"models": {"legnet": {"train": {"lr": 0.1}}}}}, "dream.models.legnet.train.lr"),
+        ({"dream": {"prixfixe": {"block_kw": {"core": {"unlockdna": {"num_heads": 2}}}}}},
+         "dream.prixfixe.block_kw.core.unlockdna.num_heads"),
+        ({"dream": {"prixfixe": {"block_kw": {"core": {"autosome": {"ks": 3}}}}}}, "dream.prixfixe.block_kw.core.autosome.ks"),
+        ({"dream": {"prixfixe": {"block_kw": {"first": {"bhi": {"kernels": [3, 5]}}}}}}, "dream.prixfixe.block_kw.first.bhi.kernels"),
+        ({"dream": {"prixfixe": {"members": ["pf-autosome-bhi-unlockdna"]}}}, "dream.prixfixe.members"),
+        ({"dream": {"followups": {"models": {"deepstarr": {"train": {"batch_size": 8}}}}}},
+         "dream.followups.models.deepstarr.train.batch_size"),
     ],
 )
 def test_ci_layer_forbidden_keys_fail(paper, committed, overlay, key):
@@ -263,11 +292,88 @@ def test_ci_layer_forbidden_keys_fail(paper, committed, overlay, key):
         ("bpnet", "filters", 2),  # below CI_MIN_WIDTH
         ("bpnet_sweep_f64_k7", "filters", 64.0),  # not an int
         ("no_such_arch", "filters", 8),
+        # the paper sets none: checked against the registry default
+        ("bpnet", "filters", 257),  # bpnet filters 256
+        ("cnn_all_exp", "filters", [200, 32, 64]),  # cnn_base (192, 256, 512)
+        ("cnn_all_exp", "filters", [24, 32]),  # one entry per layer
+        ("basset_exp", "dense", 1001),  # basset dense 1000
+        ("basenji", "filters_2", [256]),  # a list where the paper has one int
     ],
 )
 def test_ci_width_values_checked(paper, committed, arch, key, value):
     problems = ov.check(paper, [committed], [_arch_width(arch, key, value)])
     assert any(p.startswith(f"accessibility.architectures.{arch}.hparams.{key}") for p in problems), problems
+
+
+def _nested(path: str, value) -> dict:
+    out = value
+    for k in reversed(path.split(".")):
+        out = {k: out}
+    return out
+
+
+@pytest.mark.parametrize(
+    "path, value",
+    [
+        ("dream.models.legnet.hparams.scale", 0.125),
+        ("dream.models.unlock_conformer.hparams.scale", 1.0),  # the paper's own width
+        ("dream.models.unlock_conformer.hparams.scale", 1),
+        ("dream.followups.models.dream_attn.hparams.scale", 0.25),
+        ("dream.prixfixe.first_channels.unlockdna", 512),  # TEAM_FIRST_CHANNELS
+        ("dream.prixfixe.first_channels.bhi", 4),  # CI_MIN_WIDTH
+        ("dream.prixfixe.core_channels.unlockdna", "same"),
+        ("dream.prixfixe.core_channels.autosome", 64),  # TEAM_CORE_CHANNELS
+        ("dream.prixfixe.block_kw.core.autosome.block_sizes", [128, 8, 64, 8, 8]),
+        ("dream.prixfixe.block_kw.final.bhi.hidden", 64),
+    ],
+)
+def test_dream_ci_width_accepted(paper, committed, path, value):
+    assert ov.check(paper, [committed], [_nested(path, value)]) == []
+
+
+@pytest.mark.parametrize(
+    "path, value",
+    [
+        ("dream.models.legnet.hparams.scale", 1.5),  # wider than the published (1.0)
+        ("dream.models.legnet.hparams.scale", 0),
+        ("dream.models.legnet.hparams.scale", -0.125),
+        ("dream.models.legnet.hparams.scale", True),
+        ("dream.models.legnet.hparams.scale", "0.125"),
+        ("dream.models.no_such_model.hparams.scale", 0.125),
+        ("dream.followups.models.deepstarr.hparams.scale", 0.125),  # its builder takes no width
+        ("dream.followups.models.mpra_legnet.hparams.scale", 0.5),
+        ("dream.prixfixe.first_channels.bhi", 321),  # TEAM_FIRST_CHANNELS bhi 320
+        ("dream.prixfixe.first_channels.autosome", 2),  # below CI_MIN_WIDTH
+        ("dream.prixfixe.first_channels.autosome", 32.0),
+        ("dream.prixfixe.first_channels.no_such_team", 8),
+        ("dream.prixfixe.core_channels.unlockdna", 64),  # the paper's is "same"
+        ("dream.prixfixe.core_channels.autosome", "same"),  # the paper's is 64
+        ("dream.prixfixe.block_kw.core.autosome.block_sizes", [16, 16, 8, 8]),  # 5 stages in the paper
+        ("dream.prixfixe.block_kw.core.autosome.block_sizes", [16, 16, 8, 8, 65]),  # 64 in the paper
+        ("dream.prixfixe.block_kw.core.bhi.lstm_hidden", 321),
+        ("dream.prixfixe.block_kw.final.bhi.hidden", [8]),
+    ],
+)
+def test_dream_ci_width_rejected(paper, committed, path, value):
+    problems = ov.check(paper, [committed], [_nested(path, value)])
+    assert any(p.startswith(path) for p in problems), problems
+
+
+def test_dream_ci_width_against_the_paper_config(paper):
+    """Where the paper configuration sets a width, that value is the bound, not the registry's."""
+    pf = {"dream": {"prixfixe": {"first_channels": 128, "core_channels": {"autosome": 32, "bhi": 96, "unlockdna": "same"}}}}
+    half = {"dream": {"models": {"legnet": {"hparams": {"scale": 0.5}}}}}
+    cfg = ov.merge(paper, pf, half)
+    assert ov.paper_width(cfg, ("dream", "prixfixe", "first_channels", "bhi")) == 128
+    assert ov.paper_width(cfg, ("dream", "prixfixe", "core_channels", "bhi")) == 96
+    assert ov.paper_width(cfg, ("dream", "models", "legnet", "hparams", "scale")) == 0.5
+    assert ov.paper_width(paper, ("dream", "models", "legnet", "hparams", "scale")) == 1.0
+    assert ov.paper_width(paper, ("dream", "prixfixe", "block_kw", "core", "bhi", "lstm_hidden")) == 320
+    assert ov.ci_width_violations(cfg, _nested("dream.prixfixe.first_channels.bhi", 128)) == []
+    assert ov.ci_width_violations(cfg, _nested("dream.prixfixe.first_channels.bhi", 129))
+    assert ov.ci_width_violations(cfg, _nested("dream.prixfixe.core_channels.bhi", 97))
+    assert ov.ci_width_violations(cfg, _nested("dream.models.legnet.hparams.scale", 0.5)) == []
+    assert ov.ci_width_violations(cfg, _nested("dream.models.legnet.hparams.scale", 0.625))
 
 
 def test_ci_layer_keeps_members_and_panels(paper, committed, ci_layer):
@@ -302,3 +408,60 @@ def test_every_narrowed_rehearsed_member_builds(paper, committed, ci_layer):
                 y = model(x)
             want = (2, T) if spec["binary"] else (2, L // int(spec["bin"]), T)
             assert tuple(y.shape) == want, (slug, tuple(y.shape))
+
+
+def test_dream_ci_layer_changes_only_widths(paper, committed, ci_layer):
+    """With and without the CI layer the DREAM configuration differs exactly at the CI layer's
+    width leaves: same models, recipes, trainer settings, grid members and follow-ups."""
+    base = dict(ov.leaf_paths(ov.merge(paper, committed)["dream"]))
+    narrowed = dict(ov.leaf_paths(ov.merge(paper, committed, ci_layer)["dream"]))
+    ci = {p[1:] for p, _ in ov.leaf_paths(ci_layer) if p[0] == "dream"}
+    assert {p for p in set(base) | set(narrowed) if base.get(p) != narrowed.get(p)} == ci
+    assert ov.grid_violations(paper, ov.merge(paper, committed, ci_layer)) != []  # the members are a subset ...
+    assert ov.grid_violations(ov.merge(paper, ci_layer), ov.merge(paper, committed, ci_layer)) == []  # ... of the paper's
+
+
+def test_every_narrowed_dream_model_builds(paper, committed, ci_layer):
+    """Every DREAM model at the CI widths - the named models, all 27 Prix Fixe cells (as
+    rules/common/dream.smk passes the grid's widths: widths | heads) and the follow-up DREAM models
+    - builds with the paper's depth and heads; the rehearsed ones map the recipe's input to (N, k)
+    as runs.check_output requires and have at least 20x fewer parameters than at the paper's widths
+    (the paper-width models are built, not run: a CPU forward of the 47 M Conformer takes ~10 s)."""
+    import itertools
+
+    import torch
+
+    from regbench.models import registry
+    from regbench.studies.dream.followups import _build as build_followup
+
+    def n_params(m):
+        return sum(p.numel() for p in m.parameters())
+
+    def check(model, shape, k=None):
+        with torch.no_grad():
+            y = model.eval()(torch.zeros(2, *shape))
+        assert y.ndim == 2 and y.shape[0] == 2 and (k is None or y.shape[1] == k), tuple(y.shape)
+
+    cfg = ov.merge(paper, committed, ci_layer)["dream"]
+    shapes = {"unlock_conformer": (200, 6), "bhi_deepgxp": (110, 4)}
+    for name, spec in cfg["models"].items():
+        narrow, full = registry.build(spec["arch"], **spec["hparams"]), registry.build(spec["arch"])
+        check(narrow, shapes.get(spec["arch"], (150, 6)))
+        assert n_params(narrow) * 20 < n_params(full), (name, n_params(narrow), n_params(full))
+        if spec["arch"] == "unlock_conformer":  # heads and depth kept, heads | d
+            assert len(narrow.layers) == len(full.layers) == 4
+            assert narrow.layers[0].attn.num_heads == 8 and narrow.patch.out_channels % 8 == 0
+    pf, kw = cfg["prixfixe"], cfg["prixfixe"]["block_kw"]
+    for first, core, final in itertools.product(("autosome", "bhi", "unlockdna"), repeat=3):
+        cell = {"first": first, "core": core, "final": final}
+        narrow = registry.build("dream_prixfixe", **cell, first_kw=kw.get("first", {}).get(first, {}),
+                                core_kw=kw.get("core", {}).get(core, {}), final_kw=kw.get("final", {}).get(final, {}),
+                                first_channels=pf["first_channels"], core_channels=pf["core_channels"])
+        if f"pf-{first}-{core}-{final}" in pf["members"]:  # every cell builds; the rehearsed ones run
+            check(narrow, (150, 6))
+            assert n_params(narrow) * 20 < n_params(registry.build("dream_prixfixe", **cell)), cell
+    for name in ("dream_cnn", "dream_rnn", "dream_attn"):
+        spec = cfg["followups"]["models"][name]
+        narrow, full = build_followup(spec, 4, 249, 2), build_followup({**spec, "hparams": {}}, 4, 249, 2)
+        check(narrow, (249, 4), 2)
+        assert n_params(narrow) * 5 < n_params(full), name  # the regression head (hidden 256) keeps its width
