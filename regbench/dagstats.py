@@ -154,8 +154,8 @@ def summarize(jobs: list[Job]) -> dict[str, object]:
     }
 
 
-def ancestor_counts(jobs: list[Job]) -> list[int]:
-    """Number of jobs each job depends on (transitively), from its inputs and their producers."""
+def ancestor_sets(jobs: list[Job]) -> list[set[int]]:
+    """Indices of the jobs each job depends on (transitively), from its inputs and their producers."""
     producer = {out: i for i, j in enumerate(jobs) for out in j.outputs}
     memo: dict[int, set[int]] = {}
 
@@ -171,7 +171,12 @@ def ancestor_counts(jobs: list[Job]) -> list[int]:
             memo[i] = found
         return memo[i]
 
-    return [len(anc(i)) for i in range(len(jobs))]
+    return [anc(i) for i in range(len(jobs))]
+
+
+def ancestor_counts(jobs: list[Job]) -> list[int]:
+    """Number of jobs each job depends on (transitively), from its inputs and their producers."""
+    return [len(a) for a in ancestor_sets(jobs)]
 
 
 def representative_gpu_targets(
@@ -180,28 +185,36 @@ def representative_gpu_targets(
     always: tuple[str, ...] = ("train_demo_enformer",),
     studies: tuple[str, ...] = ("accessibility", "personal", "synthetic_loci", "dream"),
 ) -> list[str]:
-    """A small target list exercising every GPU rule family: the outputs of each `always` rule's
-    job, and for every study module the GPU job with the fewest upstream jobs (ties: smallest
-    output path, so the choice does not depend on the dry-run's print order)."""
-    n_anc = ancestor_counts(jobs)
-    targets: list[str] = []
-    seen: set[str] = set()
-    for rule in always:
-        cands = [i for i, j in enumerate(jobs) if j.rule == rule and j.outputs]
-        if cands:
-            best = min(cands, key=lambda i: (n_anc[i], jobs[i].outputs[0]))
-            targets.extend(jobs[best].outputs)
-            seen.add(rule)
+    """A small target list exercising every GPU rule family, cheap to run.
+
+    For every study module: the outputs of its GPU job with the fewest upstream jobs, then the
+    least requested runtime (``runtime`` resource, minutes) of that job plus its upstream jobs,
+    then the smallest output path (so the choice does not depend on the dry-run's print order).
+    Then each ``always`` rule must run too: nothing is added when a chosen target already has one
+    of its jobs upstream (demo: every synthetic_loci GPU job needs train_demo_enformer), else the
+    outputs of its job chosen by the same key are.
+    """
+    anc = ancestor_sets(jobs)
+
+    def cost(i: int) -> tuple:
+        runtime = sum(jobs[k].runtime_min or 0.0 for k in anc[i] | {i})
+        return (len(anc[i]), runtime, jobs[i].outputs[0])
+
+    chosen: list[int] = []
     for study in studies:
         cands = [
-            i
-            for i, j in enumerate(jobs)
-            if j.gpus > 0 and j.outputs and modules.get(j.rule) == study and j.rule not in seen
+            i for i, j in enumerate(jobs) if j.gpus > 0 and j.outputs and modules.get(j.rule) == study
         ]
         if cands:
-            best = min(cands, key=lambda i: (n_anc[i], jobs[i].outputs[0]))
-            targets.extend(jobs[best].outputs)
-    return list(dict.fromkeys(targets))
+            chosen.append(min(cands, key=cost))
+    runs = {k for i in chosen for k in anc[i] | {i}}
+    for rule in always:
+        cands = [i for i, j in enumerate(jobs) if j.rule == rule and j.outputs]
+        if cands and not any(jobs[k].rule == rule for k in runs):
+            best = min(cands, key=cost)
+            chosen.append(best)
+            runs |= anc[best] | {best}
+    return list(dict.fromkeys(t for i in chosen for t in jobs[i].outputs))
 
 
 def dryrun_text(
@@ -223,7 +236,10 @@ def _main(argv: list[str] | None = None) -> int:
     ap.add_argument("targets", nargs="*", default=["all"])
     ap.add_argument("--configfile", default="config/config.yaml")
     ap.add_argument("--profile", action="append", default=[])
-    ap.add_argument("--always", action="append", default=None, help="rules always included")
+    ap.add_argument(
+        "--always", action="append", default=None,
+        help="rules that must run: their job is added when no chosen target needs it upstream",
+    )
     ap.add_argument("--from-log", help="parse this dry-run text instead of running snakemake")
     ap.add_argument("--snakemake", default=str(Path(sys.executable).with_name("snakemake")))
     a, passthrough = ap.parse_known_args(argv)  # unknown options go to snakemake as they are

@@ -3,9 +3,12 @@ checkpoint, and its tables equal those of an uninterrupted run.
 
 - test_kill_resume_tiny_training: a self-contained workflow (fault_tolerance/Snakefile) training
   a small CNN with regbench.train.trainer.fit; always runnable (CPU, ~1 min).
-- test_kill_resume_demo_training: the real demo training job (rule train_demo_enformer, or the
-  rule named by REGBENCH_FT_RULE) on inputs copied from the demo run; skipped while the workflow
-  has no such rule.
+- test_kill_resume_demo_training: a real demo training job (rule personal_cnn_train, or the
+  rule named by REGBENCH_FT_RULE, e.g. train_demo_enformer) on inputs copied from the demo run;
+  skipped while the workflow has no such rule. personal_cnn_train is the cheapest demo training
+  rule that trains for several epochs (4 epochs, ~20 s a run; train_demo_enformer ~130 s, the
+  DREAM models 1 epoch in the demo) through the same regbench.train.trainer.fit with
+  checkpoint_last.pt after every epoch, so the kill lands mid-training and the rerun resumes.
 
 Procedure (both): in a fresh working directory start `snakemake <target>` in its own process
 group, wait for the first `checkpoint_last.pt` to appear, SIGKILL the whole group, check that
@@ -167,7 +170,7 @@ def test_kill_resume_tiny_training(tmp_path):
 
 
 def test_kill_resume_demo_training(demo_results, tmp_path):
-    rule = os.environ.get("REGBENCH_FT_RULE", "train_demo_enformer")
+    rule = os.environ.get("REGBENCH_FT_RULE", "personal_cnn_train")
     try:
         jobs = parse_dryrun(dryrun_text(SNAKEMAKE, ["--cores", "1", "--workflow-profile", "none", "all"], cwd=ROOT))
     except RuntimeError as e:
@@ -190,8 +193,10 @@ def test_kill_resume_demo_training(demo_results, tmp_path):
     resume(run, snakefile, args)
     assert_same_outputs(ref, run, job.outputs)
     # resuming (not restarting): the rule keeps its checkpoints in a folder under the working
-    # directory that is not a declared output (train_demo_enformer: params.checkpoints), so the
-    # rerun must pick up the killed run's checkpoint_last.pt
+    # directory that Snakemake does not delete before the rerun (personal_cnn_train: the folder
+    # of its declared model.pt, of which only model.pt is removed; train_demo_enformer:
+    # params.checkpoints, not a declared output), so the rerun must pick up the killed run's
+    # checkpoint_last.pt
     logs = [p.read_text(errors="replace") for p in (run / "logs").rglob("*.log")]
     assert any("resuming from" in t for t in logs), (
         f"{rule}: the rerun restarted instead of resuming from {ckpt.relative_to(run)}")

@@ -2,7 +2,10 @@
 
 Runs only where it may install Debian packages and start daemons: as root and with CI=true or
 REGBENCH_SLURM_TEST=1. REGBENCH_SLURM_TARGETS (space separated) overrides the default targets
-(one GPU job per study plus train_demo_enformer, picked from the demo DAG).
+picked from the demo DAG by regbench.dagstats.representative_gpu_targets: per study the GPU job
+with the cheapest upstream chain (demo: acc_train of basset_exp, personal_cnn_train,
+synthetic_loci_predict_pretrained, dream_followup_drosophila of deepstarr); train_demo_enformer,
+the shared GPU family, runs upstream of the synthetic_loci target and is not added on its own.
 """
 
 from __future__ import annotations

@@ -15,8 +15,10 @@
 #    dry-run has nothing to do, file targets exist; prints job counts and wall time,
 # 5. stops the three daemons by PID (trap on EXIT) and removes the files it wrote to /etc/slurm.
 #
-# Targets: default = one GPU job of every study module that has one plus train_demo_enformer
-# (chosen from the demo DAG by `python -m regbench.dagstats targets`). --selftest runs the
+# Targets: default = one GPU job of every study module that has one, the one with the cheapest
+# upstream chain (fewest jobs, then least requested runtime), plus train_demo_enformer unless one
+# of them needs it upstream (the demo's synthetic_loci GPU jobs all do); chosen from the demo DAG
+# by `python -m regbench.dagstats targets`. --selftest runs the
 # throwaway workflow tests/slurm/selftest/Snakefile instead (proves the harness alone).
 # Runs in a fresh working directory under the state dir (config/ symlinked there); --workdir DIR
 # picks another one (--workdir . = the repository itself).

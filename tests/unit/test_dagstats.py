@@ -91,6 +91,55 @@ def test_summarize_and_targets(tmp_path):
     ]
 
 
+# three GPU jobs of one study, all with one upstream job: `enformer` (a shared GPU rule) feeds
+# sl_finetune; the choice goes by upstream job count, then requested runtime of the chain
+CHAIN = """rule demo_core:
+    output: resources/world.fa
+    jobid: 1
+    resources: tmpdir=/tmp, runtime=5
+rule enformer:
+    input: resources/world.fa
+    output: results/shared/enformer.pt
+    jobid: 2
+    resources: tmpdir=/tmp, gpu=1, runtime=30
+rule sl_finetune:
+    input: results/shared/enformer.pt
+    output: results/sl/a_finetuned.pt
+    jobid: 3
+    resources: tmpdir=/tmp, gpu=1, runtime=10
+rule sl_cage:
+    input: resources/world.fa
+    output: results/sl/b_cage.pt
+    jobid: 4
+    resources: tmpdir=/tmp, gpu=1, runtime=20
+rule sl_quick:
+    input: resources/world.fa
+    output: results/sl/c_quick.pt
+    jobid: 5
+    resources: tmpdir=/tmp, gpu=1, runtime=8
+"""
+
+
+def test_targets_cheapest_chain_and_always_upstream():
+    jobs = parse_dryrun(CHAIN)
+    mods = {"enformer": "shared", "sl_finetune": "sl", "sl_cage": "sl", "sl_quick": "sl"}
+    # upstream counts: finetune 2, cage 1, quick 1; runtimes 5+8 (quick) < 5+20 (cage)
+    assert representative_gpu_targets(jobs, mods, always=(), studies=("sl",)) == ["results/sl/c_quick.pt"]
+    # `always` rule not upstream of the choice: its job is added
+    assert representative_gpu_targets(jobs, mods, always=("enformer",), studies=("sl",)) == [
+        "results/sl/c_quick.pt",
+        "results/shared/enformer.pt",
+    ]
+    # ... but not when a chosen target already runs it upstream
+    only_finetune = [j for j in jobs if j.rule not in ("sl_quick", "sl_cage")]
+    assert representative_gpu_targets(only_finetune, mods, always=("enformer",), studies=("sl",)) == [
+        "results/sl/a_finetuned.pt"
+    ]
+    # equal upstream count and runtime: the smallest output path
+    twin = parse_dryrun(CHAIN.replace("runtime=20", "runtime=8"))
+    assert representative_gpu_targets(twin, mods, always=(), studies=("sl",)) == ["results/sl/b_cage.pt"]
+
+
 @pytest.mark.slow
 def test_real_dryrun(tmp_path):
     (tmp_path / "Snakefile").write_text(
