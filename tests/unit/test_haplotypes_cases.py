@@ -23,7 +23,7 @@ from regbench.genome.haplotypes import (
     personal_haplotypes,
     resolve_applied,
 )
-from regbench.genome.variants import Genotypes
+from regbench.genome.variants import Genotypes, read_genotypes
 
 _rng = np.random.default_rng(5)
 SEQ = "".join(_rng.choice(list("ACGT"), 60))
@@ -262,3 +262,76 @@ def test_records_before_the_margin_are_dropped_in_indel_mode(tmp_path):
     assert hap.haplotype("S0", 0) == seq[1100:1120] + NEXT[seq[1120]] + seq[1121:1160]
     assert hap.haplotype("S0", 1) == seq[1100:1160]
     assert (hap.n_variants, hap.n_applied) == (2, 2)
+
+
+def _long_world(tmp_path, size, records):
+    """A random contig of ``size`` and a bgzipped, indexed VCF of one sample with ``records``
+    (0-based POS, REF length, GT); every record deletes all but its first REF base."""
+    import subprocess
+
+    from regbench.genome.variants import index_vcf
+    from tests.conftest import require_tool
+
+    bgzip = require_tool("bgzip")
+    rng = np.random.default_rng(21)
+    seq = "".join(rng.choice(list("ACGT"), size))
+    fa = tmp_path / "long.fa"
+    fa.write_text(">chr1\n" + "\n".join(seq[i : i + 80] for i in range(0, size, 80)) + "\n")
+    lines = ["##fileformat=VCFv4.2", f"##contig=<ID=chr1,length={size}>",
+             '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+             "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS0"]
+    lines += [f"chr1\t{p + 1}\t.\t{seq[p : p + n]}\t{seq[p]}\t.\t.\t.\tGT\t{gt}" for p, n, gt in records]
+    vcf = tmp_path / "long.vcf"
+    vcf.write_text("\n".join(lines) + "\n")
+    subprocess.run([bgzip, "-f", str(vcf)], check=True)
+    index_vcf(tmp_path / "long.vcf.gz")
+    return seq, fa, tmp_path / "long.vcf.gz"
+
+
+def _consensus(fa, vcf, h):
+    import subprocess
+
+    from tests.conftest import require_tool
+
+    out = subprocess.run([require_tool("bcftools"), "consensus", "-f", str(fa), "-s", "S0", "-H", str(h), str(vcf)],
+                         check=True, capture_output=True, text=True).stdout
+    return "".join(out.split("\n")[1:]).upper()
+
+
+def test_deletion_longer_than_the_first_margin_over_the_anchor(tmp_path):
+    """A 1,599-bp deletion from 2041 over the anchor 2050 and past ``end + 1000``: the first read
+    (margin 1000) has no base at or after the anchor, so the margin grows (to 4000) and the first
+    surviving base, 3640, takes the anchor's place, as in ``bcftools consensus``."""
+    seq, fa, vcf = _long_world(tmp_path, 8000, [(2040, 1600, "1|0")])
+    hap = personal_haplotypes(fa, vcf, "chr1", 2000, 2100, mode="indel", anchor=2050)
+    exp = seq[1991:2041] + seq[3640:3690]
+    bc = _consensus(fa, vcf, 1)
+    assert bc == seq[:2041] + seq[3640:] and exp == bc[2041 - 50 : 2041 + 50]
+    assert hap.haplotype("S0", 0) == exp and hap.haplotype("S0", 1) == seq[2000:2100]
+    cm = hap.coord_maps[hap.index[0, 0]]
+    assert cm.tolist() == list(range(1991, 2041)) + list(range(3640, 3690))
+
+
+def test_deletion_longer_than_sixteen_windows_is_sequence_not_n(tmp_path):
+    """A 6,999-bp deletion over the anchor of a 100-bp window: the margin grows past 16 windows
+    until the personal sequence covers the window (it was N-padded inside the chromosome before)."""
+    seq, fa, vcf = _long_world(tmp_path, 12000, [(2040, 7000, "1|0")])
+    hap = personal_haplotypes(fa, vcf, "chr1", 2000, 2100, mode="indel", anchor=2050)
+    bc = _consensus(fa, vcf, 1)
+    assert bc == seq[:2041] + seq[9040:]
+    assert hap.haplotype("S0", 0) == bc[2041 - 50 : 2041 + 50] == seq[1991:2041] + seq[9040:9090]
+
+
+def test_deletion_from_before_the_margin_into_the_window(tmp_path):
+    """A deletion starting 1,100 bp before the window (margin 1000) deletes up to 5099, the whole
+    window: the first surviving base, 5100, takes the anchor's place (the record was dropped before,
+    leaving the reference). The same from Genotypes given directly."""
+    seq, fa, vcf = _long_world(tmp_path, 8000, [(3900, 1200, "1|0")])
+    bc = _consensus(fa, vcf, 1)
+    assert bc == seq[:3901] + seq[5100:]
+    exp = bc[3901 - 50 : 3901 + 50]
+    hap = personal_haplotypes(fa, vcf, "chr1", 5000, 5100, mode="indel", anchor=5050)
+    assert hap.haplotype("S0", 0) == exp == seq[3851:3901] + seq[5100:5150]
+    assert hap.coord_maps[hap.index[0, 0]].tolist() == list(range(3851, 3901)) + list(range(5100, 5150))
+    g = read_genotypes(vcf, "chr1", 0, 8000)
+    assert personal_haplotypes(fa, g, "chr1", 5000, 5100, mode="indel", anchor=5050).haplotype("S0", 0) == exp
