@@ -301,10 +301,13 @@ def personal_haplotypes(
     if not start <= anchor <= end:
         raise InputError(genome.path, f"{chrom}:{start}-{end}", f"an anchor inside the window [{start}, {end}]", str(anchor))
     margin = max(1000, L // 4)
+    size = genome.chrom_sizes[genome.resolve(chrom)]
     while True:
+        # grow the margin until the personal sequence covers the window; once [lo, hi) holds the
+        # whole chromosome, what is still missing lies beyond it and is N-padded
         lo, hi = start - margin, end + margin
         g = vcf if isinstance(vcf, Genotypes) else read_genotypes(vcf, chrom, lo, hi, samples, unphased, genome, aliases)
-        res = _indel_haplotypes(genome, g, chrom, start, end, anchor, lo, hi, final=isinstance(vcf, Genotypes) or margin > 16 * L)
+        res = _indel_haplotypes(genome, g, chrom, start, end, anchor, lo, hi, final=lo <= 0 and hi >= size)
         if res is not None:
             return res
         margin *= 4
@@ -336,9 +339,11 @@ def _snv_haplotypes(genome: Genome, g: Genotypes, chrom: str, start: int, end: i
 def _indel_haplotypes(genome, g, chrom, start, end, anchor, lo, hi, final):
     L = end - start
     offset = anchor - start
-    keep = g.pos >= lo
+    keep = g.pos + g.rlen > lo  # records reaching [lo, ...): a deletion from before lo still deletes
     if not keep.all():
         g = g.subset(keep)
+    if len(g):
+        lo = min(lo, int(g.pos.min()))  # the personal sequence starts at the first record
     E, _, counts = resolve_applied(g, "indel")
     U, inv = _unique_columns(E)
     ref = genome.fetch_array(chrom, lo, hi)
