@@ -333,7 +333,9 @@ def _snv_haplotypes(genome: Genome, g: Genotypes, chrom: str, start: int, end: i
 def _indel_haplotypes(genome, g, chrom, start, end, anchor, lo, hi, final):
     L = end - start
     offset = anchor - start
-    keep = g.pos + g.rlen > lo  # records reaching [lo, ...): a deletion from before lo still deletes
+    # records reaching into [lo, hi): a deletion from before lo still deletes; one at or after hi
+    # (Genotypes given directly may reach past it) would be spliced in after base hi - 1
+    keep = (g.pos + g.rlen > lo) & (g.pos < hi)
     if not keep.all():
         g = g.subset(keep)
     if len(g):
