@@ -86,12 +86,6 @@ class Haplotypes:
         j = self.samples.index(sample) if isinstance(sample, str) else int(sample)
         return self.sequences[int(self.index[j, h])]
 
-    def arrays(self) -> np.ndarray:
-        """Unique sequences as an ASCII uint8 array (n_unique, L)."""
-        if not self.sequences:
-            return np.zeros((0, self.end - self.start), np.uint8)
-        return np.frombuffer("".join(self.sequences).encode("ascii"), np.uint8).reshape(len(self.sequences), -1)
-
 
 def htslib_variant_type(ref: str, alt: str) -> str:
     """Type of ``alt`` against ``ref`` as htslib's ``bcf_set_variant_type`` (1.16) classifies it:
@@ -339,7 +333,9 @@ def _snv_haplotypes(genome: Genome, g: Genotypes, chrom: str, start: int, end: i
 def _indel_haplotypes(genome, g, chrom, start, end, anchor, lo, hi, final):
     L = end - start
     offset = anchor - start
-    keep = g.pos + g.rlen > lo  # records reaching [lo, ...): a deletion from before lo still deletes
+    # records reaching into [lo, hi): a deletion from before lo still deletes; one at or after hi
+    # (Genotypes given directly may reach past it) would be spliced in after base hi - 1
+    keep = (g.pos + g.rlen > lo) & (g.pos < hi)
     if not keep.all():
         g = g.subset(keep)
     if len(g):

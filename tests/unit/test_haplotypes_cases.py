@@ -335,3 +335,98 @@ def test_deletion_from_before_the_margin_into_the_window(tmp_path):
     assert hap.coord_maps[hap.index[0, 0]].tolist() == list(range(3851, 3901)) + list(range(5100, 5150))
     g = read_genotypes(vcf, "chr1", 0, 8000)
     assert personal_haplotypes(fa, g, "chr1", 5000, 5100, mode="indel", anchor=5050).haplotype("S0", 0) == exp
+
+
+def _vcf_world(tmp_path, size, contig, samples, records, seed=33):
+    """A random contig ``chr1`` of ``size`` and a bgzipped, indexed VCF whose contig is named
+    ``contig``, with ``samples`` and ``records`` (0-based POS, REF, ALT, [GT per sample]); REF
+    ``None`` means the genome's base(s) ``seq[POS:POS + len]`` given as an int length."""
+    import subprocess
+
+    from regbench.genome.variants import index_vcf
+    from tests.conftest import require_tool
+
+    bgzip = require_tool("bgzip")
+    rng = np.random.default_rng(seed)
+    seq = "".join(rng.choice(list("ACGT"), size))
+    fa = tmp_path / "world.fa"
+    fa.write_text(">chr1\n" + "\n".join(seq[i : i + 80] for i in range(0, size, 80)) + "\n")
+    lines = ["##fileformat=VCFv4.2", f"##contig=<ID={contig},length={size}>",
+             '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+             "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t" + "\t".join(samples)]
+    for p, ref, alt, gts in records:
+        lines.append(f"{contig}\t{p + 1}\t.\t{ref}\t{alt}\t.\t.\t.\tGT\t" + "\t".join(gts))
+    vcf = tmp_path / "world.vcf"
+    vcf.write_text("\n".join(lines) + "\n")
+    subprocess.run([bgzip, "-f", str(vcf)], check=True)
+    index_vcf(tmp_path / "world.vcf.gz")
+    return seq, fa, tmp_path / "world.vcf.gz"
+
+
+@pytest.mark.parametrize("mode", ["snv", "indel"])
+def test_vcf_reading_gets_samples_aliases_and_the_genome(tmp_path, mode):
+    """Read from a VCF path (both modes): ``samples`` picks and orders the samples, ``aliases``
+    maps the genome's ``chr1`` to the VCF's contig ``1`` (without it the contig is unknown to the
+    VCF), and REF is checked against the genome (a wrong REF raises, naming the record)."""
+    seq = "".join(np.random.default_rng(33).choice(list("ACGT"), 6000))
+    recs = [(3010, seq[3010], NEXT[seq[3010]], ["1|0", "0|1", "1|1"]),
+            (3050, seq[3050:3053], seq[3050], ["0|0", "1|0", "0|1"])]
+    seq, fa, vcf = _vcf_world(tmp_path, 6000, "1", ["A", "B", "C"], recs)
+    hap = personal_haplotypes(fa, vcf, "chr1", 3000, 3100, samples=["C", "B"], mode=mode, aliases={"chr1": "1"})
+    assert hap.samples == ["C", "B"]
+    snv = seq[3000:3010] + NEXT[seq[3010]] + seq[3011:3100]
+    if mode == "snv":  # the deletion is not applied in snv mode
+        assert [hap.haplotype("C", h) for h in (0, 1)] == [snv, snv]
+        assert [hap.haplotype("B", h) for h in (0, 1)] == [seq[3000:3100], snv]
+    else:  # anchor 3050 is the deletion's first base: the sequence closes up after it
+        dele = seq[3000:3051] + seq[3053:3102]
+        assert [hap.haplotype("C", h) for h in (0, 1)] == [snv, snv[:51] + seq[3053:3102]]
+        assert [hap.haplotype("B", h) for h in (0, 1)] == [dele, snv]
+    with pytest.raises(InputError):  # the VCF names its contig 1: chr1 is not in it
+        personal_haplotypes(fa, vcf, "chr1", 3000, 3100, mode=mode)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    wrong = [(3010, NEXT[seq[3010]], seq[3010], ["1|0"])]
+    _, fa2, vcf2 = _vcf_world(bad, 6000, "chr1", ["A"], wrong)
+    with pytest.raises(InputError, match="3011"):
+        personal_haplotypes(fa2, vcf2, "chr1", 3000, 3100, mode=mode)
+
+
+def test_indel_mode_grows_the_margin_to_the_first_base_of_the_chromosome(tmp_path):
+    """Window [1001, 1101) of a 1,200-bp contig, anchor 1051, a deletion of 2-1049 (0-based, the
+    record at POS 1 keeps base 1): left of the anchor only bases 1050, 1, 0 survive, so the 50
+    bases before the anchor are 47 N, seq[0], seq[1], seq[1050]. The first read ([1, 2101)) holds
+    the chromosome's end but not base 0: the margin must grow once more before N-padding."""
+    seq = "".join(np.random.default_rng(33).choice(list("ACGT"), 1200))
+    seq, fa, vcf = _vcf_world(tmp_path, 1200, "chr1", ["S0"], [(1, seq[1:1050], seq[1], ["1|0"])])
+    bc = _consensus(fa, vcf, 1)
+    assert bc == seq[:2] + seq[1050:]
+    hap = personal_haplotypes(fa, vcf, "chr1", 1001, 1101, mode="indel", anchor=1051)
+    assert hap.haplotype("S0", 0) == "N" * 47 + seq[0:2] + seq[1050:1101]
+    assert hap.haplotype("S0", 1) == seq[1001:1101]
+
+
+def test_indel_mode_deletion_past_the_chromosome_end_is_n_padded(tmp_path):
+    """A deletion from 2,841 (0-based, keeping base 2,840) to the end of a 3,000-bp contig, window
+    [2800, 2900), anchor 2850: nothing survives right of the anchor, so once [lo, hi) holds the
+    whole chromosome the right half is N (bcftools consensus ends at base 2,840)."""
+    seq = "".join(np.random.default_rng(33).choice(list("ACGT"), 3000))
+    seq, fa, vcf = _vcf_world(tmp_path, 3000, "chr1", ["S0"], [(2840, seq[2840:3000], seq[2840], ["0|1"])])
+    assert _consensus(fa, vcf, 2) == seq[:2841]
+    hap = personal_haplotypes(fa, vcf, "chr1", 2800, 2900, mode="indel", anchor=2850)
+    assert hap.haplotype("S0", 1) == seq[2791:2841] + "N" * 50
+    assert hap.haplotype("S0", 0) == seq[2800:2900]
+
+
+def test_indel_mode_long_window_margin(tmp_path):
+    """A 4,100-bp window (initial margin L // 4 = 1,025 > 1,000) with an insertion and a SNV,
+    against bcftools consensus around the anchor."""
+    seq = "".join(np.random.default_rng(33).choice(list("ACGT"), 9000))
+    recs = [(2500, seq[2500], seq[2500] + "GATTACA", ["1|0"]), (4000, seq[4000], NEXT[seq[4000]], ["1|1"])]
+    seq, fa, vcf = _vcf_world(tmp_path, 9000, "chr1", ["S0"], recs)
+    hap = personal_haplotypes(fa, vcf, "chr1", 2000, 6100, mode="indel", anchor=4050)
+    bc = _consensus(fa, vcf, 1)
+    a = 4050 + 7  # the anchor in consensus coordinates, after the 7-bp insertion
+    assert hap.haplotype("S0", 0) == bc[a - 2050 : a + 2050]
+    assert hap.haplotype("S0", 1) == _consensus(fa, vcf, 2)[2000:6100]
+
