@@ -4,9 +4,10 @@ rules/common/leaderboard.smk.
 card -> (accessibility: train with the study's trainer + the study's evaluations),
 (accessibility readout: a pretrained model's declared tracks, no training), (dream: no rule here -
 a qualified card is a model of the study's own dream_train + dream_model_score, see
-rules/dream.smk), (personal: a pretrained model's readout through the study's
-haplotype pipeline + gene statistics + the study's ISM/driver analysis) and (synthetic_loci: the
-study's own rules, model = the card: synthetic_loci_predict_pretrained + synthetic_loci_model_activity
+rules/dream.smk), (personal: the study's own rules, model = the card: personal_predict,
+personal_gene_stats, personal_ism, personal_drivers -> results/personal/models/<model>/, see
+rules/personal.smk) and (synthetic_loci: the study's own rules, model = the card:
+synthetic_loci_predict_pretrained + synthetic_loci_model_activity
 -> results/synthetic_loci/metrics/<model>/activity_correlation.tsv) -> results/leaderboard/<model>/scores.tsv
 -> results/leaderboard/index.html + leaderboard.tsv (user models next to the reference models)."""
 
@@ -65,101 +66,6 @@ rule lb_acc_evaluate:
         datasets=acc_eval_datasets(),
     script:
         "../scripts/leaderboard_acc_evaluate.py"
-
-
-rule lb_personal_predict:
-    input:
-        unpack(lb_personal_predict_inputs),
-    output:
-        f"{LB_RES}/{{lbmodel}}/personal/predictions.tsv",
-    log:
-        log_path("leaderboard", "{lbmodel}/personal_predict"),
-    benchmark:
-        bench_path("leaderboard", "{lbmodel}/personal_predict")
-    conda:
-        "../envs/torch.yaml"
-    threads: 2
-    resources:
-        gpu=1,
-        cpus_per_gpu=2,
-        mem_mb=mem_mb_scaled(32000),
-        runtime=runtime_scaled(240),
-    params:
-        card=lb_card,
-        cfg=config["personal"],
-    script:
-        "../scripts/leaderboard_personal_predict.py"
-
-
-rule lb_personal_stats:
-    input:
-        unpack(lb_personal_stats_inputs),
-    output:
-        stats=f"{LB_RES}/{{lbmodel}}/personal/gene_stats.tsv",
-        individual=f"{LB_RES}/{{lbmodel}}/personal/individual_predictions.tsv",
-        significance=f"{LB_RES}/{{lbmodel}}/personal/significance.tsv",
-        predixcan=f"{LB_RES}/{{lbmodel}}/personal/predixcan.tsv",
-    log:
-        log_path("leaderboard", "{lbmodel}/personal_stats"),
-    benchmark:
-        bench_path("leaderboard", "{lbmodel}/personal_stats")
-    conda:
-        "../envs/regbench.yaml"
-    resources:
-        mem_mb=mem_mb_scaled(16000),
-        runtime=runtime_scaled(60),
-    params:
-        cfg=config["personal"],
-    script:
-        "../scripts/leaderboard_personal_stats.py"
-
-
-rule lb_personal_ism:
-    input:
-        unpack(lb_personal_ism_inputs),
-    output:
-        f"{LB_RES}/{{lbmodel}}/personal/ism/chunk{{chunk}}.tsv",
-    log:
-        log_path("leaderboard", "{lbmodel}/personal_ism_{chunk}"),
-    benchmark:
-        bench_path("leaderboard", "{lbmodel}/personal_ism_{chunk}")
-    conda:
-        "../envs/torch.yaml"
-    threads: 4
-    resources:
-        gpu=1,
-        cpus_per_gpu=4,
-        mem_mb=mem_mb_scaled(32000),
-        runtime=runtime_scaled(240),
-    params:
-        card=lb_card,
-        cfg=config["personal"],
-    script:
-        "../scripts/leaderboard_personal_ism.py"
-
-
-rule lb_personal_drivers:
-    input:
-        unpack(lb_personal_drivers_inputs),
-    output:
-        snvs=f"{LB_RES}/{{lbmodel}}/personal/snvs.tsv",
-        drivers=f"{LB_RES}/{{lbmodel}}/personal/drivers.tsv",
-        backward=f"{LB_RES}/{{lbmodel}}/personal/drivers_backward.tsv",
-        support=f"{LB_RES}/{{lbmodel}}/personal/driver_support.tsv",
-        summary=f"{LB_RES}/{{lbmodel}}/personal/summary_drivers.tsv",
-    log:
-        log_path("leaderboard", "{lbmodel}/personal_drivers"),
-    benchmark:
-        bench_path("leaderboard", "{lbmodel}/personal_drivers")
-    conda:
-        "../envs/regbench.yaml"
-    resources:
-        mem_mb=mem_mb_scaled(16000),
-        runtime=runtime_scaled(120),
-    params:
-        cfg=config["personal"],
-    script:
-        "../scripts/leaderboard_personal_drivers.py"
 
 
 rule lb_scores:

@@ -6,9 +6,12 @@ LiftoverVcf -> PLINK QC -> phasing (Eagle / SHAPEIT4) -> bcftools concat; DLPFC 
 -> paired individuals -> TMM / log2 CPM / covariates; GTEx v8 cortex mean (elastic-net target);
 SuSiE genes of Supplementary Table 1.
 Study: genes (+ reference_genes) -> genotypes/<chunk> (CPU) + reference/<ref chunk> (GPU) ->
-elastic_net (published + sklearn heads) -> predictions/<chunk> (GPU) -> gene_stats (R, null, t,
-BH, PrediXcan) -> ism/<chunk>, tss_ism/<chunk> (GPU, XAI + example genes) -> drivers ->
-driver_ism/<chunk> (GPU) -> motifs -> panels. The CNN of Extended Data Fig. 2 is trained and
+elastic_net (published + sklearn heads) -> models/<model>/predictions/<chunk> (GPU) ->
+models/<model>/gene_stats (R, null, t, BH, PrediXcan) -> models/<model>/ism/<chunk> (GPU, XAI +
+example genes) -> models/<model>/drivers; tss_ism/<chunk> -> driver_ism/<chunk> (GPU) -> motifs ->
+panels. The model axis (regbench.studies.personal.models): {model} is `enformer` (the paper's
+Enformer with its elastic-net heads, a built-in card) or any model card qualified for personal;
+the Enformer-only steps (ensemble, tss_ism, driver_ism, motifs) and the panels read `enformer`. The CNN of Extended Data Fig. 2 is trained and
 evaluated by personal_cnn_*."""
 
 
@@ -388,17 +391,17 @@ rule personal_elastic_net:
 rule personal_predict:
     input:
         unpack(pers_vcf),
+        unpack(pers_predict_inputs),
         genes=f"{PERS_RES}/genes.tsv",
         genome=PERS["inputs"]["genome"],
-        model=pers_enformer_inputs(),
-        targets=config["enformer"]["targets_human"],
-        weights=list(pers_head_weights().values()),
     output:
-        f"{PERS_RES}/predictions/chunk{{chunk}}.tsv",
+        f"{PERS_MODEL}/predictions/chunk{{chunk}}.tsv",
     log:
-        log_path("personal", "predictions/chunk{chunk}"),
+        log_path("personal", "models/{model}/predictions/chunk{chunk}"),
     benchmark:
-        bench_path("personal", "predictions/chunk{chunk}")
+        bench_path("personal", "models/{model}/predictions/chunk{chunk}")
+    wildcard_constraints:
+        model=pers_model_regex(),
     conda:
         "../envs/torch.yaml"
     threads: 4
@@ -409,8 +412,8 @@ rule personal_predict:
         runtime=runtime_scaled(600),
     params:
         cfg=PERS,
-        enformer=ENFORMER,
-        weights=pers_head_weights(),
+        card=pers_card,
+        weights=pers_model_heads,
     script:
         "../scripts/personal_predict.py"
 
@@ -419,7 +422,7 @@ rule personal_ensemble:
     input:
         unpack(pers_vcf),
         genes=f"{PERS_RES}/genes.tsv",
-        stats=f"{PERS_RES}/gene_stats.tsv",
+        stats=f"{PERS_PAPER}/gene_stats.tsv",
         genome=PERS["inputs"]["genome"],
         model=pers_enformer_inputs(),
         targets=config["enformer"]["targets_human"],
@@ -446,7 +449,7 @@ rule personal_ensemble:
 
 rule personal_ensemble_stats:
     input:
-        stats=f"{PERS_RES}/gene_stats.tsv",
+        stats=f"{PERS_PAPER}/gene_stats.tsv",
         ensemble=pers_chunk_files(f"{PERS_RES}/ensemble/chunk{{chunk}}.tsv"),
         expression=PERS["inputs"]["expression"],
     output:
@@ -487,21 +490,25 @@ rule personal_predixcan:
 rule personal_gene_stats:
     input:
         genes=f"{PERS_RES}/genes.tsv",
-        predictions=pers_chunk_files(f"{PERS_RES}/predictions/chunk{{chunk}}.tsv"),
+        predictions=expand(
+            f"{PERS_MODEL}/predictions/chunk{{chunk}}.tsv", chunk=PERS_CHUNKS, allow_missing=True
+        ),
         genotypes=pers_chunk_files(f"{PERS_RES}/genotypes/chunk{{chunk}}.npz"),
         expression=PERS["inputs"]["expression"],
         predixcan=f"{PERS_RES}/predixcan.tsv",
         finemapped=PERS["inputs"].get("finemapped", []),
     output:
-        stats=f"{PERS_RES}/gene_stats.tsv",
-        individual=f"{PERS_RES}/individual_predictions.tsv",
-        example_genotypes=f"{PERS_RES}/example_genotypes.tsv",
-        significance=f"{PERS_RES}/summary/significance.tsv",
-        predixcan=f"{PERS_RES}/summary/predixcan.tsv",
+        stats=f"{PERS_MODEL}/gene_stats.tsv",
+        individual=f"{PERS_MODEL}/individual_predictions.tsv",
+        example_genotypes=f"{PERS_MODEL}/example_genotypes.tsv",
+        significance=f"{PERS_MODEL}/summary/significance.tsv",
+        predixcan=f"{PERS_MODEL}/summary/predixcan.tsv",
     log:
-        log_path("personal", "gene_stats"),
+        log_path("personal", "models/{model}/gene_stats"),
     benchmark:
-        bench_path("personal", "gene_stats")
+        bench_path("personal", "models/{model}/gene_stats")
+    wildcard_constraints:
+        model=pers_model_regex(),
     conda:
         "../envs/regbench.yaml"
     resources:
@@ -515,19 +522,20 @@ rule personal_gene_stats:
 
 rule personal_ism:
     input:
+        unpack(pers_model_inputs),
         genes=f"{PERS_RES}/genes.tsv",
-        stats=f"{PERS_RES}/gene_stats.tsv",
+        stats=f"{PERS_MODEL}/gene_stats.tsv",
         genotypes=f"{PERS_RES}/genotypes/chunk{{chunk}}.npz",
         genome=PERS["inputs"]["genome"],
-        model=pers_enformer_inputs(),
-        targets=config["enformer"]["targets_human"],
     output:
-        tsv=f"{PERS_RES}/ism/chunk{{chunk}}.tsv",
-        npz=f"{PERS_RES}/ism/chunk{{chunk}}.npz",
+        tsv=f"{PERS_MODEL}/ism/chunk{{chunk}}.tsv",
+        npz=f"{PERS_MODEL}/ism/chunk{{chunk}}.npz",
     log:
-        log_path("personal", "ism/chunk{chunk}"),
+        log_path("personal", "models/{model}/ism/chunk{chunk}"),
     benchmark:
-        bench_path("personal", "ism/chunk{chunk}")
+        bench_path("personal", "models/{model}/ism/chunk{chunk}")
+    wildcard_constraints:
+        model=pers_model_regex(),
     conda:
         "../envs/torch.yaml"
     threads: 4
@@ -538,7 +546,7 @@ rule personal_ism:
         runtime=runtime_scaled(240),
     params:
         cfg=PERS,
-        enformer=ENFORMER,
+        card=pers_card,
     script:
         "../scripts/personal_ism.py"
 
@@ -546,7 +554,7 @@ rule personal_ism:
 rule personal_tss_ism:
     input:
         genes=f"{PERS_RES}/genes.tsv",
-        stats=f"{PERS_RES}/gene_stats.tsv",
+        stats=f"{PERS_PAPER}/gene_stats.tsv",
         genome=PERS["inputs"]["genome"],
         model=pers_enformer_inputs(),
         targets=config["enformer"]["targets_human"],
@@ -574,21 +582,25 @@ rule personal_tss_ism:
 
 rule personal_drivers:
     input:
-        stats=f"{PERS_RES}/gene_stats.tsv",
-        ism=pers_chunk_files(f"{PERS_RES}/ism/chunk{{chunk}}.tsv"),
+        stats=f"{PERS_MODEL}/gene_stats.tsv",
+        ism=expand(f"{PERS_MODEL}/ism/chunk{{chunk}}.tsv", chunk=PERS_CHUNKS, allow_missing=True),
         genotypes=pers_chunk_files(f"{PERS_RES}/genotypes/chunk{{chunk}}.npz"),
-        predictions=pers_chunk_files(f"{PERS_RES}/predictions/chunk{{chunk}}.tsv"),
+        predictions=expand(
+            f"{PERS_MODEL}/predictions/chunk{{chunk}}.tsv", chunk=PERS_CHUNKS, allow_missing=True
+        ),
         expression=PERS["inputs"]["expression"],
     output:
-        snvs=f"{PERS_RES}/snvs.tsv",
-        drivers=f"{PERS_RES}/drivers.tsv",
-        backward=f"{PERS_RES}/drivers_backward.tsv",
-        support=f"{PERS_RES}/driver_support.tsv",
-        summary=f"{PERS_RES}/summary/drivers.tsv",
+        snvs=f"{PERS_MODEL}/snvs.tsv",
+        drivers=f"{PERS_MODEL}/drivers.tsv",
+        backward=f"{PERS_MODEL}/drivers_backward.tsv",
+        support=f"{PERS_MODEL}/driver_support.tsv",
+        summary=f"{PERS_MODEL}/summary/drivers.tsv",
     log:
-        log_path("personal", "drivers"),
+        log_path("personal", "models/{model}/drivers"),
     benchmark:
-        bench_path("personal", "drivers")
+        bench_path("personal", "models/{model}/drivers")
+    wildcard_constraints:
+        model=pers_model_regex(),
     conda:
         "../envs/regbench.yaml"
     resources:
@@ -603,7 +615,7 @@ rule personal_drivers:
 rule personal_driver_ism:
     input:
         genes=f"{PERS_RES}/genes.tsv",
-        drivers=f"{PERS_RES}/drivers.tsv",
+        drivers=f"{PERS_PAPER}/drivers.tsv",
         genome=PERS["inputs"]["genome"],
         model=pers_enformer_inputs(),
         targets=config["enformer"]["targets_human"],
@@ -630,8 +642,8 @@ rule personal_driver_ism:
 
 rule personal_motifs:
     input:
-        drivers=f"{PERS_RES}/drivers.tsv",
-        stats=f"{PERS_RES}/gene_stats.tsv",
+        drivers=f"{PERS_PAPER}/drivers.tsv",
+        stats=f"{PERS_PAPER}/gene_stats.tsv",
         genes=f"{PERS_RES}/genes.tsv",
         genome=PERS["inputs"]["genome"],
         driver_ism=pers_chunk_files(f"{PERS_RES}/driver_ism/chunk{{chunk}}.npz"),

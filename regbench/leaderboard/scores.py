@@ -8,12 +8,12 @@ datasets as the study's own models, with the card's architecture injected as one
 the study's rules (``dream_train`` trains it with a team recipe, ``dream_model_score`` writes its
 official score, :mod:`regbench.studies.dream.specs`); :func:`collect_scores` reads that table.
 
-Pretrained cards are read out through the studies' own code via their ``model`` hooks: accessibility
-``readout`` mode (declared tracks stand for the cell lines) by ``run_evaluations(model=, cells=)``;
-personal predictions by ``personal_predictions``, the per-gene statistics by ``build_gene_stats``, the
-ISM by ``write_ism_chunk(model=, track=)`` and the driver / eQTL sign concordance by
-``run_driver_analysis``. A synthetic_loci card is not scored here: the study's own rules predict and
-score it as they do the paper's Enformer (``results/synthetic_loci/metrics/<model>/activity_correlation.tsv``).
+Pretrained cards are read out through the studies' own code: accessibility ``readout`` mode
+(declared tracks stand for the cell lines) by ``run_evaluations(model=, cells=)``. Personal and
+synthetic_loci cards are not scored here: the study's own rules predict and score them as they do
+the paper's Enformer (personal: ``personal_predict``, ``personal_gene_stats``, ``personal_ism``,
+``personal_drivers`` -> ``results/personal/models/<model>/``, :mod:`regbench.studies.personal.models`;
+synthetic_loci: ``results/synthetic_loci/metrics/<model>/activity_correlation.tsv``).
 
 The per-model table ``results/leaderboard/<model>/scores.tsv`` (:func:`collect_scores`) is long:
 
@@ -237,76 +237,6 @@ def dream_headlines(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model", "metric", "value"])
 
 
-# --- personal (a pretrained model's readout through the study's pipeline) ----------------------
-
-
-def predict_personal(card: dict, pers_cfg: dict, genes_tsv, genome_fa, vcf, out, log=None) -> pd.DataFrame:
-    """Personal predictions of every gene x individual by the card's pretrained model, with
-    :func:`regbench.studies.personal.predictions.personal_predictions` (the study's haplotypes,
-    windows, readout and haplotype combination; the card's track and bins stand for the
-    study's CAGE-brain readout). No elastic-net head, no ensemble. Writes the study's long TSV."""
-    from regbench.genome.fasta import Genome
-    from regbench.predict.device import study_precision
-    from regbench.studies.personal.predictions import personal_predictions
-
-    log = log or log_
-    window = int(pers_cfg["window_bp"])
-    model, bins, track = personal_model(card, pers_cfg, log)
-    genes = pd.read_csv(genes_tsv, sep="\t")
-    df = personal_predictions(
-        model, Genome(genome_fa, aliases="chr"), vcf, genes, samples=None, window_bp=window, bins=bins, track=track,
-        readout=pers_cfg.get("readout", "sum_log1p"), combine=pers_cfg.get("haplotype_combine", "mean"),
-        mode=pers_cfg.get("variants", "snv"), vcf_prefix=pers_cfg.get("vcf_chrom_prefix", ""),
-        batch_size=int(pers_cfg.get("batch_size", 8)), precision=study_precision(pers_cfg, "inference"), ensemble=None, log=log,
-    )
-    with atomic_path(out) as tmp:
-        df.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-    return df
-
-
-def personal_model(card: dict, pers_cfg: dict, log=None):
-    """(model, bins, track) of the card's personal readout: the pretrained model, the card's bins
-    (else the study's TSS bins) and its track index, checked against the output shape."""
-    from regbench.leaderboard.cards import resolve_track
-
-    b = card["benchmarks"]["personal"]
-    model, shape = pretrained_model(card, "personal", int(pers_cfg["window_bp"]))
-    bins = [int(v) for v in (b.get("bins") or pers_cfg["bins"])]
-    track = resolve_track(card, b["track"])
-    if max(bins) >= shape[1] or track >= shape[2]:
-        raise ValueError(f"models.{card['name']}: personal readout bins {bins} / track {track} outside the output {shape}")
-    (log or log_).info("%s: personal readout track %d bins %s of output %s", card["name"], track, bins, shape)
-    return model, bins, track
-
-
-def personal_ism(card: dict, pers_cfg: dict, genes_tsv, stats_tsv, genotypes_npz, genome_fa, chunk: int, out,
-                 log=None) -> pd.DataFrame:
-    """Per-SNV ISM / gradient x input of the card's model for the chunk's XAI genes of the card's
-    own gene table (``xai`` column of :func:`personal_stats`) with the study's
-    :func:`regbench.studies.personal.ism.write_ism_chunk` (its ``model``/``track`` hook; the card's
-    bins stand for the study's TSS bins)."""
-    from regbench.studies.personal.ism import write_ism_chunk
-
-    model, bins, track = personal_model(card, pers_cfg, log)
-    cfg = {**pers_cfg, "bins": bins}
-    return write_ism_chunk(genes_tsv, stats_tsv, genotypes_npz, genome_fa, int(chunk), out, cfg, None, log=log,
-                           model=model, track=track)
-
-
-def personal_stats(pers_cfg: dict, genes_tsv, predictions_tsv, genotype_npzs, expression, predixcan_tsv, outdir,
-                   finemapped=None, log=None) -> pd.DataFrame:
-    """Per-gene R, gene-specific null, significance (BH) of the card's personal predictions with
-    :func:`regbench.studies.personal.significance.build_gene_stats` (the study's own function and
-    settings). Writes ``gene_stats.tsv``, ``individual_predictions.tsv``, ``significance.tsv``,
-    ``predixcan.tsv`` in ``outdir``."""
-    from regbench.studies.personal.significance import build_gene_stats
-
-    outdir = Path(outdir)
-    return build_gene_stats(genes_tsv, [predictions_tsv], list(genotype_npzs), expression, predixcan_tsv,
-                            outdir / "gene_stats.tsv", outdir / "individual_predictions.tsv", outdir / "significance.tsv",
-                            outdir / "predixcan.tsv", pers_cfg, finemapped=finemapped or None, log=log)
-
-
 # --- personal / synthetic_loci (reference tables) ------------------------------------------------
 
 
@@ -382,8 +312,9 @@ def collect_scores(card: dict, config: dict, out_tsv, acc_table: str | None = No
     acc_table: the evaluations TSV written by :func:`evaluate_accessibility`.
     dream: {scores, summary}: the study's official score of the card (rule dream_model_score:
     ``results/dream/official/<model>/{scores,summary}.tsv``, :func:`regbench.studies.dream.runs.score_one`).
-    personal: {significance, gene_stats, drivers} written by :func:`personal_stats` and the
-    study's driver analysis (``drivers``: its ``summary`` table; optional).
+    personal: {significance, gene_stats, drivers}: the study's per-model tables of the card (rules
+    personal_gene_stats, personal_drivers: ``results/personal/models/<model>/summary/significance.tsv``,
+    ``gene_stats.tsv``, ``summary/drivers.tsv``; ``drivers`` optional).
     synthetic: the study's per-model activity table (rule synthetic_loci_model_activity; headline: protocol
     ``authors``, as the study reports its baseline Enformer; ``cv`` rows as details).
     figure: (pdf, png) of the per-model figure (:func:`model_figure`).

@@ -9,10 +9,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from regbench.studies.personal.models import PAPER_DIR
+
 #: accessibility evaluation that produces each headline
 ACC_HEADLINE_EVAL = {"pearson_whole": "whole", "pearson_peak": "peak", "variation_score": "robustness", "cagi_robust": "cagi"}
-#: personal study tables (paths under results/): Enformer summaries, the simple CNN's gene table
-PERSONAL_TABLES = ("personal/summary/significance.tsv", "personal/summary/drivers.tsv", "personal/cnn/gene_stats.tsv")
+_PERS_PAPER = os.path.relpath(PAPER_DIR, "results")
+#: personal study tables (paths under results/): the paper Enformer's summaries (its model folder,
+#: regbench.studies.personal.models), the simple CNN's gene table
+PERSONAL_TABLES = (f"{_PERS_PAPER}/summary/significance.tsv", f"{_PERS_PAPER}/summary/drivers.tsv",
+                   "personal/cnn/gene_stats.tsv")
 SYNTHETIC_TABLES = ("synthetic_loci/metrics/activity_correlation.tsv",)
 
 

@@ -456,12 +456,13 @@ def _study_panel_scales() -> dict[str, PaperScale]:
     with open(Path(__file__).resolve().parents[2] / "config" / "paper.yaml") as fh:
         pers_cfg = yaml.safe_load(fh)["personal"]
     out = {}
-    for p in pers_panels.panels(pers_cfg, ["results/personal/ism/chunk0000.npz"],
-                                ["results/personal/driver_ism/chunk0000.npz"]):
+    paper = pers_panels.PAPER_DIR  # the paper model's tables: keyed as the study's own (gene_stats.tsv, ism)
+    for p in pers_panels.panels(pers_cfg, [f"{paper}/ism/chunk0000.npz"],
+                                [f"{pers_panels.PERS_RES}/driver_ism/chunk0000.npz"]):
         keys = []
         for v in p.inputs().values():
             for path in [v] if isinstance(v, str) else v:
-                k = _table_key(path, pers_panels.PERS_RES)
+                k = _table_key(path, paper if path.startswith(paper + "/") else pers_panels.PERS_RES)
                 if k not in keys:
                     keys.append(k)
         work = None

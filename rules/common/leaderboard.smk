@@ -63,61 +63,17 @@ def lb_acc_evaluation_list(wildcards):
     return lb_acc_evaluations(wildcards.lbmodel)
 
 
-def lb_personal_predict_inputs(wildcards):
-    return {
-        **pers_vcf(),
-        "genes": f"{PERS_RES}/genes.tsv",
-        "genome": PERS["inputs"]["genome"],
-        "code": lb_code(wildcards),
-    }
-
-
-def lb_personal_stats_inputs(wildcards):
-    """The study's gene table, genotypes, expression and PrediXcan table with the card's
-    predictions (what personal_gene_stats reads for the Enformer)."""
-    return {
-        "genes": f"{PERS_RES}/genes.tsv",
-        "predictions": f"{LB_RES}/{wildcards.lbmodel}/personal/predictions.tsv",
-        "genotypes": pers_chunk_files(f"{PERS_RES}/genotypes/chunk{{chunk}}.npz"),
-        "expression": PERS["inputs"]["expression"],
-        "predixcan": f"{PERS_RES}/predixcan.tsv",
-        "finemapped": PERS["inputs"].get("finemapped", []),
-    }
-
-
-def lb_personal_ism_inputs(wildcards):
-    """The study's gene table, genotypes and genome with the card's gene statistics (its XAI genes)."""
-    return {
-        "genes": f"{PERS_RES}/genes.tsv",
-        "stats": f"{LB_RES}/{wildcards.lbmodel}/personal/gene_stats.tsv",
-        "genotypes": f"{PERS_RES}/genotypes/chunk{wildcards.chunk}.npz",
-        "genome": PERS["inputs"]["genome"],
-        "code": lb_code(wildcards),
-    }
-
-
-def lb_personal_drivers_inputs(wildcards):
-    """What personal_drivers reads for the Enformer, with the card's statistics, ISM and predictions."""
-    d = f"{LB_RES}/{wildcards.lbmodel}/personal"
-    return {
-        "stats": f"{d}/gene_stats.tsv",
-        "ism": pers_chunk_files(f"{d}/ism/chunk{{chunk}}.tsv"),
-        "genotypes": pers_chunk_files(f"{PERS_RES}/genotypes/chunk{{chunk}}.npz"),
-        "predictions": f"{d}/predictions.tsv",
-        "expression": PERS["inputs"]["expression"],
-    }
-
-
 def lb_score_inputs(wildcards):
     name = wildcards.lbmodel
     d = f"{LB_RES}/{name}"
     inputs = {}
     if lb_qualified(name, "accessibility"):
         inputs["acc"] = f"{d}/accessibility/evaluations.tsv"
-    if lb_qualified(name, "personal"):
-        inputs["personal_significance"] = f"{d}/personal/significance.tsv"
-        inputs["personal_stats"] = f"{d}/personal/gene_stats.tsv"
-        inputs["personal_drivers"] = f"{d}/personal/summary_drivers.tsv"
+    if lb_qualified(name, "personal"):  # the study's own per-model tables (rules/personal.smk)
+        p = pers_model_dir(name)
+        inputs["personal_significance"] = f"{p}/summary/significance.tsv"
+        inputs["personal_stats"] = f"{p}/gene_stats.tsv"
+        inputs["personal_drivers"] = f"{p}/summary/drivers.tsv"
     if lb_qualified(name, "synthetic_loci"):
         inputs["synthetic_activity"] = f"{SL_DIR}/metrics/{name}/activity_correlation.tsv"
     if lb_qualified(name, "dream"):  # the study's own per-model score (rule dream_model_score)

@@ -12,9 +12,15 @@ from regbench.studies.personal.plan import n_chunks as pers_count_chunks
 from regbench.studies.personal.plan import phasing_command as pers_phasing_command
 from regbench.studies.personal.plan import plink_qc_args as pers_plink_qc_args
 from regbench.studies.personal.panels import panels as pers_panel_declarations
+from regbench.studies.personal.models import PERS_RES
+from regbench.studies.personal.models import PAPER_DIR as PERS_PAPER
+from regbench.studies.personal.models import PAPER_MODEL as PERS_PAPER_MODEL
+from regbench.studies.personal.models import enformer_card as pers_enformer_card
+from regbench.studies.personal.models import model_dir as pers_model_dir
 
 PERS = config["personal"]
-PERS_RES = "results/personal"
+# one model's folder as a path pattern of the rules: results/personal/models/{model}
+PERS_MODEL = pers_model_dir("{model}")
 PERS_ROSMAP = "resources/personal/rosmap"
 
 PERS_CHUNKS = [f"{i:04d}" for i in range(pers_count_chunks(PERS))]
@@ -70,15 +76,64 @@ def pers_elastic_net_inputs(wildcards):
     return inputs
 
 
+# --- the model axis: the paper's Enformer and any model card qualified for personal -------------
+
+
+def pers_user_cards():
+    """Model cards (config ``models:``) qualified for personal (LB_CARDS / LB_QUAL of
+    rules/common/leaderboard.smk, included after this file: read at call time)."""
+    return {n: c for n, c in LB_CARDS.items() if LB_QUAL[n]["personal"][0]}
+
+
+def pers_model_cards():
+    """Every model the study's personal_predict / _gene_stats / _ism / _drivers run: name -> card."""
+    users = pers_user_cards()
+    if PERS_PAPER_MODEL in users:
+        raise WorkflowError(
+            f"config models.{PERS_PAPER_MODEL}: the name is the personal study's built-in card "
+            "(the paper's Enformer); give the card another name"
+        )
+    paper = pers_enformer_card(ENFORMER, config["enformer"]["targets_human"])
+    return {PERS_PAPER_MODEL: paper, **users}
+
+
+def pers_model_regex():
+    return "|".join(re.escape(m) for m in pers_model_cards())
+
+
+def pers_card(wildcards):
+    return pers_model_cards()[wildcards.model]
+
+
+def pers_model_inputs(wildcards):
+    """What the model card reads: the Enformer weights and targets table (paper card), or the
+    card's model file, checkpoint and declared inputs (a user card: a change re-scores it)."""
+    if wildcards.model == PERS_PAPER_MODEL:
+        return {"model": pers_enformer_inputs(), "targets": config["enformer"]["targets_human"]}
+    card = pers_model_cards()[wildcards.model]
+    files = [card.get("file"), card.get("checkpoint"), *card.get("inputs", [])]
+    return {"code": [p for p in files if p]}
+
+
+def pers_model_heads(wildcards):
+    """Elastic-net heads of the model's predictions: the paper card's (name -> weights CSV), none
+    for a user card."""
+    return pers_head_weights() if wildcards.model == PERS_PAPER_MODEL else {}
+
+
+def pers_predict_inputs(wildcards):
+    return {**pers_model_inputs(wildcards), "weights": list(pers_model_heads(wildcards).values())}
+
+
 def personal_targets():
     """Final targets of the study (figures and tables) that `all_personal` and `all` build."""
     targets = []
     for p in PERS_PANEL_DECLS:
         targets += figure_outputs("personal", p.name)
     targets += [
-        f"{PERS_RES}/summary/significance.tsv",
-        f"{PERS_RES}/summary/predixcan.tsv",
-        f"{PERS_RES}/summary/drivers.tsv",
+        f"{PERS_PAPER}/summary/significance.tsv",
+        f"{PERS_PAPER}/summary/predixcan.tsv",
+        f"{PERS_PAPER}/summary/drivers.tsv",
     ]
     return targets
 
@@ -86,7 +141,7 @@ def personal_targets():
 PERS_PANEL_DECLS = (
     pers_panel_declarations(
         PERS,
-        pers_chunk_files(f"{PERS_RES}/ism/chunk{{chunk}}.npz"),
+        pers_chunk_files(f"{PERS_PAPER}/ism/chunk{{chunk}}.npz"),
         pers_chunk_files(f"{PERS_RES}/driver_ism/chunk{{chunk}}.npz"),
     )
     if study_enabled("personal")

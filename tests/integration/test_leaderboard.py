@@ -12,7 +12,9 @@ on the demo by its leaderboard target and appears on the leaderboard next to the
   study's own rules: dream_train writes results/dream/predictions/pytest_tiny.tsv and
   dream_model_score its official score, as for the paper's models); the accessibility whole-genome
   Pearson recomputed from the trained weights with the study's dataset loader and metric; the
-  personal mean per-gene R recomputed from the predictions and expression with scipy;
+  personal mean per-gene R recomputed from the predictions and expression with scipy (the card's
+  personal tables are the study's own rules' - personal_predict, personal_gene_stats, personal_ism,
+  personal_drivers - in results/personal/models/<card>/ of the temporary directory);
 * `demo_enformer` (the demo config's pretrained example card, examples/pretrained_enformer.py: the
   demo Enformer's heads read out without training) is scored on synthetic_loci, personal (with the
   driver / eQTL sign concordance) and accessibility (readout mode): its synthetic_loci predictions
@@ -27,7 +29,8 @@ on the demo by its leaderboard target and appears on the leaderboard next to the
 
 The leaderboard runs in a temporary working directory (`snakemake -s Snakefile --directory TMP`)
 whose `resources/` and `results/<study>/` are links to the demo run's (`results/dream/`: a folder
-of links to its entries but the per-model output folders, where the card's DREAM outputs land),
+of links to its entries but the per-model output folders, where the card's DREAM outputs land;
+`results/personal/`: the same, `models/` holding a link to the paper model's folder only),
 so nothing it writes lands in the repository: a dry-run first checks it plans only leaderboard
 jobs and the card's own study jobs (never a demo job, which would write through the links), and a teardown check asserts the repository's results/, logs/
 and benchmarks/rules/ hold the same files with the same modification times as before.
@@ -59,6 +62,9 @@ LINKED = ("resources", "results/shared", "results/accessibility", "results/dream
           "results/synthetic_loci/metrics/activity_correlation.tsv")
 #: the DREAM study's per-model output folders (keyed by model: the card's land here, not linked)
 DREAM_PER_MODEL = ("models", "predictions", "holdout", "official")
+#: the personal study's per-model folder (results/personal/models/<model>/): only the paper model's is linked
+PERS_MODELS = "models"
+PERS_PAPER = "enformer"
 #: what a test must leave as it found it in the repository
 GUARDED = ("results", "logs", "benchmarks/rules")
 TINY = "pytest_tiny"
@@ -147,6 +153,15 @@ def workdir(repo_untouched, tmp_path_factory) -> Path:
                 if child.name not in DREAM_PER_MODEL:
                     (d / rel / child.name).symlink_to(child, target_is_directory=child.is_dir())
             continue
+        if rel == "results/personal" and (ROOT / rel).is_dir():  # the cards' model folders land in the temp dir
+            (d / rel / PERS_MODELS).mkdir(parents=True)
+            for child in (ROOT / rel).iterdir():
+                if child.name != PERS_MODELS:
+                    (d / rel / child.name).symlink_to(child, target_is_directory=child.is_dir())
+            paper = ROOT / rel / PERS_MODELS / PERS_PAPER
+            if paper.is_dir():
+                (d / rel / PERS_MODELS / PERS_PAPER).symlink_to(paper, target_is_directory=True)
+            continue
         if (ROOT / rel).exists():
             (d / rel).parent.mkdir(parents=True, exist_ok=True)
             (d / rel).symlink_to(ROOT / rel, target_is_directory=True)
@@ -169,6 +184,11 @@ def leaderboard(workdir, lb_config) -> Path:
     card_dirs = tuple(f"results/synthetic_loci/{d}/{ENF}/" for d in ("predictions", "metrics"))
     assert {j.rule for j in planned if j.outputs and j.outputs[0].startswith(card_dirs)} == {
         "synthetic_loci_predict_pretrained", "synthetic_loci_model_activity"}
+    # a card's personal predictions, statistics, ISM and drivers are the study's own rules, keyed by model
+    pers_dirs = tuple(f"results/personal/{PERS_MODELS}/{m}/" for m in (PRE, ENF))
+    assert {j.rule for j in planned if j.outputs and j.outputs[0].startswith(pers_dirs)} == {
+        "personal_predict", "personal_gene_stats", "personal_ism", "personal_drivers"}
+    card_dirs += pers_dirs
     # the card's DREAM model is trained and scored by the study's own rules, like the paper's models
     card_dream = {j.rule for j in planned if any(o.startswith("results/dream/") and TINY in o for o in j.outputs)}
     assert card_dream == {"dream_train", "dream_model_score"}, card_dream
@@ -257,10 +277,12 @@ def test_personal_gene_r_equals_recomputation_from_the_predictions(leaderboard, 
     t = _table(leaderboard)
     assert t.loc[PRE, "personal:status"] == "ok"
     cfg = yaml.safe_load(lb_config.read_text())["personal"]
-    pred = pd.read_csv(leaderboard / PRE / "personal" / "predictions.tsv", sep="\t")
+    d = leaderboard.parent / "personal" / PERS_MODELS / PRE  # the study's own folder of the card
+    pred = pd.concat([pd.read_csv(p, sep="\t") for p in sorted((d / "predictions").glob("chunk*.tsv"))])
+    assert "finetuned" not in pred  # no elastic-net head: those are the paper card's
     expr = read_expression(ROOT / cfg["inputs"]["expression"])
     genes = set(pd.read_csv(ROOT / "results" / "personal" / "genes.tsv", sep="\t")["gene_id"])
-    stats = pd.read_csv(leaderboard / PRE / "personal" / "gene_stats.tsv", sep="\t").set_index("gene_id")
+    stats = pd.read_csv(d / "gene_stats.tsv", sep="\t").set_index("gene_id")
     # the headline is the study's per-gene table summarised as the study does (mean of r)
     assert t.loc[PRE, "personal:mean_gene_r"] == pytest.approx(float(stats["r"].mean()), rel=1e-4, abs=1e-6)
     # and every per-gene r of a gene whose prediction varies equals scipy on the predictions file
@@ -322,20 +344,20 @@ def test_personal_sign_concordance_from_the_card_ism(leaderboard, lb_config):
 
     from regbench.genome.fasta import Genome
     from regbench.genome.onehot import one_hot
-    from regbench.leaderboard.scores import personal_model
     from regbench.studies.personal.genes import gene_window
+    from regbench.studies.personal.predictions import load_readout
 
     torch.set_num_threads(1)
     card, cfg = _enf_card(lb_config)
     pers = cfg["personal"]
     t = _table(leaderboard)
-    d = leaderboard / ENF / "personal"
+    d = leaderboard.parent / "personal" / PERS_MODELS / ENF
     drivers = pd.read_csv(d / "drivers.tsv", sep="\t")
     assert len(drivers) > 0, "the demo Enformer card found no driver SNVs"
     frac = float((np.sign(drivers["ism"]) * np.sign(drivers["eqtl_slope"]) > 0).mean())
     assert t.loc[ENF, "personal:sign_concordance"] == pytest.approx(frac, abs=1e-6)
     # the ISM of the card's model: readout(variant) - readout(reference) by a direct forward pass
-    model, bins, track = personal_model(card, pers)
+    model, bins, track = load_readout(card, pers)
     assert track == 1 and bins == list(pers["bins"])
     genes = pd.read_csv(ROOT / "results" / "personal" / "genes.tsv", sep="\t").set_index("gene_id")
     genome = Genome(ROOT / pers["inputs"]["genome"], aliases="chr")

@@ -19,7 +19,7 @@ DEMO = "resources/demo/personal"
 @pytest.fixture(scope="module")
 def personal(demo_results):
     root = demo_results.parent
-    r = demo_results / "personal"
+    r = demo_results / "personal" / "models" / "enformer"  # the paper model's tables
     out = {
         "stats": pd.read_csv(r / "gene_stats.tsv", sep="\t"),
         "snvs": pd.read_csv(r / "snvs.tsv", sep="\t"),
@@ -110,11 +110,12 @@ def test_positive_genes_supported_negative_unsupported(personal):
 
 
 def test_predixcan_and_summaries(demo_results):
-    s = pd.read_csv(demo_results / "personal" / "summary" / "predixcan.tsv", sep="\t").set_index("metric")["value"]
+    enf = demo_results / "personal" / "models" / "enformer"
+    s = pd.read_csv(enf / "summary" / "predixcan.tsv", sep="\t").set_index("metric")["value"]
     assert s["n_genes"] >= 5 and s["mean_r_predixcan"] > 0.2
     # the stored summary equals counts taken directly from the per-gene table
-    sig = pd.read_csv(demo_results / "personal" / "summary" / "significance.tsv", sep="\t").set_index("metric")["value"]
-    st = read_table(demo_results / "personal" / "gene_stats.tsv", ["gene_id", "r", "significant", "p_bh"], min_rows=10)
+    sig = pd.read_csv(enf / "summary" / "significance.tsv", sep="\t").set_index("metric")["value"]
+    st = read_table(enf / "gene_stats.tsv", ["gene_id", "r", "significant", "p_bh"], min_rows=10)
     is_sig = st["significant"].astype(str).str.lower() == "true"
     assert int(sig["n_genes"]) == len(st)
     assert int(sig["n_significant"]) == int(is_sig.sum()) == int((st["p_bh"] <= 0.05).sum())

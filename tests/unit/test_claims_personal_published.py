@@ -19,10 +19,11 @@ def test_published_table_reproduces_the_paper_claims(shared_data, tmp_path):
                        "null_std": t["Rstdrandom"], "n_null": 50})
     sig = gene_significance(df)
     root = tmp_path / "personal"
-    (root / "summary").mkdir(parents=True)
-    sig.rename(columns={"gene": "gene_id"}).to_csv(root / "gene_stats.tsv", sep="\t", index=False)
-    write_kv(root / "summary" / "significance.tsv", significance_summary(sig))
-    write_kv(root / "summary" / "predixcan.tsv", predixcan_comparison(
+    paper = root / "models" / "enformer"  # the paper model's tables (regbench.studies.personal.models)
+    (paper / "summary").mkdir(parents=True)
+    sig.rename(columns={"gene": "gene_id"}).to_csv(paper / "gene_stats.tsv", sep="\t", index=False)
+    write_kv(paper / "summary" / "significance.tsv", significance_summary(sig))
+    write_kv(paper / "summary" / "predixcan.tsv", predixcan_comparison(
         pd.DataFrame({"gene": t["gene_id"], "r_enformer": t["PearsonRCAGE,adult,brain"], "r_predixcan": t["PrediXcanR"]})))
 
     rows = evaluate_claims(load_claims(study_claims_file("personal"), "paper"), root, "personal").set_index("claim")

@@ -5,9 +5,8 @@
   built by hand); with a user card (64-bp bins) ``run_predict`` gives DHS peaks equal to a hand
   computation (max over the bins overlapping the DHS); ``run_model_activity`` equals a polyfit line
   + scipy Pearson;
-* personal ``write_ism_chunk(model=, track=)``: the ISM equals readout(variant) - readout(reference)
-  computed directly with the model, and equals the study path when the study's model loader
-  returns the same model;
+* personal: see tests/unit/test_personal_model_axis.py (one loader, predictor and ISM for the paper
+  card and a user card);
 * ``collect_scores``: synthetic_loci headlines (protocol ``authors``) and the personal driver sign
   concordance come from the tables the study functions write.
 """
@@ -22,8 +21,6 @@ torch = pytest.importorskip("torch")
 torch.set_num_threads(1)
 
 from torch import nn  # noqa: E402
-
-from regbench.genome.onehot import one_hot  # noqa: E402
 
 RNG = np.random.default_rng(7)
 
@@ -194,67 +191,6 @@ def test_model_activity_is_the_baseline_protocol(sl_world, tmp_path):
         assert a["pearson"] == pytest.approx(pearsonr(slope * w.to_numpy() + icpt, y)[0], abs=1e-6)
         assert a["mse"] == pytest.approx(np.mean((slope * w.to_numpy() + icpt - y) ** 2), rel=1e-5)
     assert pd.read_csv(tmp_path / "act.tsv", sep="\t")["model"].eq("gcount").all()
-
-
-# --- personal ISM ----------------------------------------------------------------------------------
-
-
-class _Conv(nn.Module):
-    """(N, L, 4) -> (N, L / 128, 2) softplus of a random convolution, mean over 128-bp bins."""
-
-    def __init__(self):
-        super().__init__()
-        torch.manual_seed(3)
-        self.conv = nn.Conv1d(4, 2, 9, padding=4)
-
-    def forward(self, x):
-        h = nn.functional.softplus(self.conv(x.transpose(1, 2)))
-        return nn.functional.avg_pool1d(h, 128).transpose(1, 2)
-
-
-@pytest.fixture(scope="module")
-def ism_world(tmp_path_factory):
-    d = tmp_path_factory.mktemp("ism")
-    genome = _seq(2000)
-    (d / "genome.fa").write_text(">chr1\n" + "\n".join(genome[i: i + 60] for i in range(0, 2000, 60)) + "\n")
-    pd.DataFrame({"gene_id": ["G1", "G2"], "chrom": ["chr1", "chr1"], "tss": [1000, 600], "strand": ["+", "+"],
-                  "chunk": [0, 0]}).to_csv(d / "genes.tsv", sep="\t", index=False)
-    pd.DataFrame({"gene_id": ["G1", "G2"], "xai": [True, False]}).to_csv(d / "stats.tsv", sep="\t", index=False)
-    pos = np.array([900, 1000, 1100])
-    alts = ["T" if genome[p] != "T" else "A" for p in pos]
-    np.savez(d / "geno.npz", gene=np.array(["G1"] * 3), pos=pos, ref=np.array([genome[p] for p in pos]),
-             alt=np.array(alts), dosage=np.array([[0, 1, 2], [1, 1, 0], [2, 0, 0]], np.int8), samples=np.array(["a", "b", "c"]))
-    return d, genome
-
-
-def test_personal_ism_hook_equals_direct_readout_and_the_study_path(ism_world, tmp_path, monkeypatch):
-    from regbench.studies.personal import predictions
-    from regbench.studies.personal.ism import write_ism_chunk
-
-    d, genome = ism_world
-    cfg = {"window_bp": 256, "bins": [0, 1], "batch_size": 4, "precision": "auto"}
-    model = _Conv().eval()
-    df = write_ism_chunk(str(d / "genes.tsv"), str(d / "stats.tsv"), str(d / "geno.npz"), str(d / "genome.fa"), 0,
-                         str(tmp_path / "hook.tsv"), cfg, None, model=model, track=1)
-    assert list(df["gene_id"]) == ["G1"] * 3  # only the XAI gene
-    ref = genome[872:1128]
-    with torch.no_grad():
-        base = float(model(torch.from_numpy(one_hot(ref)[None]))[0, [0, 1], 1].sum())
-        for r in df.itertuples(index=False):
-            o = int(r.offset)
-            assert o == r.pos - 872
-            var = ref[:o] + r.alt + ref[o + 1:]
-            v = float(model(torch.from_numpy(one_hot(var)[None]))[0, [0, 1], 1].sum())
-            assert r.ism == pytest.approx(v - base, rel=1e-4, abs=1e-6)
-            assert r.ref_pred == pytest.approx(base, rel=1e-5)
-    # the study path (no hook), its model loader returning the same model: the same table
-    monkeypatch.setattr(predictions, "_model_and_track", lambda enformer_cfg, cfg, targets_path=None: (model, 1, None))
-    write_ism_chunk(str(d / "genes.tsv"), str(d / "stats.tsv"), str(d / "geno.npz"), str(d / "genome.fa"), 0,
-                    str(tmp_path / "study.tsv"), {**cfg, "track": "x"}, {"weights": "unused"})
-    assert (tmp_path / "study.tsv").read_text() == (tmp_path / "hook.tsv").read_text()
-    with pytest.raises(ValueError, match="track"):
-        write_ism_chunk(str(d / "genes.tsv"), str(d / "stats.tsv"), str(d / "geno.npz"), str(d / "genome.fa"), 0,
-                        str(tmp_path / "x.tsv"), cfg, None, model=model)
 
 
 # --- collect_scores ---------------------------------------------------------------------------------

@@ -158,12 +158,13 @@ def test_page_user_and_reference_rows_with_working_links(tmp_path, monkeypatch):
     (res / "dream").mkdir()
     pd.DataFrame([{"model": "legnet", "pearson_score": 0.8, "spearman_score": 0.7},
                   {"model": "dream_cnn", "pearson_score": 0.6, "spearman_score": 0.75}]).to_csv(res / "dream" / "summary.tsv", sep="\t", index=False)
-    (res / "personal" / "summary").mkdir(parents=True)
+    enf = res / "personal" / "models" / "enformer"  # the paper model's tables (its model folder)
+    (enf / "summary").mkdir(parents=True)
     (res / "personal" / "cnn").mkdir()
     pd.DataFrame({"metric": ["n_genes", "mean_r", "n_significant"], "value": [72, 0.21, 17]}).to_csv(
-        res / "personal" / "summary" / "significance.tsv", sep="\t", index=False)
+        enf / "summary" / "significance.tsv", sep="\t", index=False)
     pd.DataFrame({"metric": ["n_positive", "frac_supported_drivers"], "value": [3, 0.75]}).to_csv(
-        res / "personal" / "summary" / "drivers.tsv", sep="\t", index=False)
+        enf / "summary" / "drivers.tsv", sep="\t", index=False)
     pd.DataFrame({"gene_id": ["g1", "g2", "g3"], "r": [0.1, 0.2, 0.6], "significant": [False, True, True]}).to_csv(
         res / "personal" / "cnn" / "gene_stats.tsv", sep="\t", index=False)
     (res / "synthetic_loci" / "metrics").mkdir(parents=True)
@@ -230,6 +231,6 @@ def test_page_user_and_reference_rows_with_working_links(tmp_path, monkeypatch):
     html_text = (lb / "index.html").read_text()
     assert '<td class="best"><a href="mine/dream/predictions.tsv">0.900</a></td>' in html_text
     assert "No reference table found yet" not in html_text
-    assert "../personal/summary/drivers.tsv" in p.hrefs and "../synthetic_loci/metrics/activity_correlation.tsv" in p.hrefs
+    assert "../personal/models/enformer/summary/drivers.tsv" in p.hrefs and "../synthetic_loci/metrics/activity_correlation.tsv" in p.hrefs
     # the lower-is-better MSE column marks the lowest value
     assert '<td class="best"><a href="../synthetic_loci/metrics/activity_correlation.tsv">1.000</a></td>' in html_text

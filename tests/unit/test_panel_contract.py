@@ -115,13 +115,17 @@ def test_personal_and_dream_panels_declare_named_tables_and_subsets():
     cfg = {"ensemble": {"enabled": False}, "inputs": {}, "cnn": {"enabled": True}, "window_bp": 196608,
            "figures": {"eqtl_min_frequency": 0.05, "gradient_clusters": 4}, "xai": {"abs_r_min": 0.3}, "unrelated": 1}
     assert set(FIGURES) - set(enabled(cfg)) == {"ed1b", "ed1c"}  # ensemble off, no fine-mapped input
-    ps = {p.name: p for p in personal_panels(cfg, ["results/personal/ism/chunk0000.npz"], ["results/personal/driver_ism/chunk0000.npz"])}
+    ps = {p.name: p for p in personal_panels(cfg, ["results/personal/models/enformer/ism/chunk0000.npz"],
+                                             ["results/personal/driver_ism/chunk0000.npz"])}
     assert len(ps) == 25 and all(callable(resolve_draw(p.draw)) for p in ps.values())
     assert ps["fig2d"].config == {"panel": "fig2d", "figures": {"eqtl_min_frequency": 0.05}}
     assert ps["supp12"].config == {"panel": "supp12", "figures": {"gradient_clusters": 4}, "window_bp": 196608}
     assert ps["supp9"].config == {"panel": "supp9", "xai": {"abs_r_min": 0.3}, "window_bp": 196608}
     assert ps["fig2g"].groups == ["ism"] and ps["supp3"].groups == ["driver_ism"]
     assert ps["ed2b"].tables == {"gene_stats": "results/personal/cnn/gene_stats.tsv"}
+    # every panel shows the paper model: its per-model tables are the `enformer` model's
+    assert ps["fig2a"].tables == {"gene_stats": "results/personal/models/enformer/gene_stats.tsv"}
+    assert ps["fig2e"].tables == {"driver_support": "results/personal/models/enformer/driver_support.tsv"}
     assert all("unrelated" not in p.config for p in ps.values())
 
     d = {p.name: p for p in dream_panels(["m1", "m2"], has_labels=True, prixfixe=True, drosophila=False, human=True)}
@@ -271,7 +275,8 @@ def test_no_panel_clash_across_the_four_studies():
 
     cfg = yaml.safe_load(open(ROOT / "config" / "config.yaml"))
     every = (acc_panels(cfg["accessibility"], ACC_COLLECTED, "binary", lambda n: 60)
-             + personal_panels(cfg["personal"], ["results/personal/ism/chunk0000.npz"], ["results/personal/driver_ism/chunk0000.npz"])
+             + personal_panels(cfg["personal"], ["results/personal/models/enformer/ism/chunk0000.npz"],
+                               ["results/personal/driver_ism/chunk0000.npz"])
              + sl_panels(cfg["synthetic_loci"], ["h1"])
              + dream_panels(["m1"], has_labels=True, prixfixe=True, drosophila=True, human=True))
     assert unique_panels(every) == every

@@ -144,9 +144,8 @@ def ism_genes(stats: pd.DataFrame, genes: pd.DataFrame) -> set:
     return out
 
 
-def write_ism_chunk(genes_tsv: str, stats_tsv: str, genotypes_npz: str, genome_fa: str,
-                    chunk: int, out: str, cfg: dict, enformer_cfg: dict | None, log=None, model=None,
-                    track: int | None = None, out_npz: str | None = None) -> pd.DataFrame:
+def write_ism_chunk(card: dict, genes_tsv: str, stats_tsv: str, genotypes_npz: str, genome_fa: str,
+                    chunk: int, out: str, cfg: dict, log=None, out_npz: str | None = None) -> pd.DataFrame:
     """ism/chunk.tsv for the chunk's ISM genes (:func:`ism_genes`): gene_id, pos (0-based),
     ref, alt, offset (in the model window), ref_pred, ism, grad, frequency (carrier fraction).
 
@@ -154,15 +153,14 @@ def write_ism_chunk(genes_tsv: str, stats_tsv: str, genotypes_npz: str, genome_f
     ``gene_ids`` + ``profiles`` (n_genes, n_windows), and for the example genes the per-base
     attribution track ``attribution_<gene_id>`` (L,) (Fig. 2G).
 
-    The model is the study's Enformer head (``enformer_cfg``, track ``cfg["track"]``) unless
-    ``model`` (hook for any profile model, e.g. a leaderboard card: an ``nn.Module`` mapping
-    ``(N, cfg["window_bp"], 4)`` to ``(N, bins, T)``, or a zero-argument callable returning one)
-    and ``track`` (its output track index) are given; the readout bins are ``cfg["bins"]``."""
+    The model, its readout bins and track are those of ``card``
+    (:func:`regbench.studies.personal.predictions.load_readout`: the paper's Enformer or a user's
+    model, loaded only when the chunk has ISM genes)."""
     from regbench.genome.fasta import Genome
     from regbench.predict.device import EFFECTS
     from regbench.studies.personal.genes import gene_window
     from regbench.studies.personal.genotypes import DosageChunk
-    from regbench.studies.personal.predictions import _model_and_track
+    from regbench.studies.personal.predictions import load_readout
 
     log = log or logging.getLogger(__name__)
     genes = pd.read_csv(genes_tsv, sep="\t")
@@ -177,14 +175,7 @@ def write_ism_chunk(genes_tsv: str, stats_tsv: str, genotypes_npz: str, genome_f
     if len(genes):
         dc = DosageChunk(genotypes_npz)
         genome = Genome(genome_fa, aliases="chr")
-        if model is None:
-            model, track, _ = _model_and_track(enformer_cfg, cfg)
-        else:
-            from torch import nn
-
-            if track is None:
-                raise ValueError("write_ism_chunk: a model hook needs the readout track index (track=)")
-            model = model if isinstance(model, nn.Module) else model()
+        model, bins, track = load_readout(card, cfg, log)
         window = int(cfg["window_bp"])
         for g in genes.itertuples():
             start, end = gene_window(g.tss, window)
@@ -195,9 +186,9 @@ def write_ism_chunk(genes_tsv: str, stats_tsv: str, genotypes_npz: str, genome_f
             freq = (gd["dosage"][m] > 0).mean(axis=1) if gd["dosage"].shape[1] else np.zeros(len(pos))
             ref_seq = genome.fetch(g.chrom, start, end)
             offsets = (pos - start).astype(np.int64)
-            ref_pred, ism = snv_ism(model, ref_seq, offsets, alts, cfg["bins"], track,
+            ref_pred, ism = snv_ism(model, ref_seq, offsets, alts, bins, track,
                                     int(cfg.get("batch_size", 8)), precision=EFFECTS)
-            grad, attr = snv_gradients(model, ref_seq, offsets, refs, alts, cfg["bins"], track, log,
+            grad, attr = snv_gradients(model, ref_seq, offsets, refs, alts, bins, track, log,
                                        precision=EFFECTS)
             prof_ids.append(g.gene_id)
             profiles.append(gradient_profile(attr))

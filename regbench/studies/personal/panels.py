@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from regbench.panels import Panel
 from regbench.panels import config_subset as _pick  # the config values a panel reads
-
-PERS_RES = "results/personal"
+from regbench.studies.personal.models import PAPER_DIR, PERS_RES
 
 #: panel -> the paper figure it reproduces
 FIGURES = {
@@ -39,17 +38,19 @@ def enabled(cfg: dict) -> list[str]:
 
 def panels(cfg: dict, ism_chunks: list[str], driver_ism_chunks: list[str]) -> list[Panel]:
     """The enabled panels for config section ``cfg`` (``personal``); ``ism_chunks`` /
-    ``driver_ism_chunks``: the per-chunk attribution archives (``.npz``) of the personal gene set."""
-    r = PERS_RES
+    ``driver_ism_chunks``: the per-chunk attribution archives (``.npz``) of the personal gene set.
+    Every panel shows the paper's model: the per-model tables are the ``enformer`` model's
+    (:data:`~regbench.studies.personal.models.PAPER_DIR`)."""
+    r, m = PERS_RES, PAPER_DIR
     t = {
         "reference_predictions": f"{r}/reference_predictions.tsv",
-        "individual_predictions": f"{r}/individual_predictions.tsv",
-        "gene_stats": f"{r}/gene_stats.tsv",
-        "snvs": f"{r}/snvs.tsv",
-        "driver_support": f"{r}/driver_support.tsv",
-        "drivers_backward": f"{r}/drivers_backward.tsv",
-        "drivers": f"{r}/drivers.tsv",
-        "example_genotypes": f"{r}/example_genotypes.tsv",
+        "individual_predictions": f"{m}/individual_predictions.tsv",
+        "gene_stats": f"{m}/gene_stats.tsv",
+        "snvs": f"{m}/snvs.tsv",
+        "driver_support": f"{m}/driver_support.tsv",
+        "drivers_backward": f"{m}/drivers_backward.tsv",
+        "drivers": f"{m}/drivers.tsv",
+        "example_genotypes": f"{m}/example_genotypes.tsv",
         "kmer_clusters": f"{r}/motifs/kmer_clusters.tsv",
         "driver_windows": f"{r}/motifs/driver_windows.tsv",
         "ism": tuple(ism_chunks),

@@ -293,21 +293,55 @@ def read_weights_csv(path: str) -> tuple[np.ndarray, float]:
     return df.loc[~off, "weights"].to_numpy(np.float64), intercept
 
 
-def write_personal_chunk(genes_tsv: str, genome_fa: str, vcf: str, weights_csvs: dict[str, str], chunk: int,
-                         out: str, cfg: dict, enformer_cfg: dict, log=None) -> None:
-    """Personal predictions of a gene chunk (long TSV, see :func:`personal_predictions`);
-    ``weights_csvs``: elastic-net head name -> weights CSV (first = ``finetuned``)."""
+def load_readout(card: dict, cfg: dict, log=None):
+    """The one loader of the study's models: model card -> ``(model, bins, track)``.
+
+    ``model`` maps ``(N, cfg["window_bp"], 4)`` to ``(N, n_bins, T)``; ``bins``: the output bins
+    whose readout is the gene's score; ``track``: the output track index.
+
+    * the built-in paper card (:func:`regbench.studies.personal.models.enformer_card`): the
+      Enformer head (weights, ``use_tf_gamma``, ``cfg["target_length"]``) on this job's device, the
+      study's track ``cfg["track"]`` looked up by description in the card's targets table, the
+      study's TSS bins ``cfg["bins"]``;
+    * a user card (``models:``, qualified for personal by
+      :func:`regbench.leaderboard.cards.qualify`): the registry model with its checkpoint
+      (:func:`regbench.leaderboard.cards.pretrained_model`, output shape checked on one batch), the
+      card's ``benchmarks.personal.track`` and ``bins`` (else the study's bins).
+    """
+    if "enformer" in card:
+        e = card["enformer"]
+        model, track, _ = _model_and_track(e, cfg, e["targets"])
+        return model, [int(b) for b in cfg["bins"]], track
+    from regbench.leaderboard.cards import pretrained_model, resolve_track
+
+    b = card["benchmarks"]["personal"]
+    model, shape = pretrained_model(card, "personal", int(cfg["window_bp"]))
+    bins = [int(v) for v in (b.get("bins") or cfg["bins"])]
+    track = resolve_track(card, b["track"])
+    if max(bins) >= shape[1] or track >= shape[2]:
+        raise ValueError(f"models.{card['name']}: personal readout bins {bins} / track {track} outside the output {shape}")
+    (log or logging.getLogger(__name__)).info("%s: personal readout track %d bins %s of output %s", card["name"], track,
+                                              bins, shape)
+    return model, bins, track
+
+
+def write_personal_chunk(card: dict, genes_tsv: str, genome_fa: str, vcf: str, weights_csvs: dict[str, str], chunk: int,
+                         out: str, cfg: dict, log=None) -> None:
+    """Personal predictions of a gene chunk by the model of ``card`` (:func:`load_readout`: the
+    paper's Enformer or a user's model; long TSV, see :func:`personal_predictions`);
+    ``weights_csvs``: elastic-net head name -> weights CSV (first = ``finetuned``; the paper card's
+    heads, none for a user card)."""
     from regbench.genome.fasta import Genome
     from regbench.predict.device import study_precision
     from regbench.workflow import atomic_path
 
     genes = _chunk_genes(genes_tsv, chunk)
     genome = Genome(genome_fa, aliases="chr")
-    model, track, _ = _model_and_track(enformer_cfg, cfg)
+    model, bins, track = load_readout(card, cfg, log)
     heads = {name: read_weights_csv(path) for name, path in weights_csvs.items()}
     df = personal_predictions(
         model, genome, vcf, genes, samples=None, window_bp=int(cfg["window_bp"]),
-        bins=cfg["bins"], track=track, readout=cfg.get("readout", "sum_log1p"),
+        bins=bins, track=track, readout=cfg.get("readout", "sum_log1p"),
         combine=cfg.get("haplotype_combine", "mean"), heads=heads,
         mode=cfg.get("variants", "snv"), vcf_prefix=cfg.get("vcf_chrom_prefix", ""),
         batch_size=int(cfg.get("batch_size", 8)), precision=study_precision(cfg, "inference"),
