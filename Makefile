@@ -15,7 +15,7 @@ export PYTHONHASHSEED := 0
 export HF_HUB_OFFLINE := 1
 export MPLBACKEND := Agg
 
-.PHONY: demo test setup apt unit lint dryrun demo-run report clean rehearse mutate mutate-resume
+.PHONY: demo test setup apt unit lint dryrun demo-run report clean rehearse mutate mutate-resume rulegraph
 
 # torch build: TORCH=cpu (default: the pinned wheel pip resolves here, the CPU build on CI) or
 # TORCH=cuda for a GPU cluster: the CUDA build torch==2.13.0+$(TORCH_CUDA) from the PyTorch index
@@ -131,3 +131,9 @@ mutate-resume: setup
 clean:
 	rm -rf results/* .snakemake logs benchmarks/rules
 	git checkout results/README.md
+
+# docs/rulegraph.svg: the demo configuration's rule graph (needs graphviz `dot`: apt-get install graphviz);
+# tests/unit/test_rulegraph_doc.py fails when it is stale.
+rulegraph: setup
+	$(SNAKEMAKE) all --rulegraph dot --workflow-profile none > docs/rulegraph.dot.tmp
+	dot -Tsvg docs/rulegraph.dot.tmp > docs/rulegraph.svg.tmp && mv docs/rulegraph.svg.tmp docs/rulegraph.svg; rm -f docs/rulegraph.dot.tmp

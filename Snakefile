@@ -49,3 +49,4 @@ rule all:
     input:
         all_study_targets(),
         downloads_targets(),
+        leaderboard_targets(),

@@ -98,19 +98,19 @@ rule lb_page:
         png=f"{LB_RES}/headlines.png",
     log:
         log_path("leaderboard", "page"),
+    benchmark:
+        bench_path("leaderboard", "page")
     localrule: True
     conda:
         "../envs/regbench.yaml"
     params:
         models=list(LB_CARDS),
         descriptions={n: c.get("description", "") for n, c in LB_CARDS.items()},
-        references=lb_reference_stamp(),
     script:
         "../scripts/leaderboard_page.py"
 
 
 rule leaderboard:
     input:
-        f"{LB_RES}/index.html",
-        f"{LB_RES}/leaderboard.tsv",
+        leaderboard_targets(),
     localrule: True

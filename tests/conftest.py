@@ -31,14 +31,33 @@ reads_source_text = pytest.mark.skipif(
 NO_TEST_WRITES = ("results/leaderboard",)
 
 
-def tree_state(root: Path, tops) -> dict[str, int]:
-    """Every file under the folders ``tops`` of ``root``: relative path -> modification time (ns)."""
+def demo_leaderboard_paths(root: Path = ROOT) -> tuple[str, ...]:
+    """What the demo run itself writes under results/leaderboard/ (`all` builds the leaderboard, and
+    `make test` runs the demo beside the unit tests): the page files at its top and one folder per
+    model card of the demo config. The guard skips these; anything else there is a test's."""
+    import yaml
+
+    with open(root / "config" / "config.yaml") as fh:
+        cards = (yaml.safe_load(fh) or {}).get("models") or {}
+    return ("results/leaderboard/*", *(f"results/leaderboard/{name}/" for name in cards))
+
+
+def tree_state(root: Path, tops, skip: tuple[str, ...] = ()) -> dict[str, int]:
+    """Every file under the folders ``tops`` of ``root``: relative path -> modification time (ns).
+
+    skip: paths left out, each a folder prefix ending in ``/`` or ``<folder>/*`` (the files directly
+    in that folder, not its subfolders)."""
+    folders = tuple(s for s in skip if s.endswith("/"))
+    top_files = {s[:-2] for s in skip if s.endswith("/*")}
     state = {}
     for top in tops:
         for dirpath, _, files in os.walk(root / top):
             for f in files:
                 p = Path(dirpath) / f
-                state[p.relative_to(root).as_posix()] = p.lstat().st_mtime_ns
+                rel = p.relative_to(root).as_posix()
+                if rel.startswith(folders) or rel.rsplit("/", 1)[0] in top_files:
+                    continue
+                state[rel] = p.lstat().st_mtime_ns
     return state
 
 
@@ -54,11 +73,13 @@ def tree_changes(before: dict[str, int], after: dict[str, int]) -> str:
 
 @pytest.fixture(scope="session", autouse=True)
 def no_test_writes_in_guarded_folders():
-    """Session teardown check: no test created, changed or removed a file under NO_TEST_WRITES
-    (after ``make test``, results/leaderboard/ held pytest_* models of the leaderboard test)."""
-    before = tree_state(ROOT, NO_TEST_WRITES)
+    """Session teardown check: no test created, changed or removed a file under NO_TEST_WRITES but
+    the demo run's own (:func:`demo_leaderboard_paths`; after ``make test``, results/leaderboard/
+    once held pytest_* models of the leaderboard test)."""
+    skip = demo_leaderboard_paths()
+    before = tree_state(ROOT, NO_TEST_WRITES, skip)
     yield
-    diff = tree_changes(before, tree_state(ROOT, NO_TEST_WRITES))
+    diff = tree_changes(before, tree_state(ROOT, NO_TEST_WRITES, skip))
     assert not diff, f"tests wrote into {NO_TEST_WRITES} of the repository (write under tmp_path): {diff}"
 
 
@@ -80,6 +101,15 @@ def require_tool(name: str) -> str:
     if path is None:
         pytest.skip(f"{name} not installed (make apt installs it on Debian)")
     return path
+
+
+def link_card_files(work: Path) -> Path:
+    """Link the repository's examples/ into a temporary working directory: the demo config's model
+    cards name their files relative to the working directory (examples/my_model.py), and `all`
+    builds the leaderboard, so a run or dry-run of `all` in ``work`` needs them. Returns ``work``."""
+    if not (work / "examples").exists():
+        (work / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
+    return work
 
 
 def snakemake_exe() -> str:

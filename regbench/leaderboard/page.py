@@ -11,8 +11,8 @@ Outputs (``results/leaderboard/``):
   user model to its ``scores.tsv`` and figure, with links relative to the page so it works when
   opened from disk.
 
-Reference models are read from the study metrics tables that exist under ``results/<study>/``
-(:func:`reference_scores`); headline values are extracted by the same functions as for user
+Reference models are read from the study metrics tables the page rule declares as its inputs
+(:func:`regbench.leaderboard.tables.reference_inputs`, read by :func:`reference_scores`); headline values are extracted by the same functions as for user
 models (:func:`regbench.leaderboard.scores.accessibility_headlines`, ``dream_headlines``).
 """
 
@@ -34,7 +34,6 @@ from regbench.leaderboard.scores import (
     personal_headlines,
     synthetic_headlines,
 )
-from regbench.leaderboard.tables import PERSONAL_TABLES, reference_tables
 from regbench.workflow import atomic_path
 
 BENCH_TITLES = {
@@ -60,12 +59,14 @@ def _read_table(path) -> pd.DataFrame | None:
     return None if t.empty else t
 
 
-def reference_scores(results_dir: str | os.PathLike = "results") -> pd.DataFrame:
+def reference_scores(references: dict) -> pd.DataFrame:
     """Headline metrics of the reference models: columns model, benchmark, metric, value, source
-    (path of the study table)."""
+    (path of the study table).
+
+    references: role -> path as :func:`regbench.leaderboard.tables.reference_inputs` gives them
+    (``accessibility``: a list of collected tables ``.../accessibility/<experiment>/<evaluation>.tsv``,
+    each model labelled with its experiment). An empty table adds no row."""
     frames = []
-    r = Path(results_dir)
-    tables = reference_tables(results_dir)
 
     def add(h, bench, path):
         h = h.copy()
@@ -73,38 +74,39 @@ def reference_scores(results_dir: str | os.PathLike = "results") -> pd.DataFrame
         h["source"] = str(path)
         frames.append(h)
 
-    for path in tables:
+    for path in references.get("accessibility", []):
         t = _read_table(path)
-        if t is None:
-            continue
-        if path.parent.parent.name == "accessibility":
+        if t is not None:
             h = accessibility_headlines(t)
-            h["model"] = h["model"].astype(str) + f" ({path.parent.name})"
+            h["model"] = h["model"].astype(str) + f" ({Path(path).parent.name})"
             add(h, "accessibility", path)
-        elif path == r / "dream" / "summary.tsv":
-            add(dream_headlines(t), "dream", path)
-        elif path == r / "synthetic_loci" / "metrics" / "activity_correlation.tsv":
-            add(synthetic_headlines(t), "synthetic_loci", path)
+    read = {role: _read_table(references[role]) if role in references else None
+            for role in ("dream", "synthetic_loci", "personal_significance", "personal_drivers", "personal_cnn")}
+    if read["dream"] is not None:
+        add(dream_headlines(read["dream"]), "dream", references["dream"])
     # personal: the Enformer summaries (one model) and the simple CNN
-    sig, drv, cnn = (r / p for p in PERSONAL_TABLES)
-    read = lambda p: _read_table(p) if p in tables else None  # noqa: E731
-    if read(sig) is not None or read(drv) is not None:
-        h = personal_headlines("Enformer (personal)", read(sig), read(drv))
-        h["source"] = [str(sig if m != "sign_concordance" else drv) for m in h["metric"]]
+    sig, drv = read["personal_significance"], read["personal_drivers"]
+    if sig is not None or drv is not None:
+        h = personal_headlines("Enformer (personal)", sig, drv)
+        h["source"] = [str(references["personal_drivers" if m == "sign_concordance" else "personal_significance"])
+                       for m in h["metric"]]
         h["benchmark"] = "personal"
         frames.append(h)
-    if read(cnn) is not None:
-        add(personal_headlines("simple CNN (personal)", gene_stats=read(cnn)), "personal", cnn)
+    if read["personal_cnn"] is not None:
+        add(personal_headlines("simple CNN (personal)", gene_stats=read["personal_cnn"]), "personal", references["personal_cnn"])
+    if read["synthetic_loci"] is not None:
+        add(synthetic_headlines(read["synthetic_loci"]), "synthetic_loci", references["synthetic_loci"])
     if not frames:
         return pd.DataFrame(columns=["model", "benchmark", "metric", "value", "source"])
     return pd.concat(frames, ignore_index=True)
 
 
 def build_table(user_scores: dict[str, str], descriptions: dict[str, str] | None = None,
-                results_dir: str | os.PathLike = "results") -> tuple[pd.DataFrame, dict]:
+                references: dict | None = None) -> tuple[pd.DataFrame, dict]:
     """Wide leaderboard table and the link of every cell.
 
-    user_scores: model name -> its ``scores.tsv``. Returns (table, links) with links
+    user_scores: model name -> its ``scores.tsv``; references: the reference tables
+    (:func:`reference_scores`). Returns (table, links) with links
     ``{(model, column): path}`` (paths as given, made relative by the renderer).
     """
     descriptions = descriptions or {}
@@ -131,7 +133,7 @@ def build_table(user_scores: dict[str, str], descriptions: dict[str, str] | None
                     links[(name, key)] = str(base / r.source)
         links[(name, "model")] = str(path)
         rows.append(row)
-    ref = reference_scores(results_dir)
+    ref = reference_scores(references or {})
     ref = ref.iloc[np.argsort([BENCH_ORDER.index(b) for b in ref["benchmark"]], kind="stable")]
     for (model, bench), g in ref.groupby(["model", "benchmark"], sort=False):
         row = {"model": model, "kind": "reference", "benchmark_of_origin": bench, "description": f"{REF_LABELS[bench]} reference"}
@@ -293,17 +295,17 @@ def comparison_figure(table: pd.DataFrame, pdf, png) -> None:
 
 
 def write_leaderboard(user_scores: dict[str, str], descriptions: dict[str, str], out_html, out_tsv,
-                      figures: dict[str, str] | None = None, results_dir: str | os.PathLike = "results",
+                      figures: dict[str, str] | None = None, references: dict | None = None,
                       comparison: tuple[str, str] | None = None) -> pd.DataFrame:
     """Build the table from the users' scores and the study tables; write TSV, HTML and (when
     ``comparison`` = (pdf, png) is given) the comparison figure linked from the page."""
-    table, links = build_table(user_scores, descriptions, results_dir)
+    table, links = build_table(user_scores, descriptions, references)
     if comparison is not None:
         comparison_figure(table, *comparison)
     missing = [b for b in BENCH_ORDER if not (table["benchmark_of_origin"] == b).any()]
     note = ""
     if missing:
-        note = "No reference table found yet for: " + ", ".join(missing) + " (build all_<study> to add them)."
+        note = "No reference model for: " + ", ".join(missing) + " (study not in config studies, or its tables are empty)."
     with atomic_path(out_tsv) as tmp:
         table.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     render_html(table, links, out_html, figures, note, comparison_png=comparison[1] if comparison else None)

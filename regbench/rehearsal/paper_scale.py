@@ -634,6 +634,13 @@ PAPER_SCALE: dict[str, PaperScale] = {
     "report_front_page": PaperScale(0.011, "constant", "constant",
                                     "the studies' published_vs_ours.tsv: one row per published claim, the same count at "
                                     "paper scale (the rehearsal's 4 tables: 0.011 MB)"),
+    "lb_page": PaperScale(20.0, "constant", "constant",
+                          "estimate: the reference tables it declares - accessibility's collected whole/peak/"
+                          "robustness/cagi tables (models x 15 cells x a few metric rows x ~80 B, under 1 MB each), "
+                          "personal's simple-CNN gene_stats (6,825 genes x 269 B = 1.8 MB) and the one-row-per-model "
+                          "summaries of dream (33 x 114.8 B) and synthetic_loci; each table is read, reduced to its "
+                          "headline rows (regbench.leaderboard.page.reference_scores) and dropped; no card at paper "
+                          "scale (config/paper.yaml has no models:)"),
     "personal_ensemble_stats": PaperScale(
         6_825 * 269.0 / 1e6 + 6_825 * PERS_INDIVIDUALS * 34.1 / 1e6 + PERS_EXPRESSION_MB, "arrays", "linear",
         "gene_stats 1.8 MB + 69 ensemble chunks of 100 genes x 1,161 individuals rows x 34.1 B (rehearsal chunk: "

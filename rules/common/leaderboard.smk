@@ -4,10 +4,8 @@ mixing functions and rules in one file).
 Model cards (config `models:`) are validated against config/schemas/model_card.schema.yaml and
 qualified per benchmark at parse time by regbench.leaderboard.cards (pure Python, no torch)."""
 
-import os
-
 from regbench.leaderboard.cards import BENCHMARKS, load_cards, qualify
-from regbench.leaderboard.tables import reference_tables
+from regbench.leaderboard.tables import ACC_HEADLINE_EVAL, reference_inputs
 
 LB_RES = "results/leaderboard"
 LB_CARDS = load_cards(config)
@@ -88,15 +86,21 @@ def lb_models_regex():
 
 
 def lb_page_inputs():
-    """Every card's scores and figure."""
+    """Every card's scores and figure, and the reference models' study tables (``ref_<role>``,
+    regbench.leaderboard.tables.reference_inputs) of the enabled studies: declared inputs, so the
+    page is rebuilt when a study table changes and building it builds the studies' tables."""
+    acc_tables = []
+    if study_enabled("accessibility"):
+        for ev in sorted(set(ACC_HEADLINE_EVAL.values())):
+            acc_tables += acc_all_collected(ev)
+    refs = reference_inputs(config["studies"], acc_tables)
     return {
         "scores": [f"{LB_RES}/{n}/scores.tsv" for n in LB_CARDS],
         "figures": [f"{LB_RES}/{n}/scores.png" for n in LB_CARDS],
+        **{f"ref_{role}": path for role, path in refs.items()},
     }
 
 
-def lb_reference_stamp():
-    """The study metrics tables that exist now, with their modification times. A parameter, not
-    an input: the page is rebuilt when a study table changes (params rerun trigger), but building
-    the leaderboard never forces a study job to (re)run - it shows the studies as run so far."""
-    return {str(p): int(os.stat(p).st_mtime) for p in reference_tables("results")}
+def leaderboard_targets():
+    """The leaderboard page and table (part of `all`)."""
+    return [f"{LB_RES}/index.html", f"{LB_RES}/leaderboard.tsv"]

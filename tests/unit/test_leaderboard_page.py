@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import pearsonr, spearmanr
 
-from regbench.leaderboard import cards, page, scores
+from regbench.leaderboard import cards, page, scores, tables
 from regbench.studies.dream.data import SUBSETS
 from tests.unit.test_dream_scoring import SPEC_DENOMINATOR, SPEC_WEIGHTS
 
@@ -153,8 +153,8 @@ def test_page_user_and_reference_rows_with_working_links(tmp_path, monkeypatch):
     _acc_table("cnn_exp-cov", 0.5, 0.4, 0.2, 0.3).to_csv(acc / "whole.tsv", sep="\t", index=False)
     (res / "accessibility" / "threshold").mkdir()
     (res / "accessibility" / "threshold" / "peak.tsv").write_text("\n")  # an empty collected table is skipped
-    (res / "accessibility" / "evals" / "x").mkdir(parents=True)  # per-model evals are not references
-    _acc_table("junk", 9, 9, 9, 9).to_csv(res / "accessibility" / "evals" / "whole.tsv", sep="\t", index=False)
+    # a table that exists but is not declared is not read
+    _acc_table("junk", 9, 9, 9, 9).to_csv(res / "accessibility" / "threshold" / "whole.tsv", sep="\t", index=False)
     (res / "dream").mkdir()
     pd.DataFrame([{"model": "legnet", "pearson_score": 0.8, "spearman_score": 0.7},
                   {"model": "dream_cnn", "pearson_score": 0.6, "spearman_score": 0.75}]).to_csv(res / "dream" / "summary.tsv", sep="\t", index=False)
@@ -188,7 +188,10 @@ def test_page_user_and_reference_rows_with_working_links(tmp_path, monkeypatch):
         {"model": "mine", "benchmark": "dream", "status": "ok", "metric": "subset:all:pearson", "value": 0.1, "headline": False, "reason": "r", "source": "dream/predictions.tsv"},
     ]).to_csv(user / "scores.tsv", sep="\t", index=False)
     table = page.write_leaderboard({"mine": str(user / "scores.tsv")}, {"mine": "my model"}, lb / "index.html", lb / "leaderboard.tsv",
-                                   figures={"mine": str(user / "scores.png")}, results_dir=res,
+                                   figures={"mine": str(user / "scores.png")},
+                                   references=tables.reference_inputs(
+                                       ["accessibility", "dream", "personal", "synthetic_loci"],
+                                       [acc / "whole.tsv", res / "accessibility" / "threshold" / "peak.tsv"], res),
                                    comparison=(lb / "headlines.pdf", lb / "headlines.png"))
     t = pd.read_csv(lb / "leaderboard.tsv", sep="\t").set_index("model")
     assert list(t.index) == ["mine", "cnn_exp-cov (new_models)", "legnet", "dream_cnn", "Enformer (personal)",
@@ -234,3 +237,14 @@ def test_page_user_and_reference_rows_with_working_links(tmp_path, monkeypatch):
     assert "../personal/models/enformer/summary/drivers.tsv" in p.hrefs and "../synthetic_loci/metrics/activity_correlation.tsv" in p.hrefs
     # the lower-is-better MSE column marks the lowest value
     assert '<td class="best"><a href="../synthetic_loci/metrics/activity_correlation.tsv">1.000</a></td>' in html_text
+
+
+def test_reference_inputs_declare_the_enabled_studies_tables():
+    refs = tables.reference_inputs(["dream", "accessibility"], ["r/acc/b/whole.tsv", "r/acc/a/peak.tsv", "r/acc/b/whole.tsv"], "r")
+    assert refs == {"accessibility": ["r/acc/a/peak.tsv", "r/acc/b/whole.tsv"], "dream": "r/dream/summary.tsv"}
+    refs = tables.reference_inputs(["personal", "synthetic_loci"])
+    assert refs == {"personal_significance": "results/personal/models/enformer/summary/significance.tsv",
+                    "personal_drivers": "results/personal/models/enformer/summary/drivers.tsv",
+                    "personal_cnn": "results/personal/cnn/gene_stats.tsv",
+                    "synthetic_loci": "results/synthetic_loci/metrics/activity_correlation.tsv"}
+    assert page.reference_scores({}).empty

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import snakemake_exe
+from tests.conftest import link_card_files, snakemake_exe
 from regbench.dagstats import dryrun_text, parse_dryrun
 from regbench.panels import (
     basename_collisions,
@@ -64,7 +64,7 @@ def test_basename_collisions_ignore_case_and_directories():
 def dag_figures(request, tmp_path_factory) -> list[str]:
     """Every output under results/figures/ of `all` in the demo / paper DAG (forced dry-run, in a
     temporary working directory: Snakemake's .snakemake/ state stays out of the repository)."""
-    work = tmp_path_factory.mktemp("dryrun")
+    work = link_card_files(tmp_path_factory.mktemp("dryrun"))
     text = dryrun_text(snakemake_exe(), ["-s", str(ROOT / "Snakefile"), "--directory", str(work), "all", "--cores", "1",
                                       "--workflow-profile", "none", "--configfile", str(ROOT / request.param)], cwd=work)
     outputs = {o for job in parse_dryrun(text) for o in job.outputs}

@@ -3,7 +3,7 @@ repository): its snapshot diff reports created, removed and changed files and no
 
 import os
 
-from tests.conftest import NO_TEST_WRITES, tree_changes, tree_state
+from tests.conftest import NO_TEST_WRITES, demo_leaderboard_paths, tree_changes, tree_state
 
 
 def test_tree_changes_reports_created_removed_changed(tmp_path):
@@ -28,3 +28,25 @@ def test_tree_changes_reports_created_removed_changed(tmp_path):
 
 def test_missing_guarded_folder_is_an_empty_state(tmp_path):
     assert tree_state(tmp_path, NO_TEST_WRITES) == {}
+
+
+def test_demo_run_outputs_are_skipped_test_leftovers_are_not(tmp_path):
+    """`make test` runs the demo (whose `all` builds the leaderboard) beside the unit tests: the
+    page files and the demo cards' folders may change during the session, a test's card may not."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text("models:\n  tiny_cnn: {}\n  demo_enformer: {}\n")
+    skip = demo_leaderboard_paths(tmp_path)
+    lb = tmp_path / "results" / "leaderboard"
+    before = tree_state(tmp_path, NO_TEST_WRITES, skip)
+    for rel in ("index.html", ".index.html.abc.tmp.html", "tiny_cnn/scores.tsv", "demo_enformer/sub/x.tsv"):
+        (lb / rel).parent.mkdir(parents=True, exist_ok=True)
+        (lb / rel).write_text("demo")
+    assert tree_changes(before, tree_state(tmp_path, NO_TEST_WRITES, skip)) == ""
+    (lb / "tiny_cnn_x").mkdir()
+    (lb / "tiny_cnn_x" / "scores.tsv").write_text("a test's card")  # a prefix of a demo card's name is not it
+    (lb / "pytest_tiny" / "sub").mkdir(parents=True)
+    (lb / "pytest_tiny" / "sub" / "index.html").write_text("a test's file")
+    assert tree_changes(before, tree_state(tmp_path, NO_TEST_WRITES, skip)) == (
+        "created ['results/leaderboard/pytest_tiny/sub/index.html', 'results/leaderboard/tiny_cnn_x/scores.tsv'], "
+        "removed [], changed []")
+    assert demo_leaderboard_paths()[1:] == ("results/leaderboard/tiny_cnn/", "results/leaderboard/demo_enformer/")
