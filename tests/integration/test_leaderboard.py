@@ -7,7 +7,9 @@ on the demo by its leaderboard target and appears on the leaderboard next to the
   "pretrained" model that can serve none of accessibility / personal: skipped with the reason);
   and `pytest_pretrained` (the same CNN with fixed weights from a checkpoint, read out on the
   personal genomes);
-* its numbers equal those the study code produces for the same model: the DREAM score recomputed
+* its numbers equal those the study code produces for the same model (the card is a model of the
+  accessibility study's own rules: acc_train / acc_evaluate in the experiment ``cards``,
+  results/accessibility/{models,evals}/cards/pytest_tiny/): the DREAM score recomputed
   from the predictions file with the study's readers and scorer (the card is a model of the DREAM
   study's own rules: dream_train writes results/dream/predictions/pytest_tiny.tsv and
   dream_model_score its official score, as for the paper's models); the accessibility whole-genome
@@ -26,8 +28,9 @@ on the demo by its leaderboard target and appears on the leaderboard next to the
   every row, and every link resolves to an existing file.
 
 The leaderboard runs in a temporary working directory (`snakemake -s Snakefile --directory TMP`)
-whose `resources/` and `results/<study>/` are links to the demo run's (`results/dream/`: a folder
-of links to its entries but the per-model output folders, where the card's DREAM outputs land),
+whose `resources/` and `results/<study>/` are links to the demo run's (`results/dream/` and
+`results/accessibility/`: folders of links to their entries but the per-model output folders, where
+the cards' DREAM and accessibility outputs land),
 so nothing it writes lands in the repository: a dry-run first checks it plans only leaderboard
 jobs and the card's own study jobs (never a demo job, which would write through the links), and a teardown check asserts the repository's results/, logs/
 and benchmarks/rules/ hold the same files with the same modification times as before.
@@ -57,8 +60,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.demo]
 LINKED = ("resources", "results/shared", "results/accessibility", "results/dream", "results/personal",
           "results/synthetic_loci/inputs", "results/synthetic_loci/dataset",
           "results/synthetic_loci/metrics/activity_correlation.tsv")
-#: the DREAM study's per-model output folders (keyed by model: the card's land here, not linked)
-DREAM_PER_MODEL = ("models", "predictions", "holdout", "official")
+#: the studies' per-model output folders (keyed by model: the cards' land here, not linked): every
+#: entry of the DREAM ones but the cards', the accessibility experiment "cards" of models/ and evals/
+PER_MODEL = {"results/dream": ("models", "predictions", "holdout", "official"),
+             "results/accessibility": ("models", "evals"), "results/accessibility/models": ("cards",),
+             "results/accessibility/evals": ("cards",)}
 #: what a test must leave as it found it in the repository
 GUARDED = ("results", "logs", "benchmarks/rules")
 TINY = "pytest_tiny"
@@ -140,16 +146,23 @@ def repo_untouched(demo_results):
 @pytest.fixture(scope="module")
 def workdir(repo_untouched, tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("leaderboard_work")
-    for rel in LINKED:
-        if rel == "results/dream" and (ROOT / rel).is_dir():
+
+    def link(rel):
+        """Link ``rel``; a folder of PER_MODEL becomes a folder of links to its entries but the
+        per-model ones (those listed again in PER_MODEL are linked entry by entry in turn)."""
+        if rel in PER_MODEL and (ROOT / rel).is_dir():
             (d / rel).mkdir(parents=True)
             for child in (ROOT / rel).iterdir():
-                if child.name not in DREAM_PER_MODEL:
+                if child.name not in PER_MODEL[rel]:
                     (d / rel / child.name).symlink_to(child, target_is_directory=child.is_dir())
-            continue
-        if (ROOT / rel).exists():
+                elif f"{rel}/{child.name}" in PER_MODEL:
+                    link(f"{rel}/{child.name}")
+        elif (ROOT / rel).exists():
             (d / rel).parent.mkdir(parents=True, exist_ok=True)
             (d / rel).symlink_to(ROOT / rel, target_is_directory=True)
+
+    for rel in LINKED:
+        link(rel)
     return d
 
 
@@ -172,8 +185,12 @@ def leaderboard(workdir, lb_config) -> Path:
     # the card's DREAM model is trained and scored by the study's own rules, like the paper's models
     card_dream = {j.rule for j in planned if any(o.startswith("results/dream/") and TINY in o for o in j.outputs)}
     assert card_dream == {"dream_train", "dream_model_score"}, card_dream
+    # the cards' accessibility models: the study's own acc_train (trained card) and acc_evaluate
+    acc_cards = tuple(f"results/accessibility/{d}/cards/" for d in ("models", "evals"))
+    card_acc = {(m, j.rule) for j in planned for o in j.outputs for m in (TINY, ENF) if o.startswith(acc_cards) and f"/{m}/" in o}
+    assert card_acc == {(TINY, "acc_train"), (TINY, "acc_evaluate"), (ENF, "acc_evaluate")}, card_acc
     outside = sorted({o for j in planned for o in j.outputs
-                      if not o.startswith(("results/leaderboard/", *card_dirs))
+                      if not o.startswith(("results/leaderboard/", *card_dirs, *acc_cards))
                       and not (o.startswith("results/dream/") and TINY in o)})
     assert not outside, ("the leaderboard run would (re)build demo outputs, writing through the links into the "
                          f"repository (demo results stale? run `snakemake all` first): {outside[:20]}")
@@ -207,7 +224,7 @@ def test_card_that_cannot_serve_is_skipped_with_reason(leaderboard):
     assert t.loc[P110, "dream:status"] == "skipped: the card declares no dream readout or training"
     s = pd.read_csv(leaderboard / P110 / "scores.tsv", sep="\t")
     assert (s["status"] == "skipped").all() and len(s) == 4 and s["reason"].str.len().gt(10).all()
-    assert not (leaderboard / P110 / "accessibility").exists()  # nothing was trained for it
+    assert not (leaderboard.parent / "accessibility" / "models" / "cards" / P110).exists()  # nothing was trained for it
     assert t.loc[TINY, "personal:status"].startswith("skipped:")
 
 
@@ -230,19 +247,20 @@ def test_dream_score_equals_the_study_scorer_on_the_predictions_file(leaderboard
 def test_accessibility_pearson_equals_the_study_metric_on_the_trained_model(leaderboard, lb_config):
     import torch
 
-    from regbench.leaderboard import cards, scores
+    from regbench.leaderboard import cards
     from regbench.predict.engine import predict
     from regbench.studies.accessibility import metrics as M
     from regbench.studies.accessibility.datasets import load_split
+    from regbench.studies.accessibility.specs import card_spec
     from regbench.train.trainer import load_trained
 
     torch.set_num_threads(1)
     cfg = yaml.safe_load(lb_config.read_text())
     card = cards.validate_card(TINY, cfg["models"][TINY])
     acc = cfg["accessibility"]
-    spec, _ = scores.accessibility_spec(card, acc)
+    spec = card_spec(card, acc)
     model = cards.build_model(card, "accessibility", input_length=int(acc["input_length"]), n_tracks=len(acc["cells"]), bin_size=spec["bin"])
-    model = load_trained(model, leaderboard / TINY / "accessibility" / "model")
+    model = load_trained(model, leaderboard.parent / "accessibility" / "models" / "cards" / TINY)
     d = load_split(ROOT / "results" / "accessibility" / "datasets" / f"{acc['eval_datasets']['whole']}.h5", "test", bin_size=spec["bin"])
     p = predict(model, d["x"], batch_size=64, precision="fp32", progress=False)
     r = M.whole_pearson(np.asarray(d["y"], np.float64), np.asarray(p, np.float64))
@@ -356,18 +374,21 @@ def test_personal_sign_concordance_from_the_card_ism(leaderboard, lb_config):
 def test_accessibility_readout_equals_the_study_metric(leaderboard, lb_config):
     import torch
 
-    from regbench.leaderboard.scores import accessibility_readout_model
     from regbench.predict.engine import predict
     from regbench.studies.accessibility import metrics as M
     from regbench.studies.accessibility.datasets import load_split
+    from regbench.studies.accessibility.experiments import load_model
+    from regbench.studies.accessibility.specs import CARD_EXPERIMENT, model_specs
 
     torch.set_num_threads(1)
     card, cfg = _enf_card(lb_config)
     acc = cfg["accessibility"]
     t = _table(leaderboard)
     assert t.loc[ENF, "accessibility:status"] == "ok"
-    assert not (leaderboard / ENF / "accessibility" / "model").exists()  # read out, not trained
-    model = accessibility_readout_model(card, acc)
+    assert not (leaderboard.parent / "accessibility" / "models" / "cards" / ENF).exists()  # read out, not trained
+    specs, archs = model_specs({}, {ENF: card}, acc)
+    model, cells = load_model(specs[CARD_EXPERIMENT][ENF], {**acc, "architectures": archs}, None)
+    assert cells == list(acc["cells"])
     d = load_split(ROOT / "results" / "accessibility" / "datasets" / f"{acc['eval_datasets']['whole']}.h5", "test", bin_size=128)
     p = predict(model, d["x"], batch_size=64, precision="fp32", progress=False)
     assert p.shape == (len(d["x"]), int(acc["input_length"]) // 128, len(acc["cells"]))
