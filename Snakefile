@@ -22,11 +22,11 @@ report: _front_page if os.path.exists(_front_page) else "report/workflow.rst"
 
 
 include: "rules/common.smk"
+# the leaderboard's model cards first: qualified cards are models of the studies' own rules
+include: "rules/common/leaderboard.smk"
 include: "rules/common/accessibility.smk"
 include: "rules/common/personal.smk"
 include: "rules/common/synthetic_loci.smk"
-# the leaderboard's model cards before dream: qualified cards are models of the dream study
-include: "rules/common/leaderboard.smk"
 include: "rules/common/dream.smk"
 include: "rules/resources.smk"
 include: "rules/demo.smk"

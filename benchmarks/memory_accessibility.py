@@ -182,7 +182,7 @@ def eval_whole_step(n: int) -> None:
         tmp = Path(d)
         path = _h5(tmp, n, 2048)
         cfg = _cfg(smooth_windows=[1, 32, 64, 128, 256, 512, 1024, 2048], test_thresholds=list(range(25)))
-        run_evaluations(["whole"], _spec(bin_size=1), cfg, None, {"whole": str(path)}, tmp / "out.tsv", model=_model(bin_size=1), cells=CELLS)
+        run_evaluations(["whole"], _spec(bin_size=1), cfg, _model(bin_size=1), CELLS, {"whole": str(path)}, tmp / "out.tsv")
 
 
 def robustness_step(n: int) -> None:
@@ -194,8 +194,8 @@ def robustness_step(n: int) -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         path = _h5(tmp, n, 3072)
-        run_evaluations(["robustness"], _spec(), _cfg(robust_shifts=20), None, {"peak": str(path)}, tmp / "out.tsv",
-                        model=_model(), cells=CELLS)
+        run_evaluations(["robustness"], _spec(), _cfg(robust_shifts=20), _model(), CELLS, {"peak": str(path)},
+                        tmp / "out.tsv")
 
 
 def tomtom_step(n: int) -> None:

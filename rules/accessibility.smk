@@ -149,7 +149,7 @@ rule acc_cagi_variants:
 
 rule acc_train:
     input:
-        dataset=acc_train_dataset,
+        unpack(acc_train_inputs),
     output:
         model=f"{ACC_RES}/models/{{experiment}}/{{model}}/model.pt",
         spec=f"{ACC_RES}/models/{{experiment}}/{{model}}/spec.json",

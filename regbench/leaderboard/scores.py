@@ -1,19 +1,16 @@
-"""Per-benchmark training and evaluation of a model card through the study libraries' own code.
+"""Per-benchmark scoring of a model card through the study libraries' own code.
 
-Nothing here re-implements a study: the accessibility model is trained by
-:func:`regbench.studies.accessibility.experiments.train_model` and evaluated by
-:func:`regbench.studies.accessibility.evaluate.run_evaluation` (the same functions, settings and
-datasets as the study's own models, with the card's architecture injected as one more entry of
-``accessibility.architectures``). DREAM has no code here: a qualified card is one more model of
-the study's rules (``dream_train`` trains it with a team recipe, ``dream_model_score`` writes its
-official score, :mod:`regbench.studies.dream.specs`); :func:`collect_scores` reads that table.
+Accessibility and DREAM have no code here: a qualified card is one more model of the studies'
+own rules - ``acc_train`` / ``acc_evaluate`` train (mode train) or read out (mode readout) and
+evaluate it in the experiment ``cards`` (:mod:`regbench.studies.accessibility.specs`), ``dream_train``
+trains it with a team recipe and ``dream_model_score`` writes its official score
+(:mod:`regbench.studies.dream.specs`); :func:`collect_scores` reads their tables.
 
-Pretrained cards are read out through the studies' own code: accessibility ``readout`` mode
-(declared tracks stand for the cell lines) by ``run_evaluations(model=, cells=)``. Personal and
-synthetic_loci cards are not scored here: the study's own rules predict and score them as they do
-the paper's Enformer (personal: ``personal_predict``, ``personal_gene_stats``, ``personal_ism``,
-``personal_drivers`` -> ``results/personal/models/<model>/``, :mod:`regbench.studies.personal.models`;
-synthetic_loci: ``results/synthetic_loci/metrics/<model>/activity_correlation.tsv``).
+Personal and synthetic_loci cards are not scored here either: the study's own rules predict and
+score them as they do the paper's Enformer (personal: ``personal_predict``, ``personal_gene_stats``,
+``personal_ism``, ``personal_drivers`` -> ``results/personal/models/<model>/``,
+:mod:`regbench.studies.personal.models`; synthetic_loci:
+``results/synthetic_loci/metrics/<model>/activity_correlation.tsv``).
 
 The per-model table ``results/leaderboard/<model>/scores.tsv`` (:func:`collect_scores`) is long:
 
@@ -42,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regbench.leaderboard.cards import BENCHMARKS, benchmark_hparams, pretrained_model, qualify
+from regbench.leaderboard.cards import BENCHMARKS, pretrained_model, qualify
 from regbench.workflow import atomic_path
 
 log_ = logging.getLogger("regbench.leaderboard")
@@ -75,136 +72,7 @@ ACC_HEADLINE_ROWS = {
 COLUMNS = ["model", "benchmark", "status", "metric", "value", "headline", "reason", "source"]
 
 
-# --- training folders ---------------------------------------------------------------------------
-
-RUN_FILE = "leaderboard_run.json"
-
-
-def prepare_run_dir(outdir, settings: dict, log=None) -> Path:
-    """Make ``outdir`` ready for :func:`regbench.train.trainer.fit`: keep its checkpoint (the
-    trainer resumes an interrupted run) only when it was written with the same ``settings``
-    (card + study spec); otherwise clear the folder so a changed card never resumes from weights
-    of another model. Records the settings in ``outdir/leaderboard_run.json``."""
-    import json
-    import shutil
-
-    outdir = Path(outdir)
-    stamp = json.dumps(settings, sort_keys=True, default=str)
-    run = outdir / RUN_FILE
-    if outdir.exists() and (not run.exists() or run.read_text() != stamp):
-        if any(outdir.iterdir()):
-            (log or log_).info("%s: settings changed (or unknown); starting the training afresh", outdir)
-        shutil.rmtree(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    run.write_text(stamp)
-    return outdir
-
-
 # --- accessibility ------------------------------------------------------------------------------
-
-
-def accessibility_spec(card: dict, acc_cfg: dict) -> tuple[dict, dict]:
-    """The study's model spec for the card and a copy of the study config with the card's
-    architecture added to ``architectures`` (key = card name).
-
-    spec: ``{arch, dataset, loss, bin, aug, seed, binary}`` as in
-    :func:`regbench.studies.accessibility.experiments.expand_entry`.
-    """
-    from regbench.leaderboard.cards import _bin_size, accessibility_dataset
-
-    b = card["benchmarks"]["accessibility"]
-    hp = benchmark_hparams(card, "accessibility")
-    hp.pop("bin_size", None)  # the study sets bin_size from the spec
-    arch_key = card["name"]
-    cfg = dict(acc_cfg)
-    arch = {"model": card["arch"], "hparams": hp}
-    if b.get("train"):
-        arch["train"] = dict(b["train"])  # merged over training.quantitative by the study's train_model
-    cfg["architectures"] = {**acc_cfg.get("architectures", {}), arch_key: arch}
-    # evaluation_models picks which of the study's own models run an evaluation; the card's
-    # evaluations always run on the card's model
-    cfg["evaluation_models"] = {k: v for k, v in (acc_cfg.get("evaluation_models") or {}).items() if k not in b["evaluations"]}
-    spec = {
-        "arch": arch_key,
-        "dataset": accessibility_dataset(card, acc_cfg),
-        "loss": b["loss"],
-        "bin": int(_bin_size(card, "accessibility")),
-        "aug": b["aug"],
-        "seed": int(b["seed"]),
-        "binary": False,
-    }
-    return spec, cfg
-
-
-def train_accessibility(card: dict, acc_cfg: dict, dataset_path, outdir, log=None, device=None) -> dict:
-    """Train the card's architecture on the study's dataset with the study's trainer settings
-    (``accessibility.training.quantitative``); writes ``outdir/model.pt``, ``history.tsv``,
-    ``spec.json``. The built model is first checked to map ``(1, input_length, 4)`` to
-    ``(1, input_length / bin, n_cells)``."""
-    from regbench.leaderboard.cards import check_model, register_card_models
-    from regbench.studies.accessibility.experiments import build_model, train_model
-
-    log = log or log_
-    register_card_models(card)
-    spec, cfg = accessibility_spec(card, acc_cfg)
-    n_cells = len(acc_cfg["cells"])
-    probe = build_model(spec, cfg, n_cells)
-    shape = check_model(probe, card, "accessibility", int(cfg["input_length"]), n_cells, spec["bin"])
-    log.info("%s: accessibility model %s -> %s; training %s", card["name"], card["arch"], shape, spec)
-    del probe
-    prepare_run_dir(outdir, {"card": card, "spec": spec, "arch": cfg["architectures"][spec["arch"]],
-                             "training": acc_cfg.get("training", {}), "dataset": str(dataset_path)}, log)
-    return train_model(spec, cfg, dataset_path, outdir, log=log, device=device)
-
-
-def evaluate_accessibility(card: dict, acc_cfg: dict, evaluations: list[str], model_dir, datasets: dict, out,
-                           extra_out=None, device=None, log=None) -> pd.DataFrame:
-    """The study's evaluations (whole, peak, robustness, cagi) of the trained card model with
-    :func:`regbench.studies.accessibility.evaluate.run_evaluations`: one long table ``out``
-    (evaluation, metric, param, cell, value, ...) and the CAGI per-variant effects ``extra_out``."""
-    from regbench.leaderboard.cards import register_card_models
-    from regbench.studies.accessibility.evaluate import run_evaluations
-
-    register_card_models(card)
-    spec, cfg = accessibility_spec(card, acc_cfg)
-    if card["benchmarks"]["accessibility"]["mode"] == "readout":
-        spec = {**spec, "dataset": "readout", "loss": "na", "aug": "na", "seed": 0}
-        model = accessibility_readout_model(card, acc_cfg)
-        return run_evaluations(list(evaluations), spec, cfg, None, datasets, out, extra_out=extra_out, device=device,
-                               log=log, model=model, cells=list(acc_cfg["cells"]))
-    return run_evaluations(list(evaluations), spec, cfg, model_dir, datasets, out, extra_out=extra_out, device=device,
-                           log=log)
-
-
-def select_tracks(model, tracks: list[int]):
-    """``nn.Module`` returning ``model(x)[:, :, tracks]`` - a pretrained profile model's declared
-    tracks, in the order a study wants them."""
-    import torch
-    from torch import nn
-
-    class _Select(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.model = model
-            self.register_buffer("idx", torch.tensor([int(t) for t in tracks], dtype=torch.long), persistent=False)
-
-        def forward(self, x):
-            return self.model(x)[:, :, self.idx]
-
-    return _Select().eval()
-
-
-def accessibility_readout_model(card: dict, acc_cfg: dict):
-    """Readout mode: the card's pretrained model with its declared ``tracks`` (cell line -> output
-    track) as ``(N, input_length // bin, n_cells)`` in the study's cell order."""
-    from regbench.leaderboard.cards import resolve_track
-
-    b = card["benchmarks"]["accessibility"]
-    model, shape = pretrained_model(card, "accessibility", int(acc_cfg["input_length"]))
-    idx = [resolve_track(card, b["tracks"][c]) for c in acc_cfg["cells"]]
-    if max(idx) >= shape[2]:
-        raise ValueError(f"models.{card['name']}: accessibility readout tracks {idx} outside the output {shape}")
-    return select_tracks(model, idx)
 
 
 def accessibility_headlines(table: pd.DataFrame) -> pd.DataFrame:
@@ -309,7 +177,8 @@ def collect_scores(card: dict, config: dict, out_tsv, acc_table: str | None = No
                    figure: tuple[str, str] | None = None) -> pd.DataFrame:
     """Write ``scores.tsv`` for one card (see module docstring) and its figure.
 
-    acc_table: the evaluations TSV written by :func:`evaluate_accessibility`.
+    acc_table: the study's evaluations of the card (rule acc_evaluate:
+    ``results/accessibility/evals/cards/<model>/evaluations.tsv``).
     dream: {scores, summary}: the study's official score of the card (rule dream_model_score:
     ``results/dream/official/<model>/{scores,summary}.tsv``, :func:`regbench.studies.dream.runs.score_one`).
     personal: {significance, gene_stats, drivers}: the study's per-model tables of the card (rules

@@ -32,6 +32,7 @@ on the whole validation set (numpy arrays) each epoch.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import math
 import os
@@ -363,6 +364,30 @@ def evaluate(model: nn.Module, data, loss_fn, device: torch.device, precision: s
     if keep_outputs:
         return loss, np.concatenate(preds), np.concatenate(ys)
     return loss, None, None
+
+
+def file_digest(path) -> str:
+    """SHA-256 of a file's bytes (a model card's code in a run's settings)."""
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def reset_if_changed(outdir, settings: dict, log) -> None:
+    """Make ``outdir`` ready for :func:`fit`: resume only a run with identical ``settings`` (any
+    JSON-able description of the model and its training); a checkpoint left by other settings is
+    removed, so a changed model never resumes from another's weights (``outdir/run_settings.json``
+    records them; a folder without the record is resumed as it is)."""
+    outdir = Path(outdir)
+    path = outdir / "run_settings.json"
+    text = json.dumps(settings, sort_keys=True, default=str)
+    if path.exists() and path.read_text() != text:
+        log.info("%s: settings changed, discarding the old checkpoint", outdir)
+        for f in ("checkpoint_last.pt", "best.pt", "model.pt", "history.tsv"):
+            (outdir / f).unlink(missing_ok=True)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
 
 
 def fit(

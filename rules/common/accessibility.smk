@@ -6,6 +6,8 @@ regbench.studies.accessibility.experiments (pure Python, no torch, no file reads
 
 from regbench.studies.accessibility.panels import collected_table as acc_collected_table
 from regbench.studies.accessibility.panels import panels as acc_panel_declarations
+from regbench.studies.accessibility.specs import CARD_EXPERIMENT as ACC_CARD_EXPERIMENT
+from regbench.studies.accessibility.specs import model_specs as acc_study_specs
 from regbench.studies.accessibility.experiments import (
     CPU_EVALUATIONS,
     ceiling_cells,
@@ -14,12 +16,21 @@ from regbench.studies.accessibility.experiments import (
     expand_experiments,
     model_evaluations,
     selected,
+    TRAIN_GFLOP_PER_WINDOW,
     train_max_epochs,
     train_work_minutes,
 )
 
 ACC = config["accessibility"]
-ACC_MODELS = expand_experiments(ACC)  # {experiment: {slug: spec}}
+#: the paper's models {experiment: {slug: spec}}: the model sets of the collected tables, panels
+#: and published-vs-ours tables
+ACC_MODELS = expand_experiments(ACC)
+#: the model cards qualified for accessibility (rules/common/leaderboard.smk: LB_CARDS, LB_QUAL)
+ACC_CARDS = {n: c for n, c in LB_CARDS.items() if LB_QUAL[n]["accessibility"][0]}
+#: every model acc_train / acc_evaluate run: the paper's + the cards, keyed by their own name in
+#: the experiment ACC_CARD_EXPERIMENT ("cards"), and the architectures they build (the study's +
+#: one per card) - regbench/studies/accessibility/specs.py
+ACC_SPECS, ACC_ARCHITECTURES = acc_study_specs(ACC_MODELS, ACC_CARDS, ACC)
 ACC_RES = "results/accessibility"
 
 ACC_TABLES = ["T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling", "SD3_cagi"]
@@ -85,6 +96,10 @@ ACC_RESOURCES = {
 #: smallest runtime request (minutes) of the work-counted jobs: queue and shared-filesystem
 #: latencies the per-unit costs do not include (not measured: a floor, not a forecast)
 ACC_MIN_RUNTIME = 10
+#: runtime (minutes per attempt) of the evaluation of a model card's architecture without a FLOP
+#: count (not in experiments.TRAIN_GFLOP_PER_WINDOW): the former leaderboard request (not
+#: measured); its training gets accessibility.train_runtime_min
+ACC_UNCOUNTED_EVAL_RUNTIME = 240
 #: runtime (minutes per attempt) of panels without a work count: the SLURM profile's
 #: default-resources value
 ACC_PANEL_RUNTIME = 60
@@ -94,7 +109,9 @@ def acc_eval_runtime(wildcards):
     """Minutes of one acc_evaluate job: its GPU work (formula in the comment above), at least
     ACC_MIN_RUNTIME."""
     spec = acc_spec(wildcards)
-    model = ACC["architectures"][spec["arch"]]["model"]
+    model = ACC_ARCHITECTURES[spec["arch"]]["model"]
+    if model not in TRAIN_GFLOP_PER_WINDOW:
+        return ACC_UNCOUNTED_EVAL_RUNTIME
     work = eval_work_minutes(
         model, acc_model_evaluations(wildcards), ACC["evaluation"], int(ACC["input_length"])
     )
@@ -125,10 +142,15 @@ def acc_panel_runtime(panel):
 
 
 def acc_train_runtime(wildcards):
-    """Minutes of one acc_train job (formula in the comment above), at least train_runtime_min."""
+    """Minutes of one acc_train job (formula in the comment above), at least train_runtime_min
+    (a card's architecture without a FLOP count: train_runtime_min)."""
     spec = acc_spec(wildcards)
-    model = ACC["architectures"][spec["arch"]]["model"]
-    work = train_work_minutes(model, train_max_epochs(spec, ACC))
+    model = ACC_ARCHITECTURES[spec["arch"]]["model"]
+    if model not in TRAIN_GFLOP_PER_WINDOW:
+        return int(ACC["train_runtime_min"])
+    work = train_work_minutes(
+        model, train_max_epochs(spec, {**ACC, "architectures": ACC_ARCHITECTURES})
+    )
     return max(int(ACC["train_runtime_min"]), math.ceil(work))
 
 
@@ -146,11 +168,16 @@ def acc_resource(step, kind):
 
 
 def acc_models(experiment):
+    """The paper's models of an experiment (no card)."""
     return ACC_MODELS.get(experiment, {})
 
 
 def acc_spec(wildcards):
-    return ACC_MODELS[wildcards.experiment][wildcards.model]
+    return ACC_SPECS[wildcards.experiment][wildcards.model]
+
+
+def acc_is_card(wildcards):
+    return wildcards.experiment == ACC_CARD_EXPERIMENT and wildcards.model in ACC_CARDS
 
 
 def acc_spec_param(wildcards):
@@ -162,18 +189,20 @@ def acc_train_cfg(wildcards):
     arch = acc_spec(wildcards)["arch"]
     return {
         "input_length": ACC["input_length"],
-        "architectures": {arch: ACC["architectures"][arch]},
+        "architectures": {arch: ACC_ARCHITECTURES[arch]},
         "training": ACC["training"],
         "precision": ACC.get("precision", {}),
     }
 
 
 def acc_eval_cfg(wildcards):
-    """The config subset one evaluation job depends on."""
+    """The config subset one evaluation job depends on. A card runs the evaluations it declares
+    (evaluation_models picks among the paper's models) and, read out, stands for the study's
+    cell lines."""
     arch = acc_spec(wildcards)["arch"]
-    return {
+    cfg = {
         "input_length": ACC["input_length"],
-        "architectures": {arch: ACC["architectures"][arch]},
+        "architectures": {arch: ACC_ARCHITECTURES[arch]},
         "evaluation": ACC["evaluation"],
         "evaluation_models": ACC.get("evaluation_models", {}),
         "precision": ACC.get("precision", {}),
@@ -181,6 +210,9 @@ def acc_eval_cfg(wildcards):
             "cagi_example_element": ACC.get("panels", {}).get("cagi_example_element", "TERT-GBM")
         },
     }
+    if acc_is_card(wildcards):
+        cfg.update(evaluation_models={}, cells=ACC["cells"])
+    return cfg
 
 
 def acc_bigwig(cell, rep="rep1"):
@@ -278,8 +310,12 @@ def acc_dataset_spec(wildcards):
     return ACC["datasets"][name]
 
 
-def acc_train_dataset(wildcards):
-    return acc_dataset_path(acc_spec(wildcards)["dataset"])
+def acc_train_inputs(wildcards):
+    """The model's training dataset (+ a card's own files)."""
+    inputs = {"dataset": acc_dataset_path(acc_spec(wildcards)["dataset"])}
+    if acc_is_card(wildcards):
+        inputs["code"] = lb_card_files(wildcards.model)
+    return inputs
 
 
 def acc_eval_datasets():
@@ -317,11 +353,17 @@ ACC_CPU_EVALUATIONS = CPU_EVALUATIONS
 
 
 def acc_model_evaluations(wildcards):
-    """Evaluations of the model's GPU job acc_evaluate (not ACC_CPU_EVALUATIONS)."""
+    """Evaluations of the model's GPU job acc_evaluate (not ACC_CPU_EVALUATIONS): a card's are
+    those its benchmarks.accessibility.evaluations declare."""
+    if acc_is_card(wildcards):
+        evaluations = ACC_CARDS[wildcards.model]["benchmarks"]["accessibility"]["evaluations"]
+        return [e for e in evaluations if e not in ACC_CPU_EVALUATIONS]
     return model_evaluations(ACC, wildcards.experiment, wildcards.model)
 
 
 def acc_eval_inputs(wildcards):
+    """The trained model (not for a pretrained card: read out through the study's loader from
+    its own files) and the evaluations' datasets."""
     ds = acc_eval_datasets()
     files = []
     for e in acc_model_evaluations(wildcards):
@@ -329,7 +371,12 @@ def acc_eval_inputs(wildcards):
         if e == "peak":
             files += list(ds["idr"].values())
     d = f"{ACC_RES}/models/{wildcards.experiment}/{wildcards.model}"
-    return {"model": f"{d}/model.pt", "spec": f"{d}/spec.json", "data": sorted(set(files))}
+    inputs = {"model": f"{d}/model.pt", "spec": f"{d}/spec.json", "data": sorted(set(files))}
+    if acc_is_card(wildcards):
+        inputs["code"] = lb_card_files(wildcards.model)
+        if ACC_CARDS[wildcards.model]["benchmarks"]["accessibility"]["mode"] == "readout":
+            del inputs["model"], inputs["spec"]
+    return inputs
 
 
 def acc_tomtom_inputs(wildcards):

@@ -17,9 +17,9 @@ def lb_card(wildcards):
     return LB_CARDS[wildcards.lbmodel]
 
 
-def lb_code(wildcards):
-    """The card's own files (model code, checkpoint): a change retrains/re-scores it."""
-    card = LB_CARDS[wildcards.lbmodel]
+def lb_card_files(name):
+    """A card's own files (model code, checkpoint, inputs): a change retrains / re-scores it."""
+    card = LB_CARDS[name]
     return [p for p in (card.get("file"), card.get("checkpoint"), *card.get("inputs", [])) if p]
 
 
@@ -27,46 +27,12 @@ def lb_qualified(name, bench):
     return LB_QUAL[name][bench][0]
 
 
-def lb_acc_evaluations(name):
-    if not lb_qualified(name, "accessibility"):
-        return []
-    return list(LB_CARDS[name]["benchmarks"]["accessibility"]["evaluations"])
-
-
-def lb_acc_train_inputs(wildcards):
-    from regbench.leaderboard.cards import accessibility_dataset
-
-    card = LB_CARDS[wildcards.lbmodel]
-    return {
-        "dataset": acc_dataset_path(accessibility_dataset(card, config["accessibility"])),
-        "code": lb_code(wildcards),
-    }
-
-
-def lb_acc_eval_inputs(wildcards):
-    """The card's trained model and the study's evaluation datasets (ACC_EVAL_NEEDS)."""
-    ds = acc_eval_datasets()
-    files = []
-    for e in lb_acc_evaluations(wildcards.lbmodel):
-        files += [ds[k] for k in ACC_EVAL_NEEDS[e]]
-        if e == "peak":
-            files += list(ds["idr"].values())
-    out = {"data": sorted(set(files)), "code": lb_code(wildcards)}
-    if LB_CARDS[wildcards.lbmodel]["benchmarks"]["accessibility"]["mode"] == "train":
-        out["model"] = f"{LB_RES}/{wildcards.lbmodel}/accessibility/model/model.pt"
-    return out
-
-
-def lb_acc_evaluation_list(wildcards):
-    return lb_acc_evaluations(wildcards.lbmodel)
-
-
 def lb_score_inputs(wildcards):
     name = wildcards.lbmodel
     d = f"{LB_RES}/{name}"
     inputs = {}
-    if lb_qualified(name, "accessibility"):
-        inputs["acc"] = f"{d}/accessibility/evaluations.tsv"
+    if lb_qualified(name, "accessibility"):  # the study's own evaluation of the card (acc_evaluate)
+        inputs["acc"] = f"{ACC_RES}/evals/{ACC_CARD_EXPERIMENT}/{name}/evaluations.tsv"
     if lb_qualified(name, "personal"):  # the study's own per-model tables (rules/personal.smk)
         p = pers_model_dir(name)
         inputs["personal_significance"] = f"{p}/summary/significance.tsv"

@@ -110,9 +110,7 @@ def pers_model_inputs(wildcards):
     card's model file, checkpoint and declared inputs (a user card: a change re-scores it)."""
     if wildcards.model == PERS_PAPER_MODEL:
         return {"model": pers_enformer_inputs(), "targets": config["enformer"]["targets_human"]}
-    card = pers_model_cards()[wildcards.model]
-    files = [card.get("file"), card.get("checkpoint"), *card.get("inputs", [])]
-    return {"code": [p for p in files if p]}
+    return {"code": lb_card_files(wildcards.model)}
 
 
 def pers_model_heads(wildcards):

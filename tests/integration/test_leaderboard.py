@@ -7,7 +7,9 @@ on the demo by its leaderboard target and appears on the leaderboard next to the
   "pretrained" model that can serve none of accessibility / personal: skipped with the reason);
   and `pytest_pretrained` (the same CNN with fixed weights from a checkpoint, read out on the
   personal genomes);
-* its numbers equal those the study code produces for the same model: the DREAM score recomputed
+* its numbers equal those the study code produces for the same model (the card is a model of the
+  accessibility study's own rules: acc_train / acc_evaluate in the experiment ``cards``,
+  results/accessibility/{models,evals}/cards/pytest_tiny/): the DREAM score recomputed
   from the predictions file with the study's readers and scorer (the card is a model of the DREAM
   study's own rules: dream_train writes results/dream/predictions/pytest_tiny.tsv and
   dream_model_score its official score, as for the paper's models); the accessibility whole-genome
@@ -28,9 +30,10 @@ on the demo by its leaderboard target and appears on the leaderboard next to the
   every row, and every link resolves to an existing file.
 
 The leaderboard runs in a temporary working directory (`snakemake -s Snakefile --directory TMP`)
-whose `resources/` and `results/<study>/` are links to the demo run's (`results/dream/`: a folder
-of links to its entries but the per-model output folders, where the card's DREAM outputs land;
-`results/personal/`: the same, `models/` holding a link to the paper model's folder only),
+whose `resources/` and `results/<study>/` are links to the demo run's (the studies' per-model
+folders - DREAM's models/predictions/holdout/official, accessibility's models/ and evals/, personal's
+models/, synthetic_loci's predictions/ and metrics/ - are folders of links to their entries but the
+cards', whose outputs land in the temporary directory),
 so nothing it writes lands in the repository: a dry-run first checks it plans only leaderboard
 jobs and the card's own study jobs (never a demo job, which would write through the links), and a teardown check asserts the repository's results/, logs/
 and benchmarks/rules/ hold the same files with the same modification times as before.
@@ -58,13 +61,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.demo]
 
 #: the demo run's inputs and outputs the leaderboard reads, linked into its working directory
 LINKED = ("resources", "results/shared", "results/accessibility", "results/dream", "results/personal",
-          "results/synthetic_loci/inputs", "results/synthetic_loci/dataset",
-          "results/synthetic_loci/metrics/activity_correlation.tsv")
-#: the DREAM study's per-model output folders (keyed by model: the card's land here, not linked)
-DREAM_PER_MODEL = ("models", "predictions", "holdout", "official")
-#: the personal study's per-model folder (results/personal/models/<model>/): only the paper model's is linked
-PERS_MODELS = "models"
-PERS_PAPER = "enformer"
+          "results/synthetic_loci")
+#: the studies' folders holding per-model outputs: linked entry by entry, but the cards' entries
+#: (CARD_ENTRIES) and accessibility's card experiment "cards"; those listed again are recursed into
+PER_MODEL = {"results/dream", "results/dream/models", "results/dream/predictions", "results/dream/holdout",
+             "results/dream/official", "results/accessibility", "results/accessibility/models",
+             "results/accessibility/evals", "results/personal", "results/personal/models", "results/synthetic_loci",
+             "results/synthetic_loci/predictions", "results/synthetic_loci/metrics"}
 #: what a test must leave as it found it in the repository
 GUARDED = ("results", "logs", "benchmarks/rules")
 TINY = "pytest_tiny"
@@ -72,6 +75,9 @@ P110 = "pytest_promoter110"
 PRE = "pytest_pretrained"
 ARCH = "pytest_tiny_cnn"
 ENF = "demo_enformer"
+#: entries of the per-model folders left out of the links (the cards' own, built in the temp dir;
+#: files are matched without their .tsv suffix, e.g. dream/predictions/<card>.tsv)
+CARD_ENTRIES = (ENF, PRE, TINY, P110, "tiny_cnn", "cards")
 #: extra snakemake arguments for the leaderboard runs (e.g. "--rerun-triggers mtime" while iterating)
 EXTRA = os.environ.get("REGBENCH_LB_SNAKEMAKE_ARGS", "").split()
 
@@ -146,25 +152,25 @@ def repo_untouched(demo_results):
 @pytest.fixture(scope="module")
 def workdir(repo_untouched, tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("leaderboard_work")
-    for rel in LINKED:
-        if rel == "results/dream" and (ROOT / rel).is_dir():
+
+    def link(rel):
+        """Link ``rel``; a folder of PER_MODEL becomes a folder of links to its entries but the
+        cards' (CARD_ENTRIES; those listed again in PER_MODEL are linked entry by entry in turn)."""
+        if rel in PER_MODEL and (ROOT / rel).is_dir():
             (d / rel).mkdir(parents=True)
             for child in (ROOT / rel).iterdir():
-                if child.name not in DREAM_PER_MODEL:
+                if child.name.removesuffix(".tsv") in CARD_ENTRIES:
+                    continue
+                if f"{rel}/{child.name}" in PER_MODEL:
+                    link(f"{rel}/{child.name}")
+                else:
                     (d / rel / child.name).symlink_to(child, target_is_directory=child.is_dir())
-            continue
-        if rel == "results/personal" and (ROOT / rel).is_dir():  # the cards' model folders land in the temp dir
-            (d / rel / PERS_MODELS).mkdir(parents=True)
-            for child in (ROOT / rel).iterdir():
-                if child.name != PERS_MODELS:
-                    (d / rel / child.name).symlink_to(child, target_is_directory=child.is_dir())
-            paper = ROOT / rel / PERS_MODELS / PERS_PAPER
-            if paper.is_dir():
-                (d / rel / PERS_MODELS / PERS_PAPER).symlink_to(paper, target_is_directory=True)
-            continue
-        if (ROOT / rel).exists():
+        elif (ROOT / rel).exists():
             (d / rel).parent.mkdir(parents=True, exist_ok=True)
             (d / rel).symlink_to(ROOT / rel, target_is_directory=True)
+
+    for rel in LINKED:
+        link(rel)
     return d
 
 
@@ -185,15 +191,19 @@ def leaderboard(workdir, lb_config) -> Path:
     assert {j.rule for j in planned if j.outputs and j.outputs[0].startswith(card_dirs)} == {
         "synthetic_loci_predict_pretrained", "synthetic_loci_model_activity"}
     # a card's personal predictions, statistics, ISM and drivers are the study's own rules, keyed by model
-    pers_dirs = tuple(f"results/personal/{PERS_MODELS}/{m}/" for m in (PRE, ENF))
+    pers_dirs = tuple(f"results/personal/models/{m}/" for m in (PRE, ENF))
     assert {j.rule for j in planned if j.outputs and j.outputs[0].startswith(pers_dirs)} == {
         "personal_predict", "personal_gene_stats", "personal_ism", "personal_drivers"}
     card_dirs += pers_dirs
     # the card's DREAM model is trained and scored by the study's own rules, like the paper's models
     card_dream = {j.rule for j in planned if any(o.startswith("results/dream/") and TINY in o for o in j.outputs)}
     assert card_dream == {"dream_train", "dream_model_score"}, card_dream
+    # the cards' accessibility models: the study's own acc_train (trained card) and acc_evaluate
+    acc_cards = tuple(f"results/accessibility/{d}/cards/" for d in ("models", "evals"))
+    card_acc = {(m, j.rule) for j in planned for o in j.outputs for m in (TINY, ENF) if o.startswith(acc_cards) and f"/{m}/" in o}
+    assert card_acc == {(TINY, "acc_train"), (TINY, "acc_evaluate"), (ENF, "acc_evaluate")}, card_acc
     outside = sorted({o for j in planned for o in j.outputs
-                      if not o.startswith(("results/leaderboard/", *card_dirs))
+                      if not o.startswith(("results/leaderboard/", *card_dirs, *acc_cards))
                       and not (o.startswith("results/dream/") and TINY in o)})
     assert not outside, ("the leaderboard run would (re)build demo outputs, writing through the links into the "
                          f"repository (demo results stale? run `snakemake all` first): {outside[:20]}")
@@ -227,7 +237,7 @@ def test_card_that_cannot_serve_is_skipped_with_reason(leaderboard):
     assert t.loc[P110, "dream:status"] == "skipped: the card declares no dream readout or training"
     s = pd.read_csv(leaderboard / P110 / "scores.tsv", sep="\t")
     assert (s["status"] == "skipped").all() and len(s) == 4 and s["reason"].str.len().gt(10).all()
-    assert not (leaderboard / P110 / "accessibility").exists()  # nothing was trained for it
+    assert not (leaderboard.parent / "accessibility" / "models" / "cards" / P110).exists()  # nothing was trained for it
     assert t.loc[TINY, "personal:status"].startswith("skipped:")
 
 
@@ -250,19 +260,20 @@ def test_dream_score_equals_the_study_scorer_on_the_predictions_file(leaderboard
 def test_accessibility_pearson_equals_the_study_metric_on_the_trained_model(leaderboard, lb_config):
     import torch
 
-    from regbench.leaderboard import cards, scores
+    from regbench.leaderboard import cards
     from regbench.predict.engine import predict
     from regbench.studies.accessibility import metrics as M
     from regbench.studies.accessibility.datasets import load_split
+    from regbench.studies.accessibility.specs import card_spec
     from regbench.train.trainer import load_trained
 
     torch.set_num_threads(1)
     cfg = yaml.safe_load(lb_config.read_text())
     card = cards.validate_card(TINY, cfg["models"][TINY])
     acc = cfg["accessibility"]
-    spec, _ = scores.accessibility_spec(card, acc)
+    spec = card_spec(card, acc)
     model = cards.build_model(card, "accessibility", input_length=int(acc["input_length"]), n_tracks=len(acc["cells"]), bin_size=spec["bin"])
-    model = load_trained(model, leaderboard / TINY / "accessibility" / "model")
+    model = load_trained(model, leaderboard.parent / "accessibility" / "models" / "cards" / TINY)
     d = load_split(ROOT / "results" / "accessibility" / "datasets" / f"{acc['eval_datasets']['whole']}.h5", "test", bin_size=spec["bin"])
     p = predict(model, d["x"], batch_size=64, precision="fp32", progress=False)
     r = M.whole_pearson(np.asarray(d["y"], np.float64), np.asarray(p, np.float64))
@@ -277,7 +288,7 @@ def test_personal_gene_r_equals_recomputation_from_the_predictions(leaderboard, 
     t = _table(leaderboard)
     assert t.loc[PRE, "personal:status"] == "ok"
     cfg = yaml.safe_load(lb_config.read_text())["personal"]
-    d = leaderboard.parent / "personal" / PERS_MODELS / PRE  # the study's own folder of the card
+    d = leaderboard.parent / "personal" / "models" / PRE  # the study's own folder of the card
     pred = pd.concat([pd.read_csv(p, sep="\t") for p in sorted((d / "predictions").glob("chunk*.tsv"))])
     assert "finetuned" not in pred  # no elastic-net head: those are the paper card's
     expr = read_expression(ROOT / cfg["inputs"]["expression"])
@@ -351,7 +362,7 @@ def test_personal_sign_concordance_from_the_card_ism(leaderboard, lb_config):
     card, cfg = _enf_card(lb_config)
     pers = cfg["personal"]
     t = _table(leaderboard)
-    d = leaderboard.parent / "personal" / PERS_MODELS / ENF
+    d = leaderboard.parent / "personal" / "models" / ENF
     drivers = pd.read_csv(d / "drivers.tsv", sep="\t")
     assert len(drivers) > 0, "the demo Enformer card found no driver SNVs"
     frac = float((np.sign(drivers["ism"]) * np.sign(drivers["eqtl_slope"]) > 0).mean())
@@ -378,18 +389,21 @@ def test_personal_sign_concordance_from_the_card_ism(leaderboard, lb_config):
 def test_accessibility_readout_equals_the_study_metric(leaderboard, lb_config):
     import torch
 
-    from regbench.leaderboard.scores import accessibility_readout_model
     from regbench.predict.engine import predict
     from regbench.studies.accessibility import metrics as M
     from regbench.studies.accessibility.datasets import load_split
+    from regbench.studies.accessibility.experiments import load_model
+    from regbench.studies.accessibility.specs import CARD_EXPERIMENT, model_specs
 
     torch.set_num_threads(1)
     card, cfg = _enf_card(lb_config)
     acc = cfg["accessibility"]
     t = _table(leaderboard)
     assert t.loc[ENF, "accessibility:status"] == "ok"
-    assert not (leaderboard / ENF / "accessibility" / "model").exists()  # read out, not trained
-    model = accessibility_readout_model(card, acc)
+    assert not (leaderboard.parent / "accessibility" / "models" / "cards" / ENF).exists()  # read out, not trained
+    specs, archs = model_specs({}, {ENF: card}, acc)
+    model, cells = load_model(specs[CARD_EXPERIMENT][ENF], {**acc, "architectures": archs}, None)
+    assert cells == list(acc["cells"])
     d = load_split(ROOT / "results" / "accessibility" / "datasets" / f"{acc['eval_datasets']['whole']}.h5", "test", bin_size=128)
     p = predict(model, d["x"], batch_size=64, precision="fp32", progress=False)
     assert p.shape == (len(d["x"]), int(acc["input_length"]) // 128, len(acc["cells"]))

@@ -89,7 +89,7 @@ def test_binary_whole_chromosome_score_with_paper_settings(paper_sets, tmp_path)
     b = rng.normal(0.0, 1.0, C)
     model = GCount(a, b, L)
     spec = {"arch": "basset_exp", "dataset": "binary_2048", "loss": "bce", "bin": None, "aug": "none", "seed": 0, "binary": True}
-    df = run_evaluations(["binary"], spec, cfg, None, paths, tmp_path / "out.tsv", model=model, cells=cells)
+    df = run_evaluations(["binary"], spec, cfg, model, cells, paths, tmp_path / "out.tsv")
     assert model.logits is False  # the logits copy did not switch the model itself
 
     def g_count(codes, crop):

@@ -81,7 +81,7 @@ def _run(whole_set, binary, n=2):
     spec = {"arch": arch, "dataset": "x", "loss": "bce" if binary else "poisson", "bin": None if binary else 32,
             "aug": "none", "seed": 0, "binary": binary}
     cfg["evaluation_models"] = {}
-    df = run_evaluations(["gia"], spec, cfg, None, {"whole": str(path)}, path.parent / "out.tsv", model=model, cells=cells)
+    df = run_evaluations(["gia"], spec, cfg, model, cells, {"whole": str(path)}, path.parent / "out.tsv")
     return df, cfg, cells, weights
 
 

@@ -164,7 +164,7 @@ def _value(df, metric, param, cell="mean"):
 def test_eval_whole_streamed_equals_in_memory(tmp_path, bin_size):
     path = _whole_set(tmp_path)
     spec, model = _model(bin_size)
-    df = run_evaluations(["whole"], spec, CFG, None, {"whole": str(path)}, tmp_path / "o.tsv", model=model, cells=CELLS)
+    df = run_evaluations(["whole"], spec, CFG, model, CELLS, {"whole": str(path)}, tmp_path / "o.tsv")
     # the previous in-memory evaluation: whole arrays through the metric formulas
     d = D.load_split(path, "test", bin_size=bin_size)
     p = _predict(model, d["x"])
@@ -191,7 +191,7 @@ def test_eval_whole_streamed_equals_in_memory(tmp_path, bin_size):
 def test_robustness_streamed_equals_in_memory(tmp_path):
     path = _whole_set(tmp_path, n=13, length=384)
     spec, model = _model(32)
-    df = run_evaluations(["robustness"], spec, CFG, None, {"peak": str(path)}, tmp_path / "o.tsv", model=model, cells=CELLS)
+    df = run_evaluations(["robustness"], spec, CFG, model, CELLS, {"peak": str(path)}, tmp_path / "o.tsv")
     d = D.load_split(path, "test")
     x, L, span = d["x"], 256, 128
     offs = np.random.default_rng(0).integers(0, span, size=4)
@@ -290,7 +290,7 @@ def test_every_evaluation_runs_through_run_evaluations(tmp_path):
                              occlusion={"n_windows": 17, "pattern": "[AC]G", "copies": 2, "pool_threshold": 0})
     spec, model = _model(32)
     names = ["whole", "tracks", "peak", "binary", "robustness", "cagi", "tomtom", "gia", "occlusion", "history"]
-    df = run_evaluations(names, spec, cfg, None, datasets, tmp_path / "q.tsv", extra_out=tmp_path / "qx.tsv", model=model, cells=CELLS)
+    df = run_evaluations(names, spec, cfg, model, CELLS, datasets, tmp_path / "q.tsv", extra_out=tmp_path / "qx.tsv")
     assert set(df["evaluation"]) == set(names) - {"history"}  # no model folder: no history
     assert np.isfinite(pd.to_numeric(df[df["metric"].isin(["pearson_whole", "auroc", "cagi_robust", "variation_score", "hit_ratio", "gia_best"])]["value"])).all()
     assert {"cagi_example_variant", "cagi_example_ref", "occlusion_effect_motif", "pearson_per_seq_idr"} <= set(df["metric"])
@@ -298,6 +298,6 @@ def test_every_evaluation_runs_through_run_evaluations(tmp_path):
     bspec = {"arch": "b", "dataset": "x", "loss": "bce", "bin": None, "aug": "none", "seed": 0, "binary": True}
     bmodel = build_model(bspec, {"input_length": 256, "architectures": {"b": {"model": "basset", "binary": True,
                                                                               "hparams": {"filters": [8, 8, 8], "dense": 8}}}}, 2).eval()
-    df = run_evaluations(["binary", "cagi", "tomtom", "gia", "occlusion"], bspec, cfg, None, datasets, tmp_path / "b.tsv", model=bmodel, cells=CELLS)
+    df = run_evaluations(["binary", "cagi", "tomtom", "gia", "occlusion"], bspec, cfg, bmodel, CELLS, datasets, tmp_path / "b.tsv")
     assert set(df["evaluation"]) == {"binary", "cagi", "tomtom", "gia", "occlusion"}
     assert np.isfinite(pd.to_numeric(df[df["metric"].isin(["auroc", "pearson_coverage", "cagi_standard", "gia_best"])]["value"])).all()

@@ -238,8 +238,8 @@ def test_run_evaluations_whole_then_tomtom_leaves_the_model_where_it_was(tmp_pat
     monkeypatch.setattr(D, "to_numpy", _fake_host_copy(real))
     monkeypatch.setattr(engine, "to_numpy", _fake_host_copy(real))
 
-    df = run_evaluations(["whole", "tomtom"], spec, cfg, None, datasets, tmp_path / "meta.tsv", device="meta",
-                         hits_out=tmp_path / "hits.tsv", model=model, cells=cells)
+    df = run_evaluations(["whole", "tomtom"], spec, cfg, model, cells, datasets, tmp_path / "meta.tsv", device="meta",
+                         hits_out=tmp_path / "hits.tsv")
     assert set(df["evaluation"]) == {"whole", "tomtom"}
     assert devices and set(devices) == {"meta"}  # every forward pass ran on the requested device
     for k, (t, before) in tensors.items():  # the very same CPU tensors, unchanged
@@ -251,8 +251,7 @@ def test_run_evaluations_whole_then_tomtom_leaves_the_model_where_it_was(tmp_pat
     monkeypatch.setattr(D, "to_numpy", real)
     monkeypatch.setattr(engine, "to_numpy", real)
     devices.clear()
-    df = run_evaluations(["tomtom"], spec, cfg, None, datasets, tmp_path / "cpu.tsv", device="cpu", model=model,
-                         cells=cells)
+    df = run_evaluations(["tomtom"], spec, cfg, model, cells, datasets, tmp_path / "cpu.tsv", device="cpu")
     assert set(devices) == {"cpu"} and (df["evaluation"] == "tomtom").all()
     x = np.eye(4, dtype=np.float32)[np.random.default_rng(3).integers(0, 4, (5, 128))]
     np.testing.assert_array_equal(filter_activations(model, x, device="cpu"), filter_activations(pristine, x, device="cpu"))
@@ -349,8 +348,8 @@ def test_accessibility_effects_run_fp32_whatever_the_study_precision(monkeypatch
     monkeypatch.setattr(evaluate, "EVALUATIONS", {n: record(n) for n in evaluate.EVALUATIONS})
     spec = {"arch": "a", "dataset": "d", "loss": "poisson", "bin": 16, "aug": "none", "seed": 0, "binary": False}
     cfg = {"input_length": 128, "evaluation": {}, "precision": {"inference": "bf16"}}
-    evaluate.run_evaluations(list(evaluate.EVALUATIONS), spec, cfg, None, {}, tmp_path / "e.tsv",
-                             model=nn.Linear(4, 2), cells=["c0", "c1"])
+    evaluate.run_evaluations(list(evaluate.EVALUATIONS), spec, cfg, nn.Linear(4, 2), ["c0", "c1"], {},
+                             tmp_path / "e.tsv")
     assert {n for n, p in used.items() if p == "fp32"} == set(evaluate.EFFECT_EVALUATIONS) == {"cagi", "gia", "occlusion"}
     assert {n for n, p in used.items() if p == "bf16"} == set(evaluate.EVALUATIONS) - {"cagi", "gia", "occlusion"}
 

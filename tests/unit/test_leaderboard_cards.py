@@ -163,23 +163,6 @@ def test_checkpoint_loading(tmp_path):
         cards.load_checkpoint(m, {**card2, "checkpoint": str(tmp_path / "missing.pt")})
 
 
-def test_prepare_run_dir_keeps_checkpoint_only_for_same_settings(tmp_path):
-    from regbench.leaderboard.scores import prepare_run_dir
-
-    d = tmp_path / "run"
-    prepare_run_dir(d, {"a": 1})
-    (d / "checkpoint_last.pt").write_text("x")
-    prepare_run_dir(d, {"a": 1})
-    assert (d / "checkpoint_last.pt").exists()  # same settings: resume
-    prepare_run_dir(d, {"a": 2})
-    assert not (d / "checkpoint_last.pt").exists()  # changed card: start afresh
-    other = tmp_path / "old"
-    other.mkdir()
-    (other / "checkpoint_last.pt").write_text("x")  # unknown provenance
-    prepare_run_dir(other, {"a": 1})
-    assert not (other / "checkpoint_last.pt").exists()
-
-
 def test_pretrained_card_qualifies_for_personal():
     card = cards.validate_card("pre", {**TINY, "checkpoint": "w.pt", "hparams": {"bin_size": 128, "n_tracks": 2},
                                        "output": {"bin_size": 128, "tracks": ["dnase", "cage"]},
@@ -193,22 +176,39 @@ def test_pretrained_card_qualifies_for_personal():
     assert "not among output.tracks" in cards.qualify(bad, STUDIES)["personal"][1]
 
 
-def test_accessibility_spec_injects_the_card_as_a_study_architecture():
-    from regbench.leaderboard.scores import accessibility_spec
+def test_accessibility_card_is_a_study_spec_and_architecture():
+    from regbench.studies.accessibility.experiments import model_evaluations, selected, train_config
+    from regbench.studies.accessibility.specs import CARD_EXPERIMENT, model_specs
     from regbench.studies.dream.specs import card_spec
 
     card = cards.validate_card("tiny", {**TINY, "benchmarks": {"accessibility": {"train": {"max_epochs": 2}}}})
     acc = {**STUDIES["accessibility"], "architectures": {"cnn_exp": {"model": "cnn_base"}},
+           "training": {"quantitative": {"max_epochs": 9, "lr": 0.1}}, "evaluations": {"new_models": ["whole"]},
            "evaluation_models": {"cagi": ["cnn_"], "gia": ["cnn_"]}}
-    spec, cfg = accessibility_spec(card, acc)
+    paper = {"new_models": {"cnn_exp-coverage-poisson-b32-rc_shift-s0": {"arch": "cnn_exp"}}}
+    specs, archs = model_specs(paper, {"tiny": card}, acc)
+    assert list(specs) == ["new_models", CARD_EXPERIMENT] and specs["new_models"] is paper["new_models"]
+    spec = specs[CARD_EXPERIMENT]["tiny"]
     assert spec == {"arch": "tiny", "dataset": "coverage", "loss": "poisson", "bin": 32, "aug": "rc_shift", "seed": 0, "binary": False}
-    assert cfg["architectures"]["tiny"] == {"model": "tiny_cnn", "hparams": {"filters": 8}, "train": {"max_epochs": 2}}
-    assert "cnn_exp" in cfg["architectures"] and "tiny" not in acc["architectures"]  # study config untouched
-    assert cfg["evaluation_models"] == {"gia": ["cnn_"]}  # the card's evaluations run on the card's model
-    from regbench.studies.accessibility.experiments import selected
-
+    assert archs["tiny"] == {"model": "tiny_cnn", "hparams": {"filters": 8}, "train": {"max_epochs": 2}, "file": TINY["file"]}
+    assert "cnn_exp" in archs and "tiny" not in acc["architectures"]  # study config untouched
+    # the study's trainer settings with the card's overrides
+    tc = train_config(spec, {**acc, "architectures": archs})
+    assert (tc.max_epochs, tc.lr, tc.seed) == (2, 0.1, 0)
+    # the card's experiment is not one of the paper's: no evaluation list, no collected table
+    assert model_evaluations(acc, CARD_EXPERIMENT, "tiny") == []
+    # evaluation_models picks among the paper's models: the card's evaluation config drops it
     slug = "tiny-coverage-poisson-b32-rc_shift-s0"
-    assert not selected("cagi", slug, acc) and selected("cagi", slug, cfg)
+    assert not selected("cagi", slug, acc) and selected("cagi", slug, {**acc, "evaluation_models": {}})
+    assert model_specs(paper, {}, acc) == (paper, acc["architectures"])
+    with pytest.raises(ValueError, match=r"models\.cnn_exp: a model card may not take the name of an accessibility architecture"):
+        model_specs(paper, {"cnn_exp": cards.validate_card("cnn_exp", TINY)}, acc)
+    with pytest.raises(ValueError, match=r"accessibility\.experiments\.cards: the experiment name is reserved"):
+        model_specs({**paper, CARD_EXPERIMENT: {}}, {"tiny": card}, acc)
+    ro = cards.validate_card("ro", {**TINY, "checkpoint": "w.pt", "benchmarks": {"accessibility": {"mode": "readout", "tracks": {"HepG2": 0, "K562": 1}}}})
+    specs, archs = model_specs(paper, {"ro": ro}, acc)
+    assert specs[CARD_EXPERIMENT]["ro"] == {"arch": "ro", "dataset": "readout", "loss": "na", "bin": 32, "aug": "na", "seed": 0, "binary": False}
+    assert archs["ro"] == {"model": "tiny_cnn", "card": ro}
     dcfg = {"models": {"a": {"recipe": "autosome", "train": {"lr": 1}}, "b": {"recipe": "bhi", "recipe_kw": {"tta_shifts": [0]}, "train": {"lr": 2, "max_epochs": 3}}}}
     d = card_spec(cards.validate_card("tiny", {**TINY, "benchmarks": {"dream": {"hparams": {"bin_size": None}, "train": {"max_epochs": 1}}}}), dcfg)
     assert d == {"arch": "tiny_cnn", "recipe": "bhi", "recipe_kw": {"tta_shifts": [0]}, "hparams": {"filters": 8, "bin_size": None},

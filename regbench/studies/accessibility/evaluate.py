@@ -12,7 +12,6 @@ score), ``cagi`` (standard and robust CAGI5 effects), ``tomtom`` (first-layer fi
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -477,7 +476,7 @@ EFFECT_EVALUATIONS = ("cagi", "gia", "occlusion")
 
 def eval_history(ctx) -> pd.DataFrame:
     """Training summary from the model's ``history.tsv`` (Supp Fig 1 sweeps): best and last
-    validation loss, epochs run, best epoch (param ``history``). Empty for a hook model."""
+    validation loss, epochs run, best epoch (param ``history``). Empty without a model folder (a pretrained model)."""
     path = Path(ctx["model_dir"]) / "history.tsv" if ctx.get("model_dir") else None
     if path is None or not path.exists():
         return _empty_table()
@@ -501,21 +500,21 @@ EVALUATIONS = {
 }
 
 
-def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets: dict, out, extra_out=None, device=None, log=None,
-                    hits_out=None, model=None, cells: list[str] | None = None) -> pd.DataFrame:
-    """Load the model of ``spec`` from ``model_dir`` once and run every evaluation in ``names``
-    that :func:`selected` allows; write one long table ``out`` (column ``evaluation`` added),
-    the CAGI per-variant effects to ``extra_out`` and the per-filter Tomtom hits (columns model,
-    filter, target, p, q; significant hits only) to ``hits_out`` (each empty when its
-    evaluation is not run).
+def run_evaluations(names: list[str], spec: dict, cfg: dict, model, cells: list[str], datasets: dict, out, extra_out=None,
+                    device=None, log=None, hits_out=None, model_dir=None) -> pd.DataFrame:
+    """Run every evaluation in ``names`` that :func:`selected` allows on the loaded ``model`` of
+    ``spec``; write one long table ``out`` (column ``evaluation`` added), the CAGI per-variant
+    effects to ``extra_out`` and the per-filter Tomtom hits (columns model, filter, target, p, q;
+    significant hits only) to ``hits_out`` (each empty when its evaluation is not run).
+
+    ``model``: an ``nn.Module`` mapping ``(N, input_length, 4)`` to ``(N, input_length //
+    spec["bin"], len(cells))`` (binary models: ``(N, len(cells))``) with its tracks in the order of
+    ``cells``: what :func:`regbench.studies.accessibility.experiments.load_model` returns for a
+    trained model folder or a pretrained model card. ``model_dir``: the trained model's folder
+    (its ``history.tsv`` for the ``history`` evaluation; None: no history).
 
     ``datasets``: paths of the evaluation inputs (whole, peak, binary_peak, binary_whole, idr
     {cell: path}, cagi (NPZ of ref/alt codes), cagi_table, jaspar (MEME)).
-
-    ``model`` (hook for a pretrained model, e.g. a leaderboard card read out without training):
-    an ``nn.Module`` mapping ``(N, input_length, 4)`` to ``(N, input_length // spec["bin"],
-    len(cells))`` with its tracks in the order of ``cells`` (the study's cell lines); then
-    ``model_dir`` is not read and ``cells`` is required.
 
     Predictions run on ``device`` (default: CUDA when visible) at ``cfg["precision"]["inference"]``
     (fp32 for CAGI, GIA and occlusion, :data:`EFFECT_EVALUATIONS`); the model is left where it
@@ -524,18 +523,11 @@ def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets
     import time
 
     from regbench.predict.device import EFFECTS, study_precision
-    from regbench.studies.accessibility.experiments import load_model, model_slug, predictor
+    from regbench.studies.accessibility.experiments import model_slug, predictor
     from regbench.workflow import atomic_path
 
     log = log or logging.getLogger(__name__)
     slug = model_slug(spec)
-    hook = model
-    if model is None:
-        info = json.loads((Path(model_dir) / "spec.json").read_text())
-        cells = info["cells"]
-        model = load_model(spec, cfg, model_dir, len(cells))
-    elif not cells:
-        raise ValueError("run_evaluations: a model hook needs the cell lines its tracks stand for (cells=)")
     ecfg = cfg["evaluation"]
     bs = int(ecfg.get("batch_size", 64))
     bulk = study_precision(cfg, "inference")
@@ -546,7 +538,7 @@ def run_evaluations(names: list[str], spec: dict, cfg: dict, model_dir, datasets
         t0 = time.time()
         prec = EFFECTS if name in EFFECT_EVALUATIONS else bulk
         ctx = {"spec": spec, "cfg": cfg, "ecfg": ecfg, "datasets": datasets, "model": model, "cells": cells,
-               "model_dir": model_dir if hook is None else None, "device": device, "precision": prec,
+               "model_dir": model_dir, "device": device, "precision": prec,
                "f": predictor(model, bs, device, precision=prec)}
         if spec["binary"]:
             ctx["f_logits"] = predictor(model, bs, device, logits=True, precision=prec)

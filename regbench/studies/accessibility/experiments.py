@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
+from dataclasses import asdict
 from pathlib import Path
 
 GRID_KEYS = ("arch", "dataset", "loss", "bin", "aug", "seed")
@@ -270,10 +272,14 @@ def cpu_work_minutes(step: str, cfg: dict) -> float:
 
 def build_model(spec: dict, cfg: dict, n_tracks: int):
     """Build the registry model of ``spec`` with the architecture's hparams, the bin size and
-    the number of cell lines (hparam names ``bin_size``/``n_tracks``/``input_length``)."""
+    the number of cell lines (hparam names ``bin_size``/``n_tracks``/``input_length``). An
+    architecture with a ``file`` (a model card's code, :mod:`.specs`) imports it first, so its
+    ``registry.register`` calls run."""
     from regbench.models import registry
 
     arch = cfg["architectures"][spec["arch"]]
+    if arch.get("file"):
+        registry.load_user_models(arch["file"])
     hp = dict(arch.get("hparams", {}))
     hp.setdefault("n_tracks", n_tracks)
     hp.setdefault("input_length", int(cfg["input_length"]))
@@ -282,6 +288,26 @@ def build_model(spec: dict, cfg: dict, n_tracks: int):
         if arch.get("loss_hparam"):
             hp[arch["loss_hparam"]] = spec["loss"]
     return registry.build(arch["model"], **hp)
+
+
+def check_output(model, spec: dict, cfg: dict, n_tracks: int) -> tuple[int, ...]:
+    """Run one all-zero batch ``(1, input_length, 4)`` through ``model`` (eval mode, no
+    gradients; its train/eval mode is restored) and check the output: ``(1, input_length //
+    bin, n_tracks)`` (binary models ``(1, n_tracks)``). Returns the shape; ``ValueError`` naming
+    the architecture otherwise (e.g. a model card's architecture that ignores ``bin_size``)."""
+    import torch
+
+    L = int(cfg["input_length"])
+    want = (1, n_tracks) if spec["binary"] else (1, L // int(spec["bin"]), n_tracks)
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode():
+        shape = tuple(model(torch.zeros(1, L, 4)).shape)
+    model.train(was_training)
+    if shape != want:
+        raise ValueError(f"accessibility architecture {spec['arch']!r} ({cfg['architectures'][spec['arch']]['model']}): "
+                         f"the model must map (1, {L}, 4) to {want}, it returned {shape}")
+    return shape
 
 
 def make_augment(aug: str, input_len: int, bin_size: int | None, behaviour: str = "code"):
@@ -320,6 +346,8 @@ def train_model(spec: dict, cfg: dict, dataset_path, outdir, log=None, device=No
     Batches are streamed from the HDF5 dataset (:func:`.datasets.onehot_view` /
     :func:`.datasets.target_view`): each mini-batch reads its rows and one-hot encodes the uint8
     codes, so memory is set by the batch, not by the number of windows.
+    A checkpoint in ``outdir`` is resumed only when it was written with the same spec,
+    architecture, trainer settings and dataset (:func:`regbench.train.trainer.reset_if_changed`).
     Quantitative: train on the stored (3072-bp) windows with :func:`make_augment` (shift crop,
     RC, binning); validation on the centre crop (``input_length``), binned. Binary: windows as
     stored, BCE, no augmentation.
@@ -329,16 +357,22 @@ def train_model(spec: dict, cfg: dict, dataset_path, outdir, log=None, device=No
 
     from regbench.studies.accessibility.datasets import onehot_view, target_view
     from regbench.train.losses import get_loss
-    from regbench.train.trainer import fit
+    from regbench.train.trainer import file_digest, fit, reset_if_changed
 
     outdir = Path(outdir)
     input_len = int(cfg["input_length"])
     train_cfg = train_config(spec, cfg, device)
+    arch = cfg["architectures"][spec["arch"]]
+    settings = {"spec": spec, "architecture": arch, "train": asdict(train_cfg), "dataset": str(dataset_path)}
+    if arch.get("file"):  # a card's code changed: never resume from the weights of the old code
+        settings["file_sha256"] = file_digest(arch["file"])
+    reset_if_changed(outdir, settings, log or logging.getLogger(__name__))
     with h5py.File(dataset_path, "r") as h5:
         tr, va = h5["train"], h5["valid"]
         cells = [c.decode() if isinstance(c, bytes) else str(c) for c in h5.attrs["cells"]]
         torch.manual_seed(train_cfg.seed)
         model = build_model(spec, cfg, len(cells))
+        check_output(model, spec, cfg, len(cells))
         if spec["binary"]:
             train = (onehot_view(tr["codes"]), target_view(tr["labels"]))
             valid = (onehot_view(va["codes"], crop=input_len), target_view(va["labels"]))
@@ -357,14 +391,54 @@ def train_model(spec: dict, cfg: dict, dataset_path, outdir, log=None, device=No
     return summary
 
 
-def load_model(spec: dict, cfg: dict, model_dir, n_tracks: int):
-    """Rebuild the model of ``spec`` and load ``model_dir/model.pt`` (eval mode, CPU)."""
+def load_model(spec: dict, cfg: dict, model_dir):
+    """The one loader of a model of the study: ``(model, cells)``, the model in eval mode on the
+    CPU mapping ``(N, input_length, 4)`` to ``(N, input_length // bin, len(cells))`` (binary
+    models ``(N, len(cells))``), its tracks in the order of ``cells``.
+
+    * a trained model (the paper's grid, a model card in ``mode: train``): the architecture of
+      ``spec`` rebuilt and ``model_dir/model.pt`` loaded; ``cells`` from ``model_dir/spec.json``
+      (the training dataset's cell lines);
+    * a pretrained model card (``mode: readout``: its architecture entry holds the ``card``,
+      :func:`regbench.studies.accessibility.specs.card_architecture`): the card's model with its
+      checkpoint (:func:`regbench.leaderboard.cards.pretrained_model`, output shape checked on one
+      batch) and its declared ``tracks`` (cell line -> output track) standing for the study's
+      ``cfg["cells"]``, in that order (:func:`select_tracks`); ``model_dir`` is not read.
+    """
     from regbench.train.trainer import load_trained
 
-    model = build_model(spec, cfg, n_tracks)
-    model = load_trained(model, model_dir)
+    arch = cfg["architectures"][spec["arch"]]
+    if "card" in arch:
+        from regbench.leaderboard.cards import pretrained_model, resolve_track
+
+        card, cells = arch["card"], list(cfg["cells"])
+        model, shape = pretrained_model(card, "accessibility", int(cfg["input_length"]))
+        idx = [resolve_track(card, card["benchmarks"]["accessibility"]["tracks"][c]) for c in cells]
+        if max(idx) >= shape[2]:
+            raise ValueError(f"models.{card['name']}: accessibility readout tracks {idx} outside the output {shape}")
+        return select_tracks(model, idx), cells
+    cells = json.loads((Path(model_dir) / "spec.json").read_text())["cells"]
+    model = load_trained(build_model(spec, cfg, len(cells)), model_dir)
     model.eval()
-    return model
+    return model, cells
+
+
+def select_tracks(model, tracks: list[int]):
+    """``nn.Module`` returning ``model(x)[:, :, tracks]`` (eval mode) - a pretrained profile
+    model's declared tracks, in the order the study wants them."""
+    import torch
+    from torch import nn
+
+    class _Select(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = model
+            self.register_buffer("idx", torch.tensor([int(t) for t in tracks], dtype=torch.long), persistent=False)
+
+        def forward(self, x):
+            return self.model(x)[:, :, self.idx]
+
+    return _Select().eval()
 
 
 def predictor(model, batch_size: int = 64, device=None, logits: bool = False, *, precision: str):

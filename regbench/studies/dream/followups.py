@@ -151,8 +151,8 @@ def _fit_predict(spec: dict, train, valid, test_seqs, test_rev, outdir, seed, lo
     from regbench.predict.device import study_precision
     from regbench.predict.engine import predict
     from regbench.studies.dream.recipes import mse_loss
-    from regbench.studies.dream.runs import _reset_if_changed, _training_data
-    from regbench.train.trainer import TrainConfig, fit
+    from regbench.studies.dream.runs import _training_data
+    from regbench.train.trainer import TrainConfig, fit, reset_if_changed
 
     kind = spec.get("input", "dream")
     torch.manual_seed(seed)
@@ -162,7 +162,7 @@ def _fit_predict(spec: dict, train, valid, test_seqs, test_rev, outdir, seed, lo
                          "precision": study_precision({"precision": precision}, "training")})
     infer = study_precision({"precision": precision}, "inference")
     metrics = {"pearson": lambda p, y: float(np.mean([pearson(y[:, i], p[:, i]) for i in range(y.shape[1])]))}
-    _reset_if_changed(Path(outdir), {"spec": spec, "seed": seed, "n": len(train), "precision": cfg.precision}, log)
+    reset_if_changed(Path(outdir), {"spec": spec, "seed": seed, "n": len(train), "precision": cfg.precision}, log)
     res = fit(model, _training_data(train, cfg), _training_data(valid, cfg), mse_loss, cfg, outdir, metrics=metrics, log=log)
     chunk = 32_768
     preds = []

@@ -80,26 +80,6 @@ def check_output(model, recipe, name: str) -> tuple[int, ...]:
     return shape
 
 
-def _file_digest(path) -> str:
-    import hashlib
-
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def _reset_if_changed(outdir: Path, settings: dict, log) -> None:
-    """Resume only a run with identical settings: a checkpoint left by other settings is removed
-    (``outdir/run_settings.json`` records them)."""
-    path = outdir / "run_settings.json"
-    text = json.dumps(settings, sort_keys=True, default=str)
-    if path.exists() and path.read_text() != text:
-        log.info("%s: settings changed, discarding the old checkpoint", outdir)
-        for f in ("checkpoint_last.pt", "best.pt", "model.pt", "history.tsv"):
-            (outdir / f).unlink(missing_ok=True)
-    outdir.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        tmp.write_text(text)
-
-
 def read_test_table(test_labels: str | None, subsets_dir: str) -> pd.DataFrame:
     """Test sequences keyed by id: the full labelled test file when given, else the union of the
     subset files (id, seq)."""
@@ -176,7 +156,7 @@ def train_and_predict(
     from regbench.studies.dream.preprocess import read_plasmid
     from regbench.studies.dream.recipes import Recipe, RecipeData
     from regbench.studies.dream.store import streaming_moments
-    from regbench.train.trainer import TrainConfig, fit
+    from regbench.train.trainer import TrainConfig, file_digest, fit, reset_if_changed
 
     log = log or log_
     outdir = Path(outdir)
@@ -204,8 +184,8 @@ def train_and_predict(
     metrics = {"pearson": lambda p, y: float(pearson(y[:, 0], p[:, 0]))} if valid_data is not None else None
     settings = {"spec": spec, "seed": seed, "holdout_fraction": holdout_fraction, "n": len(store), "precision": cfg.precision}
     if spec.get("file"):  # a card's code changed: never resume from the weights of the old code
-        settings["file_sha256"] = _file_digest(spec["file"])
-    _reset_if_changed(outdir, settings, log)
+        settings["file_sha256"] = file_digest(spec["file"])
+    reset_if_changed(outdir, settings, log)
     res = fit(model, _training_data(train_data, cfg), _training_data(valid_data, cfg), recipe.loss_fn(), cfg, outdir,
               augment=recipe.augment(model), metrics=metrics, log=log)
     model = res.model
