@@ -153,6 +153,13 @@ def repo_untouched(demo_results):
 def workdir(repo_untouched, tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("leaderboard_work")
 
+    def symlink(path: Path, target: Path):
+        """A link carrying its target's modification time: Snakemake reads a linked file's time from
+        the link, and a link newer than the demo's outputs would make them look stale."""
+        path.symlink_to(target, target_is_directory=target.is_dir())
+        st = target.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns), follow_symlinks=False)
+
     def link(rel):
         """Link ``rel``; a folder of PER_MODEL becomes a folder of links to its entries but the
         cards' (CARD_ENTRIES; those listed again in PER_MODEL are linked entry by entry in turn)."""
@@ -164,10 +171,10 @@ def workdir(repo_untouched, tmp_path_factory) -> Path:
                 if f"{rel}/{child.name}" in PER_MODEL:
                     link(f"{rel}/{child.name}")
                 else:
-                    (d / rel / child.name).symlink_to(child, target_is_directory=child.is_dir())
+                    symlink(d / rel / child.name, child)
         elif (ROOT / rel).exists():
             (d / rel).parent.mkdir(parents=True, exist_ok=True)
-            (d / rel).symlink_to(ROOT / rel, target_is_directory=True)
+            symlink(d / rel, ROOT / rel)
 
     for rel in LINKED:
         link(rel)
