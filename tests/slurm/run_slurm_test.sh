@@ -177,8 +177,9 @@ if [ "$selftest" = 1 ]; then
   [ ${#targets[@]} -gt 0 ] || targets=(all)
 else
   sm_args=(--snakefile "$ROOT/Snakefile")
-  # config/ and profiles/ (the partition file path in the profile is relative to the run dir)
-  for d in config profiles; do
+  # config/ and profiles/ (the partition file path in the profile is relative to the run dir) and
+  # examples/ (the demo config's model cards name their code relative to the run dir)
+  for d in config profiles examples; do
     [ "$workdir" = "$ROOT" ] || [ -e "$workdir/$d" ] || ln -s "$ROOT/$d" "$workdir/$d"
   done
   if [ ${#targets[@]} -eq 0 ]; then
