@@ -7,7 +7,6 @@ warning-raising division).
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
 
 
 def pearson(x, y, axis: int | None = None, nan_policy: str = "propagate") -> np.ndarray | float:
@@ -42,6 +41,8 @@ def pearson(x, y, axis: int | None = None, nan_policy: str = "propagate") -> np.
 
 def spearman(x, y, axis: int | None = None, nan_policy: str = "propagate") -> np.ndarray | float:
     """Spearman rho (Pearson of average ranks) along ``axis``."""
+    from scipy.stats import rankdata  # here, not at import: scipy.stats costs ~1 s in every job
+
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if axis is None:

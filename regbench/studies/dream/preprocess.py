@@ -21,7 +21,6 @@ import json
 import os
 
 import numpy as np
-from scipy.stats import norm
 
 from regbench.errors import InputError
 from regbench.genome.fasta import reverse_complement
@@ -97,6 +96,8 @@ def autosome_predict_inputs(seqs, plasmid: str, seqsize: int = 150, n_value: flo
 def soft_labels(y, shift: float = 0.5, scale: float = 0.5, n_bins: int = N_BINS) -> np.ndarray:
     """(N, n_bins) class probabilities of N(y + shift, scale) over the edges [-inf, 1..17, inf]."""
     edges = np.r_[-np.inf, np.arange(1, n_bins), np.inf]
+    from scipy.stats import norm
+
     cdf = norm.cdf(edges[None, :], loc=np.asarray(y, dtype=np.float64).reshape(-1, 1) + shift, scale=scale)
     return np.diff(cdf, axis=1).astype(np.float32)
 

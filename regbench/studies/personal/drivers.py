@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from regbench.metrics.correlation import pearson
 
 
 def pearson_p(r, n: int):
     """Two-sided p of Pearson r with n observations (as scipy.stats.pearsonr)."""
+    from scipy import stats
+
     r = np.clip(np.asarray(r, dtype=np.float64), -1.0, 1.0)
     df = n - 2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -178,6 +179,8 @@ def driver_support(df: pd.DataFrame, r_cut: float = 0.2) -> pd.DataFrame:
 
 def support_summary(per_gene: pd.DataFrame) -> dict:
     """Group sizes, mean supported fraction per group and the Mann-Whitney U p between groups."""
+    from scipy import stats
+
     pos = per_gene.loc[per_gene["group"] == "positive", "supported_fraction"].dropna()
     neg = per_gene.loc[per_gene["group"] == "negative", "supported_fraction"].dropna()
     p = (stats.mannwhitneyu(pos, neg).pvalue if len(pos) and len(neg) else float("nan"))

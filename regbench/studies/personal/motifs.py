@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 BASE_INDEX = {"A": 0, "C": 1, "G": 2, "T": 3}
 THRESHOLDS = (1.64, 1.96, 2.58, 3.29)
@@ -125,6 +124,7 @@ def kmer_clusters(kmers: list[str], supported, cut: float = 0.25, min_size: int 
                   max_gap: int = 1) -> tuple[np.ndarray, pd.DataFrame]:
     """(cluster label per k-mer, per-cluster table: cluster, n, n_supported, n_unsupported,
     fisher_p) by complete linkage on 1 - :func:`alignment_scores` with distance threshold ``cut``."""
+    from scipy import stats
     from sklearn.cluster import AgglomerativeClustering
 
     n = len(kmers)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from regbench.metrics.correlation import pearson
 
@@ -58,6 +57,8 @@ def gene_significance(
     (``"std_over_sqrt_n"``, textbook); ``p`` = t.sf(|t|, n_null - 1), set to 1 where t < 0 or r
     is NaN; ``p_bh`` (Benjamini-Hochberg over all rows); ``significant`` = p_bh <= alpha.
     """
+    from scipy import stats
+
     missing = {"gene", "r", "null_mean", "null_std", "n_null"} - set(df.columns)
     if missing:
         raise ValueError(f"gene_significance: missing columns {sorted(missing)}")
