@@ -1,7 +1,8 @@
 """accessibility study (GOPHER, Toneyan et al. 2022): rules only; input functions and target
 lists live in rules/common/accessibility.smk.
 
-datasets -> models/<experiment>/<model>/ (train, GPU) -> evals/<experiment>/<model>/<evaluation>.tsv
+datasets -> models/<experiment>/<model>/ (train, GPU; a model repeated with the same spec in a later
+experiment is trained once, in the first one's folder) -> evals/<experiment>/<model>/<evaluation>.tsv
 (GPU) -> <experiment>/<evaluation>.tsv (collect) -> tables; the panels are declared in
 regbench/studies/accessibility/panels.py and built by rules/panels.smk (rules acc_panel_*)."""
 

@@ -17,6 +17,7 @@ from regbench.studies.accessibility.experiments import (
     model_evaluations,
     selected,
     TRAIN_GFLOP_PER_WINDOW,
+    training_owners,
     train_max_epochs,
     train_work_minutes,
 )
@@ -31,6 +32,9 @@ ACC_CARDS = {n: c for n, c in LB_CARDS.items() if LB_QUAL[n]["accessibility"][0]
 #: the experiment ACC_CARD_EXPERIMENT ("cards"), and the architectures they build (the study's +
 #: one per card) - regbench/studies/accessibility/specs.py
 ACC_SPECS, ACC_ARCHITECTURES = acc_study_specs(ACC_MODELS, ACC_CARDS, ACC)
+#: {(experiment, slug): experiment whose models/ folder holds the weights}: a model repeated in a
+#: later experiment with the same spec is trained once (experiments.training_owners)
+ACC_TRAINED_IN = training_owners(ACC_MODELS)
 ACC_RES = "results/accessibility"
 
 ACC_TABLES = ["T2_targeted", "T3_new_models", "T4_tomtom", "T5_replicate_ceiling", "SD3_cagi"]
@@ -361,6 +365,12 @@ def acc_model_evaluations(wildcards):
     return model_evaluations(ACC, wildcards.experiment, wildcards.model)
 
 
+def acc_model_dir(experiment, model):
+    """Folder of the trained weights an evaluation of ``experiment``'s ``model`` reads: its own, or
+    that of the earlier experiment holding the same model (ACC_TRAINED_IN)."""
+    return f"{ACC_RES}/models/{ACC_TRAINED_IN.get((experiment, model), experiment)}/{model}"
+
+
 def acc_eval_inputs(wildcards):
     """The trained model (not for a pretrained card: read out through the study's loader from
     its own files) and the evaluations' datasets."""
@@ -370,7 +380,7 @@ def acc_eval_inputs(wildcards):
         files += [ds[k] for k in ACC_EVAL_NEEDS[e]]
         if e == "peak":
             files += list(ds["idr"].values())
-    d = f"{ACC_RES}/models/{wildcards.experiment}/{wildcards.model}"
+    d = acc_model_dir(wildcards.experiment, wildcards.model)
     inputs = {"model": f"{d}/model.pt", "spec": f"{d}/spec.json", "data": sorted(set(files))}
     if acc_is_card(wildcards):
         inputs["code"] = lb_card_files(wildcards.model)
@@ -381,7 +391,7 @@ def acc_eval_inputs(wildcards):
 
 def acc_tomtom_inputs(wildcards):
     ds = acc_eval_datasets()
-    d = f"{ACC_RES}/models/{wildcards.experiment}/{wildcards.model}"
+    d = acc_model_dir(wildcards.experiment, wildcards.model)
     return {
         "model": f"{d}/model.pt",
         "spec": f"{d}/spec.json",

@@ -191,3 +191,49 @@ def test_a_changed_card_never_resumes_from_the_old_weights(data, tmp_path):
         assert sum(p.numel() for p in model.parameters()) == sum(
             p.numel() for p in cards.build_model(card, "accessibility", input_length=256, n_tracks=2, bin_size=32).parameters())
         assert f'"filters": {filters}' in (out / "run_settings.json").read_text()
+
+
+def test_a_model_repeated_in_a_later_experiment_is_trained_once(data, tmp_path):
+    """training_owners: equal specs share the first experiment's folder; the demo grid repeats
+    Basenji-128 (loss_resolution, augmentation), the paper grid 12 models. Equal specs train equal
+    weights (the premise): two runs of the same spec give bit-identical tensors."""
+    from regbench.studies.accessibility.experiments import expand_experiments, training_owners
+
+    demo = training_owners(expand_experiments(DEMO["accessibility"]))
+    b128 = "basenji-coverage-poisson-b128-rc_shift-s0"
+    assert {k: v for k, v in demo.items() if k[0] != v} == {("augmentation", b128): "loss_resolution"}
+    assert demo[("loss_resolution", b128)] == "loss_resolution"
+    assert demo[("augmentation", "basenji-coverage-poisson-b128-none-s0")] == "augmentation"
+    def merge(a, b):  # as Snakemake merges --configfile config/paper.yaml over the default
+        for k, v in b.items():
+            a[k] = merge(a[k], v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v
+        return a
+
+    paper_acc = merge(copy.deepcopy(DEMO["accessibility"]), yaml.safe_load((ROOT / "config" / "paper.yaml").read_text())["accessibility"])
+    paper = training_owners(expand_experiments(paper_acc))
+    repeats = {k: v for k, v in paper.items() if k[0] != v}
+    assert len(repeats) == 12 and set(repeats.values()) <= {"loss_resolution", "threshold"}, repeats
+    assert repeats[("augmentation", "basenji-coverage_3072-poisson-b128-rc_shift-s0")] == "loss_resolution"
+    # a different seed is another model, a repeat inside one experiment is one slug
+    grid = {"a": {"m": {"arch": "x", "seed": 0}}, "b": {"m": {"arch": "x", "seed": 1}, "n": {"arch": "x", "seed": 0}}}
+    assert training_owners(grid) == {("a", "m"): "a", ("b", "m"): "b", ("b", "n"): "a"}
+    specs = expand_experiments(ACC)["new_models"]
+    spec = next(iter(specs.values()))
+    for run in ("one", "two"):
+        train_model(spec, ACC, data / "cov.h5", tmp_path / run)
+    one, two = (torch.load(tmp_path / r / "model.pt", weights_only=True) for r in ("one", "two"))
+    assert one.keys() == two.keys() and all(torch.equal(one[k], two[k]) for k in one)
+
+
+def test_dry_run_evaluates_a_repeated_model_from_the_first_experiments_weights(tmp_path):
+    cfg = copy.deepcopy(DEMO)
+    cfg["models"] = {}
+    b128 = "basenji-coverage-poisson-b128-rc_shift-s0"
+    targets = ["results/accessibility/augmentation/whole.tsv", "results/accessibility/loss_resolution/whole.tsv"]
+    jobs = _dryrun(tmp_path, cfg, targets)
+    trained = {o for j in jobs if j.rule == "acc_train" for o in j.outputs}
+    assert f"results/accessibility/models/loss_resolution/{b128}/model.pt" in trained
+    assert not any("/models/augmentation/" + b128 in o for o in trained)
+    assert f"results/accessibility/models/augmentation/basenji-coverage-poisson-b128-none-s0/model.pt" in trained
+    ev = next(j for j in jobs if f"results/accessibility/evals/augmentation/{b128}/evaluations.tsv" in j.outputs)
+    assert f"results/accessibility/models/loss_resolution/{b128}/model.pt" in ev.inputs

@@ -10,7 +10,8 @@ gives 4 models. ``arch`` names an entry of ``config['accessibility']['architectu
 (``{model: <registry name>, hparams: {...}, binary: bool}``). A model is named by its settings:
 ``<arch>-<dataset>-<loss>-b<bin>-<aug>-s<seed>`` and lives in
 ``results/accessibility/models/<experiment>/<slug>/`` (``model.pt``, ``history.tsv``,
-``spec.json``). Nothing here imports numpy or torch at module level (the Snakefile calls
+``spec.json``); a model repeated with the same spec in a later experiment is trained once, in the
+first experiment's folder (:func:`training_owners`). Nothing here imports numpy or torch at module level (the Snakefile calls
 :func:`expand_experiments` and :func:`selected` at parse time: standard library only).
 """
 
@@ -170,6 +171,28 @@ def expand_experiments(cfg: dict) -> dict[str, dict[str, dict]]:
                 models[model_slug(spec)] = spec
         result[name] = models
     return result
+
+
+def training_owners(models: dict[str, dict[str, dict]]) -> dict[tuple[str, str], str]:
+    """``{(experiment, slug): experiment whose model folder holds its weights}``.
+
+    A model whose spec equals a model's of an earlier experiment (config order) is trained once,
+    in that earlier experiment's folder ``models/<owner>/<slug>/``: the training of a model
+    depends only on its spec and the study config (:func:`train_config`, :func:`train_model`),
+    so a second run would repeat the first (measured on the demo's CPU: Basenji-128 of
+    ``augmentation`` and ``loss_resolution``, every tensor equal; on a GPU only cuDNN's
+    non-determinism would differ, unless ``deterministic: true``). The paper grid has 12 such
+    repeats (the Basenji coverage models of ``threshold`` and ``augmentation``, BPNet of
+    ``augmentation``). Each experiment still evaluates and collects its own copy of the model's
+    evaluations. ``models``: :func:`expand_experiments`.
+    """
+    owners: dict[tuple[str, str], str] = {}
+    first: dict[str, str] = {}
+    for experiment, specs in models.items():
+        for slug, spec in specs.items():
+            key = json.dumps(spec, sort_keys=True)
+            owners[(experiment, slug)] = first.setdefault(key, experiment)
+    return owners
 
 
 def selected(evaluation: str, slug: str, cfg: dict, experiment: str | None = None) -> bool:
