@@ -93,18 +93,6 @@ def _all_numeric(col) -> bool:
         return False
 
 
-def sort_intervals(df: pd.DataFrame, chrom_order: Iterable[str] | None = None) -> pd.DataFrame:
-    """Sort by chromosome (``chrom_order`` if given, else lexicographic) then start, end."""
-    df = df.copy()
-    if chrom_order is not None:
-        order = {c: i for i, c in enumerate(chrom_order)}
-        df["_o"] = df["chrom"].map(order).fillna(len(order)).astype(int)
-        df = df.sort_values(["_o", "chrom", "start", "end"], kind="stable").drop(columns="_o")
-    else:
-        df = df.sort_values(["chrom", "start", "end"], kind="stable")
-    return df.reset_index(drop=True)
-
-
 def merge(df: pd.DataFrame, distance: int = 0) -> pd.DataFrame:
     """Merge overlapping intervals and intervals at most ``distance`` bp apart (book-ended ones
     merge with ``distance=0``, like ``bedtools merge``). Returns sorted ``chrom, start, end``."""

@@ -173,3 +173,98 @@ def test_read_bed_score_numeric_only_when_every_value_is(tmp_path):
     assert read_bed(p)["score"].tolist() == [7.0, 2.5] and read_bed(p)["score"].dtype == np.float64
     p.write_text("c\t0\t5\tx\t7\nc\t5\t9\ty\t.\n")
     assert read_bed(p)["score"].tolist() == ["7", "."]
+
+
+def _message(path, record, expected, found=None):
+    """InputError's text (regbench/errors.py), written out here."""
+    msg = f"{path}: " + (f"{record}: " if record else "") + f"expected {expected}"
+    return msg + (f", found {found}" if found is not None else "")
+
+
+def test_read_bed_whole_messages(tmp_path):
+    import re
+
+    from regbench.errors import InputError
+
+    def raises(path, want, **kw):
+        with pytest.raises(InputError, match="^" + re.escape(want) + "$"):
+            read_bed(path, **kw)
+
+    missing = tmp_path / "none.bed"
+    raises(missing, _message(missing, None, "an existing BED file", "no such file"))
+    p = tmp_path / "a.bed"
+    long_name = "n" * 100
+    p.write_text(f"browser position chr1\nc\t5\n{long_name}\n")
+    raises(p, _message(p, "line 2", ">= 3 tab-separated columns", "2: 'c\\t5'"))
+    p.write_text(f"{long_name}\t1\n")
+    raises(p, _message(p, "line 1", ">= 3 tab-separated columns", f"2: {(long_name + chr(9) + '1')[:80]!r}"))
+    p.write_text("c\t1\t2\nc\tx\ty\n")
+    raises(p, _message(p, "line 2", "integer start and end", "'x', 'y'"))
+    p.write_text("c\t1\t2\nc\t1\t2.5\n")
+    raises(p, _message(p, "line 2", "integer start and end", "'1', '2.5'"))
+    p.write_text("c\t9\t8\n")
+    raises(p, _message(p, "line 1", "0 <= start <= end", "start=9 end=8"))
+    np_row = "c\t100\t200\tpk\t{score}\t+\t{signal}\t1\t2\t{summit}\n"
+    p.write_text(np_row.format(score="0", signal="x", summit="5"))
+    raises(p, _message(p, "line 1", "numeric narrowPeak columns 5,7-10 (integer summit)", "0\t+\tx\t1\t2\t5"), narrowpeak=True)
+    p.write_text(np_row.format(score="0", signal="1", summit="5").replace("\n", "\textra\n"))
+    assert read_bed(p, narrowpeak=True).columns.size == 10  # an 11th column is ignored
+    p.write_text(np_row.format(score="0", signal="1", summit="5.0").replace("\n", "\textra\n"))
+    raises(p, _message(p, "line 1", "numeric narrowPeak columns 5,7-10 (integer summit)", "0\t+\t1\t1\t2\t5.0"), narrowpeak=True)
+    for summit in ("-2", "100"):  # summit -1 means none; [0, end - start) is inside
+        p.write_text(np_row.format(score="0", signal="1", summit=summit))
+        raises(p, _message(p, "line 1", "summit offset -1 or in [0, 100)", summit), narrowpeak=True)
+    p.write_text("c\t5\t5\tpk\t0\t+\t1\t1\t2\t0\n")  # an empty peak has no summit offset
+    raises(p, _message(p, "line 1", "summit offset -1 or in [0, 0)", "0"), narrowpeak=True)
+    gz = tmp_path / "a.bed.gz"
+    gz.write_bytes(gzip.compress(b"chr1\t1\t2\n" * 100)[:30])
+    with pytest.raises(EOFError) as err:  # the error gzip itself gives for this file
+        with gzip.open(gz, "rt") as fh:
+            fh.read()
+    raises(gz, _message(gz, None, "a readable (gzip) text BED", f"EOFError: {err.value}"))
+
+
+def test_read_bed_every_column_by_hand(tmp_path):
+    p = tmp_path / "a.bed"
+    # CRLF endings, a browser line, an empty interval, a BED12 line with a six-column one, a blank
+    # inside the name and one ending the strand field (only tabs separate, only \n and \r are stripped)
+    p.write_text("browser hide all\r\nchrX\t0\t0\tpeakX\t3\t+\r\n"
+                 "chr2\t7\t9\tb X\t4\t- \t7\t9\t0\t1\t2,\t0,\n", newline="")
+    df = read_bed(p)
+    assert list(df.columns) == ["chrom", "start", "end", "name", "score", "strand"]
+    assert df["chrom"].dtype == object and df["chrom"].tolist() == ["chrX", "chr2"]
+    assert df["start"].tolist() == [0, 7] and df["end"].tolist() == [0, 9]
+    assert df["name"].tolist() == ["peakX", "b X"] and df["score"].tolist() == [3, 4]
+    assert df["strand"].tolist() == ["+", "- "]
+    p.write_text("chr1\t1\t5\t\n")  # a trailing tab: an empty name column
+    assert read_bed(p)["name"].tolist() == [""]
+    p.write_text("chr1\t1\t5\tpeakX\n")
+    assert read_bed(p)["name"].tolist() == ["peakX"]
+    p.write_text("chr1\t1\t5\tn\t0\t+\t1\t5\t0\t1\t4,\t0,\n")  # BED12: the first six columns
+    assert list(read_bed(p).columns) == ["chrom", "start", "end", "name", "score", "strand"]
+    pn = tmp_path / "p.narrowPeak"
+    pn.write_text("chr7\t10\t20\tpk1\t900\t-\t4.5\t6.5\t7.5\t0\nchr8\t0\t5\tpk2\t1\t+\t1\t2\t3\t4\n")
+    n = read_bed(pn, narrowpeak=True)
+    assert n["chrom"].tolist() == ["chr7", "chr8"] and n["name"].tolist() == ["pk1", "pk2"]
+    assert n["score"].tolist() == [900.0, 1.0] and n["strand"].tolist() == ["-", "+"]
+    assert n["signal"].tolist() == [4.5, 1.0] and n["p"].tolist() == [6.5, 2.0] and n["q"].tolist() == [7.5, 3.0]
+    assert n["summit"].tolist() == [0, 4] and n["summit"].dtype == np.int64
+
+
+def test_read_bed_without_records(tmp_path):
+    p = tmp_path / "a.bed"
+    p.write_text("#only a header\n\n")
+    df = read_bed(p)
+    assert list(df.columns) == ["chrom", "start", "end"] and len(df) == 0
+    assert df["chrom"].dtype == object and df["start"].dtype == np.int64 and df["end"].dtype == np.int64
+    n = read_bed(p, narrowpeak=True)
+    assert list(n.columns) == ["chrom", "start", "end", "name", "score", "strand", "signal", "p", "q", "summit"]
+    assert len(n) == 0 and n["summit"].dtype == np.int64 and n["start"].dtype == np.int64
+    assert [n[c].dtype for c in ("score", "signal", "p", "q")] == [np.float64] * 4  # numeric even when empty
+
+
+def test_subtract_keeps_chromosomes_without_blacklist():
+    df = pd.DataFrame({"chrom": ["a", "b", "c"], "start": [0, 5, 1], "end": [10, 9, 3]})
+    bl = pd.DataFrame({"chrom": ["b"], "start": [6], "end": [7]})
+    sub = subtract(df, bl)
+    assert list(zip(sub.chrom, sub.start, sub.end)) == [("a", 0, 10), ("b", 5, 6), ("b", 7, 9), ("c", 1, 3)]

@@ -98,3 +98,63 @@ def test_code_table_by_hand():
     np.testing.assert_array_equal(own_n, want)
     t = _code_table("AC")
     assert (t[ord("A")], t[ord("c")], t[ord("N")], t[ord("n")], t[ord("G")], t[0]) == (0, 1, 2, 2, 255, 255)
+
+
+def test_table_cache_builds_once_per_alphabet(monkeypatch):
+    from regbench.genome import onehot
+    from regbench.genome.onehot import _code_table, _table
+
+    monkeypatch.setattr(onehot, "_TABLES", {})  # a table cached earlier in the process would hide _table
+    t = _table("GTAC")
+    np.testing.assert_array_equal(t, _code_table("GTAC"))
+    assert _table("GTAC") is t and list(onehot._TABLES) == ["GTAC"]
+
+
+def test_encode_codes_whole_messages_and_shapes():
+    import re
+
+    from regbench.errors import InputError
+    from regbench.genome.onehot import codes_one_hot, encode_codes
+
+    def raises(want, fn, *args, **kw):
+        with pytest.raises(InputError, match="^" + re.escape(want) + "$"):
+            fn(*args, **kw)
+
+    # unequal lengths: the first sequence differing from sequence 0 (two lengths, then three)
+    raises("<sequences>: sequence 2: expected all sequences of length 2, found length 3", encode_codes, ["AC", "AC", "ACG"])
+    raises("<sequences>: sequence 1: expected all sequences of length 2, found length 3", encode_codes, ["AC", "ACG", "A"])
+    raises("x.fa: sequence 1: expected all sequences of length 2, found length 3", encode_codes, ["AC", "ACG"], source="x.fa")
+    # illegal characters: the first one, in a str, a list and uint8 arrays (1-D and 2-D), default alphabet
+    for seqs, where, ch in [("ACXGZ", "sequence 0 position 2", "X"), (["ACGT", "AXGZ"], "sequence 1 position 1", "X"),
+                            (np.frombuffer(b"ACG-", np.uint8), "sequence 0 position 3", "-"),
+                            (np.frombuffer(b"ACGTAC.T", np.uint8).reshape(2, 4), "sequence 1 position 2", ".")]:
+        raises(f"<sequences>: {where}: expected one of ACGTN (any case), found {ch!r}", encode_codes, seqs)
+    raises("<sequences>: sequence 0 position 2: expected one of ACGTN (any case), found 'X'", one_hot, "ACX")
+    raises("s.tsv: sequence 0 position 0: expected one of AGCTN (any case), found 'R'", encode_codes, "RA", "AGCT", "s.tsv")
+    # not ASCII / not str: the encoder's own error text after ours
+    for seqs in (["ACGé"], ["AC", b"GT"]):
+        try:
+            "".join(seqs).encode("ascii")
+        except (UnicodeEncodeError, TypeError) as e:
+            found = str(e)
+        raises(f"<sequences>: expected ASCII DNA strings (A, C, G, T, N), found {found}", encode_codes, seqs)
+    # shapes: empty input, a 1-D and a 2-D uint8 array
+    assert encode_codes([]).shape == (0, 0) and one_hot([]).shape == (0, 0, 4)
+    np.testing.assert_array_equal(encode_codes(np.frombuffer(b"ACGTN", np.uint8)), [0, 1, 2, 3, 4])
+    np.testing.assert_array_equal(encode_codes(np.frombuffer(b"ACGTNTGC", np.uint8).reshape(2, 4)), [[0, 1, 2, 3], [4, 3, 2, 1]])
+    # codes_one_hot: N is all zeros by default; a code above k (not from encode_codes) is an error
+    np.testing.assert_array_equal(codes_one_hot(np.array([4, 0], np.uint8)), [[0, 0, 0, 0], [1, 0, 0, 0]])
+    with pytest.raises(IndexError):
+        codes_one_hot(np.array([5], np.uint8))
+
+
+def test_layout_messages():
+    import re
+
+    from regbench.genome.onehot import rc_one_hot
+
+    want = "^" + re.escape("layout must be 'NLC' or 'NCL', got 'LNC'") + "$"
+    with pytest.raises(ValueError, match=want):
+        one_hot("ACGT", layout="LNC")
+    with pytest.raises(ValueError, match=want):
+        rc_one_hot(np.zeros((4, 4)), layout="LNC")

@@ -208,3 +208,55 @@ def test_write_bigwig_arrays_three_runs_skipped_chrom_and_int_values(tmp_path):
     bw = pyBigWig.open(str(p))
     assert bw.values("b", 0, 3) == [1.0, 0.0, 2.0]
     bw.close()
+
+
+def test_read_windows_edges_aliases_and_messages(bigwig, tmp_path):
+    from regbench.errors import InputError
+    from regbench.genome.tracks import bigwig_chrom_sizes, open_bigwig
+
+    p, _ = bigwig
+    assert bigwig_chrom_sizes(p) == SIZES
+    not_bw = tmp_path / "text.bw"
+    not_bw.write_text("not a bigWig\n")
+    with pytest.raises(InputError) as e:
+        open_bigwig(not_bw)
+    assert str(e.value) == f"{not_bw}: expected a bigWig file, found not a bigWig (pyBigWig could not open it)"
+    # no windows, zero-length windows, windows wholly left of base 0
+    assert read_windows(p, [], [], []).shape == (0, 0)
+    z = read_windows(p, ["chr1", "chr2"], [10, 20], [10, 20])
+    assert z.shape == (2, 0) and z.dtype == np.float32
+    left = read_windows(p, ["chr1", "chr1"], [-10, -20], [0, -10], nan=-1.0)
+    np.testing.assert_array_equal(left, np.full((2, 10), -1.0, np.float32))
+    # aliases map some names and leave the others
+    want = read_windows(p, ["chr1", "chr2"], [150, 300], [250, 400])
+    np.testing.assert_array_equal(read_windows(p, ["1", "chr2"], [150, 300], [250, 400], aliases={"1": "chr1"}), want)
+    # integral float coordinates are read as integers (also in the messages)
+    np.testing.assert_array_equal(read_windows(p, ["chr1", "chr2"], [150.0, 300.0], [250.0, 400.0]), want)
+    with pytest.raises(InputError) as e:
+        read_windows(p, ["chr1", "chrZ"], np.array([5.0, 10.0]), np.array([15.0, 20.0]))
+    assert str(e.value) == f"{p}: chrZ:10-20: expected a chromosome present in the bigWig, found no chrZ among 2 chromosomes"
+    with pytest.raises(InputError) as e:
+        read_windows(p, "chr1", [10, 30], [5, 25])
+    assert str(e.value) == f"{p}: window 0: expected end >= start"
+
+
+def test_write_bigwig_interval_ending_at_the_chromosome_end(tmp_path):
+    p = tmp_path / "e.bw"
+    write_bigwig(p, {"c": 10}, pd.DataFrame({"chrom": "c", "start": [0, 8], "end": [2, 10], "value": [1.0, 2.0]}))
+    bw = pyBigWig.open(str(p))
+    assert bw.intervals("c") == ((0, 2, 1.0), (8, 10, 2.0))
+    bw.close()
+
+
+def test_bin_mean_dtypes_array_likes_and_bin_size_zero():
+    # float inputs keep their dtype, integer inputs give float32; means by hand
+    for dtype in (np.float64, np.float16, np.float32):
+        b = bin_mean(np.array([1, 2, 3, 6], dtype), 2)
+        assert b.dtype == dtype and b.tolist() == [1.5, 4.5]
+    b = bin_mean(np.array([1, 2, 3, 6], np.int64), 2)
+    assert b.dtype == np.float32 and b.tolist() == [1.5, 4.5]
+    # array-likes without reshape go through numpy, also with acc_dtype=None
+    for x in ([1, 2, 3, 6], pd.Series([1.0, 2.0, 3.0, 6.0])):
+        assert np.asarray(bin_mean(x, 2, acc_dtype=None)).tolist() == [1.5, 4.5]
+    with pytest.raises(ValueError, match=r"^bin_mean: length 4 not divisible by bin size 0$"):
+        bin_mean(np.zeros(4), 0)
