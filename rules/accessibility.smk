@@ -216,6 +216,9 @@ rule acc_tomtom:
     resources:
         mem_mb=mem_mb_scaled(8000),
         runtime=runtime_scaled(120),
+        # memelite's Tomtom is numba code cached on first use (~60 s of compiling); the local
+        # profile allows one such job at a time, so a fresh install compiles it once, not per core
+        numba_jit=1,
     params:
         evaluations=["tomtom"],
         spec=acc_spec_param,
