@@ -103,6 +103,18 @@ def require_tool(name: str) -> str:
     return path
 
 
+def bgzip_index(path: Path, index: bool = True) -> Path:
+    """bgzip ``path`` (a VCF) in place to ``<path>.gz`` and, with ``index``, tabix-index it."""
+    import subprocess
+
+    bgzip, tabix = require_tool("bgzip"), require_tool("tabix")
+    subprocess.run([bgzip, "-f", str(path)], check=True)
+    gz = path.with_name(path.name + ".gz")
+    if index:
+        subprocess.run([tabix, "-f", "-p", "vcf", str(gz)], check=True)
+    return gz
+
+
 def link_card_files(work: Path) -> Path:
     """Link the repository's examples/ into a temporary working directory: the demo config's model
     cards name their files relative to the working directory (examples/my_model.py), and `all`

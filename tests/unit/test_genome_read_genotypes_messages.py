@@ -8,14 +8,13 @@ values are read off the file by hand."""
 from __future__ import annotations
 
 import logging
-import subprocess
 
 import numpy as np
 import pytest
 
 from regbench.errors import InputError
 from regbench.genome.variants import read_genotypes
-from tests.conftest import require_tool
+from tests.conftest import bgzip_index
 
 HEAD = ("##fileformat=VCFv4.2\n##contig=<ID=chr8,length=300>\n"
         '##FORMAT=<ID=GT,Number=1,Type=String,Description="GT">\n'
@@ -26,13 +25,9 @@ BODY = ("chr8\t1\trs1\tA\tG\t.\t.\t.\tGT\t0|0\t1|0\n"
 
 
 def _vcf(tmp_path, body=BODY, name="v.vcf"):
-    bgzip, tabix = require_tool("bgzip"), require_tool("tabix")
     p = tmp_path / name
     p.write_text(HEAD + body)
-    subprocess.run([bgzip, "-f", str(p)], check=True)
-    gz = tmp_path / (name + ".gz")
-    subprocess.run([tabix, "-p", "vcf", str(gz)], check=True)
-    return gz
+    return bgzip_index(p)
 
 
 def test_unknown_unphased_mode_message(tmp_path):

@@ -15,19 +15,9 @@ from regbench.genome.intervals import read_bed
 from regbench.genome.onehot import one_hot
 from regbench.genome.tracks import read_windows, write_bigwig
 from regbench.genome.variants import index_vcf, read_genotypes
-from tests.conftest import require_tool
+from tests.conftest import bgzip_index
 
 SEQ = "ACGTTGCAAC" * 30  # chr8, 300 bp
-
-
-def bgzip_index(path, index=True):
-    for t in ("bgzip", "tabix"):
-        require_tool(t)
-    subprocess.run(["bgzip", "-f", str(path)], check=True)
-    gz = path.with_name(path.name + ".gz")
-    if index:
-        subprocess.run(["tabix", "-f", "-p", "vcf", str(gz)], check=True)
-    return gz
 
 
 def vcf_text(rows, samples=("S1", "S2")):
