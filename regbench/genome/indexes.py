@@ -11,7 +11,7 @@ contig and raise :class:`~regbench.errors.InputError` naming both files:
   it but the BGZF EOF block).
 * :func:`check_fai` (``.fai`` of a plain FASTA): for every sequence, the line before its offset is
   its ``>name`` header, its first line has the indexed width, and its last base is followed by a
-  line end and then the next header or the end of the file.
+  line end and then the next header or the end of the file (or is the last byte of the file).
 
 An index older than its data is only logged when it passes these checks (downloads and copies
 reorder modification times); it is named in the error when it fails them. Results are cached per
@@ -278,24 +278,29 @@ def check_fai(fasta: str | os.PathLike, fai: str | os.PathLike | None = None) ->
                 raise InputError(fai, f"line {n}", "integer .fai columns", line.strip()[:80]) from None
             if length == 0:
                 continue
+            if lbases <= 0 or lwidth < lbases:
+                raise InputError(fai, f"line {n}", "bases per line > 0 and a line width of at least that",
+                                 line.strip()[:80])
             if offset > size:
                 fail(name, f"offset {offset} is beyond the end of the file ({size} bytes)")
             header = _line_before(fh, offset)
             if header is None or not header.rstrip(b"\r").startswith(b">" + name.encode()) or \
                     header.rstrip(b"\r")[len(name) + 1 : len(name) + 2] not in (b"", b" ", b"\t"):
                 fail(name, f"the line before offset {offset} is not the header >{name}")
-            full, rest = divmod(length, lbases)
-            if full and length > lbases:
+            if length > lbases:
                 fh.seek(offset + lbases)
                 if fh.read(1) not in (b"\n", b"\r"):
                     fail(name, f"its first line is not {lbases} bases long")
-            end = offset + full * lwidth + rest  # just after the last base (or after its line end)
-            if rest:
-                fh.seek(end)
-                nl = fh.read(lwidth - lbases)
-                if not nl or nl[:1] not in (b"\n", b"\r"):
-                    fail(name, f"it does not end after {length} bases (no line end at byte {end})")
-                end += len(nl)
+            lines, col = divmod(length - 1, lbases)
+            last = offset + lines * lwidth + col + 1  # just after the last base
+            fh.seek(last - 1)
+            base, nl = fh.read(1), fh.read(lwidth - lbases)
+            if base in (b"", b"\n", b"\r"):
+                fail(name, f"it has fewer than the {length} indexed bases "
+                           f"(byte {last - 1} is {base!r}, not a base)")
+            if nl[:1] not in (b"\n", b"\r") and last != size:  # a line end follows (or the end of the file)
+                fail(name, f"it does not end after {length} bases (no line end at byte {last})")
+            end = last + len(nl)
             fh.seek(end)
             nxt = fh.read(1)
             if nxt not in (b"", b">") and not (nxt in (b"\n", b"\r") and not fh.read().strip()):

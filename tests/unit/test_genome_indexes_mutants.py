@@ -184,10 +184,13 @@ def test_fai_header_and_trailing_blank_lines(tmp_path):
     ix._checked.clear()
     with pytest.raises(InputError, match="more than the 100 indexed bases"):
         ix.check_fai(fa)
-    # last line without a line end
+    # last line without a line end: valid (samtools writes this .fai for it); one base short: not
     fa.write_text(f">chrA\n{s[:60]}\n{s[60:]}")
     ix._checked.clear()
-    with pytest.raises(InputError, match="does not end after 100 bases"):
+    assert ix.check_fai(fa) is None
+    fa.write_text(f">chrA\n{s[:60]}\n{s[60:99]}")
+    ix._checked.clear()
+    with pytest.raises(InputError, match=r"fewer than the 100 indexed bases \(byte 106 is b'', not a base\)"):
         ix.check_fai(fa)
 
 
@@ -539,3 +542,243 @@ def test_bgzf_magic_must_match_and_large_blocks(tmp_path):
     with open(gz, "rb") as fh:
         assert ix._line_at(fh, gz.stat().st_size, 0) == text[:100000].encode()
         assert ix._rest_is_empty(fh, gz.stat().st_size, (bl[1][0] << 16) | len(bl[1][1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Session 4: the mutants left open by the first pass (docs/mutation.md, issue 24)
+
+
+def fai_error(fa: Path, fai=None) -> str:
+    ix._checked.clear()
+    with pytest.raises(InputError) as ei:
+        ix.check_fai(fa, fai)
+    return str(ei.value)
+
+
+def test_fai_messages_whole_with_the_record(tmp_path):
+    """Whole messages, file and sequence name included; an offset exactly at the end of the file
+    is not "beyond" it (the line before it is the last sequence line)."""
+    fa = write_fasta(tmp_path / "g.fa", {"chrA": seq(150), "chrB": seq(130)}, 60)
+    rows = faidx(fa)
+    size = fa.stat().st_size
+    data = fa.read_bytes()
+    off = int(rows[1][2])
+    head = f"{fa}: chrB: expected the layout its index {fa}.fai describes, found "
+    tail = f"; rebuild it: samtools faidx {fa}"
+    write_fai(fa, [rows[0], ["chrB", 130, size + 1, 60, 61]])
+    assert fai_error(fa) == head + f"offset {size + 1} is beyond the end of the file ({size} bytes)" + tail
+    write_fai(fa, [rows[0], ["chrB", 130, size, 60, 61]])
+    assert fai_error(fa) == head + f"the line before offset {size} is not the header >chrB" + tail
+    write_fai(fa, [rows[0], ["chrB", 120, off, 60, 61]])
+    assert data[off + 122 : off + 123] in (b"A", b"C", b"G", b"T")  # a base of chrB, not a line end
+    assert fai_error(fa) == head + (f"it has more than the 120 indexed bases (byte {off + 122} is "
+                                    f"{data[off + 122 : off + 123]!r}, not the next header)") + tail
+
+
+def test_fai_bad_columns_long_line_is_cut_at_80(tmp_path):
+    fa = write_fasta(tmp_path / "g.fa", {"chrA": seq(20)}, 60)
+    name = "c" * 100
+    write_fai(fa, [[name, 20, 6, 20]])
+    assert fai_error(fa) == f"{fa}.fai: line 1: expected 5 tab-separated .fai columns, found {name[:80]}"
+    write_fai(fa, [["chrA", 20, 6, 20, 21], [name, "x", 6, 20, 21]])
+    assert fai_error(fa) == f"{fa}.fai: line 2: expected integer .fai columns, found {name[:80]}"
+
+
+def test_fai_empty_sequences_from_pyfaidx(tmp_path):
+    """pyfaidx (unlike samtools 1.16) writes empty sequences, with 0 bases per line: they are
+    skipped and the entries after them are still checked; a one-base sequence is checked."""
+    import pyfaidx
+
+    fa = tmp_path / "g.fa"
+    s = seq(70)
+    fa.write_text(f">e\n>chrA\n{s[:60]}\n{s[60:]}\n>f\n\n>one\nG\n")
+    pyfaidx.Fasta(str(fa)).close()
+    rows = [l.split("\t") for l in Path(str(fa) + ".fai").read_text().splitlines()]
+    assert [r[:4] for r in rows] == [["e", "0", "3", "0"], ["chrA", "70", "9", "60"], ["f", "0", "84", "0"],
+                                     ["one", "1", "90", "1"]]
+    assert ix.check_fai(fa) is None
+    tail = f"; rebuild it: samtools faidx {fa}"
+    bad = [r[:] for r in rows]
+    bad[1][1] = "69"
+    write_fai(fa, bad)
+    assert fai_error(fa) == (f"{fa}: chrA: expected the layout its index {fa}.fai describes, found it does not end "
+                             f"after 69 bases (no line end at byte 79){tail}")
+    bad = [r[:] for r in rows]
+    bad[3][2] = "89"
+    write_fai(fa, bad)
+    assert fai_error(fa) == (f"{fa}: one: expected the layout its index {fa}.fai describes, found the line before "
+                             f"offset 89 is not the header >one{tail}")
+
+
+def test_fai_header_with_more_characters_after_the_name(tmp_path):
+    """>chrAX is not the header of chrA (nor is >chrA\\r with X after it)."""
+    s = seq(30)
+    fa = tmp_path / "g.fa"
+    for head in (">chrAX", ">chrAXX\r", ">chrA\rX"):
+        fa.write_bytes(f"{head}\n{s}\n".encode())
+        write_fai(fa, [["chrA", 30, len(head) + 1, 30, 31]])
+        assert fai_error(fa) == (f"{fa}: chrA: expected the layout its index {fa}.fai describes, found the line "
+                                 f"before offset {len(head) + 1} is not the header >chrA; rebuild it: samtools faidx {fa}")
+
+
+@pytest.mark.parametrize("text", [">chrA\nACGT", ">chrA\nACGT\n", ">chrA\r\nACGT", ">chrA\nACGT\n>chrB\nAC"])
+def test_fai_one_full_line_without_line_end(tmp_path, text):
+    """A sequence of exactly one full line at the end of a file without a final line end: samtools
+    gives it the line width of a line with its line end; nothing follows its last base."""
+    fa = tmp_path / "g.fa"
+    fa.write_bytes(text.encode())
+    faidx(fa)
+    assert ix.check_fai(fa) is None
+
+
+def test_fai_crlf_trailing_blank_lines(tmp_path):
+    """CRLF blank lines after the last sequence (samtools accepts them) are not more bases."""
+    fa = tmp_path / "g.fa"
+    s = seq(70)
+    fa.write_bytes(f">chrA\r\n{s[:60]}\r\n{s[60:]}\r\n>chrB\r\n{s[:60]}\r\n\r\n\r\n".encode())
+    rows = faidx(fa)
+    assert rows == [["chrA", "70", "7", "60", "62"], ["chrB", "60", "88", "60", "62"]]
+    assert ix.check_fai(fa) is None
+    fa.write_bytes(f">chrA\r\n{s[:60]}\r\n{s[60:]}\r\n>chrB\r\n{s[:60]}\r\n\r\nA\r\n".encode())
+    write_fai(fa, rows)  # not older than the FASTA
+    assert fai_error(fa).split(", found ")[1] == ("it has more than the 60 indexed bases (byte 150 is b'\\r', not "
+                                                  f"the next header); rebuild it: samtools faidx {fa}")
+
+
+def small_vcf(path: Path, records, contigs=("chr1",)) -> Path:
+    """bgzip VCF (one BGZF data block) with the given record lines (bytes, without line end)."""
+    head = [b"##fileformat=VCFv4.2"] + [f"##contig=<ID={c},length=100000>".encode() for c in contigs]
+    head += [b"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
+    path.write_bytes(b"\n".join(head + list(records)) + b"\n")
+    subprocess.run([require_tool("bgzip"), "-f", str(path)], check=True)
+    return Path(str(path) + ".gz")
+
+
+@pytest.mark.parametrize("chrom,shown", [(b"ch\xff1", "'ch\ufffd1'"), (b"chr1 ", "'chr1 1'"),
+                                         (b"c" * 50, repr("c" * 40)), (b"\xe9" * 45, repr("\ufffd" * 40))])
+def test_vcf_index_on_a_line_of_another_chrom_whole_message(tmp_path, chrom, shown):
+    """The index of a chr1 VCF on a file of the same layout whose lines name another contig (invalid
+    UTF-8, a blank after the name, names over 40 characters): the name shown is cut at 40."""
+    recs = [b"%s\t%d\t.\tA\tC\t.\t.\t." % (b"chr1", 10 * i + 1) for i in range(20)]
+    a = small_vcf(tmp_path / "a.vcf", recs)
+    ia = tabix(a)
+    if chrom == b"chr1 ":
+        other = [r.replace(b"chr1\t", b"chr1 ", 1) for r in recs]  # the same bytes but a blank for the tab
+    else:
+        other = [r.replace(b"chr1", chrom, 1) for r in recs]
+    b = small_vcf(tmp_path / "b.vcf", other)
+    shutil.copy(ia, str(b) + ".tbi")
+    with pytest.raises(InputError) as ei:
+        ix.check_vcf_index(b)
+    assert str(ei.value) == (f"{b}: expected an index {b}.tbi made from this file, found its offset of the first chr1 "
+                             f"record points at a line of {shown}: the index belongs to another file or an older "
+                             f"version; rebuild it: tabix -f -p vcf {b} (or bcftools index -f for BCF)")
+
+
+def test_bcf_csi_with_an_empty_first_contig(tmp_path):
+    """bcftools' CSI of a BCF lists every header contig, with no chunks for one without records: the
+    contigs after it are still checked (here the index of a longer BCF: its end is past the data)."""
+    def bcf(name, n):
+        v = tmp_path / f"{name}.vcf"
+        recs = [f"chr2\t{10 * i + 1}\t.\tA\tC\t.\t.\t.".encode() for i in range(n)]
+        gz = small_vcf(v, recs, contigs=("chr1", "chr2"))
+        out = tmp_path / f"{name}.bcf"
+        subprocess.run([require_tool("bcftools"), "view", "-Ob", "-o", str(out), str(gz)], check=True)
+        subprocess.run([require_tool("bcftools"), "index", "-f", str(out)], check=True)
+        return out
+
+    long, short = bcf("long", 3000), bcf("short", 50)
+    names, spans = ix._parse_index(Path(str(long) + ".csi"))
+    assert names is None and spans[0] == (None, None) and spans[1][0] is not None
+    assert ix.check_vcf_index(long) == Path(str(long) + ".csi")
+    shutil.copy(str(long) + ".csi", str(short) + ".csi")
+    with pytest.raises(InputError) as ei:
+        ix.check_vcf_index(short)
+    assert str(ei.value) == (f"{short}: expected an index {short}.csi made from this file, found the data does not "
+                             "end where its last indexed record ends (records missing from the index, or the index "
+                             f"points past the data): the index belongs to another file or an older version; "
+                             f"rebuild it: tabix -f -p vcf {short} (or bcftools index -f for BCF)")
+
+
+def test_csi_of_a_vcf_without_records_has_an_empty_name_list(tmp_path):
+    """tabix -C of a VCF without records writes a 28-byte aux (the tabix header, l_nm = 0) and no
+    contigs: names [] (a VCF CSI), not None (a BCF CSI); a hand-made one with one contig entry
+    and no name is rejected."""
+    import gzip
+    import struct
+
+    gz = small_vcf(tmp_path / "e.vcf", [])
+    csi = tabix(gz, csi=True)
+    raw = gzip.open(csi).read()
+    assert raw[:4] == b"CSI\x01" and struct.unpack_from("<3i", raw, 4)[2] == 28
+    assert struct.unpack_from("<i", raw, 16 + 24)[0] == 0 and struct.unpack_from("<i", raw, 16 + 28)[0] == 0
+    assert ix._parse_index(csi) == ([], [])
+    assert ix.check_vcf_index(gz) == csi
+    one = raw[: 16 + 28] + struct.pack("<ii", 1, 0) + raw[16 + 28 + 4 :]
+    p = tmp_path / "one.csi"
+    p.write_bytes(gzip.compress(one))
+    with pytest.raises(InputError) as ei:
+        ix._parse_index(p)
+    assert str(ei.value) == f"{p}: expected one entry per contig name (0 names), found 1 entries"
+
+
+@pytest.mark.parametrize("nl", ["\n", "\r\n"])
+def test_fai_partial_last_line_without_line_end(tmp_path, nl):
+    """A FASTA whose last line is partial and has no line end is valid (samtools and pyfaidx read
+    all its bases; its .fai is what samtools writes for it): it passes. The same .fai on a file
+    cut short by one base (the last byte is a base, but not the last indexed one) is rejected."""
+    import pyfaidx
+
+    s = seq(130)
+    fa = tmp_path / "g.fa"
+    fa.write_bytes(f">chrA{nl}{s[:60]}{nl}{s[60:120]}{nl}{s[120:]}".encode())
+    rows = faidx(fa)
+    w = 60 + len(nl)
+    assert rows == [["chrA", "130", str(5 + len(nl)), "60", str(w)]]
+    with pyfaidx.Fasta(str(fa)) as f:
+        assert str(f["chrA"][:]) == s
+    assert ix.check_fai(fa) is None
+    fa.write_bytes(fa.read_bytes()[:-1])
+    write_fai(fa, rows)
+    end = 5 + len(nl) + 2 * w + 10
+    assert fai_error(fa) == (f"{fa}: chrA: expected the layout its index {fa}.fai describes, found it has fewer than "
+                             f"the 130 indexed bases (byte {end - 1} is b'', not a base); rebuild it: samtools faidx {fa}")
+
+
+@pytest.mark.parametrize("nl", ["\n", "\r\n"])
+@pytest.mark.parametrize("have,claimed", [(120, 180), (120, 121), (119, 120), (121, 180), (1, 2)])
+def test_fai_last_sequence_shorter_than_indexed(tmp_path, nl, have, claimed):
+    """A .fai that gives the last sequence more bases than the file holds (a whole number of lines
+    more, too) is rejected: pyfaidx would report the indexed length and return fewer bases."""
+    import pyfaidx
+
+    s = seq(have)
+    fa = write_fasta(tmp_path / "g.fa", {"chrA": seq(50), "chrB": s}, 60, nl)
+    rows = faidx(fa)
+    assert rows[1][1] == str(have)
+    rows[1][1] = str(claimed)
+    write_fai(fa, rows)
+    with pyfaidx.Fasta(str(fa)) as f:  # the silent wrong answer the check is there for
+        assert len(f["chrB"]) == claimed and str(f["chrB"][:]) == s
+    off, lb, w = int(rows[1][2]), int(rows[1][3]), int(rows[1][4])
+    last = off + (claimed - 1) // lb * w + (claimed - 1) % lb + 1  # the byte after the last claimed base
+    byte = fa.read_bytes()[last - 1 : last]
+    assert byte in (b"", nl[0].encode())
+    assert fai_error(fa) == (f"{fa}: chrB: expected the layout its index {fa}.fai describes, found it has fewer than "
+                             f"the {claimed} indexed bases (byte {last - 1} is {byte!r}, not a base); "
+                             f"rebuild it: samtools faidx {fa}")
+
+
+def test_fai_without_bases_per_line_is_named_not_divided_by(tmp_path):
+    """A hand-written .fai with 0 bases per line (or a line width below it) for a non-empty
+    sequence: the .fai line in the message, not a ZeroDivisionError."""
+    fa = write_fasta(tmp_path / "g.fa", {"chrA": seq(20)}, 60)
+    write_fai(fa, [["chrA", 20, 6, 0, 1]])
+    assert fai_error(fa) == (f"{fa}.fai: line 1: expected bases per line > 0 and a line width of at least that, "
+                             "found chrA\t20\t6\t0\t1")
+    write_fai(fa, [["chrA", 20, 6, 20, 19]])
+    assert fai_error(fa) == (f"{fa}.fai: line 1: expected bases per line > 0 and a line width of at least that, "
+                             "found chrA\t20\t6\t20\t19")
+    write_fai(fa, [["chrA", 20, 6, 20, 21]])
+    ix._checked.clear()
+    assert ix.check_fai(fa) is None
