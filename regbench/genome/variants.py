@@ -321,7 +321,10 @@ def _read_region(path: Path, v, region: str, chrom: str, start: int, end: int):
         g = gt.array()
         g = _missing_as_diploid(g)
         if g.shape[1] != 3 or (g[:, :2] == -2).any():
-            bad = int(np.argmax((g[:, :-1] != -2).sum(1) != 2)) if g.shape[1] >= 3 else 0
+            if g.shape[1] >= 3:
+                bad = int(np.argmax((g[:, :-1] != -2).sum(1) != 2))
+            else:  # every sample haploid: the first with an allele (a lone '.' is a missing call)
+                bad = int(np.argmax(g[:, 0] != -1))
             ploidy = int((g[bad, :-1] != -2).sum())
             raise InputError(path, f"{chrom}:{rec.POS} sample {v.samples[bad]}", "diploid genotypes (ploidy 2)", f"ploidy {ploidy}")
         pos.append(p)
