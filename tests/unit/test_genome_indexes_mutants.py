@@ -409,16 +409,26 @@ def test_contig_without_records_and_index_choice(tmp_path):
     assert names == ["chr2"] and spans[0][0] is not None
 
 
+def foreign_index_error(vcf) -> str:
+    """check_vcf_index's message for ``vcf`` (it must raise)."""
+    with pytest.raises(InputError) as ei:
+        ix.check_vcf_index(vcf)
+    return str(ei.value)
+
+
+def foreign_index_message(vcf, shown: str) -> str:
+    """The whole message for a .tbi whose first chr1 record offset points at a line of ``shown``."""
+    return (f"{vcf}: expected an index {vcf}.tbi made from this file, found its offset of the first chr1 record "
+            f"points at a line of {shown}: the index belongs to another file or an older version; "
+            f"rebuild it: tabix -f -p vcf {vcf} (or bcftools index -f for BCF)")
+
+
 def test_vcf_index_messages_whole(tmp_path):
     a = big_vcf(tmp_path, ("chr1", "chr2"), n=2000, name="a.vcf")
     b = big_vcf(tmp_path, ("chr2", "chr1"), n=2000, name="b.vcf")
     ia = tabix(a)
     shutil.copy(ia, str(b) + ".tbi")
-    with pytest.raises(InputError) as ei:
-        ix.check_vcf_index(b)
-    assert str(ei.value) == (f"{b}: expected an index {b}.tbi made from this file, found its offset of the first chr1 record "
-                             f"points at a line of 'chr2': the index belongs to another file or an older version; "
-                             f"rebuild it: tabix -f -p vcf {b} (or bcftools index -f for BCF)")
+    assert foreign_index_error(b) == foreign_index_message(b, "'chr2'")
     # records appended after the indexed ones
     import gzip
 
@@ -668,11 +678,7 @@ def test_vcf_index_on_a_line_of_another_chrom_whole_message(tmp_path, chrom, sho
         other = [r.replace(b"chr1", chrom, 1) for r in recs]
     b = small_vcf(tmp_path / "b.vcf", other)
     shutil.copy(ia, str(b) + ".tbi")
-    with pytest.raises(InputError) as ei:
-        ix.check_vcf_index(b)
-    assert str(ei.value) == (f"{b}: expected an index {b}.tbi made from this file, found its offset of the first chr1 "
-                             f"record points at a line of {shown}: the index belongs to another file or an older "
-                             f"version; rebuild it: tabix -f -p vcf {b} (or bcftools index -f for BCF)")
+    assert foreign_index_error(b) == foreign_index_message(b, shown)
 
 
 def test_bcf_csi_with_an_empty_first_contig(tmp_path):
