@@ -120,12 +120,12 @@ MUTATE ?= regbench.metrics* regbench.train.losses* regbench.studies.dream.scorin
 mutate: setup
 	@set -f; for group in $(MUTATE); do \
 	  echo "== mutmut: $$group"; \
-	  env -u PYTHONPATH OMP_NUM_THREADS=1 OMP_THREAD_LIMIT=1 nice -n 10 $(BIN)/mutmut run --max-children 1 "$$group" || exit $$?; \
+	  env -u PYTHONPATH OMP_NUM_THREADS=1 nice -n 10 $(BIN)/mutmut run --max-children 1 "$$group" || exit $$?; \
 	done
 	env -u PYTHONPATH $(BIN)/python tests/mutation_report.py
 
 mutate-resume: setup
-	env -u PYTHONPATH OMP_NUM_THREADS=1 OMP_THREAD_LIMIT=1 nice -n 10 $(BIN)/mutmut run --max-children 1
+	env -u PYTHONPATH OMP_NUM_THREADS=1 nice -n 10 $(BIN)/mutmut run --max-children 1
 	env -u PYTHONPATH $(BIN)/python tests/mutation_report.py
 
 clean:

@@ -26,6 +26,32 @@ reads_source_text = pytest.mark.skipif(
     "MUTANT_UNDER_TEST" in os.environ, reason="reads regbench's source text: mutmut's copy holds the mutants")
 
 
+def pin_torch_to_one_thread() -> None:
+    """Keep torch on one thread in this process and its forks, whatever code under test asks.
+
+    mutmut runs its traced test run in its own process, then forks one child per mutant. GNU
+    libgomp's worker threads do not survive a fork: once the parent ran a torch op on 2+ threads,
+    a child running one on 2+ threads waits forever at a team barrier (gdb on such a child:
+    ``gomp_team_barrier_wait_end`` under a oneDNN convolution). ``OMP_NUM_THREADS=1`` is not
+    enough, because code under test sets torch's threads itself (``regbench.workflow`` caps them at
+    a job's threads), and ``OMP_THREAD_LIMIT=1`` is worse: oneDNN then plans a 1x1 convolution's
+    weight gradient for the threads asked and spins forever waiting for the missing ones.
+    """
+    import torch
+
+    set_num_threads = torch.set_num_threads
+    set_num_threads(1)
+    torch.set_num_threads = lambda n: set_num_threads(1)
+
+
+#: a test that checks torch's thread count as code under test set it
+sets_torch_threads = pytest.mark.skipif(
+    "MUTANT_UNDER_TEST" in os.environ, reason="mutmut's processes keep torch on one thread (pin_torch_to_one_thread)")
+
+if "MUTANT_UNDER_TEST" in os.environ:
+    pin_torch_to_one_thread()
+
+
 #: repository folders no test may write into: tests write under tmp_path (the integration demo run
 #: writes results/<study>/, never these; the leaderboard test runs in a temporary working directory)
 NO_TEST_WRITES = ("results/leaderboard",)

@@ -32,7 +32,7 @@ from regbench.predict import engine
 from regbench.predict.attribution import grad_x_input, ism
 from regbench.predict.engine import predict
 from regbench.train.trainer import TrainConfig, fit
-from tests.conftest import reads_source_text
+from tests.conftest import reads_source_text, sets_torch_threads
 
 ROOT = Path(__file__).resolve().parents[2]
 torch.set_num_threads(1)
@@ -513,6 +513,7 @@ def test_gpu_rule_stops_when_cuda_is_not_visible(tmp_path, monkeypatch, restore_
             pass
 
 
+@sets_torch_threads
 def test_gpu_rule_runs_on_cpu_when_allowed_and_on_cuda_when_visible(tmp_path, monkeypatch, restore_logging):
     from regbench.workflow import script_run
 

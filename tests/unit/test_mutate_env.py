@@ -1,17 +1,16 @@
-"""`make mutate` runs mutmut with an environment that lets its forked test runs use torch.
+"""mutmut's forked test runs can use torch: every mutmut process keeps torch on one thread.
 
-mutmut runs the traced test run in its own process, then forks one child per mutant. GNU
-libgomp's worker threads do not survive a fork: once the parent ran a torch op on 2+ threads, a
-child that runs one on 2+ threads waits forever at a team barrier (gdb on such a child:
-``gomp_team_barrier_wait_end`` under a oneDNN convolution). ``OMP_NUM_THREADS=1`` does not prevent
-it, because code under test sets torch's threads itself (``regbench.workflow`` caps them at a
-job's threads); ``OMP_THREAD_LIMIT=1`` caps every parallel region at one thread whatever is asked.
+mutmut (``make mutate``, ``tests/mutation_check.py``) runs the traced test run in its own process,
+then forks one child per mutant. Once that process ran a torch op on 2+ threads, a forked child
+running one on 2+ threads hangs in libgomp; tests/conftest.py's ``pin_torch_to_one_thread`` (on
+when ``MUTANT_UNDER_TEST`` is set, as mutmut sets it) prevents it. These tests run a parent and a
+forked child that each ask for 2 threads, as ``regbench.workflow.script_run(threads=2)`` does, and
+train a 1x1 convolution (the op whose weight gradient spins forever under ``OMP_THREAD_LIMIT=1``).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import textwrap
@@ -24,21 +23,26 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="fork + libgomp"
 
 FORK_AFTER_THREADED_TORCH = textwrap.dedent(
     """
-    import os, sys, time, torch
+    import os, sys, time
 
-    torch.set_num_threads(2)  # as a test of script_run(threads=2) does in mutmut's process
-    conv, x = torch.nn.Conv1d(4, 16, 9), torch.randn(8, 4, 512)
-    conv(x).sum()
+    import tests.conftest  # what pytest imports first in a mutmut process
+    import torch
+
+    def step():
+        torch.set_num_threads(2)  # code under test asking for a job's threads
+        net = torch.nn.Sequential(torch.nn.Conv1d(4, 16, 9), torch.nn.Conv1d(16, 16, 1))
+        net(torch.randn(8, 4, 512)).sum().backward()
+
+    step()
     pid = os.fork()
     if pid == 0:  # a mutant's test run
-        torch.set_num_threads(2)
-        conv(x).sum()
+        step()
         os._exit(0)
     deadline = time.monotonic() + float(sys.argv[1])
     while time.monotonic() < deadline:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
-            print("finished", os.waitstatus_to_exitcode(status))
+            print("finished", os.waitstatus_to_exitcode(status), torch.get_num_threads())
             sys.exit(0)
         time.sleep(0.05)
     os.kill(pid, 9)
@@ -47,38 +51,30 @@ FORK_AFTER_THREADED_TORCH = textwrap.dedent(
 )
 
 
-def mutate_recipe_env() -> dict[str, str]:
-    """The ``VAR=value`` assignments of the ``env`` that runs ``mutmut run`` in ``make mutate``."""
-    text = (ROOT / "Makefile").read_text()
-    recipe = re.search(r"^mutate:.*?\n((?:\t.*\n)+)", text, re.M)
-    assert recipe, "Makefile: no `mutate:` target"
-    line = next(line for line in recipe.group(1).splitlines() if "mutmut run" in line)
-    return dict(re.findall(r"\b([A-Z_]+)=(\S+)", line.split("mutmut run")[0]))
-
-
-def fork_after_threaded_torch(env_vars: dict[str, str], wait_s: float) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "MKL_"))}
-    env.update(env_vars)
-    r = subprocess.run([sys.executable, "-c", FORK_AFTER_THREADED_TORCH, str(wait_s)], env=env,
+def fork_after_threaded_torch(mutmut: bool, wait_s: float) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "MKL_", "MUTANT_UNDER_TEST"))}
+    env["PYTHONPATH"] = str(ROOT)
+    if mutmut:
+        env["MUTANT_UNDER_TEST"] = ""  # mutmut's clean and traced runs
+    r = subprocess.run([sys.executable, "-c", FORK_AFTER_THREADED_TORCH, str(wait_s)], env=env, cwd=ROOT,
                        capture_output=True, text=True, timeout=wait_s + 120)
     assert r.returncode == 0, r.stderr[-2000:]
     return r.stdout.strip()
 
 
-def test_mutate_env_caps_openmp_threads():
-    env = mutate_recipe_env()
-    assert env.get("OMP_THREAD_LIMIT") == "1", env
-    assert "mutate-resume" in (ROOT / "Makefile").read_text()
-    resume = re.search(r"^mutate-resume:.*\n\t(.*)", (ROOT / "Makefile").read_text(), re.M).group(1)
-    assert "OMP_THREAD_LIMIT=1" in resume, resume
+def test_in_a_mutmut_process_a_forked_child_runs_torch():
+    assert fork_after_threaded_torch(mutmut=True, wait_s=60) == "finished 0 1"
 
 
-def test_forked_child_runs_torch_under_the_mutate_env():
-    assert fork_after_threaded_torch(mutate_recipe_env(), wait_s=60) == "finished 0"
+def test_without_the_pin_the_forked_child_hangs():
+    """The premise of the test above: if this starts failing, torch's OpenMP runtime became
+    fork-safe and the pin can go."""
+    assert fork_after_threaded_torch(mutmut=False, wait_s=10) == "hung"
 
 
-def test_without_the_thread_limit_the_forked_child_hangs():
-    """The premise of the two tests above: if this starts failing, torch's OpenMP runtime became
-    fork-safe and OMP_THREAD_LIMIT can go."""
-    env = {k: v for k, v in mutate_recipe_env().items() if k != "OMP_THREAD_LIMIT"}
-    assert fork_after_threaded_torch(env, wait_s=10) == "hung"
+def test_make_mutate_sets_no_openmp_thread_limit():
+    """OMP_THREAD_LIMIT=1 with torch asked for 2 threads spins forever in a 1x1 convolution's
+    weight gradient (oneDNN plans for 2 threads and waits for the second): a mutmut run once sat
+    in one 6-s test for over 2 minutes at 100% CPU."""
+    text = (ROOT / "Makefile").read_text()
+    assert "mutmut run" in text and "OMP_THREAD_LIMIT" not in text
