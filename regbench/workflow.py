@@ -204,6 +204,9 @@ def script_run(smk) -> Iterator[logging.Logger]:
         os.environ[MIRROR_ENV] = str(mirror)
     threads = int(getattr(smk, "threads", 1) or 1)
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    # numba (memelite's Tomtom) starts its OpenMP pool with NUMBA_NUM_THREADS, by default every
+    # core of the node, and through the libgomp torch loaded also raises torch's thread count to it
+    os.environ["NUMBA_NUM_THREADS"] = str(threads)
     config = getattr(smk, "config", None) or {}
     try:
         # GPU jobs: torch imported here (to check CUDA, seed it, cap its threads at the job's)

@@ -35,8 +35,11 @@ def pin_torch_to_one_thread() -> None:
     ``gomp_team_barrier_wait_end`` under a oneDNN convolution). ``OMP_NUM_THREADS=1`` is not
     enough, because code under test sets torch's threads itself (``regbench.workflow`` caps them at
     a job's threads), and ``OMP_THREAD_LIMIT=1`` is worse: oneDNN then plans a 1x1 convolution's
-    weight gradient for the threads asked and spins forever waiting for the missing ones.
+    weight gradient for the threads asked and spins forever waiting for the missing ones. numba
+    (memelite's Tomtom) is capped too: its OpenMP pool, started with NUMBA_NUM_THREADS threads in
+    the libgomp torch loaded, sets the thread count torch's next op uses.
     """
+    os.environ["NUMBA_NUM_THREADS"] = "1"  # numba's OpenMP pool would raise torch's threads again
     import torch
 
     set_num_threads = torch.set_num_threads

@@ -5,7 +5,8 @@ then forks one child per mutant. Once that process ran a torch op on 2+ threads,
 running one on 2+ threads hangs in libgomp; tests/conftest.py's ``pin_torch_to_one_thread`` (on
 when ``MUTANT_UNDER_TEST`` is set, as mutmut sets it) prevents it. These tests run a parent and a
 forked child that each ask for 2 threads, as ``regbench.workflow.script_run(threads=2)`` does, and
-train a 1x1 convolution (the op whose weight gradient spins forever under ``OMP_THREAD_LIMIT=1``).
+train a 1x1 convolution (the op whose weight gradient spins forever under ``OMP_THREAD_LIMIT=1``);
+the parent also runs memelite's Tomtom, whose numba pool otherwise raises torch's threads again.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ FORK_AFTER_THREADED_TORCH = textwrap.dedent(
         net(torch.randn(8, 4, 512)).sum().backward()
 
     step()
+    import numpy as np
+    from memelite import tomtom  # numba's OpenMP pool, in torch's libgomp
+
+    tomtom([np.ones((4, 8)) / 4] * 2, [np.ones((4, 10)) / 4] * 30, n_jobs=1)
     pid = os.fork()
     if pid == 0:  # a mutant's test run
         step()
@@ -52,7 +57,7 @@ FORK_AFTER_THREADED_TORCH = textwrap.dedent(
 
 
 def fork_after_threaded_torch(mutmut: bool, wait_s: float) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "MKL_", "MUTANT_UNDER_TEST"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "MKL_", "NUMBA_", "MUTANT_UNDER_TEST"))}
     env["PYTHONPATH"] = str(ROOT)
     if mutmut:
         env["MUTANT_UNDER_TEST"] = ""  # mutmut's clean and traced runs

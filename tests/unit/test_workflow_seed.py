@@ -14,6 +14,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from tests.conftest import ROOT
 
 JOB = textwrap.dedent(
@@ -72,3 +74,44 @@ def test_seeded_the_same_whether_torch_was_loaded_before_or_after_start():
 
     g = torch.Generator().manual_seed(42)
     assert late["draw"] == torch.rand(4, generator=g).tolist()  # independent: manual_seed(42)
+
+
+TOMTOM_JOB = textwrap.dedent(
+    """
+    import json, sys
+    from types import SimpleNamespace
+
+    import numpy as np
+    from regbench.workflow import script_run
+
+    class Params(dict):
+        pass
+
+    smk = SimpleNamespace(log=[], rule="acc_tomtom", config={}, threads=1, resources=Params(), params=Params(),
+                          wildcards={}, output=[])
+    with script_run(smk):
+        import torch
+        from memelite import tomtom
+
+        torch.nn.Conv1d(4, 8, 3)(torch.randn(2, 4, 50)).sum()
+        before = torch.get_num_threads()
+        rng = np.random.default_rng(0)
+        tomtom([rng.random((4, 8)) for _ in range(3)], [rng.random((4, 10)) for _ in range(30)], n_jobs=1)
+        import numba
+
+        print(json.dumps({"before": before, "after": torch.get_num_threads(), "numba": numba.config.NUMBA_NUM_THREADS}))
+    """
+)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: numba's default pool is one thread too")
+def test_tomtom_in_a_job_keeps_torch_and_numba_at_the_jobs_threads():
+    """memelite's Tomtom runs numba in parallel on an OpenMP pool of NUMBA_NUM_THREADS threads (by
+    default every core of the node), in the libgomp torch loaded: without the cap, torch's next
+    ops in the same job also ran on every core (2 here instead of the job's 1)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")}
+    env["PYTHONPATH"] = str(ROOT)
+    r = subprocess.run([sys.executable, "-c", TOMTOM_JOB], cwd=ROOT, env=env, capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == {"before": 1, "after": 1, "numba": 1}
