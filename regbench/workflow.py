@@ -205,8 +205,10 @@ def script_run(smk) -> Iterator[logging.Logger]:
     threads = int(getattr(smk, "threads", 1) or 1)
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     # numba (memelite's Tomtom) starts its OpenMP pool with NUMBA_NUM_THREADS, by default every
-    # core of the node, and through the libgomp torch loaded also raises torch's thread count to it
-    os.environ["NUMBA_NUM_THREADS"] = str(threads)
+    # core of the node, and through the libgomp torch loaded also raises torch's thread count to it.
+    # Only before numba is loaded: once its pool runs, numba refuses another value at its next compile.
+    if "numba" not in sys.modules:
+        os.environ["NUMBA_NUM_THREADS"] = str(threads)
     config = getattr(smk, "config", None) or {}
     try:
         # GPU jobs: torch imported here (to check CUDA, seed it, cap its threads at the job's)

@@ -40,6 +40,7 @@ def pin_torch_to_one_thread() -> None:
     the libgomp torch loaded, sets the thread count torch's next op uses.
     """
     os.environ["NUMBA_NUM_THREADS"] = "1"  # numba's OpenMP pool would raise torch's threads again
+    import numba  # noqa: F401  (loaded now, it keeps 1: regbench.workflow only sets it before numba loads)
     import torch
 
     set_num_threads = torch.set_num_threads

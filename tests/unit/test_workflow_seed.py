@@ -115,3 +115,49 @@ def test_tomtom_in_a_job_keeps_torch_and_numba_at_the_jobs_threads():
                        timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     assert json.loads(r.stdout.strip().splitlines()[-1]) == {"before": 1, "after": 1, "numba": 1}
+
+
+TWO_JOBS_ONE_PROCESS = textwrap.dedent(
+    """
+    import json
+    from types import SimpleNamespace
+
+    import numpy as np
+    from regbench.workflow import script_run
+
+    class Params(dict):
+        pass
+
+    def smk(threads):
+        return SimpleNamespace(log=[], rule="acc_tomtom", config={}, threads=threads, resources=Params(),
+                               params=Params(), wildcards={}, output=[])
+
+    with script_run(smk(1)):
+        from memelite import tomtom
+
+        rng = np.random.default_rng(0)
+        tomtom([rng.random((4, 8)) for _ in range(3)], [rng.random((4, 10)) for _ in range(30)], n_jobs=1)
+    with script_run(smk(2)):  # e.g. two tests in one pytest process
+        import numba
+
+        @numba.njit(parallel=True)
+        def total(x):
+            s = 0.0
+            for i in numba.prange(x.shape[0]):
+                s += x[i]
+            return s
+
+        print(json.dumps({"total": total(np.ones(10)), "numba": numba.config.NUMBA_NUM_THREADS}))
+    """
+)
+
+
+def test_a_second_job_in_one_process_leaves_numbas_running_pool_alone():
+    """numba refuses a new NUMBA_NUM_THREADS at its next compile once its pool runs (RuntimeError):
+    script_run only sets it before numba is loaded."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")}
+    env["PYTHONPATH"] = str(ROOT)
+    r = subprocess.run([sys.executable, "-c", TWO_JOBS_ONE_PROCESS], cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == {"total": 10.0, "numba": 1}
