@@ -47,12 +47,19 @@ JOB = textwrap.dedent(
 )
 
 
-def _job(seed: int, threads: int = 1, when: str = "late") -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    r = subprocess.run([sys.executable, "-c", JOB, str(seed), str(threads), when], cwd=ROOT, env=env,
-                       capture_output=True, text=True, timeout=300)
+def _run_json(script: str, *args: str, unset: tuple[str, ...] = (), timeout: int = 300) -> dict:
+    """Run ``script`` in a fresh interpreter (repository on the path, ``unset`` removed from the
+    environment); the JSON object on its last output line."""
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env["PYTHONPATH"] = str(ROOT)
+    r = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                       timeout=timeout)
     assert r.returncode == 0, r.stderr[-3000:]
     return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def _job(seed: int, threads: int = 1, when: str = "late") -> dict:
+    return _run_json(JOB, str(seed), str(threads), when)
 
 
 def test_torch_imported_in_the_body_is_seeded_from_params_and_capped():
@@ -75,6 +82,9 @@ def test_seeded_the_same_whether_torch_was_loaded_before_or_after_start():
     g = torch.Generator().manual_seed(42)
     assert late["draw"] == torch.rand(4, generator=g).tolist()  # independent: manual_seed(42)
 
+
+#: thread caps a job sets itself: the tests start without them
+THREAD_ENV = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")
 
 TOMTOM_JOB = textwrap.dedent(
     """
@@ -109,12 +119,8 @@ def test_tomtom_in_a_job_keeps_torch_and_numba_at_the_jobs_threads():
     """memelite's Tomtom runs numba in parallel on an OpenMP pool of NUMBA_NUM_THREADS threads (by
     default every core of the node), in the libgomp torch loaded: without the cap, torch's next
     ops in the same job also ran on every core (2 here instead of the job's 1)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")}
-    env["PYTHONPATH"] = str(ROOT)
-    r = subprocess.run([sys.executable, "-c", TOMTOM_JOB], cwd=ROOT, env=env, capture_output=True, text=True,
-                       timeout=600)
-    assert r.returncode == 0, r.stderr[-3000:]
-    assert json.loads(r.stdout.strip().splitlines()[-1]) == {"before": 1, "after": 1, "numba": 1}
+    out = _run_json(TOMTOM_JOB, unset=THREAD_ENV, timeout=600)
+    assert out == {"before": 1, "after": 1, "numba": 1}
 
 
 TWO_JOBS_ONE_PROCESS = textwrap.dedent(
@@ -155,9 +161,5 @@ TWO_JOBS_ONE_PROCESS = textwrap.dedent(
 def test_a_second_job_in_one_process_leaves_numbas_running_pool_alone():
     """numba refuses a new NUMBA_NUM_THREADS at its next compile once its pool runs (RuntimeError):
     script_run only sets it before numba is loaded."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS")}
-    env["PYTHONPATH"] = str(ROOT)
-    r = subprocess.run([sys.executable, "-c", TWO_JOBS_ONE_PROCESS], cwd=ROOT, env=env, capture_output=True,
-                       text=True, timeout=600)
-    assert r.returncode == 0, r.stderr[-3000:]
-    assert json.loads(r.stdout.strip().splitlines()[-1]) == {"total": 10.0, "numba": 1}
+    out = _run_json(TWO_JOBS_ONE_PROCESS, unset=THREAD_ENV, timeout=600)
+    assert out == {"total": 10.0, "numba": 1}
