@@ -107,19 +107,10 @@ def write_kv(path, d: dict) -> None:
         pd.DataFrame({"metric": list(d), "value": list(d.values())}).to_csv(tmp, sep="\t", index=False)
 
 
-def per_gene_correlations(preds: pd.DataFrame, expr: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Pearson R per gene between predicted columns and observed expression (samples in common).
-
-    preds: long table gene_id, sample, <columns>; expr: genes x samples. Returns gene_id,
-    n_samples, r_<column> for each column, mean_pred, std_pred (of ``cage``)."""
-    rows = []
-    for gene, d in preds.groupby("gene_id", sort=True):
-        if gene in expr.index:
-            rows.append(_gene_correlations(gene, d, expr, columns))
-    return pd.DataFrame(rows)
-
-
 def _gene_correlations(gene: str, d: pd.DataFrame, expr: pd.DataFrame, columns: list[str]) -> dict:
+    """One gene's row: Pearson R between each predicted column and observed expression over the
+    samples in common. d: long table sample, <columns> of the gene; expr: genes x samples.
+    Returns gene_id, n_samples, r_<column> per column, mean_pred, std_pred (ddof 0, of ``cage``)."""
     d = d.set_index("sample")
     common = sorted(set(d.index) & set(expr.columns))
     obs = expr.loc[gene, common].to_numpy(np.float64)
