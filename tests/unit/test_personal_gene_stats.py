@@ -19,13 +19,15 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from regbench.studies.personal.significance import PredictionChunks, build_gene_stats
+from regbench.errors import InputError
+from regbench.studies.personal.significance import PredictionChunks, build_gene_stats, example_genes
 
 GENES = [f"ENSG{i:011d}" for i in range(1, 7)]
 CHUNKS = [GENES[:3], GENES[3:]]
 N_SNV = {GENES[0]: 5, GENES[1]: 4, GENES[2]: 6, GENES[3]: 3, GENES[4]: 7, GENES[5]: 4}
 GENOTYPED = [f"S{i:02d}" for i in range(32)]
 EXPRESSED = [f"S{i:02d}" for i in range(30)] + ["X99"]
+EXTRA = "ENSG00000000000"  # sorts first; its predictions come in chunk 1, so reading it would break the gene order
 PRED_COLS = ["cage", "cage_raw_sum", "finetuned", "finetuned_head"]
 SEED = 33  # chosen so that gene ...06 is significant at FDR 0.3 but not at 0.05 (test_gene_table_follows_every_config_value)
 PREDIXCAN = {GENES[0]: 0.31, GENES[2]: -0.12, GENES[3]: 0.05, GENES[4]: 0.44}
@@ -51,11 +53,13 @@ def world(tmp_path_factory):
     paths = {"genes": root / "genes.tsv", "expression": root / "expression.tsv", "predixcan": root / "px.tsv",
              "finemapped": root / "fm.tsv", "genotypes": [], "predictions": []}
     genes.to_csv(paths["genes"], sep="\t", index=False)
-    pd.DataFrame([[g, *expr[g]] for g in GENES if g != GENES[1]], columns=["gene_id", *EXPRESSED]).to_csv(
+    expr[EXTRA] = rng.normal(5, 1, len(EXPRESSED))
+    pd.DataFrame([[g, *expr[g]] for g in [EXTRA, *GENES] if g != GENES[1]], columns=["gene_id", *EXPRESSED]).to_csv(
         paths["expression"], sep="\t", index=False)
-    pd.DataFrame({"gene_id": GENES, "r_predixcan": [PREDIXCAN.get(g, np.nan) for g in GENES]}).to_csv(
-        paths["predixcan"], sep="\t", index=False)
-    pd.DataFrame({"gene_id": [GENES[2], "ENSG99999999999"]}).to_csv(paths["finemapped"], sep="\t", index=False)
+    pd.DataFrame({"gene_id": GENES[:5], "r_predixcan": [PREDIXCAN.get(g, np.nan) for g in GENES[:5]]}).to_csv(
+        paths["predixcan"], sep="\t", index=False)  # gene ...06 has no row: its r_predixcan is NaN
+    pd.DataFrame({"gene_id": [GENES[2], "ENSG99999999999"], "pip": [0.9, 0.5]}).to_csv(
+        paths["finemapped"], sep="\t", index=False)
     pred_tables = []
     for c, gs in enumerate(CHUNKS):
         pos = np.concatenate([1_000 * (k + 1) + 10 * np.arange(N_SNV[g]) for k, g in enumerate(gs)])
@@ -66,17 +70,19 @@ def world(tmp_path_factory):
                  offsets=np.concatenate([[0], np.cumsum([N_SNV[g] for g in gs])]).astype(np.int64))
         paths["genotypes"].append(npz)
         rows = []
-        for g in gs:
-            t = pd.DataFrame({"gene_id": g, "sample": order, "cage": cage[g], "cage_raw_sum": np.exp(cage[g] / 8),
-                              "finetuned": cage[g] + rng.normal(0, 1, len(order)),
+        for g in gs + ([EXTRA] if c == 1 else []):  # EXTRA: predicted, expressed, not in genes.tsv
+            pred = cage[g] if g in cage else rng.normal(0, 1, len(order))
+            t = pd.DataFrame({"gene_id": g, "sample": order, "cage": pred, "cage_raw_sum": np.exp(pred / 8),
+                              "finetuned": pred + rng.normal(0, 1, len(order)),
                               "finetuned_head": rng.normal(0, 1, len(order)), "other": rng.normal(0, 1, len(order))})
             if g == GENES[4]:
                 t = t[t["sample"] != "S03"]
-            rows.append(t.sample(frac=1.0, random_state=c))  # rows in no particular order
+            rows.append(t)
         p = root / f"predictions_{c}.tsv"
-        pd.concat(rows).to_csv(p, sep="\t", index=False)
+        table = pd.concat(rows).sample(frac=1.0, random_state=c)  # genes interleaved, in no order
+        table.to_csv(p, sep="\t", index=False)
         paths["predictions"].append(p)
-        pred_tables.append(pd.concat(rows))
+        pred_tables.append(table)
     paths["single"] = root / "predictions_all.tsv"
     pd.concat(pred_tables).to_csv(paths["single"], sep="\t", index=False)
     return root, paths, {"order": order, "dosage": dosage, "expr": expr}
@@ -102,7 +108,7 @@ def expected(paths, truth, seed=1, n_draws=50, se="sqrt_std_over_n", alpha=0.05,
     order = truth["order"]
     null_samples = sorted(set(order) & set(expr.columns))
     rows = []
-    for g in sorted(set(preds["gene_id"]) & set(expr.index)):
+    for g in sorted(set(preds["gene_id"]) & set(expr.index) & set(GENES)):
         d = preds[preds["gene_id"] == g].set_index("sample")
         common = sorted(set(d.index) & set(expr.columns))
         obs = expr.loc[g, common].to_numpy(float)
@@ -171,11 +177,27 @@ def test_gene_table_matches_the_independent_computation_with_the_default_config(
 def test_gene_table_follows_every_config_value(world):
     root, paths, truth = world
     cfg = {"null_model": {"seed": 7, "n_draws": 13, "se_formula": "std_over_sqrt_n"}, "fdr": 0.3,
-           "xai": {"abs_r_min": 0.75}}
-    df, _ = run(root, paths, "custom", cfg)
-    exp = expected(paths, truth, seed=7, n_draws=13, se="std_over_sqrt_n", alpha=0.3, cut=0.75)
+           "xai": {"abs_r_min": 0.88}}
+    df, files = run(root, paths, "custom", cfg)
+    exp = expected(paths, truth, seed=7, n_draws=13, se="std_over_sqrt_n", alpha=0.3, cut=0.88)
     check_table(df, exp, rtol=1e-9)
-    assert exp["xai"].sum() < exp["significant"].sum()  # the |r| cut removes a significant gene
+    g6 = exp.set_index("gene_id").loc[GENES[5]]
+    assert g6["significant"] and 0.05 < g6["p_bh"]  # FDR 0.3 admits a gene FDR 0.05 would not
+    assert list(exp["xai"]) == [True, False, False, False, False]  # |r| 0.90 passes the cut, 0.87 and 0.86 do not
+    got = kv(files["sig"])
+    assert (got["n_significant"], got["n_significant_abs_r"], got["n_significant_abs_r_positive"],
+            got["n_significant_abs_r_negative"]) == (4, 1, 1, 0)
+
+
+def test_xai_cut_is_strict(world, tmp_path):
+    """A gene whose |r| equals abs_r_min exactly is not an XAI gene."""
+    root, paths, _ = world
+    df, _ = run(tmp_path, paths, "a", {})
+    r1 = float(df.set_index("gene_id").loc[GENES[0], "r"])
+    df, files = run(tmp_path, paths, "b", {"xai": {"abs_r_min": abs(r1)}})
+    assert list(df.loc[df["significant"], "gene_id"]) == [GENES[0], GENES[2], GENES[4]]
+    assert not df.set_index("gene_id").loc[GENES[0], "xai"]
+    assert kv(files["sig"])["n_significant_abs_r_positive"] == 0
 
 
 def test_summaries_individual_predictions_and_example_genotypes(world, caplog):
@@ -206,8 +228,21 @@ def test_summaries_individual_predictions_and_example_genotypes(world, caplog):
     assert px["n_enformer_above"] == (re_ > 0.2).sum() and px["n_enformer_abs_above"] == (abs(re_) > 0.2).sum()
     np.testing.assert_allclose([px["mean_r_predixcan"], px["mean_r_enformer"], px["corr_predixcan_abs_enformer"]],
                                [rp.mean(), re_.mean(), np.corrcoef(rp, abs(re_))[0, 1]], rtol=1e-5)
-    text = caplog.text
-    assert "significance: {'n_genes': 5" in text and "PrediXcan comparison: {'n_genes': 4" in text
+    messages = [r.getMessage() for r in caplog.records if r.name == "gs"]
+    assert [m.split(": ")[0] for m in messages] == ["significance", "PrediXcan comparison"]
+    assert messages[0].startswith("significance: {'n_genes': 5, ") and messages[1].startswith(
+        "PrediXcan comparison: {'n_genes': 4, ")
+    # tables are written with 6 significant digits ("%.6g": tiny p-values as 1.23457e-10)
+    raw = pd.read_csv(root / "summ_stats.tsv", sep="\t", dtype=str)
+    for c in ("r", "p", "null_std"):
+        assert list(raw[c]) == [f"{v:.6g}" for v in df[c]], c
+    assert any("e-" in v for v in raw["p"])
+    raw = pd.read_csv(root / "summ_ind.tsv", sep="\t", dtype=str)
+    assert list(raw["observed"]) == [f"{v:.6g}" for v in files["ind"]["observed"]]
+    assert all(len(v.replace("-", "").replace(".", "").lstrip("0")) <= 6 for v in raw["predicted"])
+    raw = pd.read_csv(root / "summ_eg.tsv", sep="\t", dtype=str)
+    assert list(raw["frequency"]) == [f"{v:.6g}" for v in files["eg"]["frequency"]]
+    assert any(len(v) == 8 for v in raw["frequency"])  # e.g. 0.333333: 6 digits, not 0.3333333333333333
 
     # examples: the significant gene of each sign with the largest t
     s = exp[exp["significant"]]
@@ -315,3 +350,66 @@ def test_prediction_chunks(tmp_path):
         with pytest.raises(ValueError) as e:
             PredictionChunks(paths, n)
         assert str(e.value) == f"{len(paths)} prediction tables for {n} genotype chunks"
+
+
+def _write_chunk(path, truth, genes):
+    """A genotype chunk of the world's genes ``genes`` (in that order)."""
+    n = [N_SNV[g] for g in genes]
+    np.savez(path, pos=np.arange(sum(n), dtype=np.int64), ref=np.array(["A"] * sum(n)), alt=np.array(["G"] * sum(n)),
+             dosage=np.concatenate([truth["dosage"][g] for g in genes]), samples=np.array(truth["order"]),
+             gene_ids=np.array(genes), offsets=np.concatenate([[0], np.cumsum(n)]).astype(np.int64))
+    return path
+
+
+def test_a_gene_in_two_chunks_is_refused(world, tmp_path):
+    root, paths, truth = world
+    chunks = [_write_chunk(tmp_path / "a.npz", truth, [GENES[0], GENES[2]]),
+              _write_chunk(tmp_path / "b.npz", truth, [GENES[2], GENES[3]])]
+    with pytest.raises(ValueError) as e:
+        build_gene_stats(paths["genes"], [paths["single"]], chunks, paths["expression"], paths["predixcan"],
+                         *(tmp_path / f"o{i}.tsv" for i in range(4)), {})
+    assert str(e.value) == f"{chunks[1]}: gene {GENES[2]} after {GENES[2]}: chunks must come in gene-id order"
+
+
+def test_a_chunk_without_expressed_individuals_is_an_input_error(world, tmp_path):
+    root, paths, truth = world
+    expr = pd.read_csv(paths["expression"], sep="\t")
+    expr.columns = ["gene_id", *(f"Y{i}" for i in range(expr.shape[1] - 1))]  # no genotyped individual
+    expr.to_csv(tmp_path / "expr.tsv", sep="\t", index=False)
+    with pytest.raises(InputError) as e:
+        build_gene_stats(paths["genes"], paths["predictions"], paths["genotypes"], tmp_path / "expr.tsv",
+                         paths["predixcan"], *(tmp_path / f"o{i}.tsv" for i in range(4)), {})
+    assert str(e.value) == (f"{paths['genotypes'][0]}: samples: expected individuals with observed expression in "
+                            f"{tmp_path / 'expr.tsv'}, found none of its 32 individuals (first: {', '.join(truth['order'][:3])})")
+    assert not any((tmp_path / f"o{i}.tsv").exists() for i in range(4))
+
+
+def test_no_example_gene_no_example_column_and_no_finetuned_predictions(world, tmp_path):
+    """Nothing significant (FDR 1e-300), genes.tsv without ``example``, predictions of ``cage`` only:
+    the individual and genotype tables are written with their header only, and the summary says the
+    fine-tuned correlation is NaN."""
+    root, paths, truth = world
+    pd.read_csv(paths["genes"], sep="\t").drop(columns=["example"]).to_csv(tmp_path / "genes.tsv", sep="\t",
+                                                                          index=False)
+    preds = []
+    for i, f in enumerate(paths["predictions"]):
+        preds.append(tmp_path / f"p{i}.tsv")
+        pd.read_csv(f, sep="\t")[["gene_id", "sample", "cage"]].to_csv(preds[-1], sep="\t", index=False)
+    p = dict(paths, genes=tmp_path / "genes.tsv", predictions=preds)
+    df, files = run(tmp_path, p, "none", {"fdr": 1e-300})
+    assert not df["significant"].any() and list(df["example"]) == [""] * 5
+    assert [c for c in df.columns if c.startswith("r")] == ["r", "r_predixcan"]
+    for k, cols in (("ind", ["gene_id", "role", "sample", "predicted", "observed"]),
+                    ("eg", ["gene_id", "role", "pos", "ref", "alt", "frequency"])):
+        assert list(files[k].columns) == cols and files[k].empty
+    got = kv(files["sig"])
+    assert list(got)[9:] == ["corr_r_finetuned_r"]  # after the 9 counts; no mean_r_<column> without such columns
+    assert np.isnan(got["corr_r_finetuned_r"]) and got["n_significant"] == 0
+
+
+def test_example_genes_need_a_sign():
+    """A significant gene with r = 0 exactly is neither the positive nor the negative example."""
+    t = pd.DataFrame({"gene_id": ["a", "b", "c"], "r": [0.0, 0.5, -0.4], "t": [9.0, 3.0, 2.0],
+                      "significant": [True, True, True], "example": ["", "", ""]})
+    assert example_genes(t) == {"positive": "b", "negative": "c"}
+    assert example_genes(t.assign(r=[0.0, -0.5, 0.4])) == {"positive": "c", "negative": "b"}

@@ -169,6 +169,7 @@ def build_gene_stats(genes_tsv, prediction_tsvs, genotype_npzs, expression, pred
     """
     from regbench.studies.personal.genes import read_expression
     from regbench.studies.personal.genotypes import DosageChunk
+    from regbench.errors import InputError
     from regbench.studies.personal.predixcan import predixcan_comparison
     from regbench.workflow import atomic_path
 
@@ -184,10 +185,11 @@ def build_gene_stats(genes_tsv, prediction_tsvs, genotype_npzs, expression, pred
         dc = DosageChunk(npz)
         gene_set = set(dc.gene_ids)
         preds = preds_src.chunk(i, gene_set)
-        if preds_src.single is not None:
-            preds = preds[preds["gene_id"].isin(gene_set)]
         cols = [c for c in preds.columns if c.startswith("cage") or c.startswith("finetuned")]
         common = sorted(set(dc.samples) & set(expr.columns))
+        if not common:
+            raise InputError(npz, "samples", f"individuals with observed expression in {expression}",
+                             f"none of its {len(dc.samples)} individuals (first: {', '.join(dc.samples[:3])})")
         cidx = np.array([dc.samples.index(x) for x in common], dtype=np.int64)
         for gene, d in preds.groupby("gene_id", sort=True):
             if gene not in expr.index:
