@@ -75,6 +75,7 @@ def world(tmp_path_factory):
             t = pd.DataFrame({"gene_id": g, "sample": order, "cage": pred, "cage_raw_sum": np.exp(pred / 8),
                               "finetuned": pred + rng.normal(0, 1, len(order)),
                               "finetuned_head": rng.normal(0, 1, len(order)), "other": rng.normal(0, 1, len(order))})
+            t.loc[t["sample"] == order[1], "finetuned_head"] = 1.5e-5  # written as 1.5e-05 ("%.6g")
             if g == GENES[4]:
                 t = t[t["sample"] != "S03"]
             rows.append(t)
@@ -238,7 +239,9 @@ def test_summaries_individual_predictions_and_example_genotypes(world, caplog):
         assert list(raw[c]) == [f"{v:.6g}" for v in df[c]], c
     assert any("e-" in v for v in raw["p"])
     raw = pd.read_csv(root / "summ_ind.tsv", sep="\t", dtype=str)
-    assert list(raw["observed"]) == [f"{v:.6g}" for v in files["ind"]["observed"]]
+    for c in ("observed", "predicted_finetuned_head"):
+        assert list(raw[c]) == [f"{v:.6g}" for v in files["ind"][c]], c
+    assert "1.5e-05" in set(raw["predicted_finetuned_head"])
     assert all(len(v.replace("-", "").replace(".", "").lstrip("0")) <= 6 for v in raw["predicted"])
     raw = pd.read_csv(root / "summ_eg.tsv", sep="\t", dtype=str)
     assert list(raw["frequency"]) == [f"{v:.6g}" for v in files["eg"]["frequency"]]
