@@ -785,6 +785,9 @@ def test_fai_without_bases_per_line_is_named_not_divided_by(tmp_path):
     write_fai(fa, [["chrA", 20, 6, 20, 19]])
     assert fai_error(fa) == (f"{fa}.fai: line 1: expected bases per line > 0 and a line width of at least that, "
                              "found chrA\t20\t6\t20\t19")
+    write_fai(fa, [["chrA", 20, 6, 20, 21], ["c" * 100, 20, 6, 0, 1]])  # the line cut at 80 characters
+    assert fai_error(fa) == (f"{fa}.fai: line 2: expected bases per line > 0 and a line width of at least that, "
+                             f"found {'c' * 80}")
     write_fai(fa, [["chrA", 20, 6, 20, 21]])
     ix._checked.clear()
     assert ix.check_fai(fa) is None
