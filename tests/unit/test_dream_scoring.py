@@ -142,6 +142,34 @@ def test_public_removal_rules():
     assert t.loc["motif_tiling", "pearson"] == pytest.approx(pearsonr(truth[b] - truth[a], pred[b] - pred[a])[0])
 
 
+
+def test_public_only_keeps_the_public_leaderboard_ids():
+    """public_only=True: the public leaderboard's score: "all" and single subsets over the public
+    ids (single ids and both members of public pairs), pair subsets over the public pairs listed
+    verbatim; without public ids it is an error."""
+    truth, pred, subsets = _toy()
+    public = {"high": [10, 9], "yeast": [5], "SNVs": [(4, 6), (2, 3)], "motif_tiling": [(11, 0), (5, 6)]}
+    t = score(pred, truth, subsets, public, public_only=True).table.set_index("subset")
+    ids = [2, 3, 4, 5, 6, 9, 10, 11, 0]  # 10, 9, 5 + the members of the four pairs
+
+    def r(i):
+        return pearsonr(truth[i], pred[i])[0]
+
+    assert t.loc["all", "n"] == 9 and t.loc["all", "pearson"] == pytest.approx(r(sorted(ids)))
+    assert t.loc["all", "spearman"] == pytest.approx(spearmanr(truth[sorted(ids)], pred[sorted(ids)])[0])
+    assert list(t.loc[["high", "low", "yeast", "random", "challenging"], "n"]) == [3, 2, 3, 4, 2]
+    assert t.loc["high", "pearson"] == pytest.approx(r([9, 10, 11]))
+    assert t.loc["low", "pearson"] == pytest.approx(r([0, 2]))
+    assert t.loc["challenging", "pearson"] == pytest.approx(r([4, 10]))  # 1 and 7 are not public
+    # pairs: (4, 6) and (2, 3) of SNVs; (5, 6) of motif_tiling ((11, 0) is not (0, 11)); none of
+    # motif_perturbation
+    assert list(t.loc[["SNVs", "motif_perturbation", "motif_tiling"], "n"]) == [2, 0, 1]
+    a, b = np.array([(2, 3), (4, 6)]).T
+    assert t.loc["SNVs", "pearson"] == pytest.approx(pearsonr(truth[b] - truth[a], pred[b] - pred[a])[0])
+    with pytest.raises(ValueError) as e:
+        score(pred, truth, subsets, None, public_only=True)
+    assert str(e.value) == "score: public_only=True needs the public-leaderboard ids"
+
 def test_missing_subset_gives_nan_score():
     truth, pred, subsets = _toy()
     del subsets["SNVs"]
