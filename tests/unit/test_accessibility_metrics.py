@@ -113,6 +113,39 @@ def test_change_resolution_error_messages_name_the_sizes():
         M.change_resolution(x, 2, 3)
     with pytest.raises(ValueError, match=r"length 8 not divisible by bin size 3"):
         M.change_resolution(x, 1, 3)
+    with pytest.raises(ValueError) as e:
+        M.change_resolution(np.zeros((8, 1)), 1, 2)
+    assert str(e.value) == "change_resolution: expected (N, L, C), got shape (8, 1)"
+
+
+def test_nanmean_columns_in_float64():
+    """float32 input averaged in float64 (in float32, 2**24 + 1 rounds back to 2**24); a column
+    with no finite value is NaN."""
+    r = np.array([[2.0**24, np.nan], [1.0, np.inf], [1.0, np.nan], [1.0, np.nan]], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = M.nanmean_columns(r)
+    assert out[0] == (2.0**24 + 3) / 4 and np.isnan(out[1])
+
+
+@pytest.mark.parametrize("window", [1, 2, 5, 8])
+def test_streaming_boxcar_equals_boxcar_for_any_chunking(window):
+    """StreamingBoxcar over chunks (empty, one value, shorter and longer than the window) gives
+    ``boxcar`` (np.convolve, mode "same") of the whole track, column by column, in float64."""
+    rng = np.random.default_rng(window)
+    x = rng.gamma(1.0, 2.0, (41, 3)).astype(np.float32)
+    want = np.stack([M.boxcar(x[:, c], window) for c in range(3)], axis=1)
+    for cuts in ([0, 41], [0, 0, 1, 2, 9, 9, 30, 41], list(range(42))):
+        sb = M.StreamingBoxcar(window, 3)
+        parts = [sb.push(x[a:b]) for a, b in zip(cuts[:-1], cuts[1:])] + [sb.finish()]
+        assert all(p.ndim == 2 and p.shape[1] == 3 for p in parts)
+        got = np.concatenate(parts)
+        assert got.shape == (41, 3)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+        # every output is returned as soon as its window is complete (w - 1 - w // 2 values after it)
+        right = window - 1 - window // 2
+        assert [len(p) for p in parts[:-1]] == [max(0, b - right) - max(0, a - right)
+                                                for a, b in zip(cuts[:-1], cuts[1:])]
 
 
 def test_whole_mse_per_cell_line_vs_sklearn(yp):

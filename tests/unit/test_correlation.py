@@ -108,3 +108,66 @@ def test_rounding_past_minus_or_plus_one_is_clipped():
             break
     assert set(found) == {-1, 1}
     assert pearson(*found[-1]) == -1.0 and pearson(*found[1]) == 1.0
+
+
+def test_pearson_of_vectors_is_a_python_float():
+    r = pearson(np.arange(5.0), np.array([1.0, 3.0, 2.0, 5.0, 4.0]))
+    assert type(r) is float and r == pytest.approx(stats.pearsonr(np.arange(5.0), [1, 3, 2, 5, 4])[0], abs=1e-15)
+
+
+def test_streaming_pearson_constant_columns_one_row_chunks_and_float32():
+    """StreamingPearson against scipy: a column whose x (or y) is the constant 0.1 (its mean is not
+    exactly 0.1, so only the min/max check makes it NaN) beside varying columns that straddle 0.1;
+    chunks of one row; float32 input accumulated in float64."""
+    from regbench.metrics.correlation import StreamingPearson
+
+    rng = np.random.default_rng(3)
+    n = 400
+    x = rng.normal(0.1, 1.0, (n, 4))
+    y = 0.7 * x + rng.normal(0, 1.0, (n, 4))
+    x[:, 0] = 0.1  # constant x
+    y[:, 2] = 0.1  # constant y
+    want = [stats.pearsonr(x[:, c], y[:, c])[0] for c in (1, 3)]
+    acc = StreamingPearson(4)
+    for a, b in zip(np.array_split(x, 57), np.array_split(y, 57)):  # chunks of 7 rows: 0.1 * 7 / 7 != 0.1
+        acc.update(a, b)
+    r = acc.r()
+    assert acc.sxx[0] > 0 and acc.syy[2] > 0  # the constant columns' centred sums are not exactly 0
+    assert np.isnan(r[0]) and np.isnan(r[2])
+    assert r[[1, 3]] == pytest.approx(want, abs=1e-12)
+    acc = StreamingPearson(4)
+    for i in range(n):  # one row at a time
+        acc.update(x[i], y[i])
+    assert acc.n == n and acc.r()[[1, 3]] == pytest.approx(want, abs=1e-12)
+
+    x32 = (rng.gamma(2.0, 3.0, (5000, 2)) + 1e3).astype(np.float32)
+    y32 = (0.5 * x32 + rng.normal(0, 1, (5000, 2))).astype(np.float32)
+    acc = StreamingPearson(2)
+    for a, b in zip(np.array_split(x32, 3), np.array_split(y32, 3)):
+        acc.update(a, b)
+    want = [stats.pearsonr(x32[:, c].astype(np.float64), y32[:, c].astype(np.float64))[0] for c in range(2)]
+    assert acc.r() == pytest.approx(want, abs=1e-12)
+    assert acc.mse_scaled(2.0) == pytest.approx(((x32.astype(np.float64) - 2.0 * y32) ** 2).mean(axis=0), rel=1e-12)
+
+
+def test_streaming_pearson_stays_within_plus_minus_one():
+    """Perfectly (anti)correlated chunks whose merged moments round |r| past 1 are clipped."""
+    from regbench.metrics.correlation import StreamingPearson
+
+    rng = np.random.default_rng(0)
+    found = {}
+    for _ in range(3000):
+        n = int(rng.integers(3, 40))
+        x = rng.normal(size=n) * 10 ** rng.uniform(-3, 3)
+        for sign in (-1, 1):
+            y = sign * x * rng.uniform(0.1, 10) + rng.normal()
+            acc = StreamingPearson(1)
+            acc.update(x[: n // 2], y[: n // 2])
+            acc.update(x[n // 2:], y[n // 2:])
+            raw = acc.sxy[0] / np.sqrt(acc.sxx[0] * acc.syy[0])
+            if abs(raw) > 1 and sign not in found:
+                found[sign] = acc
+        if len(found) == 2:
+            break
+    assert set(found) == {-1, 1}
+    assert found[-1].r()[0] == -1.0 and found[1].r()[0] == 1.0
