@@ -167,9 +167,9 @@ def build_gene_stats(genes_tsv, prediction_tsvs, genotype_npzs, expression, pred
     significant positive and negative gene. ``out_example_genotypes``: the example genes' SNVs
     (gene_id, role, pos, ref, alt, frequency, one dosage column per individual with predictions).
     """
+    from regbench.errors import InputError
     from regbench.studies.personal.genes import read_expression
     from regbench.studies.personal.genotypes import DosageChunk
-    from regbench.errors import InputError
     from regbench.studies.personal.predixcan import predixcan_comparison
     from regbench.workflow import atomic_path
 
