@@ -90,23 +90,32 @@ def test_shape_mismatch_names_both_shapes():
         pearson(np.arange(3.0), np.arange(4.0))
 
 
-def test_rounding_past_minus_or_plus_one_is_clipped():
-    """Perfectly (anti)correlated data can round to |r| = 1 + 2e-16 in the plain formula; the
-    result stays in [-1, 1] (found by search with a fixed seed; the formula here is the raw one)."""
+def past_one(raw_r, max_n: int = 50, tries: int = 2000) -> dict:
+    """sign -> (x, y) of perfectly (anti)correlated data for which ``raw_r(x, y)``, an unclipped
+    Pearson formula, rounds past -1 or +1 (searched with a fixed seed)."""
     rng = np.random.default_rng(0)
     found = {}
-    for _ in range(2000):
-        n = int(rng.integers(3, 50))
+    for _ in range(tries):
+        n = int(rng.integers(3, max_n))
         x = rng.normal(size=n) * 10 ** rng.uniform(-3, 3)
         for sign in (-1, 1):
             y = sign * x * rng.uniform(0.1, 10) + rng.normal()
-            xm, ym = x - x.mean(), y - y.mean()
-            raw = (xm * ym).sum() / np.sqrt((xm * xm).sum() * (ym * ym).sum())
-            if abs(raw) > 1 and sign not in found:
+            if abs(raw_r(x, y)) > 1 and sign not in found:
                 found[sign] = (x, y)
         if len(found) == 2:
             break
     assert set(found) == {-1, 1}
+    return found
+
+
+def test_rounding_past_minus_or_plus_one_is_clipped():
+    """Perfectly (anti)correlated data can round to |r| = 1 + 2e-16 in the plain formula; the
+    result stays in [-1, 1]."""
+    def raw(x, y):
+        xm, ym = x - x.mean(), y - y.mean()
+        return (xm * ym).sum() / np.sqrt((xm * xm).sum() * (ym * ym).sum())
+
+    found = past_one(raw)
     assert pearson(*found[-1]) == -1.0 and pearson(*found[1]) == 1.0
 
 
@@ -154,20 +163,15 @@ def test_streaming_pearson_stays_within_plus_minus_one():
     """Perfectly (anti)correlated chunks whose merged moments round |r| past 1 are clipped."""
     from regbench.metrics.correlation import StreamingPearson
 
-    rng = np.random.default_rng(0)
-    found = {}
-    for _ in range(3000):
-        n = int(rng.integers(3, 40))
-        x = rng.normal(size=n) * 10 ** rng.uniform(-3, 3)
-        for sign in (-1, 1):
-            y = sign * x * rng.uniform(0.1, 10) + rng.normal()
-            acc = StreamingPearson(1)
-            acc.update(x[: n // 2], y[: n // 2])
-            acc.update(x[n // 2:], y[n // 2:])
-            raw = acc.sxy[0] / np.sqrt(acc.sxx[0] * acc.syy[0])
-            if abs(raw) > 1 and sign not in found:
-                found[sign] = acc
-        if len(found) == 2:
-            break
-    assert set(found) == {-1, 1}
-    assert found[-1].r()[0] == -1.0 and found[1].r()[0] == 1.0
+    def merged(x, y):
+        acc = StreamingPearson(1)
+        acc.update(x[: len(x) // 2], y[: len(x) // 2])
+        acc.update(x[len(x) // 2:], y[len(x) // 2:])
+        return acc
+
+    def raw(x, y):
+        acc = merged(x, y)
+        return acc.sxy[0] / np.sqrt(acc.sxx[0] * acc.syy[0])
+
+    found = past_one(raw, max_n=40, tries=3000)
+    assert merged(*found[-1]).r()[0] == -1.0 and merged(*found[1]).r()[0] == 1.0
