@@ -33,6 +33,17 @@ SEED = 33  # chosen so that gene ...06 is significant at FDR 0.3 but not at 0.05
 PREDIXCAN = {GENES[0]: 0.31, GENES[2]: -0.12, GENES[3]: 0.05, GENES[4]: 0.44}
 
 
+def write_chunk(path, dosage, order, genes):
+    """A genotype chunk NPZ of ``genes`` (in that order): SNV k of a gene at 1000 * (its rank in the
+    chunk + 1) + 10 k, REF/ALT cycling through ACGT/GTAC."""
+    pos = np.concatenate([1_000 * (k + 1) + 10 * np.arange(N_SNV[g]) for k, g in enumerate(genes)])
+    n = len(pos)
+    np.savez(path, pos=pos.astype(np.int64), ref=np.array(list("ACGT" * 5)[:n]), alt=np.array(list("GTAC" * 5)[:n]),
+             dosage=np.concatenate([dosage[g] for g in genes]), samples=np.array(order), gene_ids=np.array(genes),
+             offsets=np.concatenate([[0], np.cumsum([N_SNV[g] for g in genes])]).astype(np.int64))
+    return path
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("gene_stats")
@@ -62,13 +73,7 @@ def world(tmp_path_factory):
         paths["finemapped"], sep="\t", index=False)
     pred_tables = []
     for c, gs in enumerate(CHUNKS):
-        pos = np.concatenate([1_000 * (k + 1) + 10 * np.arange(N_SNV[g]) for k, g in enumerate(gs)])
-        n = len(pos)
-        npz = root / f"genotypes_{c}.npz"
-        np.savez(npz, pos=pos.astype(np.int64), ref=np.array(list("ACGT" * 5)[:n]), alt=np.array(list("GTAC" * 5)[:n]),
-                 dosage=np.concatenate([dosage[g] for g in gs]), samples=np.array(order), gene_ids=np.array(gs),
-                 offsets=np.concatenate([[0], np.cumsum([N_SNV[g] for g in gs])]).astype(np.int64))
-        paths["genotypes"].append(npz)
+        paths["genotypes"].append(write_chunk(root / f"genotypes_{c}.npz", dosage, order, gs))
         rows = []
         for g in gs + ([EXTRA] if c == 1 else []):  # EXTRA: predicted, expressed, not in genes.tsv
             pred = cage[g] if g in cage else rng.normal(0, 1, len(order))
@@ -355,19 +360,10 @@ def test_prediction_chunks(tmp_path):
         assert str(e.value) == f"{len(paths)} prediction tables for {n} genotype chunks"
 
 
-def _write_chunk(path, truth, genes):
-    """A genotype chunk of the world's genes ``genes`` (in that order)."""
-    n = [N_SNV[g] for g in genes]
-    np.savez(path, pos=np.arange(sum(n), dtype=np.int64), ref=np.array(["A"] * sum(n)), alt=np.array(["G"] * sum(n)),
-             dosage=np.concatenate([truth["dosage"][g] for g in genes]), samples=np.array(truth["order"]),
-             gene_ids=np.array(genes), offsets=np.concatenate([[0], np.cumsum(n)]).astype(np.int64))
-    return path
-
-
 def test_a_gene_in_two_chunks_is_refused(world, tmp_path):
     root, paths, truth = world
-    chunks = [_write_chunk(tmp_path / "a.npz", truth, [GENES[0], GENES[2]]),
-              _write_chunk(tmp_path / "b.npz", truth, [GENES[2], GENES[3]])]
+    chunks = [write_chunk(tmp_path / "a.npz", truth["dosage"], truth["order"], [GENES[0], GENES[2]]),
+              write_chunk(tmp_path / "b.npz", truth["dosage"], truth["order"], [GENES[2], GENES[3]])]
     with pytest.raises(ValueError) as e:
         build_gene_stats(paths["genes"], [paths["single"]], chunks, paths["expression"], paths["predixcan"],
                          *(tmp_path / f"o{i}.tsv" for i in range(4)), {})
