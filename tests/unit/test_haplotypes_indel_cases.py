@@ -110,3 +110,18 @@ def test_records_after_the_margin_do_not_shift_into_the_window(tmp_path):
     recs = [(1505, seq[1505:2507], [seq[1505]], [1, 0]), (2600, seq[2600], [NEXT[seq[2600]]], [1, 0])]
     hap = personal_haplotypes(fa, geno(recs), "chr1", 1500, 1510, mode="indel", anchor=1505)
     assert hap.haplotype("S0", 0) == seq[1500:1506] + seq[2507:2511]
+
+
+def test_insertion_at_the_read_end_waits_for_a_wider_read(tmp_path):
+    """As above, with an insertion whose POS is hi itself (2510: REF seq[2510], ALT that base + 3
+    other bases). [lo, hi) holds no base of it, so it is applied only once the margin has grown
+    past it: the window's last base is the reference base 2510, not an inserted one. (Kept with
+    the first read, its inserted bases would follow base 2509 in place of 2510.)"""
+    seq = "".join(np.random.default_rng(2).choice(list("ACGT"), 3000))
+    fa = tmp_path / "ref.fa"
+    fa.write_text(">chr1\n" + seq + "\n")
+    ins = seq[2510] + NEXT[seq[2510]] * 3
+    recs = [(1505, seq[1505:2507], [seq[1505]], [1, 0]), (2510, seq[2510], [ins], [1, 0])]
+    hap = personal_haplotypes(fa, geno(recs), "chr1", 1500, 1510, mode="indel", anchor=1505)
+    assert hap.haplotype("S0", 0) == seq[1500:1506] + seq[2507:2511]
+    assert hap.haplotype("S0", 1) == seq[1500:1510]
