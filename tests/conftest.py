@@ -38,8 +38,15 @@ def pin_torch_to_one_thread() -> None:
     weight gradient for the threads asked and spins forever waiting for the missing ones. numba
     (memelite's Tomtom) is capped too: its OpenMP pool, started with NUMBA_NUM_THREADS threads in
     the libgomp torch loaded, sets the thread count torch's next op uses.
+
+    numba also runs on its ``workqueue`` threading layer here, not GNU OpenMP: numba's OpenMP
+    layer remembers the process that started its pool, and a fork that runs a parallel region
+    again (Tomtom in a mutant's tests, after mutmut's clean and traced runs ran it in the parent)
+    prints "Terminating: fork() called from a process already using GNU OpenMP, this is unsafe."
+    and raises SIGTERM on itself: mutmut's "suspicious" exit -15, with no verdict.
     """
     os.environ["NUMBA_NUM_THREADS"] = "1"  # numba's OpenMP pool would raise torch's threads again
+    os.environ["NUMBA_THREADING_LAYER"] = "workqueue"  # fork-safe: no SIGTERM in mutmut's forks
     import numba  # noqa: F401  (loaded now, it keeps 1: regbench.workflow only sets it before numba loads)
     import torch
 

@@ -77,6 +77,55 @@ def test_without_the_pin_the_forked_child_hangs():
     assert fork_after_threaded_torch(mutmut=False, wait_s=10) == "hung"
 
 
+FORK_AFTER_PARALLEL_NUMBA = textwrap.dedent(
+    """
+    import os, sys
+
+    if sys.argv[1] == "mutmut":
+        import tests.conftest  # what pytest imports first in a mutmut process
+    else:
+        os.environ["NUMBA_THREADING_LAYER"] = sys.argv[1]
+    import numba
+    import numpy as np
+    from memelite import tomtom  # a numba prange: one parallel region per call
+
+    def run():
+        tomtom([np.ones((4, 8)) / 4] * 2, [np.ones((4, 10)) / 4] * 30, n_jobs=1)
+
+    run()  # mutmut's clean and traced runs, in the parent
+    pid = os.fork()
+    if pid == 0:  # a mutant's tests
+        run()
+        os._exit(0)
+    print(numba.threading_layer(), os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+    """
+)
+
+
+def fork_after_parallel_numba(layer: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "MKL_", "NUMBA_", "MUTANT_UNDER_TEST"))}
+    env["PYTHONPATH"] = str(ROOT)
+    if layer == "mutmut":
+        env["MUTANT_UNDER_TEST"] = ""
+    r = subprocess.run([sys.executable, "-c", FORK_AFTER_PARALLEL_NUMBA, layer], env=env, cwd=ROOT,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return r.stdout.strip()
+
+
+def test_in_a_mutmut_process_a_forked_child_runs_numba_parallel_code():
+    """mutmut's exit -15 ("suspicious", no verdict): a mutant whose tests ran Tomtom after the
+    parent had. Here the child finishes (exit 0) on numba's workqueue layer."""
+    assert fork_after_parallel_numba("mutmut") == "workqueue 0"
+
+
+def test_on_gnu_openmp_numba_sigterms_a_forked_child():
+    """The premise of the test above: numba's default layer here (GNU OpenMP) raises SIGTERM in a
+    fork that runs a parallel region after its parent did. If this starts failing, that layer
+    became fork-safe and tests/conftest.py need not choose workqueue."""
+    assert fork_after_parallel_numba("omp") == "omp -15"
+
+
 def test_make_mutate_sets_no_openmp_thread_limit():
     """OMP_THREAD_LIMIT=1 with torch asked for 2 threads spins forever in a 1x1 convolution's
     weight gradient (oneDNN plans for 2 threads and waits for the second): a mutmut run once sat
