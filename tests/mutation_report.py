@@ -42,11 +42,41 @@ def collect(mutants: Path = ROOT / "mutants") -> tuple[list[dict], list[str]]:
     return rows, survivors
 
 
+#: a backticked mutant name, full (``regbench.<module>.<function>__mutmut_N``) or without the
+#: module (``<function>__mutmut_N``), or a short ``_N`` of the function named last, and an optional
+#: range end (`` `_132`-`_136` ``)
+_NAME = re.compile(r"`(?:(?:(regbench\.[\w.]+?)\.)?(x[\w\u01c1]+?)__mutmut_|_)(\d+)`(?:-`_(\d+)`)?")
+
+
 def documented_equivalents(doc: Path = ROOT / "docs" / "mutation.md") -> set[str]:
-    """Mutant names listed in docs/mutation.md (backticked ``regbench....__mutmut_N``)."""
+    """Mutant names listed in docs/mutation.md: every backticked full name
+    (``regbench....__mutmut_N``), and in the "Equivalent mutants" section, under each module's
+    heading (``### regbench/genome/fasta.py``), the short forms its bullets use:
+    ``xǁGenomeǁfetch__mutmut_71``, then `` `_72` `` or `` `_132`-`_136` `` for more mutants of the
+    function named last (in that bullet or an earlier one of the section)."""
     if not doc.exists():
         return set()
-    return set(re.findall(r"`(regbench\.[\w.]+__mutmut_\d+)`", doc.read_text()))
+    text = doc.read_text()
+    names = set(re.findall(r"`(regbench\.[\w.]+__mutmut_\d+)`", text))
+    _, found, section = text.partition("\n## Equivalent mutants")
+    if not found:
+        return names
+    section = section.split("\n## ", 1)[0]
+    for part in section.split("\n### ")[1:]:
+        heading, _, body = part.partition("\n")
+        if not re.fullmatch(r"regbench/[\w/]+\.py", heading.strip()):
+            continue
+        module = heading.strip()[: -len(".py")].replace("/", ".")
+        function = None
+        for m in _NAME.finditer(body):
+            if m.group(2):
+                module_, function = m.group(1) or module, m.group(2)
+            if function is None:
+                continue
+            first = int(m.group(3))
+            for n in range(first, int(m.group(4) or first) + 1):
+                names.add(f"{module_}.{function}__mutmut_{n}")
+    return names
 
 
 def main() -> int:
