@@ -137,8 +137,19 @@ def _htslib_errors(msgs: list, path: Path) -> list[str]:
     return [m for m in msgs if m.startswith("[E::")]
 
 
+def import_cyvcf2():
+    """The cyvcf2 module, imported without its side effect on numpy: ``import cyvcf2`` (0.35)
+    sets numpy's handling of invalid operations to "ignore" for the whole process (measured:
+    ``np.geterr()["invalid"]`` goes from "warn" to "ignore"), which silences every later 0/0
+    RuntimeWarning and made tests of warning-free code pass or fail with the test order. regbench
+    imports cyvcf2 only through this function."""
+    with np.errstate():  # restores the error state of before the import on exit
+        import cyvcf2
+    return cyvcf2
+
+
 def _open_vcf(path: Path, samples=None):
-    from cyvcf2 import VCF
+    VCF = import_cyvcf2().VCF
 
     if not path.exists():
         raise InputError(path, None, "an existing VCF/BCF file", "no such file")

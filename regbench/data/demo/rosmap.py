@@ -48,7 +48,9 @@ def write_b37_vcfs(phased_vcf: str, out_pattern: str, chroms: list[str], offset:
     VCF: ``out_pattern.format(chrom=c)`` for c in ``chroms`` (names without 'chr'); SNV records
     only; POS - ``offset`` (records that would fall below 1 are dropped); GT unphased; sample
     IDs renamed through ``rename``. Returns the written paths."""
-    import cyvcf2
+    from regbench.genome.variants import import_cyvcf2
+
+    cyvcf2 = import_cyvcf2()
 
     vcf = cyvcf2.VCF(str(phased_vcf), samples=samples)
     names = [rename.get(s, s) if rename else s for s in vcf.samples]

@@ -190,7 +190,9 @@ def write_predixcan_table(db: str, vcf: str, genes_tsv: str, expression: str, ou
 
     genes = pd.read_csv(genes_tsv, sep="\t")
     expr = read_expression(expression)
-    import cyvcf2
+    from regbench.genome.variants import import_cyvcf2
+
+    cyvcf2 = import_cyvcf2()
 
     vcf_samples = list(cyvcf2.VCF(str(vcf)).samples)
     common = sorted(set(vcf_samples) & set(expr.columns))
