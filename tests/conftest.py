@@ -108,6 +108,22 @@ def tree_changes(before: dict[str, int], after: dict[str, int]) -> str:
     return f"created {created[:20]}, removed {removed[:20]}, changed {changed[:20]}"
 
 
+#: numpy's default floating-point error handling (``np.geterr()`` of a fresh interpreter)
+NUMPY_ERROR_DEFAULTS = {"divide": "warn", "over": "warn", "under": "ignore", "invalid": "warn"}
+
+
+@pytest.fixture(autouse=True)
+def numpy_default_error_handling():
+    """Every test starts with numpy's default error handling, whatever an earlier test or a library
+    imported before left set (``import cyvcf2`` sets invalid to "ignore" for the process; regbench
+    imports it through ``variants.import_cyvcf2``, tests/unit/test_genome_cyvcf2_import.py): the
+    test order must not decide whether a 0/0 warns."""
+    import numpy as np
+
+    with np.errstate(**NUMPY_ERROR_DEFAULTS):
+        yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_test_writes_in_guarded_folders():
     """Session teardown check: no test created, changed or removed a file under NO_TEST_WRITES but
