@@ -44,15 +44,15 @@ def collect(mutants: Path = ROOT / "mutants") -> tuple[list[dict], list[str]]:
 
 #: a backticked mutant name, full (``regbench.<module>.<function>__mutmut_N``) or without the
 #: module (``<function>__mutmut_N``), or a short ``_N`` of the function named last, and an optional
-#: range end (`` `_132`-`_136` ``)
-_NAME = re.compile(r"`(?:(?:(regbench\.[\w.]+?)\.)?(x[\w\u01c1]+?)__mutmut_|_)(\d+)`(?:-`_(\d+)`)?")
+#: range end (`` `_132`-`_136` `` or `` `_132` to `_136` ``)
+_NAME = re.compile(r"`(?:(?:(regbench\.[\w.]+?)\.)?(x[\w\u01c1]+?)__mutmut_|_)(\d+)`(?:(?:-|\s+to\s+)`_(\d+)`)?")
 
 
 def documented_equivalents(doc: Path = ROOT / "docs" / "mutation.md") -> set[str]:
     """Mutant names listed in docs/mutation.md: every backticked full name
     (``regbench....__mutmut_N``), and in the "Equivalent mutants" section, under each module's
     heading (``### regbench/genome/fasta.py``), the short forms its bullets use:
-    ``xǁGenomeǁfetch__mutmut_71``, then `` `_72` `` or `` `_132`-`_136` `` for more mutants of the
+    ``xǁGenomeǁfetch__mutmut_71``, then `` `_72` ``, `` `_132`-`_136` `` or `` `_132` to `_136` `` for more mutants of the
     function named last (in that bullet or an earlier one of the section)."""
     if not doc.exists():
         return set()

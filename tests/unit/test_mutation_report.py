@@ -31,7 +31,7 @@ Killed by a new test: `regbench.metrics.correlation.x_pearson__mutmut_90`; `x_ti
 
 ### regbench/genome/haplotypes.py
 
-- `x__indel_haplotypes__mutmut_132`, `_134`-`_136`: unreachable.
+- `x__indel_haplotypes__mutmut_132`, `_134`-`_136`: unreachable; `_140` to `_141` too.
 - `regbench.genome.variants.x_read_genotypes__mutmut_5`, `_7`: another module, named in full.
 
 ### Notes
@@ -54,6 +54,7 @@ def test_full_and_short_names_ranges_and_sections(tmp_path):
         f"{fasta}__mutmut_71", f"{fasta}__mutmut_72", f"{fasta}__mutmut_76",
         f"{fasta}_array__mutmut_16", f"{fasta}_array__mutmut_20",
         f"{hap}__mutmut_132", f"{hap}__mutmut_134", f"{hap}__mutmut_135", f"{hap}__mutmut_136",
+        f"{hap}__mutmut_140", f"{hap}__mutmut_141",
         "regbench.genome.variants.x_read_genotypes__mutmut_5", "regbench.genome.variants.x_read_genotypes__mutmut_7",
     }
 
