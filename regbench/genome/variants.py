@@ -148,6 +148,11 @@ def import_cyvcf2():
     return cyvcf2
 
 
+def vcf_samples(path: str | os.PathLike) -> list[str]:
+    """The sample names of a VCF/BCF header, in file order."""
+    return list(import_cyvcf2().VCF(str(path)).samples)
+
+
 def _open_vcf(path: Path, samples=None):
     VCF = import_cyvcf2().VCF
 

@@ -117,11 +117,9 @@ def evaluate_cnn(model_pt: str, genes_tsv: str, genome_fa: str, vcf: str, expres
     model.load_state_dict(bundle["state_dict"])
     genes = pd.read_csv(genes_tsv, sep="\t")
     expr = read_expression(expression)
-    from regbench.genome.variants import import_cyvcf2
+    from regbench.genome.variants import vcf_samples
 
-    cyvcf2 = import_cyvcf2()
-
-    vs = list(cyvcf2.VCF(str(vcf)).samples)
+    vs = vcf_samples(vcf)
     common = sorted(set(vs) & set(expr.columns))
     rng = np.random.default_rng(int(c.get("seed", 3)))
     n = min(int(c.get("n_individuals", 190)), len(common))

@@ -158,10 +158,8 @@ def write_chunk_dosages(vcf: str, genes_tsv: str, chunk: int, out: str, cfg: dic
     d = chunk_dosages(vcf, genes, int(cfg.get("null_window_bp", 200001)),
                       cfg.get("vcf_chrom_prefix", ""), snv_only=True, log=log, genome=genome)
     if len(d["samples"]) == 0:  # empty chunk: record the VCF's samples anyway
-        from regbench.genome.variants import import_cyvcf2
+        from regbench.genome.variants import vcf_samples
 
-        cyvcf2 = import_cyvcf2()
-
-        d["samples"] = np.array(cyvcf2.VCF(vcf).samples, dtype=str)
+        d["samples"] = np.array(vcf_samples(vcf), dtype=str)
         d["dosage"] = np.zeros((0, len(d["samples"])), np.int8)
     save_dosages(out, d)

@@ -190,11 +190,9 @@ def write_predixcan_table(db: str, vcf: str, genes_tsv: str, expression: str, ou
 
     genes = pd.read_csv(genes_tsv, sep="\t")
     expr = read_expression(expression)
-    from regbench.genome.variants import import_cyvcf2
+    from regbench.genome.variants import vcf_samples as read_vcf_samples
 
-    cyvcf2 = import_cyvcf2()
-
-    vcf_samples = list(cyvcf2.VCF(str(vcf)).samples)
+    vcf_samples = read_vcf_samples(vcf)
     common = sorted(set(vcf_samples) & set(expr.columns))
     pred = predixcan_predictions(db, vcf, list(genes["gene_id"]), samples=common,
                                  chrom_prefix=cfg.get("vcf_chrom_prefix", ""), log=log)

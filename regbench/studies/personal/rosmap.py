@@ -165,11 +165,9 @@ def build_expression(counts_path: str, id_key_path: str, covariate_paths: dict[s
     if str(vcf).endswith(".txt"):  # the sample list of the VCF (bcftools query -l)
         vcf_samples = [x.strip() for x in Path(vcf).read_text().splitlines() if x.strip()]
     else:
-        from regbench.genome.variants import import_cyvcf2
+        from regbench.genome.variants import vcf_samples as read_vcf_samples
 
-        cyvcf2 = import_cyvcf2()
-
-        vcf_samples = list(cyvcf2.VCF(str(vcf)).samples)
+        vcf_samples = read_vcf_samples(vcf)
     pairs = pair_individuals(key, cfg.get("id_key", {}), list(counts.columns), vcf_samples)
     if len(pairs) < 3:
         raise InputError(id_key_path, "paired individuals", ">= 3 individuals with both a count column and a VCF sample",
