@@ -637,12 +637,14 @@ def test_make_setup_installs_the_requested_torch_build():
     assert cuda.returncode == 0, cuda.stderr
     wheel = "'torch==2.13.0+cu128' --index-url https://download.pytorch.org/whl/cu128"
     # uv first, pip (same pins) as the fallback
-    assert f"uv pip install --python .venv/bin/python -q $uv_links {wheel} &&" in cuda.stdout
+    assert f"uv pip install --python .venv/bin/python --compile-bytecode -q $uv_links {wheel} &&" in cuda.stdout
     assert f"pip install -q {wheel} &&" in cuda.stdout
     assert "assert torch.version.cuda" in cuda.stdout
     assert "'torch==2.13.0+cu126' --index-url https://download.pytorch.org/whl/cu126" in dry("TORCH=cuda", "TORCH_CUDA=cu126").stdout
     cpu = dry()
     assert "-q $uv_links torch==2.13.0 &&" in cpu.stdout and "pip install -q torch==2.13.0 &&" in cpu.stdout
+    # both uv steps write bytecode (PYTHONDONTWRITEBYTECODE=1 would leave every job compiling torch)
+    assert cpu.stdout.count("uv pip install") == 2 == cpu.stdout.count("uv pip install --python .venv/bin/python --compile-bytecode")
     assert "index-url" not in cpu.stdout
     bad = dry("TORCH=rocm")
     assert bad.returncode != 0 and "TORCH must be cpu or cuda" in bad.stderr
