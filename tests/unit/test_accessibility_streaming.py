@@ -301,3 +301,16 @@ def test_every_evaluation_runs_through_run_evaluations(tmp_path):
     df = run_evaluations(["binary", "cagi", "tomtom", "gia", "occlusion"], bspec, cfg, bmodel, CELLS, datasets, tmp_path / "b.tsv")
     assert set(df["evaluation"]) == {"binary", "cagi", "tomtom", "gia", "occlusion"}
     assert np.isfinite(pd.to_numeric(df[df["metric"].isin(["auroc", "pearson_coverage", "cagi_standard", "gia_best"])]["value"])).all()
+
+
+@pytest.mark.parametrize("idx", [[5, 1, 9, 1, 40], [7], [3, 4, 5, 6], [0, 1, 2, 30, 31, 77, 8], []])
+def test_rows_read_as_runs_equal_numpy_indexing(tmp_path, idx):
+    """``datasets._rows`` (one slice per contiguous run of the sorted rows) returns the rows in
+    the order asked, repeats included, as numpy fancy indexing of the whole array does."""
+    rng = np.random.default_rng(3)
+    arr = rng.random((80, 6, 2)).astype(np.float16)
+    with h5py.File(tmp_path / "t.h5", "w") as h5:
+        h5.create_dataset("y", data=arr, chunks=(1, 6, 2), compression="gzip")
+    with h5py.File(tmp_path / "t.h5", "r") as h5:
+        got = D._rows(h5["y"], np.array(idx, dtype=np.int64))
+    np.testing.assert_array_equal(got, arr[np.array(idx, dtype=np.int64)])

@@ -177,6 +177,28 @@ def test_keras_same_padding_even_kernel():
     assert c._pad == (8, 8)
 
 
+@pytest.mark.parametrize("k,dilation", [(1, 1), (3, 1), (3, 4), (10, 1), (19, 1), (20, 2)])
+def test_same_conv_equals_keras_padding_then_convolution(k, dilation):
+    """SameConv1d pads inside the convolution; forward and gradients equal an explicit Keras
+    'same' pad (left total // 2, right the rest) followed by an unpadded convolution."""
+    from regbench.models.gopher import SameConv1d
+
+    torch.manual_seed(0)
+    c = SameConv1d(4, 6, k, dilation=dilation)
+    total = dilation * (k - 1)
+    x = torch.randn(3, 4, 37, requires_grad=True)
+    x_ref = x.detach().clone().requires_grad_(True)
+    w_ref = c.weight.detach().clone().requires_grad_(True)
+    want = torch.nn.functional.conv1d(torch.nn.functional.pad(x_ref, (total // 2, total - total // 2)), w_ref, c.bias, dilation=dilation)
+    got = c(x)
+    assert got.shape == (3, 6, 37)
+    torch.testing.assert_close(got, want, rtol=1e-6, atol=1e-6)
+    (got * torch.arange(37.0)).sum().backward()
+    (want * torch.arange(37.0)).sum().backward()
+    torch.testing.assert_close(x.grad, x_ref.grad, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(c.weight.grad, w_ref.grad, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("name", ["conv_profile_task_base", "residual_profile_task_base", "residual_profile_task_conv_32"])
 def test_task_heads_are_per_track_heads_concatenated(name):
     """The one trunk/head body (gopher.TrunkHeadModel): track t of a task model is head t applied

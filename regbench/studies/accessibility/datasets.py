@@ -308,10 +308,12 @@ def _rows(ds, idx):
     if len(idx) == 0:
         return ds[0:0]
     uniq, inv = np.unique(idx, return_inverse=True)
-    if uniq[-1] - uniq[0] + 1 == len(uniq):
-        block = ds[int(uniq[0]) : int(uniq[-1]) + 1]
-    else:
-        block = ds[uniq]
+    # One slice per contiguous run, not h5py's point selection ds[uniq]: for 32 scattered rows
+    # of the demo's coverage dataset that took 10 ms against 0.25 ms as slices (benchmarks/cpu_hot_paths.py).
+    cuts = np.flatnonzero(np.diff(uniq) != 1) + 1
+    runs = zip(np.r_[0, cuts], np.r_[cuts, len(uniq)])
+    parts = [ds[int(uniq[a]) : int(uniq[b - 1]) + 1] for a, b in runs]
+    block = parts[0] if len(parts) == 1 else np.concatenate(parts)
     return block if len(uniq) == len(idx) and (inv == np.arange(len(idx))).all() else block[inv]
 
 
