@@ -71,7 +71,10 @@ class SameConv1d(nn.Conv1d):
     A symmetric padding (``dilation * (k - 1)`` even) is done inside the convolution,
     without the padded copy of the input an ``F.pad`` makes (Basenji-v2 inference 6-27 % faster
     on the CPU, outputs bit-identical: benchmarks/cpu_hot_paths.py); an asymmetric one (even
-    kernels) is padded explicitly.
+    kernels) is padded explicitly. Forward outputs are bit-identical to pad-then-convolve; the
+    weight gradients of dilated convolutions differ in the last bits (summation order), so a
+    ResidualBind or BPNet training takes a slightly different path (Basenji and Basset
+    trainings of the demo: identical histories).
     """
 
     def __init__(self, cin, cout, k, dilation=1, bias=True):
