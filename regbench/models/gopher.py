@@ -81,10 +81,9 @@ class SameConv1d(nn.Conv1d):
         total = dilation * (k - 1)
         super().__init__(cin, cout, k, dilation=dilation, bias=bias, padding=total // 2 if total % 2 == 0 else 0)
         self._pad = (total // 2, total - total // 2)
-        self._pad_explicitly = total % 2 == 1
 
     def forward(self, x):
-        return super().forward(F.pad(x, self._pad) if self._pad_explicitly else x)
+        return super().forward(F.pad(x, self._pad) if self._pad[0] != self._pad[1] else x)
 
 
 class Transpose(nn.Module):
