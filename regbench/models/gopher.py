@@ -69,7 +69,7 @@ class SameConv1d(nn.Conv1d):
     """Conv1d with Keras ``padding='same'`` (left ``total // 2``, right the rest) on (N, C, L).
 
     A symmetric padding (``dilation * (k - 1)`` even) is done inside the convolution,
-    without the padded copy of the input an ``F.pad`` makes (Basenji-v2 inference 6-27 % faster
+    without the padded copy of the input an ``F.pad`` makes (Basenji-v2 inference takes 5-35 % less time
     on the CPU, outputs bit-identical: benchmarks/cpu_hot_paths.py); an asymmetric one (even
     kernels) is padded explicitly. Forward outputs are bit-identical to pad-then-convolve; the
     weight gradients of dilated convolutions differ in the last bits (summation order), so a
